@@ -1,0 +1,59 @@
+/**
+ * EC2 instance types fleet knows how to size tasks for. A type not listed is a validation error
+ * that says to add it here: guessing an instance's memory would make placement fail at deploy.
+ */
+
+export type Architecture = "x86_64" | "arm64";
+
+export interface InstanceType {
+    readonly vcpus: number;
+    /** Installed memory in MiB, as EC2 advertises it. */
+    readonly memoryMiB: number;
+    readonly architecture: Architecture;
+}
+
+const gib = (n: number) => n * 1024;
+
+export const instanceTypes: Readonly<Record<string, InstanceType>> = {
+    "t3.small": { vcpus: 2, memoryMiB: gib(2), architecture: "x86_64" },
+    "t3.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
+    "t3.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
+    "t3.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
+    "t3a.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
+    "t3a.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
+    "t4g.small": { vcpus: 2, memoryMiB: gib(2), architecture: "arm64" },
+    "t4g.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "arm64" },
+    "t4g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
+    "m6i.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
+    "m6i.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
+    "m6i.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "x86_64" },
+    "m7i.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
+    "m7i.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
+    "m6g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
+    "m7g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
+    "m7g.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "arm64" },
+    "c6i.large": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
+    "c6i.xlarge": { vcpus: 4, memoryMiB: gib(8), architecture: "x86_64" },
+    "c7g.large": { vcpus: 2, memoryMiB: gib(4), architecture: "arm64" },
+    "r6i.large": { vcpus: 2, memoryMiB: gib(16), architecture: "x86_64" },
+    "r7g.large": { vcpus: 2, memoryMiB: gib(16), architecture: "arm64" },
+};
+
+/**
+ * Share of installed memory the OS and kernel keep before the ECS agent registers the rest.
+ * AWS's own example: an m4.large (8192 MiB installed) registers 7985 MiB, about 2.5% less
+ * (developer guide, "Reserving Amazon ECS Linux container instance memory").
+ */
+export const kernelReserveFraction = 0.025;
+
+/** Memory (MiB) the ECS agent registers for tasks: installed memory less the kernel's share and `ECS_RESERVED_MEMORY`. */
+export function registeredMemoryMiB(type: InstanceType, ecsReservedMemoryMiB: number): number {
+    return Math.floor(type.memoryMiB * (1 - kernelReserveFraction)) - ecsReservedMemoryMiB;
+}
+
+/** The public SSM parameter holding the current ECS-optimised Amazon Linux 2023 AMI for an architecture. */
+export function ecsAmiParameter(architecture: Architecture): string {
+    return architecture === "arm64"
+        ? "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
+        : "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+}

@@ -1,0 +1,142 @@
+/**
+ * The resolved fleet: the catalog and the stack file merged, validated and fully defaulted.
+ * Components take only these types, so they never read config and never branch on the stack.
+ */
+import { Capacity, MemorySpec, ScalingSpec } from "./catalog";
+import { FargateSize } from "./fargate";
+import { UpstreamRegistryKey } from "./images";
+import { Architecture } from "./instanceTypes";
+import { PlannedRule } from "./routing";
+
+export type NatStrategy = "single" | "onePerAz" | "none";
+
+export type NetworkSettings =
+    | {
+          readonly kind: "create";
+          readonly cidrBlock: string;
+          readonly availabilityZones: number;
+          readonly natGateways: NatStrategy;
+      }
+    | {
+          readonly kind: "existing";
+          readonly vpcId: string;
+          readonly publicSubnetIds: readonly string[];
+          readonly privateSubnetIds: readonly string[];
+      };
+
+export interface Ec2CapacitySettings {
+    readonly instanceType: string;
+    readonly architecture: Architecture;
+    readonly minSize: number;
+    readonly maxSize: number;
+    /** Managed scaling target: percent of the group's capacity tasks may reserve. */
+    readonly targetCapacityPercent: number;
+    /** `ECS_RESERVED_MEMORY`: MiB kept back from tasks for the agent and system processes. */
+    readonly reservedMemoryMiB: number;
+    /** Memory the agent registers per instance (see instanceTypes.ts). */
+    readonly registeredMemoryMiB: number;
+    readonly rootVolumeGiB: number;
+}
+
+export interface ClusterSettings {
+    readonly containerInsights: "enabled" | "enhanced" | "disabled";
+    readonly defaultCapacity: Capacity;
+    /** Absent when the stack runs no EC2 capacity. */
+    readonly ec2?: Ec2CapacitySettings;
+}
+
+export interface LoadBalancerSettings {
+    /** ACM certificate: HTTPS with an HTTP redirect when set; HTTP only otherwise. */
+    readonly certificateArn?: string;
+    readonly sslPolicy: string;
+    readonly deletionProtection: boolean;
+    readonly idleTimeoutSeconds: number;
+    readonly accessLogs?: { readonly bucket: string; readonly prefix?: string };
+}
+
+export interface PullThroughCacheSettings {
+    readonly registry: UpstreamRegistryKey;
+    /** ECR repository prefix of the rule, e.g. `dev-cache/docker-hub`. */
+    readonly prefix: string;
+    /** Secrets Manager credential ARN (`ecr-pullthroughcache/...`), for registries that need one. */
+    readonly credentialArn?: string;
+}
+
+export interface RegistrySettings {
+    /** Images kept per service repository by the lifecycle policy. */
+    readonly keepImages: number;
+    readonly pullThroughCache: readonly PullThroughCacheSettings[];
+}
+
+export type ResolvedImage =
+    | {
+          readonly kind: "build";
+          readonly context: string;
+          readonly dockerfile: string;
+          readonly args: Readonly<Record<string, string>>;
+          /** Image tag: the git commit. */
+          readonly tag: string;
+      }
+    /** A full ECR URI, used as is. */
+    | { readonly kind: "ecr"; readonly reference: string }
+    /** Served through this stack's pull-through cache: `path` is relative to the account's registry. */
+    | { readonly kind: "cached"; readonly registry: UpstreamRegistryKey; readonly prefix: string; readonly path: string; readonly upstream: string }
+    /** An upstream image with no cache rule in this stack: pulled from the internet through NAT. */
+    | { readonly kind: "direct"; readonly reference: string };
+
+export type ResolvedSecret =
+    | { readonly name: string; readonly source: "config"; readonly configKey: string; readonly parameterName: string }
+    | { readonly name: string; readonly source: "generate"; readonly length: number; readonly parameterName: string }
+    | { readonly name: string; readonly source: "existing"; readonly parameter: string };
+
+export interface ResolvedHealth {
+    readonly path: string;
+    readonly matcher: string;
+    readonly command?: readonly string[];
+    readonly gracePeriodSeconds: number;
+    /** Target-group health check, tuned for fast rollouts. */
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+}
+
+export interface ResolvedService {
+    readonly name: string;
+    readonly image: ResolvedImage;
+    readonly port?: number;
+    /** This service's listener rules (empty for a worker). */
+    readonly rules: readonly PlannedRule[];
+    readonly health: ResolvedHealth;
+    readonly memory: MemorySpec;
+    readonly cpu: number;
+    readonly env: Readonly<Record<string, string>>;
+    readonly secrets: readonly ResolvedSecret[];
+    readonly desiredCount: number;
+    readonly scaling?: ScalingSpec;
+    readonly command?: readonly string[];
+    readonly stopTimeout: number;
+    readonly deregistrationDelay: number;
+    readonly capacity: Capacity;
+    /** Task size, for Fargate capacity only. */
+    readonly fargateSize?: FargateSize;
+    /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
+    readonly urls: readonly string[];
+}
+
+export interface ResolvedFleet {
+    readonly project: string;
+    readonly stack: string;
+    readonly domain?: string;
+    readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
+    readonly loadBalancer: LoadBalancerSettings;
+    readonly registry: RegistrySettings;
+    readonly logRetentionDays: number;
+    /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). */
+    readonly protect: boolean;
+    /** Services by name, in name order. */
+    readonly services: readonly ResolvedService[];
+    /** Every listener rule, in evaluation order. */
+    readonly rules: readonly PlannedRule[];
+}

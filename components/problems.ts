@@ -1,0 +1,66 @@
+/**
+ * Collects validation problems so that every bad value is reported at once, each message naming
+ * what is wrong (the service or stack key), the field, the value received and the fix.
+ */
+
+export class Problems {
+    private readonly messages: string[] = [];
+
+    /** `<subject>: <field> = <value>: <problem>; <fix>.` */
+    add(subject: string, field: string, value: unknown, problem: string, fix: string): void {
+        this.messages.push(`${subject}: ${field} = ${show(value)}: ${problem}; ${fix}.`);
+    }
+
+    /** A message that is already complete (routing errors name two services). */
+    addRaw(message: string): void {
+        this.messages.push(message);
+    }
+
+    get count(): number {
+        return this.messages.length;
+    }
+
+    list(): string[] {
+        return [...this.messages];
+    }
+}
+
+/** A short, single-line rendering of a received value. */
+export function show(value: unknown): string {
+    if (value === undefined) return "(missing)";
+    const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? text.slice(0, 77) + "..." : text;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+/** ` (did you mean "memory"?)` for a near miss, or an empty string. */
+export function didYouMean(received: string, known: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const distance = editDistance(received.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(received.length / 3)) ? ` (did you mean "${best}"?)` : "";
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+
+export const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
