@@ -1,0 +1,235 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Capacity } from "./catalog";
+import { ecsAmiParameter } from "./instanceTypes";
+import { ClusterSettings } from "./model";
+import { pullThroughCachePolicyStatements } from "./policies";
+
+/**
+ * The dynamic host-port range of bridge-mode tasks. The ECS-optimised AMI uses 32768-61000 and the
+ * agent falls back to 49153-65535, so 32768-65535 covers both.
+ */
+export const dynamicPortRange = { from: 32768, to: 65535 } as const;
+
+export interface ClusterArgs {
+    readonly settings: ClusterSettings;
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets for the container instances. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The load balancer's security group, the only source allowed to reach task ports on the instances. */
+    readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+    /**
+     * Pull-through cache prefixes used by EC2 services: the container-instance role pulls their
+     * images, so it needs the first-pull permissions on exactly those prefixes. @default []
+     */
+    readonly cachePrefixes?: readonly string[];
+    readonly accountId: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly partition: pulumi.Input<string>;
+    /** @default {} */
+    readonly tags?: Record<string, string>;
+}
+
+/** ECS's name for a capacity, in capacity provider strategies. */
+const fargateProviders: Record<Exclude<Capacity, "ec2">, string> = { "fargate": "FARGATE", "fargate-spot": "FARGATE_SPOT" };
+
+/**
+ * The ECS cluster with Container Insights, FARGATE and FARGATE_SPOT, and, when the stack asks for
+ * it, an EC2 capacity provider: an Auto Scaling group of ECS-optimised instances (IMDSv2 only,
+ * encrypted root volume) under managed scaling and managed termination protection.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly arn: pulumi.Output<string>;
+    public readonly name: pulumi.Output<string>;
+    /** The EC2 capacity provider's name, when the stack runs EC2 capacity. */
+    public readonly ec2CapacityProviderName?: pulumi.Output<string>;
+    /** The container instances' security group, when the stack runs EC2 capacity. */
+    public readonly instanceSecurityGroupId?: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("fleet:ecs:Cluster", name, {}, opts);
+        const settings = args.settings;
+
+        const cluster = new aws.ecs.Cluster(
+            name,
+            { settings: [{ name: "containerInsights", value: settings.containerInsights }], tags: args.tags },
+            { parent: this },
+        );
+        this.arn = cluster.arn;
+        this.name = cluster.name;
+
+        const providers: pulumi.Input<string>[] = ["FARGATE", "FARGATE_SPOT"];
+        if (settings.ec2) {
+            const ec2 = settings.ec2;
+            const instanceSg = new aws.ec2.SecurityGroup(
+                `${name}-instances-sg`,
+                { vpcId: args.vpcId, description: "fleet container instances: task ports from the load balancer only", tags: args.tags },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-instances-from-alb`,
+                {
+                    securityGroupId: instanceSg.id,
+                    referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: dynamicPortRange.from,
+                    toPort: dynamicPortRange.to,
+                    description: "dynamic host ports of bridge-mode tasks, from the load balancer",
+                },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-alb-to-instances`,
+                {
+                    securityGroupId: args.loadBalancerSecurityGroupId,
+                    referencedSecurityGroupId: instanceSg.id,
+                    ipProtocol: "tcp",
+                    fromPort: dynamicPortRange.from,
+                    toPort: dynamicPortRange.to,
+                    description: "load balancer to bridge-mode tasks on the container instances",
+                },
+                { parent: this },
+            );
+            // Instances reach ECS, ECR, SSM and CloudWatch through the NAT gateway.
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-instances-egress`,
+                { securityGroupId: instanceSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", description: "AWS APIs and the internet through NAT" },
+                { parent: this },
+            );
+            this.instanceSecurityGroupId = instanceSg.id;
+
+            const role = new aws.iam.Role(
+                `${name}-instance-role`,
+                {
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicyAttachment(
+                `${name}-instance-ecs`,
+                { role: role.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role` },
+                { parent: this },
+            );
+            const cachePrefixes = [...new Set(args.cachePrefixes ?? [])].sort();
+            if (cachePrefixes.length > 0) {
+                new aws.iam.RolePolicy(
+                    `${name}-instance-pull-through`,
+                    {
+                        role: role.name,
+                        policy: pulumi.jsonStringify({
+                            Version: "2012-10-17",
+                            Statement: pullThroughCachePolicyStatements(cachePrefixes, args),
+                        }),
+                    },
+                    { parent: this },
+                );
+            }
+            const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { role: role.name, tags: args.tags }, { parent: this });
+
+            // The AMI id is read at deploy time from AWS's public parameter, so a newer ECS-optimised
+            // AMI shows up in `pulumi preview` as a new launch-template version.
+            const ami = aws.ssm.getParameterOutput({ name: ecsAmiParameter(ec2.architecture) }, { parent: this });
+            const userData = pulumi.interpolate`#!/bin/bash
+cat >> /etc/ecs/ecs.config <<'CONFIG'
+ECS_CLUSTER=${cluster.name}
+ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}
+ECS_ENABLE_SPOT_INSTANCE_DRAINING=true
+ECS_CONTAINER_STOP_TIMEOUT=30s
+ECS_AWSVPC_BLOCK_IMDS=true
+CONFIG
+`;
+            const launchTemplate = new aws.ec2.LaunchTemplate(
+                `${name}-instances`,
+                {
+                    imageId: ami.value,
+                    instanceType: ec2.instanceType,
+                    iamInstanceProfile: { arn: profile.arn },
+                    vpcSecurityGroupIds: [instanceSg.id],
+                    userData: userData.apply((text) => Buffer.from(text).toString("base64")),
+                    // IMDSv2 only; a hop limit of 1 keeps bridge-mode containers off the instance's credentials.
+                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                    blockDeviceMappings: [
+                        { deviceName: "/dev/xvda", ebs: { volumeSize: ec2.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                    ],
+                    monitoring: { enabled: true },
+                    tagSpecifications: [{ resourceType: "instance", tags: { ...args.tags, Name: `${name}-instance` } }],
+                    updateDefaultVersion: true,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            const group = new aws.autoscaling.Group(
+                `${name}-instances`,
+                {
+                    minSize: ec2.minSize,
+                    maxSize: ec2.maxSize,
+                    vpcZoneIdentifiers: args.privateSubnetIds,
+                    launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+                    // Managed termination protection requires scale-in protection on the group.
+                    protectFromScaleIn: true,
+                    healthCheckType: "EC2",
+                    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+                    tags: [
+                        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+                        ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+                    ],
+                },
+                // The capacity provider's managed scaling owns the desired capacity.
+                { parent: this, ignoreChanges: ["desiredCapacity"] },
+            );
+            const provider = new aws.ecs.CapacityProvider(
+                `${name}-ec2`,
+                {
+                    autoScalingGroupProvider: {
+                        autoScalingGroupArn: group.arn,
+                        managedTerminationProtection: "ENABLED",
+                        managedDraining: "ENABLED",
+                        managedScaling: {
+                            status: "ENABLED",
+                            targetCapacity: ec2.targetCapacityPercent,
+                            minimumScalingStepSize: 1,
+                            maximumScalingStepSize: 10,
+                            instanceWarmupPeriod: 120,
+                        },
+                    },
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            this.ec2CapacityProviderName = provider.name;
+            providers.push(provider.name);
+        }
+
+        const defaultProvider =
+            settings.defaultCapacity === "ec2" ? this.ec2CapacityProviderName! : pulumi.output(fargateProviders[settings.defaultCapacity]);
+        new aws.ecs.ClusterCapacityProviders(
+            name,
+            {
+                clusterName: cluster.name,
+                capacityProviders: providers,
+                defaultCapacityProviderStrategies: [{ capacityProvider: defaultProvider, weight: 1, base: 0 }],
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({
+            arn: this.arn,
+            name: this.name,
+            ec2CapacityProviderName: this.ec2CapacityProviderName,
+            instanceSecurityGroupId: this.instanceSecurityGroupId,
+        });
+    }
+}
+
+/** The capacity provider strategy of a service on `capacity`. */
+export function capacityProviderFor(capacity: Capacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
+    if (capacity === "ec2") {
+        if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
+        return ec2ProviderName;
+    }
+    return fargateProviders[capacity];
+}

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LoadBalancerSettings } from "./model";
+
+export interface LoadBalancerArgs {
+    readonly vpcId: pulumi.Input<string>;
+    /** Public subnets in at least two availability zones (AWS requires two). */
+    readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly settings: LoadBalancerSettings;
+    /** `protect` the ALB so the engine refuses to delete it. @default false */
+    readonly protect?: boolean;
+    /** @default {} */
+    readonly tags?: Record<string, string>;
+}
+
+/** A fixed 404 for any request no service's rule matches. */
+const notFound: aws.types.input.lb.ListenerDefaultAction = {
+    type: "fixed-response",
+    fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' },
+};
+
+/**
+ * The one internet-facing Application Load Balancer of the fleet, its security group and its
+ * listeners. Services attach their own listener rules to `listenerArn` and open their own
+ * security groups to `securityGroupId`.
+ */
+export class LoadBalancer extends pulumi.ComponentResource {
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+    /** `app/<name>/<id>`, for CloudWatch metrics and request-count scaling. */
+    public readonly arnSuffix: pulumi.Output<string>;
+    public readonly dnsName: pulumi.Output<string>;
+    public readonly zoneId: pulumi.Output<string>;
+    /** The listener service rules attach to: HTTPS when a certificate is configured, HTTP otherwise. */
+    public readonly listenerArn: pulumi.Output<string>;
+    public readonly https: boolean;
+
+    constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("fleet:lb:LoadBalancer", name, {}, opts);
+        const settings = args.settings;
+        this.https = settings.certificateArn !== undefined;
+
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, description: "fleet load balancer: HTTP(S) from the internet", tags: args.tags },
+            { parent: this },
+        );
+        // 80 stays open with a certificate too: it answers with the redirect to HTTPS.
+        const ports = this.https ? [80, 443] : [80];
+        for (const port of ports) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-in-${port}`,
+                { securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === 443 ? "S" : ""} from the internet` },
+                { parent: this },
+            );
+        }
+        this.securityGroupId = securityGroup.id;
+
+        const alb = new aws.lb.LoadBalancer(
+            name,
+            {
+                loadBalancerType: "application",
+                internal: false,
+                securityGroups: [securityGroup.id],
+                subnets: args.publicSubnetIds,
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "strictest",
+                enableDeletionProtection: settings.deletionProtection,
+                idleTimeout: settings.idleTimeoutSeconds,
+                enableHttp2: true,
+                accessLogs: settings.accessLogs
+                    ? { bucket: settings.accessLogs.bucket, prefix: settings.accessLogs.prefix, enabled: true }
+                    : undefined,
+                tags: args.tags,
+            },
+            { parent: this, protect: args.protect },
+        );
+        this.arn = alb.arn;
+        this.arnSuffix = alb.arnSuffix;
+        this.dnsName = alb.dnsName;
+        this.zoneId = alb.zoneId;
+
+        if (settings.certificateArn !== undefined) {
+            const httpsListener = new aws.lb.Listener(
+                `${name}-https`,
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: settings.sslPolicy,
+                    certificateArn: settings.certificateArn,
+                    defaultActions: [notFound],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            new aws.lb.Listener(
+                `${name}-http`,
+                {
+                    loadBalancerArn: alb.arn,
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            this.listenerArn = httpsListener.arn;
+        } else {
+            const httpListener = new aws.lb.Listener(
+                `${name}-http`,
+                { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [notFound], tags: args.tags },
+                { parent: this },
+            );
+            this.listenerArn = httpListener.arn;
+        }
+
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            arn: this.arn,
+            arnSuffix: this.arnSuffix,
+            dnsName: this.dnsName,
+            zoneId: this.zoneId,
+            listenerArn: this.listenerArn,
+        });
+    }
+}

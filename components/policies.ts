@@ -1,0 +1,112 @@
+/**
+ * IAM policy documents, scoped to exact ARNs. Kept apart from the components so tests can read
+ * them as plain data.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AwsContext {
+    readonly accountId: pulumi.Input<string>;
+    readonly region: pulumi.Input<string>;
+    readonly partition: pulumi.Input<string>;
+}
+
+export interface PolicyStatement {
+    readonly Sid: string;
+    readonly Effect: "Allow";
+    readonly Action: string | string[];
+    readonly Resource: pulumi.Input<string> | pulumi.Input<string>[];
+    readonly Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+/** Actions that pull an image from an ECR repository. */
+export const ecrPullActions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/** ECR's registry-wide token call cannot be scoped to a repository (AWS requires Resource "*"). */
+export const ecrAuthStatement: PolicyStatement = { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+
+export const repositoryArn = (ctx: AwsContext, repository: pulumi.Input<string>) =>
+    pulumi.interpolate`arn:${ctx.partition}:ecr:${ctx.region}:${ctx.accountId}:repository/${repository}`;
+
+/**
+ * The first pull of an upstream image through the cache imports it (`BatchImportUpstreamImage`)
+ * into a repository ECR creates on the fly (`CreateRepository`); later pulls are ordinary pulls.
+ * Scoped to the cache prefixes, nothing else in the registry.
+ */
+export function pullThroughCachePolicyStatements(prefixes: readonly string[], ctx: AwsContext): PolicyStatement[] {
+    return [
+        {
+            Sid: "PullThroughCache",
+            Effect: "Allow",
+            Action: [...ecrPullActions, "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+            Resource: prefixes.map((prefix) => repositoryArn(ctx, `${prefix}/*`)),
+        },
+        ecrAuthStatement,
+    ];
+}
+
+export interface ExecutionPolicyArgs {
+    readonly logGroupArn: pulumi.Input<string>;
+    /** ECR repositories the task pulls from (its own, or an ECR image's). */
+    readonly repositoryArns: readonly pulumi.Input<string>[];
+    /** Pull-through cache prefixes of its upstream image. */
+    readonly cachePrefixes: readonly string[];
+    /** The SSM parameters holding its secrets, exactly. */
+    readonly parameterArns: readonly pulumi.Input<string>[];
+    /** The key that encrypts the parameters fleet creates, when the task reads any. */
+    readonly secretsKeyArn?: pulumi.Input<string>;
+}
+
+/**
+ * The task execution role's only policy: write its own log group, pull its own image, read its
+ * own parameters and decrypt them with the fleet key, through SSM only. No managed policy (the
+ * AWS-managed execution policy allows pulling from every repository in the account).
+ */
+export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { Version: string; Statement: PolicyStatement[] } {
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "Logs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${args.logGroupArn}:log-stream:*`,
+        },
+    ];
+    if (args.repositoryArns.length > 0) {
+        statements.push({ Sid: "PullImage", Effect: "Allow", Action: ecrPullActions, Resource: [...args.repositoryArns] }, ecrAuthStatement);
+    }
+    if (args.cachePrefixes.length > 0) {
+        const [cache] = pullThroughCachePolicyStatements(args.cachePrefixes, ctx);
+        statements.push(cache);
+        if (args.repositoryArns.length === 0) statements.push(ecrAuthStatement);
+    }
+    if (args.parameterArns.length > 0) {
+        statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...args.parameterArns] });
+        if (args.secretsKeyArn !== undefined) {
+            statements.push({
+                Sid: "DecryptSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: args.secretsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${ctx.region}.amazonaws.com` } },
+            });
+        }
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy for roles ECS tasks assume, limited to this account (confused-deputy guard). */
+export function ecsTasksTrustPolicy(ctx: AwsContext) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": ctx.accountId },
+                    ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },
+                },
+            },
+        ],
+    };
+}

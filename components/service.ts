@@ -1,0 +1,500 @@
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { capacityProviderFor } from "./cluster";
+import { ResolvedService } from "./model";
+import { AwsContext, ecsTasksTrustPolicy, executionPolicy } from "./policies";
+import { lifecyclePolicy } from "./registry";
+
+export interface ServiceArgs {
+    /** The resolved catalog entry (see validate.ts): what to run and how. */
+    readonly spec: ResolvedService;
+    /** `<project>-<stack>`: prefixes physical names shared across stacks (task family, repository). */
+    readonly namePrefix: string;
+    /** `/<project>/<stack>`: prefixes hierarchical names (log group). */
+    readonly pathPrefix: string;
+    /** Images kept by the lifecycle policy of the service's repository. @default 20 */
+    readonly keepImages?: number;
+    readonly clusterArn: pulumi.Input<string>;
+    readonly clusterName: pulumi.Input<string>;
+    /** The cluster's EC2 capacity provider, required when `spec.capacity` is `ec2`. @default none */
+    readonly ec2CapacityProviderName?: pulumi.Input<string>;
+    /** CPU architecture of the EC2 instances, for images built for EC2 capacity. @default "x86_64" */
+    readonly ec2Architecture?: "x86_64" | "arm64";
+    readonly vpcId: pulumi.Input<string>;
+    /** Private subnets for awsvpc (Fargate) tasks. */
+    readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** The shared load balancer, for services with routes. @default none */
+    readonly loadBalancer?: {
+        readonly securityGroupId: pulumi.Input<string>;
+        readonly listenerArn: pulumi.Input<string>;
+        readonly arnSuffix: pulumi.Input<string>;
+    };
+    /** KMS key encrypting the SSM parameters fleet creates. */
+    readonly secretsKeyArn: pulumi.Input<string>;
+    /** Values of `fromConfig` secrets, by config key, as Pulumi secrets. @default {} */
+    readonly configSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** The registry URL of this account (`<account>.dkr.ecr.<region>.amazonaws.com`), for cached images. */
+    readonly registryUrl: pulumi.Input<string>;
+    readonly aws: AwsContext;
+    /** Log retention in days. */
+    readonly logRetentionDays: number;
+    /** `protect` the stateful children: repository, parameters, log group. @default false */
+    readonly protect?: boolean;
+    /** @default {} */
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * One microservice on the shared platform: its task definition (soft and hard memory, secrets by
+ * SSM reference), ECS service (circuit breaker with rollback, bin-packing on EC2), target group
+ * and listener rules on the shared ALB, security group open to the ALB only, least-privilege
+ * roles, log group, SSM parameters, image repository and build, and autoscaling.
+ */
+export class Service extends pulumi.ComponentResource {
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly taskDefinitionArn: pulumi.Output<string>;
+    /** The image the task runs. */
+    public readonly image: pulumi.Output<string>;
+    public readonly repositoryUrl?: pulumi.Output<string>;
+    public readonly targetGroupArn?: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+
+    private readonly name: string;
+    private readonly args: ServiceArgs;
+    private readonly spec: ResolvedService;
+
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("fleet:ecs:Service", name, {}, opts);
+        this.name = name;
+        this.args = args;
+        this.spec = args.spec;
+        const fargate = this.spec.capacity !== "ec2";
+
+        const logGroup = this.createLogGroup();
+        const { image, repository } = this.createImage();
+        const parameterArns = this.createSecrets();
+        const executionRole = this.createExecutionRole(logGroup, repository, parameterArns);
+        const taskRole = this.createTaskRole();
+        const taskDefinition = this.createTaskDefinition(fargate, image, logGroup, parameterArns, executionRole, taskRole);
+        const securityGroup = fargate ? this.createSecurityGroup() : undefined;
+        const targetGroup = this.createTargetGroup(fargate);
+        const rules = targetGroup ? this.createListenerRules(targetGroup) : [];
+        const service = this.createEcsService(fargate, taskDefinition, securityGroup, targetGroup, rules);
+        this.createAutoscaling(service, targetGroup);
+
+        this.serviceName = service.name;
+        this.taskDefinitionArn = taskDefinition.arn;
+        this.image = image;
+        this.repositoryUrl = repository?.repositoryUrl;
+        this.targetGroupArn = targetGroup?.arn;
+        this.logGroupName = logGroup.name;
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            taskDefinitionArn: this.taskDefinitionArn,
+            image: this.image,
+            repositoryUrl: this.repositoryUrl,
+            targetGroupArn: this.targetGroupArn,
+            logGroupName: this.logGroupName,
+        });
+    }
+
+    private get stateful(): pulumi.CustomResourceOptions {
+        return { parent: this, protect: this.args.protect ?? false };
+    }
+
+    private createLogGroup(): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(
+            `${this.name}-logs`,
+            { name: `${this.args.pathPrefix}/${this.name}`, retentionInDays: this.args.logRetentionDays, tags: this.args.tags },
+            this.stateful,
+        );
+    }
+
+    /** The image reference the task runs, and the service's own repository when it builds. */
+    private createImage(): { image: pulumi.Output<string>; repository?: aws.ecr.Repository } {
+        const image = this.spec.image;
+        switch (image.kind) {
+            case "build": {
+                const repository = new aws.ecr.Repository(
+                    `${this.name}-repo`,
+                    {
+                        name: `${this.args.namePrefix}/${this.name}`,
+                        imageTagMutability: "IMMUTABLE",
+                        imageScanningConfiguration: { scanOnPush: true },
+                        encryptionConfigurations: [{ encryptionType: "AES256" }],
+                        // A protected repository keeps its images; an unprotected one (dev) can be torn down with them.
+                        forceDelete: !(this.args.protect ?? false),
+                        tags: this.args.tags,
+                    },
+                    this.stateful,
+                );
+                new aws.ecr.LifecyclePolicy(
+                    `${this.name}-repo-lifecycle`,
+                    { repository: repository.name, policy: lifecyclePolicy(this.args.keepImages ?? 20) },
+                    { parent: this },
+                );
+                const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+                const platform = this.spec.capacity === "ec2" && this.args.ec2Architecture === "arm64" ? "linux/arm64" : "linux/amd64";
+                const built = new docker.Image(
+                    `${this.name}-image`,
+                    {
+                        imageName: pulumi.interpolate`${repository.repositoryUrl}:${image.tag}`,
+                        build: { context: image.context, dockerfile: `${image.context}/${image.dockerfile}`, args: { ...image.args }, platform },
+                        registry: { server: repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) },
+                    },
+                    { parent: this },
+                );
+                // The digest, not the tag: a task definition pinned to content, so a rollback is exact.
+                return { image: built.repoDigest, repository };
+            }
+            case "cached":
+                return { image: pulumi.interpolate`${this.args.registryUrl}/${image.path}` };
+            case "ecr":
+            case "direct":
+                return { image: pulumi.output(image.reference) };
+        }
+    }
+
+    /** SSM SecureString parameters for config and generated secrets; ARNs of every secret the task reads. */
+    private createSecrets(): Map<string, pulumi.Input<string>> {
+        const arns = new Map<string, pulumi.Input<string>>();
+        for (const secret of this.spec.secrets) {
+            if (secret.source === "existing") {
+                arns.set(secret.name, this.existingParameterArn(secret.parameter));
+                continue;
+            }
+            let value: pulumi.Input<string>;
+            if (secret.source === "generate") {
+                // Generated once and kept in state: later updates reuse it.
+                value = new random.RandomPassword(`${this.name}-${secret.name}`, { length: secret.length, special: false }, { parent: this }).result;
+            } else {
+                const configured = this.args.configSecrets?.[secret.configKey];
+                if (configured === undefined) throw new Error(`service "${this.name}": no value was passed for config secret ${secret.configKey}`);
+                value = pulumi.secret(configured);
+            }
+            const parameter = new aws.ssm.Parameter(
+                `${this.name}-${secret.name}`,
+                {
+                    name: secret.parameterName,
+                    type: "SecureString",
+                    value,
+                    keyId: this.args.secretsKeyArn,
+                    description: `fleet: ${secret.name} of ${this.name}`,
+                    tags: this.args.tags,
+                },
+                this.stateful,
+            );
+            arns.set(secret.name, parameter.arn);
+        }
+        return arns;
+    }
+
+    private existingParameterArn(parameter: string): pulumi.Input<string> {
+        if (parameter.startsWith("arn:")) return parameter;
+        const ctx = this.args.aws;
+        // A parameter ARN has exactly one slash after "parameter", whether the name starts with one or not.
+        return pulumi.interpolate`arn:${ctx.partition}:ssm:${ctx.region}:${ctx.accountId}:parameter/${parameter.replace(/^\//, "")}`;
+    }
+
+    private createExecutionRole(logGroup: aws.cloudwatch.LogGroup, repository: aws.ecr.Repository | undefined, parameterArns: Map<string, pulumi.Input<string>>): aws.iam.Role {
+        const ctx = this.args.aws;
+        const role = new aws.iam.Role(
+            `${this.name}-exec`,
+            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(ctx)), description: `fleet: ECS agent for ${this.name}`, tags: this.args.tags },
+            { parent: this },
+        );
+        const image = this.spec.image;
+        const repositoryArns: pulumi.Input<string>[] = [];
+        if (repository) repositoryArns.push(repository.arn);
+        if (image.kind === "ecr") repositoryArns.push(ecrRepositoryArn(image.reference));
+        const createdSecrets = this.spec.secrets.some((s) => s.source !== "existing");
+        new aws.iam.RolePolicy(
+            `${this.name}-exec`,
+            {
+                role: role.name,
+                policy: pulumi.jsonStringify(
+                    executionPolicy(
+                        {
+                            logGroupArn: logGroup.arn,
+                            repositoryArns,
+                            cachePrefixes: image.kind === "cached" ? [image.prefix] : [],
+                            parameterArns: [...parameterArns.values()],
+                            secretsKeyArn: createdSecrets ? this.args.secretsKeyArn : undefined,
+                        },
+                        ctx,
+                    ),
+                ),
+            },
+            { parent: this },
+        );
+        return role;
+    }
+
+    /** The role the application assumes: no permissions until the service declares some. */
+    private createTaskRole(): aws.iam.Role {
+        return new aws.iam.Role(
+            `${this.name}-task`,
+            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(this.args.aws)), description: `fleet: application role of ${this.name}`, tags: this.args.tags },
+            { parent: this },
+        );
+    }
+
+    private createTaskDefinition(
+        fargate: boolean,
+        image: pulumi.Output<string>,
+        logGroup: aws.cloudwatch.LogGroup,
+        parameterArns: Map<string, pulumi.Input<string>>,
+        executionRole: aws.iam.Role,
+        taskRole: aws.iam.Role,
+    ): aws.ecs.TaskDefinition {
+        const spec = this.spec;
+        const container = {
+            name: this.name,
+            image,
+            essential: true,
+            cpu: spec.cpu,
+            // Hard limit: killed above it. Soft reservation: what placement reserves (bin-packing on EC2).
+            memory: spec.memory.limit,
+            memoryReservation: spec.memory.reservation,
+            portMappings:
+                spec.port === undefined
+                    ? []
+                    : [{ containerPort: spec.port, hostPort: fargate ? spec.port : 0, protocol: "tcp" }],
+            command: spec.command,
+            environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+            secrets: [...parameterArns.entries()].map(([name, valueFrom]) => ({ name, valueFrom })),
+            logConfiguration: {
+                logDriver: "awslogs",
+                options: {
+                    "awslogs-group": logGroup.name,
+                    "awslogs-region": this.args.aws.region,
+                    "awslogs-stream-prefix": this.name,
+                    // Never block the application on CloudWatch; buffer and drop instead.
+                    "mode": "non-blocking",
+                    "max-buffer-size": "25m",
+                },
+            },
+            healthCheck: spec.health.command
+                ? { command: spec.health.command, interval: 15, timeout: 5, retries: 3, startPeriod: Math.min(300, spec.health.gracePeriodSeconds) }
+                : undefined,
+            stopTimeout: spec.stopTimeout,
+            // An init process reaps zombies and forwards SIGTERM to the application.
+            linuxParameters: { initProcessEnabled: true },
+        };
+        return new aws.ecs.TaskDefinition(
+            `${this.name}-taskdef`,
+            {
+                family: `${this.args.namePrefix}-${this.name}`,
+                networkMode: fargate ? "awsvpc" : "bridge",
+                requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
+                cpu: fargate ? String(spec.fargateSize!.cpu) : undefined,
+                memory: fargate ? String(spec.fargateSize!.memory) : undefined,
+                runtimePlatform: fargate ? { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } : undefined,
+                executionRoleArn: executionRole.arn,
+                taskRoleArn: taskRole.arn,
+                containerDefinitions: pulumi.jsonStringify([container]),
+                tags: this.args.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    /** awsvpc tasks get their own group: the container port from the load balancer's group, nothing else. */
+    private createSecurityGroup(): aws.ec2.SecurityGroup {
+        const sg = new aws.ec2.SecurityGroup(
+            `${this.name}-sg`,
+            { vpcId: this.args.vpcId, description: `fleet: tasks of ${this.name}`, tags: this.args.tags },
+            { parent: this },
+        );
+        const lb = this.args.loadBalancer;
+        if (lb && this.spec.port !== undefined && this.spec.rules.length > 0) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${this.name}-from-alb`,
+                {
+                    securityGroupId: sg.id,
+                    referencedSecurityGroupId: lb.securityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: this.spec.port,
+                    toPort: this.spec.port,
+                    description: "container port from the load balancer",
+                },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${this.name}-alb-egress`,
+                {
+                    securityGroupId: lb.securityGroupId,
+                    referencedSecurityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: this.spec.port,
+                    toPort: this.spec.port,
+                    description: `load balancer to ${this.name}`,
+                },
+                { parent: this },
+            );
+        }
+        // Tasks reach ECR, SSM, CloudWatch and their own dependencies through the NAT gateway.
+        new aws.vpc.SecurityGroupEgressRule(
+            `${this.name}-egress`,
+            { securityGroupId: sg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", description: "AWS APIs and dependencies through NAT" },
+            { parent: this },
+        );
+        return sg;
+    }
+
+    private createTargetGroup(fargate: boolean): aws.lb.TargetGroup | undefined {
+        const spec = this.spec;
+        if (spec.rules.length === 0 || spec.port === undefined || !this.args.loadBalancer) return undefined;
+        const health = spec.health;
+        return new aws.lb.TargetGroup(
+            // Auto-named: `<service>-tg-<7 chars>` stays within AWS's 32 characters (service names are at most 20).
+            `${this.name}-tg`,
+            {
+                vpcId: this.args.vpcId,
+                port: spec.port,
+                protocol: "HTTP",
+                protocolVersion: "HTTP1",
+                // awsvpc tasks register by IP; bridge tasks by instance and dynamic host port.
+                targetType: fargate ? "ip" : "instance",
+                deregistrationDelay: spec.deregistrationDelay,
+                healthCheck: {
+                    enabled: true,
+                    path: health.path,
+                    matcher: health.matcher,
+                    port: "traffic-port",
+                    protocol: "HTTP",
+                    interval: health.intervalSeconds,
+                    timeout: health.timeoutSeconds,
+                    healthyThreshold: health.healthyThreshold,
+                    unhealthyThreshold: health.unhealthyThreshold,
+                },
+                tags: this.args.tags,
+            },
+            { parent: this },
+        );
+    }
+
+    private createListenerRules(targetGroup: aws.lb.TargetGroup): aws.lb.ListenerRule[] {
+        const lb = this.args.loadBalancer!;
+        return this.spec.rules.map(
+            (rule) =>
+                new aws.lb.ListenerRule(
+                    // Keyed by the rule's patterns, not its position: reordering routes changes nothing.
+                    `${this.name}-rule-${rule.key}`,
+                    {
+                        listenerArn: lb.listenerArn,
+                        priority: rule.priority,
+                        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+                        conditions: [
+                            ...(rule.hosts.length ? [{ hostHeader: { values: [...rule.hosts] } }] : []),
+                            ...(rule.paths.length ? [{ pathPattern: { values: [...rule.paths] } }] : []),
+                        ],
+                        tags: this.args.tags,
+                    },
+                    { parent: this },
+                ),
+        );
+    }
+
+    private createEcsService(
+        fargate: boolean,
+        taskDefinition: aws.ecs.TaskDefinition,
+        securityGroup: aws.ec2.SecurityGroup | undefined,
+        targetGroup: aws.lb.TargetGroup | undefined,
+        rules: aws.lb.ListenerRule[],
+    ): aws.ecs.Service {
+        const spec = this.spec;
+        return new aws.ecs.Service(
+            this.name,
+            {
+                cluster: this.args.clusterArn,
+                taskDefinition: taskDefinition.arn,
+                desiredCount: spec.desiredCount,
+                capacityProviderStrategies: [{ capacityProvider: capacityProviderFor(spec.capacity, this.args.ec2CapacityProviderName), weight: 1, base: 0 }],
+                networkConfiguration: fargate
+                    ? { subnets: this.args.privateSubnetIds, securityGroups: [securityGroup!.id], assignPublicIp: false }
+                    : undefined,
+                loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: this.name, containerPort: spec.port! }] : undefined,
+                healthCheckGracePeriodSeconds: targetGroup ? spec.health.gracePeriodSeconds : undefined,
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                // Spread over zones first, then pack by memory so idle instances can be scaled in.
+                orderedPlacementStrategies: fargate
+                    ? undefined
+                    : [
+                          { type: "spread", field: "attribute:ecs.availability-zone" },
+                          { type: "binpack", field: "memory" },
+                      ],
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                waitForSteadyState: true,
+                tags: this.args.tags,
+            },
+            {
+                parent: this,
+                // A target group must be attached to a listener before a service can use it.
+                dependsOn: rules,
+                // Application Auto Scaling owns the task count once scaling is on.
+                ignoreChanges: spec.scaling ? ["desiredCount"] : [],
+            },
+        );
+    }
+
+    private createAutoscaling(service: aws.ecs.Service, targetGroup: aws.lb.TargetGroup | undefined): void {
+        const scaling = this.spec.scaling;
+        if (!scaling) return;
+        const target = new aws.appautoscaling.Target(
+            `${this.name}-scaling`,
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${this.args.clusterName}/${service.name}`,
+                minCapacity: scaling.min,
+                maxCapacity: scaling.max,
+            },
+            { parent: this },
+        );
+        const policy = (suffix: string, config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
+            new aws.appautoscaling.Policy(
+                `${this.name}-${suffix}`,
+                {
+                    policyType: "TargetTrackingScaling",
+                    serviceNamespace: target.serviceNamespace,
+                    scalableDimension: target.scalableDimension,
+                    resourceId: target.resourceId,
+                    targetTrackingScalingPolicyConfiguration: config,
+                },
+                { parent: this },
+            );
+        if (scaling.cpuPercent !== undefined) {
+            policy("cpu", {
+                targetValue: scaling.cpuPercent,
+                predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                scaleInCooldown: 300,
+                scaleOutCooldown: 60,
+            });
+        }
+        if (scaling.requestsPerTarget !== undefined && targetGroup && this.args.loadBalancer) {
+            policy("requests", {
+                targetValue: scaling.requestsPerTarget,
+                predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: pulumi.interpolate`${this.args.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
+                },
+                scaleInCooldown: 300,
+                scaleOutCooldown: 60,
+            });
+        }
+    }
+}
+
+/** `arn:aws:ecr:<region>:<account>:repository/<name>` of a full ECR image URI. */
+export function ecrRepositoryArn(reference: string): string {
+    const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(reference);
+    if (!match) throw new Error(`not an ECR image URI: ${reference}`);
+    const partition = match[3] ? "aws-cn" : "aws";
+    return `arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[4]}`;
+}

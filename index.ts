@@ -1,0 +1,99 @@
+/**
+ * The fleet program: the only place that reads config. It resolves the catalog against the
+ * stack file (every problem reported at once, before any resource exists), then registers the
+ * platform and one Service per catalog entry.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Catalog } from "./components/catalog";
+import { deployFleet } from "./components/fleet";
+import { resolveFleet } from "./components/validate";
+import { services as catalog } from "./services";
+
+const project = pulumi.getProject();
+const stack = pulumi.getStack();
+
+// Pulumi keeps the list of secret keys in the runtime; the SDK does not export this reader in its typings.
+const isConfigSecret: (key: string) => boolean = require("@pulumi/pulumi/runtime/config").isConfigSecret;
+
+/** The `fleet:*` config: plain values parsed (structured values arrive as JSON), secret values never read. */
+function readFleetConfig(): { values: Record<string, unknown>; keys: Map<string, { secret: boolean }> } {
+    const values: Record<string, unknown> = {};
+    const keys = new Map<string, { secret: boolean }>();
+    for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith("fleet:")) continue;
+        const key = fullKey.slice("fleet:".length);
+        const secret = isConfigSecret(fullKey);
+        keys.set(key, { secret });
+        if (secret) continue;
+        try {
+            values[key] = JSON.parse(raw);
+        } catch {
+            values[key] = raw; // a plain string such as a domain
+        }
+    }
+    return { values, keys };
+}
+
+/** Images built from source are tagged with the commit they were built from. */
+function gitCommit(): string | undefined {
+    try {
+        return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    } catch {
+        return undefined;
+    }
+}
+
+/** `FLEET_CATALOG` lets the offline tools (benchmark, diff tests) plan another catalog module. */
+function loadCatalog(): Catalog {
+    const alternative = process.env.FLEET_CATALOG;
+    return alternative ? (require(path.resolve(alternative)).services as Catalog) : catalog;
+}
+
+const { values, keys } = readFleetConfig();
+const result = resolveFleet(loadCatalog(), {
+    project,
+    stack,
+    config: values,
+    configKeys: keys,
+    imageTag: gitCommit(),
+    pathExists: (relative) => fs.existsSync(path.join(__dirname, relative)),
+});
+if (!result.ok) {
+    // RunError: Pulumi prints the message and exits non-zero, without a JavaScript stack trace.
+    throw new pulumi.RunError(
+        `fleet: ${result.errors.length} problem(s) in services/index.ts or Pulumi.${stack}.yaml; nothing was changed:\n` +
+            result.errors.map((error) => `  - ${error}`).join("\n"),
+    );
+}
+const fleet = result.fleet;
+
+const config = new pulumi.Config("fleet");
+const configSecrets: Record<string, pulumi.Output<string>> = {};
+for (const service of fleet.services) {
+    for (const secret of service.secrets) {
+        if (secret.source === "config") configSecrets[secret.configKey] = config.requireSecret(secret.configKey);
+    }
+}
+
+const deployed = deployFleet(fleet, { configSecrets });
+const lb = deployed.platform.loadBalancer;
+
+export const albDnsName = lb.dnsName;
+export const clusterName = deployed.platform.cluster.name;
+/** Where each routed service answers (`<alb>` stands for the ALB's DNS name on path-only routes). */
+export const urls = pulumi
+    .output(lb.dnsName)
+    .apply((dns) => Object.fromEntries(fleet.services.filter((s) => s.urls.length > 0).map((s) => [s.name, s.urls.map((u) => u.replace("<alb>", dns))])));
+export const repositoryUrls = Object.fromEntries(
+    Object.entries(deployed.services).flatMap(([name, service]) => (service.repositoryUrl ? [[name, service.repositoryUrl]] : [])),
+);
+/** The listener rules in evaluation order. */
+export const routes = fleet.rules.map((rule) => ({
+    priority: rule.priority,
+    service: rule.service,
+    hosts: rule.hosts,
+    paths: rule.paths,
+}));

@@ -1,0 +1,314 @@
+/**
+ * Pulumi's mock runtime for fleet: used by the offline plan and by the tests. Every resource type
+ * and invoke the program uses has a realistic fake here (ARNs, URLs, auto-names with AWS's length
+ * limits); anything else throws, so a new resource type cannot slip into a plan unfaked.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+export const fakeAccountId = "123456789012";
+
+/** A registered resource as the plan shows it. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as registered; secret values replaced by "[secret]", unknowns by "[unknown]". */
+    readonly inputs: Record<string, unknown>;
+    /** Inputs with secret values kept wrapped in Pulumi's secret marker (tests only; never printed). */
+    readonly rawInputs: Record<string, unknown>;
+    readonly protect: boolean;
+}
+
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const sigKey = "4dabf18193072939515e22adb298388d";
+const unknownValue = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Replaces Pulumi secret markers with "[secret]" and unknowns with "[unknown]", recursively. */
+export function maskSecrets(value: unknown): unknown {
+    if (value === unknownValue) return "[unknown]";
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[sigKey] === secretSig) return "[secret]";
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
+    }
+    return value;
+}
+
+const hash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
+
+/** AWS limits on physical names of auto-named resources (Pulumi appends "-" and 7 characters). */
+const nameLimits: Record<string, number> = {
+    "aws:lb/loadBalancer:LoadBalancer": 32,
+    "aws:lb/targetGroup:TargetGroup": 32,
+    "aws:ecs/cluster:Cluster": 255,
+    "aws:ecs/service:Service": 255,
+    "aws:ecs/capacityProvider:CapacityProvider": 255,
+    "aws:iam/role:Role": 64,
+    "aws:iam/instanceProfile:InstanceProfile": 128,
+    "aws:autoscaling/group:Group": 255,
+    "aws:ec2/securityGroup:SecurityGroup": 255,
+    "aws:ec2/launchTemplate:LaunchTemplate": 128,
+};
+
+export class FleetMocks implements pulumi.runtime.Mocks {
+    constructor(
+        private readonly region: string,
+        private readonly accountId: string = fakeAccountId,
+    ) {}
+
+    private physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
+        const physical = typeof inputs.name === "string" ? inputs.name : `${name}-${hash(`${type}/${name}`, 7)}`;
+        const limit = nameLimits[type];
+        if (limit !== undefined && physical.length > limit) {
+            throw new Error(`fleet mocks: ${type} name "${physical}" is ${physical.length} characters; AWS allows ${limit}`);
+        }
+        return physical;
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const { type, name } = args;
+        const inputs = args.inputs as Record<string, unknown>;
+        const r = this.region;
+        const a = this.accountId;
+        const id = (prefix: string, length = 17) => `${prefix}${hash(`${type}/${name}`, length)}`;
+        const named = () => this.physicalName(type, name, inputs);
+        // fleet's own components have no provider; their state is what they register as outputs.
+        if (!args.custom && type.startsWith("fleet:")) return { id: "", state: {} };
+        switch (type) {
+            case "awsx:ec2:Vpc": {
+                const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+                const subnets = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${hash(`${name}/${kind}/${i}`, 17)}`);
+                return { id: id("vpc-"), state: { vpcId: id("vpc-"), publicSubnetIds: subnets("public"), privateSubnetIds: subnets("private"), isolatedSubnetIds: [] } };
+            }
+            case "aws:ec2/securityGroup:SecurityGroup": {
+                const sg = id("sg-");
+                return { id: sg, state: { ...inputs, name: named(), arn: `arn:aws:ec2:${r}:${a}:security-group/${sg}`, ownerId: a } };
+            }
+            case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+            case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+                const rule = id("sgr-");
+                return { id: rule, state: { ...inputs, securityGroupRuleId: rule, arn: `arn:aws:ec2:${r}:${a}:security-group-rule/${rule}` } };
+            }
+            case "aws:lb/loadBalancer:LoadBalancer": {
+                const lbName = named();
+                const arnSuffix = `app/${lbName}/${hash(name, 16)}`;
+                return {
+                    id: `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/${arnSuffix}`,
+                    state: {
+                        ...inputs,
+                        name: lbName,
+                        arn: `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/${arnSuffix}`,
+                        arnSuffix,
+                        dnsName: `${lbName}-${parseInt(hash(name, 8), 16)}.${r}.elb.amazonaws.com`,
+                        zoneId: "Z35SXDOTRQ7X7K",
+                    },
+                };
+            }
+            case "aws:lb/targetGroup:TargetGroup": {
+                const tgName = named();
+                const arnSuffix = `targetgroup/${tgName}/${hash(name, 16)}`;
+                const arn = `arn:aws:elasticloadbalancing:${r}:${a}:${arnSuffix}`;
+                return { id: arn, state: { ...inputs, name: tgName, arn, arnSuffix } };
+            }
+            case "aws:lb/listener:Listener": {
+                const lbArn = String(inputs.loadBalancerArn ?? `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/unknown/0`);
+                const arn = `${lbArn.replace(":loadbalancer/", ":listener/")}/${hash(name, 16)}`;
+                return { id: arn, state: { ...inputs, arn } };
+            }
+            case "aws:lb/listenerRule:ListenerRule": {
+                const arn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
+                return { id: arn, state: { ...inputs, arn } };
+            }
+            case "aws:ecs/cluster:Cluster": {
+                const clusterName = named();
+                const arn = `arn:aws:ecs:${r}:${a}:cluster/${clusterName}`;
+                return { id: arn, state: { ...inputs, name: clusterName, arn } };
+            }
+            case "aws:ecs/capacityProvider:CapacityProvider": {
+                const providerName = named();
+                const arn = `arn:aws:ecs:${r}:${a}:capacity-provider/${providerName}`;
+                return { id: arn, state: { ...inputs, name: providerName, arn } };
+            }
+            case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+                return { id: String(inputs.clusterName), state: { ...inputs } };
+            case "aws:ecs/taskDefinition:TaskDefinition": {
+                const arnWithoutRevision = `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}`;
+                return { id: String(inputs.family), state: { ...inputs, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
+            }
+            case "aws:ecs/service:Service": {
+                const serviceName = named();
+                const clusterName = String(inputs.cluster ?? "").split("/").pop();
+                const arn = `arn:aws:ecs:${r}:${a}:service/${clusterName}/${serviceName}`;
+                return { id: arn, state: { ...inputs, name: serviceName, arn } };
+            }
+            case "aws:iam/role:Role": {
+                const roleName = named();
+                return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${a}:role/${roleName}`, uniqueId: id("AROA", 17).toUpperCase() } };
+            }
+            case "aws:iam/rolePolicy:RolePolicy":
+                return { id: `${inputs.role}:${name}`, state: { ...inputs, name } };
+            case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+                return { id: `${inputs.role}-${hash(name, 8)}`, state: { ...inputs } };
+            case "aws:iam/instanceProfile:InstanceProfile": {
+                const profileName = named();
+                return { id: profileName, state: { ...inputs, name: profileName, arn: `arn:aws:iam::${a}:instance-profile/${profileName}` } };
+            }
+            case "aws:ec2/launchTemplate:LaunchTemplate": {
+                const lt = id("lt-");
+                return { id: lt, state: { ...inputs, name: named(), arn: `arn:aws:ec2:${r}:${a}:launch-template/${lt}`, latestVersion: 1, defaultVersion: 1 } };
+            }
+            case "aws:autoscaling/group:Group": {
+                const groupName = named();
+                const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${hash(name, 8)}-${hash(name + "1", 4)}-${hash(name + "2", 4)}-${hash(name + "3", 4)}-${hash(name + "4", 12)}:autoScalingGroupName/${groupName}`;
+                return { id: groupName, state: { ...inputs, name: groupName, arn } };
+            }
+            case "aws:ecr/repository:Repository": {
+                const repoName = named();
+                return {
+                    id: repoName,
+                    state: {
+                        ...inputs,
+                        name: repoName,
+                        arn: `arn:aws:ecr:${r}:${a}:repository/${repoName}`,
+                        registryId: a,
+                        repositoryUrl: `${a}.dkr.ecr.${r}.amazonaws.com/${repoName}`,
+                    },
+                };
+            }
+            case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
+            case "aws:ecr/pullThroughCacheRule:PullThroughCacheRule":
+            case "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate":
+                return { id: String(inputs.repository ?? inputs.ecrRepositoryPrefix ?? inputs.prefix), state: { ...inputs, registryId: a } };
+            case "aws:kms/key:Key": {
+                const keyId = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
+                return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${a}:key/${keyId}` } };
+            }
+            case "aws:kms/alias:Alias":
+                return { id: String(inputs.name), state: { ...inputs, arn: `arn:aws:kms:${r}:${a}:${inputs.name}` } };
+            case "aws:ssm/parameter:Parameter": {
+                const parameterName = String(inputs.name);
+                return { id: parameterName, state: { ...inputs, arn: `arn:aws:ssm:${r}:${a}:parameter/${parameterName.replace(/^\//, "")}`, version: 1 } };
+            }
+            case "aws:cloudwatch/logGroup:LogGroup": {
+                const groupName = named();
+                return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:logs:${r}:${a}:log-group:${groupName}` } };
+            }
+            case "aws:appautoscaling/target:Target":
+                return { id: String(inputs.resourceId), state: { ...inputs, arn: `arn:aws:application-autoscaling:${r}:${a}:scalable-target/${hash(name, 20)}` } };
+            case "aws:appautoscaling/policy:Policy":
+                return { id: name, state: { ...inputs, name, arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}` } };
+            case "random:index/randomPassword:RandomPassword":
+                return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
+            case "docker:index/image:Image": {
+                const imageName = String(inputs.imageName);
+                const repository = imageName.replace(/:[^:/]+$/, "");
+                return { id: `${imageName}-${hash(name, 8)}`, state: { ...inputs, imageName, repoDigest: `${repository}@sha256:${hash(imageName, 64)}` } };
+            }
+            default:
+                throw new Error(`fleet mocks: no fake for resource type ${type} (${name}); add one to tools/mocks.ts`);
+        }
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const inputs = args.inputs as Record<string, unknown>;
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: this.accountId, arn: `arn:aws:iam::${this.accountId}:user/plan`, userId: "AIDAPLAN", id: this.accountId };
+            case "aws:index/getRegion:getRegion":
+                return { name: this.region, region: this.region, id: this.region, endpoint: `ec2.${this.region}.amazonaws.com`, description: this.region };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            case "aws:ssm/getParameter:getParameter": {
+                const name = String(inputs.name);
+                if (!name.startsWith("/aws/service/ecs/optimized-ami/")) throw new Error(`fleet mocks: unexpected SSM parameter read ${name}`);
+                return { name, value: `ami-${hash(name, 17)}`, type: "String", arn: `arn:aws:ssm:${this.region}::parameter${name}`, id: name, version: 1, insecureValue: "" };
+            }
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                return {
+                    authorizationToken: "bW9jazptb2Nr",
+                    userName: "AWS",
+                    password: "mock-ecr-password",
+                    proxyEndpoint: `https://${this.accountId}.dkr.ecr.${this.region}.amazonaws.com`,
+                    expiresAt: "2099-01-01T00:00:00Z",
+                    id: this.region,
+                };
+            default:
+                throw new Error(`fleet mocks: no fake for invoke ${args.token}; add one to tools/mocks.ts`);
+        }
+    }
+}
+
+export interface MockRuntime {
+    readonly mocks: FleetMocks;
+    /** Every resource registered so far, in registration order. */
+    readonly resources: RecordedResource[];
+    /** Errors raised while registering (an unfaked type, a name over AWS's limit). */
+    readonly errors: Error[];
+}
+
+/**
+ * Installs fleet's mocks as Pulumi's runtime and records every registration with its parent and
+ * `protect` (the mock monitor's own callback does not see them).
+ */
+export function installMocks(options: {
+    project: string;
+    stack: string;
+    region: string;
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    preview?: boolean;
+}): MockRuntime {
+    if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+    const mocks = new FleetMocks(options.region);
+    void pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true);
+    const resources: RecordedResource[] = [];
+    const errors: Error[] = [];
+    // The monitor is Pulumi's MockMonitor; wrap its registerResource to see the request itself.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: any, callback: (err: any, response: any) => void): Promise<void>;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, response) => {
+            if (err) {
+                errors.push(err instanceof Error ? err : new Error(String(err)));
+            } else {
+                const rawInputs = pulumi.runtime.deserializeProperties(req.getObject()) as Record<string, unknown>;
+                resources.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    inputs: maskSecrets(rawInputs) as Record<string, unknown>,
+                    rawInputs,
+                    protect: req.getProtect() ?? false,
+                });
+            }
+            callback(err, response);
+        });
+    return { mocks, resources, errors };
+}
+
+/** Resolves a value containing Outputs, masking secrets. Awaited, never asserted inside an apply. */
+export async function settle(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as pulumi.Output<unknown>;
+        if (await pulumi.isSecret(output)) return "[secret]";
+        // Output.promise(withUnknowns) is the SDK's own awaitable; an unknown value (possible in a
+        // preview) resolves to the unknown sentinel instead of never calling back like apply would.
+        const resolved = await (output as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
+        return pulumi.isUnknown(resolved) ? "[unknown]" : settle(resolved);
+    }
+    if (value instanceof Promise) return settle(await value);
+    if (Array.isArray(value)) return Promise.all(value.map(settle));
+    if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await settle(v)] as const));
+        return Object.fromEntries(entries);
+    }
+    return value;
+}

@@ -1,0 +1,74 @@
+/**
+ * Runs the real program (index.ts) in-process under fleet's mocks with a stack's real config
+ * file, and returns what `pulumi preview` would register. One run per process: Pulumi's runtime
+ * is global state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { installMocks, RecordedResource, settle } from "./mocks";
+import { readStackConfig } from "./stackFile";
+
+export interface PlanResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly parent?: string;
+    readonly inputs: Record<string, unknown>;
+    readonly protect: boolean;
+}
+
+/** The plan document: `{ project, stack, resources, outputs }` is an interface other tools read. */
+export interface PlanDocument {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: PlanResource[];
+    readonly outputs: Record<string, unknown>;
+    /** The stack's config as the program saw it; secure values as "[secret]". */
+    readonly config: Record<string, string>;
+}
+
+export type PlanResult =
+    | { readonly ok: true; readonly plan: PlanDocument; readonly recorded: RecordedResource[] }
+    | { readonly ok: false; readonly kind: "invalid"; readonly message: string }
+    | { readonly ok: false; readonly kind: "error"; readonly message: string };
+
+export const repoRoot = path.resolve(__dirname, "..");
+
+export async function runProgram(stack: string, root: string = repoRoot): Promise<PlanResult> {
+    const stackConfig = readStackConfig(root, stack);
+    const runtime = installMocks({
+        project: stackConfig.project,
+        stack,
+        region: stackConfig.region,
+        config: stackConfig.config,
+        secretKeys: stackConfig.secretKeys,
+        preview: true,
+    });
+    const asyncErrors: unknown[] = [];
+    const onRejection = (reason: unknown) => asyncErrors.push(reason);
+    process.on("unhandledRejection", onRejection);
+
+    let exported: Record<string, unknown>;
+    try {
+        exported = require(path.join(root, "index.ts"));
+    } catch (error) {
+        process.off("unhandledRejection", onRejection);
+        if (pulumi.RunError.isInstance(error)) return { ok: false, kind: "invalid", message: (error as Error).message };
+        return { ok: false, kind: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    }
+    const outputs = (await settle({ ...exported })) as Record<string, unknown>;
+    // Wait until every registration the program started has reached the mock monitor.
+    await pulumi.runtime.disconnect();
+    process.off("unhandledRejection", onRejection);
+
+    const failures = [...runtime.errors, ...asyncErrors];
+    if (failures.length > 0) {
+        return { ok: false, kind: "error", message: failures.map((e) => (e instanceof Error ? e.message : String(e))).join("\n") };
+    }
+    const resources = runtime.resources.map(({ urn, type, name, parent, inputs, protect }) => ({ urn, type, name, parent, inputs, protect }));
+    return {
+        ok: true,
+        plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config },
+        recorded: runtime.resources,
+    };
+}
