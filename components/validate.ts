@@ -93,7 +93,7 @@ class ServiceResolver {
         const capacity = this.capacity();
         const image = this.image();
         const port = this.integer("port", s.port, 1, 65535, "use the port the container listens on (1-65535)");
-        const routes = this.routes(port);
+        const routes = this.routes();
         const memory = this.memory();
         const cpu = s.cpu === undefined ? 256 : this.integer("cpu", s.cpu, 128, 16384, "use CPU units: 1024 is one vCPU, 256 a quarter") ?? 256;
         const stopTimeout =
@@ -254,14 +254,15 @@ class ServiceResolver {
         return value;
     }
 
-    private routes(port: number | undefined): RouteInput[] {
+    private routes(): RouteInput[] {
         const raw = this.spec.routes;
         if (raw === undefined) return [];
         if (!Array.isArray(raw)) {
             this.add("routes", raw, "must be a list of { host?, path? }", "write routes: [{ host: \"api\" }]");
             return [];
         }
-        if (raw.length > 0 && port === undefined) {
+        // Only when no port was given at all: a port out of range is already reported.
+        if (raw.length > 0 && this.spec.port === undefined) {
             this.add("port", this.spec.port, "is required when the service has routes", "set the port the container listens on");
         }
         const result: RouteInput[] = [];

@@ -1,0 +1,518 @@
+/**
+ * Validation and resolution of the catalog and the stack file: every invalid input has its exact
+ * message (service, field, value, fix), and valid input resolves to the expected defaults.
+ */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Catalog } from "../components/catalog";
+import { show } from "../components/problems";
+import { FleetInput, resolveFleet } from "../components/validate";
+
+const baseConfig: Record<string, unknown> = {
+    domain: "example.com",
+    network: { natGateways: "single" },
+    cluster: { defaultCapacity: "fargate" },
+};
+
+function input(config: Record<string, unknown> = {}, extra: Partial<FleetInput> = {}): FleetInput {
+    const merged = { ...baseConfig, ...config };
+    const configKeys = new Map<string, { secret: boolean }>(Object.keys(merged).map((k) => [k, { secret: false }]));
+    configKeys.set("dbPassword", { secret: true });
+    return { project: "fleet", stack: "dev", config: merged, configKeys, imageTag: "abc123def456", pathExists: () => true, ...extra };
+}
+
+const ok = { image: "redis:7", memory: { reservation: 64, limit: 128 } };
+
+function errorsOf(catalog: unknown, config: Record<string, unknown> = {}, extra: Partial<FleetInput> = {}): readonly string[] {
+    const result = resolveFleet(catalog, input(config, extra));
+    return result.ok ? [] : result.errors;
+}
+
+function resolve(catalog: Catalog, config: Record<string, unknown> = {}) {
+    const result = resolveFleet(catalog, input(config));
+    if (!result.ok) assert.fail(`expected a valid fleet, got:\n${result.errors.join("\n")}`);
+    return result.fleet;
+}
+
+const t3small = { cluster: { defaultCapacity: "ec2", ec2: { instanceType: "t3.small", minSize: 0, maxSize: 2 } } };
+
+/** [what, catalog, stack config, exact messages] */
+const cases: [string, unknown, Record<string, unknown>, string[]][] = [
+    [
+        "soft memory at the hard limit",
+        { svc: { ...ok, memory: { reservation: 512, limit: 512 } } },
+        {},
+        ['service "svc": memory.reservation = 512: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+    ],
+    [
+        "soft memory above the hard limit",
+        { svc: { ...ok, memory: { reservation: 1024, limit: 512 } } },
+        {},
+        ['service "svc": memory.reservation = 1024: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+    ],
+    [
+        "zero memory reservation",
+        { svc: { ...ok, memory: { reservation: 0, limit: 128 } } },
+        {},
+        ['service "svc": memory.reservation = 0: must be a whole number from 6 to 1000000; use the MiB the service needs at steady state (at least 6).'],
+    ],
+    [
+        "negative memory limit",
+        { svc: { ...ok, memory: { reservation: 64, limit: -5 } } },
+        {},
+        ['service "svc": memory.limit = -5: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).'],
+    ],
+    [
+        "missing memory",
+        { svc: { image: "redis:7" } },
+        {},
+        ['service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.'],
+    ],
+    [
+        "zero cpu",
+        { svc: { ...ok, cpu: 0 } },
+        {},
+        ['service "svc": cpu = 0: must be a whole number from 128 to 16384; use CPU units: 1024 is one vCPU, 256 a quarter.'],
+    ],
+    [
+        "negative desired count",
+        { svc: { ...ok, desiredCount: -1 } },
+        {},
+        ['service "svc": desiredCount = -1: must be a whole number from 0 to 1000; use 0-1000 tasks.'],
+    ],
+    [
+        "memory beyond the largest Fargate task",
+        { svc: { ...ok, cpu: 16384, memory: { reservation: 1024, limit: 200000 } } },
+        {},
+        ['service "svc": memory.limit = 200000: no Fargate task size holds 16384 CPU units and 200000 MiB (the largest is 16384 units, 122880 MiB); lower cpu or memory.limit, or run the service on ec2 capacity.'],
+    ],
+    [
+        "memory beyond what the instance type registers",
+        { svc: { ...ok, memory: { reservation: 512, limit: 2048 } } },
+        t3small,
+        ['service "svc": memory.limit = 2048: exceeds the 1740 MiB a t3.small registers for tasks, so the task can never be placed; lower the limit or choose a larger fleet:cluster.ec2.instanceType.'],
+    ],
+    [
+        "cpu beyond the instance type",
+        { svc: { ...ok, cpu: 4096 } },
+        t3small,
+        ['service "svc": cpu = 4096: exceeds the 2048 units of a t3.small; lower cpu or choose a larger instance type.'],
+    ],
+    [
+        "port out of range",
+        { svc: { ...ok, port: 70000, routes: [{ host: "svc" }] } },
+        {},
+        ['service "svc": port = 70000: must be a whole number from 1 to 65535; use the port the container listens on (1-65535).'],
+    ],
+    [
+        "routes without a port",
+        { svc: { ...ok, routes: [{ host: "svc" }] } },
+        {},
+        ['service "svc": port = (missing): is required when the service has routes; set the port the container listens on.'],
+    ],
+    [
+        "a route with neither host nor path",
+        { svc: { ...ok, port: 80, routes: [{}] } },
+        {},
+        ['service "svc": routes[0] = {}: has neither host nor path, so it would match every request; add a host or a path (use path "/*" for an explicit catch-all).'],
+    ],
+    [
+        "a malformed subdomain",
+        { svc: { ...ok, port: 80, routes: [{ host: "api_v1" }] } },
+        {},
+        ['service "svc": routes[0].host = "api_v1": is not a valid ALB host condition (expands to api_v1.example.com): at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.'],
+    ],
+    [
+        "a host whose last label is not alphabetic",
+        { svc: { ...ok, port: 80, routes: [{ host: "api.example.c0m" }] } },
+        {},
+        ['service "svc": routes[0].host = "api.example.c0m": is not a valid ALB host condition: at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.'],
+    ],
+    [
+        "a subdomain with no fleet:domain",
+        { svc: { ...ok, port: 80, routes: [{ host: "api" }] } },
+        { domain: undefined },
+        ['service "svc": routes[0].host = "api": is a subdomain, but the stack has no fleet:domain; set fleet:domain in Pulumi.dev.yaml or write the full host.'],
+    ],
+    [
+        "a path without a leading slash",
+        { svc: { ...ok, port: 80, routes: [{ path: "api/*" }] } },
+        {},
+        ['service "svc": routes[0].path = "api/*": is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?; use a pattern such as /api/*.'],
+    ],
+    [
+        "a path over 128 characters",
+        { svc: { ...ok, port: 80, routes: [{ path: "/" + "a".repeat(128) }] } },
+        {},
+        [`service "svc": routes[0].path = ${show("/" + "a".repeat(128))}: is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; use a pattern such as /api/*.`],
+    ],
+    [
+        "more than five condition values in one rule",
+        { svc: { ...ok, port: 80, routes: [{ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] }] } },
+        {},
+        [`service "svc": routes[0] = ${show({ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] })}: has 6 host and path values, above AWS's 5 condition values per rule; split it into several routes.`],
+    ],
+    [
+        "both image and build",
+        { svc: { ...ok, build: "./apps/api" } },
+        {},
+        ['service "svc": image, build = {"image":"redis:7","build":"./apps/api"}: both image and build are set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.'],
+    ],
+    [
+        "neither image nor build",
+        { svc: { memory: { reservation: 64, limit: 128 } } },
+        {},
+        ['service "svc": image = (missing): neither image nor build is set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.'],
+    ],
+    [
+        "an image without a tag",
+        { svc: { ...ok, image: "redis" } },
+        {},
+        ['service "svc": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.'],
+    ],
+    [
+        "an image with an uppercase repository",
+        { svc: { ...ok, image: "Redis:7" } },
+        {},
+        ['service "svc": image = "Redis:7": is not a valid image reference: it has a malformed repository path (lowercase letters, digits and . _ - separators, components split by /); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.'],
+    ],
+    [
+        "a build context outside the repository",
+        { svc: { memory: ok.memory, build: "../elsewhere" } },
+        {},
+        ['service "svc": build.context = "../elsewhere": must be a path inside the repository starting with ./; use e.g. ./apps/api.'],
+    ],
+    [
+        "an invalid service name",
+        { Api_Service: ok },
+        {},
+        ['service "Api_Service": name = "Api_Service": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.'],
+    ],
+    [
+        "a service name too long for a target group",
+        { "a-very-long-service-name": ok },
+        {},
+        ['service "a-very-long-service-name": name = "a-very-long-service-name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.'],
+    ],
+    [
+        "a typo in a field name",
+        { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
+        {},
+        [
+            'service "svc": memroy = {"reservation":64,"limit":128}: unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity.',
+            'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
+        ],
+    ],
+    [
+        "a typo in a nested field",
+        { svc: { ...ok, memory: { reservation: 64, limt: 128 } } },
+        {},
+        [
+            'service "svc": memory.limt = 128: unknown field (did you mean "limit"?); use reservation and limit.',
+            'service "svc": memory.limit = -1: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).',
+        ],
+    ],
+    [
+        "a bad environment variable name",
+        { svc: { ...ok, env: { "1BAD": "x" } } },
+        {},
+        ['service "svc": env.1BAD = "x": is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
+    ],
+    [
+        "a non-string environment value",
+        { svc: { ...ok, env: { PORT: 8080 } } },
+        {},
+        ['service "svc": env.PORT = 8080: must be a string (environment values are strings); quote it: "8080".'],
+    ],
+    [
+        "a variable both in env and secrets",
+        { svc: { ...ok, env: { TOKEN: "x" }, secrets: { TOKEN: { generate: { length: 32 } } } } },
+        {},
+        ['service "svc": env.TOKEN = "x": is also declared under secrets; keep it in secrets only; secrets never go in plain environment.'],
+    ],
+    [
+        "a bad secret name",
+        { svc: { ...ok, secrets: { "bad-name": { generate: { length: 32 } } } } },
+        {},
+        ['service "svc": secrets.bad-name = {"generate":{"length":32}}: is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
+    ],
+    [
+        "a secret with two sources",
+        { svc: { ...ok, secrets: { TOKEN: { generate: { length: 32 }, existing: "/x/y" } } } },
+        {},
+        ['service "svc": secrets.TOKEN = {"generate":{"length":32},"existing":"/x/y"}: must have exactly one source; use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }.'],
+    ],
+    [
+        "a secret from a config key that is not set",
+        { svc: { ...ok, secrets: { DB: { fromConfig: "missingKey" } } } },
+        {},
+        ['service "svc": secrets.DB.fromConfig = "missingKey": is not set in Pulumi.dev.yaml; run: pulumi config set --secret missingKey <value> -s dev.'],
+    ],
+    [
+        "a secret from a plain-text config key",
+        { svc: { ...ok, secrets: { DB: { fromConfig: "plainKey" } } } },
+        { plainKey: "hunter2" },
+        ['service "svc": secrets.DB.fromConfig = "plainKey": is stored in plain text in Pulumi.dev.yaml; re-set it encrypted: pulumi config set --secret plainKey <value> -s dev.'],
+    ],
+    [
+        "a generated secret that is too short",
+        { svc: { ...ok, secrets: { TOKEN: { generate: { length: 8 } } } } },
+        {},
+        ['service "svc": secrets.TOKEN.generate.length = 8: must be a whole number from 16 to 1024; use e.g. { generate: { length: 32 } }.'],
+    ],
+    [
+        "an existing parameter under the reserved aws prefix",
+        { svc: { ...ok, secrets: { TOKEN: { existing: "/aws/reference/x" } } } },
+        {},
+        ['service "svc": secrets.TOKEN.existing = "/aws/reference/x": is not an SSM parameter name or ARN; use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path.'],
+    ],
+    [
+        "scaling min above max",
+        { svc: { ...ok, scaling: { min: 5, max: 2, cpuPercent: 60 } } },
+        {},
+        ['service "svc": scaling.min = 5: is above scaling.max (2); lower min or raise max.'],
+    ],
+    [
+        "scaling with no target",
+        { svc: { ...ok, scaling: { min: 1, max: 2 } } },
+        {},
+        ['service "svc": scaling = {"min":1,"max":2}: has no target to track; set cpuPercent, requestsPerTarget or both.'],
+    ],
+    [
+        "scaling on requests without routes",
+        { svc: { ...ok, scaling: { min: 1, max: 2, requestsPerTarget: 100 } } },
+        {},
+        ['service "svc": scaling.requestsPerTarget = 100: needs a target group, but the service has no routes; scale on cpuPercent instead.'],
+    ],
+    [
+        "a desired count outside the scaling bounds",
+        { svc: { ...ok, desiredCount: 9, scaling: { min: 1, max: 3, cpuPercent: 50 } } },
+        {},
+        ['service "svc": desiredCount = 9: is outside scaling bounds 1-3; set desiredCount within them or remove it (autoscaling starts at min).'],
+    ],
+    [
+        "a CPU target above 100 percent",
+        { svc: { ...ok, scaling: { min: 1, max: 3, cpuPercent: 150 } } },
+        {},
+        ['service "svc": scaling.cpuPercent = 150: must be a whole number from 1 to 100; use a target CPU percentage such as 60.'],
+    ],
+    [
+        "a deregistration delay above the stop timeout",
+        { svc: { ...ok, stopTimeout: 10, deregistrationDelay: 30 } },
+        {},
+        ['service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ECS kills the container while the ALB still sends it requests; lower deregistrationDelay or raise stopTimeout.'],
+    ],
+    [
+        "a stop timeout above Fargate's maximum",
+        { svc: { ...ok, stopTimeout: 300 } },
+        {},
+        ['service "svc": stopTimeout = 300: must be a whole number from 2 to 120; use seconds between SIGTERM and SIGKILL (Fargate allows at most 120).'],
+    ],
+    [
+        "ec2 capacity on a stack without EC2",
+        { svc: { ...ok, capacity: "ec2" } },
+        {},
+        ['service "svc": capacity = "ec2": stack dev has no EC2 capacity (fleet:cluster.ec2 is not set); set fleet:cluster.ec2 or use fargate / fargate-spot.'],
+    ],
+    [
+        "a health path on a service without routes",
+        { svc: { ...ok, health: { path: "/healthz" } } },
+        {},
+        ['service "svc": health.path = "/healthz": is set but the service has no routes, so there is no target group to check it; remove health.path or add routes (use health.command for a container check).'],
+    ],
+    [
+        "a health matcher outside 200-499",
+        { svc: { ...ok, port: 80, routes: [{ host: "svc" }], health: { matcher: "500" } } },
+        {},
+        ['service "svc": health.matcher = "500": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
+    ],
+    [
+        "an override for a service not in the catalog",
+        { api: ok },
+        { services: { apii: { desiredCount: 2 } } },
+        ['stack config fleet:services.apii: apii = {"desiredCount":2}: overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.'],
+    ],
+    [
+        "an override that breaks memory names the stack file",
+        { svc: ok },
+        { services: { svc: { memory: { limit: 32 } } } },
+        ['service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): memory.reservation = 64: must be below memory.limit (32): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+    ],
+    [
+        "an unknown stack key",
+        { svc: ok },
+        { netwrok: { natGateways: "single" } },
+        ['stack config fleet:netwrok: netwrok = {"natGateways":"single"}: unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, or remove it.'],
+    ],
+    [
+        "no NAT gateway",
+        { svc: ok },
+        { network: { natGateways: "none" } },
+        ['stack config fleet:network: natGateways = "none": leaves private subnets with no route to ECR, CloudWatch Logs and SSM, so tasks cannot start (fleet creates no VPC endpoints); use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone).'],
+    ],
+    [
+        "a log retention CloudWatch does not accept",
+        { svc: ok },
+        { logRetentionDays: 10 },
+        ['stack config fleet:logRetentionDays: logRetentionDays = 10: is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.'],
+    ],
+    [
+        "a certificate that is not an ACM ARN",
+        { svc: ok },
+        { loadBalancer: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } },
+        ['stack config fleet:loadBalancer: certificateArn = "arn:aws:iam::123456789012:server-certificate/x": is not an ACM certificate ARN; use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack\'s region.'],
+    ],
+    [
+        "a pull-through credential outside ecr-pullthroughcache/",
+        { svc: ok },
+        { registry: { pullThroughCache: { "docker-hub": { credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd" } } } },
+        ['stack config fleet:registry: pullThroughCache.docker-hub.credentialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd": AWS requires a Secrets Manager credential for registry-1.docker.io, whose secret name starts with ecr-pullthroughcache/; create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/docker-hub ...) and set its ARN here.'],
+    ],
+    [
+        "a pull-through cache for GCR",
+        { svc: ok },
+        { registry: { pullThroughCache: { gcr: {} } } },
+        ['stack config fleet:registry: pullThroughCache.gcr = {}: AWS\'s pull-through cache does not support Google Container Registry; use keys among ecr-public, quay, k8s, docker-hub, github-container-registry, gitlab-container-registry.'],
+    ],
+    [
+        "EC2 capacity with min above max",
+        { svc: ok },
+        { cluster: { ec2: { instanceType: "t3.medium", minSize: 3, maxSize: 2 } } },
+        ['stack config fleet:cluster: ec2.minSize = 3: is above ec2.maxSize (2); lower minSize or raise maxSize.'],
+    ],
+    [
+        "an unknown instance type",
+        { svc: ok },
+        { cluster: { ec2: { instanceType: "t3.mediun", minSize: 0, maxSize: 2 } } },
+        [
+            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m6g.large, m7g.large, m7g.xlarge, c6i.large, c6i.xlarge, c7g.large, r6i.large, r7g.large, or add the type to components/instanceTypes.ts.',
+        ],
+    ],
+    [
+        "an empty catalog",
+        {},
+        {},
+        ['catalog: services = {}: must be a non-empty record of service name → entry; export const services: Catalog = { api: { ... } } from services/index.ts.'],
+    ],
+];
+
+describe("validation messages", () => {
+    for (const [what, catalog, config, expected] of cases) {
+        it(what, () => {
+            assert.deepEqual(errorsOf(catalog, config), expected);
+        });
+    }
+
+    it("reports every problem of every service at once", () => {
+        const errors = errorsOf({
+            one: { ...ok, memory: { reservation: 300, limit: 200 } },
+            two: { ...ok, port: 0 },
+            three: { memory: ok.memory },
+        });
+        assert.equal(errors.length, 3);
+        assert.match(errors[0], /^service "one": memory.reservation = 300/);
+        assert.match(errors[1], /^service "three": image = \(missing\)/);
+        assert.match(errors[2], /^service "two": port = 0/);
+    });
+
+    it("checks that a build context has its Dockerfile", () => {
+        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/nope" } }, {}, { pathExists: () => false });
+        assert.deepEqual(errors, [
+            'service "svc": build.context = "./apps/nope": has no Dockerfile; point build at a directory with a Dockerfile, or set build.dockerfile.',
+        ]);
+    });
+
+    it("needs a git commit to tag built images", () => {
+        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { imageTag: undefined });
+        assert.deepEqual(errors, [
+            'service "svc": build = "./apps/api": images built from source are tagged with the git commit, which could not be determined; run from a git checkout with at least one commit.',
+        ]);
+    });
+
+    it("rejects a stack name that would overflow the cache prefix", () => {
+        const errors = errorsOf({ svc: ok }, {}, { stack: "production-eu-west" });
+        assert.deepEqual(errors, [
+            "stack: name = \"production-eu-west\": must be 1-12 lowercase letters, digits or hyphens starting with a letter (it prefixes ECR repositories, SSM paths and log groups, and pull-through cache prefixes are limited to 30 characters); rename the stack (pulumi stack rename).",
+        ]);
+    });
+});
+
+describe("resolution", () => {
+    it("sizes Fargate tasks to the smallest valid pair holding the hard limit", () => {
+        const fleet = resolve({ svc: { ...ok, cpu: 512, memory: { reservation: 900, limit: 1500 } } });
+        assert.deepEqual(fleet.services[0].fargateSize, { cpu: 512, memory: 2048 });
+        assert.deepEqual(fleet.services[0].memory, { reservation: 900, limit: 1500 });
+    });
+
+    it("applies documented defaults", () => {
+        const svc = resolve({ svc: { ...ok, port: 8080, routes: [{ host: "svc" }] } }).services[0];
+        assert.equal(svc.cpu, 256);
+        assert.equal(svc.desiredCount, 1);
+        assert.equal(svc.stopTimeout, 30);
+        assert.equal(svc.deregistrationDelay, 15);
+        assert.equal(svc.capacity, "fargate");
+        assert.deepEqual(svc.health, {
+            path: "/healthz",
+            matcher: "200-399",
+            command: undefined,
+            gracePeriodSeconds: 30,
+            intervalSeconds: 10,
+            timeoutSeconds: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+        });
+        assert.deepEqual(svc.urls, ["http://svc.example.com/"]);
+    });
+
+    it("merges per-stack overrides one level deep", () => {
+        const svc = resolve(
+            { svc: { ...ok, env: { A: "1", B: "2" } } },
+            { services: { svc: { memory: { limit: 256 }, env: { B: "3" }, desiredCount: 2 } } },
+        ).services[0];
+        assert.deepEqual(svc.memory, { reservation: 64, limit: 256 });
+        assert.deepEqual(svc.env, { A: "1", B: "3" });
+        assert.equal(svc.desiredCount, 2);
+    });
+
+    it("routes upstream images through the stack's cache, and others directly", () => {
+        const fleet = resolve(
+            {
+                hub: { ...ok, image: "redis:7" },
+                pub: { ...ok, image: "public.ecr.aws/nginx/nginx:1.27" },
+                gh: { ...ok, image: "ghcr.io/org/app:1.2" },
+                own: { ...ok, image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1" },
+            },
+            {
+                registry: {
+                    pullThroughCache: {
+                        "ecr-public": {},
+                        "docker-hub": { credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd" },
+                    },
+                },
+            },
+        );
+        const images = Object.fromEntries(fleet.services.map((s) => [s.name, s.image]));
+        assert.deepEqual(images.hub, { kind: "cached", registry: "docker-hub", prefix: "dev-cache/docker-hub", path: "dev-cache/docker-hub/library/redis:7", upstream: "redis:7" });
+        assert.deepEqual(images.pub, { kind: "cached", registry: "ecr-public", prefix: "dev-cache/ecr-public", path: "dev-cache/ecr-public/nginx/nginx:1.27", upstream: "public.ecr.aws/nginx/nginx:1.27" });
+        assert.deepEqual(images.gh, { kind: "direct", reference: "ghcr.io/org/app:1.2" });
+        assert.deepEqual(images.own, { kind: "ecr", reference: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1" });
+    });
+
+    it("names each secret's parameter by stack, service and variable", () => {
+        const svc = resolve({
+            svc: { ...ok, secrets: { DB: { fromConfig: "dbPassword" }, KEY: { generate: { length: 32 } }, EXT: { existing: "/shared/x" } } },
+        }).services[0];
+        assert.deepEqual(svc.secrets, [
+            { name: "DB", source: "config", configKey: "dbPassword", parameterName: "/fleet/dev/svc/DB" },
+            { name: "EXT", source: "existing", parameter: "/shared/x" },
+            { name: "KEY", source: "generate", length: 32, parameterName: "/fleet/dev/svc/KEY" },
+        ]);
+    });
+
+    it("uses the registered memory of the instance type for EC2 capacity", () => {
+        const fleet = resolve({ svc: { ...ok, capacity: "ec2" } }, { cluster: { ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 3 } } });
+        // floor(8192 × 0.975) − 256 (ECS_RESERVED_MEMORY default)
+        assert.equal(fleet.cluster.ec2?.registeredMemoryMiB, 7731);
+        assert.equal(fleet.services[0].fargateSize, undefined);
+    });
+});
