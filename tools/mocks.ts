@@ -20,6 +20,10 @@ export interface RecordedResource {
     /** Inputs with secret values kept wrapped in Pulumi's secret marker (tests only; never printed). */
     readonly rawInputs: Record<string, unknown>;
     readonly protect: boolean;
+    /** Input properties another system owns (`ignoreChanges`). */
+    readonly ignoreChanges: string[];
+    /** URNs of explicit `dependsOn` resources. */
+    readonly dependsOn: string[];
 }
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -287,6 +291,8 @@ export function installMocks(options: {
                     inputs: maskSecrets(rawInputs) as Record<string, unknown>,
                     rawInputs,
                     protect: req.getProtect() ?? false,
+                    ignoreChanges: req.getIgnorechangesList(),
+                    dependsOn: req.getDependenciesList(),
                 });
             }
             callback(err, response);

@@ -15,6 +15,8 @@ export interface PlanResource {
     readonly parent?: string;
     readonly inputs: Record<string, unknown>;
     readonly protect: boolean;
+    /** Inputs another system owns, left alone by updates (`ignoreChanges`). */
+    readonly ignoreChanges: string[];
 }
 
 /** The plan document: `{ project, stack, resources, outputs }` is an interface other tools read. */
@@ -65,7 +67,7 @@ export async function runProgram(stack: string, root: string = repoRoot): Promis
     if (failures.length > 0) {
         return { ok: false, kind: "error", message: failures.map((e) => (e instanceof Error ? e.message : String(e))).join("\n") };
     }
-    const resources = runtime.resources.map(({ urn, type, name, parent, inputs, protect }) => ({ urn, type, name, parent, inputs, protect }));
+    const resources = runtime.resources.map(({ urn, type, name, parent, inputs, protect, ignoreChanges }) => ({ urn, type, name, parent, inputs, protect, ignoreChanges }));
     return {
         ok: true,
         plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config },

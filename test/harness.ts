@@ -1,0 +1,69 @@
+/**
+ * Shared test helpers: fleet's mocks installed in-process, and lookups over what was registered.
+ * Each test file runs in its own process (node --test), so each gets a fresh Pulumi runtime.
+ */
+import * as assert from "node:assert/strict";
+import { Catalog } from "../components/catalog";
+import { ResolvedFleet } from "../components/model";
+import { FleetInput, resolveFleet } from "../components/validate";
+import { RecordedResource } from "../tools/mocks";
+
+export const region = "eu-west-1";
+export const account = "123456789012";
+
+/** Resolves a catalog against stack values, failing the test on any validation problem. */
+export function resolveForTest(catalog: Catalog, config: Record<string, unknown>, secretKeys: string[] = []): ResolvedFleet {
+    const configKeys = new Map<string, { secret: boolean }>(Object.keys(config).map((k) => [k, { secret: false }]));
+    for (const key of secretKeys) configKeys.set(key, { secret: true });
+    const input: FleetInput = { project: "fleet", stack: "test", config, configKeys, imageTag: "0123456789ab", pathExists: () => true };
+    const result = resolveFleet(catalog, input);
+    if (!result.ok) assert.fail(`invalid test fleet:\n${result.errors.join("\n")}`);
+    return result.fleet;
+}
+
+export class Registered {
+    constructor(private readonly resources: readonly RecordedResource[]) {}
+
+    /** Every resource of a type. */
+    all(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of a type with this logical name; fails if absent or ambiguous. */
+    one(type: string, name: string): RecordedResource {
+        const matches = this.resources.filter((r) => r.type === type && r.name === name);
+        assert.equal(matches.length, 1, `expected exactly one ${type} named ${name}, found ${matches.length}`);
+        return matches[0];
+    }
+
+    /** Whether a resource of a type with this name exists. */
+    has(type: string, name: string): boolean {
+        return this.resources.some((r) => r.type === type && r.name === name);
+    }
+
+    /** Resources whose parent chain includes the component named `name`. */
+    under(componentType: string, name: string): RecordedResource[] {
+        const component = this.one(componentType, name);
+        const byUrn = new Map(this.resources.map((r) => [r.urn, r]));
+        return this.resources.filter((r) => {
+            let parent = r.parent;
+            while (parent) {
+                if (parent === component.urn) return true;
+                parent = byUrn.get(parent)?.parent;
+            }
+            return false;
+        });
+    }
+}
+
+/** The single container definition of a recorded task definition. */
+export function containerOf(taskDefinition: RecordedResource): Record<string, any> {
+    const containers = JSON.parse(String(taskDefinition.inputs.containerDefinitions));
+    assert.equal(containers.length, 1);
+    return containers[0];
+}
+
+/** A recorded IAM policy document, parsed. */
+export function policyOf(resource: RecordedResource): { Version: string; Statement: Record<string, unknown>[] } {
+    return JSON.parse(String(resource.inputs.policy));
+}
