@@ -7,8 +7,8 @@
  *   priority = band(kind) + tier(specificity) * slotsPerTier + hash(service, patterns) % slotsPerTier
  *
  * - band: host+path rules first, then host-only, then path-only; the one catch-all (`/*`) last.
- * - tier: within a band, patterns with more literal characters first, so `/api/v2/*` is evaluated
- *   before `/api/*` whatever the services are called.
+ * - tier: within a band, exact patterns first, then wildcard patterns with more literal characters
+ *   first, so `/api/v2/*` is evaluated before `/api/*` whatever the services are called.
  * - the hash spreads rules of the same tier. Two rules landing on the same slot is reported as
  *   an error with a free value to pin (`priority` on the route) instead of silently shifting one
  *   of them, which is what would make priorities unstable.
@@ -85,11 +85,19 @@ export function ruleKind(hosts: readonly string[], paths: readonly string[]): Ru
     return paths.every(isMatchAllPath) ? "catch-all" : "path";
 }
 
-/** The tier (0 = most specific) of a rule: by its least specific pattern, clamped to the tier count. */
+/**
+ * The tier (0 = most specific) of a rule. Exact patterns (no wildcard) come first: two different
+ * exact patterns never match the same request, so they need no order among themselves, and an
+ * exact host such as a long `api.services.example-company.com` must precede any wildcard host.
+ * Wildcard patterns follow by literal length: a pattern contained in another always has more
+ * literal characters (`/api/v2/*` ⊂ `/api/*`, `*.dev.example.com` ⊂ `*.example.com`).
+ * Host+path rules are tiered by their paths (their hosts are usually exact).
+ */
 function tierOf(kind: RuleKind, hosts: readonly string[], paths: readonly string[]): number {
     const patterns = kind === "host" ? hosts : paths;
+    if (patterns.every((p) => wildcardCount(p) === 0)) return 0;
     const literal = Math.min(...patterns.map(literalLength));
-    return tiers - 1 - Math.min(tiers - 1, literal);
+    return tiers - 1 - Math.min(tiers - 2, literal);
 }
 
 /** The computed priority of a rule, ignoring pins and collisions. */
@@ -125,11 +133,19 @@ const describe = (rule: Pick<PlannedRule, "service" | "index" | "hosts" | "paths
         rule.paths.length ? `path ${rule.paths.join(", ")}` : "",
     ].filter(Boolean).join(" ")})`;
 
-/** A free priority in the same tier as `taken`, after it, so pinning it keeps the intended order. */
+/** The first and last priority of the tier holding `priority` (tiers are counted from their band's start). */
+function tierBounds(priority: number): { first: number; last: number } {
+    if (priority === catchAllPriority) return { first: catchAllPriority, last: catchAllPriority };
+    const start = priority >= bandStart.path ? bandStart.path : priority >= bandStart.host ? bandStart.host : bandStart["host+path"];
+    const first = start + Math.floor((priority - start) / slotsPerTier) * slotsPerTier;
+    return { first, last: first + slotsPerTier - 1 };
+}
+
+/** A free priority in the same tier as `taken` (after it if possible), so pinning it keeps the intended order. */
 function freeSlotNear(taken: number, used: ReadonlySet<number>): number | undefined {
-    const tierEnd = taken === catchAllPriority ? maxPriority : Math.floor((taken - 1) / slotsPerTier) * slotsPerTier + slotsPerTier;
-    for (let p = taken + 1; p <= tierEnd && p < maxPriority; p++) if (!used.has(p)) return p;
-    for (let p = taken - 1; p >= 1 && p > tierEnd - slotsPerTier; p--) if (!used.has(p)) return p;
+    const { first, last } = tierBounds(taken);
+    for (let p = taken + 1; p <= last; p++) if (!used.has(p)) return p;
+    for (let p = taken - 1; p >= first; p--) if (!used.has(p)) return p;
     return undefined;
 }
 
@@ -164,7 +180,8 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     const claims = new Map<string, PlannedRule>();
     for (const rule of rules) {
         const hostKeys = rule.hosts.length ? rule.hosts.map((h) => h.toLowerCase()) : ["*"];
-        const pathKeys = rule.paths.length ? rule.paths : ["/*"];
+        // `*` and `/*` both match every path: one claim.
+        const pathKeys = rule.paths.length ? rule.paths.map((p) => (isMatchAllPath(p) ? "/*" : p)) : ["/*"];
         for (const host of hostKeys) {
             for (const path of pathKeys) {
                 const claim = `${host} ${path}`;

@@ -1,0 +1,449 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import {
+    catchAllPriority,
+    computedPriority,
+    maxPriority,
+    maxRulesPerLoadBalancer,
+    patternCovers,
+    planRoutes,
+    PlannedRule,
+    RouteInput,
+    RuleKind,
+    ruleCovers,
+    ruleKey,
+    ruleKind,
+    slotsPerTier,
+} from "../components/routing";
+
+const route = (service: string, index: number, hosts: string[], paths: string[], pinnedPriority?: number): RouteInput =>
+    pinnedPriority === undefined ? { service, index, hosts, paths } : { service, index, hosts, paths, pinnedPriority };
+
+/** `service[index]` → priority, to compare plans rule by rule. */
+const prioritiesById = (rules: readonly PlannedRule[]) => new Map(rules.map((r) => [`${r.service}[${r.index}]`, r.priority]));
+
+/**
+ * Band and specificity tier of a priority, from the formula in routing.ts's header:
+ * priority = band(kind) + tier * slotsPerTier + slot, three bands of floor((maxPriority - 1) / 3) values from 1.
+ */
+const bandSize = Math.floor((maxPriority - 1) / 3);
+function bandTierSlot(priority: number): { band: number; tier: number; slot: number } {
+    const band = Math.floor((priority - 1) / bandSize);
+    const offset = priority - 1 - band * bandSize;
+    return { band, tier: Math.floor(offset / slotsPerTier), slot: offset % slotsPerTier };
+}
+
+/** The number in a collision message's "pin `priority: N`" advice. */
+function suggestedPin(message: string): number {
+    const match = /pin `priority: (\d+)`/.exec(message);
+    if (!match) assert.fail(`no suggested priority in: ${message}`);
+    return Number(match[1]);
+}
+
+const serviceNames = ["orders", "billing", "users", "search", "web", "api", "auth", "cart", "catalog", "admin"];
+
+describe("ruleKind", () => {
+    const cases: { hosts: string[]; paths: string[]; kind: RuleKind }[] = [
+        { hosts: ["api.example.com"], paths: ["/api/*"], kind: "host+path" },
+        { hosts: ["api.example.com"], paths: ["/*"], kind: "host+path" },
+        { hosts: ["api.example.com", "*.example.org"], paths: [], kind: "host" },
+        { hosts: [], paths: ["/api/*"], kind: "path" },
+        { hosts: [], paths: ["/*", "/api/*"], kind: "path" },
+        { hosts: [], paths: ["/*"], kind: "catch-all" },
+        { hosts: [], paths: ["*"], kind: "catch-all" },
+        { hosts: [], paths: [], kind: "catch-all" },
+    ];
+    for (const { hosts, paths, kind } of cases) {
+        it(`hosts ${JSON.stringify(hosts)} paths ${JSON.stringify(paths)} → ${kind}`, () => {
+            assert.equal(ruleKind(hosts, paths), kind);
+        });
+    }
+});
+
+describe("computedPriority", () => {
+    it("is 50000 for the catch-all, whatever the service", () => {
+        assert.equal(catchAllPriority, 50000);
+        for (const service of serviceNames) {
+            assert.equal(computedPriority(service, [], ["/*"]), 50000);
+            assert.equal(computedPriority(service, [], ["*"]), 50000);
+        }
+    });
+
+    it("orders bands host+path < host < path < catch-all, even least specific vs most specific", () => {
+        const longHost = "a-very-long-hostname.internal.example.com"; // literal length above the tier clamp
+        const longPath = "/a/very/long/and/specific/path/prefix/*";
+        for (const a of serviceNames) {
+            for (const b of serviceNames) {
+                const leastSpecificHostPath = computedPriority(a, ["*"], ["?"]);
+                const mostSpecificHost = computedPriority(b, [longHost], []);
+                const leastSpecificHost = computedPriority(a, ["*"], []);
+                const mostSpecificPath = computedPriority(b, [], [longPath]);
+                const leastSpecificPath = computedPriority(a, [], ["?"]);
+                assert.ok(leastSpecificHostPath < mostSpecificHost, `${a}/${b}: ${leastSpecificHostPath} < ${mostSpecificHost}`);
+                assert.ok(leastSpecificHost < mostSpecificPath, `${a}/${b}: ${leastSpecificHost} < ${mostSpecificPath}`);
+                assert.ok(leastSpecificPath < catchAllPriority, `${a}: ${leastSpecificPath} < ${catchAllPriority}`);
+            }
+        }
+    });
+
+    const specificity: { band: string; specific: [string[], string[]]; general: [string[], string[]] }[] = [
+        { band: "path", specific: [[], ["/api/v2/*"]], general: [[], ["/api/*"]] },
+        { band: "path", specific: [[], ["/api/admin"]], general: [[], ["/api?admin"]] },
+        { band: "host", specific: [["api.example.com"], []], general: [["*.example.com"], []] },
+        { band: "host+path", specific: [["api.example.com"], ["/api/v2/*"]], general: [["api.example.com"], ["/api/*"]] },
+        // A rule is as specific as its least specific pattern.
+        { band: "path", specific: [[], ["/api/*"]], general: [[], ["/api/v2/users/*", "/x*"]] },
+    ];
+    for (const { band, specific, general } of specificity) {
+        it(`${band}: ${JSON.stringify(specific)} gets a lower number than ${JSON.stringify(general)}, whatever the services are called`, () => {
+            for (const a of serviceNames) {
+                for (const b of serviceNames) {
+                    const first = computedPriority(a, ...specific);
+                    const second = computedPriority(b, ...general);
+                    assert.ok(first < second, `${a} ${first} should be < ${b} ${second}`);
+                }
+            }
+        });
+    }
+
+    it("is deterministic and ignores the order of hosts and of paths", () => {
+        for (const service of serviceNames) {
+            assert.equal(computedPriority(service, [], ["/api/*"]), computedPriority(service, [], ["/api/*"]));
+            assert.equal(
+                computedPriority(service, ["a.example.com", "b.example.com"], ["/x/*", "/y/*"]),
+                computedPriority(service, ["b.example.com", "a.example.com"], ["/y/*", "/x/*"]),
+            );
+        }
+    });
+
+    it("stays an integer within 1..50000 and within its band's 32 tiers", () => {
+        const shapes: [string[], string[], number][] = [
+            [["api.example.com"], ["/api/*"], 0],
+            [["*"], ["?"], 0],
+            [["a-very-long-hostname.internal.example.com"], ["/a/very/long/and/specific/path/prefix/*"], 0],
+            [["api.example.com"], [], 1],
+            [["*"], [], 1],
+            [[], ["/api/*"], 2],
+            [[], ["?"], 2],
+            [[], ["/a/very/long/and/specific/path/prefix/*"], 2],
+        ];
+        for (const service of serviceNames) {
+            for (const [hosts, paths, band] of shapes) {
+                const priority = computedPriority(service, hosts, paths);
+                assert.ok(Number.isInteger(priority) && priority >= 1 && priority <= 50000, `${priority}`);
+                const position = bandTierSlot(priority);
+                assert.equal(position.band, band, `${service} ${JSON.stringify([hosts, paths])} → ${priority}`);
+                assert.ok(position.tier < 32, `${service} ${JSON.stringify([hosts, paths])} → ${priority}`);
+            }
+        }
+    });
+});
+
+describe("planRoutes", () => {
+    const catalog: RouteInput[] = [
+        route("orders", 0, ["api.example.com"], ["/orders/*"]),
+        route("orders", 1, [], ["/orders/v2/*"]),
+        route("billing", 0, ["billing.example.com"], []),
+        route("users", 0, [], ["/users/*"]),
+        route("users", 1, ["api.example.com"], ["/users/*"]),
+        route("admin", 0, ["admin.example.com"], []),
+        route("admin", 1, [], ["/admin/*"], 40000),
+        route("web", 0, [], ["/*"]),
+    ];
+
+    it("returns every rule, in ascending priority, with its kind, key and pinned priority", () => {
+        const plan = planRoutes(catalog);
+        assert.deepEqual(plan.errors, []);
+        assert.equal(plan.rules.length, catalog.length);
+        for (let i = 1; i < plan.rules.length; i++) {
+            assert.ok(plan.rules[i - 1].priority < plan.rules[i].priority, `rule ${i - 1} before rule ${i}`);
+        }
+        const admin = plan.rules.find((r) => r.service === "admin" && r.index === 1);
+        assert.equal(admin?.priority, 40000);
+        assert.equal(admin?.kind, "path");
+        assert.equal(admin?.key, ruleKey([], ["/admin/*"]));
+        const last = plan.rules[plan.rules.length - 1];
+        assert.deepEqual([last.service, last.kind, last.priority], ["web", "catch-all", 50000]);
+        for (const rule of plan.rules) {
+            const input = catalog.find((r) => r.service === rule.service && r.index === rule.index);
+            assert.ok(input);
+            assert.equal(rule.priority, input.pinnedPriority ?? computedPriority(input.service, input.hosts, input.paths));
+        }
+    });
+
+    it("keeps every other rule's priority when a service is added and another removed", () => {
+        const before = planRoutes(catalog);
+        const changed = [
+            ...catalog.filter((r) => r.service !== "billing"),
+            route("search", 0, ["search.example.com"], ["/search/*"]),
+            route("search", 1, [], ["/search/*"]),
+        ];
+        const after = planRoutes(changed);
+        assert.deepEqual(before.errors, []);
+        assert.deepEqual(after.errors, []);
+
+        const beforeById = prioritiesById(before.rules);
+        const afterById = prioritiesById(after.rules);
+        assert.deepEqual([...afterById.keys()].filter((id) => !beforeById.has(id)).sort(), ["search[0]", "search[1]"]);
+        assert.deepEqual([...beforeById.keys()].filter((id) => !afterById.has(id)), ["billing[0]"]);
+        let kept = 0;
+        for (const [id, priority] of afterById) {
+            if (!beforeById.has(id)) continue;
+            assert.equal(priority, beforeById.get(id), id);
+            kept++;
+        }
+        assert.equal(kept, catalog.length - 1);
+    });
+
+    describe("claims", () => {
+        const conflicts: { name: string; routes: RouteInput[]; error: string }[] = [
+            {
+                name: "two services, same host (case-insensitive) and path",
+                routes: [route("orders", 0, ["api.example.com"], ["/orders/*"]), route("shop", 1, ["API.example.com"], ["/orders/*"])],
+                error:
+                    'routing: service "shop" routes[1] (host API.example.com path /orders/*) and service "orders" routes[0] (host api.example.com path /orders/*) ' +
+                    "both claim host api.example.com path /orders/*; give one of them a different host or path.",
+            },
+            {
+                name: "two services, same path, no host",
+                routes: [route("orders", 0, [], ["/orders/*", "/shop/*"]), route("legacy", 0, [], ["/legacy/*", "/orders/*"])],
+                error:
+                    'routing: service "legacy" routes[0] (path /legacy/*, /orders/*) and service "orders" routes[0] (path /orders/*, /shop/*) ' +
+                    "both claim host * path /orders/*; give one of them a different host or path.",
+            },
+            {
+                name: "two services, same host, no path",
+                routes: [route("shop", 0, ["shop.example.com"], []), route("web", 2, ["shop.example.com"], [])],
+                error:
+                    'routing: service "web" routes[2] (host shop.example.com) and service "shop" routes[0] (host shop.example.com) ' +
+                    "both claim host shop.example.com path /*; give one of them a different host or path.",
+            },
+            {
+                name: "one service repeating a host in another route",
+                routes: [route("orders", 0, ["api.example.com"], []), route("orders", 1, ["API.example.com"], [])],
+                error: 'routing: service "orders" routes[1] (host API.example.com) repeats host api.example.com path /* of routes[0]; remove the duplicate.',
+            },
+        ];
+        for (const { name, routes, error } of conflicts) {
+            it(name, () => {
+                assert.deepEqual(planRoutes(routes).errors, [error]);
+            });
+        }
+
+        it("one service repeating a path reports the repeat (and the identical priority)", () => {
+            const errors = planRoutes([route("orders", 0, [], ["/a/*"]), route("orders", 2, [], ["/a/*"])]).errors;
+            assert.equal(errors[0], 'routing: service "orders" routes[2] (path /a/*) repeats host * path /a/* of routes[0]; remove the duplicate.');
+            const p = computedPriority("orders", [], ["/a/*"]);
+            assert.equal(errors.length, 2);
+            assert.match(errors[1], new RegExp(`^routing: service "orders" routes\\[2\\] \\(path /a/\\*\\) and service "orders" routes\\[0\\] \\(path /a/\\*\\) both get priority ${p}; `));
+        });
+
+        it("the same pattern in different case is a different path (paths are case-sensitive)", () => {
+            assert.deepEqual(planRoutes([route("orders", 0, [], ["/orders/*"]), route("legacy", 0, [], ["/Orders/*"])]).errors, []);
+        });
+
+        it("reports two catch-all rules of different services, however the catch-all is spelled", () => {
+            // Both rules get priority 50000, which a listener cannot hold twice.
+            const plan = planRoutes([route("a", 0, [], ["/*"]), route("b", 0, [], ["*"])]);
+            assert.ok(
+                plan.errors.some((e) => e.includes('service "a" routes[0]') && e.includes('service "b" routes[0]')),
+                `expected an error naming both catch-all rules, got ${JSON.stringify(plan.errors)}`,
+            );
+        });
+    });
+
+    describe("priority collisions", () => {
+        const ordersPriority = computedPriority("orders", [], ["/orders/*"]);
+        const collisionMessage = (priority: number, free: number) =>
+            `routing: service "billing" routes[0] (path /billing/*) and service "orders" routes[0] (path /orders/*) both get priority ${priority}; ` +
+            `pin \`priority: ${free}\` on service "billing" routes[0] (path /billing/*) (a free value in the same specificity tier).`;
+
+        it("reports a pin onto another rule's computed priority, with a free value after it in the same tier", () => {
+            const routes = [route("orders", 0, [], ["/orders/*"]), route("billing", 0, [], ["/billing/*"], ordersPriority)];
+            const plan = planRoutes(routes);
+            assert.equal(plan.errors.length, 1);
+            const free = suggestedPin(plan.errors[0]);
+            assert.equal(plan.errors[0], collisionMessage(ordersPriority, free));
+
+            assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
+            assert.ok(free > ordersPriority, `${free} comes after ${ordersPriority}`);
+            assert.equal(Math.floor((free - 1) / slotsPerTier), Math.floor((ordersPriority - 1) / slotsPerTier));
+            const taken = bandTierSlot(ordersPriority);
+            const suggested = bandTierSlot(free);
+            assert.deepEqual([suggested.band, suggested.tier], [taken.band, taken.tier]);
+
+            // Both rules share the priority, ordered by service name.
+            assert.deepEqual(
+                plan.rules.map((r) => [r.service, r.priority]),
+                [["billing", ordersPriority], ["orders", ordersPriority]],
+            );
+            // Following the advice resolves it.
+            assert.deepEqual(planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], free)]).errors, []);
+        });
+
+        it("gives each of several colliding rules its own unused suggestion", () => {
+            const p = ordersPriority;
+            const routes = [
+                route("orders", 0, [], ["/orders/*"]),
+                route("billing", 0, [], ["/billing/*"], p),
+                route("users", 0, [], ["/users/*"], p),
+                route("cart", 0, [], ["/cart/*"], p + 1),
+            ];
+            const plan = planRoutes(routes);
+            assert.equal(plan.errors.length, 2);
+            assert.match(plan.errors[0], new RegExp(`^routing: service "billing" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "billing" routes\\[0\\]`));
+            assert.match(plan.errors[1], new RegExp(`^routing: service "users" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "users" routes\\[0\\]`));
+            const billing = suggestedPin(plan.errors[0]);
+            const users = suggestedPin(plan.errors[1]);
+            assert.notEqual(billing, users);
+            for (const free of [billing, users]) {
+                assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
+                assert.ok(free > p, `${free} comes after ${p}`);
+            }
+            const fixed = planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], billing), route("users", 0, [], ["/users/*"], users), routes[3]]);
+            assert.deepEqual(fixed.errors, []);
+        });
+
+        it("suggests a value in the taken priority's own tier when it is the tier's last slot", () => {
+            // "svc472" with host api.example.com hashes to the last slot of its host-band tier.
+            const taken = computedPriority("svc472", ["api.example.com"], []);
+            assert.equal(bandTierSlot(taken).slot, slotsPerTier - 1, "precondition: last slot of the tier");
+            const plan = planRoutes([route("svc472", 0, ["api.example.com"], []), route("billing", 0, ["billing.example.com"], [], taken)]);
+            assert.equal(plan.errors.length, 1);
+            const free = suggestedPin(plan.errors[0]);
+            assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
+            const t = bandTierSlot(taken);
+            const f = bandTierSlot(free);
+            assert.deepEqual([f.band, f.tier], [t.band, t.tier], `suggested ${free} for taken ${taken}`);
+        });
+    });
+
+    describe("unreachable rules", () => {
+        it("reports a specific path pinned after a more general one", () => {
+            const plan = planRoutes([route("gateway", 0, [], ["/api/*"], 100), route("admin", 0, [], ["/api/admin/*"], 200)]);
+            assert.deepEqual(plan.errors, [
+                'routing: service "admin" routes[0] (path /api/admin/*) (priority 200) is unreachable: ' +
+                    'service "gateway" routes[0] (path /api/*) (priority 100) matches every request it would; ' +
+                    'pin `priority` on service "admin" routes[0] (path /api/admin/*) below 100, or narrow the earlier route.',
+            ]);
+        });
+
+        it("reports a specific host pinned after a wildcard host", () => {
+            const plan = planRoutes([route("gw", 0, ["*.example.com"], [], 17000), route("api", 0, ["api.example.com"], [], 17001)]);
+            assert.deepEqual(plan.errors, [
+                'routing: service "api" routes[0] (host api.example.com) (priority 17001) is unreachable: ' +
+                    'service "gw" routes[0] (host *.example.com) (priority 17000) matches every request it would; ' +
+                    'pin `priority` on service "api" routes[0] (host api.example.com) below 17000, or narrow the earlier route.',
+            ]);
+        });
+
+        it("accepts the specific rule pinned before the general one", () => {
+            assert.deepEqual(planRoutes([route("gateway", 0, [], ["/api/*"], 200), route("admin", 0, [], ["/api/admin/*"], 100)]).errors, []);
+        });
+
+        it("never happens with computed priorities for nested paths", () => {
+            for (const general of serviceNames) {
+                for (const specific of serviceNames) {
+                    if (general === specific) continue;
+                    const plan = planRoutes([route(general, 0, [], ["/api/*"]), route(specific, 0, [], ["/api/admin/*"])]);
+                    assert.deepEqual(plan.errors, [], `${general} /api/* vs ${specific} /api/admin/*`);
+                    assert.deepEqual(plan.rules.map((r) => r.service), [specific, general]);
+                }
+            }
+        });
+    });
+
+    describe("quota", () => {
+        const manyRoutes = (count: number) => Array.from({ length: count }, (_, i) => route(`svc${i}`, 0, [], [`/svc${i}/*`]));
+        const quotaPrefix = "routing: the catalog needs";
+
+        it("reports more than 100 rules", () => {
+            assert.equal(maxRulesPerLoadBalancer, 100);
+            const errors = planRoutes(manyRoutes(101)).errors;
+            assert.equal(
+                errors[0],
+                "routing: the catalog needs 101 listener rules, above AWS's quota of 100 rules per ALB; " +
+                    "merge routes (up to 5 host and path values share one rule) or request a quota increase and raise the limit here.",
+            );
+            assert.equal(errors.filter((e) => e.startsWith(quotaPrefix)).length, 1);
+        });
+
+        it("accepts exactly 100 rules", () => {
+            const plan = planRoutes(manyRoutes(100));
+            assert.equal(plan.rules.length, 100);
+            assert.deepEqual(plan.errors.filter((e) => e.startsWith(quotaPrefix)), []);
+        });
+    });
+});
+
+describe("patternCovers", () => {
+    const cases: [general: string, specific: string, caseInsensitive: boolean, covers: boolean][] = [
+        ["*.example.com", "api.example.com", true, true],
+        ["*.example.com", "API.EXAMPLE.COM", true, true],
+        ["*.example.com", "example.com", true, false],
+        ["api.example.com", "API.example.com", true, true],
+        ["api.example.com", "API.example.com", false, false],
+        ["a.example.com", "aXexample.com", true, false], // `.` is literal
+        ["api-?.example.com", "api-1.example.com", true, true],
+        ["api-?.example.com", "api-12.example.com", true, false],
+        ["/api/*", "/api/users", false, true],
+        ["/api/*", "/api/", false, true],
+        ["/api/*", "/api", false, false],
+        ["/api/*", "/API/users", false, false],
+        ["/api?", "/api1", false, true],
+        ["/api?", "/api", false, false],
+        ["/api?", "/api12", false, false],
+        ["*", "/anything/at/all", false, true],
+        ["/*", "/", false, true],
+        ["/v1/*", "/v1/*", false, true], // wildcards in `specific` are taken literally
+        ["/v1/x", "/v1/*", false, false],
+        ["/a+b", "/a+b", false, true], // regex metacharacters are literal
+        ["/a+b", "/aab", false, false],
+        ["/price$", "/price$", false, true],
+        ["/(x)", "/x", false, false],
+    ];
+    for (const [general, specific, caseInsensitive, covers] of cases) {
+        it(`${general} ${covers ? "covers" : "does not cover"} ${specific}${caseInsensitive ? " (case-insensitive)" : ""}`, () => {
+            assert.equal(patternCovers(general, specific, caseInsensitive), covers);
+        });
+    }
+});
+
+describe("ruleCovers", () => {
+    type Patterns = { hosts: string[]; paths: string[] };
+    const cases: [a: Patterns, b: Patterns, covers: boolean][] = [
+        [{ hosts: [], paths: [] }, { hosts: ["api.example.com"], paths: ["/x"] }, true],
+        [{ hosts: [], paths: ["/api/*"] }, { hosts: ["api.example.com"], paths: ["/api/v1"] }, true],
+        [{ hosts: ["*.example.com"], paths: [] }, { hosts: ["API.example.com"], paths: [] }, true], // hosts case-insensitive
+        [{ hosts: ["*.example.com"], paths: [] }, { hosts: ["api.example.com"], paths: ["/x"] }, true],
+        [{ hosts: ["api.example.com"], paths: [] }, { hosts: [], paths: ["/a"] }, false], // b matches any host
+        [{ hosts: ["api.example.com"], paths: ["/a/*"] }, { hosts: ["api.example.com"], paths: [] }, false], // b matches any path
+        [{ hosts: [], paths: ["/API/*"] }, { hosts: [], paths: ["/api/x"] }, false], // paths case-sensitive
+        [{ hosts: [], paths: ["/api/*"] }, { hosts: [], paths: ["/api/x", "/admin/x"] }, false], // every value of b
+        [{ hosts: [], paths: ["/api/*", "/admin/*"] }, { hosts: [], paths: ["/admin/x"] }, true], // some value of a
+        [{ hosts: ["a.example.com", "b.example.com"], paths: [] }, { hosts: ["b.example.com", "a.example.com"], paths: [] }, true],
+        [{ hosts: ["a.example.com"], paths: [] }, { hosts: ["a.example.com", "c.example.com"], paths: [] }, false],
+    ];
+    for (const [a, b, covers] of cases) {
+        it(`${JSON.stringify(a)} ${covers ? "covers" : "does not cover"} ${JSON.stringify(b)}`, () => {
+            assert.equal(ruleCovers(a, b), covers);
+        });
+    }
+});
+
+describe("ruleKey", () => {
+    it("is 8 lowercase hex characters", () => {
+        for (const [hosts, paths] of [[["api.example.com"], ["/api/*"]], [[], ["/*"]], [[], []]] as [string[], string[]][]) {
+            assert.match(ruleKey(hosts, paths), /^[0-9a-f]{8}$/);
+        }
+    });
+
+    it("ignores the order of hosts and of paths", () => {
+        assert.equal(ruleKey(["a.example.com", "b.example.com"], ["/x/*", "/y/*"]), ruleKey(["b.example.com", "a.example.com"], ["/y/*", "/x/*"]));
+    });
+
+    it("differs for different patterns, and between a host and a path of the same text", () => {
+        const keys = [ruleKey(["a"], []), ruleKey([], ["a"]), ruleKey(["a"], ["a"]), ruleKey([], ["/x/*"]), ruleKey([], ["/y/*"])];
+        assert.equal(new Set(keys).size, keys.length);
+    });
+});
