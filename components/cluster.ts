@@ -172,7 +172,8 @@ CONFIG
                     // Managed termination protection requires scale-in protection on the group.
                     protectFromScaleIn: true,
                     healthCheckType: "EC2",
-                    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+                    // A new AMI or instance type rolls the instances; their scale-in protection must not block it.
+                    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" } },
                     tags: [
                         { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
                         ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),

@@ -93,8 +93,13 @@ export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { V
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Trust policy for roles ECS tasks assume, limited to this account (confused-deputy guard). */
-export function ecsTasksTrustPolicy(ctx: AwsContext) {
+/**
+ * Trust policy for roles ECS tasks assume. The application (task) role is limited to tasks of this
+ * account (confused-deputy guard, as AWS documents for task roles). The execution role keeps AWS's
+ * documented trust without conditions: the agent's calls are not documented to carry
+ * aws:SourceArn, and a condition on a missing key would stop every task from starting.
+ */
+export function ecsTasksTrustPolicy(ctx: AwsContext, role: "task" | "execution") {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -102,10 +107,14 @@ export function ecsTasksTrustPolicy(ctx: AwsContext) {
                 Effect: "Allow",
                 Principal: { Service: "ecs-tasks.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": ctx.accountId },
-                    ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },
-                },
+                ...(role === "task"
+                    ? {
+                          Condition: {
+                              StringEquals: { "aws:SourceAccount": ctx.accountId },
+                              ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },
+                          },
+                      }
+                    : {}),
             },
         ],
     };

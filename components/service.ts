@@ -202,7 +202,7 @@ export class Service extends pulumi.ComponentResource {
         const ctx = this.args.aws;
         const role = new aws.iam.Role(
             `${this.name}-exec`,
-            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(ctx)), description: `fleet: ECS agent for ${this.name}`, tags: this.args.tags },
+            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(ctx, "execution")), description: `fleet: ECS agent for ${this.name}`, tags: this.args.tags },
             { parent: this },
         );
         const image = this.spec.image;
@@ -236,7 +236,7 @@ export class Service extends pulumi.ComponentResource {
     private createTaskRole(): aws.iam.Role {
         return new aws.iam.Role(
             `${this.name}-task`,
-            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(this.args.aws)), description: `fleet: application role of ${this.name}`, tags: this.args.tags },
+            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustPolicy(this.args.aws, "task")), description: `fleet: application role of ${this.name}`, tags: this.args.tags },
             { parent: this },
         );
     }

@@ -162,8 +162,12 @@ describe("a Fargate service with routes and secrets", () => {
         ]);
     });
 
-    it("trusts only ECS tasks of this account", () => {
-        const role = registered.one("aws:iam/role:Role", "api-exec");
+    it("lets ECS tasks assume its roles, the application role only for tasks of this account", () => {
+        const executionRole = registered.one("aws:iam/role:Role", "api-exec");
+        assert.deepEqual(JSON.parse(String(executionRole.inputs.assumeRolePolicy)).Statement, [
+            { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        const role = registered.one("aws:iam/role:Role", "api-task");
         assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement, [
             {
                 Effect: "Allow",
