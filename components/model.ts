@@ -124,9 +124,9 @@ export interface ResolvedService {
     readonly urls: readonly string[];
 }
 
-export interface ResolvedFleet {
-    readonly project: string;
-    readonly stack: string;
+/** The stack-level settings (`fleet:*` keys other than the service overrides). */
+export interface StackSettings {
+    /** Parent domain of subdomain hosts. */
     readonly domain?: string;
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
@@ -135,6 +135,11 @@ export interface ResolvedFleet {
     readonly logRetentionDays: number;
     /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). */
     readonly protect: boolean;
+}
+
+export interface ResolvedFleet extends StackSettings {
+    readonly project: string;
+    readonly stack: string;
     /** Services by name, in name order. */
     readonly services: readonly ResolvedService[];
     /** Every listener rule, in evaluation order. */

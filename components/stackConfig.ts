@@ -12,6 +12,7 @@ import {
     NetworkSettings,
     PullThroughCacheSettings,
     RegistrySettings,
+    StackSettings,
 } from "./model";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 
@@ -27,16 +28,6 @@ export const logRetentionValues = [
 
 /** TLS 1.3 policies of the ALB (TLS 1.2 still accepted for older clients, TLS 1.0/1.1 refused). */
 export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-export interface StackSettings {
-    readonly domain?: string;
-    readonly network: NetworkSettings;
-    readonly cluster: ClusterSettings;
-    readonly loadBalancer: LoadBalancerSettings;
-    readonly registry: RegistrySettings;
-    readonly logRetentionDays: number;
-    readonly protect: boolean;
-}
 
 const subjectOf = (key: string) => `stack config fleet:${key}`;
 const domainPattern = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;

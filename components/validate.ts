@@ -7,10 +7,10 @@ import { BuildSpec, Capacity, capacities, Catalog, serviceFields } from "./catal
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
-import { ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService } from "./model";
+import { ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
-import { resolveStackSettings, StackSettings, stackKeys } from "./stackConfig";
+import { resolveStackSettings, stackKeys } from "./stackConfig";
 
 export interface FleetInput {
     readonly project: string;
@@ -114,7 +114,7 @@ class ServiceResolver {
                 name: this.name,
                 image,
                 port,
-                health: this.health(port, routes.length > 0),
+                health: this.health(routes.length > 0),
                 memory,
                 cpu,
                 env: this.env(),
@@ -354,7 +354,7 @@ class ServiceResolver {
         return size;
     }
 
-    private health(port: number | undefined, routed: boolean): ResolvedHealth {
+    private health(routed: boolean): ResolvedHealth {
         const raw = this.spec.health ?? {};
         const base = { path: "/healthz", matcher: "200-399", gracePeriodSeconds: 30, ...healthCheckTiming };
         if (!isRecord(raw)) {
@@ -387,7 +387,6 @@ class ServiceResolver {
             }
         }
         const gracePeriodSeconds = this.integer("health.gracePeriodSeconds", raw.gracePeriodSeconds, 0, 2_147_483_647, "use the seconds the service needs to start") ?? base.gracePeriodSeconds;
-        void port;
         return { ...base, path: String(path), matcher: String(matcher), command, gracePeriodSeconds };
     }
 
@@ -512,7 +511,7 @@ class ServiceResolver {
     }
 }
 
-function urlsOf(service: Omit<ResolvedService, "rules" | "urls">, rules: ResolvedService["rules"], https: boolean): string[] {
+function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
     const scheme = https ? "https" : "http";
     return rules.map((rule) => {
         const host = rule.hosts.find((h) => !/[*?]/.test(h));
@@ -593,7 +592,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     const https = settings.loadBalancer.certificateArn !== undefined;
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
-        return { ...service, rules, urls: urlsOf(service, rules, https) };
+        return { ...service, rules, urls: urlsOf(rules, https) };
     });
     return {
         ok: true,
