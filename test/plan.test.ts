@@ -20,11 +20,15 @@ interface Run {
     readonly plan?: PlanDocument;
 }
 
-function plan(stack: string, catalog?: string): Promise<Run> {
-    const json = path.join(scratch, `${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
+function jsonOf(stack: string, catalog?: string): string {
+    return path.join(scratch, `${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
+}
+
+function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Run> {
+    const json = jsonOf(stack, catalog);
     const env = { ...process.env, FLEET_CATALOG: catalog ? path.join(root, "test", "fixtures", catalog) : "" };
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", json], { cwd: root, env });
+        const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", json, ...extra], { cwd: root, env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -47,6 +51,8 @@ before(async () => {
         plan("dev", "catalogInvalid.ts"),
     ]);
     Object.assign(runs, { dev, prod, plusOne, minusOne, invalid });
+    // The pull-request view: one catalog change against the base plan, as Markdown.
+    runs.review = await plan("dev", "catalogPlusOne.ts", ["--against", jsonOf("dev"), "--markdown", path.join(scratch, "review.md")]);
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
@@ -63,8 +69,9 @@ for (const stack of ["dev", "prod"]) {
 
         it("prints the summary: resources, routing and memory", () => {
             assert.match(runs[stack].stdout, new RegExp(`^Plan of fleet/${stack}: \\d+ resources to create`));
-            assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service$/m);
-            assert.match(runs[stack].stdout, /^service\s+capacity\s+reservation\s+limit\s+cpu\s+fargate task\s+tasks$/m);
+            assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service\s+target group\s+note$/m);
+            assert.match(runs[stack].stdout, /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+fargate size\s+tasks \(min-max\)$/m);
+            assert.match(runs[stack].stdout, /^Monthly cost estimate \(us-east-1\):$/m);
         });
 
         it("has one load balancer and one target group per routed service", () => {
@@ -188,6 +195,33 @@ describe("adding or removing a service changes only that service's resources", (
         const changed = changedUrns(runs.dev.plan!, runs.minusOne.plan!);
         assert.ok(changed.length >= 8);
         for (const urn of changed) assert.ok(belongsToService(urn, "docs"), urn);
+    });
+});
+
+describe("the review of a change", () => {
+    it("prints the diff grouped by service and the change in monthly cost", () => {
+        const run = runs.review;
+        assert.equal(run.code, 0, run.stderr);
+        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Routing ("));
+        assert.match(section, /^Changes against fleet\/dev: \d+ to add, 0 to change, 0 to remove$/m);
+        assert.deepEqual(
+            section.split("\n").filter((line) => /^ {2}\S.*:$/.test(line)),
+            ["  reports:"],
+            "only the new service's group",
+        );
+        assert.match(section, /^ {4}\+ aws:ecs\/service:Service reports$/m);
+        assert.match(run.stdout, /^Monthly cost: \$\d+\.\d\d → \$\d+\.\d\d \(\+\$\d+\.\d\d\)$/m);
+    });
+
+    it("writes a pull-request comment with routes by priority and memory by reservation", () => {
+        const markdown = fs.readFileSync(path.join(scratch, "review.md"), "utf8");
+        assert.match(markdown, /^### fleet plan: `dev`$/m);
+        assert.match(markdown, /^#### Changes against `dev`$/m);
+        assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
+        assert.match(markdown, /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| fargate size \| tasks \(min-max\) \|$/m);
+        assert.match(markdown, /^\| reports \| fargate-spot \| 64 \| 128 \| 256 \| 256\/512 \| 1 \|$/m);
+        assert.match(markdown, /^#### Monthly cost$/m);
+        assert.doesNotMatch(markdown, /mock-[0-9a-f]{16}/);
     });
 });
 

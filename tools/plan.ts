@@ -1,23 +1,36 @@
 /**
- * The offline plan: `npm run plan -- --stack <name> [--json <file>]`.
+ * The offline plan: `npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <plan.json>]`.
  *
  * Runs the real program under Pulumi's mock runtime with the stack's real config file, with no
  * cloud credentials, no Pulumi CLI, no Docker engine and no network, and prints what
- * `pulumi preview` would create. Exit 0 with a summary; exit 1 with the validation messages on
- * bad input; exit 2 when the program itself fails.
+ * `pulumi preview` would create, with routing, capacity, rollout time and cost; against a base
+ * plan, what changes. Exit 0 with the report; exit 1 with the validation messages on bad input;
+ * exit 2 when the program itself fails or the arguments are wrong.
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { runProgram } from "./runProgram";
-import { summarize } from "./summary";
+import { renderMarkdown, renderText, review } from "./report";
+import { PlanDocument, runProgram } from "./runProgram";
 
-const usage = "usage: npm run plan -- --stack <name> [--json <file>]";
+const usage = "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>]";
+
+function readBase(file: string): PlanDocument {
+    const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
+    if (!doc || !Array.isArray(doc.resources) || typeof doc.stack !== "string") throw new Error(`${file} is not a plan written by --json`);
+    return { ...doc, config: doc.config ?? {} };
+}
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; help?: boolean };
+    let values: { stack?: string; json?: string; markdown?: string; against?: string; help?: boolean };
     try {
         ({ values } = parseArgs({
-            options: { stack: { type: "string", short: "s" }, json: { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string", short: "s" },
+                json: { type: "string" },
+                markdown: { type: "string" },
+                against: { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
             strict: true,
         }));
     } catch (error) {
@@ -30,6 +43,13 @@ async function main(): Promise<number> {
     }
     if (!values.stack) {
         console.error(`--stack is required\n${usage}`);
+        return 2;
+    }
+    let base: PlanDocument | undefined;
+    try {
+        base = values.against ? readBase(values.against) : undefined;
+    } catch (error) {
+        console.error(`plan: --against: ${(error as Error).message}`);
         return 2;
     }
     const started = process.hrtime.bigint();
@@ -45,11 +65,16 @@ async function main(): Promise<number> {
         return result.kind === "invalid" ? 1 : 2;
     }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    console.log(summarize(result.plan));
+    const report = review(result.plan, base);
+    console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
         fs.writeFileSync(values.json, JSON.stringify(result.plan, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
+    }
+    if (values.markdown) {
+        fs.writeFileSync(values.markdown, renderMarkdown(report));
+        console.log(`wrote ${values.markdown}`);
     }
     return 0;
 }

@@ -1,0 +1,104 @@
+/**
+ * EC2 capacity arithmetic: how many instances the desired tasks need when ECS bin-packs them by
+ * memory reservation. Pure, table-tested.
+ */
+import { instanceTypes, kernelReserveFraction, registeredMemoryMiB } from "../components/instanceTypes";
+import { FleetFacts } from "./facts";
+
+export interface Ec2CapacityReport {
+    readonly instanceType: string;
+    /** Memory the agent registers per instance, and how it is derived. */
+    readonly registeredMemoryMiB: number;
+    readonly registeredMemoryNote: string;
+    readonly cpuUnits: number;
+    /** Tasks placed on EC2 at their desired counts. */
+    readonly tasks: number;
+    readonly reservedMiB: number;
+    /** ceil(sum of reservations / registered memory): no packing can do better. */
+    readonly lowerBound: number;
+    /** First-fit decreasing by reservation (then CPU), as binpack-by-memory placement approximates. */
+    readonly packedInstances: number;
+    /** The group's minimum and the zone spread can ask for more than packing does. */
+    readonly instances: number;
+    readonly instancesReason: string;
+    /** Sum of reservations / (instances × registered memory). */
+    readonly utilisation: number;
+    readonly warnings: readonly string[];
+}
+
+interface Task {
+    readonly service: string;
+    readonly memory: number;
+    readonly cpu: number;
+}
+
+/** Packs tasks into as few instances as first-fit decreasing finds; tasks that fit nowhere are returned apart. */
+export function packTasks(tasks: readonly Task[], memoryPerInstance: number, cpuPerInstance: number): { instances: number; unplaceable: Task[] } {
+    const bins: { memory: number; cpu: number }[] = [];
+    const unplaceable: Task[] = [];
+    const ordered = [...tasks].sort((a, b) => b.memory - a.memory || b.cpu - a.cpu || a.service.localeCompare(b.service));
+    for (const task of ordered) {
+        if (task.memory > memoryPerInstance || task.cpu > cpuPerInstance) {
+            unplaceable.push(task);
+            continue;
+        }
+        const bin = bins.find((b) => b.memory + task.memory <= memoryPerInstance && b.cpu + task.cpu <= cpuPerInstance);
+        if (bin) {
+            bin.memory += task.memory;
+            bin.cpu += task.cpu;
+        } else {
+            bins.push({ memory: task.memory, cpu: task.cpu });
+        }
+    }
+    return { instances: bins.length, unplaceable };
+}
+
+export function ec2Capacity(facts: FleetFacts): Ec2CapacityReport | undefined {
+    const ec2 = facts.platform.ec2;
+    if (!ec2) return undefined;
+    const type = instanceTypes[ec2.instanceType];
+    const warnings: string[] = [];
+    if (!type) {
+        warnings.push(`instance type ${ec2.instanceType} is not in components/instanceTypes.ts: capacity cannot be estimated`);
+    }
+    const registered = type ? registeredMemoryMiB(type, ec2.reservedMemoryMiB) : 0;
+    const cpuUnits = (type?.vcpus ?? 0) * 1024;
+    const services = facts.services.filter((s) => s.capacity === "ec2");
+    const tasks: Task[] = services.flatMap((s) => Array.from({ length: s.desired }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })));
+    const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
+    const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
+    for (const service of services) {
+        if (type && (service.reservation > registered || service.cpu > cpuUnits)) {
+            warnings.push(
+                `${service.name}: a task reserves ${service.reservation} MiB and ${service.cpu} CPU units, but a ${ec2.instanceType} registers ${registered} MiB and ${cpuUnits} units: it can never be placed`,
+            );
+        }
+    }
+    const lowerBound = registered > 0 ? Math.ceil(reservedMiB / registered) : 0;
+    // Placement spreads each service over zones before packing: a service with n tasks lands on
+    // min(n, zones) instances at least.
+    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map((s) => s.desired)));
+    const instances = Math.min(Math.max(packed.instances, spreadFloor, ec2.minSize), Math.max(ec2.maxSize, ec2.minSize));
+    const reasons = [`${packed.instances} by packing`];
+    if (spreadFloor > packed.instances) reasons.push(`${spreadFloor} to spread tasks over zones`);
+    if (ec2.minSize > Math.max(packed.instances, spreadFloor)) reasons.push(`the group's minimum of ${ec2.minSize}`);
+    if (Math.max(packed.instances, spreadFloor) > ec2.maxSize) {
+        warnings.push(`the tasks need ${Math.max(packed.instances, spreadFloor)} instances but the group's maximum is ${ec2.maxSize}: raise fleet:cluster.ec2.maxSize`);
+    }
+    return {
+        instanceType: ec2.instanceType,
+        registeredMemoryMiB: registered,
+        registeredMemoryNote: type
+            ? `${type.memoryMiB} MiB installed, less ${kernelReserveFraction * 100}% the kernel keeps (AWS's m4.large example registers 7985 of 8192 MiB), less ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}`
+            : "unknown instance type",
+        cpuUnits,
+        tasks: tasks.length,
+        reservedMiB,
+        lowerBound,
+        packedInstances: packed.instances,
+        instances,
+        instancesReason: reasons.join(", "),
+        utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
+        warnings,
+    };
+}

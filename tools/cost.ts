@@ -1,0 +1,150 @@
+/**
+ * Monthly cost estimate of a planned stack, and of the same catalog run the common way (one ALB
+ * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
+ */
+import { smallestFargateSize } from "../components/fargate";
+import pricesFile from "../data/prices.json";
+import { Ec2CapacityReport } from "./capacity";
+import { FleetFacts, ServiceFacts } from "./facts";
+
+export interface RegionPrices {
+    readonly date: string;
+    readonly sources: readonly string[];
+    readonly albHour: number;
+    readonly albLcuHour: number;
+    readonly natGatewayHour: number;
+    readonly natGatewayGb: number;
+    readonly publicIpv4Hour: number;
+    readonly fargateVcpuHour: number;
+    readonly fargateGbHour: number;
+    readonly logIngestGb: number;
+    readonly ec2Hour: Readonly<Record<string, number>>;
+}
+
+export interface PriceBook {
+    readonly hoursPerMonth: number;
+    readonly regions: Readonly<Record<string, RegionPrices>>;
+    readonly fallbackRegion: string;
+    readonly assumptions: {
+        readonly lcuPerLoadBalancer: number;
+        readonly natGbPerMonth: number;
+        readonly fargateSpotDiscount: number;
+        readonly logGbPerTaskMonth: number;
+        readonly notes: readonly string[];
+    };
+}
+
+export const priceBook: PriceBook = pricesFile;
+
+export interface CostLine {
+    readonly item: string;
+    readonly monthly: number;
+    readonly detail: string;
+}
+
+export interface ServiceCost {
+    readonly service: string;
+    readonly compute: number;
+    readonly logs: number;
+    readonly monthly: number;
+    readonly detail: string;
+}
+
+export interface CostReport {
+    readonly region: string;
+    /** The region whose prices were used (the fallback when the stack's region has none). */
+    readonly priceRegion: string;
+    readonly priceDate: string;
+    readonly shared: readonly CostLine[];
+    readonly services: readonly ServiceCost[];
+    readonly total: number;
+    readonly baseline: { readonly lines: readonly CostLine[]; readonly total: number };
+    readonly warnings: readonly string[];
+}
+
+function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
+    return (size.cpu / 1024) * prices.fargateVcpuHour + (size.memory / 1024) * prices.fargateGbHour;
+}
+
+function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
+    return service.fargateSize ?? smallestFargateSize(Math.max(256, service.cpu), service.limit);
+}
+
+export function estimateCost(facts: FleetFacts, capacity: Ec2CapacityReport | undefined, book: PriceBook = priceBook): CostReport {
+    const warnings: string[] = [];
+    const region = facts.platform.region;
+    let priceRegion = region;
+    if (!book.regions[region]) {
+        priceRegion = book.fallbackRegion;
+        warnings.push(`no prices for ${region} in data/prices.json: using ${priceRegion}'s`);
+    }
+    const prices = book.regions[priceRegion];
+    const hours = book.hoursPerMonth;
+    const a = book.assumptions;
+    const platform = facts.platform;
+    const nat = platform.natGateways ?? 0;
+    if (platform.natGateways === undefined) warnings.push("existing VPC: its NAT gateways are not counted");
+
+    const albMonthly = (count: number) => count * (prices.albHour + a.lcuPerLoadBalancer * prices.albLcuHour) * hours;
+    const natMonthly = nat * prices.natGatewayHour * hours + (nat > 0 ? a.natGbPerMonth * prices.natGatewayGb : 0);
+    const ipv4Monthly = (albs: number) => (albs * platform.availabilityZones + nat) * prices.publicIpv4Hour * hours;
+    const logMonthly = (service: ServiceFacts) => service.desired * a.logGbPerTaskMonth * prices.logIngestGb;
+
+    let ec2Monthly = 0;
+    if (capacity) {
+        const hourly = prices.ec2Hour[capacity.instanceType];
+        if (hourly === undefined) warnings.push(`no price for ${capacity.instanceType} in data/prices.json: EC2 instances not counted`);
+        else ec2Monthly = capacity.instances * hourly * hours;
+    }
+    const reservedOnEc2 = facts.services.filter((s) => s.capacity === "ec2").reduce((sum, s) => sum + s.desired * s.reservation, 0);
+
+    const services: ServiceCost[] = facts.services.map((service) => {
+        let compute = 0;
+        let detail: string;
+        if (service.capacity === "ec2") {
+            const share = reservedOnEc2 > 0 ? (service.desired * service.reservation) / reservedOnEc2 : 0;
+            compute = ec2Monthly * share;
+            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved)`;
+        } else {
+            const size = sizeOf(service)!;
+            const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;
+            compute = service.desired * fargateTaskHour(prices, size) * hours * discount;
+            detail = `${service.desired} × Fargate ${size.cpu}/${size.memory}${service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : ""}`;
+        }
+        const logs = logMonthly(service);
+        return { service: service.name, compute, logs, monthly: compute + logs, detail };
+    });
+
+    const shared: CostLine[] = [
+        { item: "load balancer", monthly: albMonthly(platform.loadBalancers), detail: `${platform.loadBalancers} ALB, ${a.lcuPerLoadBalancer} LCU assumed` },
+        { item: "NAT gateways", monthly: natMonthly, detail: `${nat} × ${hours} h + ${nat > 0 ? a.natGbPerMonth : 0} GB` },
+        { item: "public IPv4", monthly: ipv4Monthly(platform.loadBalancers), detail: `${platform.loadBalancers * platform.availabilityZones + nat} addresses (ALB per zone, NAT)` },
+    ];
+    if (capacity) shared.push({ item: "EC2 instances", monthly: ec2Monthly, detail: `${capacity.instances} × ${capacity.instanceType} (shared out to EC2 services above)` });
+    // EC2 instances are counted once, in the shared lines; services carry their share for reading only.
+    const ec2Services = new Set(facts.services.filter((s) => s.capacity === "ec2").map((s) => s.name));
+    const total =
+        shared.reduce((sum, l) => sum + l.monthly, 0) +
+        services.reduce((sum, s) => sum + s.logs + (ec2Services.has(s.service) ? 0 : s.compute), 0);
+
+    // The common way: one ALB per routed service, every task on Fargate on-demand.
+    const routed = facts.services.filter((s) => s.targetGroup).length;
+    const fargateOnDemand = facts.services.reduce((sum, s) => sum + s.desired * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours, 0);
+    const baselineLines: CostLine[] = [
+        { item: "load balancers", monthly: albMonthly(routed), detail: `${routed} ALBs, one per routed service` },
+        { item: "NAT gateways", monthly: natMonthly, detail: "as planned" },
+        { item: "public IPv4", monthly: ipv4Monthly(routed), detail: `${routed * platform.availabilityZones + nat} addresses` },
+        { item: "Fargate on-demand", monthly: fargateOnDemand, detail: "every task at its smallest Fargate size" },
+        { item: "logs", monthly: services.reduce((sum, s) => sum + s.logs, 0), detail: "as planned" },
+    ];
+    return {
+        region,
+        priceRegion,
+        priceDate: prices.date,
+        shared,
+        services,
+        total,
+        baseline: { lines: baselineLines, total: baselineLines.reduce((sum, l) => sum + l.monthly, 0) },
+        warnings,
+    };
+}

@@ -1,0 +1,187 @@
+/**
+ * The review surface of a plan: routing, memory and capacity, rollout time, cost, and the diff
+ * against a base plan, as plain text (terminal) and as Markdown (a pull-request comment).
+ */
+import { ec2Capacity, Ec2CapacityReport } from "./capacity";
+import { CostReport, estimateCost, priceBook } from "./cost";
+import { diffPlans, PlanDiff } from "./diff";
+import { extractFacts, FleetFacts } from "./facts";
+import { RolloutEstimate, rolloutEstimate } from "./rollout";
+import { RouteRow, routingTable } from "./routes";
+import { PlanDocument } from "./runProgram";
+
+export interface Review {
+    readonly plan: PlanDocument;
+    readonly facts: FleetFacts;
+    readonly routes: readonly RouteRow[];
+    readonly capacity?: Ec2CapacityReport;
+    readonly rollouts: readonly RolloutEstimate[];
+    readonly cost: CostReport;
+    readonly against?: { readonly plan: PlanDocument; readonly diff: PlanDiff; readonly cost: CostReport };
+    readonly warnings: readonly string[];
+}
+
+export function review(plan: PlanDocument, base?: PlanDocument): Review {
+    const facts = extractFacts(plan);
+    const capacity = ec2Capacity(facts);
+    const rollouts = facts.services.map(rolloutEstimate);
+    const cost = estimateCost(facts, capacity);
+    let against: Review["against"];
+    if (base) {
+        const baseFacts = extractFacts(base);
+        against = { plan: base, diff: diffPlans(base, plan), cost: estimateCost(baseFacts, ec2Capacity(baseFacts)) };
+    }
+    return {
+        plan,
+        facts,
+        routes: routingTable(facts.rules),
+        capacity,
+        rollouts,
+        cost,
+        against,
+        warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
+    };
+}
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
+const tasksOf = (s: { desired: number; min?: number; max?: number }) => (s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired));
+
+interface Table {
+    readonly headers: readonly string[];
+    readonly rows: readonly (readonly (string | number)[])[];
+}
+
+function routesTable(r: Review): Table {
+    return {
+        headers: ["priority", "host", "path", "service", "target group", "note"],
+        rows: r.routes.map((row) => [row.priority, row.hosts.join(", ") || "*", row.paths.join(", ") || "*", row.service, row.targetGroup, row.notes.join("; ")]),
+    };
+}
+
+function memoryTable(r: Review): Table {
+    return {
+        headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "fargate size", "tasks (min-max)"],
+        rows: r.facts.services.map((s) => [
+            s.name,
+            s.capacity,
+            s.reservation,
+            s.limit,
+            s.cpu,
+            s.fargateSize ? `${s.fargateSize.cpu}/${s.fargateSize.memory}` : "-",
+            tasksOf(s),
+        ]),
+    };
+}
+
+function rolloutTable(r: Review): Table {
+    return {
+        headers: ["service", "rolling step", "grace", "healthy (interval × threshold)", "deregistration", "AWS defaults"],
+        rows: r.rollouts.map((e) =>
+            e.stepSeconds === undefined || !e.parts
+                ? [e.service, "no load balancer: replaced as tasks start", "-", "-", "-", "-"]
+                : [e.service, `${e.stepSeconds} s`, `${e.parts.grace} s`, `${e.parts.healthy} s`, `${e.parts.deregistration} s`, `${e.awsDefaultSeconds} s`],
+        ),
+    };
+}
+
+function costTable(c: CostReport): Table {
+    return {
+        headers: ["item", "monthly", "detail"],
+        rows: [
+            ...c.services.map((s) => [s.service, usd(s.monthly), `${s.detail}; logs ${usd(s.logs)}`]),
+            ...c.shared.map((l) => [l.item, usd(l.monthly), l.detail]),
+            ["total", usd(c.total), `prices ${c.priceRegion} ${c.priceDate}`],
+        ],
+    };
+}
+
+function baselineTable(c: CostReport): Table {
+    return {
+        headers: ["one ALB per service, all Fargate", "monthly", "detail"],
+        rows: [...c.baseline.lines.map((l) => [l.item, usd(l.monthly), l.detail]), ["total", usd(c.baseline.total), `fleet saves ${usd(c.baseline.total - c.total)} a month`]],
+    };
+}
+
+function capacityLines(c: Ec2CapacityReport): string[] {
+    return [
+        `EC2 capacity (${c.instanceType}): ${c.registeredMemoryMiB} MiB registered per instance (${c.registeredMemoryNote}).`,
+        `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
+            `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
+            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum 200%): managed scaling adds instances for it.`,
+    ];
+}
+
+function diffLines(d: PlanDiff, markdown: boolean): string[] {
+    const lines: string[] = [`${d.added} to add, ${d.changed} to change, ${d.removed} to remove`];
+    for (const group of d.groups) {
+        lines.push(markdown ? `\n**${group.group}**\n` : `\n  ${group.group}:`);
+        for (const change of group.changes) {
+            const sign = change.kind === "add" ? "+" : change.kind === "remove" ? "-" : "~";
+            const detail = change.paths.length ? ` (${change.paths.join(", ")})` : "";
+            lines.push(markdown ? `- \`${sign}\` ${change.type} \`${change.name}\`${detail}` : `    ${sign} ${change.type} ${change.name}${detail}`);
+        }
+    }
+    return lines;
+}
+
+function textTable(t: Table): string {
+    const cells = [t.headers.map(String), ...t.rows.map((row) => row.map(String))];
+    const widths = t.headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+    return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+function markdownTable(t: Table): string {
+    const escape = (cell: string | number) => String(cell).replace(/\|/g, "\\|") || " ";
+    return [`| ${t.headers.join(" | ")} |`, `|${t.headers.map(() => "---").join("|")}|`, ...t.rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+}
+
+function resourceCounts(plan: PlanDocument): Table {
+    const counts = new Map<string, number>();
+    for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    return { headers: ["type", "count"], rows: [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)) };
+}
+
+export function renderText(r: Review): string {
+    const p = r.plan;
+    const out: string[] = [];
+    out.push(`Plan of ${p.project}/${p.stack}: ${p.resources.length} resources to create (${p.resources.filter((x) => x.protect).length} protected)`, "");
+    out.push(textTable(resourceCounts(p)), "");
+    if (r.against) {
+        out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
+        out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`, "");
+    }
+    out.push("Routing (listener rules in evaluation order; unmatched requests get the default 404):", textTable(routesTable(r)), "");
+    out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
+    if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    out.push("Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):", textTable(rolloutTable(r)), "");
+    out.push(`Monthly cost estimate (${r.cost.region}):`, textTable(costTable(r.cost)), "", textTable(baselineTable(r.cost)), "");
+    if (r.warnings.length) out.push("Warnings:", ...r.warnings.map((w) => `  ! ${w}`), "");
+    out.push("Outputs:");
+    for (const [key, value] of Object.entries(p.outputs)) if (key !== "routes") out.push(`  ${key}: ${JSON.stringify(value)}`);
+    return out.join("\n");
+}
+
+export function renderMarkdown(r: Review): string {
+    const p = r.plan;
+    const out: string[] = [];
+    out.push(`### fleet plan: \`${p.stack}\``, "");
+    out.push(
+        `${p.resources.length} resources (${p.resources.filter((x) => x.protect).length} protected), ` +
+            `estimated **${usd(r.cost.total)}/month** against ${usd(r.cost.baseline.total)} with one ALB per service on Fargate.`,
+        "",
+    );
+    if (r.against) {
+        out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
+        out.push(...diffLines(r.against.diff, true), "");
+        out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (**${signedUsd(r.cost.total - r.against.cost.total)}**)`, "");
+    }
+    if (r.warnings.length) out.push("#### Warnings", "", ...r.warnings.map((w) => `- :warning: ${w}`), "");
+    out.push("#### Routes (in evaluation order)", "", markdownTable(routesTable(r)), "");
+    out.push("#### Memory and capacity", "", markdownTable(memoryTable(r)), "");
+    if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    out.push("#### Rollout time (one rolling step)", "", markdownTable(rolloutTable(r)), "");
+    out.push("#### Monthly cost", "", markdownTable(costTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
+    out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
+    return out.join("\n");
+}

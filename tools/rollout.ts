@@ -1,0 +1,46 @@
+/**
+ * Rollout time of one rolling step per service: how long ECS needs before a new task takes
+ * traffic and the old one is gone. Pure, table-tested.
+ */
+import { ServiceFacts } from "./facts";
+
+/** What AWS's defaults give: 30 s interval × 5 healthy checks + 300 s deregistration delay, no grace. */
+export const awsDefaultStepSeconds = 30 * 5 + 300;
+
+/** Below this the ALB may cut in-flight requests of a deregistering task. */
+export const minimumSafeDeregistrationSeconds = 5;
+
+export interface RolloutEstimate {
+    readonly service: string;
+    /** Seconds: grace + interval × healthy threshold + deregistration delay; undefined without a load balancer. */
+    readonly stepSeconds?: number;
+    readonly parts?: { readonly grace: number; readonly healthy: number; readonly deregistration: number };
+    readonly awsDefaultSeconds: number;
+    readonly warnings: readonly string[];
+}
+
+export function rolloutEstimate(service: ServiceFacts): RolloutEstimate {
+    const tg = service.targetGroup;
+    if (!tg) {
+        return { service: service.name, awsDefaultSeconds: awsDefaultStepSeconds, warnings: [] };
+    }
+    const healthy = tg.intervalSeconds * tg.healthyThreshold;
+    const warnings: string[] = [];
+    if (tg.deregistrationDelay < minimumSafeDeregistrationSeconds) {
+        warnings.push(
+            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is under ${minimumSafeDeregistrationSeconds} s: in-flight requests may be cut when a task stops`,
+        );
+    }
+    if (tg.deregistrationDelay > service.stopTimeout) {
+        warnings.push(
+            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is above the container's stop timeout ${service.stopTimeout} s: the task is killed while the ALB still sends it requests`,
+        );
+    }
+    return {
+        service: service.name,
+        stepSeconds: service.gracePeriodSeconds + healthy + tg.deregistrationDelay,
+        parts: { grace: service.gracePeriodSeconds, healthy, deregistration: tg.deregistrationDelay },
+        awsDefaultSeconds: awsDefaultStepSeconds,
+        warnings,
+    };
+}
