@@ -1,0 +1,233 @@
+/**
+ * The review arithmetic, as tables over hand-made facts: EC2 packing, rollout time, the cost
+ * model against hand-computed figures, the diff grouping and the routing notes.
+ */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ec2Capacity, packTasks } from "../tools/capacity";
+import { estimateCost, PriceBook } from "../tools/cost";
+import { changedPaths, diffPlans } from "../tools/diff";
+import { FleetFacts, ServiceFacts } from "../tools/facts";
+import { awsDefaultStepSeconds, rolloutEstimate } from "../tools/rollout";
+import { routingTable } from "../tools/routes";
+import { PlanDocument, PlanResource } from "../tools/runProgram";
+
+const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
+
+function service(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFacts {
+    return { name, capacity: "ec2", reservation: 256, limit: 512, cpu: 256, desired: 1, stopTimeout: 30, gracePeriodSeconds: 30, ...overrides };
+}
+
+function facts(services: ServiceFacts[], platform: Partial<FleetFacts["platform"]> = {}): FleetFacts {
+    return {
+        stack: "test",
+        platform: { region: "us-east-1", availabilityZones: 2, natGateways: 1, loadBalancers: 1, ...platform },
+        services,
+        rules: [],
+    };
+}
+
+const m6i = { instanceType: "m6i.large", minSize: 0, maxSize: 10, reservedMemoryMiB: 256 };
+
+describe("EC2 packing", () => {
+    const cases: [string, { memory: number; cpu: number }[], number, number, number, number][] = [
+        ["nothing", [], 1000, 2048, 0, 0],
+        ["exact fit in one", [{ memory: 500, cpu: 100 }, { memory: 500, cpu: 100 }], 1000, 2048, 1, 0],
+        ["one over spills", [{ memory: 500, cpu: 100 }, { memory: 501, cpu: 100 }], 1000, 2048, 2, 0],
+        ["first-fit decreasing fills gaps", [{ memory: 600, cpu: 1 }, { memory: 600, cpu: 1 }, { memory: 400, cpu: 1 }, { memory: 400, cpu: 1 }], 1000, 2048, 2, 0],
+        ["cpu binds before memory", [{ memory: 10, cpu: 1024 }, { memory: 10, cpu: 1024 }, { memory: 10, cpu: 1024 }], 1000, 2048, 2, 0],
+        ["too big for any instance", [{ memory: 1200, cpu: 1 }, { memory: 100, cpu: 1 }], 1000, 2048, 1, 1],
+    ];
+    for (const [what, tasks, memory, cpu, instances, unplaceable] of cases) {
+        it(what, () => {
+            const packed = packTasks(tasks.map((t, i) => ({ service: `s${i}`, ...t })), memory, cpu);
+            assert.equal(packed.instances, instances);
+            assert.equal(packed.unplaceable.length, unplaceable);
+        });
+    }
+
+    it("reports registered memory, bounds, the spread floor and utilisation", () => {
+        // m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
+        const report = ec2Capacity(
+            facts([service("a", { reservation: 3000, cpu: 512, desired: 3 }), service("b", { reservation: 1000, cpu: 256, desired: 2 }), service("f", { capacity: "fargate" })], {
+                ec2: m6i,
+                availabilityZones: 3,
+            }),
+        )!;
+        assert.equal(report.registeredMemoryMiB, 7731);
+        assert.equal(report.cpuUnits, 2048);
+        assert.equal(report.tasks, 5);
+        assert.equal(report.reservedMiB, 11000);
+        assert.equal(report.lowerBound, 2); // ceil(11000 / 7731)
+        assert.equal(report.packedInstances, 2); // [3000, 3000, 1000] and [3000, 1000]
+        assert.equal(report.instances, 3); // service a's 3 tasks spread over 3 zones
+        assert.equal(report.instancesReason, "2 by packing, 3 to spread tasks over zones");
+        assert.equal(report.utilisation, 11000 / (3 * 7731));
+        assert.deepEqual(report.warnings, []);
+    });
+
+    it("honours the group's minimum and warns at its maximum", () => {
+        const small = ec2Capacity(facts([service("a")], { ec2: { ...m6i, minSize: 2 } }))!;
+        assert.equal(small.instances, 2);
+        assert.equal(small.instancesReason, "1 by packing, the group's minimum of 2");
+        const big = ec2Capacity(facts([service("a", { reservation: 7000, desired: 4 })], { ec2: { ...m6i, maxSize: 2 } }))!;
+        assert.equal(big.instances, 2);
+        assert.deepEqual(big.warnings, ["the tasks need 4 instances but the group's maximum is 2: raise fleet:cluster.ec2.maxSize"]);
+    });
+
+    it("warns when a task cannot fit on the instance type at all", () => {
+        const report = ec2Capacity(facts([service("huge", { reservation: 8000, cpu: 256 })], { ec2: m6i }))!;
+        assert.deepEqual(report.warnings, [
+            "huge: a task reserves 8000 MiB and 256 CPU units, but a m6i.large registers 7731 MiB and 2048 units: it can never be placed",
+        ]);
+    });
+
+    it("has nothing to say without EC2 capacity", () => {
+        assert.equal(ec2Capacity(facts([service("a", { capacity: "fargate" })])), undefined);
+    });
+});
+
+describe("rollout estimate", () => {
+    it("adds grace, interval × healthy threshold and deregistration delay", () => {
+        const estimate = rolloutEstimate(service("a", { targetGroup: tg, gracePeriodSeconds: 20 }));
+        assert.equal(estimate.stepSeconds, 20 + 10 * 2 + 15);
+        assert.deepEqual(estimate.parts, { grace: 20, healthy: 20, deregistration: 15 });
+        assert.equal(estimate.awsDefaultSeconds, 450);
+        assert.equal(awsDefaultStepSeconds, 30 * 5 + 300);
+        assert.deepEqual(estimate.warnings, []);
+    });
+
+    it("gives no step for a worker", () => {
+        assert.equal(rolloutEstimate(service("w")).stepSeconds, undefined);
+    });
+
+    it("warns on a delay under 5 s or above the stop timeout", () => {
+        assert.deepEqual(rolloutEstimate(service("a", { targetGroup: { ...tg, deregistrationDelay: 2 } })).warnings, [
+            "a: deregistration delay 2 s is under 5 s: in-flight requests may be cut when a task stops",
+        ]);
+        assert.deepEqual(rolloutEstimate(service("a", { stopTimeout: 10, targetGroup: { ...tg, deregistrationDelay: 60 } })).warnings, [
+            "a: deregistration delay 60 s is above the container's stop timeout 10 s: the task is killed while the ALB still sends it requests",
+        ]);
+    });
+});
+
+describe("cost model", () => {
+    const book: PriceBook = {
+        hoursPerMonth: 100,
+        fallbackRegion: "us-east-1",
+        regions: {
+            "us-east-1": {
+                date: "test",
+                sources: [],
+                albHour: 0.1,
+                albLcuHour: 0.01,
+                natGatewayHour: 0.05,
+                natGatewayGb: 0.02,
+                publicIpv4Hour: 0.005,
+                fargateVcpuHour: 0.04,
+                fargateGbHour: 0.004,
+                logIngestGb: 0.5,
+                ec2Hour: { "m6i.large": 0.1 },
+            },
+        },
+        assumptions: { lcuPerLoadBalancer: 2, natGbPerMonth: 10, fargateSpotDiscount: 0.5, logGbPerTaskMonth: 1, notes: [] },
+    };
+
+    it("prices Fargate, Spot, EC2 shares, the ALB, NAT and public addresses by hand", () => {
+        const f = facts(
+            [
+                service("web", { capacity: "fargate", fargateSize: { cpu: 512, memory: 1024 }, desired: 2, targetGroup: tg }),
+                service("spot", { capacity: "fargate-spot", fargateSize: { cpu: 256, memory: 512 }, desired: 1 }),
+                service("big", { capacity: "ec2", reservation: 3000, desired: 1, targetGroup: tg }),
+                service("small", { capacity: "ec2", reservation: 1000, desired: 1 }),
+            ],
+            { ec2: m6i, availabilityZones: 2, natGateways: 1 },
+        );
+        const report = estimateCost(f, ec2Capacity(f), book);
+        // web: 2 × (0.5 × 0.04 + 1 × 0.004) × 100 = 4.8, logs 2 × 0.5 = 1
+        // spot: (0.25 × 0.04 + 0.5 × 0.004) × 100 × 0.5 = 0.6, logs 0.5
+        // EC2: 1 instance (4000 MiB fits 7731) × 0.1 × 100 = 10: big 75% = 7.5, small 25% = 2.5, logs 0.5 each
+        const byService = Object.fromEntries(report.services.map((s) => [s.service, [+s.compute.toFixed(6), s.logs]]));
+        assert.deepEqual(byService, { web: [4.8, 1], spot: [0.6, 0.5], big: [7.5, 0.5], small: [2.5, 0.5] });
+        const shared = Object.fromEntries(report.shared.map((l) => [l.item, +l.monthly.toFixed(6)]));
+        // ALB (0.1 + 2 × 0.01) × 100 = 12; NAT 0.05 × 100 + 10 × 0.02 = 5.2; IPv4 (1 × 2 + 1) × 0.005 × 100 = 1.5
+        assert.deepEqual(shared, { "load balancer": 12, "NAT gateways": 5.2, "public IPv4": 1.5, "EC2 instances": 10 });
+        assert.equal(+report.total.toFixed(6), 12 + 5.2 + 1.5 + 10 + 4.8 + 0.6 + 2.5);
+        // Baseline: 2 ALBs = 24; IPv4 (2 × 2 + 1) × 0.5 = 2.5; NAT 5.2; logs 2.5; Fargate on-demand:
+        // web 4.8, spot without its discount 1.2, big and small at the smallest size holding 512 MiB (256/512) 1.2 each.
+        const baseline = Object.fromEntries(report.baseline.lines.map((l) => [l.item, +l.monthly.toFixed(6)]));
+        assert.deepEqual(baseline, { "load balancers": 24, "NAT gateways": 5.2, "public IPv4": 2.5, "Fargate on-demand": 4.8 + 1.2 + 1.2 + 1.2, "logs": 2.5 });
+        assert.deepEqual(report.warnings, []);
+    });
+
+    it("falls back to a known region's prices with a warning, and says what it cannot count", () => {
+        const report = estimateCost(facts([], { region: "eu-west-3", natGateways: undefined, ec2: { ...m6i, instanceType: "t3.medium" } }), undefined, book);
+        assert.equal(report.priceRegion, "us-east-1");
+        assert.deepEqual(report.warnings, ["no prices for eu-west-3 in data/prices.json: using us-east-1's", "existing VPC: its NAT gateways are not counted"]);
+        const unknownType = facts([service("a")], { ec2: { ...m6i, instanceType: "t3.medium" } });
+        assert.deepEqual(estimateCost(unknownType, ec2Capacity(unknownType), book).warnings, ["no price for t3.medium in data/prices.json: EC2 instances not counted"]);
+    });
+});
+
+describe("routing notes", () => {
+    it("notes where an earlier rule of another service takes part of a rule's traffic", () => {
+        const rows = routingTable([
+            { priority: 30000, hosts: [], paths: ["/api/*"], service: "api", targetGroup: "api-tg" },
+            { priority: 100, hosts: ["www.example.com"], paths: [], service: "web", targetGroup: "web-tg" },
+            { priority: 200, hosts: ["api.example.com"], paths: [], service: "api", targetGroup: "api-tg" },
+            { priority: 300, hosts: ["docs.example.com"], paths: ["/static/*"], service: "docs", targetGroup: "docs-tg" },
+        ]);
+        assert.deepEqual(rows.map((r) => r.priority), [100, 200, 300, 30000]);
+        assert.deepEqual(rows[3].notes, ["requests for host www.example.com path /api/* go to web (priority 100) first"]);
+        assert.deepEqual(rows[2].notes, []);
+    });
+});
+
+function resource(urn: string, type: string, inputs: Record<string, unknown>, parent?: string): PlanResource {
+    return { urn, type, name: urn.split("::").pop()!, parent, inputs, protect: false, ignoreChanges: [] };
+}
+
+function planOf(stack: string, resources: PlanResource[]): PlanDocument {
+    return { project: "fleet", stack, resources, outputs: {}, config: {} };
+}
+
+describe("plan diff", () => {
+    const svc = (stack: string, name: string) => `urn:pulumi:${stack}::fleet::fleet:ecs:Service::${name}`;
+    const child = (stack: string, type: string, name: string) => `urn:pulumi:${stack}::fleet::fleet:ecs:Service$${type}::${name}`;
+    const build = (stack: string, memory: number, extra: PlanResource[] = []) =>
+        planOf(stack, [
+            resource(`urn:pulumi:${stack}::fleet::aws:kms/key:Key::fleet-${stack}-secrets`, "aws:kms/key:Key", { enableKeyRotation: true }),
+            resource(svc(stack, "api"), "fleet:ecs:Service", {}),
+            resource(
+                child(stack, "aws:ecs/taskDefinition:TaskDefinition", "api-taskdef"),
+                "aws:ecs/taskDefinition:TaskDefinition",
+                { containerDefinitions: JSON.stringify([{ name: "api", memory, memoryReservation: 128 }]), family: "fleet-api" },
+                svc(stack, "api"),
+            ),
+            resource(child(stack, "aws:ssm/parameter:Parameter", "api-KEY"), "aws:ssm/parameter:Parameter", { value: "[secret]" }, svc(stack, "api")),
+            ...extra,
+        ]);
+
+    it("groups added, removed and changed resources by service, with the changed input paths", () => {
+        const base = build("dev", 256, [resource(svc("dev", "old"), "fleet:ecs:Service", {})]);
+        const head = build("dev", 512, [resource(svc("dev", "new"), "fleet:ecs:Service", {})]);
+        const diff = diffPlans(base, head);
+        assert.deepEqual({ added: diff.added, removed: diff.removed, changed: diff.changed }, { added: 1, removed: 1, changed: 1 });
+        assert.deepEqual(diff.groups, [
+            { group: "api", changes: [{ kind: "change", type: "aws:ecs/taskDefinition:TaskDefinition", name: "api-taskdef", paths: ["containerDefinitions[0].memory"] }] },
+            { group: "new", changes: [{ kind: "add", type: "fleet:ecs:Service", name: "new", paths: [] }] },
+            { group: "old", changes: [{ kind: "remove", type: "fleet:ecs:Service", name: "old", paths: [] }] },
+        ]);
+    });
+
+    it("matches resources across stacks, including stack-named platform resources", () => {
+        const diff = diffPlans(build("dev", 256), build("prod", 256));
+        assert.deepEqual(diff.groups, []);
+    });
+
+    it("lists paths into JSON documents, arrays and nested objects", () => {
+        assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3], d: true } }), ["b.c[1]", "b.d"]);
+        assert.deepEqual(changedPaths({ policy: '{"Statement":[{"Action":"a"}]}' }, { policy: '{"Statement":[{"Action":"b"}]}' }), ["policy.Statement[0].Action"]);
+        assert.deepEqual(changedPaths({ value: "[secret]" }, { value: "[secret]" }), []);
+    });
+});
