@@ -67,6 +67,24 @@ export interface ScalingSpec {
     readonly requestsPerTarget?: number;
 }
 
+/**
+ * Secure container defaults a service turns off, each with the reason (shown in the plan and
+ * counted as a waiver of the matching policy control).
+ */
+export interface SecurityOptOuts {
+    /** Writable root filesystem instead of read-only with a tmpfs /tmp (control ECS.5). */
+    readonly readonlyRootFilesystem?: string;
+    /** Run as root (control ECS.20). */
+    readonly nonRootUser?: string;
+    /** Privileged mode, EC2 only (control ECS.4). */
+    readonly privileged?: string;
+    /** No init process as PID 1. */
+    readonly initProcess?: string;
+    /** Allow privilege escalation and keep Linux capabilities. */
+    readonly noNewPrivileges?: string;
+}
+export const securityOptOutFields: readonly (keyof SecurityOptOuts)[] = ["readonlyRootFilesystem", "nonRootUser", "privileged", "initProcess", "noNewPrivileges"];
+
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
 export type Capacity = "ec2" | "fargate" | "fargate-spot";
 export const capacities: readonly Capacity[] = ["ec2", "fargate", "fargate-spot"];
@@ -103,6 +121,10 @@ export interface ServiceSpec {
     readonly deregistrationDelay?: number;
     /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
     readonly capacity?: Capacity;
+    /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
+    readonly user?: string;
+    /** Secure defaults turned off, each with its reason. @default {} */
+    readonly optOut?: SecurityOptOuts;
 }
 
 /** The catalog: service name → entry. The key is the stable logical name of every resource of the service. */
@@ -111,5 +133,5 @@ export type Catalog = Readonly<Record<string, ServiceSpec>>;
 /** The fields an entry (or a stack override) may carry; anything else is reported as a typo. */
 export const serviceFields: readonly (keyof ServiceSpec)[] = [
     "image", "build", "port", "routes", "health", "memory", "cpu", "env", "secrets",
-    "desiredCount", "scaling", "command", "stopTimeout", "deregistrationDelay", "capacity",
+    "desiredCount", "scaling", "command", "stopTimeout", "deregistrationDelay", "capacity", "user", "optOut",
 ];

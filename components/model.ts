@@ -101,6 +101,19 @@ export interface ResolvedHealth {
     readonly unhealthyThreshold: number;
 }
 
+/** The container's hardening, after opt-outs. */
+export interface ContainerSecurity {
+    readonly readonlyRootFilesystem: boolean;
+    /** The user to run as; undefined only when opted out (the image's own user). */
+    readonly user?: string;
+    readonly privileged: boolean;
+    readonly initProcessEnabled: boolean;
+    /** no-new-privileges (EC2) and every Linux capability dropped. */
+    readonly noNewPrivileges: boolean;
+    /** Opt-out → reason. */
+    readonly optOuts: Readonly<Record<string, string>>;
+}
+
 export interface ResolvedService {
     readonly name: string;
     readonly image: ResolvedImage;
@@ -120,6 +133,7 @@ export interface ResolvedService {
     readonly capacity: Capacity;
     /** Task size, for Fargate capacity only. */
     readonly fargateSize?: FargateSize;
+    readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];
 }

@@ -46,18 +46,31 @@ function editDistance(a: string, b: string): number {
     return row[b.length];
 }
 
-/** ` (did you mean "memory"?)` for a near miss, or an empty string. */
+function commonPrefix(a: string, b: string): number {
+    let n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
+}
+
+/**
+ * ` (did you mean "memory"?)` for a near miss, or an empty string: a small edit distance
+ * (`memroy`), or a long shared start (`readOnlyRootFs` for `readonlyRootFilesystem`).
+ */
 export function didYouMean(received: string, known: readonly string[]): string {
+    const lower = received.toLowerCase();
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const candidate of known) {
-        const distance = editDistance(received.toLowerCase(), candidate.toLowerCase());
+        const distance = editDistance(lower, candidate.toLowerCase());
         if (distance < bestDistance) {
             best = candidate;
             bestDistance = distance;
         }
     }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(received.length / 3)) ? ` (did you mean "${best}"?)` : "";
+    if (best !== undefined && bestDistance <= Math.max(2, Math.floor(received.length / 3))) return ` (did you mean "${best}"?)`;
+    const byPrefix = [...known].sort((a, b) => commonPrefix(lower, b.toLowerCase()) - commonPrefix(lower, a.toLowerCase()))[0];
+    if (byPrefix !== undefined && commonPrefix(lower, byPrefix.toLowerCase()) >= Math.max(6, Math.ceil(received.length * 0.6))) return ` (did you mean "${byPrefix}"?)`;
+    return "";
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -280,8 +280,7 @@ export class Service extends pulumi.ComponentResource {
                 ? { command: spec.health.command, interval: 15, timeout: 5, retries: 3, startPeriod: Math.min(300, spec.health.gracePeriodSeconds) }
                 : undefined,
             stopTimeout: spec.stopTimeout,
-            // An init process reaps zombies and forwards SIGTERM to the application.
-            linuxParameters: { initProcessEnabled: true },
+            ...this.hardening(fargate),
         };
         return new aws.ecs.TaskDefinition(
             `${this.name}-taskdef`,
@@ -299,6 +298,30 @@ export class Service extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
+
+    /**
+     * Secure container defaults (each can be turned off in the catalog with a reason): a read-only
+     * root filesystem with a tmpfs /tmp (memory-backed, so it counts against the hard limit), a
+     * non-root user, an init process that reaps zombies and forwards SIGTERM, every Linux
+     * capability dropped and no-new-privileges. Fargate accepts neither dockerSecurityOptions nor
+     * privileged mode, so there the dropped capabilities and the non-root user stand in.
+     */
+    private hardening(fargate: boolean): Record<string, unknown> {
+        const security = this.spec.security;
+        return {
+            user: security.user,
+            readonlyRootFilesystem: security.readonlyRootFilesystem,
+            privileged: fargate ? undefined : security.privileged,
+            dockerSecurityOptions: !fargate && security.noNewPrivileges ? ["no-new-privileges"] : undefined,
+            linuxParameters: {
+                initProcessEnabled: security.initProcessEnabled,
+                capabilities: security.noNewPrivileges ? { drop: ["ALL"] } : undefined,
+                tmpfs: security.readonlyRootFilesystem
+                    ? [{ containerPath: "/tmp", size: tmpfsSizeMiB(this.spec.memory.limit), mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] }]
+                    : undefined,
+            },
+        };
     }
 
     /** awsvpc tasks get their own group: the container port from the load balancer's group, nothing else. */
@@ -489,6 +512,11 @@ export class Service extends pulumi.ComponentResource {
             });
         }
     }
+}
+
+/** The /tmp tmpfs: a quarter of the hard limit, 16 to 256 MiB (tmpfs pages count as container memory). */
+export function tmpfsSizeMiB(memoryLimit: number): number {
+    return Math.max(16, Math.min(256, Math.floor(memoryLimit / 4)));
 }
 
 /** `arn:aws:ecr:<region>:<account>:repository/<name>` of a full ECR image URI. */

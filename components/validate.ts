@@ -3,11 +3,11 @@
  * Pure: no resources, no config reads. Every problem is collected, so one run reports them all;
  * the caller stops before registering anything when there is any.
  */
-import { BuildSpec, Capacity, capacities, Catalog, serviceFields } from "./catalog";
+import { BuildSpec, Capacity, capacities, Catalog, securityOptOutFields, serviceFields } from "./catalog";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
-import { ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
+import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
 import { resolveStackSettings, stackKeys } from "./stackConfig";
@@ -109,6 +109,7 @@ class ServiceResolver {
         }
         const { desiredCount, scaling } = this.counts(routes.length > 0);
         const fargateSize = this.size(capacity, cpu, memory);
+        const security = this.security(capacity);
         return {
             service: {
                 name: this.name,
@@ -126,8 +127,45 @@ class ServiceResolver {
                 deregistrationDelay,
                 capacity,
                 fargateSize,
+                security,
             },
             routes,
+        };
+    }
+
+    private security(capacity: Capacity): ContainerSecurity {
+        const raw = this.spec.optOut ?? {};
+        const optOuts: Record<string, string> = {};
+        if (!isRecord(raw)) {
+            this.add("optOut", raw, "must map a secure default to the reason it is turned off", `use keys among ${securityOptOutFields.join(", ")}`);
+        } else {
+            for (const [key, reason] of Object.entries(raw)) {
+                if (!(securityOptOutFields as readonly string[]).includes(key)) {
+                    this.add(`optOut.${key}`, reason, `is not a secure default${didYouMean(key, securityOptOutFields)}`, `use one of ${securityOptOutFields.join(", ")}`);
+                } else if (typeof reason !== "string" || reason.trim().length < 10) {
+                    this.add(`optOut.${key}`, reason, "needs the reason the default is turned off (at least 10 characters)", "write why, e.g. \"nginx writes its cache under /var/cache/nginx\"");
+                } else {
+                    optOuts[key] = reason.trim();
+                }
+            }
+        }
+        if (optOuts.privileged && capacity !== "ec2") {
+            this.add("optOut.privileged", optOuts.privileged, "Fargate does not run privileged containers", "run the service on ec2 capacity or drop the opt-out");
+        }
+        const user = this.spec.user;
+        const isRoot = (u: string) => /^(root|0)(:.*)?$/.test(u);
+        if (user !== undefined && (typeof user !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(user))) {
+            this.add("user", user, "is not a user (uid, uid:gid, or a name the image defines)", "use e.g. \"1000\" or \"101:101\"");
+        } else if (user !== undefined && isRoot(user) && !optOuts.nonRootUser) {
+            this.add("user", user, "runs the container as root", "use the image's unprivileged user, or set optOut.nonRootUser with the reason");
+        }
+        return {
+            readonlyRootFilesystem: !optOuts.readonlyRootFilesystem,
+            user: typeof user === "string" ? user : optOuts.nonRootUser ? undefined : "1000",
+            privileged: optOuts.privileged !== undefined,
+            initProcessEnabled: !optOuts.initProcess,
+            noNewPrivileges: !optOuts.noNewPrivileges,
+            optOuts,
         };
     }
 

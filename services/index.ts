@@ -48,9 +48,11 @@ export const services: Catalog = {
     },
 
     // Documentation served by an upstream image from ECR Public, through the pull-through cache.
+    // The unprivileged nginx build listens on 8080 as uid 101 and keeps its temp files in /tmp.
     docs: {
-        image: "public.ecr.aws/nginx/nginx:1.27-alpine",
-        port: 80,
+        image: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+        user: "101",
+        port: 8080,
         routes: [{ path: ["/docs", "/docs/*"] }],
         health: { path: "/", matcher: "200-404" },
         memory: { reservation: 64, limit: 128 },
@@ -61,6 +63,7 @@ export const services: Catalog = {
     status: {
         image: "hashicorp/http-echo:1.0",
         command: ["-listen=:5678", "-text=ok"],
+        user: "65534",
         port: 5678,
         routes: [{ host: "status" }],
         health: { path: "/" },

@@ -87,6 +87,18 @@ for (const stack of ["dev", "prod"]) {
             for (const priority of priorities) assert.ok(priority >= 1 && priority <= 50000, String(priority));
         });
 
+        it("hardens every container: read-only root, tmpfs /tmp, non-root, init, no capabilities", () => {
+            for (const container of containersOf(p())) {
+                assert.equal(container.readonlyRootFilesystem, true, container.name);
+                assert.notEqual(container.user, undefined, container.name);
+                assert.doesNotMatch(container.user, /^(root|0)(:|$)/, container.name);
+                assert.equal(container.linuxParameters.initProcessEnabled, true, container.name);
+                assert.deepEqual(container.linuxParameters.capabilities, { drop: ["ALL"] }, container.name);
+                assert.equal(container.linuxParameters.tmpfs[0].containerPath, "/tmp", container.name);
+                assert.notEqual(container.privileged, true, container.name);
+            }
+        });
+
         it("sets a soft reservation strictly below the hard limit on every container", () => {
             for (const container of containersOf(p())) {
                 assert.ok(container.memoryReservation < container.memory, `${container.name}: ${container.memoryReservation} < ${container.memory}`);
@@ -118,7 +130,7 @@ for (const stack of ["dev", "prod"]) {
             assert.deepEqual(prefixes, stack === "dev" ? ["dev-cache/ecr-public", "dev-cache/docker-hub"] : ["prod-cache/ecr-public", "prod-cache/quay", "prod-cache/docker-hub", "prod-cache/ghcr"]);
             const images = containersOf(p()).map((c) => c.image);
             assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/docker-hub/hashicorp/http-echo:1.0`));
-            assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx:1.27-alpine`));
+            assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`));
         });
     });
 }

@@ -31,6 +31,7 @@ const fleet = resolveForTest(
             memory: { reservation: 64, limit: 128 },
             cpu: 128,
             desiredCount: 3,
+            user: "101",
             stopTimeout: 20,
             deregistrationDelay: 10,
             capacity: "ec2",
@@ -41,6 +42,7 @@ const fleet = resolveForTest(
             memory: { reservation: 32, limit: 64 },
             capacity: "fargate-spot",
             health: { command: ["CMD-SHELL", "true"] },
+            optOut: { readonlyRootFilesystem: "busybox writes its state under /var/lib" },
         },
     },
     {
@@ -104,7 +106,6 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(container.memoryReservation, 256);
         assert.equal(container.cpu, 256);
         assert.deepEqual(container.portMappings, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]);
-        assert.deepEqual(container.linuxParameters, { initProcessEnabled: true });
         assert.equal(container.stopTimeout, 30);
         assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test/api@sha256:` + container.image.split("@sha256:")[1]);
         assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
@@ -288,6 +289,38 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(logs.inputs.name, "/fleet/test/api");
         assert.equal(logs.inputs.retentionInDays, 14);
         assert.equal(logs.protect, true);
+    });
+});
+
+describe("secure container defaults", () => {
+    it("on Fargate: read-only root with a tmpfs /tmp, a non-root user, init, every capability dropped", () => {
+        const container = containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "api-taskdef"));
+        assert.equal(container.readonlyRootFilesystem, true);
+        assert.equal(container.user, "1000");
+        assert.deepEqual(container.linuxParameters, {
+            initProcessEnabled: true,
+            capabilities: { drop: ["ALL"] },
+            tmpfs: [{ containerPath: "/tmp", size: 192, mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] }],
+        });
+        // Fargate accepts neither field.
+        assert.equal(container.privileged, undefined);
+        assert.equal(container.dockerSecurityOptions, undefined);
+    });
+
+    it("on EC2: also no-new-privileges and privileged mode off", () => {
+        const container = containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "web-taskdef"));
+        assert.equal(container.user, "101");
+        assert.equal(container.privileged, false);
+        assert.deepEqual(container.dockerSecurityOptions, ["no-new-privileges"]);
+        assert.deepEqual(container.linuxParameters.tmpfs, [{ containerPath: "/tmp", size: 32, mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] }]);
+    });
+
+    it("turns a default off only where the catalog gives a reason", () => {
+        const container = containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "worker-taskdef"));
+        assert.equal(container.readonlyRootFilesystem, false);
+        assert.equal(container.linuxParameters.tmpfs, undefined);
+        assert.equal(container.linuxParameters.initProcessEnabled, true);
+        assert.deepEqual(spec("worker").security.optOuts, { readonlyRootFilesystem: "busybox writes its state under /var/lib" });
     });
 });
 

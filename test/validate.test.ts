@@ -199,7 +199,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = {"reservation":64,"limit":128}: unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity.',
+            'service "svc": memroy = {"reservation":64,"limit":128}: unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
             'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
         ],
     ],
@@ -389,6 +389,30 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "a container running as root",
+        { svc: { ...ok, user: "0:0" } },
+        {},
+        ['service "svc": user = "0:0": runs the container as root; use the image\'s unprivileged user, or set optOut.nonRootUser with the reason.'],
+    ],
+    [
+        "an opt-out without a reason",
+        { svc: { ...ok, optOut: { readonlyRootFilesystem: "" } } },
+        {},
+        ['service "svc": optOut.readonlyRootFilesystem = "": needs the reason the default is turned off (at least 10 characters); write why, e.g. "nginx writes its cache under /var/cache/nginx".'],
+    ],
+    [
+        "an unknown opt-out",
+        { svc: { ...ok, optOut: { readOnlyRootFs: "because the image needs it" } } },
+        {},
+        ['service "svc": optOut.readOnlyRootFs = "because the image needs it": is not a secure default (did you mean "readonlyRootFilesystem"?); use one of readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges.'],
+    ],
+    [
+        "privileged mode on Fargate",
+        { svc: { ...ok, optOut: { privileged: "needs to load a kernel module" } } },
+        {},
+        ['service "svc": optOut.privileged = "needs to load a kernel module": Fargate does not run privileged containers; run the service on ec2 capacity or drop the opt-out.'],
+    ],
+    [
         "an empty catalog",
         {},
         {},
@@ -507,6 +531,22 @@ describe("resolution", () => {
             { name: "EXT", source: "existing", parameter: "/shared/x" },
             { name: "KEY", source: "generate", length: 32, parameterName: "/fleet/dev/svc/KEY" },
         ]);
+    });
+
+    it("hardens containers by default and records opt-outs with their reasons", () => {
+        const [plain, rooted] = resolve({
+            plain: ok,
+            rooted: { ...ok, user: "root", optOut: { nonRootUser: "the vendor image must start as root", noNewPrivileges: "drops to its user with setuid" } },
+        }).services;
+        assert.deepEqual(plain.security, { readonlyRootFilesystem: true, user: "1000", privileged: false, initProcessEnabled: true, noNewPrivileges: true, optOuts: {} });
+        assert.deepEqual(rooted.security, {
+            readonlyRootFilesystem: true,
+            user: "root",
+            privileged: false,
+            initProcessEnabled: true,
+            noNewPrivileges: false,
+            optOuts: { nonRootUser: "the vendor image must start as root", noNewPrivileges: "drops to its user with setuid" },
+        });
     });
 
     it("uses the registered memory of the instance type for EC2 capacity", () => {

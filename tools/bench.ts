@@ -261,25 +261,32 @@ function runPlan(catalogFile: string, jsonFile: string): Run {
     const planArgs = ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", jsonFile];
     const [command, args] = hasGnuTime ? [timeBinary, ["-f", "%e %M", process.execPath, ...planArgs]] : [process.execPath, planArgs];
     fs.rmSync(jsonFile, { force: true });
+    // The child's output goes to files, not pipes: plan.ts ends with process.exit(), which drops
+    // whatever of a piped stdout is still buffered (everything after the first 64 KiB here).
+    const stdoutFile = `${jsonFile}.stdout`;
+    const stderrFile = `${jsonFile}.stderr`;
+    const out = fs.openSync(stdoutFile, "w");
+    const err = fs.openSync(stderrFile, "w");
+    let child: ReturnType<typeof spawnSync>;
     const started = process.hrtime.bigint();
-    const child = spawnSync(command, args, {
-        cwd: repoRoot,
-        env: { ...process.env, FLEET_CATALOG: catalogFile },
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-    });
-    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    if (child.error || child.status !== 0) {
-        const tail = (text: string | null) => (text ?? "").trimEnd().split("\n").slice(-30).join("\n");
-        throw new Error(
-            `plan of ${catalogFile} failed (${child.error ? child.error.message : `exit ${child.status}`}):\n${tail(child.stdout)}\n${tail(child.stderr)}`,
-        );
+    try {
+        child = spawnSync(command, args, { cwd: repoRoot, env: { ...process.env, FLEET_CATALOG: catalogFile }, stdio: ["ignore", out, err] });
+    } finally {
+        fs.closeSync(out);
+        fs.closeSync(err);
     }
-    const planned = /planned in ([\d.]+) s/.exec(child.stdout);
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const stdout = fs.readFileSync(stdoutFile, "utf8");
+    const stderr = fs.readFileSync(stderrFile, "utf8");
+    if (child.error || child.status !== 0) {
+        const tail = (text: string) => text.trimEnd().split("\n").slice(-30).join("\n");
+        throw new Error(`plan of ${catalogFile} failed (${child.error ? child.error.message : `exit ${child.status}`}):\n${tail(stdout)}\n${tail(stderr)}`);
+    }
+    const planned = /planned in ([\d.]+) s/.exec(stdout);
     if (!planned) throw new Error(`plan of ${catalogFile} printed no "planned in X s" line`);
     let maxRssKiB: number | undefined;
     if (hasGnuTime) {
-        const lines = child.stderr.trimEnd().split("\n");
+        const lines = stderr.trimEnd().split("\n");
         const last = /^([\d.]+) (\d+)$/.exec(lines[lines.length - 1] ?? "");
         if (last) maxRssKiB = Number(last[2]);
     }
@@ -418,6 +425,12 @@ function markdown(results: readonly SizeResult[], runs: number, v: Verdict, m: R
         `- **mix**: ${mix.web * 100}% routed web services, ${mix.api * 100}% routed APIs, ${mix.worker * 100}% workers, one listener rule and one target group per routed service;` +
             ` routed services are capped at ${maxRouted} (AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups per ALB), which binds from ${bindsAt} services (marked *): above it the extra services are workers.`,
         "- **pins**: routes whose computed priority collided with another's and got the `priority` the validation message suggested.",
+        ...(results.some((r) => r.mix.web + r.mix.api > 60)
+            ? [
+                  "- **not checked by the plan**: every routed Fargate service adds one egress rule to the ALB's security group, so above 60 routed services that group exceeds AWS's default quota of 60 outbound rules per security group (adjustable); a real `pulumi up` needs the quota raised first.",
+              ]
+            : []),
+        "- **where the time goes**: see `bench/profile.md`.",
         "",
         `Verdict: ${v.text}`,
         "",
@@ -517,6 +530,7 @@ function main(): number {
     const m = machine();
     console.log("");
     console.log(table(results).join("\n"));
+    if (results.some((r) => r.capped)) console.log(`* routed services capped at ${maxRouted} (AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups per ALB); the rest are workers`);
     console.log("");
     console.log(`verdict: ${v.text}`);
 
