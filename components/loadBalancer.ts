@@ -26,6 +26,11 @@ const notFound: aws.types.input.lb.ListenerDefaultAction = {
  */
 export class LoadBalancer extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
+    /**
+     * Attached to every load-balanced awsvpc task: the one group the ALB may send to. One egress
+     * rule for the whole fleet keeps the ALB's group far below AWS's 60 rules per direction.
+     */
+    public readonly targetsSecurityGroupId: pulumi.Output<string>;
     public readonly arn: pulumi.Output<string>;
     /** `app/<name>/<id>`, for CloudWatch metrics and request-count scaling. */
     public readonly arnSuffix: pulumi.Output<string>;
@@ -55,6 +60,24 @@ export class LoadBalancer extends pulumi.ComponentResource {
             );
         }
         this.securityGroupId = securityGroup.id;
+        const targets = new aws.ec2.SecurityGroup(
+            `${name}-targets-sg`,
+            { vpcId: args.vpcId, description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)", tags: args.tags },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-to-targets`,
+            {
+                securityGroupId: securityGroup.id,
+                referencedSecurityGroupId: targets.id,
+                ipProtocol: "tcp",
+                fromPort: 0,
+                toPort: 65535,
+                description: "to load-balanced tasks; each task's group admits only its container port",
+            },
+            { parent: this },
+        );
+        this.targetsSecurityGroupId = targets.id;
 
         const alb = new aws.lb.LoadBalancer(
             name,
@@ -117,6 +140,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
+            targetsSecurityGroupId: this.targetsSecurityGroupId,
             arn: this.arn,
             arnSuffix: this.arnSuffix,
             dnsName: this.dnsName,

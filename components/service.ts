@@ -28,6 +28,8 @@ export interface ServiceArgs {
     /** The shared load balancer, for services with routes. @default none */
     readonly loadBalancer?: {
         readonly securityGroupId: pulumi.Input<string>;
+        /** Group every load-balanced awsvpc task joins, the ALB's only egress destination. */
+        readonly targetsSecurityGroupId: pulumi.Input<string>;
         readonly listenerArn: pulumi.Input<string>;
         readonly arnSuffix: pulumi.Input<string>;
     };
@@ -345,18 +347,6 @@ export class Service extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            new aws.vpc.SecurityGroupEgressRule(
-                `${this.name}-alb-egress`,
-                {
-                    securityGroupId: lb.securityGroupId,
-                    referencedSecurityGroupId: sg.id,
-                    ipProtocol: "tcp",
-                    fromPort: this.spec.port,
-                    toPort: this.spec.port,
-                    description: `load balancer to ${this.name}`,
-                },
-                { parent: this },
-            );
         }
         // Tasks reach ECR, SSM, CloudWatch and their own dependencies through the NAT gateway.
         new aws.vpc.SecurityGroupEgressRule(
@@ -437,7 +427,11 @@ export class Service extends pulumi.ComponentResource {
                 desiredCount: spec.desiredCount,
                 capacityProviderStrategies: [{ capacityProvider: capacityProviderFor(spec.capacity, this.args.ec2CapacityProviderName), weight: 1, base: 0 }],
                 networkConfiguration: fargate
-                    ? { subnets: this.args.privateSubnetIds, securityGroups: [securityGroup!.id], assignPublicIp: false }
+                    ? {
+                          subnets: this.args.privateSubnetIds,
+                          securityGroups: targetGroup ? [securityGroup!.id, this.args.loadBalancer!.targetsSecurityGroupId] : [securityGroup!.id],
+                          assignPublicIp: false,
+                      }
                     : undefined,
                 loadBalancers: targetGroup ? [{ targetGroupArn: targetGroup.arn, containerName: this.name, containerPort: spec.port! }] : undefined,
                 healthCheckGracePeriodSeconds: targetGroup ? spec.health.gracePeriodSeconds : undefined,

@@ -85,6 +85,16 @@ describe("the load balancer", () => {
         );
     });
 
+    it("sends only to the fleet's load-balanced tasks, with one egress rule whatever the fleet's size", () => {
+        const alb = registered.under("fleet:lb:LoadBalancer", "fleet-test-alb");
+        const groups = alb.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup").map((r) => r.name);
+        assert.deepEqual(groups, ["fleet-test-alb-sg", "fleet-test-alb-targets-sg"]);
+        const egress = registered.one("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "fleet-test-alb-to-targets");
+        assert.equal(egress.inputs.cidrIpv4, undefined);
+        assert.match(String(egress.inputs.referencedSecurityGroupId), /^sg-/);
+        assert.equal(egress.inputs.ipProtocol, "tcp");
+    });
+
     it("terminates TLS 1.3 on 443 with a 404 default, and redirects 80 to HTTPS", () => {
         const https = registered.one("aws:lb/listener:Listener", "fleet-test-alb-https");
         assert.equal(https.inputs.port, 443);

@@ -249,17 +249,16 @@ interface Run {
     readonly targetGroups: number;
 }
 
-const hasGnuTime = (() => {
-    try {
-        return spawnSync(timeBinary, ["-f", "%M", "true"], { encoding: "utf8" }).status === 0;
-    } catch {
-        return false;
-    }
-})();
+let gnuTime: boolean | undefined;
+/** Whether /usr/bin/time is GNU time (BSD time has no -f): checked once, on first use. */
+function hasGnuTime(): boolean {
+    gnuTime ??= spawnSync(timeBinary, ["-f", "%M", "true"], { encoding: "utf8" }).status === 0;
+    return gnuTime;
+}
 
 function runPlan(catalogFile: string, jsonFile: string): Run {
     const planArgs = ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", jsonFile];
-    const [command, args] = hasGnuTime ? [timeBinary, ["-f", "%e %M", process.execPath, ...planArgs]] : [process.execPath, planArgs];
+    const [command, args] = hasGnuTime() ? [timeBinary, ["-f", "%e %M", process.execPath, ...planArgs]] : [process.execPath, planArgs];
     fs.rmSync(jsonFile, { force: true });
     // The child's output goes to files, not pipes: plan.ts ends with process.exit(), which drops
     // whatever of a piped stdout is still buffered (everything after the first 64 KiB here).
@@ -285,7 +284,7 @@ function runPlan(catalogFile: string, jsonFile: string): Run {
     const planned = /planned in ([\d.]+) s/.exec(stdout);
     if (!planned) throw new Error(`plan of ${catalogFile} printed no "planned in X s" line`);
     let maxRssKiB: number | undefined;
-    if (hasGnuTime) {
+    if (hasGnuTime()) {
         const lines = stderr.trimEnd().split("\n");
         const last = /^([\d.]+) (\d+)$/.exec(lines[lines.length - 1] ?? "");
         if (last) maxRssKiB = Number(last[2]);
@@ -419,7 +418,7 @@ function markdown(results: readonly SizeResult[], runs: number, v: Verdict, m: R
         "",
         "- **wall**: the child process (`node --import tsx tools/plan.ts --stack dev --json ...`), Node and tsx startup included.",
         "- **plan**: the plan's own `planned in X s` (runProgram: loading index.ts and the providers, registering, settling).",
-        `- **peak RSS**: the child's maximum resident set (GNU time \`%M\`)${hasGnuTime ? "" : " — /usr/bin/time was not available, so not measured"}.`,
+        `- **peak RSS**: the child's maximum resident set (GNU time \`%M\`)${hasGnuTime() ? "" : " — /usr/bin/time was not available, so not measured"}.`,
         "- **growth/res**: plan ms/res divided by the previous size's (1.00x = flat). The fixed cost of loading the program makes it fall with size.",
         "- **marginal ms/res**: (plan time − previous plan time) / (resources − previous resources); flat when the plan is linear in resources.",
         `- **mix**: ${mix.web * 100}% routed web services, ${mix.api * 100}% routed APIs, ${mix.worker * 100}% workers, one listener rule and one target group per routed service;` +
@@ -469,7 +468,7 @@ function main(): number {
     }
     const { sizes, runs } = options;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
-    if (!hasGnuTime) console.warn(`bench: ${timeBinary} (GNU time) is not available: peak RSS is not measured, wall time only.`);
+    if (!hasGnuTime()) console.warn(`bench: ${timeBinary} (GNU time) is not available: peak RSS is not measured, wall time only.`);
     console.log(`bench: sizes ${sizes.join(", ")}; ${runs} run(s) each; catalogs and plans in ${tmp}`);
 
     const input = stackInput();
@@ -539,7 +538,7 @@ function main(): number {
     const reportFile = path.join(benchDir, "latest.md");
     fs.writeFileSync(
         resultsFile,
-        JSON.stringify({ machine: m, stack, runsPerSize: runs, mix, maxRouted, measuresPeakRss: hasGnuTime, results, verdict: v }, null, 2) + "\n",
+        JSON.stringify({ machine: m, stack, runsPerSize: runs, mix, maxRouted, measuresPeakRss: hasGnuTime(), results, verdict: v }, null, 2) + "\n",
     );
     fs.writeFileSync(reportFile, markdown(results, runs, v, m));
     console.log(`wrote ${path.relative(repoRoot, resultsFile)} and ${path.relative(repoRoot, reportFile)}`);

@@ -79,10 +79,12 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then(
-    (code) => process.exit(code),
-    (error) => {
-        console.error(error);
-        process.exit(2);
-    },
-);
+/** Exits once stdout has been flushed: process.exit() alone cuts piped output at 64 KiB. */
+function exitAfterFlush(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
+main().then(exitAfterFlush, (error) => {
+    console.error(error);
+    exitAfterFlush(2);
+});
