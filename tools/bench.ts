@@ -424,11 +424,6 @@ function markdown(results: readonly SizeResult[], runs: number, v: Verdict, m: R
         `- **mix**: ${mix.web * 100}% routed web services, ${mix.api * 100}% routed APIs, ${mix.worker * 100}% workers, one listener rule and one target group per routed service;` +
             ` routed services are capped at ${maxRouted} (AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups per ALB), which binds from ${bindsAt} services (marked *): above it the extra services are workers.`,
         "- **pins**: routes whose computed priority collided with another's and got the `priority` the validation message suggested.",
-        ...(results.some((r) => r.mix.web + r.mix.api > 60)
-            ? [
-                  "- **not checked by the plan**: every routed Fargate service adds one egress rule to the ALB's security group, so above 60 routed services that group exceeds AWS's default quota of 60 outbound rules per security group (adjustable); a real `pulumi up` needs the quota raised first.",
-              ]
-            : []),
         "- **where the time goes**: see `bench/profile.md`.",
         "",
         `Verdict: ${v.text}`,
