@@ -26,6 +26,8 @@ export interface ClusterArgs {
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
+    /** Tags for the ECS cluster only: the stack's policy enforcement and platform waivers. @default {} */
+    readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
 }
@@ -52,7 +54,7 @@ export class Cluster extends pulumi.ComponentResource {
 
         const cluster = new aws.ecs.Cluster(
             name,
-            { settings: [{ name: "containerInsights", value: settings.containerInsights }], tags: args.tags },
+            { settings: [{ name: "containerInsights", value: settings.containerInsights }], tags: { ...args.tags, ...args.policyTags } },
             { parent: this },
         );
         this.arn = cluster.arn;

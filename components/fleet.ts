@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { enforcementTag, optOutControls, tagValue, waiverTagPrefix } from "../policy/controls";
 import { ResolvedFleet } from "./model";
 import { Platform } from "./platform";
+import { RetiredService } from "./retired";
 import { Service } from "./service";
 
 export interface DeployFleetArgs {
@@ -17,7 +19,11 @@ export interface DeployedFleet {
 export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): DeployedFleet {
     const tags = { "fleet:project": fleet.project, "fleet:stack": fleet.stack };
     // `<project>-<stack>` makes physical names (cluster, ALB) readable across stacks in one account.
-    const platform = new Platform(`${fleet.project}-${fleet.stack}`, { fleet, tags });
+    const platform = new Platform(`${fleet.project}-${fleet.stack}`, {
+        fleet,
+        tags,
+        policyTags: { [enforcementTag]: fleet.policy.enforcement, ...waiverTags(fleet.policy.waivers.platform ?? {}) },
+    });
     const services: Record<string, Service> = {};
     for (const spec of fleet.services) {
         services[spec.name] = new Service(spec.name, {
@@ -38,8 +44,30 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             aws: platform.aws,
             logRetentionDays: fleet.logRetentionDays,
             protect: fleet.protect,
+            // A catalog opt-out waives the matching control; the stack file may waive more.
+            policyTags: waiverTags({
+                ...Object.fromEntries(Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) => (optOutControls[optOut] ? [[optOutControls[optOut], reason]] : []))),
+                ...fleet.policy.waivers[spec.name],
+            }),
             tags: { ...tags, "fleet:service": spec.name },
         });
     }
+    for (const retired of fleet.retired) {
+        new RetiredService(retired.name, {
+            retired,
+            namePrefix: `${fleet.project}-${fleet.stack}`,
+            pathPrefix: `/${fleet.project}/${fleet.stack}`,
+            keepImages: fleet.registry.keepImages,
+            logRetentionDays: fleet.logRetentionDays,
+            protect: fleet.protect,
+            secretsKeyArn: platform.secretsKeyArn,
+            tags: { ...tags, "fleet:service": retired.name },
+        });
+    }
     return { platform, services };
+}
+
+/** Waivers as tags, where the policy pack can read them (values cut to what AWS tags allow). */
+function waiverTags(waivers: Readonly<Record<string, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, tagValue(reason)]));
 }

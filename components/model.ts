@@ -138,6 +138,25 @@ export interface ResolvedService {
     readonly urls: readonly string[];
 }
 
+/** `fleet:policy`: how policy violations are enforced on this stack, and what is waived. */
+export interface PolicyConfig {
+    readonly enforcement: "mandatory" | "advisory";
+    /** Service name (or "platform") → control id → reason. */
+    readonly waivers: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** A service removed from the catalog on purpose (`fleet:retired`). */
+export interface RetiredService {
+    readonly name: string;
+    readonly reason: string;
+    /** Keep its ECR repository (with the images). */
+    readonly repository: boolean;
+    /** Keep these SSM parameters (variable names). */
+    readonly parameters: readonly string[];
+    /** Unprotect what is kept, so the next update (without the entry) may delete it. */
+    readonly release: boolean;
+}
+
 /** The stack-level settings (`fleet:*` keys other than the service overrides). */
 export interface StackSettings {
     /** Parent domain of subdomain hosts. */
@@ -149,6 +168,9 @@ export interface StackSettings {
     readonly logRetentionDays: number;
     /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). */
     readonly protect: boolean;
+    readonly policy: PolicyConfig;
+    /** Services retired from the catalog, by name. */
+    readonly retired: readonly RetiredService[];
 }
 
 export interface ResolvedFleet extends StackSettings {

@@ -10,6 +10,8 @@ import { Registry } from "./registry";
 export interface PlatformArgs {
     /** The resolved fleet: stack settings, and the services (for the capacity they need). */
     readonly fleet: ResolvedFleet;
+    /** Policy enforcement and platform waivers, tagged on the ECS cluster for the policy pack. @default {} */
+    readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
 }
@@ -61,6 +63,7 @@ export class Platform extends pulumi.ComponentResource {
                 loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
                 cachePrefixes: ec2CachePrefixes,
                 ...this.aws,
+                policyTags: args.policyTags,
                 tags,
             },
             { parent: this },

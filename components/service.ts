@@ -44,8 +44,64 @@ export interface ServiceArgs {
     readonly logRetentionDays: number;
     /** `protect` the stateful children: repository, parameters, log group. @default false */
     readonly protect?: boolean;
+    /** Policy waivers of this service, as tags on its task definition (where the policy pack reads them). @default {} */
+    readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
+}
+
+/** What a service keeps when retired: enough of ServiceArgs to declare its stateful resources exactly as Service did. */
+export type StatefulArgs = Pick<ServiceArgs, "namePrefix" | "pathPrefix" | "keepImages" | "logRetentionDays" | "protect" | "secretsKeyArn" | "tags">;
+
+/** The service's log group: `/<project>/<stack>/<service>`. */
+export function serviceLogGroup(parent: pulumi.Resource, name: string, args: StatefulArgs): aws.cloudwatch.LogGroup {
+    return new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        { name: `${args.pathPrefix}/${name}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+        { parent, protect: args.protect ?? false },
+    );
+}
+
+/** The service's own image repository, with its lifecycle policy. */
+export function serviceRepository(parent: pulumi.Resource, name: string, args: StatefulArgs): aws.ecr.Repository {
+    const repository = new aws.ecr.Repository(
+        `${name}-repo`,
+        {
+            name: `${args.namePrefix}/${name}`,
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            // A protected repository keeps its images; an unprotected one (dev) can be torn down with them.
+            forceDelete: !(args.protect ?? false),
+            tags: args.tags,
+        },
+        { parent, protect: args.protect ?? false },
+    );
+    new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(args.keepImages ?? 20) }, { parent });
+    return repository;
+}
+
+/** A secret's SecureString parameter, encrypted with the fleet key. */
+export function secretParameter(
+    parent: pulumi.Resource,
+    service: string,
+    secret: { name: string; parameterName: string },
+    value: pulumi.Input<string>,
+    args: StatefulArgs,
+    opts: pulumi.CustomResourceOptions = {},
+): aws.ssm.Parameter {
+    return new aws.ssm.Parameter(
+        `${service}-${secret.name}`,
+        {
+            name: secret.parameterName,
+            type: "SecureString",
+            value,
+            keyId: args.secretsKeyArn,
+            description: `fleet: ${secret.name} of ${service}`,
+            tags: args.tags,
+        },
+        { parent, protect: args.protect ?? false, ...opts },
+    );
 }
 
 /**
@@ -102,16 +158,8 @@ export class Service extends pulumi.ComponentResource {
         });
     }
 
-    private get stateful(): pulumi.CustomResourceOptions {
-        return { parent: this, protect: this.args.protect ?? false };
-    }
-
     private createLogGroup(): aws.cloudwatch.LogGroup {
-        return new aws.cloudwatch.LogGroup(
-            `${this.name}-logs`,
-            { name: `${this.args.pathPrefix}/${this.name}`, retentionInDays: this.args.logRetentionDays, tags: this.args.tags },
-            this.stateful,
-        );
+        return serviceLogGroup(this, this.name, this.args);
     }
 
     /** The image reference the task runs, and the service's own repository when it builds. */
@@ -119,24 +167,7 @@ export class Service extends pulumi.ComponentResource {
         const image = this.spec.image;
         switch (image.kind) {
             case "build": {
-                const repository = new aws.ecr.Repository(
-                    `${this.name}-repo`,
-                    {
-                        name: `${this.args.namePrefix}/${this.name}`,
-                        imageTagMutability: "IMMUTABLE",
-                        imageScanningConfiguration: { scanOnPush: true },
-                        encryptionConfigurations: [{ encryptionType: "AES256" }],
-                        // A protected repository keeps its images; an unprotected one (dev) can be torn down with them.
-                        forceDelete: !(this.args.protect ?? false),
-                        tags: this.args.tags,
-                    },
-                    this.stateful,
-                );
-                new aws.ecr.LifecyclePolicy(
-                    `${this.name}-repo-lifecycle`,
-                    { repository: repository.name, policy: lifecyclePolicy(this.args.keepImages ?? 20) },
-                    { parent: this },
-                );
+                const repository = serviceRepository(this, this.name, this.args);
                 const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
                 const platform = this.spec.capacity === "ec2" && this.args.ec2Architecture === "arm64" ? "linux/arm64" : "linux/amd64";
                 const built = new docker.Image(
@@ -176,18 +207,7 @@ export class Service extends pulumi.ComponentResource {
                 if (configured === undefined) throw new Error(`service "${this.name}": no value was passed for config secret ${secret.configKey}`);
                 value = pulumi.secret(configured);
             }
-            const parameter = new aws.ssm.Parameter(
-                `${this.name}-${secret.name}`,
-                {
-                    name: secret.parameterName,
-                    type: "SecureString",
-                    value,
-                    keyId: this.args.secretsKeyArn,
-                    description: `fleet: ${secret.name} of ${this.name}`,
-                    tags: this.args.tags,
-                },
-                this.stateful,
-            );
+            const parameter = secretParameter(this, this.name, secret, value, this.args);
             arns.set(secret.name, parameter.arn);
         }
         return arns;
@@ -296,7 +316,7 @@ export class Service extends pulumi.ComponentResource {
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
                 containerDefinitions: pulumi.jsonStringify([container]),
-                tags: this.args.tags,
+                tags: { ...this.args.tags, ...this.args.policyTags },
             },
             { parent: this },
         );

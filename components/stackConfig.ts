@@ -11,14 +11,18 @@ import {
     NatStrategy,
     NetworkSettings,
     PullThroughCacheSettings,
+    PolicyConfig,
     RegistrySettings,
+    RetiredService,
     StackSettings,
 } from "./model";
+import { controlIds } from "../policy/controls";
+import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 
 /** The stack keys fleet reads, each a `fleet:<key>` in the stack file. */
 export const stackKeys = [
-    "domain", "network", "cluster", "loadBalancer", "registry", "logRetentionDays", "protect", "services",
+    "domain", "network", "cluster", "loadBalancer", "registry", "logRetentionDays", "protect", "services", "policy", "retired",
 ] as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -203,8 +207,8 @@ function resolveLoadBalancer(problems: Problems, raw: unknown): LoadBalancerSett
         problems.add(subject, "certificateArn", value.certificateArn, "is not an ACM certificate ARN", "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region");
     }
     const sslPolicy = value.sslPolicy ?? defaultSslPolicy;
-    if (typeof sslPolicy !== "string" || !sslPolicy.startsWith("ELBSecurityPolicy-TLS13-")) {
-        problems.add(subject, "sslPolicy", sslPolicy, "is not a TLS 1.3 security policy", `use ${defaultSslPolicy} or another ELBSecurityPolicy-TLS13-* policy`);
+    if (typeof sslPolicy !== "string" || !recommendedTlsPolicies.includes(sslPolicy)) {
+        problems.add(subject, "sslPolicy", sslPolicy, "is not a TLS 1.3 policy that refuses TLS 1.0 and 1.1 (Security Hub ELB.17)", `use ${defaultSslPolicy} or one of ${recommendedTlsPolicies.filter((p) => p !== defaultSslPolicy).join(", ")}`);
     }
     let accessLogs: LoadBalancerSettings["accessLogs"];
     if (value.accessLogs !== undefined) {
@@ -278,6 +282,92 @@ function resolveRegistry(problems: Problems, raw: unknown, stack: string): Regis
     return { keepImages: integerIn(problems, subject, "keepImages", value.keepImages, 1, 1000, 20), pullThroughCache: caches };
 }
 
+const minimumReason = 10;
+
+/** Waiver reasons travel as AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256. */
+export const reasonPattern = /^[\p{L}\p{N} _.:/=+\-@]{10,256}$/u;
+
+export function reason(problems: Problems, subject: string, field: string, value: unknown): string | undefined {
+    if (typeof value !== "string" || value.trim().length < minimumReason) {
+        problems.add(subject, field, value, `needs a reason (at least ${minimumReason} characters)`, "write why, for the reviewers of this stack");
+        return undefined;
+    }
+    if (!reasonPattern.test(value.trim())) {
+        problems.add(subject, field, value, "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)", "reword it without other punctuation");
+        return undefined;
+    }
+    return value.trim();
+}
+
+/** `fleet:policy`: { enforcement, waivers: { <service | platform>: { <control>: <reason> } } }. Service names are checked against the catalog later. */
+function resolvePolicy(problems: Problems, raw: unknown): PolicyConfig {
+    const subject = subjectOf("policy");
+    const value = raw ?? {};
+    if (!isRecord(value)) {
+        problems.add(subject, "policy", raw, "must be an object", "set { enforcement: mandatory | advisory, waivers? }");
+        return { enforcement: "mandatory", waivers: {} };
+    }
+    checkKnownFields(problems, subject, "", value, ["enforcement", "waivers"]);
+    const enforcement = value.enforcement ?? "mandatory";
+    if (enforcement !== "mandatory" && enforcement !== "advisory") {
+        problems.add(subject, "enforcement", enforcement, "is not an enforcement level", "use mandatory (violations fail the plan and the preview) or advisory (they warn)");
+    }
+    const waivers: Record<string, Record<string, string>> = {};
+    const rawWaivers = value.waivers ?? {};
+    if (!isRecord(rawWaivers)) {
+        problems.add(subject, "waivers", rawWaivers, "must map a service (or platform) to { <control>: <reason> }", "write waivers: { platform: { ELB.5: \"no log bucket in dev\" } }");
+    } else {
+        for (const [scope, controls] of Object.entries(rawWaivers)) {
+            if (!isRecord(controls)) {
+                problems.add(subject, `waivers.${scope}`, controls, "must map control ids to reasons", "write { ECS.5: \"why\" }");
+                continue;
+            }
+            for (const [control, why] of Object.entries(controls)) {
+                if (!controlIds.includes(control)) {
+                    problems.add(subject, `waivers.${scope}.${control}`, why, `is not a fleet control${didYouMean(control, controlIds)}`, `use one of ${controlIds.join(", ")}`);
+                    continue;
+                }
+                const text = reason(problems, subject, `waivers.${scope}.${control}`, why);
+                if (text) waivers[scope] = { ...waivers[scope], [control]: text };
+            }
+        }
+    }
+    return { enforcement: enforcement === "advisory" ? "advisory" : "mandatory", waivers };
+}
+
+const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `fleet:retired`: services removed from the catalog on purpose, and what of theirs to keep. */
+function resolveRetired(problems: Problems, raw: unknown): RetiredService[] {
+    const subject = subjectOf("retired");
+    const value = raw ?? {};
+    if (!isRecord(value)) {
+        problems.add(subject, "retired", raw, "must map a service name to { reason, repository?, parameters?, release? }", "write retired: { docs: { reason: \"replaced by the new docs site\" } }");
+        return [];
+    }
+    const retired: RetiredService[] = [];
+    for (const [name, entry] of Object.entries(value)) {
+        if (!isRecord(entry)) {
+            problems.add(subject, name, entry, "must be { reason, repository?, parameters?, release? }", "give at least the reason");
+            continue;
+        }
+        checkKnownFields(problems, subject, `${name}.`, entry, ["reason", "repository", "parameters", "release"]);
+        const why = reason(problems, subject, `${name}.reason`, entry.reason);
+        const parameters = entry.parameters ?? [];
+        if (!Array.isArray(parameters) || !parameters.every((p) => typeof p === "string" && parameterNamePattern.test(p))) {
+            problems.add(subject, `${name}.parameters`, parameters, "must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
+        }
+        retired.push({
+            name,
+            reason: why ?? "",
+            repository: booleanOr(problems, subject, `${name}.repository`, entry.repository, false),
+            parameters: Array.isArray(parameters) ? parameters.filter((p): p is string => typeof p === "string").sort() : [],
+            release: booleanOr(problems, subject, `${name}.release`, entry.release, false),
+        });
+    }
+    return retired.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Validates and defaults the stack-level keys. `config` holds the `fleet:*` values, keys without the namespace. */
 export function resolveStackSettings(problems: Problems, stack: string, config: Readonly<Record<string, unknown>>): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
@@ -309,5 +399,7 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
         registry: resolveRegistry(problems, config.registry, stack),
         logRetentionDays: typeof logRetentionDays === "number" ? logRetentionDays : 30,
         protect: booleanOr(problems, subjectOf("protect"), "protect", config.protect, false),
+        policy: resolvePolicy(problems, config.policy),
+        retired: resolveRetired(problems, config.retired),
     };
 }

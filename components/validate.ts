@@ -10,7 +10,7 @@ import { instanceTypes } from "./instanceTypes";
 import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
-import { resolveStackSettings, stackKeys } from "./stackConfig";
+import { reasonPattern, resolveStackSettings, stackKeys } from "./stackConfig";
 
 export interface FleetInput {
     readonly project: string;
@@ -144,6 +144,8 @@ class ServiceResolver {
                     this.add(`optOut.${key}`, reason, `is not a secure default${didYouMean(key, securityOptOutFields)}`, `use one of ${securityOptOutFields.join(", ")}`);
                 } else if (typeof reason !== "string" || reason.trim().length < 10) {
                     this.add(`optOut.${key}`, reason, "needs the reason the default is turned off (at least 10 characters)", "write why, e.g. \"nginx writes its cache under /var/cache/nginx\"");
+                } else if (!reasonPattern.test(reason.trim())) {
+                    this.add(`optOut.${key}`, reason, "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @", "reword it without other punctuation");
                 } else {
                     optOuts[key] = reason.trim();
                 }
@@ -620,6 +622,32 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         const result = new ServiceResolver(problems, input, settings, name, merged, new Set(Object.keys(override))).resolve();
         resolved.push(result.service);
         routes.push(...result.routes);
+    }
+
+    const names = Object.keys(catalog);
+    for (const scope of Object.keys(settings.policy.waivers)) {
+        if (scope !== "platform" && !names.includes(scope)) {
+            problems.add(
+                "stack config fleet:policy",
+                `waivers.${scope}`,
+                settings.policy.waivers[scope],
+                `waives controls for a service that is not in the catalog${didYouMean(scope, [...names, "platform"])}`,
+                "use a catalog service name, or platform for the shared resources",
+            );
+        }
+    }
+    for (const retired of settings.retired) {
+        if (names.includes(retired.name)) {
+            problems.add(
+                "stack config fleet:retired",
+                retired.name,
+                retired.reason,
+                "is retired but still in the catalog",
+                "remove the catalog entry to retire it, or remove it from fleet:retired to keep running it",
+            );
+        } else if (!serviceNamePattern.test(retired.name)) {
+            problems.add("stack config fleet:retired", retired.name, retired.reason, "is not a service name", "use the catalog key the service had");
+        }
     }
 
     const routing = planRoutes(routes);

@@ -342,7 +342,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an unknown stack key",
         { svc: ok },
         { netwrok: { natGateways: "single" } },
-        ['stack config fleet:netwrok: netwrok = {"natGateways":"single"}: unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, or remove it.'],
+        ['stack config fleet:netwrok: netwrok = {"natGateways":"single"}: unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.'],
     ],
     [
         "no NAT gateway",

@@ -9,10 +9,10 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { renderMarkdown, renderText, review } from "./report";
+import { blockingViolations, renderMarkdown, renderText, review } from "./report";
 import { PlanDocument, runProgram } from "./runProgram";
 
-const usage = "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>]";
+const usage = "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy]";
 
 function readBase(file: string): PlanDocument {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
@@ -21,7 +21,7 @@ function readBase(file: string): PlanDocument {
 }
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; markdown?: string; against?: string; help?: boolean };
+    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; help?: boolean };
     try {
         ({ values } = parseArgs({
             options: {
@@ -29,6 +29,7 @@ async function main(): Promise<number> {
                 json: { type: "string" },
                 markdown: { type: "string" },
                 against: { type: "string" },
+                policy: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -65,16 +66,26 @@ async function main(): Promise<number> {
         return result.kind === "invalid" ? 1 : 2;
     }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const report = review(result.plan, base);
+    const report = review(result.plan, base, { policy: values.policy });
     console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
-        fs.writeFileSync(values.json, JSON.stringify(result.plan, null, 2) + "\n");
+        const document = report.policy ? { ...result.plan, policy: report.policy } : result.plan;
+        fs.writeFileSync(values.json, JSON.stringify(document, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
     }
     if (values.markdown) {
         fs.writeFileSync(values.markdown, renderMarkdown(report));
         console.log(`wrote ${values.markdown}`);
+    }
+    // The reports are written either way, so a pull request shows why it fails.
+    const refused = report.against?.retirement.length ?? 0;
+    const blocking = blockingViolations(report.policy).length;
+    if (refused > 0 || blocking > 0) {
+        console.error(
+            [refused ? `${refused} deletion(s) refused` : "", blocking ? `${blocking} mandatory policy violation(s)` : ""].filter(Boolean).join(", ") + ": see above",
+        );
+        return 1;
     }
     return 0;
 }

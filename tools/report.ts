@@ -5,7 +5,9 @@
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff } from "./diff";
+import { PolicyResult } from "../policy/rules";
 import { extractFacts, FleetFacts } from "./facts";
+import { planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingTable } from "./routes";
 import { PlanDocument } from "./runProgram";
@@ -17,11 +19,18 @@ export interface Review {
     readonly capacity?: Ec2CapacityReport;
     readonly rollouts: readonly RolloutEstimate[];
     readonly cost: CostReport;
-    readonly against?: { readonly plan: PlanDocument; readonly diff: PlanDiff; readonly cost: CostReport };
+    readonly against?: { readonly plan: PlanDocument; readonly diff: PlanDiff; readonly cost: CostReport; readonly retirement: readonly string[] };
+    /** fleet's controls over the plan, when asked for (`--policy`). */
+    readonly policy?: PolicyResult;
     readonly warnings: readonly string[];
 }
 
-export function review(plan: PlanDocument, base?: PlanDocument): Review {
+/** Unwaived violations that fail the plan: all of them on a mandatory stack. */
+export function blockingViolations(policy: PolicyResult | undefined): PolicyResult["violations"] {
+    return policy && policy.enforcement === "mandatory" ? policy.violations.filter((v) => !v.waived) : [];
+}
+
+export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean } = {}): Review {
     const facts = extractFacts(plan);
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
@@ -29,7 +38,13 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
     let against: Review["against"];
     if (base) {
         const baseFacts = extractFacts(base);
-        against = { plan: base, diff: diffPlans(base, plan), cost: estimateCost(baseFacts, ec2Capacity(baseFacts)) };
+        against = {
+            plan: base,
+            diff: diffPlans(base, plan),
+            cost: estimateCost(baseFacts, ec2Capacity(baseFacts)),
+            // Only a plan of the same stack says what that stack would lose.
+            retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
+        };
     }
     return {
         plan,
@@ -39,6 +54,7 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
         rollouts,
         cost,
         against,
+        policy: options.policy ? planPolicy(plan) : undefined,
         warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
@@ -125,6 +141,20 @@ function diffLines(d: PlanDiff, markdown: boolean): string[] {
     return lines;
 }
 
+function policyLines(policy: PolicyResult, markdown: boolean): string[] {
+    const open = policy.violations.filter((v) => !v.waived);
+    const waived = policy.violations.filter((v) => v.waived);
+    const level = policy.enforcement === "mandatory" ? "error" : "warning";
+    const lines = [`Policy (${policy.enforcement}): ${open.length} violation(s), ${waived.length} waived.`];
+    for (const v of open) lines.push(markdown ? `- :x: **${level}** ${v.message}` : `  ${level}: ${v.message}`);
+    if (policy.waivers.length) lines.push(markdown ? "\nWaivers:" : "Waivers:");
+    for (const w of policy.waivers) {
+        const hits = waived.filter((v) => v.control === w.control && (v.service ?? "platform") === w.scope).length;
+        lines.push(`${markdown ? "- " : "  "}${w.control} for ${w.scope}: ${w.reason} (${hits} waived)`);
+    }
+    return lines;
+}
+
 function textTable(t: Table): string {
     const cells = [t.headers.map(String), ...t.rows.map((row) => row.map(String))];
     const widths = t.headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
@@ -147,6 +177,8 @@ export function renderText(r: Review): string {
     const out: string[] = [];
     out.push(`Plan of ${p.project}/${p.stack}: ${p.resources.length} resources to create (${p.resources.filter((x) => x.protect).length} protected)`, "");
     out.push(textTable(resourceCounts(p)), "");
+    if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
+    if (r.policy) out.push(...policyLines(r.policy, false), "");
     if (r.against) {
         out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
         out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`, "");
@@ -171,6 +203,8 @@ export function renderMarkdown(r: Review): string {
             `estimated **${usd(r.cost.total)}/month** against ${usd(r.cost.baseline.total)} with one ALB per service on Fargate.`,
         "",
     );
+    if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
+    if (r.policy) out.push("#### Policy", "", ...policyLines(r.policy, true), "");
     if (r.against) {
         out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
         out.push(...diffLines(r.against.diff, true), "");

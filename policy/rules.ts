@@ -1,0 +1,399 @@
+/**
+ * fleet's policy rules over registered resources. One code path for the Pulumi policy pack
+ * (`pulumi preview --policy-pack policy`), the offline plan (`--policy`) and the tests.
+ * Pure: no imports beyond controls.ts, so the pack loads it from its own directory.
+ * Messages name the control, the resource and the fix, and never a secret's value.
+ */
+import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
+
+/** A resource as the rules see it (a PolicyResource, or a plan entry). */
+export interface ResourceView {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Inputs; a value unknown during preview is undefined or a non-JSON string. */
+    readonly props: Record<string, any>;
+    readonly parentUrn?: string;
+}
+
+export interface Violation {
+    readonly control: string;
+    readonly policyName: string;
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The service the resource belongs to; undefined for the platform. */
+    readonly service?: string;
+    readonly message: string;
+    /** The waiver's reason, when the violation is waived. */
+    readonly waived?: string;
+}
+
+export interface Waiver {
+    /** A service name, or "platform". */
+    readonly scope: string;
+    readonly control: string;
+    readonly reason: string;
+}
+
+export interface PolicySettings {
+    readonly enforcement: Enforcement;
+    readonly waivers: readonly Waiver[];
+}
+
+export interface PolicyResult extends PolicySettings {
+    readonly violations: readonly Violation[];
+}
+
+interface Container {
+    readonly name?: string;
+    readonly image?: string;
+    readonly memory?: number;
+    readonly memoryReservation?: number;
+    readonly user?: string;
+    readonly privileged?: boolean;
+    readonly readonlyRootFilesystem?: boolean;
+    readonly stopTimeout?: number;
+    readonly environment?: { name: string; value?: string }[];
+    readonly logConfiguration?: { logDriver?: string };
+}
+
+/** Lookups shared by the rules. */
+export class Fleet {
+    readonly byUrn: ReadonlyMap<string, ResourceView>;
+
+    constructor(readonly resources: readonly ResourceView[]) {
+        this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+
+    ofType(type: string): ResourceView[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The `fleet:ecs:Service` a resource belongs to, by its parent chain (or its tag). */
+    serviceOf(resource: ResourceView): string | undefined {
+        let current: ResourceView | undefined = resource;
+        while (current) {
+            if (current.type === "fleet:ecs:Service") return current.name;
+            current = current.parentUrn ? this.byUrn.get(current.parentUrn) : undefined;
+        }
+        const tag = resource.props.tags?.["fleet:service"];
+        return typeof tag === "string" ? tag : undefined;
+    }
+
+    /** Whether a component of this type is among the resource's ancestors. */
+    under(resource: ResourceView, componentType: string): boolean {
+        let parent = resource.parentUrn ? this.byUrn.get(resource.parentUrn) : undefined;
+        while (parent) {
+            if (parent.type === componentType) return true;
+            parent = parent.parentUrn ? this.byUrn.get(parent.parentUrn) : undefined;
+        }
+        return false;
+    }
+
+    /** Container definitions of a task definition, or undefined while unknown (preview). */
+    containers(taskDefinition: ResourceView): Container[] | undefined {
+        const text = taskDefinition.props.containerDefinitions;
+        if (typeof text !== "string") return undefined;
+        try {
+            const parsed = JSON.parse(text);
+            return Array.isArray(parsed) ? parsed : undefined;
+        } catch {
+            return undefined;
+        }
+    }
+
+    /** A parsed IAM policy document, or undefined while unknown. */
+    policyDocument(resource: ResourceView): { Statement?: any[] } | undefined {
+        const text = resource.props.policy;
+        if (typeof text !== "string") return undefined;
+        try {
+            return JSON.parse(text);
+        } catch {
+            return undefined;
+        }
+    }
+
+    taskDefinitionOf(service: string): ResourceView | undefined {
+        return this.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => this.serviceOf(t) === service);
+    }
+}
+
+type Finding = { resource: ResourceView; problem: string; fix: string };
+type Check = (fleet: Fleet) => Finding[];
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Environment variable names that hold secrets (AWS's ECS.8 names, and the usual words). */
+export const secretLikeName = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
+
+/** Security policies that keep TLS 1.0 and 1.1 out and offer TLS 1.3 (Security Hub ELB.17's list). */
+export const recommendedTlsPolicies = [
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+];
+
+const eachContainer = (fleet: Fleet, visit: (task: ResourceView, container: Container) => Finding | undefined): Finding[] =>
+    fleet.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => (fleet.containers(task) ?? []).flatMap((c) => asList(visit(task, c))));
+
+const albs = (fleet: Fleet) => fleet.ofType("aws:lb/loadBalancer:LoadBalancer");
+
+/** The rule of every control, keyed by control id. */
+const checks: Record<string, Check> = {
+    "ECS.2/ECS.16": (fleet) =>
+        fleet
+            .ofType("aws:ecs/service:Service")
+            .filter((s) => s.props.networkConfiguration?.assignPublicIp === true)
+            .map((resource) => ({ resource, problem: "assigns public IP addresses to its tasks", fix: "set assignPublicIp false and run tasks in private subnets behind NAT" })),
+    "ECS.4": (fleet) =>
+        eachContainer(fleet, (resource, c) =>
+            c.privileged === true ? { resource, problem: `container ${c.name} runs privileged`, fix: "remove optOut.privileged from the catalog entry" } : undefined,
+        ),
+    "ECS.5": (fleet) =>
+        eachContainer(fleet, (resource, c) =>
+            c.readonlyRootFilesystem !== true
+                ? { resource, problem: `container ${c.name} has a writable root filesystem`, fix: "remove optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) instead" }
+                : undefined,
+        ),
+    "ECS.8": (fleet) =>
+        eachContainer(fleet, (resource, c) => {
+            // Names only: a violation never prints a value.
+            const names = (c.environment ?? []).map((e) => e.name).filter((n) => secretLikeName.test(n));
+            return names.length
+                ? { resource, problem: `container ${c.name} passes ${names.join(", ")} in its plain environment`, fix: `move ${names.join(", ")} from env to secrets in the catalog (SSM, by reference)` }
+                : undefined;
+        }),
+    "ECS.9": (fleet) =>
+        eachContainer(fleet, (resource, c) =>
+            !c.logConfiguration?.logDriver ? { resource, problem: `container ${c.name} has no log configuration`, fix: "configure the awslogs driver" } : undefined,
+        ),
+    "ECS.12": (fleet) =>
+        fleet
+            .ofType("aws:ecs/cluster:Cluster")
+            .filter((c) => !asList(c.props.settings).some((s: any) => s?.name === "containerInsights" && ["enabled", "enhanced"].includes(s?.value)))
+            .map((resource) => ({ resource, problem: "does not enable Container Insights", fix: "set fleet:cluster.containerInsights to enabled or enhanced" })),
+    "ECS.20": (fleet) =>
+        eachContainer(fleet, (resource, c) =>
+            !c.user || /^(root|0)(:.*)?$/.test(c.user)
+                ? { resource, problem: `container ${c.name} runs as ${c.user ? c.user : "the image's user, which may be root"}`, fix: "set user to the image's unprivileged uid and remove optOut.nonRootUser" }
+                : undefined,
+        ),
+    "ELB.1": (fleet) =>
+        fleet
+            .ofType("aws:lb/listener:Listener")
+            .filter((l) => l.props.protocol === "HTTP")
+            .filter((l) => !asList(l.props.defaultActions).some((a: any) => a?.type === "redirect" && a?.redirect?.protocol === "HTTPS"))
+            .map((resource) => ({ resource, problem: "serves plain HTTP instead of redirecting to HTTPS", fix: "set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected)" })),
+    "ELB.4": (fleet) =>
+        albs(fleet)
+            .filter((lb) => lb.props.dropInvalidHeaderFields !== true)
+            .map((resource) => ({ resource, problem: "keeps invalid HTTP header fields", fix: "set dropInvalidHeaderFields true" })),
+    "ELB.5": (fleet) =>
+        albs(fleet)
+            .filter((lb) => lb.props.accessLogs?.enabled !== true)
+            .map((resource) => ({ resource, problem: "writes no access logs", fix: "set fleet:loadBalancer.accessLogs.bucket" })),
+    "ELB.6": (fleet) =>
+        albs(fleet)
+            .filter((lb) => lb.props.enableDeletionProtection !== true)
+            .map((resource) => ({ resource, problem: "has no deletion protection", fix: "set fleet:loadBalancer.deletionProtection true" })),
+    "ELB.12": (fleet) =>
+        albs(fleet)
+            // AWS's default is defensive.
+            .filter((lb) => lb.props.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(lb.props.desyncMitigationMode))
+            .map((resource) => ({ resource, problem: `uses desync mitigation mode ${resource.props.desyncMitigationMode}`, fix: "use defensive or strictest" })),
+    "ELB.13": (fleet) =>
+        albs(fleet)
+            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < 2 && !Array.isArray(lb.props.subnetMappings))
+            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: "place the load balancer in public subnets of at least two availability zones" })),
+    "ELB.17": (fleet) =>
+        fleet
+            .ofType("aws:lb/listener:Listener")
+            .filter((l) => l.props.protocol === "HTTPS" && typeof l.props.sslPolicy !== "undefined" && !recommendedTlsPolicies.includes(l.props.sslPolicy))
+            .map((resource) => ({ resource, problem: `uses security policy ${resource.props.sslPolicy}`, fix: "use ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter TLS 1.3 policy" })),
+    "ECR.1": (fleet) =>
+        fleet
+            .ofType("aws:ecr/repository:Repository")
+            .filter((r) => r.props.imageScanningConfiguration?.scanOnPush !== true)
+            .map((resource) => ({ resource, problem: "does not scan images on push", fix: "set imageScanningConfiguration.scanOnPush true" })),
+    "ECR.2": (fleet) => [
+        ...fleet
+            .ofType("aws:ecr/repository:Repository")
+            .filter((r) => !["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(r.props.imageTagMutability))
+            .map((resource) => ({ resource, problem: "has mutable image tags", fix: "set imageTagMutability IMMUTABLE" })),
+        // The exception, checked the other way: AWS syncs a cached tag with upstream only while it is mutable.
+        ...fleet
+            .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+            .filter((t) => asList(t.props.appliedFors).includes("PULL_THROUGH_CACHE") && t.props.imageTagMutability !== undefined && t.props.imageTagMutability !== "MUTABLE")
+            .map((resource) => ({ resource, problem: "makes pull-through cache repositories immutable, which stops AWS syncing them with upstream", fix: "set imageTagMutability MUTABLE on the template" })),
+    ],
+    "ECR.3": (fleet) => {
+        const covered = new Set(fleet.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").map((p) => p.props.repository));
+        return [
+            ...fleet
+                .ofType("aws:ecr/repository:Repository")
+                .filter((r) => typeof r.props.name === "string" && !covered.has(r.props.name))
+                .map((resource) => ({ resource, problem: "has no lifecycle policy", fix: "add an aws.ecr.LifecyclePolicy for it" })),
+            ...fleet
+                .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+                .filter((t) => !t.props.lifecyclePolicy)
+                .map((resource) => ({ resource, problem: "creates repositories without a lifecycle policy", fix: "set lifecyclePolicy on the template" })),
+        ];
+    },
+    "EC2.18/EC2.19": (fleet) => {
+        const open = (rule: any) => rule?.cidrIpv4 === "0.0.0.0/0" || rule?.cidrIpv6 === "::/0" || asList(rule?.cidrBlocks).includes("0.0.0.0/0") || asList(rule?.ipv6CidrBlocks).includes("::/0");
+        const webPort = (rule: any) => rule?.ipProtocol === "tcp" && rule?.fromPort === rule?.toPort && [80, 443].includes(rule?.fromPort);
+        const protocolOf = (rule: any) => rule?.ipProtocol ?? rule?.protocol;
+        const describe = (rule: any) => (protocolOf(rule) === "-1" ? "every port" : `ports ${rule?.fromPort}-${rule?.toPort}`);
+        return [
+            ...fleet
+                .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter((r) => open(r.props) && !(webPort(r.props) && fleet.under(r, "fleet:lb:LoadBalancer")))
+                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: "admit only the load balancer's security group (or 80/443 on the load balancer itself)" })),
+            ...fleet.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
+                asList(sg.props.ingress)
+                    .filter((rule: any) => open(rule) && !(rule.protocol === "tcp" && rule.fromPort === rule.toPort && [80, 443].includes(rule.fromPort) && fleet.under(sg, "fleet:lb:LoadBalancer")))
+                    .map((rule: any) => ({ resource: sg, problem: `opens ${describe(rule)} to the internet`, fix: "admit only the load balancer's security group" })),
+            ),
+        ];
+    },
+    "FLEET.memory": (fleet) =>
+        eachContainer(fleet, (resource, c) =>
+            c.memory === undefined || c.memoryReservation === undefined || !(c.memoryReservation < c.memory)
+                ? {
+                      resource,
+                      problem: `container ${c.name} has memoryReservation ${c.memoryReservation ?? "unset"} and memory ${c.memory ?? "unset"}`,
+                      fix: "set memory.reservation below memory.limit in the catalog (AWS requires memory above memoryReservation)",
+                  }
+                : undefined,
+        ),
+    "FLEET.log-retention": (fleet) =>
+        fleet
+            .ofType("aws:cloudwatch/logGroup:LogGroup")
+            .filter((g) => !(typeof g.props.retentionInDays === "number" && g.props.retentionInDays > 0))
+            .map((resource) => ({ resource, problem: "keeps logs forever", fix: "set fleet:logRetentionDays" })),
+    "FLEET.circuit-breaker": (fleet) =>
+        fleet
+            .ofType("aws:ecs/service:Service")
+            .filter((s) => !(s.props.deploymentCircuitBreaker?.enable === true && s.props.deploymentCircuitBreaker?.rollback === true))
+            .map((resource) => ({ resource, problem: "does not roll back failed deployments", fix: "set deploymentCircuitBreaker { enable: true, rollback: true }" })),
+    "FLEET.deregistration": (fleet) =>
+        fleet.ofType("aws:lb/targetGroup:TargetGroup").flatMap((tg) => {
+            const delay = tg.props.deregistrationDelay ?? 300;
+            const service = fleet.serviceOf(tg);
+            const task = service ? fleet.taskDefinitionOf(service) : undefined;
+            const containers = task ? fleet.containers(task) : undefined;
+            const stopTimeout = containers ? Math.max(...containers.map((c) => c.stopTimeout ?? 30)) : undefined;
+            if (typeof delay !== "number") return [];
+            if (delay < 5) return [{ resource: tg, problem: `deregisters in ${delay} s, which cuts in-flight requests`, fix: "set deregistrationDelay to 5 s or more" }];
+            if (stopTimeout !== undefined && delay > stopTimeout) {
+                return [{ resource: tg, problem: `deregisters in ${delay} s, after the container is killed (stop timeout ${stopTimeout} s)`, fix: "lower deregistrationDelay or raise stopTimeout" }];
+            }
+            return [];
+        }),
+    "FLEET.secret-scope": (fleet) =>
+        [...fleet.ofType("aws:iam/rolePolicy:RolePolicy"), ...fleet.ofType("aws:iam/policy:Policy")].flatMap((policy) =>
+            asList(fleet.policyDocument(policy)?.Statement)
+                .filter((s: any) => s?.Effect === "Allow" && asList<string>(s.Action).some((a) => /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/.test(a)))
+                .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && r.includes("*")))
+                .map((s: any) => ({
+                    resource: policy,
+                    problem: `statement ${s.Sid ?? "(no Sid)"} reads secrets from ${asList<string>(s.Resource).filter((r) => r.includes("*")).join(", ")}`,
+                    fix: "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
+                })),
+        ),
+    "FLEET.pull-through": (fleet) => {
+        const prefixes = fleet.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
+        const allows = (policy: ResourceView | undefined, prefix: string) =>
+            asList(policy ? fleet.policyDocument(policy)?.Statement : undefined).some(
+                (s: any) =>
+                    s?.Effect === "Allow" &&
+                    ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"].every((a) => asList<string>(s.Action).includes(a)) &&
+                    asList<string>(s.Resource).some((r) => typeof r === "string" && r.endsWith(`:repository/${prefix}/*`)),
+            );
+        const instancePolicies = fleet.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => fleet.under(p, "fleet:ecs:Cluster"));
+        return fleet.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => {
+            const service = fleet.serviceOf(task);
+            const execution = fleet.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => fleet.serviceOf(p) === service && p.name.endsWith("-exec"));
+            return (fleet.containers(task) ?? []).flatMap((c) => {
+                const cached = (prefix: string) => new RegExp(`^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/${escapeRegExp(prefix)}/`);
+                const prefix = prefixes.find((p) => typeof c.image === "string" && cached(p).test(c.image));
+                if (!prefix) return [];
+                const findings: Finding[] = [];
+                if (!allows(execution, prefix)) {
+                    findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${prefix}/*` });
+                }
+                const ec2 = asList(task.props.requiresCompatibilities).includes("EC2");
+                if (ec2 && !instancePolicies.some((p) => allows(p, prefix))) {
+                    findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${prefix}/* for the instance role` });
+                }
+                return findings;
+            });
+        });
+    },
+};
+
+/** Every control with its rule. */
+export const controls: readonly (ControlInfo & { readonly check: Check })[] = controlInfos.map((info) => {
+    const check = checks[info.id];
+    if (!check) throw new Error(`control ${info.id} has no rule`);
+    return { ...info, check };
+});
+
+/** The stack's enforcement and waivers, as the program tags them on the cluster and task definitions. */
+export function settingsOf(fleet: Fleet): PolicySettings {
+    const cluster = fleet.ofType("aws:ecs/cluster:Cluster")[0];
+    // No tag (another program, or an unknown value in preview): enforce.
+    const enforcement: Enforcement = cluster?.props.tags?.[enforcementTag] === "advisory" ? "advisory" : "mandatory";
+    const waivers: Waiver[] = [];
+    const collect = (scope: string, tags: Record<string, unknown> | undefined) => {
+        for (const [key, reason] of Object.entries(tags ?? {})) {
+            if (key.startsWith(waiverTagPrefix) && typeof reason === "string") waivers.push({ scope, control: key.slice(waiverTagPrefix.length), reason });
+        }
+    };
+    if (cluster) collect("platform", cluster.props.tags);
+    for (const task of fleet.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+        const service = fleet.serviceOf(task);
+        if (service) collect(service, task.props.tags);
+    }
+    return { enforcement, waivers };
+}
+
+function format(control: ControlInfo, finding: Finding, service: string | undefined): string {
+    const owner = service ? ` (service ${service})` : "";
+    return `[${control.id}] ${finding.resource.type} ${finding.resource.name}${owner}: ${finding.problem}. Fix: ${finding.fix}, or waive ${control.id} for ${service ?? "platform"} with a reason in fleet:policy.waivers.`;
+}
+
+/** Runs one control; violations come back with their waiver, if any. */
+export function evaluateControl(control: (typeof controls)[number], fleet: Fleet, settings: PolicySettings): Violation[] {
+    return control.check(fleet).map((finding) => {
+        const service = fleet.serviceOf(finding.resource);
+        const waiver = settings.waivers.find((w) => w.control === control.id && w.scope === (service ?? "platform"));
+        return {
+            control: control.id,
+            policyName: control.policyName,
+            urn: finding.resource.urn,
+            type: finding.resource.type,
+            name: finding.resource.name,
+            service,
+            message: format(control, finding, service),
+            waived: waiver?.reason,
+        };
+    });
+}
+
+/** Runs every control over the resources. */
+export function evaluate(resources: readonly ResourceView[]): PolicyResult {
+    const fleet = new Fleet(resources);
+    const settings = settingsOf(fleet);
+    return { ...settings, violations: controls.flatMap((control) => evaluateControl(control, fleet, settings)) };
+}

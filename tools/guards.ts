@@ -1,0 +1,73 @@
+/**
+ * Guardrails over plans: fleet's policy rules (the same code as the policy pack), and the check
+ * that a stack guarding its deletions does not lose a service by accident.
+ */
+import { evaluate, PolicyResult, ResourceView } from "../policy/rules";
+import { serviceOf } from "./facts";
+import { PlanDocument } from "./runProgram";
+
+/** Runs fleet's controls over a plan's resources. */
+export function planPolicy(plan: PlanDocument): PolicyResult {
+    const views: ResourceView[] = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+    return evaluate(views);
+}
+
+function configValue(plan: PlanDocument, key: string): unknown {
+    const text = plan.config[key];
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+/** The service names of a plan, and what stateful resources each has. */
+function servicesOf(plan: PlanDocument): Map<string, { repository?: string; parameters: string[] }> {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const services = new Map<string, { repository?: string; parameters: string[] }>();
+    for (const component of plan.resources.filter((r) => r.type === "fleet:ecs:Service")) services.set(component.name, { parameters: [] });
+    for (const resource of plan.resources) {
+        const service = serviceOf(resource, byUrn);
+        const entry = service ? services.get(service) : undefined;
+        if (!entry || !service) continue;
+        if (resource.type === "aws:ecr/repository:Repository") entry.repository = String(resource.inputs.name);
+        if (resource.type === "aws:ssm/parameter:Parameter") entry.parameters.push(resource.name.slice(service.length + 1));
+    }
+    return services;
+}
+
+/**
+ * Against the base plan of the same stack: a service that disappears from a stack guarding its
+ * deletions (fleet:protect) fails the plan unless fleet:retired lists it; and a retirement must
+ * keep the repository and parameters the service had, or release them explicitly.
+ */
+export function retirementProblems(base: PlanDocument, head: PlanDocument): string[] {
+    const guarded = configValue(head, `${head.project}:protect`) === true;
+    const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<string, { repository?: boolean; parameters?: string[]; release?: boolean }>;
+    const before = servicesOf(base);
+    const after = servicesOf(head);
+    const file = `Pulumi.${head.stack}.yaml`;
+    const problems: string[] = [];
+    for (const [name, had] of before) {
+        if (!after.has(name)) {
+            if (guarded) {
+                problems.push(
+                    `service "${name}" is in the base plan of ${base.stack} but not in this one: removing it would delete it from a stack that guards deletions (fleet:protect). ` +
+                        `Restore its catalog entry, or retire it on purpose: add fleet:retired.${name} with a reason to ${file}.`,
+                );
+            }
+            continue;
+        }
+        const entry = retired[name];
+        if (!entry || entry.release === true) continue;
+        if (had.repository && entry.repository !== true) {
+            problems.push(`retired service "${name}" had the repository ${had.repository}: set fleet:retired.${name}.repository: true in ${file} to keep it, or release: true to let it go.`);
+        }
+        const missing = had.parameters.filter((p) => !(entry.parameters ?? []).includes(p));
+        if (missing.length > 0) {
+            problems.push(`retired service "${name}" had the parameters ${missing.join(", ")}: list them under fleet:retired.${name}.parameters in ${file} to keep them, or release: true to let them go.`);
+        }
+    }
+    return problems;
+}
