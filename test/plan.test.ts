@@ -44,15 +44,28 @@ function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Ru
 const runs: Record<string, Run> = {};
 before(async () => {
     const [dev, prod, plusOne, minusOne, invalid] = await Promise.all([
-        plan("dev"),
-        plan("prod"),
+        plan("dev", undefined, ["--policy"]),
+        plan("prod", undefined, ["--policy"]),
         plan("dev", "catalogPlusOne.ts"),
         plan("dev", "catalogMinusOne.ts"),
         plan("dev", "catalogInvalid.ts"),
     ]);
     Object.assign(runs, { dev, prod, plusOne, minusOne, invalid });
-    // The pull-request view: one catalog change against the base plan, as Markdown.
-    runs.review = await plan("dev", "catalogPlusOne.ts", ["--against", jsonOf("dev"), "--markdown", path.join(scratch, "review.md")]);
+    // The pull-request view: one catalog change against the base plan, as Markdown; guardrails.
+    const prodBase = path.join(scratch, "prod-base.json");
+    fs.copyFileSync(jsonOf("prod"), prodBase);
+    const prodOverrides = JSON.parse(runs.prod.plan!.config["fleet:services"]);
+    const without = (name: string) => `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
+    const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
+    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired] = await Promise.all([
+        plan("dev", "catalogPlusOne.ts", ["--against", jsonOf("dev"), "--markdown", path.join(scratch, "review.md")]),
+        plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
+        plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
+        plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
+        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
+        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
+    ]);
+    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired });
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
@@ -207,6 +220,68 @@ describe("adding or removing a service changes only that service's resources", (
         const changed = changedUrns(runs.dev.plan!, runs.minusOne.plan!);
         assert.ok(changed.length >= 8);
         for (const urn of changed) assert.ok(belongsToService(urn, "docs"), urn);
+    });
+});
+
+describe("policy in the plan", () => {
+    it("passes prod's mandatory controls and dev's advisory ones, showing dev's waivers", () => {
+        assert.equal(runs.prod.code, 0, runs.prod.stderr);
+        assert.match(runs.prod.stdout, /^Policy \(mandatory\): 0 violation\(s\), 0 waived\.$/m);
+        const prodPolicy = (runs.prod.plan as any).policy;
+        assert.equal(prodPolicy.enforcement, "mandatory");
+        assert.deepEqual(prodPolicy.violations, []);
+        assert.match(runs.dev.stdout, /^Policy \(advisory\): 0 violation\(s\), 3 waived\.$/m);
+        assert.match(runs.dev.stdout, /^ {2}ELB\.1 for platform: dev has no certificate yet so its listener serves plain HTTP \(1 waived\)$/m);
+        assert.deepEqual((runs.dev.plan as any).policy.violations.map((v: any) => [v.control, v.waived !== undefined]), [["ELB.1", true], ["ELB.5", true], ["ELB.6", true]]);
+    });
+
+    it("fails prod on a password in the environment, naming ECS.8 but never the value", () => {
+        const run = runs.passwordProd;
+        assert.equal(run.code, 1);
+        assert.match(
+            run.stdout,
+            /^ {2}error: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD in its plain environment\. Fix: move ADMIN_PASSWORD from env to secrets in the catalog \(SSM, by reference\), or waive ECS\.8 for worker with a reason in fleet:policy\.waivers\.$/m,
+        );
+        assert.match(run.stderr, /^1 mandatory policy violation\(s\): see above$/m);
+        assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+    });
+
+    it("only warns in dev", () => {
+        const run = runs.passwordDev;
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^ {2}warning: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD/m);
+        assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+    });
+});
+
+describe("production safety against the base plan", () => {
+    it("refuses a service that disappears from prod without being retired", () => {
+        const run = runs.docsRemoved;
+        assert.equal(run.code, 1);
+        assert.match(
+            run.stdout,
+            /^ {2}error: service "docs" is in the base plan of prod but not in this one: removing it would delete it from a stack that guards deletions \(fleet:protect\)\. Restore its catalog entry, or retire it on purpose: add fleet:retired\.docs with a reason to Pulumi\.prod\.yaml\.$/m,
+        );
+    });
+
+    it("makes a retirement keep the repository and parameters, or release them", () => {
+        const run = runs.workerRetiredBare;
+        assert.equal(run.code, 1);
+        assert.match(run.stdout, /^ {2}error: retired service "worker" had the repository fleet-prod\/worker: set fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or release: true to let it go\.$/m);
+        assert.match(run.stdout, /^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep them, or release: true to let them go\.$/m);
+    });
+
+    it("retires a service: its tasks go, its log group, repository and parameters stay, protected", () => {
+        const run = runs.workerRetired;
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
+        assert.match(section, /^Changes against fleet\/prod: 0 to add, 0 to change, \d+ to remove$/m);
+        assert.match(section, /^ {4}- aws:ecs\/service:Service worker$/m);
+        for (const kept of ["aws:ecr/repository:Repository worker-repo", "aws:ssm/parameter:Parameter worker-DATABASE_PASSWORD", "aws:cloudwatch/logGroup:LogGroup worker-logs"]) {
+            assert.doesNotMatch(section, new RegExp(kept.replace(/[/.]/g, "\\$&")), kept);
+        }
+        const kept = run.plan!.resources.filter((r) => ["worker-repo", "worker-DATABASE_PASSWORD", "worker-logs"].includes(r.name));
+        assert.deepEqual(kept.map((r) => [r.name, r.protect]).sort(), [["worker-DATABASE_PASSWORD", true], ["worker-logs", true], ["worker-repo", true]]);
     });
 });
 

@@ -12,7 +12,8 @@ import { parseArgs } from "util";
 import { blockingViolations, renderMarkdown, renderText, review } from "./report";
 import { PlanDocument, runProgram } from "./runProgram";
 
-const usage = "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy]";
+const usage =
+    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...]";
 
 function readBase(file: string): PlanDocument {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
@@ -21,7 +22,7 @@ function readBase(file: string): PlanDocument {
 }
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; help?: boolean };
+    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; help?: boolean };
     try {
         ({ values } = parseArgs({
             options: {
@@ -30,6 +31,8 @@ async function main(): Promise<number> {
                 markdown: { type: "string" },
                 against: { type: "string" },
                 policy: { type: "boolean" },
+                // Like `pulumi preview -c key=value`: try a stack-file change without editing the file.
+                config: { type: "string", short: "c", multiple: true },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -53,10 +56,20 @@ async function main(): Promise<number> {
         console.error(`plan: --against: ${(error as Error).message}`);
         return 2;
     }
+    const configOverrides: Record<string, string> = {};
+    for (const pair of values.config ?? []) {
+        const equals = pair.indexOf("=");
+        if (equals <= 0) {
+            console.error(`--config ${pair}: expected <key>=<value>\n${usage}`);
+            return 2;
+        }
+        const key = pair.slice(0, equals);
+        configOverrides[key.includes(":") ? key : `fleet:${key}`] = pair.slice(equals + 1);
+    }
     const started = process.hrtime.bigint();
     let result;
     try {
-        result = await runProgram(values.stack);
+        result = await runProgram(values.stack, { configOverrides });
     } catch (error) {
         console.error(`plan: ${(error as Error).message}`);
         return 2;

@@ -41,8 +41,19 @@ function describeError(error: unknown): string {
     return process.env.FLEET_PLAN_STACK_TRACES ? text : `${text}\n(run with FLEET_PLAN_STACK_TRACES=1 for stack traces)`;
 }
 
-export async function runProgram(stack: string, root: string = repoRoot): Promise<PlanResult> {
-    const stackConfig = readStackConfig(root, stack);
+/**
+ * Plans a stack. `configOverrides` (full key → value, like `pulumi preview -c key=value`) replace
+ * stack-file values: structured values as JSON text, never secret.
+ */
+export async function runProgram(stack: string, options: { root?: string; configOverrides?: Record<string, string> } = {}): Promise<PlanResult> {
+    const root = options.root ?? repoRoot;
+    const fileConfig = readStackConfig(root, stack);
+    const overrides = options.configOverrides ?? {};
+    const stackConfig = {
+        ...fileConfig,
+        config: { ...fileConfig.config, ...overrides },
+        secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides)),
+    };
     const runtime = installMocks({
         project: stackConfig.project,
         stack,
