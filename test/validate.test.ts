@@ -6,6 +6,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Catalog } from "../components/catalog";
 import { show } from "../components/problems";
+import { controlIds } from "../policy/controls";
 import { FleetInput, resolveFleet } from "../components/validate";
 
 const baseConfig: Record<string, unknown> = {
@@ -411,6 +412,48 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, optOut: { privileged: "needs to load a kernel module" } } },
         {},
         ['service "svc": optOut.privileged = "needs to load a kernel module": Fargate does not run privileged containers; run the service on ec2 capacity or drop the opt-out.'],
+    ],
+    [
+        "an unknown enforcement level",
+        { svc: ok },
+        { policy: { enforcement: "strict" } },
+        ['stack config fleet:policy: enforcement = "strict": is not an enforcement level; use mandatory (violations fail the plan and the preview) or advisory (they warn).'],
+    ],
+    [
+        "a waiver of an unknown control",
+        { svc: ok },
+        { policy: { waivers: { platform: { "ECS.55": "a perfectly fine reason" } } } },
+        [`stack config fleet:policy: waivers.platform.ECS.55 = "a perfectly fine reason": is not a fleet control (did you mean "ECS.5"?); use one of ${controlIds.join(", ")}.`],
+    ],
+    [
+        "a waiver for a service not in the catalog",
+        { svc: ok },
+        { policy: { waivers: { svx: { "ECS.5": "the image writes under var" } } } },
+        ['stack config fleet:policy: waivers.svx = {"ECS.5":"the image writes under var"}: waives controls for a service that is not in the catalog (did you mean "svc"?); use a catalog service name, or platform for the shared resources.'],
+    ],
+    [
+        "a waiver whose reason cannot be a tag",
+        { svc: ok },
+        { policy: { waivers: { platform: { "ELB.5": "no bucket, no logs" } } } },
+        ['stack config fleet:policy: waivers.platform.ELB.5 = "no bucket, no logs": is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters); reword it without other punctuation.'],
+    ],
+    [
+        "a waiver without a real reason",
+        { svc: ok },
+        { policy: { waivers: { platform: { "ELB.5": "dev" } } } },
+        ['stack config fleet:policy: waivers.platform.ELB.5 = "dev": needs a reason (at least 10 characters); write why, for the reviewers of this stack.'],
+    ],
+    [
+        "a retired service still in the catalog",
+        { svc: ok },
+        { retired: { svc: { reason: "replaced by something else" } } },
+        ['stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry to retire it, or remove it from fleet:retired to keep running it.'],
+    ],
+    [
+        "a retirement without a reason",
+        { svc: ok },
+        { retired: { old: {} } },
+        ["stack config fleet:retired: old.reason = (missing): needs a reason (at least 10 characters); write why, for the reviewers of this stack."],
     ],
     [
         "an empty catalog",
