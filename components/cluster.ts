@@ -135,6 +135,8 @@ export class Cluster extends pulumi.ComponentResource {
             // The AMI id is read at deploy time from AWS's public parameter, so a newer ECS-optimised
             // AMI shows up in `pulumi preview` as a new launch-template version.
             const ami = aws.ssm.getParameterOutput({ name: ecsAmiParameter(ec2.architecture) }, { parent: this });
+            // ECS_SELINUX_CAPABLE advertises what AL2023 has (SELinux, permissive) so that tasks with
+            // dockerSecurityOptions (no-new-privileges) can be placed on these instances.
             const userData = pulumi.interpolate`#!/bin/bash
 cat >> /etc/ecs/ecs.config <<'CONFIG'
 ECS_CLUSTER=${cluster.name}
@@ -142,6 +144,7 @@ ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}
 ECS_ENABLE_SPOT_INSTANCE_DRAINING=true
 ECS_CONTAINER_STOP_TIMEOUT=30s
 ECS_AWSVPC_BLOCK_IMDS=true
+ECS_SELINUX_CAPABLE=true
 CONFIG
 `;
             const launchTemplate = new aws.ec2.LaunchTemplate(
