@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "./components/catalog";
@@ -37,10 +38,17 @@ function readFleetConfig(): { values: Record<string, unknown>; keys: Map<string,
     return { values, keys };
 }
 
-/** Images built from source are tagged with the commit they were built from. */
-function gitCommit(): string | undefined {
+/**
+ * Images built from source are tagged with the commit they were built from. Repositories have
+ * immutable tags, so a working tree with uncommitted changes gets its own tag
+ * (`<commit>-dirty-<hash of the changes>`) instead of reusing the commit's.
+ */
+function imageTag(): string | undefined {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 }).toString();
     try {
-        return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+        const commit = git("rev-parse", "--short=12", "HEAD").trim();
+        const changes = git("diff", "HEAD") + git("ls-files", "--others", "--exclude-standard");
+        return changes === "" ? commit : `${commit}-dirty-${createHash("sha256").update(changes).digest("hex").slice(0, 8)}`;
     } catch {
         return undefined;
     }
@@ -58,7 +66,7 @@ const result = resolveFleet(loadCatalog(), {
     stack,
     config: values,
     configKeys: keys,
-    imageTag: gitCommit(),
+    imageTag: imageTag(),
     pathExists: (relative) => fs.existsSync(path.join(__dirname, relative)),
 });
 if (!result.ok) {
