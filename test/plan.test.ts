@@ -18,14 +18,15 @@ interface Run {
     readonly stdout: string;
     readonly stderr: string;
     readonly plan?: PlanDocument;
+    /** The --json file. */
+    readonly json: string;
 }
 
-function jsonOf(stack: string, catalog?: string): string {
-    return path.join(scratch, `${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
-}
+let runCount = 0;
 
 function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Run> {
-    const json = jsonOf(stack, catalog);
+    // Every run its own file: runs of one stack and catalog go concurrently.
+    const json = path.join(scratch, `${++runCount}-${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
     const env = { ...process.env, FLEET_CATALOG: catalog ? path.join(root, "test", "fixtures", catalog) : "" };
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", json, ...extra], { cwd: root, env });
@@ -36,7 +37,7 @@ function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Ru
         child.on("error", reject);
         child.on("close", (code) => {
             const planDoc = code === 0 ? (JSON.parse(fs.readFileSync(json, "utf8")) as PlanDocument) : undefined;
-            resolve({ code, stdout, stderr, plan: planDoc });
+            resolve({ code, stdout, stderr, plan: planDoc, json });
         });
     });
 }
@@ -53,12 +54,12 @@ before(async () => {
     Object.assign(runs, { dev, prod, plusOne, minusOne, invalid });
     // The pull-request view: one catalog change against the base plan, as Markdown; guardrails.
     const prodBase = path.join(scratch, "prod-base.json");
-    fs.copyFileSync(jsonOf("prod"), prodBase);
+    fs.copyFileSync(runs.prod.json, prodBase);
     const prodOverrides = JSON.parse(runs.prod.plan!.config["fleet:services"]);
     const without = (name: string) => `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
     const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
     const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired] = await Promise.all([
-        plan("dev", "catalogPlusOne.ts", ["--against", jsonOf("dev"), "--markdown", path.join(scratch, "review.md")]),
+        plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
         plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
