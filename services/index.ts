@@ -43,7 +43,8 @@ export const services: Catalog = {
         env: { INTERVAL_SECONDS: "30" },
         secrets: {
             DATABASE_PASSWORD: { fromConfig: "apiDatabasePassword" },
-            THIRD_PARTY_TOKEN: { existing: "/shared/third-party/token" },
+            // A parameter managed elsewhere is referenced, not created; it must exist before the
+            // first deploy, e.g.: THIRD_PARTY_TOKEN: { existing: "/shared/third-party/token" },
         },
     },
 
