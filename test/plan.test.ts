@@ -58,15 +58,18 @@ before(async () => {
     const prodOverrides = JSON.parse(runs.prod.plan!.config["fleet:services"]);
     const without = (name: string) => `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
     const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
-    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired] = await Promise.all([
+    const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
+    const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
+    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited] = await Promise.all([
         plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
         plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
+        plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
     ]);
-    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired });
+    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited });
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
@@ -299,6 +302,18 @@ describe("the review of a change", () => {
         );
         assert.match(section, /^ {4}\+ aws:ecs\/service:Service reports$/m);
         assert.match(run.stdout, /^Monthly cost: \$\d+\.\d\d → \$\d+\.\d\d \(\+\$\d+\.\d\d\)$/m);
+    });
+
+    it("shows an edited override as a change to that service's task definition only", () => {
+        const run = runs.overrideEdited;
+        assert.equal(run.code, 0, run.stderr);
+        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
+        assert.deepEqual(section.trim().split("\n"), [
+            "Changes against fleet/dev: 0 to add, 1 to change, 0 to remove",
+            "",
+            "  api:",
+            "    ~ aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].linuxParameters.tmpfs[0].size, containerDefinitions[0].memory)",
+        ]);
     });
 
     it("writes a pull-request comment with routes by priority and memory by reservation", () => {
