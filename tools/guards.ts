@@ -2,14 +2,21 @@
  * Guardrails over plans: fleet's policy rules (the same code as the policy pack), and the check
  * that a stack guarding its deletions does not lose a service by accident.
  */
-import { evaluate, PolicyResult, ResourceView } from "../policy/rules";
+import { evaluate, Fleet, PolicyResult, PolicySettings, ResourceView, settingsOf } from "../policy/rules";
 import { serviceOf } from "./facts";
 import { PlanDocument } from "./runProgram";
 
+const viewsOf = (plan: PlanDocument): ResourceView[] =>
+    plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
-    const views: ResourceView[] = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
-    return evaluate(views);
+    return evaluate(viewsOf(plan));
+}
+
+/** The enforcement and waivers a plan carries (as the policy pack will read them). */
+export function planPolicySettings(plan: PlanDocument): PolicySettings {
+    return settingsOf(new Fleet(viewsOf(plan)));
 }
 
 function configValue(plan: PlanDocument, key: string): unknown {

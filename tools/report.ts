@@ -5,9 +5,9 @@
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff } from "./diff";
-import { PolicyResult } from "../policy/rules";
+import { PolicyResult, PolicySettings } from "../policy/rules";
 import { extractFacts, FleetFacts } from "./facts";
-import { planPolicy, retirementProblems } from "./guards";
+import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingTable } from "./routes";
 import { PlanDocument } from "./runProgram";
@@ -22,6 +22,8 @@ export interface Review {
     readonly against?: { readonly plan: PlanDocument; readonly diff: PlanDiff; readonly cost: CostReport; readonly retirement: readonly string[] };
     /** fleet's controls over the plan, when asked for (`--policy`). */
     readonly policy?: PolicyResult;
+    /** The stack's enforcement and waivers (shown whether or not the controls ran). */
+    readonly policySettings: PolicySettings;
     readonly warnings: readonly string[];
 }
 
@@ -55,6 +57,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
         cost,
         against,
         policy: options.policy ? planPolicy(plan) : undefined,
+        policySettings: planPolicySettings(plan),
         warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
@@ -155,6 +158,14 @@ function policyLines(policy: PolicyResult, markdown: boolean): string[] {
     return lines;
 }
 
+/** Waivers and opt-outs with their reasons, for a plan run without `--policy`. */
+function waiverLines(settings: PolicySettings, markdown: boolean): string[] {
+    return [
+        `Policy waivers (${settings.enforcement}; run with --policy to check the controls):`,
+        ...settings.waivers.map((w) => `${markdown ? "- " : "  "}${w.control} for ${w.scope}: ${w.reason}`),
+    ];
+}
+
 function textTable(t: Table): string {
     const cells = [t.headers.map(String), ...t.rows.map((row) => row.map(String))];
     const widths = t.headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
@@ -179,6 +190,7 @@ export function renderText(r: Review): string {
     out.push(textTable(resourceCounts(p)), "");
     if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
     if (r.policy) out.push(...policyLines(r.policy, false), "");
+    else if (r.policySettings.waivers.length) out.push(...waiverLines(r.policySettings, false), "");
     if (r.against) {
         out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
         out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`, "");
@@ -205,6 +217,7 @@ export function renderMarkdown(r: Review): string {
     );
     if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
     if (r.policy) out.push("#### Policy", "", ...policyLines(r.policy, true), "");
+    else if (r.policySettings.waivers.length) out.push("#### Policy waivers", "", ...waiverLines(r.policySettings, true), "");
     if (r.against) {
         out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
         out.push(...diffLines(r.against.diff, true), "");
