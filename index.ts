@@ -16,16 +16,22 @@ import { services as catalog } from "./services";
 const project = pulumi.getProject();
 const stack = pulumi.getStack();
 
-// Pulumi keeps the list of secret keys in the runtime; the SDK does not export this reader in its typings.
-const isConfigSecret: (key: string) => boolean = require("@pulumi/pulumi/runtime/config").isConfigSecret;
+// Pulumi keeps the list of secret keys in the runtime; the SDK does not export this reader in its
+// typings, so fall back to the variable the CLI passes them in.
+const runtimeConfig = require("@pulumi/pulumi/runtime/config");
+const isConfigSecret: (key: string) => boolean =
+    typeof runtimeConfig.isConfigSecret === "function"
+        ? runtimeConfig.isConfigSecret
+        : (key) => (JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]") as string[]).includes(key);
 
-/** The `fleet:*` config: plain values parsed (structured values arrive as JSON), secret values never read. */
+/** The project's config (`fleet:*`): plain values parsed (structured values arrive as JSON), secret values never read. */
 function readFleetConfig(): { values: Record<string, unknown>; keys: Map<string, { secret: boolean }> } {
     const values: Record<string, unknown> = {};
     const keys = new Map<string, { secret: boolean }>();
+    const namespace = `${project}:`;
     for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!fullKey.startsWith("fleet:")) continue;
-        const key = fullKey.slice("fleet:".length);
+        if (!fullKey.startsWith(namespace)) continue;
+        const key = fullKey.slice(namespace.length);
         const secret = isConfigSecret(fullKey);
         keys.set(key, { secret });
         if (secret) continue;
@@ -78,7 +84,7 @@ if (!result.ok) {
 }
 const fleet = result.fleet;
 
-const config = new pulumi.Config("fleet");
+const config = new pulumi.Config(project);
 const configSecrets: Record<string, pulumi.Output<string>> = {};
 for (const service of fleet.services) {
     for (const secret of service.secrets) {
