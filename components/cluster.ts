@@ -19,10 +19,10 @@ export interface ClusterArgs {
     /** The load balancer's security group, the only source allowed to reach task ports on the instances. */
     readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
     /**
-     * Pull-through cache prefixes used by EC2 services: the container-instance role pulls their
-     * images, so it needs the first-pull permissions on exactly those prefixes. @default []
+     * Pull-through cache repositories of EC2 services' images: the container-instance role pulls
+     * them, so it needs the first-pull permissions on exactly those repositories. @default []
      */
-    readonly cachePrefixes?: readonly string[];
+    readonly cacheRepositories?: readonly string[];
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
@@ -116,15 +116,15 @@ export class Cluster extends pulumi.ComponentResource {
                 { role: role.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role` },
                 { parent: this },
             );
-            const cachePrefixes = [...new Set(args.cachePrefixes ?? [])].sort();
-            if (cachePrefixes.length > 0) {
+            const cacheRepositories = [...new Set(args.cacheRepositories ?? [])].sort();
+            if (cacheRepositories.length > 0) {
                 new aws.iam.RolePolicy(
                     `${name}-instance-pull-through`,
                     {
                         role: role.name,
                         policy: pulumi.jsonStringify({
                             Version: "2012-10-17",
-                            Statement: pullThroughCachePolicyStatements(cachePrefixes, args),
+                            Statement: pullThroughCachePolicyStatements(cacheRepositories, args),
                         }),
                     },
                     { parent: this },

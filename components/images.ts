@@ -108,7 +108,12 @@ export function cachePrefix(stack: string, registry: UpstreamRegistryKey): strin
     return `${stack}-cache/${upstreamRegistries[registry].alias}`;
 }
 
+/** The cached image's repository within the account's registry, e.g. `dev-cache/docker-hub/library/redis`. */
+export function cachedRepository(stack: string, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
+    return `${cachePrefix(stack, image.upstream)}/${image.repository}`;
+}
+
 /** The cached image's path within the account's registry, e.g. `dev-cache/docker-hub/library/redis:7`. */
 export function cachedImagePath(stack: string, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
-    return `${cachePrefix(stack, image.upstream)}/${image.repository}${image.suffix}`;
+    return `${cachedRepository(stack, image)}${image.suffix}`;
 }

@@ -80,7 +80,16 @@ export type ResolvedImage =
     /** A full ECR URI, used as is. */
     | { readonly kind: "ecr"; readonly reference: string }
     /** Served through this stack's pull-through cache: `path` is relative to the account's registry. */
-    | { readonly kind: "cached"; readonly registry: UpstreamRegistryKey; readonly prefix: string; readonly path: string; readonly upstream: string }
+    | {
+          readonly kind: "cached";
+          readonly registry: UpstreamRegistryKey;
+          readonly prefix: string;
+          /** The cached repository, e.g. `dev-cache/docker-hub/library/redis`: what the roles may import into. */
+          readonly repository: string;
+          /** The repository with its tag or digest. */
+          readonly path: string;
+          readonly upstream: string;
+      }
     /** An upstream image with no cache rule in this stack: pulled from the internet through NAT. */
     | { readonly kind: "direct"; readonly reference: string };
 

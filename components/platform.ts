@@ -53,7 +53,7 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const ec2CachePrefixes = fleet.services.flatMap((s) => (s.capacity === "ec2" && s.image.kind === "cached" ? [s.image.prefix] : []));
+        const ec2CacheRepositories = fleet.services.flatMap((s) => (s.capacity === "ec2" && s.image.kind === "cached" ? [s.image.repository] : []));
         this.cluster = new Cluster(
             name,
             {
@@ -61,7 +61,7 @@ export class Platform extends pulumi.ComponentResource {
                 vpcId: this.network.vpcId,
                 privateSubnetIds: this.network.privateSubnetIds,
                 loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
-                cachePrefixes: ec2CachePrefixes,
+                cacheRepositories: ec2CacheRepositories,
                 ...this.aws,
                 policyTags: args.policyTags,
                 tags,

@@ -30,15 +30,15 @@ export const repositoryArn = (ctx: AwsContext, repository: pulumi.Input<string>)
 /**
  * The first pull of an upstream image through the cache imports it (`BatchImportUpstreamImage`)
  * into a repository ECR creates on the fly (`CreateRepository`); later pulls are ordinary pulls.
- * Scoped to the cache prefixes, nothing else in the registry.
+ * Scoped to the exact cached repositories the tasks run, nothing else in the registry.
  */
-export function pullThroughCachePolicyStatements(prefixes: readonly string[], ctx: AwsContext): PolicyStatement[] {
+export function pullThroughCachePolicyStatements(repositories: readonly string[], ctx: AwsContext): PolicyStatement[] {
     return [
         {
             Sid: "PullThroughCache",
             Effect: "Allow",
             Action: [...ecrPullActions, "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
-            Resource: prefixes.map((prefix) => repositoryArn(ctx, `${prefix}/*`)),
+            Resource: repositories.map((repository) => repositoryArn(ctx, repository)),
         },
         ecrAuthStatement,
     ];
@@ -48,8 +48,8 @@ export interface ExecutionPolicyArgs {
     readonly logGroupArn: pulumi.Input<string>;
     /** ECR repositories the task pulls from (its own, or an ECR image's). */
     readonly repositoryArns: readonly pulumi.Input<string>[];
-    /** Pull-through cache prefixes of its upstream image. */
-    readonly cachePrefixes: readonly string[];
+    /** Pull-through cache repositories of its upstream image. */
+    readonly cacheRepositories: readonly string[];
     /** The SSM parameters holding its secrets, exactly. */
     readonly parameterArns: readonly pulumi.Input<string>[];
     /** The key that encrypts the parameters fleet creates, when the task reads any. */
@@ -73,8 +73,8 @@ export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { V
     if (args.repositoryArns.length > 0) {
         statements.push({ Sid: "PullImage", Effect: "Allow", Action: ecrPullActions, Resource: [...args.repositoryArns] }, ecrAuthStatement);
     }
-    if (args.cachePrefixes.length > 0) {
-        const [cache] = pullThroughCachePolicyStatements(args.cachePrefixes, ctx);
+    if (args.cacheRepositories.length > 0) {
+        const [cache] = pullThroughCachePolicyStatements(args.cacheRepositories, ctx);
         statements.push(cache);
         if (args.repositoryArns.length === 0) statements.push(ecrAuthStatement);
     }

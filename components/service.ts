@@ -241,7 +241,7 @@ export class Service extends pulumi.ComponentResource {
                         {
                             logGroupArn: logGroup.arn,
                             repositoryArns,
-                            cachePrefixes: image.kind === "cached" ? [image.prefix] : [],
+                            cacheRepositories: image.kind === "cached" ? [image.repository] : [],
                             parameterArns: [...parameterArns.values()],
                             secretsKeyArn: createdSecrets ? this.args.secretsKeyArn : undefined,
                         },

@@ -5,7 +5,7 @@
  */
 import { BuildSpec, Capacity, capacities, Catalog, securityOptOutFields, serviceFields } from "./catalog";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
-import { cachedImagePath, parseImageReference } from "./images";
+import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
 import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
@@ -211,6 +211,7 @@ class ServiceResolver {
                 kind: "cached",
                 registry: parsed.upstream,
                 prefix: cache.prefix,
+                repository: cachedRepository(this.input.stack, { ...parsed, upstream: parsed.upstream }),
                 path: cachedImagePath(this.input.stack, { ...parsed, upstream: parsed.upstream }),
                 upstream: image,
             };

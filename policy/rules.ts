@@ -313,12 +313,13 @@ const checks: Record<string, Check> = {
         ),
     "FLEET.pull-through": (fleet) => {
         const prefixes = fleet.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
-        const allows = (policy: ResourceView | undefined, prefix: string) =>
+        // The cached repository itself, or a wildcard over its cache prefix.
+        const allows = (policy: ResourceView | undefined, prefix: string, repository: string) =>
             asList(policy ? fleet.policyDocument(policy)?.Statement : undefined).some(
                 (s: any) =>
                     s?.Effect === "Allow" &&
                     ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"].every((a) => asList<string>(s.Action).includes(a)) &&
-                    asList<string>(s.Resource).some((r) => typeof r === "string" && r.endsWith(`:repository/${prefix}/*`)),
+                    asList<string>(s.Resource).some((r) => typeof r === "string" && (r.endsWith(`:repository/${repository}`) || r.endsWith(`:repository/${prefix}/*`))),
             );
         const instancePolicies = fleet.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => fleet.under(p, "fleet:ecs:Cluster"));
         return fleet.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => {
@@ -328,13 +329,15 @@ const checks: Record<string, Check> = {
                 const cached = (prefix: string) => new RegExp(`^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/${escapeRegExp(prefix)}/`);
                 const prefix = prefixes.find((p) => typeof c.image === "string" && cached(p).test(c.image));
                 if (!prefix) return [];
+                // `<registry>/<prefix>/<upstream path>[:tag|@digest]` → `<prefix>/<upstream path>`.
+                const repository = String(c.image).slice(String(c.image).indexOf("/") + 1).replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
                 const findings: Finding[] = [];
-                if (!allows(execution, prefix)) {
-                    findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${prefix}/*` });
+                if (!allows(execution, prefix, repository)) {
+                    findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository}` });
                 }
                 const ec2 = asList(task.props.requiresCompatibilities).includes("EC2");
-                if (ec2 && !instancePolicies.some((p) => allows(p, prefix))) {
-                    findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${prefix}/* for the instance role` });
+                if (ec2 && !instancePolicies.some((p) => allows(p, prefix, repository))) {
+                    findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role` });
                 }
                 return findings;
             });

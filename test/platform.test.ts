@@ -177,7 +177,7 @@ describe("the cluster", () => {
                 Effect: "Allow",
                 Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
                 // Only docker-hub: the ECR Public image runs on Fargate, where the execution role pulls.
-                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/*`],
+                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);

@@ -187,12 +187,12 @@ const cases: [string, () => ResourceView[], string][] = [
                 policy.Statement = policy.Statement.filter((s: any) => s.Sid !== "PullThroughCache");
                 return { ...p, policy: JSON.stringify(policy) };
             }),
-        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status pulls through cache prod-cache/docker-hub but its execution role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/*, ${waive("FLEET.pull-through", "status")}`,
+        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status pulls through cache prod-cache/docker-hub but its execution role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
     ],
     [
         "FLEET.pull-through",
         () => withChange("aws:iam/rolePolicy:RolePolicy", "fleet-prod-instance-pull-through", (p) => ({ ...p, policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) })),
-        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status runs on EC2 and pulls through cache prod-cache/docker-hub, but the container-instance role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/* for the instance role, ${waive("FLEET.pull-through", "status")}`,
+        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status runs on EC2 and pulls through cache prod-cache/docker-hub, but the container-instance role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/hashicorp/http-echo for the instance role, ${waive("FLEET.pull-through", "status")}`,
     ],
 ];
 

@@ -369,7 +369,7 @@ describe("an EC2 service", () => {
                 Sid: "PullThroughCache",
                 Effect: "Allow",
                 Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
-                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/*`],
+                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);

@@ -559,8 +559,22 @@ describe("resolution", () => {
             },
         );
         const images = Object.fromEntries(fleet.services.map((s) => [s.name, s.image]));
-        assert.deepEqual(images.hub, { kind: "cached", registry: "docker-hub", prefix: "dev-cache/docker-hub", path: "dev-cache/docker-hub/library/redis:7", upstream: "redis:7" });
-        assert.deepEqual(images.pub, { kind: "cached", registry: "ecr-public", prefix: "dev-cache/ecr-public", path: "dev-cache/ecr-public/nginx/nginx:1.27", upstream: "public.ecr.aws/nginx/nginx:1.27" });
+        assert.deepEqual(images.hub, {
+            kind: "cached",
+            registry: "docker-hub",
+            prefix: "dev-cache/docker-hub",
+            repository: "dev-cache/docker-hub/library/redis",
+            path: "dev-cache/docker-hub/library/redis:7",
+            upstream: "redis:7",
+        });
+        assert.deepEqual(images.pub, {
+            kind: "cached",
+            registry: "ecr-public",
+            prefix: "dev-cache/ecr-public",
+            repository: "dev-cache/ecr-public/nginx/nginx",
+            path: "dev-cache/ecr-public/nginx/nginx:1.27",
+            upstream: "public.ecr.aws/nginx/nginx:1.27",
+        });
         assert.deepEqual(images.gh, { kind: "direct", reference: "ghcr.io/org/app:1.2" });
         assert.deepEqual(images.own, { kind: "ecr", reference: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1" });
     });
