@@ -1,0 +1,53 @@
+/**
+ * The mocks behind the plan: an unfaked resource type or invoke fails loudly, auto-names are held
+ * to AWS's length limits, secrets are masked.
+ */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FleetMocks, maskSecrets } from "../tools/mocks";
+
+const mocks = new FleetMocks("eu-west-1");
+
+describe("fleet's mocks", () => {
+    it("refuse a resource type they do not fake", () => {
+        assert.throws(
+            () => mocks.newResource({ type: "aws:s3/bucket:Bucket", name: "logs", inputs: {}, custom: true }),
+            { message: "fleet mocks: no fake for resource type aws:s3/bucket:Bucket (logs); add one to tools/mocks.ts" },
+        );
+    });
+
+    it("refuse an invoke they do not fake", () => {
+        assert.throws(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} }), {
+            message: "fleet mocks: no fake for invoke aws:ec2/getAmi:getAmi; add one to tools/mocks.ts",
+        });
+        assert.throws(() => mocks.call({ token: "aws:ssm/getParameter:getParameter", inputs: { name: "/prod/db/password" } }), {
+            message: "fleet mocks: unexpected SSM parameter read /prod/db/password",
+        });
+    });
+
+    it("auto-name like Pulumi and hold names to AWS's limits", () => {
+        const tg = mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "api-tg", inputs: {}, custom: true });
+        assert.match(String(tg.state.name), /^api-tg-[0-9a-f]{7}$/);
+        assert.match(String(tg.state.arnSuffix), /^targetgroup\/api-tg-[0-9a-f]{7}\/[0-9a-f]{16}$/);
+        assert.throws(() => mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "a-very-long-service-name-tg", inputs: {}, custom: true }), {
+            message: /^fleet mocks: aws:lb\/targetGroup:TargetGroup name "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; AWS allows 32$/,
+        });
+    });
+
+    it("fake the outputs other resources read, realistically", () => {
+        const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "api-repo", inputs: { name: "fleet-dev/api" }, custom: true });
+        assert.equal(repo.state.repositoryUrl, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet-dev/api");
+        assert.equal(repo.state.arn, "arn:aws:ecr:eu-west-1:123456789012:repository/fleet-dev/api");
+        const parameter = mocks.newResource({ type: "aws:ssm/parameter:Parameter", name: "api-KEY", inputs: { name: "/fleet/dev/api/KEY" }, custom: true });
+        assert.equal(parameter.state.arn, "arn:aws:ssm:eu-west-1:123456789012:parameter/fleet/dev/api/KEY");
+    });
+
+    it("mask secrets and unknowns wherever they are nested", () => {
+        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
+        assert.deepEqual(maskSecrets({ a: [secret, { b: secret }], c: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", d: 1 }), {
+            a: ["[secret]", { b: "[secret]" }],
+            c: "[unknown]",
+            d: 1,
+        });
+    });
+});
