@@ -237,7 +237,10 @@ const checks: Record<string, Check> = {
             .map((resource) => ({ resource, problem: "makes pull-through cache repositories immutable, which stops AWS syncing them with upstream", fix: "set imageTagMutability MUTABLE on the template" })),
     ],
     "ECR.3": (fleet) => {
-        const covered = new Set(fleet.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").map((p) => p.props.repository));
+        const lifecycles = fleet.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+        // A repository reference still unknown (preview of a new stack) cannot be matched: decide at `up`.
+        if (lifecycles.some((p) => typeof p.props.repository !== "string")) return [];
+        const covered = new Set(lifecycles.map((p) => p.props.repository));
         return [
             ...fleet
                 .ofType("aws:ecr/repository:Repository")
@@ -332,11 +335,13 @@ const checks: Record<string, Check> = {
                 // `<registry>/<prefix>/<upstream path>[:tag|@digest]` → `<prefix>/<upstream path>`.
                 const repository = String(c.image).slice(String(c.image).indexOf("/") + 1).replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
                 const findings: Finding[] = [];
+                // A policy document still unknown (preview) is decided at `up`, not reported.
+                if (execution && !fleet.policyDocument(execution)) return [];
                 if (!allows(execution, prefix, repository)) {
                     findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository}` });
                 }
                 const ec2 = asList(task.props.requiresCompatibilities).includes("EC2");
-                if (ec2 && !instancePolicies.some((p) => allows(p, prefix, repository))) {
+                if (ec2 && instancePolicies.every((p) => fleet.policyDocument(p)) && !instancePolicies.some((p) => allows(p, prefix, repository))) {
                     findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role` });
                 }
                 return findings;

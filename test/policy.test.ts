@@ -213,6 +213,23 @@ describe("every control", () => {
     }
 });
 
+describe("values unknown during a real preview", () => {
+    const unknown = (type: string, name: string, key: string) => withChange(type, name, (p) => ({ ...p, [key]: undefined }));
+
+    it("are decided at `up`, not reported", () => {
+        const cases: [string, string, string][] = [
+            ["aws:ecs/taskDefinition:TaskDefinition", "status-taskdef", "containerDefinitions"],
+            ["aws:iam/rolePolicy:RolePolicy", "status-exec", "policy"],
+            ["aws:iam/rolePolicy:RolePolicy", "fleet-prod-instance-pull-through", "policy"],
+            ["aws:ecr/lifecyclePolicy:LifecyclePolicy", "api-repo-lifecycle", "repository"],
+            ["aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", "subnets"],
+        ];
+        for (const [type, name, key] of cases) {
+            assert.deepEqual(evaluate(unknown(type, name, key)).violations, [], `${name}.${key} unknown`);
+        }
+    });
+});
+
 describe("enforcement and waivers", () => {
     it("reads the enforcement from the cluster, mandatory when absent", () => {
         assert.equal(evaluate(base).enforcement, "mandatory");
