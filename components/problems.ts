@@ -25,8 +25,12 @@ export class Problems {
     }
 }
 
+/** Stands for a value a message must not repeat (it may be a secret someone put in the wrong place). */
+export const hiddenValue: unique symbol = Symbol("hidden value");
+
 /** A short, single-line rendering of a received value. */
 export function show(value: unknown): string {
+    if (value === hiddenValue) return "(value not shown)";
     if (value === undefined) return "(missing)";
     const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
     return text.length > 80 ? text.slice(0, 77) + "..." : text;

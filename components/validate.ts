@@ -8,7 +8,7 @@ import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
 import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
-import { didYouMean, isInteger, isRecord, Problems } from "./problems";
+import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
 import { reasonPattern, resolveStackSettings, stackKeys } from "./stackConfig";
 
@@ -87,7 +87,8 @@ class ServiceResolver {
         const s = this.spec;
         for (const field of Object.keys(s)) {
             if (!(serviceFields as string[]).includes(field)) {
-                this.add(field, s[field], `unknown field${didYouMean(field, serviceFields)}`, `use one of ${serviceFields.join(", ")}`);
+                // The value is not repeated: a misspelt `secrets` or `env` may hold a secret.
+                this.add(field, hiddenValue, `unknown field${didYouMean(field, serviceFields)}`, `use one of ${serviceFields.join(", ")}`);
             }
         }
         const capacity = this.capacity();
@@ -442,11 +443,12 @@ class ServiceResolver {
         for (const key of Object.keys(raw).sort()) {
             const value = raw[key];
             if (!envNamePattern.test(key)) {
-                this.add(`env.${key}`, value, "is not a valid environment variable name", "use letters, digits and _ not starting with a digit");
+                // Environment values are never repeated in messages: a secret may have landed there by mistake.
+                this.add(`env.${key}`, hiddenValue, "is not a valid environment variable name", "use letters, digits and _ not starting with a digit");
             } else if (typeof value !== "string") {
-                this.add(`env.${key}`, value, "must be a string (environment values are strings)", `quote it: "${String(value)}"`);
+                this.add(`env.${key}`, hiddenValue, `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`, "quote the value in the catalog");
             } else if (key in secrets) {
-                this.add(`env.${key}`, value, "is also declared under secrets", "keep it in secrets only; secrets never go in plain environment");
+                this.add(`env.${key}`, hiddenValue, "is also declared under secrets", "keep it in secrets only; secrets never go in plain environment");
             } else {
                 env[key] = value;
             }
@@ -572,7 +574,8 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             : [];
         const isSecretSource = secretKeysUsed.some((source) => isRecord(source) && source.fromConfig === key);
         if (!(stackKeys as readonly string[]).includes(key) && !isSecretSource && !input.configKeys.get(key)?.secret) {
-            problems.add(`stack config fleet:${key}`, key, input.config[key], `unknown key${didYouMean(key, stackKeys)}`, `use one of ${stackKeys.map((k) => `fleet:${k}`).join(", ")}, or remove it`);
+            // A misspelt key may be a secret set without --secret: its value is not repeated.
+            problems.add(`stack config fleet:${key}`, key, hiddenValue, `unknown key${didYouMean(key, stackKeys)}`, `use one of ${stackKeys.map((k) => `fleet:${k}`).join(", ")}, or remove it`);
         }
     }
 
@@ -591,7 +594,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             problems.add(
                 `stack config fleet:services.${name}`,
                 name,
-                overrideMap[name],
+                hiddenValue,
                 `overrides a service that is not in the catalog${didYouMean(name, Object.keys(catalog))}`,
                 "fix the name or remove the override",
             );

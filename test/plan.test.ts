@@ -337,7 +337,7 @@ describe("an invalid catalog", () => {
         assert.deepEqual(lines, [
             "fleet: 5 problem(s) in services/index.ts or Pulumi.dev.yaml; nothing was changed:",
             // Pulumi.dev.yaml tunes api, which this catalog lacks: an orphaned override is an error too.
-            '  - stack config fleet:services.api: api = {"memory":{"reservation":192,"limit":384},"scaling":{"min":1,"max":2,"cpuPerc...: overrides a service that is not in the catalog; fix the name or remove the override.',
+            "  - stack config fleet:services.api: api = (value not shown): overrides a service that is not in the catalog; fix the name or remove the override.",
             '  - service "Bad_Name": name = "Bad_Name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
             '  - service "cache": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
             '  - service "cache": memory.reservation = 512: must be below memory.limit (256): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',

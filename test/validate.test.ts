@@ -200,7 +200,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = {"reservation":64,"limit":128}: unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
+            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
             'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
         ],
     ],
@@ -217,19 +217,19 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a bad environment variable name",
         { svc: { ...ok, env: { "1BAD": "x" } } },
         {},
-        ['service "svc": env.1BAD = "x": is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
+        ['service "svc": env.1BAD = (value not shown): is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
     ],
     [
         "a non-string environment value",
         { svc: { ...ok, env: { PORT: 8080 } } },
         {},
-        ['service "svc": env.PORT = 8080: must be a string (environment values are strings); quote it: "8080".'],
+        ['service "svc": env.PORT = (value not shown): must be a string, not a number; quote the value in the catalog.'],
     ],
     [
         "a variable both in env and secrets",
         { svc: { ...ok, env: { TOKEN: "x" }, secrets: { TOKEN: { generate: { length: 32 } } } } },
         {},
-        ['service "svc": env.TOKEN = "x": is also declared under secrets; keep it in secrets only; secrets never go in plain environment.'],
+        ['service "svc": env.TOKEN = (value not shown): is also declared under secrets; keep it in secrets only; secrets never go in plain environment.'],
     ],
     [
         "a bad secret name",
@@ -331,7 +331,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an override for a service not in the catalog",
         { api: ok },
         { services: { apii: { desiredCount: 2 } } },
-        ['stack config fleet:services.apii: apii = {"desiredCount":2}: overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.'],
+        ['stack config fleet:services.apii: apii = (value not shown): overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.'],
     ],
     [
         "an override that breaks memory names the stack file",
@@ -343,7 +343,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an unknown stack key",
         { svc: ok },
         { netwrok: { natGateways: "single" } },
-        ['stack config fleet:netwrok: netwrok = {"natGateways":"single"}: unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.'],
+        ['stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.'],
     ],
     [
         "no NAT gateway",
