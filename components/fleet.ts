@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { enforcementTag, optOutControls, tagValue, waiverTagPrefix } from "../policy/controls";
+import { enforcementTag, optOutControls, waiverTagPrefix } from "../policy/controls";
 import { ResolvedFleet } from "./model";
 import { Platform } from "./platform";
 import { RetiredService } from "./retired";
@@ -67,7 +67,7 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     return { platform, services };
 }
 
-/** Waivers as tags, where the policy pack can read them (values cut to what AWS tags allow). */
+/** Waivers as tags, where the policy pack can read them (validation keeps reasons to what AWS tags allow). */
 function waiverTags(waivers: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, tagValue(reason)]));
+    return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, reason]));
 }

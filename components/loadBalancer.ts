@@ -38,12 +38,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly zoneId: pulumi.Output<string>;
     /** The listener service rules attach to: HTTPS when a certificate is configured, HTTP otherwise. */
     public readonly listenerArn: pulumi.Output<string>;
-    public readonly https: boolean;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:lb:LoadBalancer", name, {}, opts);
         const settings = args.settings;
-        this.https = settings.certificateArn !== undefined;
+        const https = settings.certificateArn !== undefined;
 
         const securityGroup = new aws.ec2.SecurityGroup(
             `${name}-sg`,
@@ -51,7 +50,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this },
         );
         // 80 stays open with a certificate too: it answers with the redirect to HTTPS.
-        const ports = this.https ? [80, 443] : [80];
+        const ports = https ? [80, 443] : [80];
         for (const port of ports) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-in-${port}`,
@@ -103,7 +102,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.dnsName = alb.dnsName;
         this.zoneId = alb.zoneId;
 
-        if (settings.certificateArn !== undefined) {
+        if (https) {
             const httpsListener = new aws.lb.Listener(
                 `${name}-https`,
                 {

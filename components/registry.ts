@@ -36,12 +36,8 @@ export interface RegistryArgs {
  * while the repository's tags are mutable.
  */
 export class Registry extends pulumi.ComponentResource {
-    /** Cache prefix per enabled upstream registry. */
-    public readonly cachePrefixes: Record<string, string>;
-
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:ecr:Registry", name, {}, opts);
-        this.cachePrefixes = {};
         for (const cache of args.settings.pullThroughCache) {
             const upstream = upstreamRegistries[cache.registry];
             const rule = new aws.ecr.PullThroughCacheRule(
@@ -66,8 +62,7 @@ export class Registry extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [rule] },
             );
-            this.cachePrefixes[cache.registry] = cache.prefix;
         }
-        this.registerOutputs({ cachePrefixes: this.cachePrefixes });
+        this.registerOutputs({});
     }
 }

@@ -16,7 +16,7 @@ import {
     RetiredService,
     StackSettings,
 } from "./model";
-import { controlIds } from "../policy/controls";
+import { controlIds, minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
 
@@ -282,17 +282,12 @@ function resolveRegistry(problems: Problems, raw: unknown, stack: string): Regis
     return { keepImages: integerIn(problems, subject, "keepImages", value.keepImages, 1, 1000, 20), pullThroughCache: caches };
 }
 
-const minimumReason = 10;
-
-/** Waiver reasons travel as AWS tag values: letters, digits, spaces and `_ . : / = + - @`, at most 256. */
-export const reasonPattern = /^[\p{L}\p{N} _.:/=+\-@]{10,256}$/u;
-
 export function reason(problems: Problems, subject: string, field: string, value: unknown): string | undefined {
-    if (typeof value !== "string" || value.trim().length < minimumReason) {
-        problems.add(subject, field, value, `needs a reason (at least ${minimumReason} characters)`, "write why, for the reviewers of this stack");
+    if (typeof value !== "string" || value.trim().length < minimumReasonLength) {
+        problems.add(subject, field, value, `needs a reason (at least ${minimumReasonLength} characters)`, "write why, for the reviewers of this stack");
         return undefined;
     }
-    if (!reasonPattern.test(value.trim())) {
+    if (!waiverReasonPattern.test(value.trim())) {
         problems.add(subject, field, value, "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)", "reword it without other punctuation");
         return undefined;
     }

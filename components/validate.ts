@@ -10,7 +10,8 @@ import { instanceTypes } from "./instanceTypes";
 import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
-import { reasonPattern, resolveStackSettings, stackKeys } from "./stackConfig";
+import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
+import { resolveStackSettings, stackKeys } from "./stackConfig";
 
 export interface FleetInput {
     readonly project: string;
@@ -143,9 +144,9 @@ class ServiceResolver {
             for (const [key, reason] of Object.entries(raw)) {
                 if (!(securityOptOutFields as readonly string[]).includes(key)) {
                     this.add(`optOut.${key}`, reason, `is not a secure default${didYouMean(key, securityOptOutFields)}`, `use one of ${securityOptOutFields.join(", ")}`);
-                } else if (typeof reason !== "string" || reason.trim().length < 10) {
+                } else if (typeof reason !== "string" || reason.trim().length < minimumReasonLength) {
                     this.add(`optOut.${key}`, reason, "needs the reason the default is turned off (at least 10 characters)", "write why, e.g. \"nginx writes its cache under /var/cache/nginx\"");
-                } else if (!reasonPattern.test(reason.trim())) {
+                } else if (!waiverReasonPattern.test(reason.trim())) {
                     this.add(`optOut.${key}`, reason, "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @", "reword it without other punctuation");
                 } else {
                     optOuts[key] = reason.trim();
@@ -568,12 +569,14 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     const problems = new Problems();
     const settings = resolveStackSettings(problems, input.stack, input.config);
 
-    for (const key of input.configKeys.keys()) {
-        const secretKeysUsed = isRecord(catalog)
-            ? Object.values(catalog).flatMap((spec) => (isRecord(spec) && isRecord(spec.secrets) ? Object.values(spec.secrets) : []))
-            : [];
-        const isSecretSource = secretKeysUsed.some((source) => isRecord(source) && source.fromConfig === key);
-        if (!(stackKeys as readonly string[]).includes(key) && !isSecretSource && !input.configKeys.get(key)?.secret) {
+    // Keys that catalog secrets read with fromConfig are not typos.
+    const secretSourceKeys = new Set(
+        (isRecord(catalog) ? Object.values(catalog) : [])
+            .flatMap((spec) => (isRecord(spec) && isRecord(spec.secrets) ? Object.values(spec.secrets) : []))
+            .flatMap((source) => (isRecord(source) && typeof source.fromConfig === "string" ? [source.fromConfig] : [])),
+    );
+    for (const [key, { secret }] of input.configKeys) {
+        if (!(stackKeys as readonly string[]).includes(key) && !secretSourceKeys.has(key) && !secret) {
             // A misspelt key may be a secret set without --secret: its value is not repeated.
             problems.add(`stack config fleet:${key}`, key, hiddenValue, `unknown key${didYouMean(key, stackKeys)}`, `use one of ${stackKeys.map((k) => `fleet:${k}`).join(", ")}, or remove it`);
         }

@@ -55,7 +55,11 @@ export const enforcementTag = "fleet:policy";
 /** Tag prefix carrying a waiver's reason: on the cluster for the platform, on a task definition for its service. */
 export const waiverTagPrefix = "fleet:waiver:";
 
-/** AWS tag values allow letters, digits, spaces and `_ . : / = + - @`, at most 256 characters. */
-export function tagValue(text: string): string {
-    return text.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, " ").replace(/\s+/g, " ").trim().slice(0, 256);
-}
+/**
+ * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
+ * at most 256 characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
+ */
+export const waiverReasonPattern = /^[\p{L}\p{N} _.:/=+\-@]{10,256}$/u;
+
+/** The fewest characters a reason may have. */
+export const minimumReasonLength = 10;

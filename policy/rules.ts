@@ -81,6 +81,12 @@ export class Fleet {
         return typeof tag === "string" ? tag : undefined;
     }
 
+    /** The service of the resource with this URN. */
+    serviceOfUrn(urn: string): string | undefined {
+        const resource = this.byUrn.get(urn);
+        return resource ? this.serviceOf(resource) : undefined;
+    }
+
     /** Whether a component of this type is among the resource's ancestors. */
     under(resource: ResourceView, componentType: string): boolean {
         let parent = resource.parentUrn ? this.byUrn.get(resource.parentUrn) : undefined;
@@ -401,7 +407,11 @@ export function evaluateControl(control: (typeof controls)[number], fleet: Fleet
 
 /** Runs every control over the resources. */
 export function evaluate(resources: readonly ResourceView[]): PolicyResult {
-    const fleet = new Fleet(resources);
+    return evaluateFleet(new Fleet(resources));
+}
+
+/** Runs every control over a fleet already indexed. */
+export function evaluateFleet(fleet: Fleet): PolicyResult {
     const settings = settingsOf(fleet);
     return { ...settings, violations: controls.flatMap((control) => evaluateControl(control, fleet, settings)) };
 }

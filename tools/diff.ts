@@ -4,7 +4,8 @@
  * Resources are matched by URN with the stack left out (also from `<project>-<stack>` names), so a
  * prod plan compares with a dev one.
  */
-import { serviceOf } from "./facts";
+import { planFleet } from "./facts";
+import { Fleet } from "../policy/rules";
 import { PlanDocument, PlanResource } from "./runProgram";
 
 export interface ResourceChange {
@@ -64,13 +65,13 @@ export function changedPaths(before: unknown, after: unknown, path = ""): string
 }
 
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
-    const baseByUrn = new Map(base.resources.map((r) => [r.urn, r]));
-    const headByUrn = new Map(head.resources.map((r) => [r.urn, r]));
+    const baseFleet = planFleet(base);
+    const headFleet = planFleet(head);
     const baseIndex = new Map(base.resources.map((r) => [stackless(r.urn, base), r]));
     const headIndex = new Map(head.resources.map((r) => [stackless(r.urn, head), r]));
     const groups = new Map<string, ResourceChange[]>();
-    const record = (resource: PlanResource, index: ReadonlyMap<string, PlanResource>, change: ResourceChange) => {
-        const group = serviceOf(resource, index) ?? "platform";
+    const record = (resource: PlanResource, fleet: Fleet, change: ResourceChange) => {
+        const group = fleet.serviceOfUrn(resource.urn) ?? "platform";
         groups.set(group, [...(groups.get(group) ?? []), change]);
     };
     let added = 0;
@@ -80,7 +81,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         const before = baseIndex.get(key);
         if (!before) {
             added++;
-            record(resource, headByUrn, { kind: "add", type: resource.type, name: resource.name, paths: [] });
+            record(resource, headFleet, { kind: "add", type: resource.type, name: resource.name, paths: [] });
             continue;
         }
         const paths = changedPaths(before.inputs, resource.inputs);
@@ -88,13 +89,13 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         if (paths.length > 0) {
             changed++;
             const shown = paths.length > maxPathsPerResource ? [...paths.slice(0, maxPathsPerResource), `… ${paths.length - maxPathsPerResource} more`] : paths;
-            record(resource, headByUrn, { kind: "change", type: resource.type, name: resource.name, paths: shown });
+            record(resource, headFleet, { kind: "change", type: resource.type, name: resource.name, paths: shown });
         }
     }
     for (const [key, resource] of baseIndex) {
         if (!headIndex.has(key)) {
             removed++;
-            record(resource, baseByUrn, { kind: "remove", type: resource.type, name: resource.name, paths: [] });
+            record(resource, baseFleet, { kind: "remove", type: resource.type, name: resource.name, paths: [] });
         }
     }
     const ordered = [...groups.entries()]

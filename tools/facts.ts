@@ -3,6 +3,7 @@
  * deployed), so that the reports work on any plan JSON, including an older base plan.
  */
 import { Capacity } from "../components/catalog";
+import { Fleet } from "../policy/rules";
 import { PlanDocument, PlanResource } from "./runProgram";
 
 export interface TargetGroupFacts {
@@ -62,14 +63,9 @@ export interface FleetFacts {
     readonly rules: readonly RuleFacts[];
 }
 
-/** The nearest `fleet:ecs:Service` ancestor of a resource (itself included). */
-export function serviceOf(resource: PlanResource, byUrn: ReadonlyMap<string, PlanResource>): string | undefined {
-    let current: PlanResource | undefined = resource;
-    while (current) {
-        if (current.type === "fleet:ecs:Service") return current.name;
-        current = current.parent ? byUrn.get(current.parent) : undefined;
-    }
-    return undefined;
+/** A plan's resources as the policy rules see them, with their lookups (the service of a resource among them). */
+export function planFleet(plan: PlanDocument): Fleet {
+    return new Fleet(plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent })));
 }
 
 const num = (value: unknown, fallback = 0): number => (typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback);
@@ -81,9 +77,9 @@ function capacityOf(service: PlanResource | undefined): Capacity {
 }
 
 export function extractFacts(plan: PlanDocument): FleetFacts {
-    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const fleet = planFleet(plan);
     const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
-    const childOf = (type: string, service: string) => ofType(type).filter((r) => serviceOf(r, byUrn) === service);
+    const childOf = (type: string, service: string) => ofType(type).filter((r) => fleet.serviceOfUrn(r.urn) === service);
 
     const services: ServiceFacts[] = ofType("fleet:ecs:Service").map((component) => {
         const name = component.name;
@@ -122,7 +118,7 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
     const rules: RuleFacts[] = ofType("aws:lb/listenerRule:ListenerRule")
         .map((rule) => {
             const conditions = (rule.inputs.conditions ?? []) as { hostHeader?: { values: string[] }; pathPattern?: { values: string[] } }[];
-            const service = serviceOf(rule, byUrn) ?? "?";
+            const service = fleet.serviceOfUrn(rule.urn) ?? "?";
             return {
                 priority: num(rule.inputs.priority),
                 hosts: conditions.flatMap((c) => c.hostHeader?.values ?? []),

@@ -2,21 +2,18 @@
  * Guardrails over plans: fleet's policy rules (the same code as the policy pack), and the check
  * that a stack guarding its deletions does not lose a service by accident.
  */
-import { evaluate, Fleet, PolicyResult, PolicySettings, ResourceView, settingsOf } from "../policy/rules";
-import { serviceOf } from "./facts";
+import { evaluateFleet, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
+import { planFleet } from "./facts";
 import { PlanDocument } from "./runProgram";
-
-const viewsOf = (plan: PlanDocument): ResourceView[] =>
-    plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
-    return evaluate(viewsOf(plan));
+    return evaluateFleet(planFleet(plan));
 }
 
 /** The enforcement and waivers a plan carries (as the policy pack will read them). */
 export function planPolicySettings(plan: PlanDocument): PolicySettings {
-    return settingsOf(new Fleet(viewsOf(plan)));
+    return settingsOf(planFleet(plan));
 }
 
 function configValue(plan: PlanDocument, key: string): unknown {
@@ -31,11 +28,11 @@ function configValue(plan: PlanDocument, key: string): unknown {
 
 /** The service names of a plan, and what stateful resources each has. */
 function servicesOf(plan: PlanDocument): Map<string, { repository?: string; parameters: string[] }> {
-    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const fleet = planFleet(plan);
     const services = new Map<string, { repository?: string; parameters: string[] }>();
     for (const component of plan.resources.filter((r) => r.type === "fleet:ecs:Service")) services.set(component.name, { parameters: [] });
     for (const resource of plan.resources) {
-        const service = serviceOf(resource, byUrn);
+        const service = fleet.serviceOfUrn(resource.urn);
         const entry = service ? services.get(service) : undefined;
         if (!entry || !service) continue;
         if (resource.type === "aws:ecr/repository:Repository") entry.repository = String(resource.inputs.name);

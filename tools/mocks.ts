@@ -14,7 +14,6 @@ export interface RecordedResource {
     readonly type: string;
     readonly name: string;
     readonly parent?: string;
-    readonly custom: boolean;
     /** Inputs as registered; secret values replaced by "[secret]", unknowns by "[unknown]". */
     readonly inputs: Record<string, unknown>;
     /** Inputs with secret values kept wrapped in Pulumi's secret marker (tests only; never printed). */
@@ -287,7 +286,6 @@ export function installMocks(options: {
                     type: req.getType(),
                     name: req.getName(),
                     parent: req.getParent() || undefined,
-                    custom: req.getCustom(),
                     inputs: maskSecrets(rawInputs) as Record<string, unknown>,
                     rawInputs,
                     protect: req.getProtect() ?? false,

@@ -63,8 +63,7 @@ async function main(): Promise<number> {
             console.error(`--config ${pair}: expected <key>=<value>\n${usage}`);
             return 2;
         }
-        const key = pair.slice(0, equals);
-        configOverrides[key.includes(":") ? key : `fleet:${key}`] = pair.slice(equals + 1);
+        configOverrides[pair.slice(0, equals)] = pair.slice(equals + 1);
     }
     const started = process.hrtime.bigint();
     let result;

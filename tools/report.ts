@@ -34,6 +34,7 @@ export function blockingViolations(policy: PolicyResult | undefined): PolicyResu
 
 export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean } = {}): Review {
     const facts = extractFacts(plan);
+    const policy = options.policy ? planPolicy(plan) : undefined;
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
     const cost = estimateCost(facts, capacity);
@@ -56,8 +57,9 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
         rollouts,
         cost,
         against,
-        policy: options.policy ? planPolicy(plan) : undefined,
-        policySettings: planPolicySettings(plan),
+        policy,
+        // The controls' result carries the settings; read them apart only when the controls did not run.
+        policySettings: policy ?? planPolicySettings(plan),
         warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { installMocks, RecordedResource, settle } from "./mocks";
+import { installMocks, settle } from "./mocks";
 import { readStackConfig } from "./stackFile";
 
 export interface PlanResource {
@@ -30,7 +30,7 @@ export interface PlanDocument {
 }
 
 export type PlanResult =
-    | { readonly ok: true; readonly plan: PlanDocument; readonly recorded: RecordedResource[] }
+    | { readonly ok: true; readonly plan: PlanDocument }
     | { readonly ok: false; readonly kind: "invalid"; readonly message: string }
     | { readonly ok: false; readonly kind: "error"; readonly message: string };
 
@@ -42,13 +42,15 @@ function describeError(error: unknown): string {
 }
 
 /**
- * Plans a stack. `configOverrides` (full key → value, like `pulumi preview -c key=value`) replace
- * stack-file values: structured values as JSON text, never secret.
+ * Plans a stack. `configOverrides` (key → value, like `pulumi preview -c key=value`; a key without
+ * a namespace is the project's) replace stack-file values: structured values as JSON text, never secret.
  */
 export async function runProgram(stack: string, options: { root?: string; configOverrides?: Record<string, string> } = {}): Promise<PlanResult> {
     const root = options.root ?? repoRoot;
     const fileConfig = readStackConfig(root, stack);
-    const overrides = options.configOverrides ?? {};
+    const overrides = Object.fromEntries(
+        Object.entries(options.configOverrides ?? {}).map(([key, value]) => [key.includes(":") ? key : `${fileConfig.project}:${key}`, value]),
+    );
     const stackConfig = {
         ...fileConfig,
         config: { ...fileConfig.config, ...overrides },
@@ -96,6 +98,5 @@ export async function runProgram(stack: string, options: { root?: string; config
     return {
         ok: true,
         plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config },
-        recorded: runtime.resources,
     };
 }
