@@ -653,7 +653,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 "remove the catalog entry to retire it, or remove it from fleet:retired to keep running it",
             );
         } else if (!serviceNamePattern.test(retired.name)) {
-            problems.add("stack config fleet:retired", retired.name, retired.reason, "is not a service name", "use the catalog key the service had");
+            problems.add("stack config fleet:retired", retired.name, retired.name, "is not a service name (2-20 lowercase letters, digits and single hyphens)", "use the catalog key the service had");
         }
     }
 

@@ -450,6 +450,12 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry to retire it, or remove it from fleet:retired to keep running it.'],
     ],
     [
+        "a retirement of something that cannot be a service",
+        { svc: ok },
+        { retired: { X_1: { reason: "replaced by something else" } } },
+        ['stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 lowercase letters, digits and single hyphens); use the catalog key the service had.'],
+    ],
+    [
         "a retirement without a reason",
         { svc: ok },
         { retired: { old: {} } },
