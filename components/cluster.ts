@@ -43,6 +43,15 @@ const fargateProviders: Record<Exclude<Capacity, "ec2">, string> = { "fargate": 
 export class Cluster extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
     public readonly name: pulumi.Output<string>;
+    /**
+     * The cluster's ARN once its capacity providers are associated. ECS refuses a service whose
+     * strategy names a provider not yet associated ("capacity provider is not associated with the
+     * cluster"), and a provider cannot be dissociated while a service uses it: services take their
+     * cluster from here, so they are created after the association and deleted before it.
+     */
+    public readonly arnForServices: pulumi.Output<string>;
+    /** The cluster's name, with the same ordering as `arnForServices` (for autoscaling resource ids). */
+    public readonly nameForServices: pulumi.Output<string>;
     /** The EC2 capacity provider's name, when the stack runs EC2 capacity. */
     public readonly ec2CapacityProviderName?: pulumi.Output<string>;
     /** The container instances' security group, when the stack runs EC2 capacity. */
@@ -150,7 +159,9 @@ CONFIG
             const launchTemplate = new aws.ec2.LaunchTemplate(
                 `${name}-instances`,
                 {
-                    imageId: ami.value,
+                    // `value` is always marked secret by pulumi-aws, which would hide AMI updates in
+                    // preview; the public AMI id is not a secret, and `insecureValue` is not marked.
+                    imageId: ami.insecureValue,
                     instanceType: ec2.instanceType,
                     iamInstanceProfile: { arn: profile.arn },
                     vpcSecurityGroupIds: [instanceSg.id],
@@ -212,7 +223,7 @@ CONFIG
 
         const defaultProvider =
             settings.defaultCapacity === "ec2" ? this.ec2CapacityProviderName! : pulumi.output(fargateProviders[settings.defaultCapacity]);
-        new aws.ecs.ClusterCapacityProviders(
+        const association = new aws.ecs.ClusterCapacityProviders(
             name,
             {
                 clusterName: cluster.name,
@@ -221,10 +232,14 @@ CONFIG
             },
             { parent: this },
         );
+        // An Output built from the association carries it as a dependency of every input it feeds.
+        this.arnForServices = pulumi.all([cluster.arn, association.clusterName]).apply(([arn]) => arn);
+        this.nameForServices = association.clusterName;
 
         this.registerOutputs({
             arn: this.arn,
             name: this.name,
+            arnForServices: this.arnForServices,
             ec2CapacityProviderName: this.ec2CapacityProviderName,
             instanceSecurityGroupId: this.instanceSecurityGroupId,
         });

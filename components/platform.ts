@@ -68,7 +68,7 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registry = new Registry(name, { settings: fleet.registry, tags }, { parent: this });
+        this.registry = new Registry(name, { settings: fleet.registry, aws: this.aws, tags }, { parent: this });
 
         const key = new aws.kms.Key(
             `${name}-secrets`,
@@ -80,7 +80,12 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this, protect: fleet.protect },
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/${fleet.project}-${fleet.stack}-secrets`, targetKeyId: key.keyId }, { parent: this });
+        // A fixed name: a replacement must delete the old alias first, or creating the new one fails.
+        new aws.kms.Alias(
+            `${name}-secrets`,
+            { name: `alias/${fleet.project}-${fleet.stack}-secrets`, targetKeyId: key.keyId },
+            { parent: this, deleteBeforeReplace: true },
+        );
         this.secretsKeyArn = key.arn;
 
         this.registerOutputs({ secretsKeyArn: this.secretsKeyArn, registryUrl: this.registryUrl });

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { upstreamRegistries } from "./images";
+import { UpstreamRegistryKey, upstreamRegistries } from "./images";
 import { RegistrySettings } from "./model";
+import { AwsContext, repositoryArn } from "./policies";
 
 /** Lifecycle policy: drop untagged layers after a day, keep the last `keep` tagged images. */
 export function lifecyclePolicy(keep: number): string {
@@ -25,44 +26,96 @@ export function lifecyclePolicy(keep: number): string {
 
 export interface RegistryArgs {
     readonly settings: RegistrySettings;
-    /** @default {} */
+    /** The account and region the cache repositories live in, to scope the template role. */
+    readonly aws: AwsContext;
+    /** Tags for the registry's resources, and for every repository the cache creates. @default {} */
     readonly tags?: Record<string, string>;
 }
 
 /**
  * The stack's pull-through cache: one ECR rule per enabled upstream registry, and a repository
- * creation template with the same prefix so cached repositories are scanned, encrypted and
- * expire old images. Their tags stay mutable: AWS keeps a cached tag in sync with upstream only
- * while the repository's tags are mutable.
+ * creation template with the same prefix so cached repositories are scanned, encrypted, tagged
+ * and expire old images. Their tags stay mutable: AWS keeps a cached tag in sync with upstream
+ * only while the repository's tags are mutable.
+ *
+ * A template that applies resource tags (or KMS) needs a role ECR assumes to create and tag the
+ * repository; without it the first pull through the cache fails (ECR user guide, "Create an IAM
+ * role for repository creation templates"; aws/containers-roadmap#2398). The role may create and
+ * tag repositories under the cache prefixes only.
  */
 export class Registry extends pulumi.ComponentResource {
+    /**
+     * Per upstream registry, the resources a first pull through the cache needs: its rule, its
+     * template and the template role's policy. Services whose image comes through the cache
+     * depend on them, so their tasks first pull after the template exists.
+     */
+    public readonly cacheDependencies: Readonly<Partial<Record<UpstreamRegistryKey, readonly pulumi.Resource[]>>>;
+
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:ecr:Registry", name, {}, opts);
-        for (const cache of args.settings.pullThroughCache) {
-            const upstream = upstreamRegistries[cache.registry];
-            const rule = new aws.ecr.PullThroughCacheRule(
-                `${name}-${upstream.alias}`,
+        const caches = args.settings.pullThroughCache;
+        const dependencies: Partial<Record<UpstreamRegistryKey, pulumi.Resource[]>> = {};
+        if (caches.length > 0) {
+            const role = new aws.iam.Role(
+                `${name}-cache-template`,
                 {
-                    ecrRepositoryPrefix: cache.prefix,
-                    upstreamRegistryUrl: upstream.url,
-                    credentialArn: cache.credentialArn,
+                    description: "fleet: ECR creates and tags the repositories of the pull-through cache",
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                    tags: args.tags,
                 },
                 { parent: this },
             );
-            new aws.ecr.RepositoryCreationTemplate(
-                `${name}-${upstream.alias}-template`,
+            const rolePolicy = new aws.iam.RolePolicy(
+                `${name}-cache-template`,
                 {
-                    prefix: cache.prefix,
-                    appliedFors: ["PULL_THROUGH_CACHE"],
-                    description: `fleet: repositories cached from ${upstream.url}`,
-                    imageTagMutability: "MUTABLE",
-                    encryptionConfigurations: [{ encryptionType: "AES256" }],
-                    lifecyclePolicy: lifecyclePolicy(args.settings.keepImages),
-                    resourceTags: args.tags,
+                    role: role.name,
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "CreateTaggedCacheRepositories",
+                                Effect: "Allow",
+                                Action: ["ecr:CreateRepository", "ecr:TagResource"],
+                                Resource: caches.map((cache) => repositoryArn(args.aws, `${cache.prefix}/*`)),
+                            },
+                        ],
+                    }),
                 },
-                { parent: this, dependsOn: [rule] },
+                { parent: this },
             );
+            for (const cache of caches) {
+                const upstream = upstreamRegistries[cache.registry];
+                const rule = new aws.ecr.PullThroughCacheRule(
+                    `${name}-${upstream.alias}`,
+                    {
+                        ecrRepositoryPrefix: cache.prefix,
+                        upstreamRegistryUrl: upstream.url,
+                        credentialArn: cache.credentialArn,
+                    },
+                    { parent: this },
+                );
+                const template = new aws.ecr.RepositoryCreationTemplate(
+                    `${name}-${upstream.alias}-template`,
+                    {
+                        prefix: cache.prefix,
+                        appliedFors: ["PULL_THROUGH_CACHE"],
+                        description: `fleet: repositories cached from ${upstream.url}`,
+                        imageTagMutability: "MUTABLE",
+                        encryptionConfigurations: [{ encryptionType: "AES256" }],
+                        lifecyclePolicy: lifecyclePolicy(args.settings.keepImages),
+                        resourceTags: args.tags,
+                        customRoleArn: role.arn,
+                    },
+                    // The role must be allowed to create before ECR first assumes it.
+                    { parent: this, dependsOn: [rule, rolePolicy] },
+                );
+                dependencies[cache.registry] = [rule, template, rolePolicy];
+            }
         }
+        this.cacheDependencies = dependencies;
         this.registerOutputs({});
     }
 }

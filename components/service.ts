@@ -16,7 +16,12 @@ export interface ServiceArgs {
     readonly pathPrefix: string;
     /** Images kept by the lifecycle policy of the service's repository. @default 20 */
     readonly keepImages?: number;
+    /**
+     * The cluster, as an Output that depends on its capacity-provider association (Cluster's
+     * `arnForServices`): a service must be created after the providers it names are associated.
+     */
     readonly clusterArn: pulumi.Input<string>;
+    /** The cluster's name, with the same ordering (Cluster's `nameForServices`). */
     readonly clusterName: pulumi.Input<string>;
     /** The cluster's EC2 capacity provider, required when `spec.capacity` is `ec2`. @default none */
     readonly ec2CapacityProviderName?: pulumi.Input<string>;
@@ -39,6 +44,11 @@ export interface ServiceArgs {
     readonly configSecrets?: Readonly<Record<string, pulumi.Input<string>>>;
     /** The registry URL of this account (`<account>.dkr.ecr.<region>.amazonaws.com`), for cached images. */
     readonly registryUrl: pulumi.Input<string>;
+    /**
+     * For an image served through the pull-through cache: its rule, creation template and
+     * template role, so the first pull happens after they exist. @default []
+     */
+    readonly cacheDependencies?: readonly pulumi.Resource[];
     readonly aws: AwsContext;
     /** Log retention in days. */
     readonly logRetentionDays: number;
@@ -58,7 +68,7 @@ export function serviceLogGroup(parent: pulumi.Resource, name: string, args: Sta
     return new aws.cloudwatch.LogGroup(
         `${name}-logs`,
         { name: `${args.pathPrefix}/${name}`, retentionInDays: args.logRetentionDays, tags: args.tags },
-        { parent, protect: args.protect ?? false },
+        fixedNameOptions(parent, args),
     );
 }
 
@@ -75,7 +85,7 @@ export function serviceRepository(parent: pulumi.Resource, name: string, args: S
             forceDelete: !(args.protect ?? false),
             tags: args.tags,
         },
-        { parent, protect: args.protect ?? false },
+        fixedNameOptions(parent, args),
     );
     new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(args.keepImages ?? 20) }, { parent });
     return repository;
@@ -100,8 +110,19 @@ export function secretParameter(
             description: `fleet: ${secret.name} of ${service}`,
             tags: args.tags,
         },
-        { parent, protect: args.protect ?? false, ...opts },
+        { ...fixedNameOptions(parent, args), ...opts },
     );
+}
+
+/**
+ * Options of a resource whose physical name fleet fixes (log group, repository, parameter). A
+ * change that forces replacement would create the new one first and fail with AlreadyExists, so
+ * an unprotected one is deleted first; a protected one is never deleted (the engine refuses, and
+ * the plan says so).
+ */
+export function fixedNameOptions(parent: pulumi.Resource, args: Pick<StatefulArgs, "protect">): pulumi.CustomResourceOptions {
+    const protect = args.protect ?? false;
+    return { parent, protect, deleteBeforeReplace: !protect };
 }
 
 /**
@@ -132,10 +153,10 @@ export class Service extends pulumi.ComponentResource {
 
         const logGroup = this.createLogGroup();
         const { image, repository } = this.createImage();
-        const parameterArns = this.createSecrets();
-        const executionRole = this.createExecutionRole(logGroup, repository, parameterArns);
+        const parameters = this.createSecrets();
+        const executionRole = this.createExecutionRole(logGroup, repository, parameters);
         const taskRole = this.createTaskRole();
-        const taskDefinition = this.createTaskDefinition(fargate, image, logGroup, parameterArns, executionRole, taskRole);
+        const taskDefinition = this.createTaskDefinition(fargate, image, logGroup, parameters, executionRole, taskRole);
         const securityGroup = fargate ? this.createSecurityGroup() : undefined;
         const targetGroup = this.createTargetGroup(fargate);
         const rules = targetGroup ? this.createListenerRules(targetGroup) : [];
@@ -190,12 +211,19 @@ export class Service extends pulumi.ComponentResource {
         }
     }
 
-    /** SSM SecureString parameters for config and generated secrets; ARNs of every secret the task reads. */
-    private createSecrets(): Map<string, pulumi.Input<string>> {
-        const arns = new Map<string, pulumi.Input<string>>();
+    /**
+     * SSM SecureString parameters for config and generated secrets, and every parameter the task
+     * reads with its current version. ECS reads secrets only when a task starts, so the versions
+     * go into the task definition: a changed value gives exactly its readers a new revision and
+     * a rollout (in a real preview the new version is unknown, so the change shows there too).
+     */
+    private createSecrets(): Map<string, SecretReference> {
+        const references = new Map<string, SecretReference>();
         for (const secret of this.spec.secrets) {
             if (secret.source === "existing") {
-                arns.set(secret.name, this.existingParameterArn(secret.parameter));
+                // Read without decryption: only the version is used, never the value.
+                const current = aws.ssm.getParameterOutput({ name: secret.parameter, withDecryption: false }, { parent: this });
+                references.set(secret.name, { arn: this.existingParameterArn(secret.parameter), version: current.version });
                 continue;
             }
             let value: pulumi.Input<string>;
@@ -208,9 +236,9 @@ export class Service extends pulumi.ComponentResource {
                 value = pulumi.secret(configured);
             }
             const parameter = secretParameter(this, this.name, secret, value, this.args);
-            arns.set(secret.name, parameter.arn);
+            references.set(secret.name, { arn: parameter.arn, version: parameter.version });
         }
-        return arns;
+        return references;
     }
 
     private existingParameterArn(parameter: string): pulumi.Input<string> {
@@ -220,7 +248,7 @@ export class Service extends pulumi.ComponentResource {
         return pulumi.interpolate`arn:${ctx.partition}:ssm:${ctx.region}:${ctx.accountId}:parameter/${parameter.replace(/^\//, "")}`;
     }
 
-    private createExecutionRole(logGroup: aws.cloudwatch.LogGroup, repository: aws.ecr.Repository | undefined, parameterArns: Map<string, pulumi.Input<string>>): aws.iam.Role {
+    private createExecutionRole(logGroup: aws.cloudwatch.LogGroup, repository: aws.ecr.Repository | undefined, parameters: Map<string, SecretReference>): aws.iam.Role {
         const ctx = this.args.aws;
         const role = new aws.iam.Role(
             `${this.name}-exec`,
@@ -242,7 +270,7 @@ export class Service extends pulumi.ComponentResource {
                             logGroupArn: logGroup.arn,
                             repositoryArns,
                             cacheRepositories: image.kind === "cached" ? [image.repository] : [],
-                            parameterArns: [...parameterArns.values()],
+                            parameterArns: [...parameters.values()].map((parameter) => parameter.arn),
                             secretsKeyArn: createdSecrets ? this.args.secretsKeyArn : undefined,
                         },
                         ctx,
@@ -267,7 +295,7 @@ export class Service extends pulumi.ComponentResource {
         fargate: boolean,
         image: pulumi.Output<string>,
         logGroup: aws.cloudwatch.LogGroup,
-        parameterArns: Map<string, pulumi.Input<string>>,
+        parameters: Map<string, SecretReference>,
         executionRole: aws.iam.Role,
         taskRole: aws.iam.Role,
     ): aws.ecs.TaskDefinition {
@@ -286,7 +314,13 @@ export class Service extends pulumi.ComponentResource {
                     : [{ containerPort: spec.port, hostPort: fargate ? spec.port : 0, protocol: "tcp" }],
             command: spec.command,
             environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
-            secrets: [...parameterArns.entries()].map(([name, valueFrom]) => ({ name, valueFrom })),
+            secrets: [...parameters.entries()].map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
+            // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859): the
+            // versions ride along as labels, so a new value is a new task definition revision.
+            dockerLabels:
+                parameters.size > 0
+                    ? Object.fromEntries([...parameters.entries()].map(([name, parameter]) => [`${secretVersionLabelPrefix}${name}`, pulumi.output(parameter.version).apply(String)]))
+                    : undefined,
             logConfiguration: {
                 logDriver: "awslogs",
                 options: {
@@ -444,6 +478,10 @@ export class Service extends pulumi.ComponentResource {
             {
                 cluster: this.args.clusterArn,
                 taskDefinition: taskDefinition.arn,
+                // Without it a changed capacityProviderStrategies replaces the service (delete and
+                // create: an outage); with it, moving between fargate, fargate-spot and ec2 is an
+                // update and a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533).
+                forceNewDeployment: true,
                 desiredCount: spec.desiredCount,
                 capacityProviderStrategies: [{ capacityProvider: capacityProviderFor(spec.capacity, this.args.ec2CapacityProviderName), weight: 1, base: 0 }],
                 networkConfiguration: fargate
@@ -472,8 +510,9 @@ export class Service extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                // A target group must be attached to a listener before a service can use it.
-                dependsOn: rules,
+                // A target group must be attached to a listener before a service can use it; a
+                // cached image's first pull needs its cache rule and creation template.
+                dependsOn: [...rules, ...(this.args.cacheDependencies ?? [])],
                 // Application Auto Scaling owns the task count once scaling is on.
                 ignoreChanges: spec.scaling ? ["desiredCount"] : [],
             },
@@ -527,6 +566,15 @@ export class Service extends pulumi.ComponentResource {
         }
     }
 }
+
+/** An SSM parameter a task reads as a secret: its ARN and its current version. */
+interface SecretReference {
+    readonly arn: pulumi.Input<string>;
+    readonly version: pulumi.Input<number>;
+}
+
+/** Docker label carrying the version of the parameter behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
+export const secretVersionLabelPrefix = "fleet.secret-version.";
 
 /** The /tmp tmpfs: a quarter of the hard limit, 16 to 256 MiB (tmpfs pages count as container memory). */
 export function tmpfsSizeMiB(memoryLimit: number): number {

@@ -20,9 +20,23 @@ describe("fleet's mocks", () => {
         assert.throws(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} }), {
             message: "fleet mocks: no fake for invoke aws:ec2/getAmi:getAmi; add one to tools/mocks.ts",
         });
+        // A secret's value is never read at plan time: only its version, without decryption.
         assert.throws(() => mocks.call({ token: "aws:ssm/getParameter:getParameter", inputs: { name: "/prod/db/password" } }), {
-            message: "fleet mocks: unexpected SSM parameter read /prod/db/password",
+            message: "fleet mocks: SSM parameter /prod/db/password read with decryption; fleet reads only versions",
         });
+    });
+
+    it("read an existing parameter's version without its value", () => {
+        const read = mocks.call({ token: "aws:ssm/getParameter:getParameter", inputs: { name: "/shared/token", withDecryption: false } });
+        assert.equal(read.arn, "arn:aws:ssm:eu-west-1:123456789012:parameter/shared/token");
+        assert.equal(typeof read.version, "number");
+        assert.notEqual(read.value, undefined);
+    });
+
+    it("give a parameter a new version when its value changes, the same one when it does not", () => {
+        const version = (value: string) => mocks.newResource({ type: "aws:ssm/parameter:Parameter", name: "p", inputs: { name: "/a/b", type: "SecureString", value }, custom: true }).state.version;
+        assert.equal(version("one"), version("one"));
+        assert.notEqual(version("one"), version("two"));
     });
 
     it("auto-name like Pulumi and hold names to AWS's limits", () => {

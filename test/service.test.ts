@@ -255,7 +255,7 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(service.inputs.desiredCount, 2);
         assert.deepEqual(service.ignoreChanges, ["desiredCount"]);
         const ruleUrns = registered.all("aws:lb/listenerRule:ListenerRule").filter((r) => r.name.startsWith("api-rule-")).map((r) => r.urn);
-        assert.deepEqual(service.dependsOn.filter((urn) => ruleUrns.includes(urn)).sort(), ruleUrns.sort(), "waits for its listener rules");
+        assert.deepEqual(service.dependencies.filter((urn) => ruleUrns.includes(urn)).sort(), ruleUrns.sort(), "waits for its listener rules");
     });
 
     it("tracks CPU and requests per target", () => {

@@ -47,6 +47,10 @@ function servicesOf(plan: PlanDocument): Map<string, { repository?: string; para
  * keep the repository and parameters the service had, or release them explicitly.
  */
 export function retirementProblems(base: PlanDocument, head: PlanDocument): string[] {
+    return [...serviceRemovalProblems(base, head), ...protectedDeletionProblems(base, head)];
+}
+
+function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
     const guarded = configValue(head, `${head.project}:protect`) === true;
     const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<string, { repository?: boolean; parameters?: string[]; release?: boolean }>;
     const before = servicesOf(base);
@@ -72,6 +76,37 @@ export function retirementProblems(base: PlanDocument, head: PlanDocument): stri
         if (missing.length > 0) {
             problems.push(`retired service "${name}" had the parameters ${missing.join(", ")}: list them under fleet:retired.${name}.parameters in ${file} to keep them, or release: true to let them go.`);
         }
+    }
+    return problems;
+}
+
+/**
+ * The engine refuses to delete a resource that is protected in the current state (Pulumi,
+ * resource option `protect`). Against a base plan of the same stack, the same refusal: any
+ * resource protected in the base that this plan no longer declares is an error naming it, with
+ * the two-step way out. Services the removal check already names are not repeated here.
+ */
+export function protectedDeletionProblems(base: PlanDocument, head: PlanDocument): string[] {
+    if (base.stack !== head.stack) return [];
+    const declared = new Set(head.resources.map((r) => r.urn));
+    const fleet = planFleet(base);
+    const headServices = new Set(head.resources.filter((r) => r.type === "fleet:ecs:Service").map((r) => r.name));
+    const guarded = configValue(head, `${head.project}:protect`) === true;
+    const file = `Pulumi.${head.stack}.yaml`;
+    const problems: string[] = [];
+    for (const resource of base.resources) {
+        if (!resource.protect || declared.has(resource.urn)) continue;
+        const service = fleet.serviceOfUrn(resource.urn);
+        // A whole service that vanished from a guarded stack is reported once, by service.
+        if (guarded && service && !headServices.has(service)) continue;
+        const owner = service ? ` of service "${service}"` : "";
+        const release = service
+            ? `e.g. list it under fleet:retired.${service} with release: true in ${file}`
+            : `e.g. set fleet:protect: false for one update in ${file}`;
+        problems.push(
+            `${resource.type} "${resource.name}"${owner} is protected in the base plan of ${base.stack} and this plan deletes it: the engine refuses to delete a protected resource. ` +
+                `To delete it on purpose, unprotect it in one update (${release}), then remove it in the next.`,
+        );
     }
     return problems;
 }

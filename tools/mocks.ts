@@ -21,8 +21,17 @@ export interface RecordedResource {
     readonly protect: boolean;
     /** Input properties another system owns (`ignoreChanges`). */
     readonly ignoreChanges: string[];
-    /** URNs of explicit `dependsOn` resources. */
-    readonly dependsOn: string[];
+    /**
+     * URNs this resource waits for: explicit `dependsOn` and those reached through its inputs,
+     * as the engine receives them (so creation and deletion order can be reviewed).
+     */
+    readonly dependencies: string[];
+    /** Input property → URNs of the resources its value came from. */
+    readonly propertyDependencies: Record<string, string[]>;
+    /** Replaced delete-first (fixed physical names). */
+    readonly deleteBeforeReplace: boolean;
+    /** Inputs whose change forces replacement beyond the provider's own (`replaceOnChanges`). */
+    readonly replaceOnChanges: string[];
 }
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -38,6 +47,12 @@ export function maskSecrets(value: unknown): unknown {
         if (record[sigKey] === secretSig) return "[secret]";
         return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
     }
+    return value;
+}
+
+/** A value as the program passed it, out of Pulumi's secret wrapper. */
+function unwrapSecret(value: unknown): unknown {
+    if (value && typeof value === "object" && (value as Record<string, unknown>)[sigKey] === secretSig) return (value as Record<string, unknown>).value;
     return value;
 }
 
@@ -194,7 +209,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.name), state: { ...inputs, arn: `arn:aws:kms:${r}:${a}:${inputs.name}` } };
             case "aws:ssm/parameter:Parameter": {
                 const parameterName = String(inputs.name);
-                return { id: parameterName, state: { ...inputs, arn: `arn:aws:ssm:${r}:${a}:parameter/${parameterName.replace(/^\//, "")}`, version: 1 } };
+                // AWS numbers versions 1, 2, 3... and bumps it on every new value (or description);
+                // without state, the fake derives it from both, so a changed value is a new version.
+                const version = 1 + (parseInt(hash(`${JSON.stringify(unwrapSecret(inputs.value))}/${String(inputs.description ?? "")}`, 8), 16) % 9999);
+                return { id: parameterName, state: { ...inputs, arn: `arn:aws:ssm:${r}:${a}:parameter/${parameterName.replace(/^\//, "")}`, version } };
             }
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const groupName = named();
@@ -227,8 +245,17 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             case "aws:ssm/getParameter:getParameter": {
                 const name = String(inputs.name);
-                if (!name.startsWith("/aws/service/ecs/optimized-ami/")) throw new Error(`fleet mocks: unexpected SSM parameter read ${name}`);
-                return { name, value: `ami-${hash(name, 17)}`, type: "String", arn: `arn:aws:ssm:${this.region}::parameter${name}`, id: name, version: 1, insecureValue: "" };
+                if (name.startsWith("/aws/service/ecs/optimized-ami/")) {
+                    // A public String parameter: pulumi-aws returns it in `value` (always marked
+                    // secret) and in `insecureValue` (not marked).
+                    const ami = `ami-${hash(name, 17)}`;
+                    return { name, value: ami, type: "String", arn: `arn:aws:ssm:${this.region}::parameter${name}`, id: name, version: 1, insecureValue: ami };
+                }
+                // A parameter a service references with `existing`: read for its version only,
+                // without decryption (a SecureString then comes back as ciphertext, never in the plan).
+                if (inputs.withDecryption !== false) throw new Error(`fleet mocks: SSM parameter ${name} read with decryption; fleet reads only versions`);
+                const arn = name.startsWith("arn:") ? name : `arn:aws:ssm:${this.region}:${this.accountId}:parameter/${name.replace(/^\//, "")}`;
+                return { name, value: "AQICAHmock-ciphertext", type: "SecureString", arn, id: name, version: 1 + (parseInt(hash(name, 4), 16) % 20), insecureValue: "" };
             }
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return {
@@ -290,12 +317,27 @@ export function installMocks(options: {
                     rawInputs,
                     protect: req.getProtect() ?? false,
                     ignoreChanges: req.getIgnorechangesList(),
-                    dependsOn: req.getDependenciesList(),
+                    dependencies: [...req.getDependenciesList()].sort(),
+                    propertyDependencies: propertyDependenciesOf(req),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
                 });
             }
             callback(err, response);
         });
     return { mocks, resources, errors };
+}
+
+/** A registration's property dependencies, property → sorted URNs, without empty entries. */
+function propertyDependenciesOf(req: {
+    getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}): Record<string, string[]> {
+    const entries: [string, string[]][] = [];
+    req.getPropertydependenciesMap().forEach((urns, property) => {
+        const list = [...urns.getUrnsList()].sort();
+        if (list.length > 0) entries.push([property, list]);
+    });
+    return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Resolves a value containing Outputs, masking secrets. Awaited, never asserted inside an apply. */

@@ -17,6 +17,17 @@ export interface PlanResource {
     readonly protect: boolean;
     /** Inputs another system owns, left alone by updates (`ignoreChanges`). */
     readonly ignoreChanges: string[];
+    /**
+     * URNs the resource waits for on create (and that wait for it on delete): explicit
+     * `dependsOn` and those reached through its inputs. Absent in plans written before it existed.
+     */
+    readonly dependencies?: string[];
+    /** Input property → URNs its value came from. */
+    readonly propertyDependencies?: Record<string, string[]>;
+    /** Replaced by deleting first (resources with fixed physical names). */
+    readonly deleteBeforeReplace?: boolean;
+    /** Inputs whose change the program declares as forcing replacement (`replaceOnChanges`). */
+    readonly replaceOnChanges?: string[];
 }
 
 /** The plan document: `{ project, stack, resources, outputs }` is an interface other tools read. */
@@ -54,13 +65,14 @@ export async function runProgram(stack: string, options: { root?: string; config
     const stackConfig = {
         ...fileConfig,
         config: { ...fileConfig.config, ...overrides },
+        runtimeConfig: { ...fileConfig.runtimeConfig, ...overrides },
         secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides)),
     };
     const runtime = installMocks({
         project: stackConfig.project,
         stack,
         region: stackConfig.region,
-        config: stackConfig.config,
+        config: stackConfig.runtimeConfig,
         secretKeys: stackConfig.secretKeys,
         preview: true,
     });
@@ -94,7 +106,21 @@ export async function runProgram(stack: string, options: { root?: string; config
     if (failures.length > 0) {
         return { ok: false, kind: "error", message: failures.map(describeError).join("\n") };
     }
-    const resources = runtime.resources.map(({ urn, type, name, parent, inputs, protect, ignoreChanges }) => ({ urn, type, name, parent, inputs, protect, ignoreChanges }));
+    const resources = runtime.resources.map(
+        ({ urn, type, name, parent, inputs, protect, ignoreChanges, dependencies, propertyDependencies, deleteBeforeReplace, replaceOnChanges }) => ({
+            urn,
+            type,
+            name,
+            parent,
+            inputs,
+            protect,
+            ignoreChanges,
+            dependencies,
+            propertyDependencies,
+            deleteBeforeReplace,
+            replaceOnChanges,
+        }),
+    );
     return {
         ok: true,
         plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config },

@@ -3,6 +3,7 @@
  * Pulumi.yaml, then Pulumi.<stack>.yaml; keys without a namespace get the project's; structured
  * values as JSON. Secure values are never decrypted: they become "[secret]" and are marked secret.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -12,6 +13,13 @@ export interface StackConfig {
     readonly stack: string;
     /** Full key (`fleet:network`) → value as the runtime sees it (JSON for structured values). */
     readonly config: Record<string, string>;
+    /**
+     * The values the program receives: `config`, except that a top-level secure value becomes a
+     * placeholder carrying a fingerprint of its ciphertext (`[secret a1b2c3d4e5f6]`). It is still
+     * marked secret and never shown, but re-setting a secret changes what resources receive, as
+     * a real deploy would (a new SSM parameter version, so its readers roll).
+     */
+    readonly runtimeConfig: Record<string, string>;
     readonly secretKeys: string[];
     readonly region: string;
 }
@@ -37,6 +45,11 @@ function render(value: unknown): { text: string; secret: boolean } {
     return { text: JSON.stringify(masked), secret };
 }
 
+/** A short, non-reversible fingerprint of a secure value's ciphertext (already public in the stack file). */
+function fingerprint(ciphertext: unknown): string {
+    return createHash("sha256").update(String(ciphertext)).digest("hex").slice(0, 12);
+}
+
 export function readStackConfig(root: string, stack: string): StackConfig {
     const projectFile = path.join(root, "Pulumi.yaml");
     const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
@@ -49,6 +62,7 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     const qualify = (key: string) => (key.includes(":") ? key : `${project}:${key}`);
 
     const config: Record<string, string> = {};
+    const runtimeConfig: Record<string, string> = {};
     const secretKeys = new Set<string>();
     // Project-level defaults: `key: { default: value }` or `key: { value: value }` or a plain value.
     for (const [key, declaration] of Object.entries<unknown>(projectDoc.config ?? {})) {
@@ -56,15 +70,17 @@ export function readStackConfig(root: string, stack: string): StackConfig {
         const value = decl && typeof decl === "object" && !Array.isArray(decl) && ("default" in decl || "value" in decl) ? (decl.value ?? decl.default) : declaration;
         if (value === undefined) continue;
         config[qualify(key)] = render(value).text;
+        runtimeConfig[qualify(key)] = config[qualify(key)];
     }
     const stackDoc = YAML.parse(fs.readFileSync(stackFile, "utf8")) ?? {};
     for (const [key, value] of Object.entries<unknown>(stackDoc.config ?? {})) {
         const rendered = render(value);
         config[qualify(key)] = rendered.text;
+        runtimeConfig[qualify(key)] = isSecure(value) ? `[secret ${fingerprint((value as { secure: unknown }).secure)}]` : rendered.text;
         if (rendered.secret) secretKeys.add(qualify(key));
         else secretKeys.delete(qualify(key));
     }
     const region = config["aws:region"];
     if (!region) throw new Error(`Pulumi.${stack}.yaml sets no aws:region`);
-    return { project, stack, config, secretKeys: [...secretKeys].sort(), region };
+    return { project, stack, config, runtimeConfig, secretKeys: [...secretKeys].sort(), region };
 }
