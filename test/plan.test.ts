@@ -60,7 +60,7 @@ before(async () => {
     const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
     const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
     const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
-    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited] = await Promise.all([
+    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting] = await Promise.all([
         plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
         plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
@@ -68,8 +68,9 @@ before(async () => {
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
         plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
+        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
     ]);
-    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited });
+    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting });
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
@@ -114,6 +115,56 @@ for (const stack of ["dev", "prod"]) {
                 assert.equal(container.linuxParameters.tmpfs[0].containerPath, "/tmp", container.name);
                 assert.notEqual(container.privileged, true, container.name);
             }
+        });
+
+        it("creates every ECS service after the capacity-provider association, and deletes it before", () => {
+            const [association] = ofType(p(), "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
+            for (const service of ofType(p(), "aws:ecs/service:Service")) {
+                assert.ok(service.propertyDependencies?.cluster?.includes(association.urn), `${service.name} takes its cluster from the association`);
+                assert.ok(service.dependencies?.includes(association.urn), service.name);
+            }
+        });
+
+        it("moves a service between capacities by an update: forceNewDeployment on every ECS service", () => {
+            for (const service of ofType(p(), "aws:ecs/service:Service")) assert.equal(service.inputs.forceNewDeployment, true, service.name);
+        });
+
+        it("makes services whose image comes through the cache wait for its rule, template and template role", () => {
+            const rules = ofType(p(), "aws:ecr/pullThroughCacheRule:PullThroughCacheRule");
+            const templates = ofType(p(), "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate");
+            let cached = 0;
+            for (const taskDefinition of ofType(p(), "aws:ecs/taskDefinition:TaskDefinition")) {
+                const image = String(JSON.parse(String(taskDefinition.inputs.containerDefinitions))[0].image);
+                const rule = rules.find((r) => image.includes(`.amazonaws.com/${r.inputs.ecrRepositoryPrefix}/`));
+                if (!rule) continue;
+                cached++;
+                const template = templates.find((t) => t.inputs.prefix === rule.inputs.ecrRepositoryPrefix)!;
+                const service = ofType(p(), "aws:ecs/service:Service").find((s) => s.parent === taskDefinition.parent)!;
+                assert.ok(service.dependencies?.includes(rule.urn), `${service.name} waits for ${rule.name}`);
+                assert.ok(service.dependencies?.includes(template.urn), `${service.name} waits for ${template.name}`);
+            }
+            assert.ok(cached > 0 || rules.length === 0, "at least one service uses the cache this stack configures");
+        });
+
+        it("gives every tagging creation template a role ECR may assume to create and tag, under the cache prefixes only", () => {
+            for (const template of ofType(p(), "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")) {
+                assert.ok(template.inputs.resourceTags, template.name);
+                const role = ofType(p(), "aws:iam/role:Role").find((r) => String(template.inputs.customRoleArn).includes(`:role/${r.name}-`))!;
+                assert.ok(role, `${template.name} names its role`);
+                assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal, { Service: "ecr.amazonaws.com" });
+                const policy = ofType(p(), "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === role.name)!;
+                const statement = JSON.parse(String(policy.inputs.policy)).Statement[0];
+                assert.deepEqual(statement.Action, ["ecr:CreateRepository", "ecr:TagResource"]);
+                assert.ok(statement.Resource.includes(`arn:aws:ecr:us-east-1:123456789012:repository/${template.inputs.prefix}/*`), JSON.stringify(statement.Resource));
+                assert.ok(template.dependencies?.includes(policy.urn), "the role may create before ECR first assumes it");
+            }
+        });
+
+        it("replaces fixed-name resources delete-first unless protected", () => {
+            const fixed = p().resources.filter((r) => ["aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ssm/parameter:Parameter"].includes(r.type));
+            assert.ok(fixed.length > 0);
+            for (const resource of fixed) assert.equal(resource.deleteBeforeReplace, !resource.protect, resource.name);
+            for (const alias of ofType(p(), "aws:kms/alias:Alias")) assert.equal(alias.deleteBeforeReplace, true, alias.name);
         });
 
         it("sets a soft reservation strictly below the hard limit on every container", () => {
@@ -273,6 +324,16 @@ describe("production safety against the base plan", () => {
         assert.equal(run.code, 1);
         assert.match(run.stdout, /^ {2}error: retired service "worker" had the repository fleet-prod\/worker: set fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or release: true to let it go\.$/m);
         assert.match(run.stdout, /^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep them, or release: true to let them go\.$/m);
+    });
+
+    it("refuses to delete what the base protects, even when a release forgets to list it", () => {
+        const run = runs.workerReleasedForgetting;
+        assert.equal(run.code, 1, run.stdout);
+        assert.match(
+            run.stdout,
+            /^ {2}error: aws:ssm\/parameter:Parameter "worker-DATABASE_PASSWORD" of service "worker" is protected in the base plan of prod and this plan deletes it: the engine refuses to delete a protected resource\. To delete it on purpose, unprotect it in one update \(e\.g\. list it under fleet:retired\.worker with release: true in Pulumi\.prod\.yaml\), then remove it in the next\.$/m,
+        );
+        assert.match(run.stderr, /^1 deletion\(s\) refused: see above$/m);
     });
 
     it("retires a service: its tasks go, its log group, repository and parameters stay, protected", () => {
