@@ -48,14 +48,16 @@ export const services: Catalog = {
         },
     },
 
-    // Documentation served by an upstream image from ECR Public, through the pull-through cache.
-    // The unprivileged nginx build listens on 8080 as uid 101 and keeps its temp files in /tmp.
+    // Documentation served by an upstream image from ECR Public, through the pull-through cache,
+    // on its own host: nginx serves its site at /, so a path prefix such as /docs/* would only
+    // ever reach its 404 page. The unprivileged build listens on 8080 as uid 101 and keeps its
+    // temp files in /tmp.
     docs: {
         image: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
         user: "101",
         port: 8080,
-        routes: [{ path: ["/docs", "/docs/*"] }],
-        health: { path: "/", matcher: "200-404" },
+        routes: [{ host: "docs" }],
+        health: { path: "/", matcher: "200" },
         memory: { reservation: 64, limit: 128 },
         cpu: 128,
     },

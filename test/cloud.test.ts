@@ -25,21 +25,22 @@ function skipReason(): string | false {
     return false;
 }
 
-/** GET until a target (not the ALB itself) answers, or the deadline passes; returns the Server header. */
+/** GET until a target (not the ALB itself) answers, or the deadline passes; returns "<status> <body>". */
 async function serverAnswering(url: string, deadline: number): Promise<string> {
-    let server = "";
+    let answer = "";
     while (Date.now() < deadline) {
         try {
             const response = await fetch(url);
-            server = response.headers.get("server") ?? "";
-            // 502/503 while targets register; the ALB's own answers carry "awselb".
-            if (response.status < 500 && !/awselb/i.test(server)) return server;
+            const server = response.headers.get("server") ?? "";
+            // 502/503 while targets register; the ALB's own answers (its 404) carry "awselb".
+            answer = `${response.status} ${await response.text()}`;
+            if (response.status < 500 && !/awselb/i.test(server)) return answer;
         } catch {
             // DNS of a new ALB takes a moment to resolve.
         }
         await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
-    return server;
+    return answer;
 }
 
 describe("against the real cloud", { skip: skipReason() }, () => {
@@ -59,8 +60,9 @@ describe("against the real cloud", { skip: skipReason() }, () => {
             const up = await stack.up({ onOutput: (line) => process.stdout.write(line) });
             const dns = String(up.outputs.albDnsName.value);
             assert.match(dns, /\.elb\.amazonaws\.com$/);
-            // docs (nginx) is routed by path, so it answers on the ALB's own name, without DNS records.
-            assert.match(await serverAnswering(`http://${dns}/docs/`, Date.now() + 10 * 60 * 1000), /nginx/i);
+            // api is also routed by path (/api/*), so it answers on the ALB's own name, without DNS
+            // records; a 404 page would not match.
+            assert.match(await serverAnswering(`http://${dns}/api/hello`, Date.now() + 10 * 60 * 1000), /^200 \{"message":"hello"\}$/);
         } finally {
             await stack.destroy({ onOutput: (line) => process.stdout.write(line) });
             await stack.workspace.removeStack(stackName);

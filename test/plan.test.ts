@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { exampleName } from "./fixtures/catalogReadmeExample";
 
 const root = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-plan-"));
@@ -44,14 +45,15 @@ function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Ru
 
 const runs: Record<string, Run> = {};
 before(async () => {
-    const [dev, prod, plusOne, minusOne, invalid] = await Promise.all([
+    const [dev, prod, plusOne, minusOne, invalid, readmeExample] = await Promise.all([
         plan("dev", undefined, ["--policy"]),
         plan("prod", undefined, ["--policy"]),
         plan("dev", "catalogPlusOne.ts"),
         plan("dev", "catalogMinusOne.ts"),
         plan("dev", "catalogInvalid.ts"),
+        plan("prod", "catalogReadmeExample.ts", ["--policy"]),
     ]);
-    Object.assign(runs, { dev, prod, plusOne, minusOne, invalid });
+    Object.assign(runs, { dev, prod, plusOne, minusOne, invalid, readmeExample });
     // The pull-request view: one catalog change against the base plan, as Markdown; guardrails.
     const prodBase = path.join(scratch, "prod-base.json");
     fs.copyFileSync(runs.prod.json, prodBase);
@@ -386,6 +388,21 @@ describe("the review of a change", () => {
         assert.match(markdown, /^\| reports \| fargate-spot \| 64 \| 128 \| 256 \| 256\/512 \| 1 \|$/m);
         assert.match(markdown, /^#### Monthly cost$/m);
         assert.doesNotMatch(markdown, /mock-[0-9a-f]{16}/);
+    });
+});
+
+describe("the README's example service", () => {
+    it("plans as written, policy-clean on prod, on a port it can bind without root and a health path it answers", () => {
+        const run = runs.readmeExample;
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        const taskDefinition = ofType(run.plan!, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.name === `${exampleName}-taskdef`)!;
+        const container = JSON.parse(String(taskDefinition.inputs.containerDefinitions))[0];
+        // Every capability is dropped and the user is not root: ports below 1024 cannot be bound.
+        assert.ok(container.portMappings[0].containerPort >= 1024, String(container.portMappings[0].containerPort));
+        assert.notEqual(container.user, undefined);
+        const targetGroup = ofType(run.plan!, "aws:lb/targetGroup:TargetGroup").find((t) => t.name === `${exampleName}-tg`)!;
+        // http-echo answers every path with 200; the matcher is not widened to hide a 404.
+        assert.deepEqual([(targetGroup.inputs.healthCheck as any).path, (targetGroup.inputs.healthCheck as any).matcher], ["/", "200-399"]);
     });
 });
 
