@@ -47,7 +47,8 @@ export class Cluster extends pulumi.ComponentResource {
      * The cluster's ARN once its capacity providers are associated. ECS refuses a service whose
      * strategy names a provider not yet associated ("capacity provider is not associated with the
      * cluster"), and a provider cannot be dissociated while a service uses it: services take their
-     * cluster from here, so they are created after the association and deleted before it.
+     * cluster from here, so they are created after the association (and the container instances'
+     * pull-through permissions) and deleted before it.
      */
     public readonly arnForServices: pulumi.Output<string>;
     /** The cluster's name, with the same ordering as `arnForServices` (for autoscaling resource ids). */
@@ -70,6 +71,8 @@ export class Cluster extends pulumi.ComponentResource {
         this.name = cluster.name;
 
         const providers: pulumi.Input<string>[] = ["FARGATE", "FARGATE_SPOT"];
+        /** What must exist before a service's tasks can start on this cluster's capacity. */
+        const readyForTasks: pulumi.Output<unknown>[] = [];
         if (settings.ec2) {
             const ec2 = settings.ec2;
             const instanceSg = new aws.ec2.SecurityGroup(
@@ -127,7 +130,8 @@ export class Cluster extends pulumi.ComponentResource {
             );
             const cacheRepositories = [...new Set(args.cacheRepositories ?? [])].sort();
             if (cacheRepositories.length > 0) {
-                new aws.iam.RolePolicy(
+                // On EC2 the instance role pulls: its first-pull permissions must exist before tasks start.
+                const pullThrough = new aws.iam.RolePolicy(
                     `${name}-instance-pull-through`,
                     {
                         role: role.name,
@@ -138,6 +142,7 @@ export class Cluster extends pulumi.ComponentResource {
                     },
                     { parent: this },
                 );
+                readyForTasks.push(pullThrough.id);
             }
             const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { role: role.name, tags: args.tags }, { parent: this });
 
@@ -233,7 +238,7 @@ CONFIG
             { parent: this },
         );
         // An Output built from the association carries it as a dependency of every input it feeds.
-        this.arnForServices = pulumi.all([cluster.arn, association.clusterName]).apply(([arn]) => arn);
+        this.arnForServices = pulumi.all([cluster.arn, association.clusterName, ...readyForTasks]).apply(([arn]) => arn);
         this.nameForServices = association.clusterName;
 
         this.registerOutputs({
