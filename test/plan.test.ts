@@ -367,15 +367,16 @@ describe("the review of a change", () => {
         assert.match(run.stdout, /^Monthly cost: \$\d+\.\d\d → \$\d+\.\d\d \(\+\$\d+\.\d\d\)$/m);
     });
 
-    it("shows an edited override as a change to that service's task definition only", () => {
+    it("shows an edited override as a replacement of that service's task definition only", () => {
         const run = runs.overrideEdited;
         assert.equal(run.code, 0, run.stderr);
         const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
+        // A task definition revision is immutable: a new container definition replaces it.
         assert.deepEqual(section.trim().split("\n"), [
-            "Changes against fleet/dev: 0 to add, 1 to change, 0 to remove",
+            "Changes against fleet/dev: 0 to add, 0 to change, 1 to replace, 0 to remove",
             "",
             "  api:",
-            "    ~ aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].linuxParameters.tmpfs[0].size, containerDefinitions[0].memory)",
+            "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].linuxParameters.tmpfs[0].size, containerDefinitions[0].memory), forcing replacement",
         ]);
     });
 

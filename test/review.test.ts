@@ -212,9 +212,22 @@ describe("plan diff", () => {
         const base = build("dev", 256, [resource(svc("dev", "old"), "fleet:ecs:Service", {})]);
         const head = build("dev", 512, [resource(svc("dev", "new"), "fleet:ecs:Service", {})]);
         const diff = diffPlans(base, head);
-        assert.deepEqual({ added: diff.added, removed: diff.removed, changed: diff.changed }, { added: 1, removed: 1, changed: 1 });
+        // A container definition change registers a new revision: a replacement, not an update.
+        assert.deepEqual({ added: diff.added, removed: diff.removed, changed: diff.changed, replaced: diff.replaced }, { added: 1, removed: 1, changed: 0, replaced: 1 });
         assert.deepEqual(diff.groups, [
-            { group: "api", changes: [{ kind: "change", type: "aws:ecs/taskDefinition:TaskDefinition", name: "api-taskdef", paths: ["containerDefinitions[0].memory"] }] },
+            {
+                group: "api",
+                changes: [
+                    {
+                        kind: "replace",
+                        type: "aws:ecs/taskDefinition:TaskDefinition",
+                        name: "api-taskdef",
+                        paths: ["containerDefinitions[0].memory"],
+                        replacedBy: ["containerDefinitions[0].memory"],
+                        warnings: [],
+                    },
+                ],
+            },
             { group: "new", changes: [{ kind: "add", type: "fleet:ecs:Service", name: "new", paths: [] }] },
             { group: "old", changes: [{ kind: "remove", type: "fleet:ecs:Service", name: "old", paths: [] }] },
         ]);

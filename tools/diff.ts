@@ -1,19 +1,24 @@
 /**
- * What a plan changes against a base plan: resources added, removed and changed (with the input
- * paths that changed), grouped by service. Secrets stay masked: both plans hold "[secret]".
- * Resources are matched by URN with the stack left out (also from `<project>-<stack>` names), so a
- * prod plan compares with a dev one.
+ * What a plan changes against a base plan: resources added, removed, changed in place and replaced
+ * (with the input paths that changed, and those that force the replacement), grouped by service.
+ * Secrets stay masked: both plans hold "[secret]". Resources are matched by URN with the stack left
+ * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
 import { planFleet } from "./facts";
 import { Fleet } from "../policy/rules";
+import { replacementPaths, replacementRule, touches, within } from "./replacements";
 import { PlanDocument, PlanResource } from "./runProgram";
 
 export interface ResourceChange {
-    readonly kind: "add" | "remove" | "change";
+    readonly kind: "add" | "remove" | "change" | "replace";
     readonly type: string;
     readonly name: string;
-    /** Changed input paths, e.g. `containerDefinitions[0].memory` (changes only). */
+    /** Changed input paths, e.g. `containerDefinitions[0].memory` (changes and replacements). */
     readonly paths: readonly string[];
+    /** The changed paths that force the replacement (replacements only). */
+    readonly replacedBy?: readonly string[];
+    /** What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state (replacements only). */
+    readonly warnings?: readonly string[];
 }
 
 export interface ChangeGroup {
@@ -26,11 +31,19 @@ export interface PlanDiff {
     readonly groups: readonly ChangeGroup[];
     readonly added: number;
     readonly removed: number;
+    /** Updated in place. */
     readonly changed: number;
+    /** Replaced: a new resource is created and the old one deleted. */
+    readonly replaced: number;
 }
 
 /** The most changed paths listed per resource; the rest are counted. */
 const maxPathsPerResource = 12;
+
+/** At most `maxPathsPerResource` paths, then a count of the rest. */
+function shortened(paths: readonly string[]): string[] {
+    return paths.length > maxPathsPerResource ? [...paths.slice(0, maxPathsPerResource), `… ${paths.length - maxPathsPerResource} more`] : [...paths];
+}
 
 /** A URN with its stack, and the `<project>-<stack>` prefix of platform names, replaced by `*`. */
 function stackless(urn: string, plan: PlanDocument): string {
@@ -64,6 +77,41 @@ export function changedPaths(before: unknown, after: unknown, path = ""): string
     return [path || "(value)"];
 }
 
+/**
+ * The changed paths that replace `after`: those its provider cannot update in place, and those the
+ * program declares with `replaceOnChanges`. Paths under `ignoreChanges` are not diffed by the
+ * engine, so they replace nothing.
+ */
+function replacingPaths(before: PlanResource, after: PlanResource, paths: readonly string[]): string[] {
+    const ignored = after.ignoreChanges ?? [];
+    const inputs = paths.filter((path) => path !== "(protect)" && !ignored.some((root) => root === "*" || within(path, root)));
+    const declared = after.replaceOnChanges ?? [];
+    const byProvider = new Set(replacementPaths(after.type, inputs, { before: before.inputs, after: after.inputs }));
+    return inputs.filter((path) => byProvider.has(path) || declared.some((root) => root === "*" || touches(path, root)));
+}
+
+/**
+ * What a reviewer must know before approving a replacement. The engine refuses to replace a
+ * resource the program declares protected (it checks the new goal, so unprotecting and replacing
+ * in one update is allowed: pulumi/pulumi#8873). A replacement that keeps a fixed physical name
+ * cannot create first, Pulumi's default (resource option deleteBeforeReplace).
+ */
+function replacementWarnings(before: PlanResource, after: PlanResource): string[] {
+    if (after.protect) return ["protected: the engine refuses to replace it; unprotect it in one update first, or revert the change"];
+    const rule = replacementRule(after.type);
+    const warnings: string[] = [];
+    const fixed = rule?.fixedName;
+    const name = fixed ? after.inputs[fixed.input] : undefined;
+    if (fixed && fixed.reuse !== "revision" && name !== undefined && JSON.stringify(name) === JSON.stringify(before.inputs[fixed.input])) {
+        const held = `keeps its fixed ${fixed.input} ${String(name)}`;
+        if (after.deleteBeforeReplace) warnings.push(`${held}: deleted before the new one is created, so it is missing in between`);
+        else if (fixed.reuse === "unique") warnings.push(`${held}: AWS refuses a second one while the old exists, and Pulumi creates first without deleteBeforeReplace`);
+        else warnings.push(`${held}: the new one takes the old one's place, then deleting the old one removes it; it needs deleteBeforeReplace`);
+    }
+    if (rule?.stateful) warnings.push(`stateful: ${rule.stateful}`);
+    return warnings;
+}
+
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     const baseFleet = planFleet(base);
     const headFleet = planFleet(head);
@@ -77,6 +125,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     let added = 0;
     let removed = 0;
     let changed = 0;
+    let replaced = 0;
     for (const [key, resource] of headIndex) {
         const before = baseIndex.get(key);
         if (!before) {
@@ -86,10 +135,21 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         }
         const paths = changedPaths(before.inputs, resource.inputs);
         if (before.protect !== resource.protect) paths.push("(protect)");
-        if (paths.length > 0) {
+        if (paths.length === 0) continue;
+        const replacedBy = replacingPaths(before, resource, paths);
+        if (replacedBy.length > 0) {
+            replaced++;
+            record(resource, headFleet, {
+                kind: "replace",
+                type: resource.type,
+                name: resource.name,
+                paths: shortened(paths),
+                replacedBy: shortened(replacedBy),
+                warnings: replacementWarnings(before, resource),
+            });
+        } else {
             changed++;
-            const shown = paths.length > maxPathsPerResource ? [...paths.slice(0, maxPathsPerResource), `… ${paths.length - maxPathsPerResource} more`] : paths;
-            record(resource, headFleet, { kind: "change", type: resource.type, name: resource.name, paths: shown });
+            record(resource, headFleet, { kind: "change", type: resource.type, name: resource.name, paths: shortened(paths) });
         }
     }
     for (const [key, resource] of baseIndex) {
@@ -101,5 +161,5 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     const ordered = [...groups.entries()]
         .sort(([a], [b]) => (a === "platform" ? -1 : b === "platform" ? 1 : a.localeCompare(b)))
         .map(([group, changes]) => ({ group, changes }));
-    return { groups: ordered, added, removed, changed };
+    return { groups: ordered, added, removed, changed, replaced };
 }

@@ -4,7 +4,7 @@
  */
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { CostReport, estimateCost, priceBook } from "./cost";
-import { diffPlans, PlanDiff } from "./diff";
+import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { PolicyResult, PolicySettings } from "../policy/rules";
 import { extractFacts, FleetFacts } from "./facts";
 import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
@@ -133,14 +133,29 @@ function capacityLines(c: Ec2CapacityReport): string[] {
     ];
 }
 
-function diffLines(d: PlanDiff, markdown: boolean): string[] {
-    const lines: string[] = [`${d.added} to add, ${d.changed} to change, ${d.removed} to remove`];
+/** Pulumi's preview signs: `+-` is a replacement (create the new one, delete the old one). */
+const changeSigns: Record<ResourceChange["kind"], string> = { add: "+", remove: "-", change: "~", replace: "+-" };
+
+/** Which changed paths force a replacement: all of them, or the ones named. */
+function replacementDetail(change: ResourceChange, markdown: boolean): string {
+    const forcing = change.replacedBy ?? [];
+    const inputs = change.paths.filter((path) => path !== "(protect)");
+    if (forcing.length === inputs.length && forcing.every((path, i) => path === inputs[i])) return ", forcing replacement";
+    return `; replacement forced by ${forcing.map((path) => (markdown ? `\`${path}\`` : path)).join(", ")}`;
+}
+
+/** The diff against a base plan: a count line, then each group's changes with their warnings. */
+export function diffLines(d: PlanDiff, markdown: boolean): string[] {
+    // Replacements are counted only when there are some: a plan without any reads as before.
+    const replaced = d.replaced > 0 ? `, ${d.replaced} to replace` : "";
+    const lines: string[] = [`${d.added} to add, ${d.changed} to change${replaced}, ${d.removed} to remove`];
     for (const group of d.groups) {
         lines.push(markdown ? `\n**${group.group}**\n` : `\n  ${group.group}:`);
         for (const change of group.changes) {
-            const sign = change.kind === "add" ? "+" : change.kind === "remove" ? "-" : "~";
-            const detail = change.paths.length ? ` (${change.paths.join(", ")})` : "";
+            const sign = changeSigns[change.kind];
+            const detail = (change.paths.length ? ` (${change.paths.join(", ")})` : "") + (change.kind === "replace" ? replacementDetail(change, markdown) : "");
             lines.push(markdown ? `- \`${sign}\` ${change.type} \`${change.name}\`${detail}` : `    ${sign} ${change.type} ${change.name}${detail}`);
+            for (const warning of change.warnings ?? []) lines.push(markdown ? `  - :warning: ${warning}` : `       ! ${warning}`);
         }
     }
     return lines;
