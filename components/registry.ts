@@ -95,7 +95,8 @@ export class Registry extends pulumi.ComponentResource {
                         upstreamRegistryUrl: upstream.url,
                         credentialArn: cache.credentialArn,
                     },
-                    { parent: this },
+                    // A prefix holds one rule and one template: a replacement must delete the old one first.
+                    { parent: this, deleteBeforeReplace: true },
                 );
                 const template = new aws.ecr.RepositoryCreationTemplate(
                     `${name}-${upstream.alias}-template`,
@@ -110,7 +111,7 @@ export class Registry extends pulumi.ComponentResource {
                         customRoleArn: role.arn,
                     },
                     // The role must be allowed to create before ECR first assumes it.
-                    { parent: this, dependsOn: [rule, rolePolicy] },
+                    { parent: this, dependsOn: [rule, rolePolicy], deleteBeforeReplace: true },
                 );
                 dependencies[cache.registry] = [rule, template, rolePolicy];
             }

@@ -3,7 +3,9 @@
  * that a stack guarding its deletions does not lose a service by accident.
  */
 import { evaluateFleet, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
+import { changedPaths } from "./diff";
 import { planFleet } from "./facts";
+import { replacementPaths } from "./replacements";
 import { PlanDocument } from "./runProgram";
 
 /** Runs fleet's controls over a plan's resources. */
@@ -47,7 +49,7 @@ function servicesOf(plan: PlanDocument): Map<string, { repository?: string; para
  * keep the repository and parameters the service had, or release them explicitly.
  */
 export function retirementProblems(base: PlanDocument, head: PlanDocument): string[] {
-    return [...serviceRemovalProblems(base, head), ...protectedDeletionProblems(base, head)];
+    return [...serviceRemovalProblems(base, head), ...protectedDeletionProblems(base, head), ...protectedReplacementProblems(base, head)];
 }
 
 function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
@@ -106,6 +108,30 @@ export function protectedDeletionProblems(base: PlanDocument, head: PlanDocument
         problems.push(
             `${resource.type} "${resource.name}"${owner} is protected in the base plan of ${base.stack} and this plan deletes it: the engine refuses to delete a protected resource. ` +
                 `To delete it on purpose, unprotect it in one update (${release}), then remove it in the next.`,
+        );
+    }
+    return problems;
+}
+
+/**
+ * A replacement deletes the old resource, so the engine refuses it while the resource is
+ * protected (in the new program: unprotecting in the same update lets it through,
+ * pulumi/pulumi#8873). The plan refuses the same, naming the inputs that force it.
+ */
+export function protectedReplacementProblems(base: PlanDocument, head: PlanDocument): string[] {
+    if (base.stack !== head.stack) return [];
+    const before = new Map(base.resources.map((r) => [r.urn, r]));
+    const problems: string[] = [];
+    for (const resource of head.resources) {
+        const old = before.get(resource.urn);
+        if (!resource.protect || !old) continue;
+        const ignored = (path: string) => resource.ignoreChanges.some((ignore) => path === ignore || path.startsWith(`${ignore}.`) || path.startsWith(`${ignore}[`));
+        const paths = changedPaths(old.inputs, resource.inputs).filter((path) => !ignored(path));
+        const forcing = replacementPaths(resource.type, paths, { before: old.inputs, after: resource.inputs });
+        if (forcing.length === 0) continue;
+        problems.push(
+            `${resource.type} "${resource.name}" is protected and this plan replaces it (${forcing.join(", ")} cannot change in place): the engine refuses to delete a protected resource. ` +
+                `Revert the change, or unprotect it (fleet:protect: false in Pulumi.${head.stack}.yaml) for the update that replaces it, knowing what the replacement loses.`,
         );
     }
     return problems;
