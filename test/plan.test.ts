@@ -62,7 +62,7 @@ before(async () => {
     const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
     const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
     const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
-    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting] = await Promise.all([
+    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] = await Promise.all([
         plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
         plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
@@ -71,8 +71,9 @@ before(async () => {
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
         plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
+        plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify({ ...devOverrides, docs: { capacity: "fargate" } })}`]),
     ]);
-    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting });
+    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
@@ -377,6 +378,18 @@ describe("the review of a change", () => {
             "",
             "  api:",
             "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].linuxParameters.tmpfs[0].size, containerDefinitions[0].memory), forcing replacement",
+        ]);
+    });
+
+    it("moves a service to another capacity as an update of its ECS service, not a replacement", () => {
+        const run = runs.docsOnDemand;
+        assert.equal(run.code, 0, run.stderr);
+        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
+        assert.deepEqual(section.trim().split("\n"), [
+            "Changes against fleet/dev: 0 to add, 1 to change, 0 to remove",
+            "",
+            "  docs:",
+            "    ~ aws:ecs/service:Service docs (capacityProviderStrategies[0].capacityProvider)",
         ]);
     });
 
