@@ -4,12 +4,12 @@
  * platform and one Service per catalog entry.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { execFileSync } from "child_process";
-import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "./components/catalog";
+import { contentTag } from "./components/contentTag";
 import { deployFleet } from "./components/fleet";
+import { ImageBuild, ImageTag } from "./components/model";
 import { resolveFleet } from "./components/validate";
 import { services as catalog } from "./services";
 
@@ -44,20 +44,25 @@ function readFleetConfig(): { values: Record<string, unknown>; keys: Map<string,
     return { values, keys };
 }
 
+const buildTags = new Map<string, ImageTag | string>();
+
 /**
- * Images built from source are tagged with the commit they were built from. Repositories have
- * immutable tags, so a working tree with uncommitted changes gets its own tag
- * (`<commit>-dirty-<hash of the changes>`) instead of reusing the commit's.
+ * Images built from source are tagged with a hash of what their build reads (contentTag.ts), so a
+ * commit that does not touch a build leaves its image and its tasks alone. Services with the
+ * same build inputs (the api and its worker) share one result.
  */
-function imageTag(): string | undefined {
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: __dirname, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 }).toString();
-    try {
-        const commit = git("rev-parse", "--short=12", "HEAD").trim();
-        const changes = git("diff", "HEAD") + git("ls-files", "--others", "--exclude-standard");
-        return changes === "" ? commit : `${commit}-dirty-${createHash("sha256").update(changes).digest("hex").slice(0, 8)}`;
-    } catch {
-        return undefined;
+function buildTag(build: ImageBuild): ImageTag | string {
+    const key = JSON.stringify(build);
+    let result = buildTags.get(key);
+    if (result === undefined) {
+        try {
+            result = contentTag(__dirname, build);
+        } catch (error) {
+            result = error instanceof Error ? error.message : String(error);
+        }
+        buildTags.set(key, result);
     }
+    return result;
 }
 
 /** `FLEET_CATALOG` lets the offline tools (benchmark, diff tests) plan another catalog module. */
@@ -72,7 +77,7 @@ const result = resolveFleet(loadCatalog(), {
     stack,
     config: values,
     configKeys: keys,
-    imageTag: imageTag(),
+    buildTag,
     pathExists: (relative) => fs.existsSync(path.join(__dirname, relative)),
 });
 if (!result.ok) {

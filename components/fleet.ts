@@ -34,7 +34,6 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             clusterArn: platform.cluster.arnForServices,
             clusterName: platform.cluster.nameForServices,
             ec2CapacityProviderName: platform.cluster.ec2CapacityProviderName,
-            ec2Architecture: fleet.cluster.ec2?.architecture,
             vpcId: platform.network.vpcId,
             privateSubnetIds: platform.network.privateSubnetIds,
             loadBalancer: spec.rules.length > 0 ? platform.loadBalancer : undefined,

@@ -68,15 +68,29 @@ export interface RegistrySettings {
     readonly pullThroughCache: readonly PullThroughCacheSettings[];
 }
 
+/** The platform an image is built for: the architecture of the capacity that runs it. */
+export type BuildPlatform = "linux/amd64" | "linux/arm64";
+
+/** What goes into an image build, as the builder sees it (the input of content tags). */
+export interface ImageBuild {
+    /** Build context, relative to the repository root, e.g. `./apps/api`. */
+    readonly context: string;
+    /** Dockerfile path relative to the context. */
+    readonly dockerfile: string;
+    readonly args: Readonly<Record<string, string>>;
+    readonly platform: BuildPlatform;
+}
+
+/** A content-addressed image tag and the commit it traces to (see contentTag.ts). */
+export interface ImageTag {
+    /** `c-<20 hex>`: a hash of the build's inputs and the revision; equal content, equal tag. */
+    readonly tag: string;
+    /** `org.opencontainers.image.revision`: the commit that introduced the content, `<HEAD>-dirty`, or `unknown`. */
+    readonly revision: string;
+}
+
 export type ResolvedImage =
-    | {
-          readonly kind: "build";
-          readonly context: string;
-          readonly dockerfile: string;
-          readonly args: Readonly<Record<string, string>>;
-          /** Image tag: the git commit. */
-          readonly tag: string;
-      }
+    | ({ readonly kind: "build" } & ImageBuild & ImageTag)
     /** A full ECR URI, used as is. */
     | { readonly kind: "ecr"; readonly reference: string }
     /** Served through this stack's pull-through cache: `path` is relative to the account's registry. */

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as docker from "@pulumi/docker";
+import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { capacityProviderFor } from "./cluster";
@@ -25,8 +25,6 @@ export interface ServiceArgs {
     readonly clusterName: pulumi.Input<string>;
     /** The cluster's EC2 capacity provider, required when `spec.capacity` is `ec2`. @default none */
     readonly ec2CapacityProviderName?: pulumi.Input<string>;
-    /** CPU architecture of the EC2 instances, for images built for EC2 capacity. @default "x86_64" */
-    readonly ec2Architecture?: "x86_64" | "arm64";
     readonly vpcId: pulumi.Input<string>;
     /** Private subnets for awsvpc (Fargate) tasks. */
     readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -87,7 +85,12 @@ export function serviceRepository(parent: pulumi.Resource, name: string, args: S
         },
         fixedNameOptions(parent, args),
     );
-    new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(args.keepImages ?? 20) }, { parent });
+    // One policy per repository: a replacement created first would be removed by the old one's deletion.
+    new aws.ecr.LifecyclePolicy(
+        `${name}-repo-lifecycle`,
+        { repository: repository.name, policy: lifecyclePolicy(args.keepImages ?? 20) },
+        { parent, deleteBeforeReplace: true },
+    );
     return repository;
 }
 
@@ -190,18 +193,26 @@ export class Service extends pulumi.ComponentResource {
             case "build": {
                 const repository = serviceRepository(this, this.name, this.args);
                 const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
-                const platform = this.spec.capacity === "ec2" && this.args.ec2Architecture === "arm64" ? "linux/arm64" : "linux/amd64";
-                const built = new docker.Image(
+                const built = new dockerbuild.Image(
                     `${this.name}-image`,
                     {
-                        imageName: pulumi.interpolate`${repository.repositoryUrl}:${image.tag}`,
-                        build: { context: image.context, dockerfile: `${image.context}/${image.dockerfile}`, args: { ...image.args }, platform },
-                        registry: { server: repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) },
+                        // A content tag (contentTag.ts): a commit that leaves the build's inputs alone
+                        // leaves this resource, the task definition and the running tasks alone.
+                        tags: [pulumi.interpolate`${repository.repositoryUrl}:${image.tag}`],
+                        push: true,
+                        // `pulumi preview` reviews pull requests with read-only credentials: it never runs their Dockerfiles.
+                        buildOnPreview: false,
+                        context: { location: image.context },
+                        dockerfile: { location: `${image.context}/${image.dockerfile}` },
+                        buildArgs: { ...image.args },
+                        platforms: [image.platform],
+                        labels: { "org.opencontainers.image.revision": image.revision },
+                        registries: [{ address: this.args.registryUrl, username: token.userName, password: pulumi.secret(token.password) }],
                     },
                     { parent: this },
                 );
                 // The digest, not the tag: a task definition pinned to content, so a rollback is exact.
-                return { image: built.repoDigest, repository };
+                return { image: pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`, repository };
             }
             case "cached":
                 return { image: pulumi.interpolate`${this.args.registryUrl}/${image.path}` };

@@ -7,7 +7,7 @@ import { BuildSpec, Capacity, capacities, Catalog, securityOptOutFields, service
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
-import { ContainerSecurity, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
+import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
 import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
@@ -20,8 +20,11 @@ export interface FleetInput {
     readonly config: Readonly<Record<string, unknown>>;
     /** Every `fleet:*` key set in the stack, and which of them are secret. */
     readonly configKeys: ReadonlyMap<string, { readonly secret: boolean }>;
-    /** Tag for images built from source: the git commit. Required only when a service builds. */
-    readonly imageTag?: string;
+    /**
+     * The content tag and revision of an image build (contentTag.ts), or why they could not be
+     * computed. Required only when a service builds.
+     */
+    readonly buildTag?: (build: ImageBuild) => ImageTag | string;
     /** Whether a path (relative to the repository root) exists; build contexts are checked with it. */
     readonly pathExists?: (path: string) => boolean;
 }
@@ -93,7 +96,7 @@ class ServiceResolver {
             }
         }
         const capacity = this.capacity();
-        const image = this.image();
+        const image = this.image(capacity);
         const port = this.integer("port", s.port, 1, 65535, "use the port the container listens on (1-65535)");
         const routes = this.routes();
         const memory = this.memory();
@@ -185,7 +188,7 @@ class ServiceResolver {
         return value as Capacity;
     }
 
-    private image(): ResolvedImage {
+    private image(capacity: Capacity): ResolvedImage {
         const { image, build } = this.spec;
         if ((image === undefined) === (build === undefined)) {
             this.add(
@@ -196,7 +199,7 @@ class ServiceResolver {
             );
             return { kind: "direct", reference: "invalid" };
         }
-        if (build !== undefined) return this.build(build);
+        if (build !== undefined) return this.build(build, capacity);
         if (typeof image !== "string") {
             this.add("image", image, "must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27");
             return { kind: "direct", reference: "invalid" };
@@ -221,7 +224,7 @@ class ServiceResolver {
         return { kind: "direct", reference: image };
     }
 
-    private build(build: unknown): ResolvedImage {
+    private build(build: unknown, capacity: Capacity): ResolvedImage {
         const spec: Partial<BuildSpec> | undefined = typeof build === "string" ? { context: build } : isRecord(build) ? (build as Partial<BuildSpec>) : undefined;
         if (!spec) {
             this.add("build", build, "must be a context path or { context, dockerfile?, args? }", "use e.g. ./apps/api");
@@ -234,12 +237,15 @@ class ServiceResolver {
         }
         const context = spec.context;
         const dockerfile = spec.dockerfile ?? "Dockerfile";
+        let located = false;
         if (typeof context !== "string" || !context.startsWith("./") || context.split("/").includes("..")) {
             this.add("build.context", context, "must be a path inside the repository starting with ./", "use e.g. ./apps/api");
         } else if (typeof dockerfile !== "string" || dockerfile.split("/").includes("..")) {
             this.add("build.dockerfile", dockerfile, "must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod");
         } else if (this.input.pathExists && !this.input.pathExists(`${context}/${dockerfile}`)) {
             this.add("build.context", context, `has no ${dockerfile}`, "point build at a directory with a Dockerfile, or set build.dockerfile");
+        } else {
+            located = true;
         }
         const args: Record<string, string> = {};
         if (spec.args !== undefined) {
@@ -252,10 +258,21 @@ class ServiceResolver {
                 }
             }
         }
-        if (!this.input.imageTag) {
-            this.add("build", build, "images built from source are tagged with the git commit, which could not be determined", "run from a git checkout with at least one commit");
+        const platform: BuildPlatform = capacity === "ec2" && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
+        const inputs: ImageBuild = { context: String(context), dockerfile: String(dockerfile), args, platform };
+        let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
+        if (!this.input.buildTag) {
+            this.add("build", build, "images built from source are tagged with a hash of their build context, which this run cannot compute", "run the program from the repository (index.ts), where the build contexts are");
+        } else if (located) {
+            // Hashed only once the context is known to hold its Dockerfile: a bad path is reported once, above.
+            const result = this.input.buildTag(inputs);
+            if (typeof result === "string") {
+                this.add("build.context", context, `cannot be hashed into an image tag: ${result}`, "make every file of the context readable, or exclude it in .dockerignore");
+            } else {
+                tagged = result;
+            }
         }
-        return { kind: "build", context: String(context), dockerfile: String(dockerfile), args, tag: this.input.imageTag ?? "unknown" };
+        return { kind: "build", ...inputs, ...tagged };
     }
 
     private host(value: unknown, field: string): string | undefined {

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { Catalog } from "../components/catalog";
 import { show } from "../components/problems";
 import { controlIds } from "../policy/controls";
+import { ImageBuild, ImageTag } from "../components/model";
 import { FleetInput, resolveFleet } from "../components/validate";
 
 const baseConfig: Record<string, unknown> = {
@@ -19,10 +20,13 @@ function input(config: Record<string, unknown> = {}, extra: Partial<FleetInput> 
     const merged = { ...baseConfig, ...config };
     const configKeys = new Map<string, { secret: boolean }>(Object.keys(merged).map((k) => [k, { secret: false }]));
     configKeys.set("dbPassword", { secret: true });
-    return { project: "fleet", stack: "dev", config: merged, configKeys, imageTag: "abc123def456", pathExists: () => true, ...extra };
+    return { project: "fleet", stack: "dev", config: merged, configKeys, buildTag: fixedBuildTag, pathExists: () => true, ...extra };
 }
 
 const ok = { image: "redis:7", memory: { reservation: 64, limit: 128 } };
+
+const fixedTag: ImageTag = { tag: "c-00112233445566778899", revision: "abc123def4567890abc123def4567890abc123de" };
+const fixedBuildTag = (): ImageTag => fixedTag;
 
 function errorsOf(catalog: unknown, config: Record<string, unknown> = {}, extra: Partial<FleetInput> = {}): readonly string[] {
     const result = resolveFleet(catalog, input(config, extra));
@@ -495,11 +499,25 @@ describe("validation messages", () => {
         ]);
     });
 
-    it("needs a git commit to tag built images", () => {
-        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { imageTag: undefined });
+    it("needs a way to hash build contexts to tag built images", () => {
+        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { buildTag: undefined });
         assert.deepEqual(errors, [
-            'service "svc": build = "./apps/api": images built from source are tagged with the git commit, which could not be determined; run from a git checkout with at least one commit.',
+            'service "svc": build = "./apps/api": images built from source are tagged with a hash of their build context, which this run cannot compute; run the program from the repository (index.ts), where the build contexts are.',
         ]);
+    });
+
+    it("reports a build context that cannot be hashed", () => {
+        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { buildTag: () => "cannot read ./apps/api/secret.pem: EACCES" });
+        assert.deepEqual(errors, [
+            'service "svc": build.context = "./apps/api": cannot be hashed into an image tag: cannot read ./apps/api/secret.pem: EACCES; make every file of the context readable, or exclude it in .dockerignore.',
+        ]);
+    });
+
+    it("hashes no context whose Dockerfile is missing (the path is reported once)", () => {
+        const calls: ImageBuild[] = [];
+        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/nope" } }, {}, { pathExists: () => false, buildTag: (b) => (calls.push(b), fixedTag) });
+        assert.equal(errors.length, 1);
+        assert.deepEqual(calls, []);
     });
 
     it("rejects a stack name that would overflow the cache prefix", () => {
@@ -511,6 +529,30 @@ describe("validation messages", () => {
 });
 
 describe("resolution", () => {
+    it("tags a build with what buildTag computes from its inputs and platform", () => {
+        const calls: ImageBuild[] = [];
+        const result = resolveFleet(
+            { svc: { memory: ok.memory, build: { context: "./apps/api", dockerfile: "docker/Dockerfile", args: { B: "2", A: "1" } } } },
+            input({}, { buildTag: (b) => (calls.push(b), fixedTag) }),
+        );
+        assert.ok(result.ok);
+        const build = { context: "./apps/api", dockerfile: "docker/Dockerfile", args: { B: "2", A: "1" }, platform: "linux/amd64" };
+        assert.deepEqual(calls, [build]);
+        assert.deepEqual(result.fleet.services[0].image, { kind: "build", ...build, ...fixedTag });
+    });
+
+    it("builds for arm64 on Graviton EC2 capacity and for amd64 elsewhere", () => {
+        const graviton = { cluster: { defaultCapacity: "ec2", ec2: { instanceType: "t4g.small", minSize: 0, maxSize: 2 } } };
+        const build = { build: "./apps/api", memory: ok.memory };
+        const platforms = (config: Record<string, unknown>, catalog: Catalog) =>
+            resolve(catalog, config).services.map((s) => [s.name, s.image.kind === "build" ? s.image.platform : undefined]);
+        assert.deepEqual(platforms(graviton, { ec2: build, spot: { ...build, capacity: "fargate-spot" } }), [
+            ["ec2", "linux/arm64"],
+            ["spot", "linux/amd64"],
+        ]);
+        assert.deepEqual(platforms(t3small, { ec2: build }), [["ec2", "linux/amd64"]]);
+    });
+
     it("sizes Fargate tasks to the smallest valid pair holding the hard limit", () => {
         const fleet = resolve({ svc: { ...ok, cpu: 512, memory: { reservation: 900, limit: 1500 } } });
         assert.deepEqual(fleet.services[0].fargateSize, { cpu: 512, memory: 2048 });

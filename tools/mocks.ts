@@ -224,10 +224,22 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: name, state: { ...inputs, name, arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}` } };
             case "random:index/randomPassword:RandomPassword":
                 return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
-            case "docker:index/image:Image": {
-                const imageName = String(inputs.imageName);
-                const repository = imageName.replace(/:[^:/]+$/, "");
-                return { id: `${imageName}-${hash(name, 8)}`, state: { ...inputs, imageName, repoDigest: `${repository}@sha256:${hash(imageName, 64)}` } };
+            case "docker-build:index:Image": {
+                // What a build reads decides its digest; registry credentials do not (and are secret).
+                const { registries: _credentials, ...build } = inputs;
+                const tags = (Array.isArray(inputs.tags) ? inputs.tags : []).map(String);
+                if (inputs.push === true && tags.length === 0) throw new Error(`fleet mocks: image ${name} is pushed with no tag; the registry export needs one`);
+                const digest = `sha256:${hash(JSON.stringify(build), 64)}`;
+                return {
+                    id: `${name}-${hash(JSON.stringify(build), 8)}`,
+                    state: {
+                        ...inputs,
+                        digest,
+                        // As the provider reports a pushed image: its first tag, pinned to the digest.
+                        ref: tags.length > 0 ? `${tags[0]}@${digest}` : "",
+                        contextHash: hash(JSON.stringify([inputs.context, inputs.dockerfile, inputs.buildArgs, inputs.platforms, tags]), 64),
+                    },
+                };
             }
             default:
                 throw new Error(`fleet mocks: no fake for resource type ${type} (${name}); add one to tools/mocks.ts`);
