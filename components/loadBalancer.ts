@@ -61,7 +61,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         const targets = new aws.ec2.SecurityGroup(
             `${name}-targets-sg`,
-            { vpcId: args.vpcId, description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)", tags: args.tags },
+            { vpcId: args.vpcId, description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)", tags: args.tags },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
@@ -72,7 +72,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 ipProtocol: "tcp",
                 fromPort: 0,
                 toPort: 65535,
-                description: "to load-balanced tasks; each task's group admits only its container port",
+                description: "to load-balanced tasks; the group of each task admits only its container port",
             },
             { parent: this },
         );
