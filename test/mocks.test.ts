@@ -44,7 +44,7 @@ describe("fleet's mocks", () => {
         assert.match(String(tg.state.name), /^api-tg-[0-9a-f]{7}$/);
         assert.match(String(tg.state.arnSuffix), /^targetgroup\/api-tg-[0-9a-f]{7}\/[0-9a-f]{16}$/);
         assert.throws(() => mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "a-very-long-service-name-tg", inputs: {}, custom: true }), {
-            message: /^fleet mocks: aws:lb\/targetGroup:TargetGroup name "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; AWS allows 32$/,
+            message: /^fleet mocks: aws:lb\/targetGroup:TargetGroup "a-very-long-service-name-tg": name \(auto-named\) "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; ELB allows at most 32; allowed: .* — ELBv2 API CreateTargetGroup, https:\/\/docs\.aws\.amazon\.com\/elasticloadbalancing\/latest\/APIReference\/API_CreateTargetGroup\.html$/,
         });
     });
 

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { enforceAwsRules } from "./awsRules";
 
 export const fakeAccountId = "123456789012";
 
@@ -58,33 +59,15 @@ function unwrapSecret(value: unknown): unknown {
 
 const hash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
-/** AWS limits on physical names of auto-named resources (Pulumi appends "-" and 7 characters). */
-const nameLimits: Record<string, number> = {
-    "aws:lb/loadBalancer:LoadBalancer": 32,
-    "aws:lb/targetGroup:TargetGroup": 32,
-    "aws:ecs/cluster:Cluster": 255,
-    "aws:ecs/service:Service": 255,
-    "aws:ecs/capacityProvider:CapacityProvider": 255,
-    "aws:iam/role:Role": 64,
-    "aws:iam/instanceProfile:InstanceProfile": 128,
-    "aws:autoscaling/group:Group": 255,
-    "aws:ec2/securityGroup:SecurityGroup": 255,
-    "aws:ec2/launchTemplate:LaunchTemplate": 128,
-};
-
 export class FleetMocks implements pulumi.runtime.Mocks {
     constructor(
         private readonly region: string,
         private readonly accountId: string = fakeAccountId,
     ) {}
 
+    /** The physical name: `name` when set, else Pulumi's auto-name (AWS's limits on it: awsRules.ts). */
     private physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
-        const physical = typeof inputs.name === "string" ? inputs.name : `${name}-${hash(`${type}/${name}`, 7)}`;
-        const limit = nameLimits[type];
-        if (limit !== undefined && physical.length > limit) {
-            throw new Error(`fleet mocks: ${type} name "${physical}" is ${physical.length} characters; AWS allows ${limit}`);
-        }
-        return physical;
+        return typeof inputs.name === "string" ? inputs.name : `${name}-${hash(`${type}/${name}`, 7)}`;
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
@@ -94,6 +77,8 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         const a = this.accountId;
         const id = (prefix: string, length = 17) => `${prefix}${hash(`${type}/${name}`, length)}`;
         const named = () => this.physicalName(type, name, inputs);
+        // AWS refuses names and free text outside its character sets and lengths: so do the mocks.
+        enforceAwsRules({ type, name, inputs, physicalName: named(), context: { region: r, accountId: a } });
         // fleet's own components have no provider; their state is what they register as outputs.
         if (!args.custom && type.startsWith("fleet:")) return { id: "", state: {} };
         switch (type) {

@@ -1,0 +1,666 @@
+/**
+ * What AWS accepts in the names and free text fleet sets: per Pulumi resource type, each field's
+ * character set, length and reserved prefixes, with the AWS documentation that states it. The
+ * mocks (mocks.ts) hold every registration to this table, so a description EC2 refuses fails a
+ * test and the offline plan, not the first `pulumi up`.
+ *
+ * Pure functions over plain values: table-tested in test/awsRules.test.ts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
+export interface RuleContext {
+    readonly region: string;
+    readonly accountId: string;
+}
+
+/** A further check a rule makes, beyond characters, form, prefixes and length. */
+export interface ExtraCheck {
+    /** How the constraint reads in the rule's summary, e.g. "at most 15 levels". */
+    readonly text: string;
+    /** The problem with `value`, as "<value> <problem>" reads, or undefined when it holds. */
+    readonly problem: (value: string, context: RuleContext) => string | undefined;
+}
+
+/** A constraint AWS puts on one string field. Lengths count Unicode characters (code points). */
+export interface TextRule {
+    /** The service that refuses a violation, as messages name it: "EC2", "IAM". */
+    readonly service: string;
+    /** The API operation (or guide) stating the rule, e.g. "EC2 API CreateSecurityGroup". */
+    readonly reference: string;
+    /** The AWS documentation page the rule is taken from. */
+    readonly source: string;
+    /** @default 0 */
+    readonly minLength?: number;
+    readonly maxLength: number;
+    /** The characters allowed: a regex matching one allowed character, and how to say them. */
+    readonly characters?: { readonly test: RegExp; readonly text: string };
+    /** A form the whole value must have beyond its characters (anchored regex). */
+    readonly form?: { readonly test: RegExp; readonly text: string };
+    /** Values accepted as they are, whatever the other constraints say (ECR's `ROOT`). */
+    readonly alsoAccepted?: readonly string[];
+    /** Prefixes AWS reserves for itself. */
+    readonly reservedPrefixes?: readonly string[];
+    /** Whether a reserved prefix matches in any case. @default false */
+    readonly prefixIgnoresCase?: boolean;
+    /** @default [] */
+    readonly checks?: readonly ExtraCheck[];
+}
+
+/** A length as AWS counts it: Unicode characters, not UTF-16 units. */
+const length = (value: string) => [...value].length;
+
+// ---------------------------------------------------------------------------------------------
+// Character sets and rules, one per AWS fact.
+
+const ec2TextSource = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html";
+
+/** EC2 security group names and descriptions (CreateSecurityGroup GroupName, GroupDescription). */
+const ec2GroupCharacters = { test: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]$/, text: "a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$*" };
+/** EC2 descriptions of rules that reference a security group (UserIdGroupPair): no `&`. */
+const ec2GroupPairCharacters = { test: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]$/, text: "a-zA-Z0-9, space and ._-:/()#,@[]+=;{}!$*" };
+
+/** Security group description (GroupDescription). */
+export const securityGroupDescription: TextRule = {
+    service: "EC2",
+    reference: "EC2 API CreateSecurityGroup",
+    source: ec2TextSource,
+    maxLength: 255,
+    characters: ec2GroupCharacters,
+};
+
+/** Security group name (GroupName): the description's characters, and never `sg-` first. */
+export const securityGroupName: TextRule = {
+    service: "EC2",
+    reference: "EC2 API CreateSecurityGroup",
+    source: ec2TextSource,
+    minLength: 1,
+    maxLength: 255,
+    characters: ec2GroupCharacters,
+    reservedPrefixes: ["sg-"],
+};
+
+/** Description of a rule with a CIDR peer (IpRange and Ipv6Range Description). */
+export const cidrRuleDescription: TextRule = {
+    service: "EC2",
+    reference: "EC2 API IpRange",
+    source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html",
+    maxLength: 255,
+    characters: ec2GroupCharacters,
+};
+
+/**
+ * Description of a rule that references a security group (UserIdGroupPair Description). The
+ * reference documents one character fewer than for CIDR rules: no `&`.
+ */
+export const groupRuleDescription: TextRule = {
+    service: "EC2",
+    reference: "EC2 API UserIdGroupPair",
+    source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html",
+    maxLength: 255,
+    characters: ec2GroupPairCharacters,
+};
+
+/** A security group rule's description: CIDR peers allow `&`, any other peer gets the narrower set. */
+function securityGroupRuleDescription(inputs: Record<string, unknown>): TextRule {
+    return inputs.cidrIpv4 !== undefined || inputs.cidrIpv6 !== undefined ? cidrRuleDescription : groupRuleDescription;
+}
+
+const tagSource = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html";
+/** AWS's common tag character set: Unicode letters, digits and whitespace, and `_ . : / = + - @`. */
+const tagCharacters = { test: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]$/u, text: "letters, digits, whitespace and _ . : / = + - @" };
+
+/**
+ * A tag key. Services differ (EC2 alone allows any character); the common set holds wherever a
+ * tag propagates (ECS `propagateTags`, Auto Scaling `propagateAtLaunch`, creation templates).
+ */
+export const tagKey: TextRule = {
+    service: "AWS",
+    reference: "AWS tagging rules (ECS API Tag)",
+    source: tagSource,
+    minLength: 1,
+    maxLength: 128,
+    characters: tagCharacters,
+    reservedPrefixes: ["aws:"],
+    prefixIgnoresCase: true,
+};
+
+/** A tag value: the key's characters, 0-256 of them; `aws:` is reserved in values too. */
+export const tagValue: TextRule = {
+    service: "AWS",
+    reference: "AWS tagging rules (ECS API Tag)",
+    source: tagSource,
+    maxLength: 256,
+    characters: tagCharacters,
+    reservedPrefixes: ["aws:"],
+    prefixIgnoresCase: true,
+};
+
+/** User tags per resource (tags with the reserved `aws:` prefix do not count). */
+export const maxTagsPerResource = 50;
+
+const ecrSegments = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*";
+const ecrNameCharacters = { test: /^[a-z0-9._\-/]$/, text: "lowercase a-z0-9 and . _ - /" };
+
+/** ECR repository name (CreateRepository repositoryName). */
+export const ecrRepositoryName: TextRule = {
+    service: "ECR",
+    reference: "ECR API CreateRepository",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+    minLength: 2,
+    maxLength: 256,
+    characters: ecrNameCharacters,
+    form: { test: new RegExp(`^${ecrSegments}$`), text: "a-z0-9 runs joined by single . _ or -, in /-separated parts" },
+};
+
+/** The prefix of a pull-through cache rule (PullThroughCacheRule ecrRepositoryPrefix). */
+export const ecrPullThroughCachePrefix: TextRule = {
+    service: "ECR",
+    reference: "ECR API PullThroughCacheRule",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PullThroughCacheRule.html",
+    minLength: 2,
+    maxLength: 30,
+    characters: ecrNameCharacters,
+    form: { test: new RegExp(`^${ecrSegments}/?$`), text: "a-z0-9 runs joined by single . _ or -, in /-separated parts" },
+    alsoAccepted: ["ROOT"],
+};
+
+/** The prefix of a repository creation template (RepositoryCreationTemplate prefix). */
+export const ecrCreationTemplatePrefix: TextRule = {
+    ...ecrPullThroughCachePrefix,
+    reference: "ECR API RepositoryCreationTemplate",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryCreationTemplate.html",
+    minLength: 1,
+    maxLength: 256,
+};
+
+/** A repository creation template's description. */
+export const ecrCreationTemplateDescription: TextRule = {
+    service: "ECR",
+    reference: "ECR API RepositoryCreationTemplate",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_RepositoryCreationTemplate.html",
+    maxLength: 256,
+};
+
+/** A repository's lifecycle policy text (PutLifecyclePolicy lifecyclePolicyText). */
+export const ecrLifecyclePolicyText: TextRule = {
+    service: "ECR",
+    reference: "ECR API PutLifecyclePolicy",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutLifecyclePolicy.html",
+    minLength: 100,
+    maxLength: 30720,
+};
+
+const ssmNameSource = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html";
+
+/** The partition a region belongs to, for ARNs. */
+function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/** `arn:<partition>:ssm:<region>:<account>:parameter/`, which counts toward a name's 1011 characters. */
+export function ssmParameterArnPrefix(context: RuleContext): string {
+    return `arn:${partitionOf(context.region)}:ssm:${context.region}:${context.accountId}:parameter/`;
+}
+
+/**
+ * An SSM parameter name (PutParameter Name). AWS counts the ARN before the name toward the 1011
+ * characters a name may have (the API's 2048 includes 1037 reserved for Systems Manager).
+ */
+export const ssmParameterName: TextRule = {
+    service: "SSM",
+    reference: "SSM API PutParameter",
+    source: ssmNameSource,
+    minLength: 1,
+    maxLength: 1011,
+    characters: { test: /^[a-zA-Z0-9_.\-/]$/, text: "a-zA-Z0-9_.- and / between levels" },
+    form: { test: /^(?:[^/]+|(?:\/[^/]+)+)$/, text: "a plain name or /level/.../name" },
+    checks: [
+        {
+            text: "not starting with aws or ssm in any case",
+            problem: (value) => {
+                const reserved = /^(aws|ssm)/i.exec(value.replace(/^\//, ""));
+                return reserved ? `starts with "${reserved[1]}", which SSM reserves` : undefined;
+            },
+        },
+        {
+            text: "at most 15 levels",
+            problem: (value) => {
+                const levels = value.split("/").filter((level) => level !== "").length;
+                return levels > 15 ? `has ${levels} levels; SSM allows at most 15` : undefined;
+            },
+        },
+        {
+            text: "at most 1011 characters with the ARN before it",
+            problem: (value, context) => {
+                const arn = `${ssmParameterArnPrefix(context)}${value.replace(/^\//, "")}`;
+                return length(arn) > 1011 ? `makes the ARN ${length(arn)} characters; SSM allows at most 1011` : undefined;
+            },
+        },
+    ],
+};
+
+/** An SSM parameter's description. */
+export const ssmParameterDescription: TextRule = {
+    service: "SSM",
+    reference: "SSM API PutParameter",
+    source: ssmNameSource,
+    maxLength: 1024,
+};
+
+/** A CloudWatch Logs log group name (CreateLogGroup logGroupName). */
+export const logGroupName: TextRule = {
+    service: "CloudWatch Logs",
+    reference: "CloudWatch Logs API CreateLogGroup",
+    source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    minLength: 1,
+    maxLength: 512,
+    characters: { test: /^[.\-_/#A-Za-z0-9]$/, text: "a-zA-Z0-9 and . - _ / #" },
+};
+
+const iamNameCharacters = { test: /^[a-zA-Z0-9_+=,.@-]$/, text: "a-zA-Z0-9 and _+=,.@-" };
+
+/** An IAM role name (CreateRole RoleName). */
+export const iamRoleName: TextRule = {
+    service: "IAM",
+    reference: "IAM API CreateRole",
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+    minLength: 1,
+    maxLength: 64,
+    characters: iamNameCharacters,
+};
+
+/** An IAM role description (CreateRole Description): no control characters, not even a newline. */
+export const iamRoleDescription: TextRule = {
+    service: "IAM",
+    reference: "IAM API CreateRole",
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+    maxLength: 1000,
+    characters: { test: /^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]$/u, text: "letters, marks, spaces, symbols, digits and punctuation (no control characters)" },
+};
+
+/** An IAM path (CreateRole and CreateInstanceProfile Path). */
+export const iamPath: TextRule = {
+    service: "IAM",
+    reference: "IAM API CreateRole",
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+    minLength: 1,
+    maxLength: 512,
+    characters: { test: /^[\u0021-\u007f]$/, text: "ASCII ! to DEL" },
+    form: { test: /^(?:\/|\/[\u0021-\u007f]+\/)$/, text: "/ alone or /.../" },
+};
+
+/** An inline role policy's name (PutRolePolicy PolicyName). */
+export const iamRolePolicyName: TextRule = {
+    service: "IAM",
+    reference: "IAM API PutRolePolicy",
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
+    minLength: 1,
+    maxLength: 128,
+    characters: iamNameCharacters,
+};
+
+/** An instance profile's name (CreateInstanceProfile InstanceProfileName). */
+export const iamInstanceProfileName: TextRule = {
+    service: "IAM",
+    reference: "IAM API CreateInstanceProfile",
+    source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateInstanceProfile.html",
+    minLength: 1,
+    maxLength: 128,
+    characters: iamNameCharacters,
+};
+
+/** A KMS key's description (CreateKey Description). */
+export const kmsKeyDescription: TextRule = {
+    service: "KMS",
+    reference: "KMS API CreateKey",
+    source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
+    maxLength: 8192,
+};
+
+/**
+ * A KMS alias name (CreateAlias AliasName). The API pattern also admits `:`; the developer guide
+ * allows only letters, digits, `/`, `_` and `-`, and fleet holds to the guide.
+ */
+export const kmsAliasName: TextRule = {
+    service: "KMS",
+    reference: "KMS API CreateAlias",
+    source: "https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html",
+    minLength: 1,
+    maxLength: 256,
+    characters: { test: /^[a-zA-Z0-9/_-]$/, text: "a-zA-Z0-9 and / _ -" },
+    form: { test: /^alias\/.+$/, text: "alias/<name>" },
+    reservedPrefixes: ["alias/aws/"],
+};
+
+const ecsNameCharacters = { test: /^[a-zA-Z0-9_-]$/, text: "a-zA-Z0-9, _ and -" };
+
+/** An ECS cluster name (CreateCluster clusterName). */
+export const ecsClusterName: TextRule = {
+    service: "ECS",
+    reference: "ECS API CreateCluster",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+    minLength: 1,
+    maxLength: 255,
+    characters: ecsNameCharacters,
+};
+
+/** An ECS service name (CreateService serviceName). */
+export const ecsServiceName: TextRule = {
+    ...ecsClusterName,
+    reference: "ECS API CreateService",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+};
+
+/** A task definition family (RegisterTaskDefinition family). */
+export const ecsTaskFamily: TextRule = {
+    ...ecsClusterName,
+    reference: "ECS API RegisterTaskDefinition",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+};
+
+/**
+ * A capacity provider name (CreateCapacityProvider name): never starting with aws, ecs or
+ * fargate. The reference does not say whether case matters; fleet refuses any case.
+ */
+export const ecsCapacityProviderName: TextRule = {
+    ...ecsClusterName,
+    reference: "ECS API CreateCapacityProvider",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html",
+    reservedPrefixes: ["aws", "ecs", "fargate"],
+    prefixIgnoresCase: true,
+};
+
+const elbNameCharacters = { test: /^[a-zA-Z0-9-]$/, text: "a-zA-Z0-9 and -" };
+const noEdgeHyphen = { test: /^(?!-)(?!.*-$)/s, text: "not starting or ending with -" };
+
+/** A target group name (CreateTargetGroup Name). */
+export const elbTargetGroupName: TextRule = {
+    service: "ELB",
+    reference: "ELBv2 API CreateTargetGroup",
+    source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    minLength: 1,
+    maxLength: 32,
+    characters: elbNameCharacters,
+    form: noEdgeHyphen,
+};
+
+/** A load balancer name (CreateLoadBalancer Name): as a target group's, and never `internal-` first. */
+export const elbLoadBalancerName: TextRule = {
+    ...elbTargetGroupName,
+    reference: "ELBv2 API CreateLoadBalancer",
+    source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    reservedPrefixes: ["internal-"],
+};
+
+/** A launch template name (CreateLaunchTemplate LaunchTemplateName). */
+export const launchTemplateName: TextRule = {
+    service: "EC2",
+    reference: "EC2 API CreateLaunchTemplate",
+    source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html",
+    minLength: 3,
+    maxLength: 128,
+    characters: { test: /^[a-zA-Z0-9().\-/_]$/, text: "a-zA-Z0-9 and ( ) . - / _" },
+};
+
+/** An Auto Scaling group name (CreateAutoScalingGroup AutoScalingGroupName): printable ASCII, no space, no colon. */
+export const autoScalingGroupName: TextRule = {
+    service: "Auto Scaling",
+    reference: "EC2 Auto Scaling API CreateAutoScalingGroup",
+    source: "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html",
+    minLength: 1,
+    maxLength: 255,
+    characters: { test: /^[\u0021-\u0039\u003b-\u007e]$/, text: "ASCII 33-126 except :" },
+};
+
+/** An Application Auto Scaling policy name (PutScalingPolicy PolicyName): printable ASCII. */
+export const scalingPolicyName: TextRule = {
+    service: "Application Auto Scaling",
+    reference: "Application Auto Scaling API PutScalingPolicy",
+    source: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html",
+    minLength: 1,
+    maxLength: 256,
+    characters: { test: /^[\u0020-\u007e]$/, text: "printable ASCII" },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The table: per resource type, the fields fleet sets.
+
+/** One field of a resource type that AWS constrains. */
+export type FieldRule =
+    | {
+          readonly kind: "text";
+          /** Input path: `description`, `name`, `a[].b` for every element of a list. */
+          readonly path: string;
+          /** The rule, or how the resource's inputs choose it. */
+          readonly rule: TextRule | ((inputs: Record<string, unknown>) => TextRule);
+          /**
+           * The resource's physical name: when the input is unset, the name Pulumi gives it
+           * (`<logical name>-<7 characters>`) is checked instead.
+           */
+          readonly physicalName?: boolean;
+      }
+    | {
+          readonly kind: "tags";
+          /** A map of tags (`{ key: value }`) or a list of `{ key, value }` (Auto Scaling groups). */
+          readonly path: string;
+      };
+
+const text = (path: string, rule: TextRule | ((inputs: Record<string, unknown>) => TextRule)): FieldRule => ({ kind: "text", path, rule });
+const physicalName = (rule: TextRule): FieldRule => ({ kind: "text", path: "name", rule, physicalName: true });
+const tags = (path: string): FieldRule => ({ kind: "tags", path });
+
+/**
+ * Checked on every resource, of any type, including types this table does not know yet: AWS
+ * resources take their tags as `tags`. A list of plain strings there is not AWS tags (a
+ * docker-build image's `tags` are image references) and is left alone.
+ */
+export const everyResource: readonly FieldRule[] = [tags("tags")];
+
+/** The fields fleet sets on each resource type, beyond `everyResource`. */
+export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
+    "aws:ec2/securityGroup:SecurityGroup": [physicalName(securityGroupName), text("description", securityGroupDescription)],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [text("description", securityGroupRuleDescription)],
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [text("description", securityGroupRuleDescription)],
+    "aws:lb/loadBalancer:LoadBalancer": [physicalName(elbLoadBalancerName)],
+    "aws:lb/targetGroup:TargetGroup": [physicalName(elbTargetGroupName)],
+    "aws:ecs/cluster:Cluster": [physicalName(ecsClusterName)],
+    "aws:ecs/capacityProvider:CapacityProvider": [physicalName(ecsCapacityProviderName)],
+    "aws:ecs/taskDefinition:TaskDefinition": [text("family", ecsTaskFamily)],
+    "aws:ecs/service:Service": [physicalName(ecsServiceName)],
+    "aws:iam/role:Role": [physicalName(iamRoleName), text("description", iamRoleDescription), text("path", iamPath)],
+    "aws:iam/rolePolicy:RolePolicy": [physicalName(iamRolePolicyName)],
+    "aws:iam/instanceProfile:InstanceProfile": [physicalName(iamInstanceProfileName), text("path", iamPath)],
+    "aws:ec2/launchTemplate:LaunchTemplate": [physicalName(launchTemplateName), tags("tagSpecifications[].tags")],
+    "aws:autoscaling/group:Group": [physicalName(autoScalingGroupName)],
+    "aws:ecr/repository:Repository": [physicalName(ecrRepositoryName)],
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": [text("policy", ecrLifecyclePolicyText)],
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": [text("ecrRepositoryPrefix", ecrPullThroughCachePrefix)],
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": [
+        text("prefix", ecrCreationTemplatePrefix),
+        text("description", ecrCreationTemplateDescription),
+        tags("resourceTags"),
+    ],
+    "aws:kms/key:Key": [text("description", kmsKeyDescription)],
+    "aws:kms/alias:Alias": [text("name", kmsAliasName)],
+    "aws:ssm/parameter:Parameter": [physicalName(ssmParameterName), text("description", ssmParameterDescription)],
+    "aws:cloudwatch/logGroup:LogGroup": [physicalName(logGroupName)],
+    "aws:appautoscaling/policy:Policy": [physicalName(scalingPolicyName)],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Checking.
+
+/** Pulumi's marker for a value not known yet (preview), and for a secret. */
+function isUnknownOrSecret(value: unknown): boolean {
+    if (value === pulumi.runtime.unknownValue) return true;
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** How a rule reads after "allowed:", e.g. `a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$* (max 255)`. */
+export function describeRule(rule: TextRule): string {
+    const min = rule.minLength ?? 0;
+    const parts = [
+        rule.characters?.text ?? "any characters",
+        ...(rule.form ? [rule.form.text] : []),
+        ...(rule.alsoAccepted ?? []).map((value) => `or exactly ${value}`),
+    ];
+    const limits = min > 0 ? `${min}-${rule.maxLength}` : `max ${rule.maxLength}`;
+    const after = [
+        ...(rule.reservedPrefixes ? [`not starting with ${rule.reservedPrefixes.join(", ")}${rule.prefixIgnoresCase ? " in any case" : ""}`] : []),
+        ...(rule.checks ?? []).map((check) => check.text),
+    ];
+    return `${parts.join(", ")} (${limits})${after.map((a) => `, ${a}`).join("")}`;
+}
+
+/**
+ * What is wrong with `value` under `rule`, as it reads after the value ("has characters EC2
+ * refuses (\"'\")"), or undefined when AWS accepts it.
+ */
+export function checkText(rule: TextRule, value: string, context: RuleContext): string | undefined {
+    if (rule.alsoAccepted?.includes(value)) return undefined;
+    if (rule.characters) {
+        const refused = [...new Set([...value].filter((c) => !rule.characters!.test.test(c)))];
+        if (refused.length > 0) return `has characters ${rule.service} refuses (${refused.map((c) => JSON.stringify(c)).join(", ")})`;
+    }
+    const n = length(value);
+    const characters = `${n} character${n === 1 ? "" : "s"}`;
+    if (n > rule.maxLength) return `is ${characters}; ${rule.service} allows at most ${rule.maxLength}`;
+    if (n < (rule.minLength ?? 0)) return `is ${characters}; ${rule.service} needs at least ${rule.minLength}`;
+    for (const prefix of rule.reservedPrefixes ?? []) {
+        const starts = rule.prefixIgnoresCase ? value.toLowerCase().startsWith(prefix.toLowerCase()) : value.startsWith(prefix);
+        if (starts) return `starts with "${value.slice(0, prefix.length)}", which ${rule.service} reserves`;
+    }
+    if (rule.form && !rule.form.test.test(value)) return `is not of the form ${rule.service} requires`;
+    for (const check of rule.checks ?? []) {
+        const problem = check.problem(value, context);
+        if (problem !== undefined) return problem;
+    }
+    return undefined;
+}
+
+/** A value found at an input path, with the path to it (`tagSpecifications[0].tags`). */
+interface Found {
+    readonly path: string;
+    readonly value: unknown;
+}
+
+/** The values at `path` in `inputs`, where `[]` stands for every element of a list. */
+function valuesAt(inputs: Record<string, unknown>, path: string): Found[] {
+    let found: Found[] = [{ path: "", value: inputs }];
+    for (const segment of path.split(".")) {
+        const each = segment.endsWith("[]");
+        const key = each ? segment.slice(0, -2) : segment;
+        const next: Found[] = [];
+        for (const { path: at, value } of found) {
+            if (typeof value !== "object" || value === null || isUnknownOrSecret(value)) continue;
+            const child = (value as Record<string, unknown>)[key];
+            if (child === undefined || child === null) continue;
+            const childPath = at === "" ? key : `${at}.${key}`;
+            if (!each) next.push({ path: childPath, value: child });
+            else if (Array.isArray(child)) child.forEach((element, i) => next.push({ path: `${childPath}[${i}]`, value: element }));
+        }
+        found = next;
+    }
+    return found;
+}
+
+/** A rule a field breaks. */
+export interface Violation {
+    /** Input path, e.g. `description`, `tags["Name"]`, `tags[2].value`. */
+    readonly path: string;
+    /** The offending value as messages show it (quoted, long values cut). */
+    readonly shown: string;
+    /** As it reads after the value: "has characters EC2 refuses (\"'\")". */
+    readonly problem: string;
+    /** What AWS allows (`describeRule`). */
+    readonly allowed: string;
+    readonly reference: string;
+    readonly source: string;
+}
+
+/** Long values are cut in messages (a lifecycle policy may be 30 KB). */
+function shown(value: string): string {
+    return JSON.stringify(length(value) > 160 ? `${[...value].slice(0, 120).join("")}…` : value);
+}
+
+function textViolation(path: string, value: unknown, rule: TextRule, context: RuleContext): Violation[] {
+    if (typeof value !== "string") return [];
+    const problem = checkText(rule, value, context);
+    if (problem === undefined) return [];
+    return [{ path, shown: shown(value), problem, allowed: describeRule(rule), reference: rule.reference, source: rule.source }];
+}
+
+/** Every tag rule a tag collection (a map, or a list of `{ key, value }`) breaks. */
+export function tagViolations(path: string, collection: unknown, context: RuleContext): Violation[] {
+    if (isUnknownOrSecret(collection)) return [];
+    let pairs: { keyPath: string; key: unknown; valuePath: string; value: unknown }[];
+    if (Array.isArray(collection)) {
+        // A list of strings is not AWS tags (docker-build image references); a list of
+        // `{ key, value }` is an Auto Scaling group's tags.
+        pairs = collection.flatMap((element, i) => {
+            if (typeof element !== "object" || element === null || isUnknownOrSecret(element)) return [];
+            const tag = element as Record<string, unknown>;
+            return [{ keyPath: `${path}[${i}].key`, key: tag.key, valuePath: `${path}[${i}].value`, value: tag.value }];
+        });
+    } else if (typeof collection === "object" && collection !== null) {
+        pairs = Object.entries(collection).map(([key, value]) => ({ keyPath: `${path} key`, key, valuePath: `${path}[${JSON.stringify(key)}]`, value }));
+    } else {
+        return [];
+    }
+    const violations = pairs.flatMap((pair) => [
+        ...(isUnknownOrSecret(pair.key) ? [] : textViolation(pair.keyPath, pair.key, tagKey, context)),
+        ...(isUnknownOrSecret(pair.value) ? [] : textViolation(pair.valuePath, pair.value, tagValue, context)),
+    ]);
+    // Tags with the reserved prefix (AWS's own) do not count toward the limit.
+    const counted = pairs.filter((pair) => typeof pair.key !== "string" || !pair.key.toLowerCase().startsWith("aws:")).length;
+    if (counted > maxTagsPerResource) {
+        violations.push({
+            path,
+            shown: `(${counted} tags)`,
+            problem: "are more than AWS allows on a resource",
+            allowed: `at most ${maxTagsPerResource} tags`,
+            reference: tagKey.reference,
+            source: tagKey.source,
+        });
+    }
+    return violations;
+}
+
+/** A resource as the mocks receive it. */
+export interface Registration {
+    readonly type: string;
+    /** The logical name. */
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** The physical name: `name` when set, else the one Pulumi gives (`<logical name>-<7 characters>`). */
+    readonly physicalName: string;
+    readonly context: RuleContext;
+}
+
+/** Every AWS rule a registration breaks, per the table. */
+export function awsRuleViolations(registration: Registration): Violation[] {
+    const { inputs, context } = registration;
+    const fields = [...(resourceRules[registration.type] ?? []), ...everyResource];
+    return fields.flatMap((field): Violation[] => {
+        if (field.kind === "tags") return valuesAt(inputs, field.path).flatMap((found) => tagViolations(found.path, found.value, context));
+        const rule = typeof field.rule === "function" ? field.rule(inputs) : field.rule;
+        if (field.physicalName && inputs.name === undefined) {
+            return textViolation("name (auto-named)", registration.physicalName, rule, context);
+        }
+        return valuesAt(inputs, field.path).flatMap((found) => (isUnknownOrSecret(found.value) ? [] : textViolation(found.path, found.value, rule, context)));
+    });
+}
+
+/** The message for a violation: resource, field, value, problem, the rule and its source. */
+export function violationMessage(type: string, name: string, violation: Violation): string {
+    return `fleet mocks: ${type} "${name}": ${violation.path} ${violation.shown} ${violation.problem}; allowed: ${violation.allowed} — ${violation.reference}, ${violation.source}`;
+}
+
+/** Throws, naming every rule the registration breaks, as AWS would refuse it at deploy time. */
+export function enforceAwsRules(registration: Registration): void {
+    const violations = awsRuleViolations(registration);
+    if (violations.length > 0) throw new Error(violations.map((v) => violationMessage(registration.type, registration.name, v)).join("\n"));
+}
