@@ -6,11 +6,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { Catalog } from "./components/catalog";
-import { contentTag } from "./components/contentTag";
-import { deployFleet } from "./components/fleet";
-import { ImageBuild, ImageTag } from "./components/model";
-import { resolveFleet } from "./components/validate";
+import { Catalog } from "./model/catalog";
+import { contentTag } from "./infra/contentTag";
+import { deployFleet } from "./infra/deploy";
+import { ImageBuild, ImageTag } from "./model/resolved";
+import { resolveFleet } from "./model/resolve";
 import { services as catalog } from "./services";
 
 const project = pulumi.getProject();

@@ -1,9 +1,9 @@
 /**
  * The catalog: one entry per microservice. Adding a service is adding one key here; per-stack
  * tuning (memory, counts, capacity) goes under `fleet:services` in `Pulumi.<stack>.yaml`.
- * The contract is `components/catalog.ts` (and the README's catalog reference).
+ * The contract is `model/catalog.ts` (and the README's catalog reference).
  */
-import { Catalog } from "../components/catalog";
+import { Catalog } from "../model/catalog";
 
 export const services: Catalog = {
     // The web front end, on its own host.

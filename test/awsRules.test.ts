@@ -1,5 +1,5 @@
 /**
- * AWS's rules on the names and free text fleet sets (tools/awsRules.ts): per rule, values AWS
+ * AWS's rules on the names and free text fleet sets (plan/awsRules.ts): per rule, values AWS
  * accepts and values it refuses with the exact problem; the table applied to registrations (auto-
  * names, tag shapes, unknowns and secrets); and the mocks refusing a registration that breaks a
  * rule, naming the resource, the field, the value and the rule's source.
@@ -47,8 +47,8 @@ import {
     tagKey,
     tagValue,
     TextRule,
-} from "../tools/awsRules";
-import { FleetMocks, installMocks } from "../tools/mocks";
+} from "../plan/awsRules";
+import { FleetMocks, installMocks } from "../plan/mocks";
 
 const context: RuleContext = { region: "eu-west-1", accountId: "123456789012" };
 const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { readStackConfig } from "../tools/stackFile";
+import { readStackConfig } from "../plan/stackFile";
 
 const root = path.resolve(__dirname, "..");
 

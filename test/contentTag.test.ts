@@ -1,5 +1,5 @@
 /**
- * Content tags of images built from source (components/contentTag.ts), on temporary directories
+ * Content tags of images built from source (infra/contentTag.ts), on temporary directories
  * and git repositories: what the build reads changes the tag, nothing else does; the revision
  * names the commit that introduced the content and survives commits that do not touch it.
  */
@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { contentTag } from "../components/contentTag";
-import { tagPattern } from "../components/images";
-import { ImageBuild } from "../components/model";
+import { contentTag } from "../infra/contentTag";
+import { tagPattern } from "../model/images";
+import { ImageBuild } from "../model/resolved";
 import { commitAll, git } from "./support/git";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-content-tag-"));

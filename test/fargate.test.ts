@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { FargateSize, fargateMemoryByCpu, fargateSizes, largestFargateSize, smallestFargateSize } from "../components/fargate";
+import { FargateSize, fargateMemoryByCpu, fargateSizes, largestFargateSize, smallestFargateSize } from "../model/fargate";
 
 /**
  * AWS's table (ECS TaskDefinition `memory`), written out independently of the module:

@@ -4,8 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { protectedDeletionProblems, protectedReplacementProblems } from "../tools/guards";
-import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { protectedDeletionProblems, protectedReplacementProblems } from "../review/guards";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 
 const service = "urn:pulumi:prod::fleet::fleet:ecs:Service::api";
 const child = (type: string, name: string) => `urn:pulumi:prod::fleet::fleet:ecs:Service$${type}::${name}`;

@@ -3,10 +3,10 @@
  * Each test file runs in its own process (node --test), so each gets a fresh Pulumi runtime.
  */
 import * as assert from "node:assert/strict";
-import { Catalog } from "../components/catalog";
-import { ImageTag, ResolvedFleet } from "../components/model";
-import { FleetInput, resolveFleet } from "../components/validate";
-import { RecordedResource } from "../tools/mocks";
+import { Catalog } from "../model/catalog";
+import { ImageTag, ResolvedFleet } from "../model/resolved";
+import { FleetInput, resolveFleet } from "../model/resolve";
+import { RecordedResource } from "../plan/mocks";
 
 export const region = "eu-west-1";
 export const account = "123456789012";

@@ -11,14 +11,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { commitAll, git, gitEnv } from "./support/git";
 
 const project = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-image-tags-"));
 const stack = "tags";
 
-const catalog = `import { Catalog } from "../components/catalog";
+const catalog = `import { Catalog } from "../model/catalog";
 
 export const services: Catalog = {
     alpha: { build: "./fixture/alpha", port: 8080, routes: [{ path: "/alpha/*" }], memory: { reservation: 64, limit: 128 } },
@@ -45,11 +45,11 @@ function copyProject(to: string): void {
     fs.symlinkSync(path.join(project, "node_modules"), path.join(to, "node_modules"));
 }
 
-/** `tools/plan.ts` run in a checkout, as a user runs it. */
+/** `plan/cli.ts` run in a checkout, as a user runs it. */
 function plan(checkout: string, label: string): Promise<PlanDocument> {
     const json = path.join(scratch, `${label}.json`);
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", json], { cwd: checkout, env: { ...gitEnv, FLEET_CATALOG: "" } });
+        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], { cwd: checkout, env: { ...gitEnv, FLEET_CATALOG: "" } });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));

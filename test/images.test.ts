@@ -7,7 +7,7 @@ import {
     parseImageReference,
     UpstreamRegistryKey,
     upstreamRegistryKeys,
-} from "../components/images";
+} from "../model/images";
 
 const digest = "sha256:" + "0123456789abcdef".repeat(4);
 

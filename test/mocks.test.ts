@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FleetMocks, maskSecrets } from "../tools/mocks";
+import { FleetMocks, maskSecrets } from "../plan/mocks";
 
 const mocks = new FleetMocks("eu-west-1");
 
@@ -12,13 +12,13 @@ describe("fleet's mocks", () => {
     it("refuse a resource type they do not fake", () => {
         assert.throws(
             () => mocks.newResource({ type: "aws:s3/bucket:Bucket", name: "logs", inputs: {}, custom: true }),
-            { message: "fleet mocks: no fake for resource type aws:s3/bucket:Bucket (logs); add one to tools/mocks.ts" },
+            { message: "fleet mocks: no fake for resource type aws:s3/bucket:Bucket (logs); add one to plan/mocks.ts" },
         );
     });
 
     it("refuse an invoke they do not fake", () => {
         assert.throws(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} }), {
-            message: "fleet mocks: no fake for invoke aws:ec2/getAmi:getAmi; add one to tools/mocks.ts",
+            message: "fleet mocks: no fake for invoke aws:ec2/getAmi:getAmi; add one to plan/mocks.ts",
         });
         // A secret's value is never read at plan time: only its version, without decryption.
         assert.throws(() => mocks.call({ token: "aws:ssm/getParameter:getParameter", inputs: { name: "/prod/db/password" } }), {

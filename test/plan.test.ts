@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { exampleName } from "./fixtures/catalogReadmeExample";
 
 const root = path.resolve(__dirname, "..");
@@ -30,7 +30,7 @@ function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Ru
     const json = path.join(scratch, `${++runCount}-${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
     const env = { ...process.env, FLEET_CATALOG: catalog ? path.join(root, "test", "fixtures", catalog) : "" };
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json", json, ...extra], { cwd: root, env });
+        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...extra], { cwd: root, env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));

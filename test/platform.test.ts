@@ -5,9 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { LoadBalancer } from "../components/loadBalancer";
-import { Platform } from "../components/platform";
-import { installMocks } from "../tools/mocks";
+import { LoadBalancer } from "../infra/loadBalancer";
+import { Platform } from "../infra/platform";
+import { installMocks } from "../plan/mocks";
 import { account, policyOf, region, Registered, resolveForTest } from "./harness";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { controlIds, controlInfos } from "../policy/controls";
 import { evaluate, ResourceView } from "../policy/rules";
-import { runProgram } from "../tools/runProgram";
+import { runProgram } from "../plan/runProgram";
 
 let base: ResourceView[];
 before(async () => {

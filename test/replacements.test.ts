@@ -6,10 +6,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { diffPlans } from "../tools/diff";
-import { replacementPaths, replacementRule, replacementRules } from "../tools/replacements";
-import { diffLines } from "../tools/report";
-import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { diffPlans } from "../review/diff";
+import { replacementPaths, replacementRule, replacementRules } from "../review/replacements";
+import { diffLines } from "../review/render";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 
 describe("replacing inputs per resource type", () => {
     // [type, changed path, replaces?]
@@ -104,7 +104,7 @@ describe("conditional replacements", () => {
 
 describe("the table's coverage", () => {
     it("has a rule, with its source, for every resource type the mocks fake", () => {
-        const mocks = fs.readFileSync(path.join(__dirname, "..", "tools", "mocks.ts"), "utf8");
+        const mocks = fs.readFileSync(path.join(__dirname, "..", "plan", "mocks.ts"), "utf8");
         // Resource tokens only: invokes are `<pkg>:<module>/get<Name>:get<Name>`; the awsx VPC is a remote component.
         const types = [...mocks.matchAll(/case "([a-z-]+:[^"]+)":/g)].map((m) => m[1]).filter((t) => !/\/get[A-Z]/.test(t) && !t.startsWith("awsx:"));
         assert.ok(types.length >= 29, types.join(", "));

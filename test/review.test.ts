@@ -4,13 +4,13 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ec2Capacity, packTasks } from "../tools/capacity";
-import { estimateCost, PriceBook } from "../tools/cost";
-import { changedPaths, diffPlans } from "../tools/diff";
-import { FleetFacts, ServiceFacts } from "../tools/facts";
-import { awsDefaultStepSeconds, rolloutEstimate } from "../tools/rollout";
-import { routingTable } from "../tools/routes";
-import { PlanDocument, PlanResource } from "../tools/runProgram";
+import { ec2Capacity, packTasks } from "../review/capacity";
+import { estimateCost, PriceBook } from "../review/cost";
+import { changedPaths, diffPlans } from "../review/diff";
+import { FleetFacts, ServiceFacts } from "../review/facts";
+import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
+import { routingTable } from "../review/routes";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlanDocument, PlanResult } from "../tools/runProgram";
+import { PlanDocument, PlanResult } from "../plan/runProgram";
 
 const repo = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-rollouts-"));

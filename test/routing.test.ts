@@ -14,7 +14,7 @@ import {
     ruleKey,
     ruleKind,
     slotsPerTier,
-} from "../components/routing";
+} from "../model/routing";
 
 const route = (service: string, index: number, hosts: string[], paths: string[], pinnedPriority?: number): RouteInput =>
     pinnedPriority === undefined ? { service, index, hosts, paths } : { service, index, hosts, paths, pinnedPriority };

@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Service, ServiceArgs } from "../components/service";
-import { installMocks } from "../tools/mocks";
+import { Service, ServiceArgs } from "../infra/service";
+import { installMocks } from "../plan/mocks";
 import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });

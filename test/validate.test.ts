@@ -4,11 +4,11 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Catalog } from "../components/catalog";
-import { show } from "../components/problems";
+import { Catalog } from "../model/catalog";
+import { show } from "../model/problems";
 import { controlIds } from "../policy/controls";
-import { ImageBuild, ImageTag } from "../components/model";
-import { FleetInput, resolveFleet } from "../components/validate";
+import { ImageBuild, ImageTag } from "../model/resolved";
+import { FleetInput, resolveFleet } from "../model/resolve";
 
 const baseConfig: Record<string, unknown> = {
     domain: "example.com",
@@ -390,7 +390,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { cluster: { ec2: { instanceType: "t3.mediun", minSize: 0, maxSize: 2 } } },
         [
-            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m6g.large, m7g.large, m7g.xlarge, c6i.large, c6i.xlarge, c7g.large, r6i.large, r7g.large, or add the type to components/instanceTypes.ts.',
+            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m6g.large, m7g.large, m7g.xlarge, c6i.large, c6i.xlarge, c7g.large, r6i.large, r7g.large, or add the type to model/instanceTypes.ts.',
         ],
     ],
     [

@@ -4,7 +4,7 @@
  * Pulumi.yaml, Pulumi.<stack>.yaml and an index.ts that loads the program.
  */
 import * as fs from "fs";
-import { runProgram } from "../../tools/runProgram";
+import { runProgram } from "../../plan/runProgram";
 
 const [root, stack, out] = process.argv.slice(2);
 runProgram(stack, { root }).then(

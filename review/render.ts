@@ -10,7 +10,7 @@ import { extractFacts, FleetFacts } from "./facts";
 import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingTable } from "./routes";
-import { PlanDocument } from "./runProgram";
+import { PlanDocument } from "../plan/runProgram";
 
 export interface Review {
     readonly plan: PlanDocument;

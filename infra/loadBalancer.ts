@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LoadBalancerSettings } from "./model";
+import { LoadBalancerSettings } from "../model/resolved";
 
 export interface LoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;

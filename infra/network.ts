@@ -1,6 +1,6 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkSettings } from "./model";
+import { NetworkSettings } from "../model/resolved";
 
 export interface NetworkArgs {
     /** A VPC to create, or an existing one to use. */

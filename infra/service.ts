@@ -3,8 +3,8 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { capacityProviderFor } from "./cluster";
-import { ResolvedService } from "./model";
-import { AwsContext, ecsTasksTrustPolicy, executionPolicy } from "./policies";
+import { ResolvedService } from "../model/resolved";
+import { AwsContext, ecsTasksTrustPolicy, executionPolicy } from "./iamDocuments";
 import { lifecyclePolicy } from "./registry";
 
 export interface ServiceArgs {

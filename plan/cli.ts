@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { blockingViolations, renderMarkdown, renderText, review } from "./report";
+import { blockingViolations, renderMarkdown, renderText, review } from "../review/render";
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { enforcementTag, optOutControls, waiverTagPrefix } from "../policy/controls";
-import { ResolvedFleet } from "./model";
+import { ResolvedFleet } from "../model/resolved";
 import { Platform } from "./platform";
 import { RetiredService } from "./retired";
 import { Service } from "./service";

@@ -2,7 +2,7 @@
  * EC2 capacity arithmetic: how many instances the desired tasks need when ECS bin-packs them by
  * memory reservation. Pure, table-tested.
  */
-import { instanceTypes, kernelReserveFraction, registeredMemoryMiB } from "../components/instanceTypes";
+import { instanceTypes, kernelReserveFraction, registeredMemoryMiB } from "../model/instanceTypes";
 import { FleetFacts } from "./facts";
 
 export interface Ec2CapacityReport {
@@ -59,7 +59,7 @@ export function ec2Capacity(facts: FleetFacts): Ec2CapacityReport | undefined {
     const type = instanceTypes[ec2.instanceType];
     const warnings: string[] = [];
     if (!type) {
-        warnings.push(`instance type ${ec2.instanceType} is not in components/instanceTypes.ts: capacity cannot be estimated`);
+        warnings.push(`instance type ${ec2.instanceType} is not in model/instanceTypes.ts: capacity cannot be estimated`);
     }
     const registered = type ? registeredMemoryMiB(type, ec2.reservedMemoryMiB) : 0;
     const cpuUnits = (type?.vcpus ?? 0) * 1024;

@@ -2,9 +2,9 @@
  * What a plan document says about the fleet, read from the registered inputs (what would be
  * deployed), so that the reports work on any plan JSON, including an older base plan.
  */
-import { Capacity } from "../components/catalog";
+import { Capacity } from "../model/catalog";
 import { Fleet } from "../policy/rules";
-import { PlanDocument, PlanResource } from "./runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 
 export interface TargetGroupFacts {
     /** Logical name (the physical name gets a random suffix at deploy). */

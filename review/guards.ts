@@ -6,7 +6,7 @@ import { evaluateFleet, PolicyResult, PolicySettings, settingsOf } from "../poli
 import { changedPaths } from "./diff";
 import { planFleet } from "./facts";
 import { replacementPaths } from "./replacements";
-import { PlanDocument } from "./runProgram";
+import { PlanDocument } from "../plan/runProgram";
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RetiredService as RetiredSettings } from "./model";
+import { RetiredService as RetiredSettings } from "../model/resolved";
 import { secretParameter, serviceLogGroup, serviceRepository, StatefulArgs } from "./service";
 
 export interface RetiredServiceArgs extends StatefulArgs {

@@ -2,7 +2,7 @@
  * The routing table as deployed, in evaluation order, with a note where an earlier rule of
  * another service takes part of a rule's traffic. (A rule taken whole is a validation error.)
  */
-import { patternCovers } from "../components/routing";
+import { patternCovers } from "../model/routing";
 import { RuleFacts } from "./facts";
 
 export interface RouteRow extends RuleFacts {

@@ -7,7 +7,7 @@
 import { planFleet } from "./facts";
 import { Fleet } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";
-import { PlanDocument, PlanResource } from "./runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 
 export interface ResourceChange {
     readonly kind: "add" | "remove" | "change" | "replace";

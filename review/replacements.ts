@@ -269,7 +269,7 @@ export function touches(changed: string, rule: string): boolean {
 }
 
 /**
- * The changed paths that force `type` to be replaced (paths as `changedPaths` in tools/diff.ts
+ * The changed paths that force `type` to be replaced (paths as `changedPaths` in review/diff.ts
  * writes them). Conditional rules are judged on `inputs` when given, and count as replacing when
  * not, since a reviewer is better warned than surprised.
  */

@@ -15,7 +15,7 @@ import {
     RegistrySettings,
     RetiredService,
     StackSettings,
-} from "./model";
+} from "./resolved";
 import { controlIds, minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isInteger, isRecord, Problems } from "./problems";
@@ -163,7 +163,7 @@ function resolveCluster(problems: Problems, raw: unknown): ClusterSettings {
                     "ec2.instanceType",
                     raw2.instanceType,
                     `is not an instance type fleet can size tasks for${didYouMean(String(raw2.instanceType), Object.keys(instanceTypes))}`,
-                    `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to components/instanceTypes.ts`,
+                    `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
                 );
             }
             const minSize = integerIn(problems, subject, "ec2.minSize", raw2.minSize, 0, 1000, 0);

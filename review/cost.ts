@@ -2,7 +2,7 @@
  * Monthly cost estimate of a planned stack, and of the same catalog run the common way (one ALB
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
-import { smallestFargateSize } from "../components/fargate";
+import { smallestFargateSize } from "../model/fargate";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
 import { FleetFacts, ServiceFacts } from "./facts";

@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./cluster";
 import { LoadBalancer } from "./loadBalancer";
-import { ResolvedFleet } from "./model";
+import { ResolvedFleet } from "../model/resolved";
 import { Network } from "./network";
-import { AwsContext } from "./policies";
+import { AwsContext } from "./iamDocuments";
 import { Registry } from "./registry";
 
 export interface PlatformArgs {

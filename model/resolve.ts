@@ -7,11 +7,11 @@ import { BuildSpec, Capacity, capacities, Catalog, securityOptOutFields, service
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
-import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./model";
+import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./resolved";
 import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
-import { resolveStackSettings, stackKeys } from "./stackConfig";
+import { resolveStackSettings, stackKeys } from "./stackSettings";
 
 export interface FleetInput {
     readonly project: string;

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Capacity } from "./catalog";
-import { ecsAmiParameter } from "./instanceTypes";
-import { ClusterSettings } from "./model";
-import { pullThroughCachePolicyStatements } from "./policies";
+import { Capacity } from "../model/catalog";
+import { ecsAmiParameter } from "../model/instanceTypes";
+import { ClusterSettings } from "../model/resolved";
+import { pullThroughCachePolicyStatements } from "./iamDocuments";
 
 /**
  * The dynamic host-port range of bridge-mode tasks. The ECS-optimised AMI uses 32768-61000 and the

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { UpstreamRegistryKey, upstreamRegistries } from "./images";
-import { RegistrySettings } from "./model";
-import { AwsContext, repositoryArn } from "./policies";
+import { UpstreamRegistryKey, upstreamRegistries } from "../model/images";
+import { RegistrySettings } from "../model/resolved";
+import { AwsContext, repositoryArn } from "./iamDocuments";
 
 /** Lifecycle policy: drop untagged layers after a day, keep the last `keep` tagged images. */
 export function lifecyclePolicy(keep: number): string {

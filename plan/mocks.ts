@@ -227,7 +227,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
             }
             default:
-                throw new Error(`fleet mocks: no fake for resource type ${type} (${name}); add one to tools/mocks.ts`);
+                throw new Error(`fleet mocks: no fake for resource type ${type} (${name}); add one to plan/mocks.ts`);
         }
     }
 
@@ -264,7 +264,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: this.region,
                 };
             default:
-                throw new Error(`fleet mocks: no fake for invoke ${args.token}; add one to tools/mocks.ts`);
+                throw new Error(`fleet mocks: no fake for invoke ${args.token}; add one to plan/mocks.ts`);
         }
     }
 }
