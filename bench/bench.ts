@@ -5,7 +5,7 @@
  * and routed API services on upstream images, with secrets and scaling), pins listener-rule
  * priorities exactly as a user would when validation reports a collision, writes the catalog as
  * a TypeScript module to a temporary directory, and runs the real offline plan on it in a child
- * process (`FLEET_CATALOG=<module> node --import tsx plan/cli.ts --stack dev --json <file>`).
+ * process (`node --import tsx plan/cli.ts --stack dev --json <file> --catalog <module>`).
  *
  * Measured per run: wall time of the child (Node and tsx startup included), the plan's own
  * "planned in X s" (in-process, startup excluded), and the child's peak RSS (GNU time's %M).
@@ -257,7 +257,7 @@ function hasGnuTime(): boolean {
 }
 
 function runPlan(catalogFile: string, jsonFile: string): Run {
-    const planArgs = ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", jsonFile];
+    const planArgs = ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", jsonFile, "--catalog", catalogFile];
     const [command, args] = hasGnuTime() ? [timeBinary, ["-f", "%e %M", process.execPath, ...planArgs]] : [process.execPath, planArgs];
     fs.rmSync(jsonFile, { force: true });
     // The child's output goes to files, not pipes: plan.ts ends with process.exit(), which drops
@@ -269,7 +269,7 @@ function runPlan(catalogFile: string, jsonFile: string): Run {
     let child: ReturnType<typeof spawnSync>;
     const started = process.hrtime.bigint();
     try {
-        child = spawnSync(command, args, { cwd: repoRoot, env: { ...process.env, FLEET_CATALOG: catalogFile }, stdio: ["ignore", out, err] });
+        child = spawnSync(command, args, { cwd: repoRoot, stdio: ["ignore", out, err] });
     } finally {
         fs.closeSync(out);
         fs.closeSync(err);

@@ -13,7 +13,7 @@ import { blockingViolations, renderMarkdown, renderText, review } from "../revie
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =
-    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...]";
+    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...] [--catalog <module>]";
 
 function readBase(file: string): PlanDocument {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
@@ -22,7 +22,7 @@ function readBase(file: string): PlanDocument {
 }
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; help?: boolean };
+    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; catalog?: string; help?: boolean };
     try {
         ({ values } = parseArgs({
             options: {
@@ -33,6 +33,8 @@ async function main(): Promise<number> {
                 policy: { type: "boolean" },
                 // Like `pulumi preview -c key=value`: try a stack-file change without editing the file.
                 config: { type: "string", short: "c", multiple: true },
+                // Another catalog module (exporting `services`) instead of services/: try a catalog change.
+                catalog: { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -68,7 +70,7 @@ async function main(): Promise<number> {
     const started = process.hrtime.bigint();
     let result;
     try {
-        result = await runProgram(values.stack, { configOverrides });
+        result = await runProgram(values.stack, { configOverrides, catalog: values.catalog });
     } catch (error) {
         console.error(`plan: ${(error as Error).message}`);
         return 2;

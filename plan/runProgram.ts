@@ -5,6 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { runFleetProgram } from "../infra/program";
+import { Catalog } from "../model/catalog";
 import { installMocks, settle } from "./mocks";
 import { readStackConfig } from "./stackFile";
 
@@ -47,16 +49,36 @@ export type PlanResult =
 
 export const repoRoot = path.resolve(__dirname, "..");
 
+/** The program over another catalog module, with the outputs index.ts exports. */
+function planCatalog(catalogModule: string, root: string): Record<string, unknown> {
+    const catalog = require(catalogModule).services as Catalog | undefined;
+    if (catalog === undefined) throw new Error(`${catalogModule} does not export services`);
+    return { ...runFleetProgram(catalog, { root }).outputs };
+}
+
 function describeError(error: unknown): string {
     const text = error instanceof Error ? (error.stack && error.stack.includes("\n") ? error.stack : error.message) : String(error);
     return process.env.FLEET_PLAN_STACK_TRACES ? text : `${text}\n(run with FLEET_PLAN_STACK_TRACES=1 for stack traces)`;
 }
 
-/**
- * Plans a stack. `configOverrides` (key → value, like `pulumi preview -c key=value`; a key without
- * a namespace is the project's) replace stack-file values: structured values as JSON text, never secret.
- */
-export async function runProgram(stack: string, options: { root?: string; configOverrides?: Record<string, string> } = {}): Promise<PlanResult> {
+export interface RunProgramOptions {
+    /** Where Pulumi.yaml, the stack files and index.ts are. @default the repository */
+    readonly root?: string;
+    /**
+     * A catalog module (exporting `services`) to plan instead of services/: the same program
+     * (infra/program.ts) over another catalog, for the benchmark, tests and trying a change.
+     * @default index.ts over services/
+     */
+    readonly catalog?: string;
+    /**
+     * Key → value, like `pulumi preview -c key=value` (a key without a namespace is the
+     * project's): replaces stack-file values; structured values as JSON text, never secret.
+     */
+    readonly configOverrides?: Record<string, string>;
+}
+
+/** Plans a stack: the program under fleet's mocks with the stack's config. */
+export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanResult> {
     const root = options.root ?? repoRoot;
     const fileConfig = readStackConfig(root, stack);
     const overrides = Object.fromEntries(
@@ -89,7 +111,7 @@ export async function runProgram(stack: string, options: { root?: string; config
     try {
         let exported: Record<string, unknown>;
         try {
-            exported = require(path.join(root, "index.ts"));
+            exported = options.catalog ? planCatalog(path.resolve(options.catalog), root) : require(path.join(root, "index.ts"));
         } catch (error) {
             if (pulumi.RunError.isInstance(error)) return { ok: false, kind: "invalid", message: (error as Error).message };
             return { ok: false, kind: "error", message: describeError(error) };

@@ -49,7 +49,7 @@ function copyProject(to: string): void {
 function plan(checkout: string, label: string): Promise<PlanDocument> {
     const json = path.join(scratch, `${label}.json`);
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], { cwd: checkout, env: { ...gitEnv, FLEET_CATALOG: "" } });
+        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], { cwd: checkout, env: gitEnv });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));

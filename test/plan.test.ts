@@ -28,9 +28,9 @@ let runCount = 0;
 function plan(stack: string, catalog?: string, extra: string[] = []): Promise<Run> {
     // Every run its own file: runs of one stack and catalog go concurrently.
     const json = path.join(scratch, `${++runCount}-${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
-    const env = { ...process.env, FLEET_CATALOG: catalog ? path.join(root, "test", "fixtures", catalog) : "" };
+    const catalogArgs = catalog ? ["--catalog", path.join(root, "test", "fixtures", catalog)] : [];
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...extra], { cwd: root, env });
+        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...catalogArgs, ...extra], { cwd: root });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -35,11 +35,10 @@ function plan(label: string, stack: string): Promise<PlanDocument> {
     fs.mkdirSync(root);
     fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     fs.writeFileSync(path.join(root, "Pulumi.rollout.yaml"), stack);
-    fs.writeFileSync(path.join(root, "index.ts"), `module.exports = require(${JSON.stringify(path.join(repo, "index.ts"))});\n`);
     const out = path.join(root, "plan.json");
-    const env = { ...process.env, FLEET_CATALOG: path.join(repo, "test", "fixtures", "catalogSecrets.ts") };
+
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, "rollout", out], { cwd: repo, env });
+        const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, "rollout", out, path.join(repo, "test", "fixtures", "catalogSecrets.ts")], { cwd: repo });
         let stderr = "";
         child.stderr.on("data", (chunk) => (stderr += chunk));
         child.on("error", reject);
