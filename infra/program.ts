@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "../model/catalog";
+import { parseJsonOrString } from "../policy/limits";
 import { resolveFleet } from "../model/resolve";
 import { ImageBuild, ImageTag, ResolvedFleet } from "../model/resolved";
 import { contentTag } from "./contentTag";
@@ -60,11 +61,7 @@ function readProjectConfig(project: string): { values: Record<string, unknown>; 
         const secret = isConfigSecret(fullKey);
         keys.set(key, { secret });
         if (secret) continue;
-        try {
-            values[key] = JSON.parse(raw);
-        } catch {
-            values[key] = raw; // a plain string such as a domain
-        }
+        values[key] = parseJsonOrString(raw); // structured values arrive as JSON; a domain as itself
     }
     return { values, keys };
 }

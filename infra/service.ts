@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { capacityProviderFor } from "./cluster";
 import { ResolvedService } from "../model/resolved";
+import { ecrRegistryHostPattern } from "../policy/limits";
 import { AwsContext, ecsTasksTrustPolicy, executionPolicy } from "./iamDocuments";
 import { lifecyclePolicy } from "./registry";
 
@@ -594,8 +595,10 @@ export function tmpfsSizeMiB(memoryLimit: number): number {
 
 /** `arn:aws:ecr:<region>:<account>:repository/<name>` of a full ECR image URI. */
 export function ecrRepositoryArn(reference: string): string {
-    const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(reference);
-    if (!match) throw new Error(`not an ECR image URI: ${reference}`);
-    const partition = match[3] ? "aws-cn" : "aws";
-    return `arn:${partition}:ecr:${match[2]}:${match[1]}:repository/${match[4]}`;
+    const slash = reference.indexOf("/");
+    const host = ecrRegistryHostPattern.exec(reference.slice(0, slash));
+    const repository = /^[^:@]+/.exec(reference.slice(slash + 1));
+    if (slash < 0 || !host || !repository) throw new Error(`not an ECR image URI: ${reference}`);
+    const partition = host[3] ? "aws-cn" : "aws";
+    return `arn:${partition}:ecr:${host[2]}:${host[1]}:repository/${repository[0]}`;
 }

@@ -2,6 +2,7 @@
  * Image references and the ECR pull-through cache. Pure: parses a catalog `image` and says
  * whether it is an ECR image used as is, or an upstream image served through a cache rule.
  */
+import { ecrRegistryHostPattern } from "../policy/limits";
 
 /** An upstream registry ECR can cache, keyed by the name AWS uses (`UpstreamRegistry`). */
 export interface UpstreamRegistry {
@@ -52,7 +53,6 @@ export interface ImageReference {
     readonly isEcr: boolean;
 }
 
-const ecrHost = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
 const repositoryComponent = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** A Docker (and ECR) image tag: up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`. */
 export const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -101,7 +101,7 @@ export function parseImageReference(reference: string): ImageReference | string 
         host = "docker.io";
         if (parts.length === 1) parts.unshift("library");
     }
-    return { host, repository: parts.join("/"), suffix, upstream, isEcr: ecrHost.test(host) };
+    return { host, repository: parts.join("/"), suffix, upstream, isEcr: ecrRegistryHostPattern.test(host) };
 }
 
 /** The ECR repository prefix of a stack's cache rule for one upstream, e.g. `dev-cache/docker-hub`. */

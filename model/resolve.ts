@@ -11,6 +11,7 @@ import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, 
 import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
+import { deregistrationDelay as deregistration, ecsDefaultStopTimeoutSeconds, fargateMaxStopTimeoutSeconds, fleetHealthCheck, rootUserPattern } from "../policy/limits";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
 export interface FleetInput {
@@ -39,10 +40,7 @@ const pathPattern = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
 const matcherPattern = /^(\d{3})(-(\d{3}))?(,(\d{3})(-(\d{3}))?)*$/;
 const ssmNamePattern = /^\/?[A-Za-z0-9_.\-/]+$/;
 const ssmArnPattern = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const fargateMaxStopTimeout = 120;
 
-/** Target-group health check tuned for fast rollouts: a new task is healthy after 2 × 10 s, not AWS's 5 × 30 s. */
-export const healthCheckTiming = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
 
 function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
     const merged: Record<string, unknown> = { ...base };
@@ -102,8 +100,16 @@ class ServiceResolver {
         const memory = this.memory();
         const cpu = s.cpu === undefined ? 256 : this.integer("cpu", s.cpu, 128, 16384, "use CPU units: 1024 is one vCPU, 256 a quarter") ?? 256;
         const stopTimeout =
-            this.integer("stopTimeout", s.stopTimeout, 2, capacity === "ec2" ? 3600 : fargateMaxStopTimeout, `use seconds between SIGTERM and SIGKILL${capacity === "ec2" ? "" : " (Fargate allows at most 120)"}`) ?? 30;
-        const deregistrationDelay = this.integer("deregistrationDelay", s.deregistrationDelay, 0, 3600, "use 0-3600 seconds") ?? Math.min(15, stopTimeout);
+            this.integer("stopTimeout", s.stopTimeout, 2, capacity === "ec2" ? 3600 : fargateMaxStopTimeoutSeconds, `use seconds between SIGTERM and SIGKILL${capacity === "ec2" ? "" : ` (Fargate allows at most ${fargateMaxStopTimeoutSeconds})`}`) ??
+            ecsDefaultStopTimeoutSeconds;
+        const deregistrationDelay =
+            this.integer(
+                "deregistrationDelay",
+                s.deregistrationDelay,
+                deregistration.fleetMin,
+                deregistration.awsMax,
+                `use ${deregistration.fleetMin}-${deregistration.awsMax} seconds: under ${deregistration.fleetMin} s the ALB cuts in-flight requests when a task stops`,
+            ) ?? Math.min(deregistration.fleetDefault, stopTimeout);
         if (deregistrationDelay > stopTimeout) {
             this.add(
                 "deregistrationDelay",
@@ -160,7 +166,7 @@ class ServiceResolver {
             this.add("optOut.privileged", optOuts.privileged, "Fargate does not run privileged containers", "run the service on ec2 capacity or drop the opt-out");
         }
         const user = this.spec.user;
-        const isRoot = (u: string) => /^(root|0)(:.*)?$/.test(u);
+        const isRoot = (u: string) => rootUserPattern.test(u);
         if (user !== undefined && (typeof user !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(user))) {
             this.add("user", user, "is not a user (uid, uid:gid, or a name the image defines)", "use e.g. \"1000\" or \"101:101\"");
         } else if (user !== undefined && isRoot(user) && !optOuts.nonRootUser) {
@@ -416,7 +422,7 @@ class ServiceResolver {
 
     private health(routed: boolean): ResolvedHealth {
         const raw = this.spec.health ?? {};
-        const base = { path: "/healthz", matcher: "200-399", gracePeriodSeconds: 30, ...healthCheckTiming };
+        const base = { path: "/healthz", matcher: "200-399", gracePeriodSeconds: 30, ...fleetHealthCheck };
         if (!isRecord(raw)) {
             this.add("health", raw, "must be an object", "set { path?, matcher?, command?, gracePeriodSeconds? }");
             return base;

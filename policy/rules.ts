@@ -1,10 +1,11 @@
 /**
  * fleet's policy rules over registered resources. One code path for the Pulumi policy pack
  * (`pulumi preview --policy-pack policy`), the offline plan (`--policy`) and the tests.
- * Pure: no imports beyond controls.ts, so the pack loads it from its own directory.
+ * Pure: no imports beyond controls.ts and limits.ts, so the pack loads it from its own directory.
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
+import { deregistrationDelay, ecsDefaultStopTimeoutSeconds, rootUserPattern } from "./limits";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -190,7 +191,7 @@ const checks: Record<string, Check> = {
             .map((resource) => ({ resource, problem: "does not enable Container Insights", fix: "set fleet:cluster.containerInsights to enabled or enhanced" })),
     "ECS.20": (fleet) =>
         eachContainer(fleet, (resource, c) =>
-            !c.user || /^(root|0)(:.*)?$/.test(c.user)
+            !c.user || rootUserPattern.test(c.user)
                 ? { resource, problem: `container ${c.name} runs as ${c.user ? c.user : "the image's user, which may be root"}`, fix: "set user to the image's unprivileged uid and remove optOut.nonRootUser" }
                 : undefined,
         ),
@@ -297,13 +298,15 @@ const checks: Record<string, Check> = {
             .map((resource) => ({ resource, problem: "does not roll back failed deployments", fix: "set deploymentCircuitBreaker { enable: true, rollback: true }" })),
     "FLEET.deregistration": (fleet) =>
         fleet.ofType("aws:lb/targetGroup:TargetGroup").flatMap((tg) => {
-            const delay = tg.props.deregistrationDelay ?? 300;
+            const delay = tg.props.deregistrationDelay ?? deregistrationDelay.awsDefault;
             const service = fleet.serviceOf(tg);
             const task = service ? fleet.taskDefinitionOf(service) : undefined;
             const containers = task ? fleet.containers(task) : undefined;
-            const stopTimeout = containers ? Math.max(...containers.map((c) => c.stopTimeout ?? 30)) : undefined;
+            const stopTimeout = containers ? Math.max(...containers.map((c) => c.stopTimeout ?? ecsDefaultStopTimeoutSeconds)) : undefined;
             if (typeof delay !== "number") return [];
-            if (delay < 5) return [{ resource: tg, problem: `deregisters in ${delay} s, which cuts in-flight requests`, fix: "set deregistrationDelay to 5 s or more" }];
+            if (delay < deregistrationDelay.fleetMin) {
+                return [{ resource: tg, problem: `deregisters in ${delay} s, which cuts in-flight requests`, fix: `set deregistrationDelay to ${deregistrationDelay.fleetMin} s or more` }];
+            }
             if (stopTimeout !== undefined && delay > stopTimeout) {
                 return [{ resource: tg, problem: `deregisters in ${delay} s, after the container is killed (stop timeout ${stopTimeout} s)`, fix: "lower deregistrationDelay or raise stopTimeout" }];
             }

@@ -3,6 +3,7 @@
  * deployed), so that the reports work on any plan JSON, including an older base plan.
  */
 import { Capacity } from "../model/catalog";
+import { awsDefaultHealthCheck, deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 import { Fleet } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 
@@ -100,16 +101,16 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
             min: scaling ? num(scaling.inputs.minCapacity) : undefined,
             max: scaling ? num(scaling.inputs.maxCapacity) : undefined,
             // ECS's default stop timeout is 30 s when a container sets none.
-            stopTimeout: Math.max(0, ...containers.map((c) => num(c.stopTimeout, 30))),
+            stopTimeout: Math.max(0, ...containers.map((c) => num(c.stopTimeout, ecsDefaultStopTimeoutSeconds))),
             gracePeriodSeconds: num(ecsService?.inputs.healthCheckGracePeriodSeconds),
             targetGroup: tg
                 ? {
                       name: tg.name,
                       // AWS's defaults where the input is absent.
-                      intervalSeconds: num(health.interval, 30),
+                      intervalSeconds: num(health.interval, awsDefaultHealthCheck.intervalSeconds),
                       timeoutSeconds: num(health.timeout, 5),
-                      healthyThreshold: num(health.healthyThreshold, 5),
-                      deregistrationDelay: num(tg.inputs.deregistrationDelay, 300),
+                      healthyThreshold: num(health.healthyThreshold, awsDefaultHealthCheck.healthyThreshold),
+                      deregistrationDelay: num(tg.inputs.deregistrationDelay, deregistrationDelay.awsDefault),
                   }
                 : undefined,
         };

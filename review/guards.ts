@@ -3,6 +3,7 @@
  * that a stack guarding its deletions does not lose a service by accident.
  */
 import { evaluateFleet, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
+import { parseJsonOrString } from "../policy/limits";
 import { changedPaths } from "./diff";
 import { planFleet } from "./facts";
 import { replacementPaths } from "./replacements";
@@ -20,12 +21,7 @@ export function planPolicySettings(plan: PlanDocument): PolicySettings {
 
 function configValue(plan: PlanDocument, key: string): unknown {
     const text = plan.config[key];
-    if (text === undefined) return undefined;
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
+    return text === undefined ? undefined : parseJsonOrString(text);
 }
 
 /** The service names of a plan, and what stateful resources each has. */

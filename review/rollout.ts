@@ -2,13 +2,14 @@
  * Rollout time of one rolling step per service: how long ECS needs before a new task takes
  * traffic and the old one is gone. Pure, table-tested.
  */
+import { awsDefaultHealthCheck, deregistrationDelay } from "../policy/limits";
 import { ServiceFacts } from "./facts";
 
 /** What AWS's defaults give: 30 s interval × 5 healthy checks + 300 s deregistration delay, no grace. */
-export const awsDefaultStepSeconds = 30 * 5 + 300;
+export const awsDefaultStepSeconds = awsDefaultHealthCheck.intervalSeconds * awsDefaultHealthCheck.healthyThreshold + deregistrationDelay.awsDefault;
 
 /** Below this the ALB may cut in-flight requests of a deregistering task. */
-export const minimumSafeDeregistrationSeconds = 5;
+export const minimumSafeDeregistrationSeconds = deregistrationDelay.fleetMin;
 
 export interface RolloutEstimate {
     readonly service: string;

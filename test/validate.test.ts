@@ -308,6 +308,13 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ECS kills the container while the ALB still sends it requests; lower deregistrationDelay or raise stopTimeout.'],
     ],
     [
+        // The same threshold as the policy's FLEET.deregistration and the rollout report (policy/limits.ts).
+        "a deregistration delay that cuts in-flight requests",
+        { svc: { ...ok, deregistrationDelay: 2 } },
+        {},
+        ['service "svc": deregistrationDelay = 2: must be a whole number from 5 to 3600; use 5-3600 seconds: under 5 s the ALB cuts in-flight requests when a task stops.'],
+    ],
+    [
         "a stop timeout above Fargate's maximum",
         { svc: { ...ok, stopTimeout: 300 } },
         {},

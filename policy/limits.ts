@@ -1,0 +1,39 @@
+/**
+ * AWS numbers and fleet thresholds, each defined once: validation (model/), resources (infra/),
+ * the policy rules and the review import them from here. No imports: the policy pack loads only
+ * its own folder, and this is part of it.
+ */
+
+/** Seconds ECS waits between SIGTERM and SIGKILL when a container sets no stopTimeout (ECS ContainerDefinition.stopTimeout; agent ECS_CONTAINER_STOP_TIMEOUT). */
+export const ecsDefaultStopTimeoutSeconds = 30;
+/** Fargate's maximum stopTimeout (ECS ContainerDefinition.stopTimeout). */
+export const fargateMaxStopTimeoutSeconds = 120;
+
+/**
+ * Target-group deregistration delay. AWS accepts 0-3600 s and defaults to 300 s
+ * (TargetGroupAttribute deregistration_delay.timeout_seconds). fleet refuses under 5 s (in-flight
+ * requests are cut when a task stops) and defaults to 15 s, never above the container's stop
+ * timeout (the container would be killed while the ALB still sends it requests).
+ */
+export const deregistrationDelay = { awsMax: 3600, awsDefault: 300, fleetMin: 5, fleetDefault: 15 } as const;
+
+/** AWS's default target-group health check for instance/ip targets: interval × healthy threshold. */
+export const awsDefaultHealthCheck = { intervalSeconds: 30, healthyThreshold: 5 } as const;
+
+/** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
+export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
+
+/** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
+export const rootUserPattern = /^(root|0)(:.*)?$/;
+
+/** An ECR private registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`. */
+export const ecrRegistryHostPattern = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+
+/** A value as it travels in config and plans: JSON when it parses (documents, structured config), the string itself otherwise. */
+export function parseJsonOrString(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
