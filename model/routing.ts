@@ -65,6 +65,16 @@ export interface RoutingPlan {
     /** Rules in evaluation order (ascending priority). */
     readonly rules: readonly PlannedRule[];
     readonly errors: readonly string[];
+    /** For each priority collision, the free priority its error message suggests pinning, as data. */
+    readonly suggestedPins: readonly SuggestedPin[];
+}
+
+/** `priority` to pin on one route of a service to resolve a collision. */
+export interface SuggestedPin {
+    readonly service: string;
+    /** Index in the service's `routes`. */
+    readonly route: number;
+    readonly priority: number;
 }
 
 const isMatchAllPath = (path: string) => path === "/*" || path === "*";
@@ -156,6 +166,7 @@ function freeSlotNear(taken: number, used: ReadonlySet<number>): number | undefi
  */
 export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     const errors: string[] = [];
+    const suggestedPins: SuggestedPin[] = [];
     const rules: PlannedRule[] = routes.map((route) => {
         const kind = ruleKind(route.hosts, route.paths);
         return {
@@ -214,6 +225,7 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
                         ? `pin distinct priorities on them.`
                         : `pin \`priority: ${free}\` on ${describe(rule)} (a free value in the same specificity tier).`),
             );
+            if (free !== undefined) suggestedPins.push({ service: rule.service, route: rule.index, priority: free });
             used.add(free ?? rule.priority);
         } else {
             byPriority.set(rule.priority, rule);
@@ -237,5 +249,5 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
         }
     }
 
-    return { rules: ordered, errors };
+    return { rules: ordered, errors, suggestedPins };
 }
