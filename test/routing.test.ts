@@ -264,6 +264,8 @@ describe("planRoutes", () => {
             assert.equal(plan.errors.length, 1);
             const free = suggestedPin(plan.errors[0]);
             assert.equal(plan.errors[0], collisionMessage(ordersPriority, free));
+            // The same suggestion as data, for tools that pin it (the benchmark).
+            assert.deepEqual(plan.suggestedPins, [{ service: "billing", route: 0, priority: free }]);
 
             assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
             assert.ok(free > ordersPriority, `${free} comes after ${ordersPriority}`);
