@@ -1,8 +1,10 @@
 /**
  * The controls fleet enforces: AWS Security Hub Foundational Security Best Practices ids where
  * one applies, `FLEET.*` for fleet's own. Shared by the policy pack, the offline plan and the
- * stack-file validation (waivers must name a known control). No imports: the policy pack loads it.
+ * stack-file validation (waivers must name a known control). Imports only its own folder: the
+ * policy pack loads it.
  */
+import { awsTagValueMaxLength, deregistrationDelay } from "./limits";
 
 export interface ControlInfo {
     /** Security Hub control id(s), or FLEET.<name>. */
@@ -34,7 +36,7 @@ export const controlInfos: readonly ControlInfo[] = [
     { id: "FLEET.memory", policyName: "fleet-memory-soft-below-hard", description: "Every container's memoryReservation is below its memory (AWS requires it)" },
     { id: "FLEET.log-retention", policyName: "fleet-log-retention", description: "Log groups have a retention period" },
     { id: "FLEET.circuit-breaker", policyName: "fleet-circuit-breaker", description: "ECS services roll back failed deployments" },
-    { id: "FLEET.deregistration", policyName: "fleet-deregistration-delay", description: "Target-group deregistration delay is between 5 s and the container's stop timeout" },
+    { id: "FLEET.deregistration", policyName: "fleet-deregistration-delay", description: `Target-group deregistration delay is between ${deregistrationDelay.fleetMin} s and the container's stop timeout` },
     { id: "FLEET.secret-scope", policyName: "fleet-secret-scope", description: "Secret reads are scoped to exact ARNs" },
     { id: "FLEET.pull-through", policyName: "fleet-pull-through-permissions", description: "Roles pulling an upstream image through the cache may import it" },
 ];
@@ -55,11 +57,11 @@ export const enforcementTag = "fleet:policy";
 /** Tag prefix carrying a waiver's reason: on the cluster for the platform, on a task definition for its service. */
 export const waiverTagPrefix = "fleet:waiver:";
 
+/** The fewest characters a reason may have. */
+export const minimumReasonLength = 10;
+
 /**
  * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
  * at most 256 characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
  */
-export const waiverReasonPattern = /^[\p{L}\p{N} _.:/=+\-@]{10,256}$/u;
-
-/** The fewest characters a reason may have. */
-export const minimumReasonLength = 10;
+export const waiverReasonPattern = new RegExp(`^[\\p{L}\\p{N} _.:/=+\\-@]{${minimumReasonLength},${awsTagValueMaxLength}}$`, "u");

@@ -23,6 +23,9 @@ export const deregistrationDelay = { awsMax: 3600, awsDefault: 300, fleetMin: 5,
 /** AWS's default target-group health check for HTTP instance/ip targets (TargetGroup HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds, HealthyThresholdCount). */
 export const awsDefaultHealthCheck = { intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 5 } as const;
 
+/** The ports the load balancer listens on, and the only ones a security group may open to the internet (EC2.18/EC2.19). */
+export const webPorts = { http: 80, https: 443 } as const;
+
 /** An application load balancer needs subnets in at least two availability zones (ELB CreateLoadBalancer; Security Hub ELB.13). */
 export const minimumLoadBalancerZones = 2;
 
@@ -31,6 +34,9 @@ export const awsxDefaultAvailabilityZones = 3;
 
 /** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
 export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
+
+/** AWS tag values are at most 256 characters (every service that tags; the mocks enforce it in plan/awsRules.ts). */
+export const awsTagValueMaxLength = 256;
 
 /** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
 export const rootUserPattern = /^(root|0)(:.*)?$/;

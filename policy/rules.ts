@@ -5,7 +5,7 @@
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
-import { deregistrationDelay, ecsDefaultStopTimeoutSeconds, rootUserPattern } from "./limits";
+import { deregistrationDelay, ecrRegistryHostPattern, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones, rootUserPattern, webPorts } from "./limits";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -130,7 +130,6 @@ type Finding = { resource: ResourceView; problem: string; fix: string };
 type Check = (index: ResourceIndex) => Finding[];
 
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Environment variable names that hold secrets (AWS's ECS.8 names, and the usual words). */
 export const secretLikeName = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
@@ -220,8 +219,8 @@ const checks: Record<string, Check> = {
             .map((resource) => ({ resource, problem: `uses desync mitigation mode ${resource.props.desyncMitigationMode}`, fix: "use defensive or strictest" })),
     "ELB.13": (index) =>
         albs(index)
-            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < 2 && !Array.isArray(lb.props.subnetMappings))
-            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: "place the load balancer in public subnets of at least two availability zones" })),
+            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < minimumLoadBalancerZones && !Array.isArray(lb.props.subnetMappings))
+            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: `place the load balancer in public subnets of at least ${minimumLoadBalancerZones} availability zones` })),
     "ELB.17": (index) =>
         index
             .ofType("aws:lb/listener:Listener")
@@ -261,17 +260,19 @@ const checks: Record<string, Check> = {
     },
     "EC2.18/EC2.19": (index) => {
         const open = (rule: any) => rule?.cidrIpv4 === "0.0.0.0/0" || rule?.cidrIpv6 === "::/0" || asList(rule?.cidrBlocks).includes("0.0.0.0/0") || asList(rule?.ipv6CidrBlocks).includes("::/0");
-        const webPort = (rule: any) => rule?.ipProtocol === "tcp" && rule?.fromPort === rule?.toPort && [80, 443].includes(rule?.fromPort);
+        // A separate ingress rule names it ipProtocol; an inline one, protocol.
         const protocolOf = (rule: any) => rule?.ipProtocol ?? rule?.protocol;
+        const web: number[] = [webPorts.http, webPorts.https];
+        const webPort = (rule: any) => protocolOf(rule) === "tcp" && rule?.fromPort === rule?.toPort && web.includes(rule?.fromPort);
         const describe = (rule: any) => (protocolOf(rule) === "-1" ? "every port" : `ports ${rule?.fromPort}-${rule?.toPort}`);
         return [
             ...index
                 .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 .filter((r) => open(r.props) && !(webPort(r.props) && index.under(r, "fleet:lb:LoadBalancer")))
-                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: "admit only the load balancer's security group (or 80/443 on the load balancer itself)" })),
+                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: `admit only the load balancer's security group (or ${webPorts.http}/${webPorts.https} on the load balancer itself)` })),
             ...index.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
                 asList(sg.props.ingress)
-                    .filter((rule: any) => open(rule) && !(rule.protocol === "tcp" && rule.fromPort === rule.toPort && [80, 443].includes(rule.fromPort) && index.under(sg, "fleet:lb:LoadBalancer")))
+                    .filter((rule: any) => open(rule) && !(webPort(rule) && index.under(sg, "fleet:lb:LoadBalancer")))
                     .map((rule: any) => ({ resource: sg, problem: `opens ${describe(rule)} to the internet`, fix: "admit only the load balancer's security group" })),
             ),
         ];
@@ -338,11 +339,15 @@ const checks: Record<string, Check> = {
             const service = index.serviceOf(task);
             const execution = index.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => index.serviceOf(p) === service && p.name.endsWith("-exec"));
             return (index.containers(task) ?? []).flatMap((c) => {
-                const cached = (prefix: string) => new RegExp(`^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/${escapeRegExp(prefix)}/`);
-                const prefix = prefixes.find((p) => typeof c.image === "string" && cached(p).test(c.image));
+                // `<ECR registry>/<prefix>/<upstream path>[:tag|@digest]`.
+                const image = typeof c.image === "string" ? c.image : "";
+                const slash = image.indexOf("/");
+                if (slash < 0 || !ecrRegistryHostPattern.test(image.slice(0, slash))) return [];
+                const path = image.slice(slash + 1);
+                const prefix = prefixes.find((p) => path.startsWith(`${p}/`));
                 if (!prefix) return [];
-                // `<registry>/<prefix>/<upstream path>[:tag|@digest]` → `<prefix>/<upstream path>`.
-                const repository = String(c.image).slice(String(c.image).indexOf("/") + 1).replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
+                // → `<prefix>/<upstream path>`.
+                const repository = path.replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
                 const findings: Finding[] = [];
                 // An IAM document still unknown (preview) is decided at `up`, not reported.
                 if (execution && !index.iamDocument(execution)) return [];
