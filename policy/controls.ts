@@ -4,7 +4,7 @@
  * stack-file validation (waivers must name a known control). Imports only its own folder: the
  * policy pack loads it.
  */
-import { awsTagValueMaxLength, deregistrationDelay } from "./limits";
+import { awsTagValueMaxLength, deregistrationDelay, minimumLoadBalancerZones } from "./limits";
 
 export interface ControlInfo {
     /** Security Hub control id(s), or FLEET.<name>. */
@@ -27,7 +27,7 @@ export const controlInfos: readonly ControlInfo[] = [
     { id: "ELB.5", policyName: "elb-5-access-logs", description: "ALBs write access logs" },
     { id: "ELB.6", policyName: "elb-6-deletion-protection", description: "ALBs have deletion protection" },
     { id: "ELB.12", policyName: "elb-12-desync-mitigation", description: "ALBs use defensive or strictest desync mitigation" },
-    { id: "ELB.13", policyName: "elb-13-multiple-azs", description: "ALBs span at least two availability zones" },
+    { id: "ELB.13", policyName: "elb-13-multiple-azs", description: `ALBs span at least ${minimumLoadBalancerZones} availability zones` },
     { id: "ELB.17", policyName: "elb-17-tls-policy", description: "HTTPS listeners use a TLS 1.2+ policy with TLS 1.3" },
     { id: "ECR.1", policyName: "ecr-1-scan-on-push", description: "ECR repositories scan images on push" },
     { id: "ECR.2", policyName: "ecr-2-immutable-tags", description: "ECR repositories have immutable tags (pull-through cache repositories stay mutable, as AWS requires)" },
@@ -62,6 +62,6 @@ export const minimumReasonLength = 10;
 
 /**
  * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
- * at most 256 characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
+ * at most awsTagValueMaxLength characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
  */
 export const waiverReasonPattern = new RegExp(`^[\\p{L}\\p{N} _.:/=+\\-@]{${minimumReasonLength},${awsTagValueMaxLength}}$`, "u");

@@ -32,6 +32,9 @@ export const minimumLoadBalancerZones = 2;
 /** Availability zones an `awsx.ec2.Vpc` spans when `numberOfAvailabilityZones` is not set (awsx's default). */
 export const awsxDefaultAvailabilityZones = 3;
 
+/** fleet's rolling deployments: every task stays up while a full new copy starts (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent). */
+export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
+
 /** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
 export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
 

@@ -5,6 +5,7 @@
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
+import { rollingDeployment } from "../policy/limits";
 import { PolicyResult, PolicySettings } from "../policy/rules";
 import { PlanFacts, planFacts } from "./facts";
 import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
@@ -129,7 +130,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
         `EC2 capacity (${c.instanceType}): ${c.registeredMemoryMiB} MiB registered per instance (${c.registeredMemoryNote}).`,
         `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
-            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum 200%): managed scaling adds instances for it.`,
+            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): managed scaling adds instances for it.`,
     ];
 }
 
