@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
 import { ClusterSettings } from "../model/resolved";
-import { pullThroughCachePolicyStatements } from "./iamDocuments";
+import { iamDocumentVersion, pullThroughCacheStatements } from "./iamDocuments";
 
 /**
  * The dynamic host-port range of bridge-mode tasks. The ECS-optimised AMI uses 32768-61000 and the
@@ -116,7 +116,7 @@ export class Cluster extends pulumi.ComponentResource {
                 `${name}-instance-role`,
                 {
                     assumeRolePolicy: JSON.stringify({
-                        Version: "2012-10-17",
+                        Version: iamDocumentVersion,
                         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
                     }),
                     tags: args.tags,
@@ -136,8 +136,8 @@ export class Cluster extends pulumi.ComponentResource {
                     {
                         role: role.name,
                         policy: pulumi.jsonStringify({
-                            Version: "2012-10-17",
-                            Statement: pullThroughCachePolicyStatements(cacheRepositories, args),
+                            Version: iamDocumentVersion,
+                            Statement: pullThroughCacheStatements(cacheRepositories, args),
                         }),
                     },
                     { parent: this },

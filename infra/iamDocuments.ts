@@ -1,6 +1,7 @@
 /**
- * IAM policy documents, scoped to exact ARNs. Kept apart from the components so tests can read
- * them as plain data.
+ * IAM documents (the permissions of the roles and whom they trust), scoped to exact ARNs. Kept
+ * apart from the components so tests can read them as plain data. Named for IAM ("document",
+ * "statement"), never like the policy pack (policy/), which checks them.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -10,7 +11,10 @@ export interface AwsContext {
     readonly partition: pulumi.Input<string>;
 }
 
-export interface PolicyStatement {
+/** The IAM policy language version every document states (the current one; IAM reads older features differently). */
+export const iamDocumentVersion = "2012-10-17";
+
+export interface IamStatement {
     readonly Sid: string;
     readonly Effect: "Allow";
     readonly Action: string | string[];
@@ -22,7 +26,7 @@ export interface PolicyStatement {
 export const ecrPullActions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
 /** ECR's registry-wide token call cannot be scoped to a repository (AWS requires Resource "*"). */
-export const ecrAuthStatement: PolicyStatement = { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
+export const ecrAuthStatement: IamStatement = { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" };
 
 export const repositoryArn = (ctx: AwsContext, repository: pulumi.Input<string>) =>
     pulumi.interpolate`arn:${ctx.partition}:ecr:${ctx.region}:${ctx.accountId}:repository/${repository}`;
@@ -32,7 +36,7 @@ export const repositoryArn = (ctx: AwsContext, repository: pulumi.Input<string>)
  * into a repository ECR creates on the fly (`CreateRepository`); later pulls are ordinary pulls.
  * Scoped to the exact cached repositories the tasks run, nothing else in the registry.
  */
-export function pullThroughCachePolicyStatements(repositories: readonly string[], ctx: AwsContext): PolicyStatement[] {
+export function pullThroughCacheStatements(repositories: readonly string[], ctx: AwsContext): IamStatement[] {
     return [
         {
             Sid: "PullThroughCache",
@@ -44,7 +48,7 @@ export function pullThroughCachePolicyStatements(repositories: readonly string[]
     ];
 }
 
-export interface ExecutionPolicyArgs {
+export interface ExecutionRoleDocumentArgs {
     readonly logGroupArn: pulumi.Input<string>;
     /** ECR repositories the task pulls from (its own, or an ECR image's). */
     readonly repositoryArns: readonly pulumi.Input<string>[];
@@ -57,12 +61,12 @@ export interface ExecutionPolicyArgs {
 }
 
 /**
- * The task execution role's only policy: write its own log group, pull its own image, read its
- * own parameters and decrypt them with the fleet key, through SSM only. No managed policy (the
+ * The task execution role's only permissions: write its own log group, pull its own image, read
+ * its own parameters and decrypt them with the fleet key, through SSM only. No managed policy (the
  * AWS-managed execution policy allows pulling from every repository in the account).
  */
-export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { Version: string; Statement: PolicyStatement[] } {
-    const statements: PolicyStatement[] = [
+export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsContext): { Version: string; Statement: IamStatement[] } {
+    const statements: IamStatement[] = [
         {
             Sid: "Logs",
             Effect: "Allow",
@@ -74,7 +78,7 @@ export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { V
         statements.push({ Sid: "PullImage", Effect: "Allow", Action: ecrPullActions, Resource: [...args.repositoryArns] }, ecrAuthStatement);
     }
     if (args.cacheRepositories.length > 0) {
-        const [cache] = pullThroughCachePolicyStatements(args.cacheRepositories, ctx);
+        const [cache] = pullThroughCacheStatements(args.cacheRepositories, ctx);
         statements.push(cache);
         if (args.repositoryArns.length === 0) statements.push(ecrAuthStatement);
     }
@@ -90,18 +94,18 @@ export function executionPolicy(args: ExecutionPolicyArgs, ctx: AwsContext): { V
             });
         }
     }
-    return { Version: "2012-10-17", Statement: statements };
+    return { Version: iamDocumentVersion, Statement: statements };
 }
 
 /**
- * Trust policy for roles ECS tasks assume. The application (task) role is limited to tasks of this
+ * The trust document (IAM's "trust policy") of the roles ECS tasks assume. The application (task) role is limited to tasks of this
  * account (confused-deputy guard, as AWS documents for task roles). The execution role keeps AWS's
  * documented trust without conditions: the agent's calls are not documented to carry
  * aws:SourceArn, and a condition on a missing key would stop every task from starting.
  */
-export function ecsTasksTrustPolicy(ctx: AwsContext, role: "task" | "execution") {
+export function ecsTasksTrustDocument(ctx: AwsContext, role: "task" | "execution") {
     return {
-        Version: "2012-10-17",
+        Version: iamDocumentVersion,
         Statement: [
             {
                 Effect: "Allow",
@@ -119,3 +123,8 @@ export function ecsTasksTrustPolicy(ctx: AwsContext, role: "task" | "execution")
         ],
     };
 }
+
+/** @deprecated Former names, kept while infra/service.ts still imports them (its split is under way); use the names above. */
+export const executionPolicy = executionRoleDocument;
+/** @deprecated See executionPolicy. */
+export const ecsTasksTrustPolicy = ecsTasksTrustDocument;

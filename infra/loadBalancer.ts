@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LoadBalancerSettings } from "../model/resolved";
+import { webPorts } from "../policy/limits";
 
 export interface LoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -49,12 +50,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "fleet load balancer: HTTP(S) from the internet", tags: args.tags },
             { parent: this },
         );
-        // 80 stays open with a certificate too: it answers with the redirect to HTTPS.
-        const ports = https ? [80, 443] : [80];
+        // HTTP stays open with a certificate too: it answers with the redirect to HTTPS.
+        const ports: number[] = https ? [webPorts.http, webPorts.https] : [webPorts.http];
         for (const port of ports) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-in-${port}`,
-                { securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === 443 ? "S" : ""} from the internet` },
+                { securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === webPorts.https ? "S" : ""} from the internet` },
                 { parent: this },
             );
         }
@@ -107,7 +108,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 `${name}-https`,
                 {
                     loadBalancerArn: alb.arn,
-                    port: 443,
+                    port: webPorts.https,
                     protocol: "HTTPS",
                     sslPolicy: settings.sslPolicy,
                     certificateArn: settings.certificateArn,
@@ -120,9 +121,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 `${name}-http`,
                 {
                     loadBalancerArn: alb.arn,
-                    port: 80,
+                    port: webPorts.http,
                     protocol: "HTTP",
-                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(webPorts.https), statusCode: "HTTP_301" } }],
                     tags: args.tags,
                 },
                 { parent: this },
@@ -131,7 +132,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         } else {
             const httpListener = new aws.lb.Listener(
                 `${name}-http`,
-                { loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: [notFound], tags: args.tags },
+                { loadBalancerArn: alb.arn, port: webPorts.http, protocol: "HTTP", defaultActions: [notFound], tags: args.tags },
                 { parent: this },
             );
             this.listenerArn = httpListener.arn;

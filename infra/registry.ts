@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { UpstreamRegistryKey, upstreamRegistries } from "../model/images";
 import { RegistrySettings } from "../model/resolved";
-import { AwsContext, repositoryArn } from "./iamDocuments";
+import { AwsContext, iamDocumentVersion, repositoryArn } from "./iamDocuments";
 
 /** Lifecycle policy: drop untagged layers after a day, keep the last `keep` tagged images. */
 export function lifecyclePolicy(keep: number): string {
@@ -46,7 +46,7 @@ export interface RegistryArgs {
 export class Registry extends pulumi.ComponentResource {
     /**
      * Per upstream registry, the resources a first pull through the cache needs: its rule, its
-     * template and the template role's policy. Services whose image comes through the cache
+     * template and the template role's permissions. Services whose image comes through the cache
      * depend on them, so their tasks first pull after the template exists.
      */
     public readonly cacheDependencies: Readonly<Partial<Record<UpstreamRegistryKey, readonly pulumi.Resource[]>>>;
@@ -61,19 +61,19 @@ export class Registry extends pulumi.ComponentResource {
                 {
                     description: "fleet: ECR creates and tags the repositories of the pull-through cache",
                     assumeRolePolicy: JSON.stringify({
-                        Version: "2012-10-17",
+                        Version: iamDocumentVersion,
                         Statement: [{ Effect: "Allow", Principal: { Service: "ecr.amazonaws.com" }, Action: "sts:AssumeRole" }],
                     }),
                     tags: args.tags,
                 },
                 { parent: this },
             );
-            const rolePolicy = new aws.iam.RolePolicy(
+            const templatePermissions = new aws.iam.RolePolicy(
                 `${name}-cache-template`,
                 {
                     role: role.name,
                     policy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
+                        Version: iamDocumentVersion,
                         Statement: [
                             {
                                 Sid: "CreateTaggedCacheRepositories",
@@ -111,9 +111,9 @@ export class Registry extends pulumi.ComponentResource {
                         customRoleArn: role.arn,
                     },
                     // The role must be allowed to create before ECR first assumes it.
-                    { parent: this, dependsOn: [rule, rolePolicy], deleteBeforeReplace: true },
+                    { parent: this, dependsOn: [rule, templatePermissions], deleteBeforeReplace: true },
                 );
-                dependencies[cache.registry] = [rule, template, rolePolicy];
+                dependencies[cache.registry] = [rule, template, templatePermissions];
             }
         }
         this.cacheDependencies = dependencies;

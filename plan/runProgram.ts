@@ -5,8 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { runFleetProgram } from "../infra/program";
+import { lastResolvedFleet, runFleetProgram } from "../infra/program";
 import { Catalog } from "../model/catalog";
+import { ModelSection, modelSection } from "../review/modelFacts";
 import { installMocks, settle } from "./mocks";
 import { readStackConfig } from "./stackFile";
 
@@ -32,7 +33,7 @@ export interface PlanResource {
     readonly replaceOnChanges?: string[];
 }
 
-/** The plan document: `{ project, stack, resources, outputs }` is an interface other tools read. */
+/** The plan document: `{ project, stack, resources, outputs, config, model }` is an interface other tools read. */
 export interface PlanDocument {
     readonly project: string;
     readonly stack: string;
@@ -40,6 +41,11 @@ export interface PlanDocument {
     readonly outputs: Record<string, unknown>;
     /** The stack's config as the program saw it; secure values as "[secret]". */
     readonly config: Record<string, string>;
+    /**
+     * What the resolved fleet says the reports need (review/modelFacts.ts), versioned; no secret.
+     * Absent in plans written before it existed, and when the program did not resolve a fleet.
+     */
+    readonly model?: ModelSection;
 }
 
 export type PlanResult =
@@ -143,8 +149,11 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
             replaceOnChanges,
         }),
     );
+    // The fleet this run resolved (one run per process); a program that is not fleet's leaves none.
+    const fleet = lastResolvedFleet();
+    const model = fleet && fleet.project === stackConfig.project && fleet.stack === stack ? modelSection(fleet, stackConfig.config["aws:region"] ?? stackConfig.region) : undefined;
     return {
         ok: true,
-        plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config },
+        plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config, ...(model ? { model } : {}) },
     };
 }

@@ -1,8 +1,10 @@
 /**
  * The controls fleet enforces: AWS Security Hub Foundational Security Best Practices ids where
  * one applies, `FLEET.*` for fleet's own. Shared by the policy pack, the offline plan and the
- * stack-file validation (waivers must name a known control). No imports: the policy pack loads it.
+ * stack-file validation (waivers must name a known control). Imports only its own folder: the
+ * policy pack loads it.
  */
+import { awsTagValueMaxLength, deregistrationDelay, minimumLoadBalancerZones } from "./limits";
 
 export interface ControlInfo {
     /** Security Hub control id(s), or FLEET.<name>. */
@@ -25,7 +27,7 @@ export const controlInfos: readonly ControlInfo[] = [
     { id: "ELB.5", policyName: "elb-5-access-logs", description: "ALBs write access logs" },
     { id: "ELB.6", policyName: "elb-6-deletion-protection", description: "ALBs have deletion protection" },
     { id: "ELB.12", policyName: "elb-12-desync-mitigation", description: "ALBs use defensive or strictest desync mitigation" },
-    { id: "ELB.13", policyName: "elb-13-multiple-azs", description: "ALBs span at least two availability zones" },
+    { id: "ELB.13", policyName: "elb-13-multiple-azs", description: `ALBs span at least ${minimumLoadBalancerZones} availability zones` },
     { id: "ELB.17", policyName: "elb-17-tls-policy", description: "HTTPS listeners use a TLS 1.2+ policy with TLS 1.3" },
     { id: "ECR.1", policyName: "ecr-1-scan-on-push", description: "ECR repositories scan images on push" },
     { id: "ECR.2", policyName: "ecr-2-immutable-tags", description: "ECR repositories have immutable tags (pull-through cache repositories stay mutable, as AWS requires)" },
@@ -34,7 +36,7 @@ export const controlInfos: readonly ControlInfo[] = [
     { id: "FLEET.memory", policyName: "fleet-memory-soft-below-hard", description: "Every container's memoryReservation is below its memory (AWS requires it)" },
     { id: "FLEET.log-retention", policyName: "fleet-log-retention", description: "Log groups have a retention period" },
     { id: "FLEET.circuit-breaker", policyName: "fleet-circuit-breaker", description: "ECS services roll back failed deployments" },
-    { id: "FLEET.deregistration", policyName: "fleet-deregistration-delay", description: "Target-group deregistration delay is between 5 s and the container's stop timeout" },
+    { id: "FLEET.deregistration", policyName: "fleet-deregistration-delay", description: `Target-group deregistration delay is between ${deregistrationDelay.fleetMin} s and the container's stop timeout` },
     { id: "FLEET.secret-scope", policyName: "fleet-secret-scope", description: "Secret reads are scoped to exact ARNs" },
     { id: "FLEET.pull-through", policyName: "fleet-pull-through-permissions", description: "Roles pulling an upstream image through the cache may import it" },
 ];
@@ -55,11 +57,11 @@ export const enforcementTag = "fleet:policy";
 /** Tag prefix carrying a waiver's reason: on the cluster for the platform, on a task definition for its service. */
 export const waiverTagPrefix = "fleet:waiver:";
 
-/**
- * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
- * at most 256 characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
- */
-export const waiverReasonPattern = /^[\p{L}\p{N} _.:/=+\-@]{10,256}$/u;
-
 /** The fewest characters a reason may have. */
 export const minimumReasonLength = 10;
+
+/**
+ * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
+ * at most awsTagValueMaxLength characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
+ */
+export const waiverReasonPattern = new RegExp(`^[\\p{L}\\p{N} _.:/=+\\-@]{${minimumReasonLength},${awsTagValueMaxLength}}$`, "u");

@@ -8,11 +8,11 @@
  * one advisory policy. Waived violations are not reported; the plan lists them with their reasons.
  */
 import { PolicyPack, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { controls, evaluateControl, Fleet, ResourceView, settingsOf } from "./rules";
+import { controls, evaluateControl, ResourceIndex, ResourceView, settingsOf } from "./rules";
 
-function fleetOf(resources: PolicyResource[]): Fleet {
+function indexResources(resources: PolicyResource[]): ResourceIndex {
     const views: ResourceView[] = resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, parentUrn: r.parent?.urn }));
-    return new Fleet(views);
+    return new ResourceIndex(views);
 }
 
 const perControl: StackValidationPolicy[] = controls.map((control) => ({
@@ -20,10 +20,10 @@ const perControl: StackValidationPolicy[] = controls.map((control) => ({
     description: `[${control.id}] ${control.description}`,
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const fleet = fleetOf(args.resources);
-        const settings = settingsOf(fleet);
+        const index = indexResources(args.resources);
+        const settings = settingsOf(index);
         if (settings.enforcement !== "mandatory") return;
-        for (const violation of evaluateControl(control, fleet, settings)) {
+        for (const violation of evaluateControl(control, index, settings)) {
             if (!violation.waived) reportViolation(violation.message, violation.urn);
         }
     },
@@ -34,11 +34,11 @@ const advisory: StackValidationPolicy = {
     description: "Every fleet control, as warnings, on stacks whose fleet:policy.enforcement is advisory",
     enforcementLevel: "advisory",
     validateStack: (args, reportViolation) => {
-        const fleet = fleetOf(args.resources);
-        const settings = settingsOf(fleet);
+        const index = indexResources(args.resources);
+        const settings = settingsOf(index);
         if (settings.enforcement !== "advisory") return;
         for (const control of controls) {
-            for (const violation of evaluateControl(control, fleet, settings)) {
+            for (const violation of evaluateControl(control, index, settings)) {
                 if (!violation.waived) reportViolation(violation.message, violation.urn);
             }
         }

@@ -4,6 +4,9 @@
  * its own folder, and this is part of it.
  */
 
+/** CPU units in one vCPU, as ECS counts them (ContainerDefinition.cpu, TaskDefinition.cpu). */
+export const cpuUnitsPerVcpu = 1024;
+
 /** Seconds ECS waits between SIGTERM and SIGKILL when a container sets no stopTimeout (ECS ContainerDefinition.stopTimeout; agent ECS_CONTAINER_STOP_TIMEOUT). */
 export const ecsDefaultStopTimeoutSeconds = 30;
 /** Fargate's maximum stopTimeout (ECS ContainerDefinition.stopTimeout). */
@@ -17,11 +20,26 @@ export const fargateMaxStopTimeoutSeconds = 120;
  */
 export const deregistrationDelay = { awsMax: 3600, awsDefault: 300, fleetMin: 5, fleetDefault: 15 } as const;
 
-/** AWS's default target-group health check for instance/ip targets: interval × healthy threshold. */
-export const awsDefaultHealthCheck = { intervalSeconds: 30, healthyThreshold: 5 } as const;
+/** AWS's default target-group health check for HTTP instance/ip targets (TargetGroup HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds, HealthyThresholdCount). */
+export const awsDefaultHealthCheck = { intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 5 } as const;
+
+/** The ports the load balancer listens on, and the only ones a security group may open to the internet (EC2.18/EC2.19). */
+export const webPorts = { http: 80, https: 443 } as const;
+
+/** An application load balancer needs subnets in at least two availability zones (ELB CreateLoadBalancer; Security Hub ELB.13). */
+export const minimumLoadBalancerZones = 2;
+
+/** Availability zones an `awsx.ec2.Vpc` spans when `numberOfAvailabilityZones` is not set (awsx's default). */
+export const awsxDefaultAvailabilityZones = 3;
+
+/** fleet's rolling deployments: every task stays up while a full new copy starts (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent). */
+export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
 
 /** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
 export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
+
+/** AWS tag values are at most 256 characters (every service that tags; the mocks enforce it in plan/awsRules.ts). */
+export const awsTagValueMaxLength = 256;
 
 /** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
 export const rootUserPattern = /^(root|0)(:.*)?$/;

@@ -5,7 +5,7 @@
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
-import { deregistrationDelay, ecsDefaultStopTimeoutSeconds, rootUserPattern } from "./limits";
+import { deregistrationDelay, ecrRegistryHostPattern, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones, rootUserPattern, webPorts } from "./limits";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -60,7 +60,7 @@ interface Container {
 }
 
 /** Lookups shared by the rules. */
-export class Fleet {
+export class ResourceIndex {
     readonly byUrn: ReadonlyMap<string, ResourceView>;
 
     constructor(readonly resources: readonly ResourceView[]) {
@@ -110,8 +110,8 @@ export class Fleet {
         }
     }
 
-    /** A parsed IAM policy document, or undefined while unknown. */
-    policyDocument(resource: ResourceView): { Statement?: any[] } | undefined {
+    /** The IAM document in the resource's `policy` input, parsed, or undefined while unknown. */
+    iamDocument(resource: ResourceView): { Statement?: any[] } | undefined {
         const text = resource.props.policy;
         if (typeof text !== "string") return undefined;
         try {
@@ -127,10 +127,9 @@ export class Fleet {
 }
 
 type Finding = { resource: ResourceView; problem: string; fix: string };
-type Check = (fleet: Fleet) => Finding[];
+type Check = (index: ResourceIndex) => Finding[];
 
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Environment variable names that hold secrets (AWS's ECS.8 names, and the usual words). */
 export const secretLikeName = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
@@ -150,134 +149,136 @@ export const recommendedTlsPolicies = [
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ];
 
-const eachContainer = (fleet: Fleet, visit: (task: ResourceView, container: Container) => Finding | undefined): Finding[] =>
-    fleet.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => (fleet.containers(task) ?? []).flatMap((c) => asList(visit(task, c))));
+const eachContainer = (index: ResourceIndex, visit: (task: ResourceView, container: Container) => Finding | undefined): Finding[] =>
+    index.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => (index.containers(task) ?? []).flatMap((c) => asList(visit(task, c))));
 
-const albs = (fleet: Fleet) => fleet.ofType("aws:lb/loadBalancer:LoadBalancer");
+const albs = (index: ResourceIndex) => index.ofType("aws:lb/loadBalancer:LoadBalancer");
 
 /** The rule of every control, keyed by control id. */
 const checks: Record<string, Check> = {
-    "ECS.2/ECS.16": (fleet) =>
-        fleet
+    "ECS.2/ECS.16": (index) =>
+        index
             .ofType("aws:ecs/service:Service")
             .filter((s) => s.props.networkConfiguration?.assignPublicIp === true)
             .map((resource) => ({ resource, problem: "assigns public IP addresses to its tasks", fix: "set assignPublicIp false and run tasks in private subnets behind NAT" })),
-    "ECS.4": (fleet) =>
-        eachContainer(fleet, (resource, c) =>
+    "ECS.4": (index) =>
+        eachContainer(index, (resource, c) =>
             c.privileged === true ? { resource, problem: `container ${c.name} runs privileged`, fix: "remove optOut.privileged from the catalog entry" } : undefined,
         ),
-    "ECS.5": (fleet) =>
-        eachContainer(fleet, (resource, c) =>
+    "ECS.5": (index) =>
+        eachContainer(index, (resource, c) =>
             c.readonlyRootFilesystem !== true
                 ? { resource, problem: `container ${c.name} has a writable root filesystem`, fix: "remove optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) instead" }
                 : undefined,
         ),
-    "ECS.8": (fleet) =>
-        eachContainer(fleet, (resource, c) => {
+    "ECS.8": (index) =>
+        eachContainer(index, (resource, c) => {
             // Names only: a violation never prints a value.
             const names = (c.environment ?? []).map((e) => e.name).filter((n) => secretLikeName.test(n));
             return names.length
                 ? { resource, problem: `container ${c.name} passes ${names.join(", ")} in its plain environment`, fix: `move ${names.join(", ")} from env to secrets in the catalog (SSM, by reference)` }
                 : undefined;
         }),
-    "ECS.9": (fleet) =>
-        eachContainer(fleet, (resource, c) =>
+    "ECS.9": (index) =>
+        eachContainer(index, (resource, c) =>
             !c.logConfiguration?.logDriver ? { resource, problem: `container ${c.name} has no log configuration`, fix: "configure the awslogs driver" } : undefined,
         ),
-    "ECS.12": (fleet) =>
-        fleet
+    "ECS.12": (index) =>
+        index
             .ofType("aws:ecs/cluster:Cluster")
             .filter((c) => !asList(c.props.settings).some((s: any) => s?.name === "containerInsights" && ["enabled", "enhanced"].includes(s?.value)))
             .map((resource) => ({ resource, problem: "does not enable Container Insights", fix: "set fleet:cluster.containerInsights to enabled or enhanced" })),
-    "ECS.20": (fleet) =>
-        eachContainer(fleet, (resource, c) =>
+    "ECS.20": (index) =>
+        eachContainer(index, (resource, c) =>
             !c.user || rootUserPattern.test(c.user)
                 ? { resource, problem: `container ${c.name} runs as ${c.user ? c.user : "the image's user, which may be root"}`, fix: "set user to the image's unprivileged uid and remove optOut.nonRootUser" }
                 : undefined,
         ),
-    "ELB.1": (fleet) =>
-        fleet
+    "ELB.1": (index) =>
+        index
             .ofType("aws:lb/listener:Listener")
             .filter((l) => l.props.protocol === "HTTP")
             .filter((l) => !asList(l.props.defaultActions).some((a: any) => a?.type === "redirect" && a?.redirect?.protocol === "HTTPS"))
             .map((resource) => ({ resource, problem: "serves plain HTTP instead of redirecting to HTTPS", fix: "set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected)" })),
-    "ELB.4": (fleet) =>
-        albs(fleet)
+    "ELB.4": (index) =>
+        albs(index)
             .filter((lb) => lb.props.dropInvalidHeaderFields !== true)
             .map((resource) => ({ resource, problem: "keeps invalid HTTP header fields", fix: "set dropInvalidHeaderFields true" })),
-    "ELB.5": (fleet) =>
-        albs(fleet)
+    "ELB.5": (index) =>
+        albs(index)
             .filter((lb) => lb.props.accessLogs?.enabled !== true)
             .map((resource) => ({ resource, problem: "writes no access logs", fix: "set fleet:loadBalancer.accessLogs.bucket" })),
-    "ELB.6": (fleet) =>
-        albs(fleet)
+    "ELB.6": (index) =>
+        albs(index)
             .filter((lb) => lb.props.enableDeletionProtection !== true)
             .map((resource) => ({ resource, problem: "has no deletion protection", fix: "set fleet:loadBalancer.deletionProtection true" })),
-    "ELB.12": (fleet) =>
-        albs(fleet)
+    "ELB.12": (index) =>
+        albs(index)
             // AWS's default is defensive.
             .filter((lb) => lb.props.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(lb.props.desyncMitigationMode))
             .map((resource) => ({ resource, problem: `uses desync mitigation mode ${resource.props.desyncMitigationMode}`, fix: "use defensive or strictest" })),
-    "ELB.13": (fleet) =>
-        albs(fleet)
-            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < 2 && !Array.isArray(lb.props.subnetMappings))
-            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: "place the load balancer in public subnets of at least two availability zones" })),
-    "ELB.17": (fleet) =>
-        fleet
+    "ELB.13": (index) =>
+        albs(index)
+            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < minimumLoadBalancerZones && !Array.isArray(lb.props.subnetMappings))
+            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: `place the load balancer in public subnets of at least ${minimumLoadBalancerZones} availability zones` })),
+    "ELB.17": (index) =>
+        index
             .ofType("aws:lb/listener:Listener")
             .filter((l) => l.props.protocol === "HTTPS" && typeof l.props.sslPolicy !== "undefined" && !recommendedTlsPolicies.includes(l.props.sslPolicy))
             .map((resource) => ({ resource, problem: `uses security policy ${resource.props.sslPolicy}`, fix: "use ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter TLS 1.3 policy" })),
-    "ECR.1": (fleet) =>
-        fleet
+    "ECR.1": (index) =>
+        index
             .ofType("aws:ecr/repository:Repository")
             .filter((r) => r.props.imageScanningConfiguration?.scanOnPush !== true)
             .map((resource) => ({ resource, problem: "does not scan images on push", fix: "set imageScanningConfiguration.scanOnPush true" })),
-    "ECR.2": (fleet) => [
-        ...fleet
+    "ECR.2": (index) => [
+        ...index
             .ofType("aws:ecr/repository:Repository")
             .filter((r) => !["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(r.props.imageTagMutability))
             .map((resource) => ({ resource, problem: "has mutable image tags", fix: "set imageTagMutability IMMUTABLE" })),
         // The exception, checked the other way: AWS syncs a cached tag with upstream only while it is mutable.
-        ...fleet
+        ...index
             .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
             .filter((t) => asList(t.props.appliedFors).includes("PULL_THROUGH_CACHE") && t.props.imageTagMutability !== undefined && t.props.imageTagMutability !== "MUTABLE")
             .map((resource) => ({ resource, problem: "makes pull-through cache repositories immutable, which stops AWS syncing them with upstream", fix: "set imageTagMutability MUTABLE on the template" })),
     ],
-    "ECR.3": (fleet) => {
-        const lifecycles = fleet.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+    "ECR.3": (index) => {
+        const lifecycles = index.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
         // A repository reference still unknown (preview of a new stack) cannot be matched: decide at `up`.
         if (lifecycles.some((p) => typeof p.props.repository !== "string")) return [];
         const covered = new Set(lifecycles.map((p) => p.props.repository));
         return [
-            ...fleet
+            ...index
                 .ofType("aws:ecr/repository:Repository")
                 .filter((r) => typeof r.props.name === "string" && !covered.has(r.props.name))
                 .map((resource) => ({ resource, problem: "has no lifecycle policy", fix: "add an aws.ecr.LifecyclePolicy for it" })),
-            ...fleet
+            ...index
                 .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
                 .filter((t) => !t.props.lifecyclePolicy)
                 .map((resource) => ({ resource, problem: "creates repositories without a lifecycle policy", fix: "set lifecyclePolicy on the template" })),
         ];
     },
-    "EC2.18/EC2.19": (fleet) => {
+    "EC2.18/EC2.19": (index) => {
         const open = (rule: any) => rule?.cidrIpv4 === "0.0.0.0/0" || rule?.cidrIpv6 === "::/0" || asList(rule?.cidrBlocks).includes("0.0.0.0/0") || asList(rule?.ipv6CidrBlocks).includes("::/0");
-        const webPort = (rule: any) => rule?.ipProtocol === "tcp" && rule?.fromPort === rule?.toPort && [80, 443].includes(rule?.fromPort);
+        // A separate ingress rule names it ipProtocol; an inline one, protocol.
         const protocolOf = (rule: any) => rule?.ipProtocol ?? rule?.protocol;
+        const web: number[] = [webPorts.http, webPorts.https];
+        const webPort = (rule: any) => protocolOf(rule) === "tcp" && rule?.fromPort === rule?.toPort && web.includes(rule?.fromPort);
         const describe = (rule: any) => (protocolOf(rule) === "-1" ? "every port" : `ports ${rule?.fromPort}-${rule?.toPort}`);
         return [
-            ...fleet
+            ...index
                 .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                .filter((r) => open(r.props) && !(webPort(r.props) && fleet.under(r, "fleet:lb:LoadBalancer")))
-                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: "admit only the load balancer's security group (or 80/443 on the load balancer itself)" })),
-            ...fleet.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
+                .filter((r) => open(r.props) && !(webPort(r.props) && index.under(r, "fleet:lb:LoadBalancer")))
+                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: `admit only the load balancer's security group (or ${webPorts.http}/${webPorts.https} on the load balancer itself)` })),
+            ...index.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
                 asList(sg.props.ingress)
-                    .filter((rule: any) => open(rule) && !(rule.protocol === "tcp" && rule.fromPort === rule.toPort && [80, 443].includes(rule.fromPort) && fleet.under(sg, "fleet:lb:LoadBalancer")))
+                    .filter((rule: any) => open(rule) && !(webPort(rule) && index.under(sg, "fleet:lb:LoadBalancer")))
                     .map((rule: any) => ({ resource: sg, problem: `opens ${describe(rule)} to the internet`, fix: "admit only the load balancer's security group" })),
             ),
         ];
     },
-    "FLEET.memory": (fleet) =>
-        eachContainer(fleet, (resource, c) =>
+    "FLEET.memory": (index) =>
+        eachContainer(index, (resource, c) =>
             c.memory === undefined || c.memoryReservation === undefined || !(c.memoryReservation < c.memory)
                 ? {
                       resource,
@@ -286,22 +287,22 @@ const checks: Record<string, Check> = {
                   }
                 : undefined,
         ),
-    "FLEET.log-retention": (fleet) =>
-        fleet
+    "FLEET.log-retention": (index) =>
+        index
             .ofType("aws:cloudwatch/logGroup:LogGroup")
             .filter((g) => !(typeof g.props.retentionInDays === "number" && g.props.retentionInDays > 0))
             .map((resource) => ({ resource, problem: "keeps logs forever", fix: "set fleet:logRetentionDays" })),
-    "FLEET.circuit-breaker": (fleet) =>
-        fleet
+    "FLEET.circuit-breaker": (index) =>
+        index
             .ofType("aws:ecs/service:Service")
             .filter((s) => !(s.props.deploymentCircuitBreaker?.enable === true && s.props.deploymentCircuitBreaker?.rollback === true))
             .map((resource) => ({ resource, problem: "does not roll back failed deployments", fix: "set deploymentCircuitBreaker { enable: true, rollback: true }" })),
-    "FLEET.deregistration": (fleet) =>
-        fleet.ofType("aws:lb/targetGroup:TargetGroup").flatMap((tg) => {
+    "FLEET.deregistration": (index) =>
+        index.ofType("aws:lb/targetGroup:TargetGroup").flatMap((tg) => {
             const delay = tg.props.deregistrationDelay ?? deregistrationDelay.awsDefault;
-            const service = fleet.serviceOf(tg);
-            const task = service ? fleet.taskDefinitionOf(service) : undefined;
-            const containers = task ? fleet.containers(task) : undefined;
+            const service = index.serviceOf(tg);
+            const task = service ? index.taskDefinitionOf(service) : undefined;
+            const containers = task ? index.containers(task) : undefined;
             const stopTimeout = containers ? Math.max(...containers.map((c) => c.stopTimeout ?? ecsDefaultStopTimeoutSeconds)) : undefined;
             if (typeof delay !== "number") return [];
             if (delay < deregistrationDelay.fleetMin) {
@@ -312,45 +313,49 @@ const checks: Record<string, Check> = {
             }
             return [];
         }),
-    "FLEET.secret-scope": (fleet) =>
-        [...fleet.ofType("aws:iam/rolePolicy:RolePolicy"), ...fleet.ofType("aws:iam/policy:Policy")].flatMap((policy) =>
-            asList(fleet.policyDocument(policy)?.Statement)
+    "FLEET.secret-scope": (index) =>
+        [...index.ofType("aws:iam/rolePolicy:RolePolicy"), ...index.ofType("aws:iam/policy:Policy")].flatMap((grant) =>
+            asList(index.iamDocument(grant)?.Statement)
                 .filter((s: any) => s?.Effect === "Allow" && asList<string>(s.Action).some((a) => /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/.test(a)))
                 .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && r.includes("*")))
                 .map((s: any) => ({
-                    resource: policy,
+                    resource: grant,
                     problem: `statement ${s.Sid ?? "(no Sid)"} reads secrets from ${asList<string>(s.Resource).filter((r) => r.includes("*")).join(", ")}`,
                     fix: "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
                 })),
         ),
-    "FLEET.pull-through": (fleet) => {
-        const prefixes = fleet.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
+    "FLEET.pull-through": (index) => {
+        const prefixes = index.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
         // The cached repository itself, or a wildcard over its cache prefix.
-        const allows = (policy: ResourceView | undefined, prefix: string, repository: string) =>
-            asList(policy ? fleet.policyDocument(policy)?.Statement : undefined).some(
+        const allows = (grant: ResourceView | undefined, prefix: string, repository: string) =>
+            asList(grant ? index.iamDocument(grant)?.Statement : undefined).some(
                 (s: any) =>
                     s?.Effect === "Allow" &&
                     ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"].every((a) => asList<string>(s.Action).includes(a)) &&
                     asList<string>(s.Resource).some((r) => typeof r === "string" && (r.endsWith(`:repository/${repository}`) || r.endsWith(`:repository/${prefix}/*`))),
             );
-        const instancePolicies = fleet.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => fleet.under(p, "fleet:ecs:Cluster"));
-        return fleet.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => {
-            const service = fleet.serviceOf(task);
-            const execution = fleet.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => fleet.serviceOf(p) === service && p.name.endsWith("-exec"));
-            return (fleet.containers(task) ?? []).flatMap((c) => {
-                const cached = (prefix: string) => new RegExp(`^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/${escapeRegExp(prefix)}/`);
-                const prefix = prefixes.find((p) => typeof c.image === "string" && cached(p).test(c.image));
+        const instanceGrants = index.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => index.under(p, "fleet:ecs:Cluster"));
+        return index.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => {
+            const service = index.serviceOf(task);
+            const execution = index.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => index.serviceOf(p) === service && p.name.endsWith("-exec"));
+            return (index.containers(task) ?? []).flatMap((c) => {
+                // `<ECR registry>/<prefix>/<upstream path>[:tag|@digest]`.
+                const image = typeof c.image === "string" ? c.image : "";
+                const slash = image.indexOf("/");
+                if (slash < 0 || !ecrRegistryHostPattern.test(image.slice(0, slash))) return [];
+                const path = image.slice(slash + 1);
+                const prefix = prefixes.find((p) => path.startsWith(`${p}/`));
                 if (!prefix) return [];
-                // `<registry>/<prefix>/<upstream path>[:tag|@digest]` → `<prefix>/<upstream path>`.
-                const repository = String(c.image).slice(String(c.image).indexOf("/") + 1).replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
+                // → `<prefix>/<upstream path>`.
+                const repository = path.replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, "");
                 const findings: Finding[] = [];
-                // A policy document still unknown (preview) is decided at `up`, not reported.
-                if (execution && !fleet.policyDocument(execution)) return [];
+                // An IAM document still unknown (preview) is decided at `up`, not reported.
+                if (execution && !index.iamDocument(execution)) return [];
                 if (!allows(execution, prefix, repository)) {
                     findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository}` });
                 }
                 const ec2 = asList(task.props.requiresCompatibilities).includes("EC2");
-                if (ec2 && instancePolicies.every((p) => fleet.policyDocument(p)) && !instancePolicies.some((p) => allows(p, prefix, repository))) {
+                if (ec2 && instanceGrants.every((p) => index.iamDocument(p)) && !instanceGrants.some((p) => allows(p, prefix, repository))) {
                     findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role` });
                 }
                 return findings;
@@ -367,8 +372,8 @@ export const controls: readonly (ControlInfo & { readonly check: Check })[] = co
 });
 
 /** The stack's enforcement and waivers, as the program tags them on the cluster and task definitions. */
-export function settingsOf(fleet: Fleet): PolicySettings {
-    const cluster = fleet.ofType("aws:ecs/cluster:Cluster")[0];
+export function settingsOf(index: ResourceIndex): PolicySettings {
+    const cluster = index.ofType("aws:ecs/cluster:Cluster")[0];
     // No tag (another program, or an unknown value in preview): enforce.
     const enforcement: Enforcement = cluster?.props.tags?.[enforcementTag] === "advisory" ? "advisory" : "mandatory";
     const waivers: Waiver[] = [];
@@ -378,8 +383,8 @@ export function settingsOf(fleet: Fleet): PolicySettings {
         }
     };
     if (cluster) collect("platform", cluster.props.tags);
-    for (const task of fleet.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
-        const service = fleet.serviceOf(task);
+    for (const task of index.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+        const service = index.serviceOf(task);
         if (service) collect(service, task.props.tags);
     }
     return { enforcement, waivers };
@@ -391,9 +396,9 @@ function format(control: ControlInfo, finding: Finding, service: string | undefi
 }
 
 /** Runs one control; violations come back with their waiver, if any. */
-export function evaluateControl(control: (typeof controls)[number], fleet: Fleet, settings: PolicySettings): Violation[] {
-    return control.check(fleet).map((finding) => {
-        const service = fleet.serviceOf(finding.resource);
+export function evaluateControl(control: (typeof controls)[number], index: ResourceIndex, settings: PolicySettings): Violation[] {
+    return control.check(index).map((finding) => {
+        const service = index.serviceOf(finding.resource);
         const waiver = settings.waivers.find((w) => w.control === control.id && w.scope === (service ?? "platform"));
         return {
             control: control.id,
@@ -410,11 +415,11 @@ export function evaluateControl(control: (typeof controls)[number], fleet: Fleet
 
 /** Runs every control over the resources. */
 export function evaluate(resources: readonly ResourceView[]): PolicyResult {
-    return evaluateFleet(new Fleet(resources));
+    return evaluateIndex(new ResourceIndex(resources));
 }
 
-/** Runs every control over a fleet already indexed. */
-export function evaluateFleet(fleet: Fleet): PolicyResult {
-    const settings = settingsOf(fleet);
-    return { ...settings, violations: controls.flatMap((control) => evaluateControl(control, fleet, settings)) };
+/** Runs every control over resources already indexed. */
+export function evaluateIndex(index: ResourceIndex): PolicyResult {
+    const settings = settingsOf(index);
+    return { ...settings, violations: controls.flatMap((control) => evaluateControl(control, index, settings)) };
 }

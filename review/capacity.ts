@@ -2,8 +2,9 @@
  * EC2 capacity arithmetic: how many instances the desired tasks need when ECS bin-packs them by
  * memory reservation. Pure, table-tested.
  */
-import { instanceTypes, kernelReserveFraction, registeredMemoryMiB } from "../model/instanceTypes";
-import { FleetFacts } from "./facts";
+import { instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
+import { cpuUnitsPerVcpu } from "../policy/limits";
+import { PlanFacts } from "./facts";
 
 export interface Ec2CapacityReport {
     readonly instanceType: string;
@@ -53,7 +54,7 @@ export function packTasks(tasks: readonly Task[], memoryPerInstance: number, cpu
     return { instances: bins.length, unplaceable };
 }
 
-export function ec2Capacity(facts: FleetFacts): Ec2CapacityReport | undefined {
+export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const ec2 = facts.platform.ec2;
     if (!ec2) return undefined;
     const type = instanceTypes[ec2.instanceType];
@@ -61,8 +62,9 @@ export function ec2Capacity(facts: FleetFacts): Ec2CapacityReport | undefined {
     if (!type) {
         warnings.push(`instance type ${ec2.instanceType} is not in model/instanceTypes.ts: capacity cannot be estimated`);
     }
-    const registered = type ? registeredMemoryMiB(type, ec2.reservedMemoryMiB) : 0;
-    const cpuUnits = (type?.vcpus ?? 0) * 1024;
+    // What the model computed (model/instanceTypes.ts), or extraction from an older plan.
+    const registered = type ? ec2.registeredMemoryMiB : 0;
+    const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
     const tasks: Task[] = services.flatMap((s) => Array.from({ length: s.desired }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })));
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
@@ -89,7 +91,7 @@ export function ec2Capacity(facts: FleetFacts): Ec2CapacityReport | undefined {
         instanceType: ec2.instanceType,
         registeredMemoryMiB: registered,
         registeredMemoryNote: type
-            ? `${type.memoryMiB} MiB installed, less ${kernelReserveFraction * 100}% the kernel keeps (AWS's m4.large example registers 7985 of 8192 MiB), less ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}`
+            ? `${type.memoryMiB} MiB installed, less ${kernelReserveFraction * 100}% the kernel keeps, less ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}`
             : "unknown instance type",
         cpuUnits,
         tasks: tasks.length,

@@ -3,9 +3,10 @@
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
 import { smallestFargateSize } from "../model/fargate";
+import { cpuUnitsPerVcpu } from "../policy/limits";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
-import { FleetFacts, ServiceFacts } from "./facts";
+import { PlanFacts, ServiceFacts } from "./facts";
 
 export interface RegionPrices {
     readonly date: string;
@@ -63,14 +64,14 @@ export interface CostReport {
 }
 
 function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
-    return (size.cpu / 1024) * prices.fargateVcpuHour + (size.memory / 1024) * prices.fargateGbHour;
+    return (size.cpu / cpuUnitsPerVcpu) * prices.fargateVcpuHour + (size.memory / 1024) * prices.fargateGbHour;
 }
 
 function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
-    return service.fargateSize ?? smallestFargateSize(Math.max(256, service.cpu), service.limit);
+    return service.fargateSize ?? smallestFargateSize(service.cpu, service.limit);
 }
 
-export function estimateCost(facts: FleetFacts, capacity: Ec2CapacityReport | undefined, book: PriceBook = priceBook): CostReport {
+export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | undefined, book: PriceBook = priceBook): CostReport {
     const warnings: string[] = [];
     const region = facts.platform.region;
     let priceRegion = region;

@@ -4,8 +4,8 @@
  * Secrets stay masked: both plans hold "[secret]". Resources are matched by URN with the stack left
  * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
-import { planFleet } from "./facts";
-import { Fleet } from "../policy/rules";
+import { planResources } from "./facts";
+import { ResourceIndex } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 
@@ -113,13 +113,13 @@ function replacementWarnings(before: PlanResource, after: PlanResource): string[
 }
 
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
-    const baseFleet = planFleet(base);
-    const headFleet = planFleet(head);
+    const baseResources = planResources(base);
+    const headResources = planResources(head);
     const baseIndex = new Map(base.resources.map((r) => [stackless(r.urn, base), r]));
     const headIndex = new Map(head.resources.map((r) => [stackless(r.urn, head), r]));
     const groups = new Map<string, ResourceChange[]>();
-    const record = (resource: PlanResource, fleet: Fleet, change: ResourceChange) => {
-        const group = fleet.serviceOfUrn(resource.urn) ?? "platform";
+    const record = (resource: PlanResource, resources: ResourceIndex, change: ResourceChange) => {
+        const group = resources.serviceOfUrn(resource.urn) ?? "platform";
         groups.set(group, [...(groups.get(group) ?? []), change]);
     };
     let added = 0;
@@ -130,7 +130,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         const before = baseIndex.get(key);
         if (!before) {
             added++;
-            record(resource, headFleet, { kind: "add", type: resource.type, name: resource.name, paths: [] });
+            record(resource, headResources, { kind: "add", type: resource.type, name: resource.name, paths: [] });
             continue;
         }
         const paths = changedPaths(before.inputs, resource.inputs);
@@ -139,7 +139,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         const replacedBy = replacingPaths(before, resource, paths);
         if (replacedBy.length > 0) {
             replaced++;
-            record(resource, headFleet, {
+            record(resource, headResources, {
                 kind: "replace",
                 type: resource.type,
                 name: resource.name,
@@ -149,13 +149,13 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
             });
         } else {
             changed++;
-            record(resource, headFleet, { kind: "change", type: resource.type, name: resource.name, paths: shortened(paths) });
+            record(resource, headResources, { kind: "change", type: resource.type, name: resource.name, paths: shortened(paths) });
         }
     }
     for (const [key, resource] of baseIndex) {
         if (!headIndex.has(key)) {
             removed++;
-            record(resource, baseFleet, { kind: "remove", type: resource.type, name: resource.name, paths: [] });
+            record(resource, baseResources, { kind: "remove", type: resource.type, name: resource.name, paths: [] });
         }
     }
     const ordered = [...groups.entries()]

@@ -1,63 +1,25 @@
 /**
- * What a plan document says about the fleet, read from the registered inputs (what would be
- * deployed), so that the reports work on any plan JSON, including an older base plan.
+ * What a plan says about the fleet, for the reports (capacity, cost, rollout, routes). A plan
+ * carries the facts its model wrote (the `model` section, modelFacts.ts); a base plan written
+ * before that section existed is read from its registered inputs instead (what would be
+ * deployed), so the reports still work on any plan JSON. Both ways give the same facts on a
+ * current plan (test/review.test.ts).
  */
-import { Capacity } from "../model/catalog";
-import { awsDefaultHealthCheck, deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
-import { Fleet } from "../policy/rules";
+import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
+import { awsDefaultHealthCheck, awsxDefaultAvailabilityZones, deregistrationDelay, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones } from "../policy/limits";
+import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { Capacity } from "../model/catalog";
+import { Ec2Facts, ModelPlatformFacts, modelSectionVersion, RuleFacts, ServiceFacts } from "./modelFacts";
 
-export interface TargetGroupFacts {
-    /** Logical name (the physical name gets a random suffix at deploy). */
-    readonly name: string;
-    readonly intervalSeconds: number;
-    readonly timeoutSeconds: number;
-    readonly healthyThreshold: number;
-    readonly deregistrationDelay: number;
-}
+export type { Ec2Facts, RuleFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
 
-export interface ServiceFacts {
-    readonly name: string;
-    readonly capacity: Capacity;
-    /** Sums over the task's containers. */
-    readonly reservation: number;
-    readonly limit: number;
-    readonly cpu: number;
-    /** Task-level size (Fargate). */
-    readonly fargateSize?: { readonly cpu: number; readonly memory: number };
-    readonly desired: number;
-    readonly min?: number;
-    readonly max?: number;
-    readonly stopTimeout: number;
-    readonly gracePeriodSeconds: number;
-    readonly targetGroup?: TargetGroupFacts;
-}
-
-export interface RuleFacts {
-    readonly priority: number;
-    readonly hosts: readonly string[];
-    readonly paths: readonly string[];
-    readonly service: string;
-    readonly targetGroup: string;
-}
-
-export interface PlatformFacts {
-    readonly region: string;
-    /** Availability zones of the load balancer (one public address each). */
-    readonly availabilityZones: number;
-    /** NAT gateways created; undefined for an existing VPC (not ours to count). */
-    readonly natGateways?: number;
+export interface PlatformFacts extends ModelPlatformFacts {
+    /** Load balancers the plan creates. */
     readonly loadBalancers: number;
-    readonly ec2?: {
-        readonly instanceType: string;
-        readonly minSize: number;
-        readonly maxSize: number;
-        /** `ECS_RESERVED_MEMORY` from the instances' user data. */
-        readonly reservedMemoryMiB: number;
-    };
 }
 
-export interface FleetFacts {
+export interface PlanFacts {
     readonly stack: string;
     readonly platform: PlatformFacts;
     readonly services: readonly ServiceFacts[];
@@ -65,8 +27,17 @@ export interface FleetFacts {
 }
 
 /** A plan's resources as the policy rules see them, with their lookups (the service of a resource among them). */
-export function planFleet(plan: PlanDocument): Fleet {
-    return new Fleet(plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent })));
+export function planResources(plan: PlanDocument): ResourceIndex {
+    return new ResourceIndex(plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent })));
+}
+
+const loadBalancersOf = (plan: PlanDocument) => plan.resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length;
+
+/** The facts of a plan: its model section when it has one this version reads, its resources otherwise. */
+export function planFacts(plan: PlanDocument): PlanFacts {
+    const model = plan.model;
+    if (model?.version !== modelSectionVersion) return extractFacts(plan);
+    return { stack: plan.stack, platform: { ...model.platform, loadBalancers: loadBalancersOf(plan) }, services: model.services, rules: model.rules };
 }
 
 const num = (value: unknown, fallback = 0): number => (typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback);
@@ -77,10 +48,11 @@ function capacityOf(service: PlanResource | undefined): Capacity {
     return provider === "FARGATE" ? "fargate" : provider === "FARGATE_SPOT" ? "fargate-spot" : "ec2";
 }
 
-export function extractFacts(plan: PlanDocument): FleetFacts {
-    const fleet = planFleet(plan);
+/** The facts re-learnt from a plan's registered inputs: for plans written without a model section. */
+export function extractFacts(plan: PlanDocument): PlanFacts {
+    const index = planResources(plan);
     const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
-    const childOf = (type: string, service: string) => ofType(type).filter((r) => fleet.serviceOfUrn(r.urn) === service);
+    const childOf = (type: string, service: string) => ofType(type).filter((r) => index.serviceOfUrn(r.urn) === service);
 
     const services: ServiceFacts[] = ofType("fleet:ecs:Service").map((component) => {
         const name = component.name;
@@ -100,7 +72,7 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
             desired: num(ecsService?.inputs.desiredCount),
             min: scaling ? num(scaling.inputs.minCapacity) : undefined,
             max: scaling ? num(scaling.inputs.maxCapacity) : undefined,
-            // ECS's default stop timeout is 30 s when a container sets none.
+            // ECS's default where a container sets none.
             stopTimeout: Math.max(0, ...containers.map((c) => num(c.stopTimeout, ecsDefaultStopTimeoutSeconds))),
             gracePeriodSeconds: num(ecsService?.inputs.healthCheckGracePeriodSeconds),
             targetGroup: tg
@@ -108,7 +80,7 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
                       name: tg.name,
                       // AWS's defaults where the input is absent.
                       intervalSeconds: num(health.interval, awsDefaultHealthCheck.intervalSeconds),
-                      timeoutSeconds: num(health.timeout, 5),
+                      timeoutSeconds: num(health.timeout, awsDefaultHealthCheck.timeoutSeconds),
                       healthyThreshold: num(health.healthyThreshold, awsDefaultHealthCheck.healthyThreshold),
                       deregistrationDelay: num(tg.inputs.deregistrationDelay, deregistrationDelay.awsDefault),
                   }
@@ -119,7 +91,7 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
     const rules: RuleFacts[] = ofType("aws:lb/listenerRule:ListenerRule")
         .map((rule) => {
             const conditions = (rule.inputs.conditions ?? []) as { hostHeader?: { values: string[] }; pathPattern?: { values: string[] } }[];
-            const service = fleet.serviceOfUrn(rule.urn) ?? "?";
+            const service = index.serviceOfUrn(rule.urn) ?? "?";
             return {
                 priority: num(rule.inputs.priority),
                 hosts: conditions.flatMap((c) => c.hostHeader?.values ?? []),
@@ -133,11 +105,24 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
 
     const vpc = ofType("awsx:ec2:Vpc")[0];
     const albs = ofType("aws:lb/loadBalancer:LoadBalancer");
-    const zones = vpc ? num(vpc.inputs.numberOfAvailabilityZones, 3) : Math.max(2, ((albs[0]?.inputs.subnets ?? []) as unknown[]).length);
+    const zones = vpc
+        ? num(vpc.inputs.numberOfAvailabilityZones, awsxDefaultAvailabilityZones)
+        : Math.max(minimumLoadBalancerZones, ((albs[0]?.inputs.subnets ?? []) as unknown[]).length);
     const strategy = (vpc?.inputs.natGateways as { strategy?: string } | undefined)?.strategy;
     const template = ofType("aws:ec2/launchTemplate:LaunchTemplate")[0];
     const group = ofType("aws:autoscaling/group:Group")[0];
     const userData = template ? Buffer.from(String(template.inputs.userData ?? ""), "base64").toString() : "";
+    const reservedMemoryMiB = num(/^ECS_RESERVED_MEMORY=(\d+)$/m.exec(userData)?.[1]);
+    const instanceType = template ? instanceTypes[String(template.inputs.instanceType)] : undefined;
+    const ec2: Ec2Facts | undefined = template
+        ? {
+              instanceType: String(template.inputs.instanceType),
+              minSize: num(group?.inputs.minSize),
+              maxSize: num(group?.inputs.maxSize),
+              reservedMemoryMiB,
+              registeredMemoryMiB: instanceType ? registeredMemoryMiB(instanceType, reservedMemoryMiB) : 0,
+          }
+        : undefined;
     return {
         stack: plan.stack,
         platform: {
@@ -145,14 +130,7 @@ export function extractFacts(plan: PlanDocument): FleetFacts {
             availabilityZones: zones,
             natGateways: vpc ? (strategy === "Single" ? 1 : strategy === "None" ? 0 : zones) : undefined,
             loadBalancers: albs.length,
-            ec2: template
-                ? {
-                      instanceType: String(template.inputs.instanceType),
-                      minSize: num(group?.inputs.minSize),
-                      maxSize: num(group?.inputs.maxSize),
-                      reservedMemoryMiB: num(/^ECS_RESERVED_MEMORY=(\d+)$/m.exec(userData)?.[1]),
-                  }
-                : undefined,
+            ec2,
         },
         services,
         rules,

@@ -2,21 +2,21 @@
  * Guardrails over plans: fleet's policy rules (the same code as the policy pack), and the check
  * that a stack guarding its deletions does not lose a service by accident.
  */
-import { evaluateFleet, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
+import { evaluateIndex, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
 import { parseJsonOrString } from "../policy/limits";
 import { changedPaths } from "./diff";
-import { planFleet } from "./facts";
+import { planResources } from "./facts";
 import { replacementPaths } from "./replacements";
 import { PlanDocument } from "../plan/runProgram";
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
-    return evaluateFleet(planFleet(plan));
+    return evaluateIndex(planResources(plan));
 }
 
 /** The enforcement and waivers a plan carries (as the policy pack will read them). */
 export function planPolicySettings(plan: PlanDocument): PolicySettings {
-    return settingsOf(planFleet(plan));
+    return settingsOf(planResources(plan));
 }
 
 function configValue(plan: PlanDocument, key: string): unknown {
@@ -26,11 +26,11 @@ function configValue(plan: PlanDocument, key: string): unknown {
 
 /** The service names of a plan, and what stateful resources each has. */
 function servicesOf(plan: PlanDocument): Map<string, { repository?: string; parameters: string[] }> {
-    const fleet = planFleet(plan);
+    const index = planResources(plan);
     const services = new Map<string, { repository?: string; parameters: string[] }>();
     for (const component of plan.resources.filter((r) => r.type === "fleet:ecs:Service")) services.set(component.name, { parameters: [] });
     for (const resource of plan.resources) {
-        const service = fleet.serviceOfUrn(resource.urn);
+        const service = index.serviceOfUrn(resource.urn);
         const entry = service ? services.get(service) : undefined;
         if (!entry || !service) continue;
         if (resource.type === "aws:ecr/repository:Repository") entry.repository = String(resource.inputs.name);
@@ -87,14 +87,14 @@ function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[
 export function protectedDeletionProblems(base: PlanDocument, head: PlanDocument): string[] {
     if (base.stack !== head.stack) return [];
     const declared = new Set(head.resources.map((r) => r.urn));
-    const fleet = planFleet(base);
+    const index = planResources(base);
     const headServices = new Set(head.resources.filter((r) => r.type === "fleet:ecs:Service").map((r) => r.name));
     const guarded = configValue(head, `${head.project}:protect`) === true;
     const file = `Pulumi.${head.stack}.yaml`;
     const problems: string[] = [];
     for (const resource of base.resources) {
         if (!resource.protect || declared.has(resource.urn)) continue;
-        const service = fleet.serviceOfUrn(resource.urn);
+        const service = index.serviceOfUrn(resource.urn);
         // A whole service that vanished from a guarded stack is reported once, by service.
         if (guarded && service && !headServices.has(service)) continue;
         const owner = service ? ` of service "${service}"` : "";

@@ -5,8 +5,9 @@
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
+import { rollingDeployment } from "../policy/limits";
 import { PolicyResult, PolicySettings } from "../policy/rules";
-import { extractFacts, FleetFacts } from "./facts";
+import { PlanFacts, planFacts } from "./facts";
 import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingTable } from "./routes";
@@ -14,7 +15,7 @@ import { PlanDocument } from "../plan/runProgram";
 
 export interface Review {
     readonly plan: PlanDocument;
-    readonly facts: FleetFacts;
+    readonly facts: PlanFacts;
     readonly routes: readonly RouteRow[];
     readonly capacity?: Ec2CapacityReport;
     readonly rollouts: readonly RolloutEstimate[];
@@ -33,14 +34,14 @@ export function blockingViolations(policy: PolicyResult | undefined): PolicyResu
 }
 
 export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean } = {}): Review {
-    const facts = extractFacts(plan);
+    const facts = planFacts(plan);
     const policy = options.policy ? planPolicy(plan) : undefined;
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
     const cost = estimateCost(facts, capacity);
     let against: Review["against"];
     if (base) {
-        const baseFacts = extractFacts(base);
+        const baseFacts = planFacts(base);
         against = {
             plan: base,
             diff: diffPlans(base, plan),
@@ -129,7 +130,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
         `EC2 capacity (${c.instanceType}): ${c.registeredMemoryMiB} MiB registered per instance (${c.registeredMemoryNote}).`,
         `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
-            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum 200%): managed scaling adds instances for it.`,
+            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): managed scaling adds instances for it.`,
     ];
 }
 

@@ -5,7 +5,7 @@
 import { awsDefaultHealthCheck, deregistrationDelay } from "../policy/limits";
 import { ServiceFacts } from "./facts";
 
-/** What AWS's defaults give: 30 s interval × 5 healthy checks + 300 s deregistration delay, no grace. */
+/** What AWS's defaults give: their health-check interval × healthy threshold + their deregistration delay, no grace. */
 export const awsDefaultStepSeconds = awsDefaultHealthCheck.intervalSeconds * awsDefaultHealthCheck.healthyThreshold + deregistrationDelay.awsDefault;
 
 /** Below this the ALB may cut in-flight requests of a deregistering task. */

@@ -107,7 +107,7 @@ const cases: [string, () => ResourceView[], string][] = [
     [
         "ELB.13",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, subnets: p.subnets.slice(0, 1) })),
-        `[ELB.13] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: spans 1 subnet(s). Fix: place the load balancer in public subnets of at least two availability zones, ${waive("ELB.13", "platform")}`,
+        `[ELB.13] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: spans 1 subnet(s). Fix: place the load balancer in public subnets of at least 2 availability zones, ${waive("ELB.13", "platform")}`,
     ],
     [
         "ELB.17",

@@ -1,16 +1,24 @@
 /**
  * The review arithmetic, as tables over hand-made facts: EC2 packing, rollout time, the cost
- * model against hand-computed figures, the diff grouping and the routing notes.
+ * model against hand-computed figures, the diff grouping and the routing notes. And where the
+ * facts come from: the plan's model section, read the same as extraction from the resources of
+ * an older plan (plans of a fixture stack and of the shipped stacks, in child processes).
  */
 import * as assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { ec2Capacity, packTasks } from "../review/capacity";
 import { estimateCost, PriceBook } from "../review/cost";
 import { changedPaths, diffPlans } from "../review/diff";
-import { FleetFacts, ServiceFacts } from "../review/facts";
+import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
+import { ModelSection, modelSectionVersion } from "../review/modelFacts";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
-import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { PlanDocument, PlanResource, PlanResult } from "../plan/runProgram";
 
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 
@@ -18,7 +26,7 @@ function service(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFa
     return { name, capacity: "ec2", reservation: 256, limit: 512, cpu: 256, desired: 1, stopTimeout: 30, gracePeriodSeconds: 30, ...overrides };
 }
 
-function facts(services: ServiceFacts[], platform: Partial<FleetFacts["platform"]> = {}): FleetFacts {
+function facts(services: ServiceFacts[], platform: Partial<PlanFacts["platform"]> = {}): PlanFacts {
     return {
         stack: "test",
         platform: { region: "us-east-1", availabilityZones: 2, natGateways: 1, loadBalancers: 1, ...platform },
@@ -27,7 +35,8 @@ function facts(services: ServiceFacts[], platform: Partial<FleetFacts["platform"
     };
 }
 
-const m6i = { instanceType: "m6i.large", minSize: 0, maxSize: 10, reservedMemoryMiB: 256 };
+// m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
+const m6i = { instanceType: "m6i.large", minSize: 0, maxSize: 10, reservedMemoryMiB: 256, registeredMemoryMiB: registeredMemoryMiB(instanceTypes["m6i.large"], 256) };
 
 describe("EC2 packing", () => {
     const cases: [string, { memory: number; cpu: number }[], number, number, number, number][] = [
@@ -47,7 +56,6 @@ describe("EC2 packing", () => {
     }
 
     it("reports registered memory, bounds, the spread floor and utilisation", () => {
-        // m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
         const report = ec2Capacity(
             facts([service("a", { reservation: 3000, cpu: 512, desired: 3 }), service("b", { reservation: 1000, cpu: 256, desired: 2 }), service("f", { capacity: "fargate" })], {
                 ec2: m6i,
@@ -242,5 +250,134 @@ describe("plan diff", () => {
         assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3], d: true } }), ["b.c[1]", "b.d"]);
         assert.deepEqual(changedPaths({ policy: '{"Statement":[{"Action":"a"}]}' }, { policy: '{"Statement":[{"Action":"b"}]}' }), ["policy.Statement[0].Action"]);
         assert.deepEqual(changedPaths({ value: "[secret]" }, { value: "[secret]" }), []);
+    });
+});
+
+/** Plans a stack in a child process (one Pulumi runtime per process), as the JSON it writes. */
+function planInChild(root: string, stack: string, out: string, catalog?: string): Promise<PlanDocument> {
+    const repo = path.resolve(__dirname, "..");
+    const args = ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, stack, out, ...(catalog ? [catalog] : [])];
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, args, { cwd: repo });
+        let stderr = "";
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (code !== 0) return reject(new Error(`plan of ${stack} exited ${code}: ${stderr}`));
+            const result = JSON.parse(fs.readFileSync(out, "utf8")) as PlanResult;
+            if (!result.ok) return reject(new Error(`plan of ${stack}: ${result.message}`));
+            resolve(result.plan);
+        });
+    });
+}
+
+/** Facts as the JSON a plan carries them (absent fields, not undefined ones). */
+const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+describe("the plan's model section", () => {
+    const repo = path.resolve(__dirname, "..");
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-facts-"));
+    const plans: Record<string, PlanDocument> = {};
+    // An existing VPC with three public subnets and EC2 capacity as the default, with Fargate and Spot services.
+    const fixtureStack = [
+        "config:",
+        "  aws:region: eu-west-1",
+        "  fleet:domain: facts.example.com",
+        "  fleet:network:",
+        "    vpcId: vpc-0123456789abcdef0",
+        "    publicSubnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1, subnet-0123456789abcdef2]",
+        "    privateSubnetIds: [subnet-0123456789abcdefa, subnet-0123456789abcdefb]",
+        "  fleet:cluster:",
+        "    defaultCapacity: ec2",
+        "    ec2: { instanceType: m6i.large, minSize: 1, maxSize: 4, reservedMemoryMiB: 384 }",
+        "  fleet:factsPassword:",
+        "    secure: v1:ZmFjdHM=:c2VjcmV0LXZhbHVlLXRoYXQtbmV2ZXItYXBwZWFycw==",
+        "",
+    ].join("\n");
+
+    before(async () => {
+        const fixtureRoot = path.join(scratch, "fixture");
+        fs.mkdirSync(fixtureRoot);
+        fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(fixtureRoot, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(fixtureRoot, "Pulumi.facts.yaml"), fixtureStack);
+        const [fixture, dev, prod] = await Promise.all([
+            planInChild(fixtureRoot, "facts", path.join(scratch, "fixture.json"), path.join(repo, "test", "fixtures", "catalogFacts.ts")),
+            planInChild(repo, "dev", path.join(scratch, "dev.json")),
+            planInChild(repo, "prod", path.join(scratch, "prod.json")),
+        ]);
+        Object.assign(plans, { fixture, dev, prod });
+    });
+
+    it("holds the resolved fleet's facts, versioned", () => {
+        const model = plans.fixture.model!;
+        assert.equal(model.version, 1);
+        // m6i.large: floor(8192 × 0.975) − 384 = 7603 MiB registered; an existing VPC's NAT is not ours to count.
+        assert.deepEqual(model.platform, {
+            region: "eu-west-1",
+            availabilityZones: 3,
+            ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 4, reservedMemoryMiB: 384, registeredMemoryMiB: 7603 },
+        });
+        const tg = (name: string, deregistrationDelay: number) => ({ name, intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay });
+        assert.deepEqual(model.services, [
+            {
+                name: "api",
+                capacity: "ec2",
+                reservation: 512,
+                limit: 1024,
+                cpu: 512,
+                desired: 3,
+                stopTimeout: 30,
+                gracePeriodSeconds: 30,
+                targetGroup: tg("api-tg", 15),
+            },
+            { name: "batch", capacity: "fargate-spot", reservation: 64, limit: 128, cpu: 256, fargateSize: { cpu: 256, memory: 512 }, desired: 2, stopTimeout: 30, gracePeriodSeconds: 0 },
+            {
+                name: "front",
+                capacity: "fargate",
+                reservation: 128,
+                limit: 256,
+                cpu: 256,
+                fargateSize: { cpu: 256, memory: 512 },
+                desired: 2,
+                min: 2,
+                max: 5,
+                stopTimeout: 60,
+                gracePeriodSeconds: 30,
+                targetGroup: tg("front-tg", 20),
+            },
+        ]);
+        assert.deepEqual(
+            model.rules.map((r) => [r.service, r.hosts, r.paths, r.targetGroup]),
+            [
+                ["front", ["www.facts.example.com"], [], "front-tg"],
+                ["front", [], ["/static/*"], "front-tg"],
+                ["api", [], ["/api/*"], "api-tg"],
+            ],
+        );
+    });
+
+    it("never carries a secret, an environment variable or a config key", () => {
+        const text = JSON.stringify(plans.fixture.model);
+        for (const word of ["DATABASE_PASSWORD", "SIGNING_TOKEN", "factsPassword", "LOG_LEVEL", "debug", "secret", "c2VjcmV0"]) {
+            assert.ok(!text.includes(word), `${word} in the model section`);
+        }
+    });
+
+    for (const name of ["fixture", "dev", "prod"]) {
+        it(`gives the facts extraction gives from the resources (${name})`, () => {
+            const plan = plans[name];
+            assert.equal(plan.model?.version, modelSectionVersion);
+            const { model, ...older } = plan;
+            assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
+            assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
+        });
+    }
+
+    it("is what the reports read; a section of another version is not read", () => {
+        const plan = plans.fixture;
+        const edited: ModelSection = { ...plan.model!, services: plan.model!.services.map((s) => ({ ...s, desired: s.desired + 10 })) };
+        assert.deepEqual(planFacts({ ...plan, model: edited }).services.map((s) => s.desired), [13, 12, 12]);
+        const future = { ...plan, model: { ...edited, version: 2 } } as unknown as PlanDocument;
+        assert.deepEqual(planFacts(future).services.map((s) => s.desired), [3, 2, 2]);
     });
 });

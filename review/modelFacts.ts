@@ -1,0 +1,150 @@
+/**
+ * The plan's `model` section: the facts the reports need, taken from the resolved fleet (what the
+ * resources were built from) and written into the plan JSON next to the resources, so that the
+ * reports read what the model knew instead of re-learning it from registered inputs. Pure.
+ *
+ * Numbers and names only: no environment, no secret (not even its name), no image reference.
+ *
+ * The section is part of the plan JSON, an interface other tools read: extend it, never rename a
+ * field. A change that an older section cannot answer (a field the reports need that it lacks)
+ * bumps `version`; a plan whose section has another version, or none (plans written before it
+ * existed), is read by extraction from its resources (facts.ts).
+ */
+import { Capacity } from "../model/catalog";
+import { ResolvedFleet, ResolvedService } from "../model/resolved";
+
+export const modelSectionVersion = 1;
+
+export interface TargetGroupFacts {
+    /** Logical name (the physical name gets a random suffix at deploy). */
+    readonly name: string;
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly deregistrationDelay: number;
+}
+
+export interface ServiceFacts {
+    readonly name: string;
+    readonly capacity: Capacity;
+    /** Sums over the task's containers (MiB): the soft reservation and the hard limit. */
+    readonly reservation: number;
+    readonly limit: number;
+    /** CPU units of the task's containers. */
+    readonly cpu: number;
+    /** Task-level size (Fargate). */
+    readonly fargateSize?: { readonly cpu: number; readonly memory: number };
+    readonly desired: number;
+    /** Autoscaling bounds, when the service scales. */
+    readonly min?: number;
+    readonly max?: number;
+    /** Seconds between SIGTERM and SIGKILL (the longest of the task's containers). */
+    readonly stopTimeout: number;
+    /** Seconds ECS ignores load-balancer health checks after a task starts; 0 without a load balancer. */
+    readonly gracePeriodSeconds: number;
+    /** Absent for a service the load balancer does not route to. */
+    readonly targetGroup?: TargetGroupFacts;
+}
+
+export interface RuleFacts {
+    readonly priority: number;
+    readonly hosts: readonly string[];
+    readonly paths: readonly string[];
+    readonly service: string;
+    /** Logical name of the target group the rule forwards to. */
+    readonly targetGroup: string;
+}
+
+export interface Ec2Facts {
+    readonly instanceType: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    /** `ECS_RESERVED_MEMORY`: MiB kept back from tasks on every instance. */
+    readonly reservedMemoryMiB: number;
+    /** MiB the ECS agent registers per instance for tasks (model/instanceTypes.ts). */
+    readonly registeredMemoryMiB: number;
+}
+
+export interface ModelPlatformFacts {
+    readonly region: string;
+    /** Availability zones of the load balancer (one public address each). */
+    readonly availabilityZones: number;
+    /** NAT gateways created; undefined for an existing VPC (not ours to count). */
+    readonly natGateways?: number;
+    /** Absent when the stack runs no EC2 capacity. */
+    readonly ec2?: Ec2Facts;
+}
+
+/** The plan JSON's `model` section. */
+export interface ModelSection {
+    readonly version: typeof modelSectionVersion;
+    readonly platform: ModelPlatformFacts;
+    /** In name order. */
+    readonly services: readonly ServiceFacts[];
+    /** Listener rules in evaluation order. */
+    readonly rules: readonly RuleFacts[];
+}
+
+/** The target group's logical name, as infra/service.ts registers it. */
+const targetGroupName = (service: string) => `${service}-tg`;
+
+/** Whether the load balancer routes to the service (it gets a target group and listener rules). */
+const routed = (service: ResolvedService) => service.port !== undefined && service.rules.length > 0;
+
+function serviceFacts(service: ResolvedService): ServiceFacts {
+    const health = service.health;
+    return {
+        name: service.name,
+        capacity: service.capacity,
+        reservation: service.memory.reservation,
+        limit: service.memory.limit,
+        cpu: service.cpu,
+        fargateSize: service.capacity !== "ec2" && service.fargateSize ? { cpu: service.fargateSize.cpu, memory: service.fargateSize.memory } : undefined,
+        desired: service.desiredCount,
+        min: service.scaling?.min,
+        max: service.scaling?.max,
+        stopTimeout: service.stopTimeout,
+        // ECS accepts a grace period only on a service behind a load balancer.
+        gracePeriodSeconds: routed(service) ? health.gracePeriodSeconds : 0,
+        targetGroup: routed(service)
+            ? {
+                  name: targetGroupName(service.name),
+                  intervalSeconds: health.intervalSeconds,
+                  timeoutSeconds: health.timeoutSeconds,
+                  healthyThreshold: health.healthyThreshold,
+                  deregistrationDelay: service.deregistrationDelay,
+              }
+            : undefined,
+    };
+}
+
+/** The `model` section of a plan of `fleet`, deployed to `region`. */
+export function modelSection(fleet: ResolvedFleet, region: string): ModelSection {
+    const network = fleet.network;
+    const ec2 = fleet.cluster.ec2;
+    const routedServices = new Set(fleet.services.filter(routed).map((s) => s.name));
+    return {
+        version: modelSectionVersion,
+        platform: {
+            region,
+            // An existing VPC: the load balancer spans its public subnets, one per zone.
+            availabilityZones: network.kind === "create" ? network.availabilityZones : network.publicSubnetIds.length,
+            natGateways:
+                network.kind === "create" ? (network.natGateways === "single" ? 1 : network.natGateways === "none" ? 0 : network.availabilityZones) : undefined,
+            ec2: ec2
+                ? {
+                      instanceType: ec2.instanceType,
+                      minSize: ec2.minSize,
+                      maxSize: ec2.maxSize,
+                      reservedMemoryMiB: ec2.reservedMemoryMiB,
+                      registeredMemoryMiB: ec2.registeredMemoryMiB,
+                  }
+                : undefined,
+        },
+        services: fleet.services.map(serviceFacts),
+        rules: fleet.rules
+            .filter((rule) => routedServices.has(rule.service))
+            .map((rule) => ({ priority: rule.priority, hosts: [...rule.hosts], paths: [...rule.paths], service: rule.service, targetGroup: targetGroupName(rule.service) }))
+            .sort((a, b) => a.priority - b.priority),
+    };
+}
