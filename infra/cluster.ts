@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
-import { ClusterSettings } from "../model/resolved";
+import { ClusterSettings, ResolvedCapacity } from "../model/resolved";
 import { pullThroughCachePolicyStatements } from "./iamDocuments";
 
 /**
@@ -251,11 +251,16 @@ CONFIG
     }
 }
 
-/** The capacity provider strategy of a service on `capacity`. */
-export function capacityProviderFor(capacity: Capacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
-    if (capacity === "ec2") {
-        if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
-        return ec2ProviderName;
+/**
+ * ECS's name of the capacity provider a service's tasks run on. Validation refuses ec2 capacity on
+ * a stack without `fleet:cluster.ec2` (resolve.ts), so the EC2 provider exists whenever it is asked for.
+ */
+export function capacityProviderFor(capacity: ResolvedCapacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
+    switch (capacity.kind) {
+        case "fargate":
+            return fargateProviders[capacity.spot ? "fargate-spot" : "fargate"];
+        case "ec2":
+            if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
+            return ec2ProviderName;
     }
-    return fargateProviders[capacity];
 }
