@@ -77,12 +77,19 @@ export function serviceLogicalNames(service: string) {
 export function platformLogicalNames(platform: string) {
     return {
         network: platform,
-        vpc: `${platform}-vpc`,
         loadBalancer: `${platform}-alb`,
         cluster: platform,
         registry: platform,
         secretsKey: `${platform}-secrets`,
         secretsKeyAlias: `${platform}-secrets`,
+    } as const;
+}
+
+/** The logical names of the network's children, under its name. */
+export function networkLogicalNames(network: string) {
+    return {
+        /** The awsx VPC (a remote component: its own children are named by awsx). */
+        vpc: `${network}-vpc`,
     } as const;
 }
 
