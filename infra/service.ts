@@ -61,13 +61,15 @@ export class Service extends pulumi.ComponentResource {
     private readonly stateful: StatefulSettings;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("fleet:ecs:Service", name, {}, opts);
+        // Before registering anything: the container, the stream prefix and the children are named after the catalog key.
         if (args.spec.name !== name) throw new Error(`Service "${name}" was given the catalog entry of "${args.spec.name}": the catalog key is the service's name`);
+        super("fleet:ecs:Service", name, {}, opts);
         this.args = args;
         this.spec = args.spec;
         this.platform = args.platform;
         this.children = serviceLogicalNames(name);
-        this.stateful = { ...args, secretsKeyArn: args.platform.secretsKeyArn };
+        const { names, keepImages, logRetentionDays, protect, tags } = args;
+        this.stateful = { names, keepImages, logRetentionDays, protect, secretsKeyArn: args.platform.secretsKeyArn, tags };
 
         const logGroup = serviceLogGroup(this, name, this.stateful);
         const { image, repository } = this.createImage();

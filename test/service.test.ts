@@ -385,6 +385,15 @@ describe("an EC2 service", () => {
     });
 });
 
+describe("the contract", () => {
+    it("refuses a catalog entry under another name, before registering anything", () => {
+        assert.throws(() => new Service("api2", { ...common, spec: spec("api") }), {
+            message: 'Service "api2" was given the catalog entry of "api": the catalog key is the service\'s name',
+        });
+        assert.equal(runtime.resources.some((r) => r.name.startsWith("api2")), false);
+    });
+});
+
 describe("a worker", () => {
     it("gets no target group, no listener rule and no ingress", () => {
         const children = registered.under("fleet:ecs:Service", "worker");
