@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
-import { ClusterSettings } from "../model/resolved";
+import { clusterLogicalNames } from "../model/naming";
+import { ClusterSettings, ResolvedCapacity } from "../model/resolved";
 import { iamDocumentVersion, pullThroughCacheStatements } from "./iamDocuments";
 
 /**
@@ -60,6 +61,7 @@ export class Cluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:ecs:Cluster", name, {}, opts);
+        const children = clusterLogicalNames(name);
         const settings = args.settings;
 
         const cluster = new aws.ecs.Cluster(
@@ -76,12 +78,12 @@ export class Cluster extends pulumi.ComponentResource {
         if (settings.ec2) {
             const ec2 = settings.ec2;
             const instanceSg = new aws.ec2.SecurityGroup(
-                `${name}-instances-sg`,
+                children.instancesSecurityGroup,
                 { vpcId: args.vpcId, description: "fleet container instances: task ports from the load balancer only", tags: args.tags },
                 { parent: this },
             );
             new aws.vpc.SecurityGroupIngressRule(
-                `${name}-instances-from-alb`,
+                children.instancesFromLoadBalancer,
                 {
                     securityGroupId: instanceSg.id,
                     referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
@@ -93,7 +95,7 @@ export class Cluster extends pulumi.ComponentResource {
                 { parent: this },
             );
             new aws.vpc.SecurityGroupEgressRule(
-                `${name}-alb-to-instances`,
+                children.loadBalancerToInstances,
                 {
                     securityGroupId: args.loadBalancerSecurityGroupId,
                     referencedSecurityGroupId: instanceSg.id,
@@ -106,14 +108,14 @@ export class Cluster extends pulumi.ComponentResource {
             );
             // Instances reach ECS, ECR, SSM and CloudWatch through the NAT gateway.
             new aws.vpc.SecurityGroupEgressRule(
-                `${name}-instances-egress`,
+                children.instancesEgress,
                 { securityGroupId: instanceSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", description: "AWS APIs and the internet through NAT" },
                 { parent: this },
             );
             this.instanceSecurityGroupId = instanceSg.id;
 
             const role = new aws.iam.Role(
-                `${name}-instance-role`,
+                children.instanceRole,
                 {
                     assumeRolePolicy: JSON.stringify({
                         Version: iamDocumentVersion,
@@ -124,7 +126,7 @@ export class Cluster extends pulumi.ComponentResource {
                 { parent: this },
             );
             new aws.iam.RolePolicyAttachment(
-                `${name}-instance-ecs`,
+                children.instanceEcsPolicy,
                 { role: role.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role` },
                 { parent: this },
             );
@@ -132,7 +134,7 @@ export class Cluster extends pulumi.ComponentResource {
             if (cacheRepositories.length > 0) {
                 // On EC2 the instance role pulls: its first-pull permissions must exist before tasks start.
                 const pullThrough = new aws.iam.RolePolicy(
-                    `${name}-instance-pull-through`,
+                    children.instancePullThrough,
                     {
                         role: role.name,
                         policy: pulumi.jsonStringify({
@@ -144,7 +146,7 @@ export class Cluster extends pulumi.ComponentResource {
                 );
                 readyForTasks.push(pullThrough.id);
             }
-            const profile = new aws.iam.InstanceProfile(`${name}-instance-profile`, { role: role.name, tags: args.tags }, { parent: this });
+            const profile = new aws.iam.InstanceProfile(children.instanceProfile, { role: role.name, tags: args.tags }, { parent: this });
 
             // The AMI id is read at deploy time from AWS's public parameter, so a newer ECS-optimised
             // AMI shows up in `pulumi preview` as a new launch-template version.
@@ -162,7 +164,7 @@ ECS_SELINUX_CAPABLE=true
 CONFIG
 `;
             const launchTemplate = new aws.ec2.LaunchTemplate(
-                `${name}-instances`,
+                children.instances,
                 {
                     // `value` is always marked secret by pulumi-aws, which would hide AMI updates in
                     // preview; the public AMI id is not a secret, and `insecureValue` is not marked.
@@ -177,14 +179,14 @@ CONFIG
                         { deviceName: "/dev/xvda", ebs: { volumeSize: ec2.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                     ],
                     monitoring: { enabled: true },
-                    tagSpecifications: [{ resourceType: "instance", tags: { ...args.tags, Name: `${name}-instance` } }],
+                    tagSpecifications: [{ resourceType: "instance", tags: { ...args.tags, Name: children.instanceNameTag } }],
                     updateDefaultVersion: true,
                     tags: args.tags,
                 },
                 { parent: this },
             );
             const group = new aws.autoscaling.Group(
-                `${name}-instances`,
+                children.instances,
                 {
                     minSize: ec2.minSize,
                     maxSize: ec2.maxSize,
@@ -204,7 +206,7 @@ CONFIG
                 { parent: this, ignoreChanges: ["desiredCapacity"] },
             );
             const provider = new aws.ecs.CapacityProvider(
-                `${name}-ec2`,
+                children.ec2CapacityProvider,
                 {
                     autoScalingGroupProvider: {
                         autoScalingGroupArn: group.arn,
@@ -251,11 +253,16 @@ CONFIG
     }
 }
 
-/** The capacity provider strategy of a service on `capacity`. */
-export function capacityProviderFor(capacity: Capacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
-    if (capacity === "ec2") {
-        if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
-        return ec2ProviderName;
+/**
+ * ECS's name of the capacity provider a service's tasks run on. Validation refuses ec2 capacity on
+ * a stack without `fleet:cluster.ec2` (resolve.ts), so the EC2 provider exists whenever it is asked for.
+ */
+export function capacityProviderFor(capacity: ResolvedCapacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
+    switch (capacity.kind) {
+        case "fargate":
+            return fargateProviders[capacity.spot ? "fargate-spot" : "fargate"];
+        case "ec2":
+            if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
+            return ec2ProviderName;
     }
-    return fargateProviders[capacity];
 }

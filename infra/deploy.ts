@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { enforcementTag, optOutControls, waiverTagPrefix } from "../policy/controls";
+import { stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
-import { Platform } from "./platform";
+import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
 import { Service } from "./service";
 
@@ -17,33 +18,23 @@ export interface DeployedFleet {
 
 /** Registers the platform and one `Service` per resolved catalog entry. */
 export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): DeployedFleet {
+    const names = stackNames(fleet.project, fleet.stack);
     const tags = { "fleet:project": fleet.project, "fleet:stack": fleet.stack };
     // `<project>-<stack>` makes physical names (cluster, ALB) readable across stacks in one account.
-    const platform = new Platform(`${fleet.project}-${fleet.stack}`, {
+    const platform = new Platform(names.prefix, {
         fleet,
         tags,
         policyTags: { [enforcementTag]: fleet.policy.enforcement, ...waiverTags(fleet.policy.waivers.platform ?? {}) },
     });
+    const refs = platformRefs(platform);
+    const kept = { names, keepImages: fleet.registry.keepImages, logRetentionDays: fleet.logRetentionDays, protect: fleet.protect };
     const services: Record<string, Service> = {};
     for (const spec of fleet.services) {
         services[spec.name] = new Service(spec.name, {
             spec,
-            namePrefix: `${fleet.project}-${fleet.stack}`,
-            pathPrefix: `/${fleet.project}/${fleet.stack}`,
-            keepImages: fleet.registry.keepImages,
-            clusterArn: platform.cluster.arnForServices,
-            clusterName: platform.cluster.nameForServices,
-            ec2CapacityProviderName: platform.cluster.ec2CapacityProviderName,
-            vpcId: platform.network.vpcId,
-            privateSubnetIds: platform.network.privateSubnetIds,
-            loadBalancer: spec.rules.length > 0 ? platform.loadBalancer : undefined,
-            secretsKeyArn: platform.secretsKeyArn,
+            platform: refs,
+            ...kept,
             configSecrets: args.configSecrets,
-            registryUrl: platform.registryUrl,
-            cacheDependencies: spec.image.kind === "cached" ? platform.registry.cacheDependencies[spec.image.registry] : undefined,
-            aws: platform.aws,
-            logRetentionDays: fleet.logRetentionDays,
-            protect: fleet.protect,
             // A catalog opt-out waives the matching control; the stack file may waive more.
             policyTags: waiverTags({
                 ...Object.fromEntries(Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) => (optOutControls[optOut] ? [[optOutControls[optOut], reason]] : []))),
@@ -55,16 +46,28 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     for (const retired of fleet.retired) {
         new RetiredService(retired.name, {
             retired,
-            namePrefix: `${fleet.project}-${fleet.stack}`,
-            pathPrefix: `/${fleet.project}/${fleet.stack}`,
-            keepImages: fleet.registry.keepImages,
-            logRetentionDays: fleet.logRetentionDays,
-            protect: fleet.protect,
-            secretsKeyArn: platform.secretsKeyArn,
+            ...kept,
+            secretsKeyArn: refs.secretsKeyArn,
             tags: { ...tags, "fleet:service": retired.name },
         });
     }
     return { platform, services };
+}
+
+/** What services use of the platform, built once. */
+function platformRefs(platform: Platform): PlatformRefs {
+    return {
+        aws: platform.aws,
+        cluster: {
+            arn: platform.cluster.arnForServices,
+            name: platform.cluster.nameForServices,
+            ec2CapacityProviderName: platform.cluster.ec2CapacityProviderName,
+        },
+        network: { vpcId: platform.network.vpcId, privateSubnetIds: platform.network.privateSubnetIds },
+        loadBalancer: platform.loadBalancer,
+        registry: { url: platform.registryUrl, cacheDependencies: platform.registry.cacheDependencies },
+        secretsKeyArn: platform.secretsKeyArn,
+    };
 }
 
 /** Waivers as tags, where the policy pack can read them (validation keeps reasons to what AWS tags allow). */

@@ -123,8 +123,3 @@ export function ecsTasksTrustDocument(ctx: AwsContext, role: "task" | "execution
         ],
     };
 }
-
-/** @deprecated Former names, kept while infra/service.ts still imports them (its split is under way); use the names above. */
-export const executionPolicy = executionRoleDocument;
-/** @deprecated See executionPolicy. */
-export const ecsTasksTrustPolicy = ecsTasksTrustDocument;

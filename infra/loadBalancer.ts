@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { loadBalancerLogicalNames } from "../model/naming";
 import { LoadBalancerSettings } from "../model/resolved";
 import { webPorts } from "../policy/limits";
 
@@ -42,11 +43,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:lb:LoadBalancer", name, {}, opts);
+        const children = loadBalancerLogicalNames(name);
         const settings = args.settings;
         const https = settings.certificateArn !== undefined;
 
         const securityGroup = new aws.ec2.SecurityGroup(
-            `${name}-sg`,
+            children.securityGroup,
             { vpcId: args.vpcId, description: "fleet load balancer: HTTP(S) from the internet", tags: args.tags },
             { parent: this },
         );
@@ -54,19 +56,19 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const ports: number[] = https ? [webPorts.http, webPorts.https] : [webPorts.http];
         for (const port of ports) {
             new aws.vpc.SecurityGroupIngressRule(
-                `${name}-in-${port}`,
+                children.ingress(port),
                 { securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === webPorts.https ? "S" : ""} from the internet` },
                 { parent: this },
             );
         }
         this.securityGroupId = securityGroup.id;
         const targets = new aws.ec2.SecurityGroup(
-            `${name}-targets-sg`,
+            children.targetsSecurityGroup,
             { vpcId: args.vpcId, description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)", tags: args.tags },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
-            `${name}-to-targets`,
+            children.toTargets,
             {
                 securityGroupId: securityGroup.id,
                 referencedSecurityGroupId: targets.id,
@@ -105,7 +107,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         if (https) {
             const httpsListener = new aws.lb.Listener(
-                `${name}-https`,
+                children.httpsListener,
                 {
                     loadBalancerArn: alb.arn,
                     port: webPorts.https,
@@ -118,7 +120,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 { parent: this },
             );
             new aws.lb.Listener(
-                `${name}-http`,
+                children.httpListener,
                 {
                     loadBalancerArn: alb.arn,
                     port: webPorts.http,
@@ -131,7 +133,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             this.listenerArn = httpsListener.arn;
         } else {
             const httpListener = new aws.lb.Listener(
-                `${name}-http`,
+                children.httpListener,
                 { loadBalancerArn: alb.arn, port: webPorts.http, protocol: "HTTP", defaultActions: [notFound], tags: args.tags },
                 { parent: this },
             );

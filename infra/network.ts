@@ -1,5 +1,6 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { networkLogicalNames } from "../model/naming";
 import { NetworkSettings } from "../model/resolved";
 
 export interface NetworkArgs {
@@ -28,7 +29,7 @@ export class Network extends pulumi.ComponentResource {
             this.privateSubnetIds = pulumi.output([...settings.privateSubnetIds]);
         } else {
             const vpc = new awsx.ec2.Vpc(
-                `${name}-vpc`,
+                networkLogicalNames(name).vpc,
                 {
                     cidrBlock: settings.cidrBlock,
                     numberOfAvailabilityZones: settings.availabilityZones,

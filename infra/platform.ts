@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./cluster";
 import { LoadBalancer } from "./loadBalancer";
+import { UpstreamRegistryKey } from "../model/images";
+import { platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
 import { Network } from "./network";
 import { AwsContext } from "./iamDocuments";
@@ -14,6 +16,47 @@ export interface PlatformArgs {
     readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
+}
+
+/** What a service uses of the platform, in one argument (deploy.ts builds it once from the Platform). */
+export interface PlatformRefs {
+    /** Account, region and partition, for ARNs and IAM documents. */
+    readonly aws: AwsContext;
+    readonly cluster: {
+        /**
+         * The cluster, as an Output that depends on its capacity-provider association (Cluster's
+         * `arnForServices`): a service must be created after the providers it names are associated.
+         */
+        readonly arn: pulumi.Input<string>;
+        /** The cluster's name, with the same ordering (Cluster's `nameForServices`). */
+        readonly name: pulumi.Input<string>;
+        /** The cluster's EC2 capacity provider, when the stack runs EC2 capacity. @default none */
+        readonly ec2CapacityProviderName?: pulumi.Input<string>;
+    };
+    readonly network: {
+        readonly vpcId: pulumi.Input<string>;
+        /** Private subnets for awsvpc (Fargate) tasks. */
+        readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    };
+    /** The shared load balancer; a service joins it only when it has routes and a port. */
+    readonly loadBalancer: {
+        readonly securityGroupId: pulumi.Input<string>;
+        /** Group every load-balanced awsvpc task joins, the ALB's only egress destination. */
+        readonly targetsSecurityGroupId: pulumi.Input<string>;
+        readonly listenerArn: pulumi.Input<string>;
+        readonly arnSuffix: pulumi.Input<string>;
+    };
+    readonly registry: {
+        /** The registry URL of this account (`<account>.dkr.ecr.<region>.amazonaws.com`), for cached images. */
+        readonly url: pulumi.Input<string>;
+        /**
+         * Per upstream: its cache rule, creation template and template role, so a cached image's
+         * first pull happens after they exist. @default {}
+         */
+        readonly cacheDependencies?: Readonly<Partial<Record<UpstreamRegistryKey, readonly pulumi.Resource[]>>>;
+    };
+    /** KMS key encrypting the SSM parameters fleet creates. */
+    readonly secretsKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -34,6 +77,7 @@ export class Platform extends pulumi.ComponentResource {
         super("fleet:platform:Platform", name, {}, opts);
         const fleet = args.fleet;
         const tags = args.tags;
+        const children = platformLogicalNames(name);
 
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
@@ -41,9 +85,9 @@ export class Platform extends pulumi.ComponentResource {
         this.aws = { accountId: identity.accountId, region: region.region, partition: partition.partition };
         this.registryUrl = pulumi.interpolate`${identity.accountId}.dkr.ecr.${region.region}.${partition.dnsSuffix}`;
 
-        this.network = new Network(name, { settings: fleet.network, tags }, { parent: this });
+        this.network = new Network(children.network, { settings: fleet.network, tags }, { parent: this });
         this.loadBalancer = new LoadBalancer(
-            `${name}-alb`,
+            children.loadBalancer,
             {
                 vpcId: this.network.vpcId,
                 publicSubnetIds: this.network.publicSubnetIds,
@@ -53,9 +97,9 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const ec2CacheRepositories = fleet.services.flatMap((s) => (s.capacity === "ec2" && s.image.kind === "cached" ? [s.image.repository] : []));
+        const ec2CacheRepositories = fleet.services.flatMap((s) => (s.capacity.kind === "ec2" && s.image.kind === "cached" ? [s.image.repository] : []));
         this.cluster = new Cluster(
-            name,
+            children.cluster,
             {
                 settings: fleet.cluster,
                 vpcId: this.network.vpcId,
@@ -68,10 +112,10 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.registry = new Registry(name, { settings: fleet.registry, aws: this.aws, tags }, { parent: this });
+        this.registry = new Registry(children.registry, { settings: fleet.registry, aws: this.aws, tags }, { parent: this });
 
         const key = new aws.kms.Key(
-            `${name}-secrets`,
+            children.secretsKey,
             {
                 description: `fleet ${fleet.stack}: encrypts the services' SSM parameters`,
                 enableKeyRotation: true,
@@ -82,8 +126,8 @@ export class Platform extends pulumi.ComponentResource {
         );
         // A fixed name: a replacement must delete the old alias first, or creating the new one fails.
         new aws.kms.Alias(
-            `${name}-secrets`,
-            { name: `alias/${fleet.project}-${fleet.stack}-secrets`, targetKeyId: key.keyId },
+            children.secretsKeyAlias,
+            { name: platformPhysicalNames.secretsKeyAlias(stackNames(fleet.project, fleet.stack)), targetKeyId: key.keyId },
             { parent: this, deleteBeforeReplace: true },
         );
         this.secretsKeyArn = key.arn;

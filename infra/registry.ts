@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { registryLogicalNames } from "../model/naming";
 import { UpstreamRegistryKey, upstreamRegistries } from "../model/images";
 import { RegistrySettings } from "../model/resolved";
 import { AwsContext, iamDocumentVersion, repositoryArn } from "./iamDocuments";
@@ -53,11 +54,12 @@ export class Registry extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:ecr:Registry", name, {}, opts);
+        const children = registryLogicalNames(name);
         const caches = args.settings.pullThroughCache;
         const dependencies: Partial<Record<UpstreamRegistryKey, pulumi.Resource[]>> = {};
         if (caches.length > 0) {
             const role = new aws.iam.Role(
-                `${name}-cache-template`,
+                children.cacheTemplateRole,
                 {
                     description: "fleet: ECR creates and tags the repositories of the pull-through cache",
                     assumeRolePolicy: JSON.stringify({
@@ -69,7 +71,7 @@ export class Registry extends pulumi.ComponentResource {
                 { parent: this },
             );
             const templatePermissions = new aws.iam.RolePolicy(
-                `${name}-cache-template`,
+                children.cacheTemplateRole,
                 {
                     role: role.name,
                     policy: pulumi.jsonStringify({
@@ -89,7 +91,7 @@ export class Registry extends pulumi.ComponentResource {
             for (const cache of caches) {
                 const upstream = upstreamRegistries[cache.registry];
                 const rule = new aws.ecr.PullThroughCacheRule(
-                    `${name}-${upstream.alias}`,
+                    children.cacheRule(upstream.alias),
                     {
                         ecrRepositoryPrefix: cache.prefix,
                         upstreamRegistryUrl: upstream.url,
@@ -99,7 +101,7 @@ export class Registry extends pulumi.ComponentResource {
                     { parent: this, deleteBeforeReplace: true },
                 );
                 const template = new aws.ecr.RepositoryCreationTemplate(
-                    `${name}-${upstream.alias}-template`,
+                    children.cacheTemplate(upstream.alias),
                     {
                         prefix: cache.prefix,
                         appliedFors: ["PULL_THROUGH_CACHE"],

@@ -3,6 +3,7 @@
  * whether it is an ECR image used as is, or an upstream image served through a cache rule.
  */
 import { ecrRegistryHostPattern } from "../policy/limits";
+import { platformPhysicalNames } from "./naming";
 
 /** An upstream registry ECR can cache, keyed by the name AWS uses (`UpstreamRegistry`). */
 export interface UpstreamRegistry {
@@ -106,7 +107,7 @@ export function parseImageReference(reference: string): ImageReference | string 
 
 /** The ECR repository prefix of a stack's cache rule for one upstream, e.g. `dev-cache/docker-hub`. */
 export function cachePrefix(stack: string, registry: UpstreamRegistryKey): string {
-    return `${stack}-cache/${upstreamRegistries[registry].alias}`;
+    return platformPhysicalNames.cachePrefix(stack, upstreamRegistries[registry].alias);
 }
 
 /** The cached image's repository within the account's registry, e.g. `dev-cache/docker-hub/library/redis`. */

@@ -4,9 +4,10 @@
  * the caller stops before registering anything when there is any.
  */
 import { BuildSpec, Capacity, capacities, Catalog, securityOptOutFields, serviceFields } from "./catalog";
-import { largestFargateSize, smallestFargateSize } from "./fargate";
+import { FargateSize, largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
+import { servicePhysicalNames, stackNames } from "./naming";
 import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./resolved";
 import { didYouMean, hiddenValue, isInteger, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxConditionValuesPerRule, maxWildcardsPerRule, maxPriority, planRoutes, RouteInput } from "./routing";
@@ -136,8 +137,8 @@ class ServiceResolver {
                 command: this.command(),
                 stopTimeout,
                 deregistrationDelay,
-                capacity,
-                fargateSize,
+                // Without a size a problem was added, and the fleet is not returned: the largest stands in.
+                capacity: capacity === "ec2" ? { kind: "ec2" } : { kind: "fargate", spot: capacity === "fargate-spot", size: fargateSize ?? largestFargateSize },
                 security,
             },
             routes,
@@ -389,7 +390,7 @@ class ServiceResolver {
         return { reservation: reservation ?? 128, limit: limit ?? 256 };
     }
 
-    private size(capacity: Capacity, cpu: number, memory: ResolvedService["memory"]): ResolvedService["fargateSize"] {
+    private size(capacity: Capacity, cpu: number, memory: ResolvedService["memory"]): FargateSize | undefined {
         if (capacity === "ec2") {
             const ec2 = this.settings.cluster.ec2;
             const type = ec2 && instanceTypes[ec2.instanceType];
@@ -490,7 +491,7 @@ class ServiceResolver {
         for (const name of Object.keys(raw).sort()) {
             const source = raw[name];
             const field = `secrets.${name}`;
-            const parameterName = `/${this.input.project}/${this.input.stack}/${this.name}/${name}`;
+            const parameterName = servicePhysicalNames.secretParameter(stackNames(this.input.project, this.input.stack), this.name, name);
             if (!envNamePattern.test(name)) {
                 this.add(field, source, "is not a valid environment variable name", "use letters, digits and _ not starting with a digit");
                 continue;

@@ -137,6 +137,20 @@ export interface ContainerSecurity {
     readonly optOuts: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where a service's tasks run, with what that capacity needs: Fargate tasks (awsvpc, a task size,
+ * FARGATE or FARGATE_SPOT) or bridge-mode tasks on the cluster's EC2 capacity provider.
+ */
+export type ResolvedCapacity =
+    | {
+          readonly kind: "fargate";
+          /** FARGATE_SPOT rather than FARGATE. */
+          readonly spot: boolean;
+          /** The smallest valid Fargate task size holding the container (fargate.ts). */
+          readonly size: FargateSize;
+      }
+    | { readonly kind: "ec2" };
+
 export interface ResolvedService {
     readonly name: string;
     readonly image: ResolvedImage;
@@ -153,9 +167,7 @@ export interface ResolvedService {
     readonly command?: readonly string[];
     readonly stopTimeout: number;
     readonly deregistrationDelay: number;
-    readonly capacity: Capacity;
-    /** Task size, for Fargate capacity only. */
-    readonly fargateSize?: FargateSize;
+    readonly capacity: ResolvedCapacity;
     readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];

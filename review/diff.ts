@@ -4,6 +4,7 @@
  * Secrets stay masked: both plans hold "[secret]". Resources are matched by URN with the stack left
  * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
+import { stackNames } from "../model/naming";
 import { planResources } from "./facts";
 import { ResourceIndex } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";
@@ -47,7 +48,7 @@ function shortened(paths: readonly string[]): string[] {
 
 /** A URN with its stack, and the `<project>-<stack>` prefix of platform names, replaced by `*`. */
 function stackless(urn: string, plan: PlanDocument): string {
-    return urn.replace(/^urn:pulumi:[^:]+::/, "urn:pulumi:*::").split(`${plan.project}-${plan.stack}`).join(`${plan.project}-*`);
+    return urn.replace(/^urn:pulumi:[^:]+::/, "urn:pulumi:*::").split(stackNames(plan.project, plan.stack).prefix).join(stackNames(plan.project, "*").prefix);
 }
 
 function parseJsonText(value: unknown): unknown {

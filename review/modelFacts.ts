@@ -95,11 +95,11 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
     const health = service.health;
     return {
         name: service.name,
-        capacity: service.capacity,
+        capacity: service.capacity.kind === "ec2" ? "ec2" : service.capacity.spot ? "fargate-spot" : "fargate",
         reservation: service.memory.reservation,
         limit: service.memory.limit,
         cpu: service.cpu,
-        fargateSize: service.capacity !== "ec2" && service.fargateSize ? { cpu: service.fargateSize.cpu, memory: service.fargateSize.memory } : undefined,
+        fargateSize: service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,

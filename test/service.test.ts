@@ -5,7 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
+import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
 import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
 
@@ -66,25 +68,26 @@ const loadBalancer = {
     arnSuffix: "app/fleet-test-alb/abc",
 };
 const keyArn = `arn:aws:kms:${region}:${account}:key/1111-2222`;
-const common: Omit<ServiceArgs, "spec"> = {
-    namePrefix: "fleet-test",
-    pathPrefix: "/fleet/test",
-    keepImages: 15,
-    clusterArn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`,
-    clusterName: "fleet-test",
-    ec2CapacityProviderName: "fleet-test-ec2",
-    vpcId: "vpc-0test",
-    privateSubnetIds: ["subnet-0a", "subnet-0b"],
-    secretsKeyArn: keyArn,
-    configSecrets: { dbPassword: pulumi.secret("s3cr3t-database-password") },
-    registryUrl: `${account}.dkr.ecr.${region}.amazonaws.com`,
+const platform: PlatformRefs = {
     aws: { accountId: account, region, partition: "aws" },
+    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
+    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
+    // Every service is given the load balancer; only those with routes and a port join it.
+    loadBalancer,
+    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
+    secretsKeyArn: keyArn,
+};
+const common: Omit<ServiceArgs, "spec"> = {
+    platform,
+    names: stackNames("fleet", "test"),
+    keepImages: 15,
+    configSecrets: { dbPassword: pulumi.secret("s3cr3t-database-password") },
     logRetentionDays: 14,
     protect: true,
 };
 const spec = (name: string) => fleet.services.find((s) => s.name === name)!;
 for (const name of ["api", "web", "worker"]) {
-    new Service(name, { ...common, spec: spec(name), loadBalancer: spec(name).rules.length > 0 ? loadBalancer : undefined });
+    new Service(name, { ...common, spec: spec(name) });
 }
 
 let registered: Registered;
@@ -379,6 +382,15 @@ describe("an EC2 service", () => {
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);
+    });
+});
+
+describe("the contract", () => {
+    it("refuses a catalog entry under another name, before registering anything", () => {
+        assert.throws(() => new Service("api2", { ...common, spec: spec("api") }), {
+            message: 'Service "api2" was given the catalog entry of "api": the catalog key is the service\'s name',
+        });
+        assert.equal(runtime.resources.some((r) => r.name.startsWith("api2")), false);
     });
 });
 

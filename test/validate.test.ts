@@ -562,7 +562,7 @@ describe("resolution", () => {
 
     it("sizes Fargate tasks to the smallest valid pair holding the hard limit", () => {
         const fleet = resolve({ svc: { ...ok, cpu: 512, memory: { reservation: 900, limit: 1500 } } });
-        assert.deepEqual(fleet.services[0].fargateSize, { cpu: 512, memory: 2048 });
+        assert.deepEqual(fleet.services[0].capacity, { kind: "fargate", spot: false, size: { cpu: 512, memory: 2048 } });
         assert.deepEqual(fleet.services[0].memory, { reservation: 900, limit: 1500 });
     });
 
@@ -572,7 +572,7 @@ describe("resolution", () => {
         assert.equal(svc.desiredCount, 1);
         assert.equal(svc.stopTimeout, 30);
         assert.equal(svc.deregistrationDelay, 15);
-        assert.equal(svc.capacity, "fargate");
+        assert.deepEqual(svc.capacity, { kind: "fargate", spot: false, size: { cpu: 256, memory: 512 } });
         assert.deepEqual(svc.health, {
             path: "/healthz",
             matcher: "200-399",
@@ -665,6 +665,6 @@ describe("resolution", () => {
         const fleet = resolve({ svc: { ...ok, capacity: "ec2" } }, { cluster: { ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 3 } } });
         // floor(8192 × 0.975) − 256 (ECS_RESERVED_MEMORY default)
         assert.equal(fleet.cluster.ec2?.registeredMemoryMiB, 7731);
-        assert.equal(fleet.services[0].fargateSize, undefined);
+        assert.deepEqual(fleet.services[0].capacity, { kind: "ec2" });
     });
 });

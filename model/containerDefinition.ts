@@ -1,0 +1,161 @@
+/**
+ * A service's container definition: the JSON in its task definition that ECS runs, and that the
+ * policy pack, the review facts and the tests parse back. Pure: the values that come from other
+ * resources (image, log group, region, parameter ARNs and versions) are a type parameter `T`, so
+ * infra passes Pulumi Outputs and tests pass strings. The key order is the JSON's: keep it.
+ */
+import { ResolvedService } from "./resolved";
+
+/** Values from other resources, as `T` (a Pulumi Output in infra, a string in tests). */
+export interface ContainerInputs<T> {
+    /** The image reference the task runs. */
+    readonly image: T;
+    readonly logGroupName: T;
+    readonly region: T;
+    /** Every SSM parameter the task reads as a secret, by variable name, in injection order. */
+    readonly secrets: ReadonlyMap<string, SecretInput<T>>;
+}
+
+/** An SSM parameter a task reads as a secret: its ARN and its current version (as a string, for a label). */
+export interface SecretInput<T> {
+    readonly arn: T;
+    readonly version: T;
+}
+
+export interface PortMapping {
+    readonly containerPort: number;
+    /** The container port on awsvpc; 0 (a dynamic host port) in bridge mode. */
+    readonly hostPort: number;
+    readonly protocol: "tcp";
+}
+
+export interface ContainerHealthCheck {
+    readonly command: readonly string[];
+    readonly interval: number;
+    readonly timeout: number;
+    readonly retries: number;
+    readonly startPeriod: number;
+}
+
+export interface Tmpfs {
+    readonly containerPath: string;
+    readonly size: number;
+    readonly mountOptions: readonly string[];
+}
+
+/** The container definition, as ECS reads it (`undefined` fields are left out of the JSON). */
+export interface ContainerDefinition<T> {
+    readonly name: string;
+    readonly image: T;
+    readonly essential: true;
+    readonly cpu: number;
+    /** Hard limit: killed above it. */
+    readonly memory: number;
+    /** Soft reservation: what placement reserves (bin-packing on EC2). */
+    readonly memoryReservation: number;
+    readonly portMappings: readonly PortMapping[];
+    readonly command?: readonly string[];
+    readonly environment: readonly { readonly name: string; readonly value: string }[];
+    readonly secrets: readonly { readonly name: string; readonly valueFrom: T }[];
+    readonly dockerLabels?: Readonly<Record<string, T>>;
+    readonly logConfiguration: {
+        readonly logDriver: "awslogs";
+        readonly options: {
+            readonly "awslogs-group": T;
+            readonly "awslogs-region": T;
+            readonly "awslogs-stream-prefix": string;
+            readonly "mode": "non-blocking";
+            readonly "max-buffer-size": string;
+        };
+    };
+    readonly healthCheck?: ContainerHealthCheck;
+    readonly stopTimeout: number;
+    readonly user?: string;
+    readonly readonlyRootFilesystem: boolean;
+    readonly privileged?: boolean;
+    readonly dockerSecurityOptions?: readonly string[];
+    readonly linuxParameters: {
+        readonly initProcessEnabled: boolean;
+        readonly capabilities?: { readonly drop: readonly string[] };
+        readonly tmpfs?: readonly Tmpfs[];
+    };
+}
+
+/** Docker label carrying the version of the parameter behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
+export const secretVersionLabelPrefix = "fleet.secret-version.";
+
+/** The container health check's timing (the command comes from the catalog). */
+export const containerHealthCheck = { interval: 15, timeout: 5, retries: 3, maxStartPeriod: 300 } as const;
+
+/** The service's one container. */
+export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerInputs<T>): ContainerDefinition<T> {
+    const awsvpc = spec.capacity.kind === "fargate";
+    const secrets = [...inputs.secrets.entries()];
+    return {
+        name: spec.name,
+        image: inputs.image,
+        essential: true,
+        cpu: spec.cpu,
+        memory: spec.memory.limit,
+        memoryReservation: spec.memory.reservation,
+        portMappings: spec.port === undefined ? [] : [{ containerPort: spec.port, hostPort: awsvpc ? spec.port : 0, protocol: "tcp" }],
+        command: spec.command,
+        environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+        secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
+        // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859): the
+        // versions ride along as labels, so a new value is a new task definition revision.
+        dockerLabels: secrets.length > 0 ? Object.fromEntries(secrets.map(([name, parameter]) => [`${secretVersionLabelPrefix}${name}`, parameter.version])) : undefined,
+        logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+                "awslogs-group": inputs.logGroupName,
+                "awslogs-region": inputs.region,
+                "awslogs-stream-prefix": spec.name,
+                // Never block the application on CloudWatch; buffer and drop instead.
+                "mode": "non-blocking",
+                "max-buffer-size": "25m",
+            },
+        },
+        healthCheck: spec.health.command
+            ? {
+                  command: spec.health.command,
+                  interval: containerHealthCheck.interval,
+                  timeout: containerHealthCheck.timeout,
+                  retries: containerHealthCheck.retries,
+                  startPeriod: Math.min(containerHealthCheck.maxStartPeriod, spec.health.gracePeriodSeconds),
+              }
+            : undefined,
+        stopTimeout: spec.stopTimeout,
+        ...hardening(spec),
+    };
+}
+
+/**
+ * Secure container defaults (each can be turned off in the catalog with a reason): a read-only
+ * root filesystem with a tmpfs /tmp (memory-backed, so it counts against the hard limit), a
+ * non-root user, an init process that reaps zombies and forwards SIGTERM, every Linux
+ * capability dropped and no-new-privileges. Fargate accepts neither dockerSecurityOptions nor
+ * privileged mode, so there the dropped capabilities and the non-root user stand in.
+ */
+function hardening(spec: ResolvedService): Pick<ContainerDefinition<never>, "user" | "readonlyRootFilesystem" | "privileged" | "dockerSecurityOptions" | "linuxParameters"> {
+    const security = spec.security;
+    const ec2 = spec.capacity.kind === "ec2";
+    return {
+        user: security.user,
+        readonlyRootFilesystem: security.readonlyRootFilesystem,
+        privileged: ec2 ? security.privileged : undefined,
+        dockerSecurityOptions: ec2 && security.noNewPrivileges ? ["no-new-privileges"] : undefined,
+        linuxParameters: {
+            initProcessEnabled: security.initProcessEnabled,
+            capabilities: security.noNewPrivileges ? { drop: ["ALL"] } : undefined,
+            tmpfs: security.readonlyRootFilesystem
+                ? [{ containerPath: "/tmp", size: tmpfsSizeMiB(spec.memory.limit), mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] }]
+                : undefined,
+        },
+    };
+}
+
+/** The /tmp tmpfs: a quarter of the hard limit, 16 to 256 MiB (tmpfs pages count as container memory). */
+export function tmpfsSizeMiB(memoryLimit: number): number {
+    return Math.max(16, Math.min(256, Math.floor(memoryLimit / 4)));
+}

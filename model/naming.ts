@@ -1,0 +1,135 @@
+/**
+ * Every name fleet sets, in one place: the physical names AWS sees (task families, repositories,
+ * log groups, SSM parameters, the key alias, cache prefixes) and the logical names of the
+ * resources (their URNs). Logical names are the identity of a resource in the state: changing one
+ * here is a migration (delete and create) unless the resource gets an alias to the old name.
+ * Pure: imports nothing from @pulumi.
+ */
+
+/** The names a stack gives everything it shares with other stacks of the project in one account. */
+export interface StackNames {
+    readonly project: string;
+    readonly stack: string;
+    /** `<project>-<stack>`: prefixes flat physical names (task family, repository, cluster, ALB). */
+    readonly prefix: string;
+    /** `/<project>/<stack>`: prefixes hierarchical names (log groups, SSM parameters). */
+    readonly path: string;
+}
+
+export function stackNames(project: string, stack: string): StackNames {
+    return { project, stack, prefix: `${project}-${stack}`, path: `/${project}/${stack}` };
+}
+
+/** The physical names of a service's resources. */
+export const servicePhysicalNames = {
+    /** Task definition family: `<project>-<stack>-<service>`. */
+    taskFamily: (names: StackNames, service: string): string => `${names.prefix}-${service}`,
+    /** The service's own ECR repository: `<project>-<stack>/<service>`. */
+    repository: (names: StackNames, service: string): string => `${names.prefix}/${service}`,
+    /** The service's log group: `/<project>/<stack>/<service>`. */
+    logGroup: (names: StackNames, service: string): string => `${names.path}/${service}`,
+    /** The SSM parameter of a secret: `/<project>/<stack>/<service>/<VARIABLE>`. */
+    secretParameter: (names: StackNames, service: string, variable: string): string => `${names.path}/${service}/${variable}`,
+} as const;
+
+/** The physical names of the platform's resources. */
+export const platformPhysicalNames = {
+    /** The KMS alias of the key encrypting the services' parameters: `alias/<project>-<stack>-secrets`. */
+    secretsKeyAlias: (names: StackNames): string => `alias/${names.prefix}-secrets`,
+    /**
+     * The ECR repository prefix of a stack's pull-through cache rule for one upstream, e.g.
+     * `dev-cache/docker-hub`. The stack alone, not the project: AWS allows one rule per prefix per
+     * account, and the prefix is in every cached image's URI.
+     */
+    cachePrefix: (stack: string, upstreamAlias: string): string => `${stack}-cache/${upstreamAlias}`,
+} as const;
+
+/**
+ * The logical names of a service's children. Each carries the service's name, so two services
+ * never collide and a service's resources are found by name in a plan.
+ */
+export function serviceLogicalNames(service: string) {
+    return {
+        /** The ECS service itself. */
+        ecsService: service,
+        logGroup: `${service}-logs`,
+        repository: `${service}-repo`,
+        repositoryLifecycle: `${service}-repo-lifecycle`,
+        image: `${service}-image`,
+        /** The SSM parameter of a secret, and the random password of a generated one (another type, so no clash). */
+        secret: (variable: string) => `${service}-${variable}`,
+        /** The execution role and its inline policy (two types, one name). */
+        executionRole: `${service}-exec`,
+        taskRole: `${service}-task`,
+        taskDefinition: `${service}-taskdef`,
+        securityGroup: `${service}-sg`,
+        ingressFromLoadBalancer: `${service}-from-alb`,
+        egress: `${service}-egress`,
+        targetGroup: `${service}-tg`,
+        /** Keyed by the rule's patterns (routing.ts), not its position: reordering routes changes nothing. */
+        listenerRule: (key: string) => `${service}-rule-${key}`,
+        scalingTarget: `${service}-scaling`,
+        scalingPolicy: (metric: "cpu" | "requests") => `${service}-${metric}`,
+    } as const;
+}
+
+/** The logical names of the platform's children, under the platform's name (`<project>-<stack>`). */
+export function platformLogicalNames(platform: string) {
+    return {
+        network: platform,
+        loadBalancer: `${platform}-alb`,
+        cluster: platform,
+        registry: platform,
+        secretsKey: `${platform}-secrets`,
+        secretsKeyAlias: `${platform}-secrets`,
+    } as const;
+}
+
+/** The logical names of the network's children, under its name. */
+export function networkLogicalNames(network: string) {
+    return {
+        /** The awsx VPC (a remote component: its own children are named by awsx). */
+        vpc: `${network}-vpc`,
+    } as const;
+}
+
+/** The logical names of the load balancer's children, under its name. */
+export function loadBalancerLogicalNames(loadBalancer: string) {
+    return {
+        securityGroup: `${loadBalancer}-sg`,
+        ingress: (port: number) => `${loadBalancer}-in-${port}`,
+        targetsSecurityGroup: `${loadBalancer}-targets-sg`,
+        toTargets: `${loadBalancer}-to-targets`,
+        httpsListener: `${loadBalancer}-https`,
+        httpListener: `${loadBalancer}-http`,
+    } as const;
+}
+
+/** The logical names of the cluster's EC2 capacity children, under the cluster's name. */
+export function clusterLogicalNames(cluster: string) {
+    return {
+        instancesSecurityGroup: `${cluster}-instances-sg`,
+        instancesFromLoadBalancer: `${cluster}-instances-from-alb`,
+        loadBalancerToInstances: `${cluster}-alb-to-instances`,
+        instancesEgress: `${cluster}-instances-egress`,
+        instanceRole: `${cluster}-instance-role`,
+        instanceEcsPolicy: `${cluster}-instance-ecs`,
+        instancePullThrough: `${cluster}-instance-pull-through`,
+        instanceProfile: `${cluster}-instance-profile`,
+        /** The launch template and the Auto Scaling group (two types, one name). */
+        instances: `${cluster}-instances`,
+        /** The `Name` tag of the container instances. */
+        instanceNameTag: `${cluster}-instance`,
+        ec2CapacityProvider: `${cluster}-ec2`,
+    } as const;
+}
+
+/** The logical names of the registry's children, under the registry's name. */
+export function registryLogicalNames(registry: string) {
+    return {
+        /** The creation-template role and its inline policy (two types, one name). */
+        cacheTemplateRole: `${registry}-cache-template`,
+        cacheRule: (upstreamAlias: string) => `${registry}-${upstreamAlias}`,
+        cacheTemplate: (upstreamAlias: string) => `${registry}-${upstreamAlias}-template`,
+    } as const;
+}
