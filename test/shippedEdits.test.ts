@@ -21,8 +21,8 @@ import { copyProject, initRepository, projectRoot } from "./support/project";
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-shipped-edits-"));
 const catalogFile = path.join("services", "index.ts");
 
-/** The last catalog entry is removed; a catalog of one service has none to spare. */
-const removedName = Object.keys(shipped).length > 1 ? Object.keys(shipped)[Object.keys(shipped).length - 1] : undefined;
+/** The last catalog entry other than the README's example is removed; a catalog of one service has none to spare. */
+const removedName = Object.keys(shipped).length > 1 ? Object.keys(shipped).filter((name) => name !== exampleName).pop() : undefined;
 const exampleTaken = exampleName in shipped;
 
 /** The offset just after `export const services ... = {`, or -1. */
