@@ -49,12 +49,15 @@ function plan(stack: string, catalog = "catalog.ts", extra: string[] = []): Prom
 
 const runs: Record<string, Run> = {};
 before(async () => {
-    const [dev, prod, invalid] = await Promise.all([
+    // Plans that need no base plan start with the base plans, so both cores stay busy.
+    const [dev, prod, invalid, passwordProd, passwordDev] = await Promise.all([
         plan("dev", undefined, ["--policy"]),
         plan("prod", undefined, ["--policy"]),
         plan("dev", "catalogInvalid.ts"),
+        plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
+        plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
     ]);
-    Object.assign(runs, { dev, prod, invalid });
+    Object.assign(runs, { dev, prod, invalid, passwordProd, passwordDev });
     // The pull-request view: one catalog change against the base plan, as Markdown (its plan is
     // also the one that proves an added service changes nothing else); guardrails.
     const prodBase = path.join(scratch, "prod-base.json");
@@ -64,10 +67,8 @@ before(async () => {
     const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
     const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
     const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
-    const [review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] = await Promise.all([
+    const [review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] = await Promise.all([
         plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
-        plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
-        plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
         plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
@@ -75,7 +76,7 @@ before(async () => {
         plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
         plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify({ ...devOverrides, docs: { capacity: "fargate" } })}`]),
     ]);
-    Object.assign(runs, { review, passwordProd, passwordDev, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
+    Object.assign(runs, { review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
 });
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
