@@ -1,9 +1,10 @@
 /**
  * A user who edits the catalog keeps a green suite. In a git repository of its own (the project's
  * files, committed), the README's "Adding a service" example is pasted into services/index.ts and
- * committed; in another checkout one service is removed as a user removes it (its catalog entry,
- * its stack-file tuning and waivers, and a retirement where the stack protects deletions) and
- * committed. In each, test/shipped.test.ts runs as `npm test` would run it, and passes.
+ * committed; then another service is removed as a user removes it (its catalog entry, its
+ * stack-file tuning and waivers, and a retirement where the stack protects deletions) and
+ * committed. At each commit, in a checkout of its own, test/shipped.test.ts runs as `npm test`
+ * runs it, and passes.
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -96,8 +97,16 @@ function cutEntry(source: string, name: string): string | undefined {
     return source.slice(0, from) + source.slice(to);
 }
 
+/** A checkout of `commit` on a branch of its own, with node_modules. */
+function checkoutAt(repo: string, label: string, commit: string): string {
+    const checkout = path.join(scratch, label);
+    git(repo, "worktree", "add", "-q", "-b", label, checkout, commit);
+    fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(checkout, "node_modules"));
+    return checkout;
+}
+
 /** The catalog as it is when edited by hand; when it cannot be edited as text, a module that derives it. */
-function writeCatalog(repo: string, edited: string | undefined, derived: string, expected: Catalog): void {
+function writeCatalog(repo: string, label: string, edited: string | undefined, derived: string, expected: Catalog): void {
     const file = path.join(repo, catalogFile);
     if (edited !== undefined) {
         fs.writeFileSync(file, edited);
@@ -108,8 +117,8 @@ function writeCatalog(repo: string, edited: string | undefined, derived: string,
             // Falls through to the derived module.
         }
     }
-    fs.renameSync(file, path.join(repo, "services", "catalogBeforeEdit.ts"));
-    fs.writeFileSync(file, `import { Catalog } from "../model/catalog";\nimport { services as before } from "./catalogBeforeEdit";\n\n${derived}\n`);
+    fs.renameSync(file, path.join(repo, "services", `catalogBefore${label}.ts`));
+    fs.writeFileSync(file, `import { Catalog } from "../model/catalog";\nimport { services as before } from "./catalogBefore${label}";\n\n${derived}\n`);
 }
 
 /** Stack files without any tuning or waiver of `name`, retiring it where deletions are guarded. */
@@ -161,28 +170,30 @@ before(async () => {
     const repo = path.join(scratch, "repo");
     copyProject(repo);
     const base = initRepository(repo);
-    const source = fs.readFileSync(path.join(repo, catalogFile), "utf8");
 
-    const checkouts: Promise<void>[] = [];
+    // A user's history: the README's example added, then another service removed.
+    const runs: Promise<void>[] = [];
+    let head = base;
+    let catalog: Catalog = shipped;
     if (!exampleTaken) {
-        const checkout = path.join(scratch, "added");
-        git(repo, "worktree", "add", "-q", "-b", "add-service", checkout, base);
-        fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(checkout, "node_modules"));
-        writeCatalog(checkout, pasteEntry(source, exampleSource), `export const services: Catalog = {\n    ...before,\n${exampleSource}};`, withExample);
-        const commit = commitAll(checkout, `Add ${exampleName}, as the README shows`);
-        checkouts.push(runShippedTests(checkout).then((result) => void (edits.added = { checkout, commit, result })));
+        const checkout = checkoutAt(repo, "added", head);
+        const source = fs.readFileSync(path.join(checkout, catalogFile), "utf8");
+        catalog = withExample;
+        writeCatalog(checkout, "Added", pasteEntry(source, exampleSource), `export const services: Catalog = {\n    ...before,\n${exampleSource}};`, catalog);
+        head = commitAll(checkout, `Add ${exampleName}, as the README shows`);
+        const commit = head;
+        runs.push(runShippedTests(checkout).then((result) => void (edits.added = { checkout, commit, result })));
     }
     if (removedName !== undefined) {
-        const checkout = path.join(scratch, "removed");
-        git(repo, "worktree", "add", "-q", "-b", "remove-service", checkout, base);
-        fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(checkout, "node_modules"));
-        const { [removedName]: removed, ...rest } = shipped;
-        writeCatalog(checkout, cutEntry(source, removedName), `const { ${JSON.stringify(removedName)}: _removed, ...rest } = before;\nexport const services: Catalog = rest;`, rest);
+        const checkout = checkoutAt(repo, "removed", head);
+        const source = fs.readFileSync(path.join(checkout, catalogFile), "utf8");
+        const { [removedName]: removed, ...rest } = catalog;
+        writeCatalog(checkout, "Removed", cutEntry(source, removedName), `const { ${JSON.stringify(removedName)}: _removed, ...rest } = before;\nexport const services: Catalog = rest;`, rest);
         retireInStackFiles(checkout, removedName, removed);
         const commit = commitAll(checkout, `Remove ${removedName}`);
-        checkouts.push(runShippedTests(checkout).then((result) => void (edits.removed = { checkout, commit, result })));
+        runs.push(runShippedTests(checkout).then((result) => void (edits.removed = { checkout, commit, result })));
     }
-    await Promise.all(checkouts);
+    await Promise.all(runs);
 });
 
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
