@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { addedName } from "./fixtures/catalogPlusOne";
 import { fixtureCatalog, fixtureRoot, projectRoot } from "./support/fixtures";
@@ -78,6 +78,8 @@ before(async () => {
     ]);
     Object.assign(runs, { review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
 });
+
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
 const containersOf = (p: PlanDocument) =>

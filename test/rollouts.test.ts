@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResult } from "../plan/runProgram";
 import { fixtureRoot } from "./support/fixtures";
 
@@ -73,6 +73,8 @@ before(async () => {
     ]);
     Object.assign(plans, { base, again, rotated });
 });
+
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe("a re-set secret reaches running tasks", () => {
     it("puts the version of every parameter a task reads into its task definition, as labels", () => {
