@@ -8,12 +8,13 @@
  * exit 2 when the program itself fails or the arguments are wrong.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { blockingViolations, renderMarkdown, renderText, review } from "../review/render";
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =
-    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...] [--catalog <module>]";
+    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...] [--catalog <module>] [--root <dir>]";
 
 function readBase(file: string): PlanDocument {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
@@ -22,7 +23,7 @@ function readBase(file: string): PlanDocument {
 }
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; catalog?: string; help?: boolean };
+    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; catalog?: string; root?: string; help?: boolean };
     try {
         ({ values } = parseArgs({
             options: {
@@ -35,6 +36,8 @@ async function main(): Promise<number> {
                 config: { type: "string", short: "c", multiple: true },
                 // Another catalog module (exporting `services`) instead of services/: try a catalog change.
                 catalog: { type: "string" },
+                // Where Pulumi.yaml, the stack files and the build contexts are: the tests' fixture project.
+                root: { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
     const started = process.hrtime.bigint();
     let result;
     try {
-        result = await runProgram(values.stack, { configOverrides, catalog: values.catalog });
+        result = await runProgram(values.stack, { configOverrides, catalog: values.catalog, root: values.root === undefined ? undefined : path.resolve(values.root) });
     } catch (error) {
         console.error(`plan: ${(error as Error).message}`);
         return 2;

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { commitAll, git, gitEnv } from "./support/git";
+import { copyProject } from "./support/project";
 
 const project = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-image-tags-"));
@@ -31,18 +32,6 @@ const stackFile = ["config:", "  aws:region: us-east-1", "  fleet:network: { ava
 function write(root: string, file: string, content: string): void {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), content);
-}
-
-/** The project as it would be committed now (tracked and new files), without its catalog's data. */
-function copyProject(to: string): void {
-    const files = git(project, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0");
-    for (const file of files) {
-        const from = path.join(project, file);
-        if (file === "" || !fs.existsSync(from) || !fs.statSync(from).isFile()) continue; // deleted in the worktree
-        fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
-        fs.copyFileSync(from, path.join(to, file));
-    }
-    fs.symlinkSync(path.join(project, "node_modules"), path.join(to, "node_modules"));
 }
 
 /** `plan/cli.ts` run in a checkout, as a user runs it. */

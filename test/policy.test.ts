@@ -1,16 +1,18 @@
 /**
  * fleet's policy rules: for every control, the prod plan passes, and one change to it fails with
- * the exact message. Runs the prod program in-process (one Pulumi runtime per test file).
+ * the exact message. Runs the program in-process (one Pulumi runtime per test file) over the
+ * tests' own fleet: the fixture catalog with the fixture prod-like stack file.
  */
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { controlIds, controlInfos } from "../policy/controls";
 import { evaluate, ResourceView } from "../policy/rules";
 import { runProgram } from "../plan/runProgram";
+import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
 
 let base: ResourceView[];
 before(async () => {
-    const result = await runProgram("prod");
+    const result = await runProgram("prod", { root: fixtureRoot, catalog: fixtureCatalog() });
     if (!result.ok) assert.fail(result.message);
     base = result.plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
 });

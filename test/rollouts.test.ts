@@ -8,8 +8,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResult } from "../plan/runProgram";
+import { fixtureRoot } from "./support/fixtures";
 
 const repo = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-rollouts-"));
@@ -33,7 +34,7 @@ function stackFile(shared: string, smtp: string): string {
 function plan(label: string, stack: string): Promise<PlanDocument> {
     const root = path.join(scratch, label);
     fs.mkdirSync(root);
-    fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+    fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     fs.writeFileSync(path.join(root, "Pulumi.rollout.yaml"), stack);
     const out = path.join(root, "plan.json");
 
@@ -72,6 +73,8 @@ before(async () => {
     ]);
     Object.assign(plans, { base, again, rotated });
 });
+
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 describe("a re-set secret reaches running tasks", () => {
     it("puts the version of every parameter a task reads into its task definition, as labels", () => {
