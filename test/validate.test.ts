@@ -214,7 +214,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         [
             'service "svc": memory.limt = 128: unknown field (did you mean "limit"?); use reservation and limit.',
-            'service "svc": memory.limit = -1: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).',
+            'service "svc": memory.limit = (missing): is required; use the MiB at which the container should be killed (above the reservation).',
         ],
     ],
     [
