@@ -1,0 +1,44 @@
+/**
+ * The JSON Schemas under schema/ are generated from the zod schemas (npm run schema): the
+ * committed files must be exactly what generation gives, so editors never check against a stale contract.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { jsonSchemas, jsonSchemaText } from "../model/jsonSchema";
+import { serviceFields } from "../model/catalog";
+import { stackKeys } from "../model/stackSettings";
+
+const root = path.join(__dirname, "..");
+
+describe("JSON Schemas", () => {
+    for (const [file, schema] of Object.entries(jsonSchemas())) {
+        it(`schema/${file} is what npm run schema generates`, () => {
+            const committed = fs.readFileSync(path.join(root, "schema", file), "utf8");
+            assert.equal(committed, jsonSchemaText(schema), `schema/${file} is stale: run npm run schema and commit the result`);
+        });
+    }
+
+    it("describe every catalog field and every fleet stack key, and refuse others", () => {
+        const { "catalog.schema.json": catalog, "stack.schema.json": stack } = jsonSchemas() as Record<string, { properties: Record<string, any>; additionalProperties?: unknown }>;
+        assert.deepEqual(Object.keys(catalog.properties), [...serviceFields]);
+        assert.equal(catalog.additionalProperties, false);
+        const config = stack.properties.config;
+        assert.deepEqual(
+            Object.keys(config.properties).filter((key) => key.startsWith("fleet:")),
+            stackKeys.map((key) => `fleet:${key}`),
+        );
+        // A per-stack override is a partial entry: nothing required, unknown fields refused.
+        const override = config.properties["fleet:services"].additionalProperties;
+        assert.equal(override.required, undefined);
+        assert.equal(override.additionalProperties, false);
+    });
+
+    it("is declared on the first line of each stack file", () => {
+        for (const file of fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+            const first = fs.readFileSync(path.join(root, file), "utf8").split("\n")[0];
+            assert.equal(first, "# yaml-language-server: $schema=./schema/stack.schema.json", file);
+        }
+    });
+});
