@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
-import { DeepReadonly, said, whenValid, saying, unknownKeysSay, wholeNumber } from "./schema";
+import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 
@@ -34,9 +34,8 @@ export function reasonSchema(tooShort: string, fix: string, tagProblem: string) 
 const envName = (fix = "use letters, digits and _ not starting with a digit") =>
     z.string().regex(envNamePattern, { error: said("is not a valid environment variable name", fix) });
 
-const hostValue = z.string({ error: said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com") }).min(1, {
-    error: said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com"),
-});
+const hostError = said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com");
+const hostValue = z.string({ error: hostError }).min(1, { error: hostError });
 const pathError = said(
     `is not a valid ALB path condition: it must start with / and have at most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?`,
     "use a pattern such as /api/*",
@@ -64,14 +63,15 @@ export const routeSchema = z
     .superRefine((route, ctx) => {
         const values = count(route.host) + count(route.path);
         if (values === 0) {
-            ctx.addIssue({ code: "custom", input: route, message: saying("has neither host nor path, so it would match every request", 'add a host or a path (use path "/*" for an explicit catch-all)') });
+            refuse(ctx, [], route, "has neither host nor path, so it would match every request", 'add a host or a path (use path "/*" for an explicit catch-all)');
         } else if (values > maxConditionValuesPerRule) {
-            ctx.addIssue({ code: "custom", input: route, message: saying(`has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`, "split it into several routes") });
+            refuse(ctx, [], route, `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`, "split it into several routes");
         }
     }, whenValid);
 export type RouteSpec = DeepReadonly<z.input<typeof routeSchema>>;
 
-const contextError = said("must be a path inside the repository starting with ./", "use e.g. ./apps/api");
+const [contextProblem, contextFix] = ["must be a path inside the repository starting with ./", "use e.g. ./apps/api"];
+const contextError = said(contextProblem, contextFix);
 const insideRepository = (context: string) => context.startsWith("./") && !context.split("/").includes("..");
 const contextPath = z.string({ error: contextError }).refine(insideRepository, { error: contextError });
 
@@ -96,7 +96,7 @@ const buildSchema = z.union(
         z
             .string()
             .superRefine((context, ctx) => {
-                if (!insideRepository(context)) ctx.addIssue({ code: "custom", path: ["context"], input: context, message: contextError({ input: context }) });
+                if (!insideRepository(context)) refuse(ctx, ["context"], context, contextProblem, contextFix);
             })
             .transform((context) => buildObjectSchema.parse({ context })),
         buildObjectSchema,
@@ -109,7 +109,7 @@ const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { 
 export const secretSourceSchema = z.union(
     [
         /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
-        z.strictObject({ fromConfig: z.string() }),
+        z.strictObject({ fromConfig: z.string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") }) }),
         /** Generated once with `@pulumi/random` and kept across updates. */
         z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
         /** A parameter that already exists (name or ARN); referenced, never created. */
@@ -168,15 +168,13 @@ export const memorySchema = unknownKeysSay(
         )
         .superRefine((memory, ctx) => {
             if (memory.reservation >= memory.limit) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["reservation"],
-                    input: memory.reservation,
-                    message: saying(
-                        `must be below memory.limit (${memory.limit}): AWS requires the hard limit (memory) above the soft reservation (memoryReservation)`,
-                        "lower memory.reservation or raise memory.limit",
-                    ),
-                });
+                refuse(
+                    ctx,
+                    ["reservation"],
+                    memory.reservation,
+                    `must be below memory.limit (${memory.limit}): AWS requires the hard limit (memory) above the soft reservation (memoryReservation)`,
+                    "lower memory.reservation or raise memory.limit",
+                );
             }
         }, whenValid),
     "unknown field",
@@ -201,10 +199,10 @@ export const scalingSchema = z
     )
     .superRefine((scaling, ctx) => {
         if (scaling.min > scaling.max) {
-            ctx.addIssue({ code: "custom", path: ["min"], input: scaling.min, message: saying(`is above scaling.max (${scaling.max})`, "lower min or raise max") });
+            refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
         }
         if (scaling.cpuPercent === undefined && scaling.requestsPerTarget === undefined) {
-            ctx.addIssue({ code: "custom", input: scaling, message: saying("has no target to track", "set cpuPercent, requestsPerTarget or both") });
+            refuse(ctx, [], scaling, "has no target to track", "set cpuPercent, requestsPerTarget or both");
         }
     }, whenValid);
 export type ScalingSpec = z.output<typeof scalingSchema>;
@@ -259,11 +257,7 @@ export const serviceSchema = z.strictObject(
             .superRefine((image, ctx) => {
                 const parsed = parseImageReference(image);
                 if (typeof parsed === "string") {
-                    ctx.addIssue({
-                        code: "custom",
-                        input: image,
-                        message: saying(`is not a valid image reference: it ${parsed}`, "use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27"),
-                    });
+                    refuse(ctx, [], image, `is not a valid image reference: it ${parsed}`, "use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27");
                 }
             })
             .optional(),

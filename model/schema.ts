@@ -23,6 +23,11 @@ export function said(problem: string | ((input: unknown) => string), fix: string
 /** An issue message for `ctx.addIssue` in a refinement. */
 export const saying = (problem: string, fix: string): string => `${problem}${separator}${fix}`;
 
+/** Reports a problem from a refinement, at `path` below the refined value. */
+export function refuse(ctx: z.RefinementCtx, path: PropertyKey[], input: unknown, problem: string, fix: string): void {
+    ctx.addIssue({ code: "custom", path, input, message: saying(problem, fix) });
+}
+
 /** Cross-field rules of an object run only once its fields are valid. */
 export const whenValid = { when: (payload: { readonly issues: readonly unknown[] }) => payload.issues.length === 0 };
 
@@ -36,9 +41,10 @@ export function wholeNumber(min: number, max: number, fix: string) {
 export const flag = () => z.boolean({ error: said("must be true or false", "write true or false without quotes") });
 
 /** How an object reports a key it does not know, when the generic "unknown field" would say less. */
-const unknownKeyTexts = new WeakMap<z.ZodType, { readonly problem: string | ((key: string) => string); readonly fix?: string }>();
+type KeyText = string | ((key: string) => string);
+const unknownKeyTexts = new WeakMap<z.ZodType, { readonly problem: KeyText; readonly fix?: KeyText }>();
 /** `problem` as a function says everything, "did you mean" included. */
-export function unknownKeysSay<T extends z.ZodType>(schema: T, problem: string | ((key: string) => string), fix?: string): T {
+export function unknownKeysSay<T extends z.ZodType>(schema: T, problem: KeyText, fix?: KeyText): T {
     unknownKeyTexts.set(schema, { problem, fix });
     return schema;
 }
@@ -147,7 +153,8 @@ export function reportIssues(problems: Problems, schema: z.ZodType, raw: unknown
             for (const key of issue.keys) {
                 const path = [...issue.path, key];
                 const problem = typeof text?.problem === "function" ? text.problem(key) : `${text?.problem ?? "unknown field"}${didYouMean(key, known)}`;
-                add(path, valueAt(raw, path), problem, text?.fix ?? `use one of ${known.join(", ")}`);
+                const fix = typeof text?.fix === "function" ? text.fix(key) : text?.fix;
+                add(path, valueAt(raw, path), problem, fix ?? `use one of ${known.join(", ")}`);
             }
             continue;
         }

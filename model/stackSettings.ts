@@ -7,11 +7,11 @@ import { z } from "zod";
 import { capacitySchema, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
-import { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
-import { fieldOf, flag, reportIssues, said, saying, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
+import { DeepReadonly, fieldOf, flag, refuse, reportIssues, said, saying, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import { controlIds, minimumReasonLength } from "../policy/controls";
 import { recommendedTlsPolicies } from "../policy/rules";
-import { didYouMean, Problems } from "./problems";
+import { didYouMean, isRecord, Problems } from "./problems";
 
 /** TLS 1.3 policies of the ALB (TLS 1.2 still accepted for older clients, TLS 1.0/1.1 refused). */
 export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -34,11 +34,8 @@ const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
 const object = (fields: string) => ({ error: said("must be an object", `set ${fields}`) });
 
-const subnetIds = z
-    .array(z.string().regex(subnetIdPattern), {
-        error: said("must list at least two subnet ids in different availability zones (an ALB needs two)", "list ids like subnet-0123456789abcdef0"),
-    })
-    .min(2, { error: said("must list at least two subnet ids in different availability zones (an ALB needs two)", "list ids like subnet-0123456789abcdef0") });
+const subnetError = said("must list at least two subnet ids in different availability zones (an ALB needs two)", "list ids like subnet-0123456789abcdef0");
+const subnetIds = z.array(z.string().regex(subnetIdPattern, { error: subnetError }), { error: subnetError }).min(2, { error: subnetError });
 
 const existingNetwork = z
     .strictObject({
@@ -51,8 +48,9 @@ const existingNetwork = z
     })
     .transform((network) => ({ kind: "existing" as const, ...network }));
 
-const createNetwork = z
-    .strictObject({
+const subnetsWithoutVpc = (key: string) => /SubnetIds$/.test(key);
+const createNetwork = unknownKeysSay(
+    z.strictObject({
         /** The VPC's IPv4 range, /16 to /24. @default "10.0.0.0/16" */
         cidrBlock: z
             .string()
@@ -78,8 +76,10 @@ const createNetwork = z
                 ),
             })
             .default("onePerAz"),
-    })
-    .transform((network) => ({ kind: "create" as const, ...network }));
+    }),
+    (key) => (subnetsWithoutVpc(key) ? "subnet ids were given without the VPC they belong to" : `unknown field${didYouMean(key, ["cidrBlock", "availabilityZones", "natGateways"])}`),
+    (key) => (subnetsWithoutVpc(key) ? "add vpcId, or remove the subnet ids to create a VPC" : "use one of cidrBlock, availabilityZones, natGateways, or vpcId with publicSubnetIds and privateSubnetIds"),
+).transform((network) => ({ kind: "create" as const, ...network }));
 
 const ec2Schema = z
     .strictObject(
@@ -106,7 +106,7 @@ const ec2Schema = z
     )
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
-            ctx.addIssue({ code: "custom", path: ["minSize"], input: ec2.minSize, message: saying(`is above ec2.maxSize (${ec2.maxSize})`, "lower minSize or raise maxSize") });
+            refuse(ctx, ["minSize"], ec2.minSize, `is above ec2.maxSize (${ec2.maxSize})`, "lower minSize or raise maxSize");
         }
     }, whenValid)
     .transform((ec2) => {
@@ -128,12 +128,7 @@ const clusterSchema = z
     )
     .superRefine((cluster, ctx) => {
         if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["defaultCapacity"],
-                input: cluster.defaultCapacity,
-                message: saying("needs EC2 capacity, but fleet:cluster.ec2 is not set", "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot"),
-            });
+            refuse(ctx, ["defaultCapacity"], "ec2", "needs EC2 capacity, but fleet:cluster.ec2 is not set", "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot");
         }
     }, whenValid);
 
@@ -188,17 +183,15 @@ const pullThroughCacheSchema = unknownKeysSay(
                 const credentialArn = entry?.credentialArn;
                 const path = [key, "credentialArn"];
                 if (upstream.needsCredential && (credentialArn === undefined || !credentialPattern.test(credentialArn))) {
-                    ctx.addIssue({
-                        code: "custom",
+                    refuse(
+                        ctx,
                         path,
-                        input: credentialArn,
-                        message: saying(
-                            `AWS requires a Secrets Manager credential for ${upstream.url}, whose secret name starts with ecr-pullthroughcache/`,
-                            `create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
-                        ),
-                    });
+                        credentialArn,
+                        `AWS requires a Secrets Manager credential for ${upstream.url}, whose secret name starts with ecr-pullthroughcache/`,
+                        `create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
+                    );
                 } else if (!upstream.needsCredential && credentialArn !== undefined) {
-                    ctx.addIssue({ code: "custom", path, input: credentialArn, message: saying(`${upstream.url} is public and takes no credential`, "remove credentialArn") });
+                    refuse(ctx, path, credentialArn, `${upstream.url} is public and takes no credential`, "remove credentialArn");
                 }
             }
         }, whenValid),
@@ -240,6 +233,7 @@ const policySchema = z.strictObject(
     object("{ enforcement: mandatory | advisory, waivers? }"),
 );
 
+const parametersError = said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
 const retiredSchema = z.record(
     z.string(),
     z.strictObject(
@@ -250,7 +244,7 @@ const retiredSchema = z.record(
             repository: flag().default(false),
             /** Keep these SSM parameters (variable names). @default [] */
             parameters: z
-                .array(z.string().regex(parameterNamePattern), { error: said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]") })
+                .array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError })
                 .default([]),
             /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
             release: flag().default(false),
@@ -260,17 +254,22 @@ const retiredSchema = z.record(
     { error: said("must map a service name to { reason, repository?, parameters?, release? }", 'write retired: { docs: { reason: "replaced by the new docs site" } }') },
 );
 
+const networkSchema = z.union([existingNetwork, createNetwork], {
+    error: (issue) =>
+        issue.input === undefined
+            ? saying("is required", "set fleet:network to { natGateways: single | onePerAz } or to an existing vpcId with publicSubnetIds and privateSubnetIds")
+            : saying("must be an object", "set { natGateways, cidrBlock?, availabilityZones? } or { vpcId, publicSubnetIds, privateSubnetIds }"),
+});
+export type NetworkSettings = DeepReadonly<z.output<typeof networkSchema>>;
+export type ClusterSettings = DeepReadonly<z.output<typeof clusterSchema>>;
+export type LoadBalancerSettings = DeepReadonly<z.output<typeof loadBalancerSchema>>;
+
 /** The `fleet:*` keys of a stack file, keyed without the namespace. */
 export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
     domain: z.string().regex(domainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") }).optional(),
     /** A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one (`{ vpcId, publicSubnetIds, privateSubnetIds }`). */
-    network: z.union([existingNetwork, createNetwork], {
-        error: (issue) =>
-            issue.input === undefined
-                ? saying("is required", "set fleet:network to { natGateways: single | onePerAz } or to an existing vpcId with publicSubnetIds and privateSubnetIds")
-                : saying("must be an object", "set { natGateways, cidrBlock?, availabilityZones? } or { vpcId, publicSubnetIds, privateSubnetIds }"),
-    }),
+    network: networkSchema,
     /** The ECS cluster and its capacity. @default Fargate, Container Insights enabled */
     cluster: clusterSchema.prefault({}),
     /** The fleet's one ALB. */
@@ -309,7 +308,9 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
     // Key by key, so that a bad key still lets the others (and the catalog) be checked. The
     // service overrides are checked once merged into their catalog entries.
     const parse = <K extends keyof Parsed>(key: K, fallback: () => Parsed[K]): Parsed[K] => {
-        const schema = stackSchema.shape[key];
+        // zod's union would describe an existing VPC with a short subnet list as a VPC to create
+        // with unknown fields: the option is chosen by what the stack says, vpcId.
+        const schema = key === "network" && isRecord(config.network) ? (config.network.vpcId !== undefined ? existingNetwork : createNetwork) : stackSchema.shape[key];
         const result = schema.safeParse(config[key], { reportInput: true });
         if (result.success) return result.data as Parsed[K];
         reportIssues(problems, schema, config[key], result.error.issues, {
