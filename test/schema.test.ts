@@ -6,9 +6,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import * as YAML from "yaml";
 import { jsonSchemas, jsonSchemaText } from "../model/jsonSchema";
 import { serviceFields } from "../model/catalog";
-import { stackKeys } from "../model/stackSettings";
+import { stackKeys, stackSchema } from "../model/stackSettings";
 
 const root = path.join(__dirname, "..");
 
@@ -39,6 +40,17 @@ describe("JSON Schemas", () => {
         for (const file of fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
             const first = fs.readFileSync(path.join(root, file), "utf8").split("\n")[0];
             assert.equal(first, "# yaml-language-server: $schema=./schema/stack.schema.json", file);
+        }
+    });
+
+    it("agrees with the project-level defaults of Pulumi.yaml", () => {
+        const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+        const declared = Object.entries<{ default?: unknown }>(project.config ?? {}).filter(([key]) => key.startsWith("fleet:"));
+        assert.ok(declared.length > 0);
+        for (const [key, declaration] of declared) {
+            const name = key.slice("fleet:".length) as keyof typeof stackSchema.shape;
+            assert.ok(stackKeys.includes(name), `${key} is not a stack key`);
+            assert.deepEqual(declaration.default, stackSchema.shape[name].parse(undefined), `${key}: Pulumi.yaml's default differs from the schema's`);
         }
     });
 });
