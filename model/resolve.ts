@@ -62,6 +62,8 @@ class ServiceResolver {
         /** The entry as written (merged with its override): tells a default from a value set. */
         private readonly raw: Record<string, unknown>,
         private readonly subject: (field: string) => string,
+        /** Stack keys already reported invalid: nothing is checked against their defaults. */
+        private readonly invalid: ReadonlySet<string>,
     ) {}
 
     private add(field: string, value: unknown, problem: string, fix: string): void {
@@ -137,7 +139,7 @@ class ServiceResolver {
 
     private capacity(): Capacity {
         const capacity = this.spec.capacity ?? this.settings.cluster.defaultCapacity;
-        if (capacity === "ec2" && !this.settings.cluster.ec2) {
+        if (capacity === "ec2" && !this.settings.cluster.ec2 && !this.invalid.has("cluster")) {
             this.add("capacity", capacity, `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`, "set fleet:cluster.ec2 or use fargate / fargate-spot");
         }
         return capacity;
@@ -198,6 +200,7 @@ class ServiceResolver {
         let host = value.toLowerCase();
         if (!host.includes(".")) {
             if (!this.settings.domain) {
+                if (this.invalid.has("domain")) return undefined;
                 this.add(field, value, "is a subdomain, but the stack has no fleet:domain", `set fleet:domain in Pulumi.${this.input.stack}.yaml or write the full host`);
                 return undefined;
             }
@@ -342,7 +345,8 @@ function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
 /** Validates the catalog against the stack and resolves the whole fleet, or returns every problem found. */
 export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): FleetResult {
     const problems = new Problems();
-    const settings = resolveStackSettings(problems, input.stack, input.config);
+    const invalid = new Set<string>();
+    const settings = resolveStackSettings(problems, input.stack, input.config, invalid);
 
     // Keys that catalog secrets read with fromConfig are not typos.
     const secretSourceKeys = new Set(
@@ -413,7 +417,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             });
             continue;
         }
-        const result = new ServiceResolver(problems, input, settings, name, parsed.data, merged, (field) => subject(field.split(/[.[,]/)[0])).resolve();
+        const result = new ServiceResolver(problems, input, settings, name, parsed.data, merged, (field) => subject(field.split(/[.[,]/)[0]), invalid).resolve();
         resolved.push(result.service);
         routes.push(...result.routes);
     }

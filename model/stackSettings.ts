@@ -294,8 +294,12 @@ export const stackKeys = Object.keys(stackSchema.shape) as readonly (keyof Stack
 
 type Parsed = { [K in keyof typeof stackSchema.shape]: z.output<(typeof stackSchema.shape)[K]> };
 
-/** Validates and defaults the stack-level keys. `config` holds the `fleet:*` values, keys without the namespace. */
-export function resolveStackSettings(problems: Problems, stack: string, config: Readonly<Record<string, unknown>>): StackSettings {
+/**
+ * Validates and defaults the stack-level keys. `config` holds the `fleet:*` values, keys without
+ * the namespace. A key found invalid is added to `invalid` and defaulted, so that the catalog is
+ * still checked, but not against it.
+ */
+export function resolveStackSettings(problems: Problems, stack: string, config: Readonly<Record<string, unknown>>, invalid = new Set<string>()): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
             "stack",
@@ -313,6 +317,7 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
         const schema = key === "network" && isRecord(config.network) ? (config.network.vpcId !== undefined ? existingNetwork : createNetwork) : stackSchema.shape[key];
         const result = schema.safeParse(config[key], { reportInput: true });
         if (result.success) return result.data as Parsed[K];
+        invalid.add(key);
         reportIssues(problems, schema, config[key], result.error.issues, {
             subject: () => `stack config fleet:${key}`,
             field: (path) => (path.length === 0 ? key : fieldOf(path)),

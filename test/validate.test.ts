@@ -509,6 +509,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: must list at least two subnet ids in different availability zones (an ALB needs two); list ids like subnet-0123456789abcdef0.'],
     ],
     [
+        "a bad stack key reported once, not again by the services that rely on it",
+        { svc: { ...ok, capacity: "ec2", port: 80, routes: [{ host: "svc" }] } },
+        { domain: "Example.com", cluster: { ec2: { instanceType: "t3.small", maxSize: 0 } } },
+        [
+            'stack config fleet:domain: domain = "Example.com": is not a lowercase DNS domain; use a domain such as dev.example.com.',
+            "stack config fleet:cluster: ec2.maxSize = 0: must be a whole number from 1 to 1000; set a value in that range.",
+        ],
+    ],
+    [
         "an empty catalog",
         {},
         {},
