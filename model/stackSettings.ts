@@ -10,11 +10,11 @@ import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
 import { DeepReadonly, fieldOf, flag, refuse, reportIssues, said, saying, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import { controlIds, minimumReasonLength } from "../policy/controls";
+import { defaultSslPolicy } from "../policy/limits";
 import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isRecord, Problems } from "./problems";
 
-/** TLS 1.3 policies of the ALB (TLS 1.2 still accepted for older clients, TLS 1.0/1.1 refused). */
-export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export { defaultSslPolicy };
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const logRetentionValues = [
@@ -139,7 +139,7 @@ const loadBalancerSchema = z.strictObject(
             .string()
             .regex(certificatePattern, { error: said("is not an ACM certificate ARN", "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region") })
             .optional(),
-        /** A TLS 1.3 policy. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+        /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
         sslPolicy: z
             .string()
             .refine((policy) => recommendedTlsPolicies.includes(policy), {

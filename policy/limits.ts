@@ -23,6 +23,9 @@ export const awsDefaultHealthCheck = { intervalSeconds: 30, healthyThreshold: 5 
 /** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
 export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
 
+/** The ALB's TLS policy unless the stack names another: TLS 1.3, with TLS 1.2 still accepted for older clients and TLS 1.0/1.1 refused (ELB.17). */
+export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 /** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
 export const rootUserPattern = /^(root|0)(:.*)?$/;
 
