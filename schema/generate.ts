@@ -1,7 +1,7 @@
 /** `npm run schema`: writes the JSON Schemas of the catalog and the stack file next to this script. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { jsonSchemas, jsonSchemaText } from "../model/jsonSchema";
+import { jsonSchemas, jsonSchemaText } from "./jsonSchema";
 
 for (const [file, schema] of Object.entries(jsonSchemas())) {
     fs.writeFileSync(path.join(__dirname, file), jsonSchemaText(schema));

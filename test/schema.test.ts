@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
-import { jsonSchemas, jsonSchemaText } from "../model/jsonSchema";
+import { jsonSchemas, jsonSchemaText } from "../schema/jsonSchema";
 import { serviceFields } from "../model/catalog";
 import { stackKeys, stackSchema } from "../model/stackSettings";
 
