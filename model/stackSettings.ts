@@ -309,9 +309,9 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
             "rename the stack (pulumi stack rename)",
         );
     }
-    // Key by key, so that a bad key still lets the others (and the catalog) be checked. The
-    // service overrides are checked once merged into their catalog entries.
-    const parse = <K extends keyof Parsed>(key: K, fallback: () => Parsed[K]): Parsed[K] => {
+    // Key by key, in the schema's order, so that a bad key still lets the others (and the catalog)
+    // be checked. The service overrides are checked once merged into their catalog entries.
+    const parse = <K extends keyof Parsed>(key: K): Parsed[K] => {
         // zod's union would describe an existing VPC with a short subnet list as a VPC to create
         // with unknown fields: the option is chosen by what the stack says, vpcId.
         const schema = key === "network" && isRecord(config.network) ? (config.network.vpcId !== undefined ? existingNetwork : createNetwork) : stackSchema.shape[key];
@@ -323,39 +323,32 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
             field: (path) => (path.length === 0 ? key : fieldOf(path)),
             fallbackFix: "see Stack configuration in README.md",
         });
-        return fallback();
+        return (key === "network" ? createNetwork.parse({}) : stackSchema.shape[key].parse(undefined)) as Parsed[K];
     };
-    const defaults = <K extends keyof Parsed>(key: K) => () => stackSchema.shape[key].parse(undefined) as Parsed[K];
-    const domain = parse("domain", () => undefined);
-    const logRetentionDays = parse("logRetentionDays", defaults("logRetentionDays"));
-    const network = parse("network", () => createNetwork.parse({}));
-    const cluster = parse("cluster", defaults("cluster"));
-    const loadBalancer = parse("loadBalancer", defaults("loadBalancer"));
-    const registry = parse("registry", defaults("registry"));
-    const caches: PullThroughCacheSettings[] = [];
-    for (const [registryKey, entry] of Object.entries(registry.pullThroughCache)) {
-        const key = registryKey as keyof typeof upstreamRegistries;
-        const prefix = cachePrefix(stack, key);
-        if (prefix.length > 30) {
-            problems.add("stack config fleet:registry", `pullThroughCache.${key}`, prefix, "the rule's ECR repository prefix exceeds AWS's 30 characters", "use a shorter stack name");
-        }
-        caches.push({ registry: key, prefix, credentialArn: entry?.credentialArn });
-    }
-    const protect = parse("protect", defaults("protect"));
-    const policy = parse("policy", defaults("policy"));
-    const retired = Object.entries(parse("retired", defaults("retired"))).map(
-        ([name, entry]): RetiredService => ({ name, ...entry, parameters: [...entry.parameters].sort() }),
-    );
+    // The cache rules' repository prefixes carry the stack name, which AWS limits to 30 characters.
+    const withPrefixes = ({ keepImages, pullThroughCache }: Parsed["registry"]): StackSettings["registry"] => ({
+        keepImages,
+        pullThroughCache: Object.entries(pullThroughCache).map(([registryKey, entry]): PullThroughCacheSettings => {
+            const key = registryKey as keyof typeof upstreamRegistries;
+            const prefix = cachePrefix(stack, key);
+            if (prefix.length > 30) {
+                problems.add("stack config fleet:registry", `pullThroughCache.${key}`, prefix, "the rule's ECR repository prefix exceeds AWS's 30 characters", "use a shorter stack name");
+            }
+            return { registry: key, prefix, credentialArn: entry?.credentialArn };
+        }),
+    });
     return {
-        domain,
-        network,
-        cluster,
-        loadBalancer,
-        registry: { keepImages: registry.keepImages, pullThroughCache: caches },
-        logRetentionDays,
-        protect,
+        domain: parse("domain"),
+        network: parse("network"),
+        cluster: parse("cluster"),
+        loadBalancer: parse("loadBalancer"),
+        registry: withPrefixes(parse("registry")),
+        logRetentionDays: parse("logRetentionDays"),
+        protect: parse("protect"),
         // A waiver's reason is never undefined: partialRecord only says not every control is waived.
-        policy: policy as StackSettings["policy"],
-        retired: retired.sort((a, b) => a.name.localeCompare(b.name)),
+        policy: parse("policy") as StackSettings["policy"],
+        retired: Object.entries(parse("retired"))
+            .map(([name, entry]): RetiredService => ({ name, ...entry, parameters: [...entry.parameters].sort() }))
+            .sort((a, b) => a.name.localeCompare(b.name)),
     };
 }
