@@ -77,6 +77,12 @@ function describe(node: unknown, docs: Map<string, Record<string, string>>): voi
     Object.values(node).forEach((child) => describe(child, docs));
 }
 
+function withoutDefaults(node: unknown): void {
+    if (typeof node !== "object" || node === null) return;
+    if (!Array.isArray(node)) delete (node as JsonNode).default;
+    Object.values(node).forEach(withoutDefaults);
+}
+
 function document(schema: z.ZodType, id: string, title: string, docs: Map<string, Record<string, string>>): object {
     const json = { ...z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), $id: id, title } as JsonNode;
     const config = json.properties?.config?.properties;
@@ -84,6 +90,8 @@ function document(schema: z.ZodType, id: string, title: string, docs: Map<string
     for (const key of stackKeys) {
         if (config && stackDocs?.[key]) config[`fleet:${key}`] = { description: stackDocs[key], ...config[`fleet:${key}`] };
     }
+    // An override's absent field keeps the catalog's value, not the schema's default.
+    withoutDefaults(config?.["fleet:services"]);
     describe(json, docs);
     return json;
 }
