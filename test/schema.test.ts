@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
 import { jsonSchemas, jsonSchemaText } from "../schema/jsonSchema";
-import { serviceFields } from "../model/catalog";
+import { serviceFields, serviceSchema } from "../model/catalog";
 import { stackKeys, stackSchema } from "../model/stackSettings";
 
 const root = path.join(__dirname, "..");
@@ -52,5 +52,30 @@ describe("JSON Schemas", () => {
             assert.ok(stackKeys.includes(name), `${key} is not a stack key`);
             assert.deepEqual(declaration.default, stackSchema.shape[name].parse(undefined), `${key}: Pulumi.yaml's default differs from the schema's`);
         }
+    });
+
+    it("agrees with the defaults in the README's reference tables", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        // `| \`field\` | meaning | default |` → field → default cell
+        const cells = new Map([...readme.matchAll(/^\| `([^`]+)` \|.*\| ([^|]*) \|$/gm)].map((row) => [row[1], row[2]]));
+        const leaves = (value: unknown): string[] =>
+            typeof value === "object" && value !== null ? Object.values(value).flatMap(leaves) : value === undefined ? [] : [String(value)];
+        const shapes: [string, Record<string, { safeParse(value: undefined): { success: boolean; data?: unknown } }>][] = [
+            ["", serviceSchema.shape],
+            ["fleet:", stackSchema.shape],
+        ];
+        let checked = 0;
+        for (const [prefix, shape] of shapes) {
+            for (const [field, schema] of Object.entries(shape)) {
+                const cell = cells.get(prefix + field);
+                const parsed = schema.safeParse(undefined);
+                if (cell === undefined || !parsed.success) continue;
+                for (const leaf of leaves(parsed.data)) {
+                    assert.ok(cell.includes(leaf), `README: the default of ${prefix + field} is ${leaf} in its schema, the table says "${cell}"`);
+                    checked++;
+                }
+            }
+        }
+        assert.ok(checked >= 10, `only ${checked} defaults found in the README tables`);
     });
 });
