@@ -1,137 +1,322 @@
 /**
- * The catalog contract: what a microservice entry in `services/index.ts` may say.
+ * The catalog contract: what a microservice entry in `services/index.ts` may say, as a zod schema.
+ * The types below are inferred from it, the defaults are written in it (nowhere else), unknown
+ * fields are refused, and `npm run schema` turns it into `schema/catalog.schema.json`.
  *
- * Plain data only: no resources, no Outputs. Every entry is validated and resolved by
- * `validate.ts` before any resource is registered, and `Pulumi.<stack>.yaml` may override any
- * field per service under `fleet:services`.
+ * Plain data only: no resources, no Outputs. Rules that need the stack (capacity, domain, config
+ * keys, build contexts) are applied by `resolve.ts`, after the parse. `Pulumi.<stack>.yaml` may
+ * override any field per service under `fleet:services`.
  */
+import { z } from "zod";
+import { parseImageReference } from "./images";
+import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
+import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
+import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
+
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const pathPattern = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
+const matcherPattern = /^(\d{3})(-(\d{3}))?(,(\d{3})(-(\d{3}))?)*$/;
+const ssmNamePattern = /^\/?[A-Za-z0-9_.\-/]+$/;
+const ssmArnPattern = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
+const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
+
+/** A reason stored as an AWS tag (a policy waiver): long enough to mean something, in the tag character set. Trimmed. */
+export function reasonSchema(tooShort: string, fix: string, tagProblem: string) {
+    const error = said(tooShort, fix, tooShort);
+    return z
+        .string({ error })
+        .trim()
+        .min(minimumReasonLength, { error })
+        .regex(waiverReasonPattern, { error: said(tagProblem, "reword it without other punctuation") });
+}
+
+const envName = (fix = "use letters, digits and _ not starting with a digit") =>
+    z.string().regex(envNamePattern, { error: said("is not a valid environment variable name", fix) });
+
+const hostError = said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com");
+const hostValue = z.string({ error: hostError }).min(1, { error: hostError });
+const pathError = said(
+    `is not a valid ALB path condition: it must start with / and have at most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?`,
+    "use a pattern such as /api/*",
+);
+const pathValue = z.string({ error: pathError }).max(maxPatternLength, { error: pathError }).regex(pathPattern, { error: pathError });
+const oneOrMany = <T extends z.ZodType>(value: T) => z.union([value, z.array(value)]);
+const count = (value: unknown) => (value === undefined ? 0 : Array.isArray(value) ? value.length : 1);
 
 /** An ALB route. A host with no dot is a subdomain of the stack's `fleet:domain`. */
-export interface RouteSpec {
-    /** Host header pattern(s), e.g. `api` or `api.example.com` or `*.example.com`. @default any host */
-    readonly host?: string | readonly string[];
-    /** Path pattern(s), e.g. `/api/*`. Case-sensitive, matched without the query string. @default any path */
-    readonly path?: string | readonly string[];
-    /**
-     * Pin this route's listener-rule priority (1-49999). Only needed when the computed slot collides
-     * with another route's; the validation message names a free value. @default computed
-     */
-    readonly priority?: number;
-}
+export const routeSchema = z
+    .strictObject(
+        {
+            /** Host header pattern(s), e.g. `api` or `api.example.com` or `*.example.com`. @default any host */
+            host: oneOrMany(hostValue).optional(),
+            /** Path pattern(s), e.g. `/api/*`. Case-sensitive, matched without the query string. @default any path */
+            path: oneOrMany(pathValue).optional(),
+            /**
+             * Pin this route's listener-rule priority (1-49999). Only needed when the computed slot collides
+             * with another route's; the validation message names a free value. @default computed
+             */
+            priority: wholeNumber(1, maxPriority - 1, `pin a value from 1 to ${maxPriority - 1}`).optional(),
+        },
+        { error: said("must be an object { host?, path? }", 'write { host: "api" } or { path: "/api/*" }') },
+    )
+    .superRefine((route, ctx) => {
+        const values = count(route.host) + count(route.path);
+        if (values === 0) {
+            refuse(ctx, [], route, "has neither host nor path, so it would match every request", 'add a host or a path (use path "/*" for an explicit catch-all)');
+        } else if (values > maxConditionValuesPerRule) {
+            refuse(ctx, [], route, `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`, "split it into several routes");
+        }
+    }, whenValid);
+export type RouteSpec = DeepReadonly<z.input<typeof routeSchema>>;
+
+const [contextProblem, contextFix] = ["must be a path inside the repository starting with ./", "use e.g. ./apps/api"];
+const contextError = said(contextProblem, contextFix);
+const insideRepository = (context: string) => context.startsWith("./") && !context.split("/").includes("..");
+const contextPath = z.string({ error: contextError }).refine(insideRepository, { error: contextError });
 
 /** A docker build, as in a compose file. */
-export interface BuildSpec {
+export const buildObjectSchema = z.strictObject({
     /** Build context, relative to the repository root, e.g. `./apps/api`. */
-    readonly context: string;
+    context: contextPath,
     /** Dockerfile path relative to the context. @default "Dockerfile" */
-    readonly dockerfile?: string;
+    dockerfile: z
+        .string()
+        .refine((file) => !file.split("/").includes(".."), { error: said("must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod") })
+        .default("Dockerfile"),
     /** Build arguments (never secrets: they are visible in the image history). @default {} */
-    readonly args?: Readonly<Record<string, string>>;
-}
+    args: z
+        .record(z.string(), z.string({ error: said("must be a string", "quote the value") }), { error: said("must map argument names to strings", 'use { NAME: "value" }') })
+        .default({}),
+});
+export type BuildSpec = DeepReadonly<z.input<typeof buildObjectSchema>>;
+/** A context path alone, or the full build; always the full build once parsed. */
+const buildSchema = z.union(
+    [
+        z
+            .string()
+            .superRefine((context, ctx) => {
+                if (!insideRepository(context)) refuse(ctx, ["context"], context, contextProblem, contextFix);
+            })
+            .transform((context) => buildObjectSchema.parse({ context })),
+        buildObjectSchema,
+    ],
+    { error: said("must be a context path or { context, dockerfile?, args? }", "use e.g. ./apps/api") },
+);
 
+const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }';
 /** Where a secret's value comes from. Every secret is injected through SSM Parameter Store. */
-export type SecretSource =
-    /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
-    | { readonly fromConfig: string }
-    /** Generated once with `@pulumi/random` and kept across updates. */
-    | { readonly generate: { readonly length: number } }
-    /** A parameter that already exists (name or ARN); referenced, never created. */
-    | { readonly existing: string };
+export const secretSourceSchema = z.union(
+    [
+        /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
+        z.strictObject({ fromConfig: z.string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") }) }),
+        /** Generated once with `@pulumi/random` and kept across updates. */
+        z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
+        /** A parameter that already exists (name or ARN); referenced, never created. */
+        z.strictObject({
+            existing: z.string().refine(
+                (parameter) => (ssmNamePattern.test(parameter) && parameter.length <= 1011 && !/^\/?(aws|ssm)/i.test(parameter)) || ssmArnPattern.test(parameter),
+                { error: said("is not an SSM parameter name or ARN", "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path") },
+            ),
+        }),
+    ],
+    { error: said("must have exactly one source", sourceFix) },
+);
+export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 
-export interface HealthSpec {
-    /** Target-group health-check path. @default "/healthz" for a service with a port */
-    readonly path?: string;
-    /** HTTP codes the target group treats as healthy. @default "200-399" */
-    readonly matcher?: string;
-    /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
-    readonly command?: readonly string[];
-    /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
-    readonly gracePeriodSeconds?: number;
-}
+const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", 'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]');
+const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
+export const healthSchema = z.strictObject(
+    {
+        /** Target-group health-check path. @default "/healthz" for a service with a port */
+        path: z
+            .string()
+            .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
+                error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
+            })
+            .default("/healthz"),
+        /** HTTP codes the target group treats as healthy. @default "200-399" */
+        matcher: z
+            .string()
+            .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 200 && code <= 499) ?? false, {
+                error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
+            })
+            .default("200-399"),
+        /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
+        command: z
+            .array(z.string({ error: healthCommandError }), { error: healthCommandError })
+            .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), { error: healthCommandError })
+            .optional(),
+        /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
+        gracePeriodSeconds: wholeNumber(0, 2_147_483_647, "use the seconds the service needs to start").default(30),
+    },
+    { error: said("must be an object", "set { path?, matcher?, command?, gracePeriodSeconds? }") },
+);
+export type HealthSpec = DeepReadonly<z.input<typeof healthSchema>>;
 
-export interface MemorySpec {
-    /** Soft limit in MiB (`memoryReservation`): what placement reserves on an instance. */
-    readonly reservation: number;
-    /** Hard limit in MiB (`memory`): the container is killed above it. Must exceed `reservation`. */
-    readonly limit: number;
-}
+const memoryFix = "set memory: { reservation, limit } in MiB, the soft reservation below the hard limit";
+export const memorySchema = unknownKeysSay(
+    z
+        .strictObject(
+            {
+                /** Soft limit in MiB (`memoryReservation`): what placement reserves on an instance. Docker needs at least 6 MiB. */
+                reservation: wholeNumber(6, 1_000_000, "use the MiB the service needs at steady state (at least 6)"),
+                /** Hard limit in MiB (`memory`): the container is killed above it. Must exceed `reservation`. */
+                limit: wholeNumber(7, 1_000_000, "use the MiB at which the container should be killed (above the reservation)"),
+            },
+            { error: said("must be an object", memoryFix) },
+        )
+        .superRefine((memory, ctx) => {
+            if (memory.reservation >= memory.limit) {
+                refuse(
+                    ctx,
+                    ["reservation"],
+                    memory.reservation,
+                    `must be below memory.limit (${memory.limit}): AWS requires the hard limit (memory) above the soft reservation (memoryReservation)`,
+                    "lower memory.reservation or raise memory.limit",
+                );
+            }
+        }, whenValid),
+    "unknown field",
+    "use reservation and limit",
+);
+export type MemorySpec = DeepReadonly<z.input<typeof memorySchema>>;
 
-export interface ScalingSpec {
-    /** Fewest tasks. */
-    readonly min: number;
-    /** Most tasks. */
-    readonly max: number;
-    /** Target average CPU utilisation (percent). @default none */
-    readonly cpuPercent?: number;
-    /** Target ALB requests per task per minute. @default none */
-    readonly requestsPerTarget?: number;
-}
+const tasks = (min: number) => wholeNumber(min, 1000, `use ${min}-1000 tasks`);
+export const scalingSchema = z
+    .strictObject(
+        {
+            /** Fewest tasks. */
+            min: tasks(0),
+            /** Most tasks. */
+            max: tasks(1),
+            /** Target average CPU utilisation (percent). @default none */
+            cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
+            /** Target ALB requests per task per minute. @default none */
+            requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
+        },
+        { error: said("must be an object", "set { min, max, cpuPercent?, requestsPerTarget? }") },
+    )
+    .superRefine((scaling, ctx) => {
+        if (scaling.min > scaling.max) {
+            refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
+        }
+        if (scaling.cpuPercent === undefined && scaling.requestsPerTarget === undefined) {
+            refuse(ctx, [], scaling, "has no target to track", "set cpuPercent, requestsPerTarget or both");
+        }
+    }, whenValid);
+export type ScalingSpec = z.output<typeof scalingSchema>;
 
+const optOutReason = reasonSchema(
+    `needs the reason the default is turned off (at least ${minimumReasonLength} characters)`,
+    'write why, e.g. "nginx writes its cache under /var/cache/nginx"',
+    "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @",
+).optional();
 /**
  * Secure container defaults a service turns off, each with the reason (shown in the plan and
  * counted as a waiver of the matching policy control).
  */
-export interface SecurityOptOuts {
-    /** Writable root filesystem instead of read-only with a tmpfs /tmp (control ECS.5). */
-    readonly readonlyRootFilesystem?: string;
-    /** Run as root (control ECS.20). */
-    readonly nonRootUser?: string;
-    /** Privileged mode, EC2 only (control ECS.4). */
-    readonly privileged?: string;
-    /** No init process as PID 1. */
-    readonly initProcess?: string;
-    /** Allow privilege escalation and keep Linux capabilities. */
-    readonly noNewPrivileges?: string;
-}
-export const securityOptOutFields: readonly (keyof SecurityOptOuts)[] = ["readonlyRootFilesystem", "nonRootUser", "privileged", "initProcess", "noNewPrivileges"];
+export const securityOptOutsSchema = z.strictObject(
+    {
+        /** Writable root filesystem instead of read-only with a tmpfs /tmp (control ECS.5). */
+        readonlyRootFilesystem: optOutReason,
+        /** Run as root (control ECS.20). */
+        nonRootUser: optOutReason,
+        /** Privileged mode, EC2 only (control ECS.4). */
+        privileged: optOutReason,
+        /** No init process as PID 1. */
+        initProcess: optOutReason,
+        /** Allow privilege escalation and keep Linux capabilities. */
+        noNewPrivileges: optOutReason,
+    },
+    { error: said("must map a secure default to the reason it is turned off", "use keys among readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges") },
+);
+unknownKeysSay(securityOptOutsSchema, "is not a secure default");
+export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
+export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
+export const capacitySchema = z.enum(["ec2", "fargate", "fargate-spot"], { error: said("is not a capacity", "use one of ec2, fargate, fargate-spot") });
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
-export type Capacity = "ec2" | "fargate" | "fargate-spot";
-export const capacities: readonly Capacity[] = ["ec2", "fargate", "fargate-spot"];
+export type Capacity = z.infer<typeof capacitySchema>;
+export const capacities: readonly Capacity[] = capacitySchema.options;
+
+/** The user a container runs as unless the entry names one or opts out of non-root (then the image's). */
+export const defaultUser = "1000";
+
+const listOfStrings = (problem: string, fix: string) => {
+    const error = said(problem, fix);
+    return z.array(z.string({ error }), { error }).min(1, { error });
+};
 
 /** One microservice. Exactly one of `image` and `build`. */
-export interface ServiceSpec {
-    /** An image reference: upstream references go through the pull-through cache; a full ECR URI is used as is. */
-    readonly image?: string;
-    /** A build context (or `{ context, dockerfile, args }`) built and pushed to the service's own ECR repository. */
-    readonly build?: string | BuildSpec;
-    /** Container port. @default none: a worker with no traffic */
-    readonly port?: number;
-    /** ALB routes. @default none: not on the load balancer */
-    readonly routes?: readonly RouteSpec[];
-    /** Health checks. @default `{ path: "/healthz" }` when the service has routes */
-    readonly health?: HealthSpec;
-    /** Soft and hard memory in MiB. */
-    readonly memory: MemorySpec;
-    /** CPU units (1024 = one vCPU). @default 256 */
-    readonly cpu?: number;
-    /** Plain environment variables. Never secrets. @default {} */
-    readonly env?: Readonly<Record<string, string>>;
-    /** Env var name → secret source; always injected through SSM. @default {} */
-    readonly secrets?: Readonly<Record<string, SecretSource>>;
-    /** Task count when not autoscaled. @default 1 */
-    readonly desiredCount?: number;
-    /** Target-tracking autoscaling. @default none */
-    readonly scaling?: ScalingSpec;
-    /** Overrides the image's command, so one image serves several roles. @default the image's */
-    readonly command?: readonly string[];
-    /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */
-    readonly stopTimeout?: number;
-    /** Seconds the ALB waits for in-flight requests before deregistering a task. @default 15 */
-    readonly deregistrationDelay?: number;
-    /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
-    readonly capacity?: Capacity;
-    /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
-    readonly user?: string;
-    /** Secure defaults turned off, each with its reason. @default {} */
-    readonly optOut?: SecurityOptOuts;
-}
+export const serviceSchema = z.strictObject(
+    {
+        /** An image reference: upstream references go through the pull-through cache; a full ECR URI is used as is. */
+        image: z
+            .string({ error: said("must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27") })
+            .superRefine((image, ctx) => {
+                const parsed = parseImageReference(image);
+                if (typeof parsed === "string") {
+                    refuse(ctx, [], image, `is not a valid image reference: it ${parsed}`, "use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27");
+                }
+            })
+            .optional(),
+        /** A build context (or `{ context, dockerfile, args }`) built and pushed to the service's own ECR repository. */
+        build: buildSchema.optional(),
+        /** Container port. @default none: a worker with no traffic */
+        port: wholeNumber(1, 65535, "use the port the container listens on (1-65535)").optional(),
+        /** ALB routes. @default none: not on the load balancer */
+        routes: z.array(routeSchema, { error: said("must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') }).default([]),
+        /** Health checks. @default `{ path: "/healthz" }` when the service has routes */
+        health: healthSchema.prefault({}),
+        /** Soft and hard memory in MiB. */
+        memory: memorySchema,
+        /** CPU units (1024 = one vCPU). @default 256 */
+        cpu: wholeNumber(128, 16384, "use CPU units: 1024 is one vCPU, 256 a quarter").default(256),
+        /** Plain environment variables. Never secrets. @default {} */
+        env: z
+            .record(
+                envName(),
+                z.string({ error: said((value) => `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`, "quote the value in the catalog") }),
+                { error: said("must map variable names to strings", 'use { NAME: "value" }') },
+            )
+            .default({}),
+        /** Env var name → secret source; always injected through SSM. @default {} */
+        secrets: z
+            .record(envName(), secretSourceSchema, {
+                error: said("must map variable names to a source", 'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }'),
+            })
+            .default({}),
+        /** Task count when not autoscaled. @default 1, or scaling.min when autoscaled */
+        desiredCount: tasks(0).optional(),
+        /** Target-tracking autoscaling. @default none */
+        scaling: scalingSchema.optional(),
+        /** Overrides the image's command, so one image serves several roles. @default the image's */
+        command: listOfStrings("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
+        /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */
+        stopTimeout: wholeNumber(2, 3600, "use seconds between SIGTERM and SIGKILL").default(ecsDefaultStopTimeoutSeconds),
+        /** Seconds the ALB waits for in-flight requests before deregistering a task. @default 15, never above stopTimeout */
+        deregistrationDelay: wholeNumber(
+            deregistrationDelay.fleetMin,
+            deregistrationDelay.awsMax,
+            `use ${deregistrationDelay.fleetMin}-${deregistrationDelay.awsMax} seconds: under ${deregistrationDelay.fleetMin} s the ALB cuts in-flight requests when a task stops`,
+        ).optional(),
+        /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
+        capacity: capacitySchema.optional(),
+        /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
+        user: z.string().regex(userPattern, { error: said("is not a user (uid, uid:gid, or a name the image defines)", 'use e.g. "1000" or "101:101"') }).optional(),
+        /** Secure defaults turned off, each with its reason. @default {} */
+        optOut: securityOptOutsSchema.default({}),
+    },
+    { error: said("must be an object", "see the catalog contract in README.md") },
+);
+/** One microservice, as written in the catalog. */
+export type ServiceSpec = DeepReadonly<z.input<typeof serviceSchema>>;
+/** One microservice with every default applied. */
+export type ParsedService = z.output<typeof serviceSchema>;
 
 /** The catalog: service name → entry. The key is the stable logical name of every resource of the service. */
 export type Catalog = Readonly<Record<string, ServiceSpec>>;
 
 /** The fields an entry (or a stack override) may carry; anything else is reported as a typo. */
-export const serviceFields: readonly (keyof ServiceSpec)[] = [
-    "image", "build", "port", "routes", "health", "memory", "cpu", "env", "secrets",
-    "desiredCount", "scaling", "command", "stopTimeout", "deregistrationDelay", "capacity", "user", "optOut",
-];
+export const serviceFields = Object.keys(serviceSchema.shape) as readonly (keyof ServiceSpec)[];

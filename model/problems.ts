@@ -79,5 +79,3 @@ export function didYouMean(received: string, known: readonly string[]): string {
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
-
-export const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);

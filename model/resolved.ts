@@ -5,54 +5,11 @@
 import { Capacity, MemorySpec, ScalingSpec } from "./catalog";
 import { FargateSize } from "./fargate";
 import { UpstreamRegistryKey } from "./images";
-import { Architecture } from "./instanceTypes";
 import { PlannedRule } from "./routing";
+import type { ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
 
-export type NatStrategy = "single" | "onePerAz" | "none";
-
-export type NetworkSettings =
-    | {
-          readonly kind: "create";
-          readonly cidrBlock: string;
-          readonly availabilityZones: number;
-          readonly natGateways: NatStrategy;
-      }
-    | {
-          readonly kind: "existing";
-          readonly vpcId: string;
-          readonly publicSubnetIds: readonly string[];
-          readonly privateSubnetIds: readonly string[];
-      };
-
-export interface Ec2CapacitySettings {
-    readonly instanceType: string;
-    readonly architecture: Architecture;
-    readonly minSize: number;
-    readonly maxSize: number;
-    /** Managed scaling target: percent of the group's capacity tasks may reserve. */
-    readonly targetCapacityPercent: number;
-    /** `ECS_RESERVED_MEMORY`: MiB kept back from tasks for the agent and system processes. */
-    readonly reservedMemoryMiB: number;
-    /** Memory the agent registers per instance (see instanceTypes.ts). */
-    readonly registeredMemoryMiB: number;
-    readonly rootVolumeGiB: number;
-}
-
-export interface ClusterSettings {
-    readonly containerInsights: "enabled" | "enhanced" | "disabled";
-    readonly defaultCapacity: Capacity;
-    /** Absent when the stack runs no EC2 capacity. */
-    readonly ec2?: Ec2CapacitySettings;
-}
-
-export interface LoadBalancerSettings {
-    /** ACM certificate: HTTPS with an HTTP redirect when set; HTTP only otherwise. */
-    readonly certificateArn?: string;
-    readonly sslPolicy: string;
-    readonly deletionProtection: boolean;
-    readonly idleTimeoutSeconds: number;
-    readonly accessLogs?: { readonly bucket: string; readonly prefix?: string };
-}
+/** The stack's network, cluster and load balancer, as their schemas give them (stackSettings.ts). */
+export type { ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
 
 export interface PullThroughCacheSettings {
     readonly registry: UpstreamRegistryKey;

@@ -41,6 +41,9 @@ export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, health
 /** AWS tag values are at most 256 characters (every service that tags; the mocks enforce it in plan/awsRules.ts). */
 export const awsTagValueMaxLength = 256;
 
+/** The ALB's TLS policy unless the stack names another: TLS 1.3, with TLS 1.2 still accepted for older clients and TLS 1.0/1.1 refused (ELB.17). */
+export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 /** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
 export const rootUserPattern = /^(root|0)(:.*)?$/;
 

@@ -5,7 +5,7 @@
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
-import { deregistrationDelay, ecrRegistryHostPattern, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones, rootUserPattern, webPorts } from "./limits";
+import { defaultSslPolicy, deregistrationDelay, ecrRegistryHostPattern, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones, rootUserPattern, webPorts } from "./limits";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -225,7 +225,7 @@ const checks: Record<string, Check> = {
         index
             .ofType("aws:lb/listener:Listener")
             .filter((l) => l.props.protocol === "HTTPS" && typeof l.props.sslPolicy !== "undefined" && !recommendedTlsPolicies.includes(l.props.sslPolicy))
-            .map((resource) => ({ resource, problem: `uses security policy ${resource.props.sslPolicy}`, fix: "use ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter TLS 1.3 policy" })),
+            .map((resource) => ({ resource, problem: `uses security policy ${resource.props.sslPolicy}`, fix: `use ${defaultSslPolicy} or a stricter TLS 1.3 policy` })),
     "ECR.1": (index) =>
         index
             .ofType("aws:ecr/repository:Repository")

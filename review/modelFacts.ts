@@ -130,7 +130,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
             // An existing VPC: the load balancer spans its public subnets, one per zone.
             availabilityZones: network.kind === "create" ? network.availabilityZones : network.publicSubnetIds.length,
             natGateways:
-                network.kind === "create" ? (network.natGateways === "single" ? 1 : network.natGateways === "none" ? 0 : network.availabilityZones) : undefined,
+                network.kind === "create" ? (network.natGateways === "single" ? 1 : network.availabilityZones) : undefined,
             ec2: ec2
                 ? {
                       instanceType: ec2.instanceType,

@@ -214,7 +214,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         [
             'service "svc": memory.limt = 128: unknown field (did you mean "limit"?); use reservation and limit.',
-            'service "svc": memory.limit = -1: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).',
+            'service "svc": memory.limit = (missing): is required; use the MiB at which the container should be killed (above the reservation).',
         ],
     ],
     [
@@ -471,6 +471,51 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { old: {} } },
         ["stack config fleet:retired: old.reason = (missing): needs a reason (at least 10 characters); write why, for the reviewers of this stack."],
+    ],
+    [
+        "an unknown field in a build",
+        { svc: { memory: ok.memory, build: { context: "./apps/api", dockerfle: "Dockerfile.prod" } } },
+        {},
+        ['service "svc": build.dockerfle = "Dockerfile.prod": unknown field (did you mean "dockerfile"?); use one of context, dockerfile, args.'],
+    ],
+    [
+        "a secret whose config key is not a string",
+        { svc: { ...ok, secrets: { DB: { fromConfig: 5 } } } },
+        {},
+        ['service "svc": secrets.DB.fromConfig = 5: must name a stack config key of its own; use a key such as apiDatabasePassword.'],
+    ],
+    [
+        "an unknown field in a stack key",
+        { svc: ok },
+        { cluster: { contanerInsights: "enabled" } },
+        ['stack config fleet:cluster: contanerInsights = "enabled": unknown field (did you mean "containerInsights"?); use one of containerInsights, defaultCapacity, ec2.'],
+    ],
+    [
+        "EC2 capacity without a maximum size",
+        { svc: ok },
+        { cluster: { ec2: { instanceType: "t3.small" } } },
+        ["stack config fleet:cluster: ec2.maxSize = (missing): is required; set a value in that range."],
+    ],
+    [
+        "subnet ids without their VPC",
+        { svc: ok },
+        { network: { natGateways: "single", publicSubnetIds: ["subnet-12345678", "subnet-87654321"] } },
+        ['stack config fleet:network: publicSubnetIds = ["subnet-12345678","subnet-87654321"]: subnet ids were given without the VPC they belong to; add vpcId, or remove the subnet ids to create a VPC.'],
+    ],
+    [
+        "an existing VPC with one public subnet",
+        { svc: ok },
+        { network: { vpcId: "vpc-12345678", publicSubnetIds: ["subnet-12345678"], privateSubnetIds: ["subnet-23456789", "subnet-34567890"] } },
+        ['stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: must list at least two subnet ids in different availability zones (an ALB needs two); list ids like subnet-0123456789abcdef0.'],
+    ],
+    [
+        "a bad stack key reported once, not again by the services that rely on it",
+        { svc: { ...ok, capacity: "ec2", port: 80, routes: [{ host: "svc" }] } },
+        { domain: "Example.com", cluster: { ec2: { instanceType: "t3.small", maxSize: 0 } } },
+        [
+            'stack config fleet:domain: domain = "Example.com": is not a lowercase DNS domain; use a domain such as dev.example.com.',
+            "stack config fleet:cluster: ec2.maxSize = 0: must be a whole number from 1 to 1000; set a value in that range.",
+        ],
     ],
     [
         "an empty catalog",
