@@ -196,12 +196,9 @@ function stackInput(): FleetInput {
     return { project: stackConfig.project, stack, config, configKeys, pathExists: (relative) => fs.existsSync(path.join(repoRoot, relative)) };
 }
 
-/** `... pin \`priority: 1234\` on service "svc-7" routes[0] (...)`: the routing error's suggested fix. */
-const pinSuggestion = /pin `priority: (\d+)` on service "([^"]+)" routes\[(\d+)\]/;
-
 /**
  * Validates the catalog against the dev stack like the program does, and while routing reports
- * priority collisions, pins the free priority each message suggests on the route it names, as a
+ * priority collisions, pins the free priority it suggests (as data) on the route it names, as a
  * user would. Any other problem is a bug in the generator.
  */
 export function generateCatalog(size: number, input: FleetInput = stackInput()): GeneratedCatalog {
@@ -210,13 +207,13 @@ export function generateCatalog(size: number, input: FleetInput = stackInput()):
     for (let round = 1; round <= 20; round++) {
         const result: FleetResult = resolveFleet(services as Catalog, input);
         if (result.ok) return { size, services, counts, capped, listenerRules: result.fleet.rules.length, pins, rounds: round };
-        const fixes = result.errors.map((error) => ({ error, match: pinSuggestion.exec(error) }));
-        const other = fixes.filter((f) => !f.match).map((f) => f.error);
-        if (other.length > 0) throw new Error(`the generated ${size}-service catalog is invalid:\n  - ${other.join("\n  - ")}`);
-        for (const { match } of fixes) {
-            const [, priority, name, index] = match!;
-            const spec = services[name];
-            services[name] = { ...spec, routes: spec.routes!.map((route, i) => (i === Number(index) ? { ...route, priority: Number(priority) } : route)) };
+        // Each collision is one error with one suggested pin; anything else is not the generator's to fix.
+        if (result.suggestedPins.length === 0 || result.suggestedPins.length !== result.errors.length) {
+            throw new Error(`the generated ${size}-service catalog is invalid:\n  - ${result.errors.join("\n  - ")}`);
+        }
+        for (const pin of result.suggestedPins) {
+            const spec = services[pin.service];
+            services[pin.service] = { ...spec, routes: spec.routes!.map((route, i) => (i === pin.route ? { ...route, priority: pin.priority } : route)) };
             pins++;
         }
     }

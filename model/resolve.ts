@@ -12,7 +12,7 @@ import { instanceTypes } from "./instanceTypes";
 import { servicePhysicalNames, stackNames } from "./naming";
 import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./resolved";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
-import { maxPatternLength, maxWildcardsPerRule, planRoutes, RouteInput } from "./routing";
+import { maxPatternLength, maxWildcardsPerRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { reportIssues } from "./schema";
 import { deregistrationDelay as deregistration, fargateMaxStopTimeoutSeconds, fleetHealthCheck, rootUserPattern } from "../policy/limits";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
@@ -33,7 +33,14 @@ export interface FleetInput {
     readonly pathExists?: (path: string) => boolean;
 }
 
-export type FleetResult = { readonly ok: true; readonly fleet: ResolvedFleet } | { readonly ok: false; readonly errors: readonly string[] };
+export type FleetResult =
+    | { readonly ok: true; readonly fleet: ResolvedFleet }
+    | {
+          readonly ok: false;
+          readonly errors: readonly string[];
+          /** The free priorities routing suggests pinning, as data (the messages say the same in words). */
+          readonly suggestedPins: readonly SuggestedPin[];
+      };
 
 /** Service names become logical names and the prefix of target-group names (AWS: 32 characters, Pulumi adds 8). */
 const serviceNamePattern = /^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/;
@@ -364,7 +371,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
 
     if (!isRecord(catalog) || Object.keys(catalog).length === 0) {
         problems.add("catalog", "services", catalog, "must be a non-empty record of service name → entry", "export const services: Catalog = { api: { ... } } from services/index.ts");
-        return { ok: false, errors: problems.list() };
+        return { ok: false, errors: problems.list(), suggestedPins: [] };
     }
 
     const overrides = input.config.services ?? {};
@@ -452,7 +459,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     const routing = planRoutes(routes);
     routing.errors.forEach((message) => problems.addRaw(message));
 
-    if (problems.count > 0) return { ok: false, errors: problems.list() };
+    if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
 
     const https = settings.loadBalancer.certificateArn !== undefined;
     const services: ResolvedService[] = resolved.map((service) => {
