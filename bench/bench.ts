@@ -193,7 +193,13 @@ function stackInput(): FleetInput {
             config[key] = raw;
         }
     }
-    return { project: stackConfig.project, stack, config, configKeys, pathExists: (relative) => fs.existsSync(path.join(repoRoot, relative)) };
+    return {
+        project: stackConfig.project,
+        stack,
+        config,
+        configKeys,
+        pathExists: (relative) => fs.existsSync(path.join(repoRoot, relative)),
+    };
 }
 
 /**
@@ -213,7 +219,10 @@ export function generateCatalog(size: number, input: FleetInput = stackInput()):
         }
         for (const pin of result.suggestedPins) {
             const spec = services[pin.service];
-            services[pin.service] = { ...spec, routes: spec.routes!.map((route, i) => (i === pin.route ? { ...route, priority: pin.priority } : route)) };
+            services[pin.service] = {
+                ...spec,
+                routes: spec.routes!.map((route, i) => (i === pin.route ? { ...route, priority: pin.priority } : route)),
+            };
             pins++;
         }
     }
@@ -276,7 +285,9 @@ function runPlan(catalogFile: string, jsonFile: string): Run {
     const stderr = fs.readFileSync(stderrFile, "utf8");
     if (child.error || child.status !== 0) {
         const tail = (text: string) => text.trimEnd().split("\n").slice(-30).join("\n");
-        throw new Error(`plan of ${catalogFile} failed (${child.error ? child.error.message : `exit ${child.status}`}):\n${tail(stdout)}\n${tail(stderr)}`);
+        throw new Error(
+            `plan of ${catalogFile} failed (${child.error ? child.error.message : `exit ${child.status}`}):\n${tail(stdout)}\n${tail(stderr)}`,
+        );
     }
     const planned = /planned in ([\d.]+) s/.exec(stdout);
     if (!planned) throw new Error(`plan of ${catalogFile} printed no "planned in X s" line`);
@@ -382,7 +393,9 @@ function verdict(results: readonly SizeResult[]): Verdict {
     const linear = perResource <= 1.5 && marginalGrowth <= 1.5;
     const text =
         `plan ms/res at ${last.services} services is ${perResource.toFixed(2)}x that at ${first.services}` +
-        (marginals.length >= 2 ? `; marginal ms per added resource goes ${marginals.map((m) => m.toFixed(2)).join(" → ")} (${marginalGrowth.toFixed(2)}x)` : "") +
+        (marginals.length >= 2
+            ? `; marginal ms per added resource goes ${marginals.map((m) => m.toFixed(2)).join(" → ")} (${marginalGrowth.toFixed(2)}x)`
+            : "") +
         (linear ? ": linear (within 1.5x)." : ": super-linear (above 1.5x): profile the largest size (see bench/latest.md).");
     return { linear, text };
 }
@@ -508,7 +521,8 @@ function main(): number {
                 wallMsPerResource: wallMs / resources,
                 planMsPerResource: planMs / resources,
                 growthVsPrevious: previous ? planMs / resources / previous.planMsPerResource : undefined,
-                marginalMsPerResource: previous && resources > previous.resources ? (planMs - previous.planMs) / (resources - previous.resources) : undefined,
+                marginalMsPerResource:
+                    previous && resources > previous.resources ? (planMs - previous.planMs) / (resources - previous.resources) : undefined,
             });
         });
     } catch (error) {
@@ -521,7 +535,10 @@ function main(): number {
     const m = machine();
     console.log("");
     console.log(table(results).join("\n"));
-    if (results.some((r) => r.capped)) console.log(`* routed services capped at ${maxRouted} (AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups per ALB); the rest are workers`);
+    if (results.some((r) => r.capped))
+        console.log(
+            `* routed services capped at ${maxRouted} (AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups per ALB); the rest are workers`,
+        );
     console.log("");
     console.log(`verdict: ${v.text}`);
 
@@ -530,7 +547,11 @@ function main(): number {
     const reportFile = path.join(benchDir, "latest.md");
     fs.writeFileSync(
         resultsFile,
-        JSON.stringify({ machine: m, stack, runsPerSize: runs, mix, maxRouted, measuresPeakRss: hasGnuTime(), results, verdict: v }, null, 2) + "\n",
+        JSON.stringify(
+            { machine: m, stack, runsPerSize: runs, mix, maxRouted, measuresPeakRss: hasGnuTime(), results, verdict: v },
+            null,
+            2,
+        ) + "\n",
     );
     fs.writeFileSync(reportFile, markdown(results, runs, v, m));
     console.log(`wrote ${path.relative(repoRoot, resultsFile)} and ${path.relative(repoRoot, reportFile)}`);

@@ -34,7 +34,7 @@ export interface ClusterArgs {
 }
 
 /** ECS's name for a capacity, in capacity provider strategies. */
-const fargateProviders: Record<Exclude<Capacity, "ec2">, string> = { "fargate": "FARGATE", "fargate-spot": "FARGATE_SPOT" };
+const fargateProviders: Record<Exclude<Capacity, "ec2">, string> = { fargate: "FARGATE", "fargate-spot": "FARGATE_SPOT" };
 
 /**
  * The ECS cluster with Container Insights, FARGATE and FARGATE_SPOT, and, when the stack asks for
@@ -109,7 +109,12 @@ export class Cluster extends pulumi.ComponentResource {
             // Instances reach ECS, ECR, SSM and CloudWatch through the NAT gateway.
             new aws.vpc.SecurityGroupEgressRule(
                 children.instancesEgress,
-                { securityGroupId: instanceSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "-1", description: "AWS APIs and the internet through NAT" },
+                {
+                    securityGroupId: instanceSg.id,
+                    cidrIpv4: "0.0.0.0/0",
+                    ipProtocol: "-1",
+                    description: "AWS APIs and the internet through NAT",
+                },
                 { parent: this },
             );
             this.instanceSecurityGroupId = instanceSg.id;
@@ -127,7 +132,10 @@ export class Cluster extends pulumi.ComponentResource {
             );
             new aws.iam.RolePolicyAttachment(
                 children.instanceEcsPolicy,
-                { role: role.name, policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role` },
+                {
+                    role: role.name,
+                    policyArn: pulumi.interpolate`arn:${args.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role`,
+                },
                 { parent: this },
             );
             const cacheRepositories = [...new Set(args.cacheRepositories ?? [])].sort();
@@ -174,9 +182,17 @@ CONFIG
                     vpcSecurityGroupIds: [instanceSg.id],
                     userData: userData.apply((text) => Buffer.from(text).toString("base64")),
                     // IMDSv2 only; a hop limit of 1 keeps bridge-mode containers off the instance's credentials.
-                    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                    metadataOptions: {
+                        httpEndpoint: "enabled",
+                        httpTokens: "required",
+                        httpPutResponseHopLimit: 1,
+                        instanceMetadataTags: "disabled",
+                    },
                     blockDeviceMappings: [
-                        { deviceName: "/dev/xvda", ebs: { volumeSize: ec2.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                        {
+                            deviceName: "/dev/xvda",
+                            ebs: { volumeSize: ec2.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                        },
                     ],
                     monitoring: { enabled: true },
                     tagSpecifications: [{ resourceType: "instance", tags: { ...args.tags, Name: children.instanceNameTag } }],
@@ -196,7 +212,10 @@ CONFIG
                     protectFromScaleIn: true,
                     healthCheckType: "EC2",
                     // A new AMI or instance type rolls the instances; their scale-in protection must not block it.
-                    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" } },
+                    instanceRefresh: {
+                        strategy: "Rolling",
+                        preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" },
+                    },
                     tags: [
                         { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
                         ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
@@ -262,7 +281,8 @@ export function capacityProviderFor(capacity: ResolvedCapacity, ec2ProviderName:
         case "fargate":
             return fargateProviders[capacity.spot ? "fargate-spot" : "fargate"];
         case "ec2":
-            if (ec2ProviderName === undefined) throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
+            if (ec2ProviderName === undefined)
+                throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
             return ec2ProviderName;
     }
 }

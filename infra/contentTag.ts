@@ -95,7 +95,11 @@ export function contentTag(root: string, build: ImageBuild, options: ContentTagO
     return { tag: `c-${hash.digest("hex").slice(0, 20)}`, revision };
 }
 
-function readWorktree(root: string, build: ImageBuild, objectFormat: Repository["objectFormat"]): { files: WorktreeFile[]; dockerfileSha256: string; source: Source } {
+function readWorktree(
+    root: string,
+    build: ImageBuild,
+    objectFormat: Repository["objectFormat"],
+): { files: WorktreeFile[]; dockerfileSha256: string; source: Source } {
     const contextDir = path.resolve(root, build.context);
     const dockerfilePath = path.resolve(contextDir, build.dockerfile);
     if (!isDirectory(contextDir)) throw new Error(`${build.context} is not a directory`);
@@ -164,7 +168,10 @@ function openRepository(root: string, build: ImageBuild): Repository | undefined
     } catch {
         return undefined; // no git, not a checkout, or nothing committed yet
     }
-    const context = path.posix.normalize(prefix + toPosix(build.context)).replace(/\/+$/, "").replace(/^\.$/, "");
+    const context = path.posix
+        .normalize(prefix + toPosix(build.context))
+        .replace(/\/+$/, "")
+        .replace(/^\.$/, "");
     const dockerfile = path.posix.normalize(path.posix.join(context === "" ? "." : context, toPosix(build.dockerfile)));
     if (dockerfile.startsWith("../") || context.startsWith("../")) return undefined; // outside this repository: nothing to trace
     return { top, objectFormat: objectFormat === "sha256" ? "sha256" : "sha1", head, context, dockerfile };
@@ -174,7 +181,11 @@ function openRepository(root: string, build: ImageBuild): Repository | undefined
 function revisionOf(repository: Repository, worktree: { source: Source }, walkLimit: number): string {
     const current = sourceKey(worktree.source);
     if (sourceKey(sourceAt(repository, repository.head)) !== current) return `${repository.head}-dirty`;
-    const pathspecs = [repository.context === "" ? "." : repository.context, repository.dockerfile, `${repository.dockerfile}.dockerignore`];
+    const pathspecs = [
+        repository.context === "" ? "." : repository.context,
+        repository.dockerfile,
+        `${repository.dockerfile}.dockerignore`,
+    ];
     const commits = git(repository.top, ["log", "--first-parent", "--format=%H", `-n${walkLimit}`, repository.head, "--", ...pathspecs])
         .split("\n")
         .filter((commit) => commit !== "");

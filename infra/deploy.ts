@@ -37,7 +37,11 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             configSecrets: args.configSecrets,
             // A catalog opt-out waives the matching control; the stack file may waive more.
             policyTags: waiverTags({
-                ...Object.fromEntries(Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) => (optOutControls[optOut] ? [[optOutControls[optOut], reason]] : []))),
+                ...Object.fromEntries(
+                    Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) =>
+                        optOutControls[optOut] ? [[optOutControls[optOut], reason]] : [],
+                    ),
+                ),
                 ...fleet.policy.waivers[spec.name],
             }),
             tags: { ...tags, "fleet:service": spec.name },

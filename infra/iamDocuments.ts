@@ -75,7 +75,10 @@ export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsC
         },
     ];
     if (args.repositoryArns.length > 0) {
-        statements.push({ Sid: "PullImage", Effect: "Allow", Action: ecrPullActions, Resource: [...args.repositoryArns] }, ecrAuthStatement);
+        statements.push(
+            { Sid: "PullImage", Effect: "Allow", Action: ecrPullActions, Resource: [...args.repositoryArns] },
+            ecrAuthStatement,
+        );
     }
     if (args.cacheRepositories.length > 0) {
         const [cache] = pullThroughCacheStatements(args.cacheRepositories, ctx);

@@ -57,14 +57,25 @@ export class LoadBalancer extends pulumi.ComponentResource {
         for (const port of ports) {
             new aws.vpc.SecurityGroupIngressRule(
                 children.ingress(port),
-                { securityGroupId: securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `HTTP${port === webPorts.https ? "S" : ""} from the internet` },
+                {
+                    securityGroupId: securityGroup.id,
+                    cidrIpv4: "0.0.0.0/0",
+                    ipProtocol: "tcp",
+                    fromPort: port,
+                    toPort: port,
+                    description: `HTTP${port === webPorts.https ? "S" : ""} from the internet`,
+                },
                 { parent: this },
             );
         }
         this.securityGroupId = securityGroup.id;
         const targets = new aws.ec2.SecurityGroup(
             children.targetsSecurityGroup,
-            { vpcId: args.vpcId, description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)", tags: args.tags },
+            {
+                vpcId: args.vpcId,
+                description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)",
+                tags: args.tags,
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
@@ -125,7 +136,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     loadBalancerArn: alb.arn,
                     port: webPorts.http,
                     protocol: "HTTP",
-                    defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(webPorts.https), statusCode: "HTTP_301" } }],
+                    defaultActions: [
+                        { type: "redirect", redirect: { protocol: "HTTPS", port: String(webPorts.https), statusCode: "HTTP_301" } },
+                    ],
                     tags: args.tags,
                 },
                 { parent: this },

@@ -34,7 +34,8 @@ export class Network extends pulumi.ComponentResource {
                     cidrBlock: settings.cidrBlock,
                     numberOfAvailabilityZones: settings.availabilityZones,
                     natGateways: {
-                        strategy: settings.natGateways === "single" ? awsx.ec2.NatGatewayStrategy.Single : awsx.ec2.NatGatewayStrategy.OnePerAz,
+                        strategy:
+                            settings.natGateways === "single" ? awsx.ec2.NatGatewayStrategy.Single : awsx.ec2.NatGatewayStrategy.OnePerAz,
                     },
                     subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
                     subnetSpecs: [

@@ -97,7 +97,9 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const ec2CacheRepositories = fleet.services.flatMap((s) => (s.capacity.kind === "ec2" && s.image.kind === "cached" ? [s.image.repository] : []));
+        const ec2CacheRepositories = fleet.services.flatMap((s) =>
+            s.capacity.kind === "ec2" && s.image.kind === "cached" ? [s.image.repository] : [],
+        );
         this.cluster = new Cluster(
             children.cluster,
             {

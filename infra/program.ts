@@ -125,7 +125,11 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         clusterName: deployed.platform.cluster.name,
         urls: pulumi
             .output(lb.dnsName)
-            .apply((dns) => Object.fromEntries(fleet.services.filter((s) => s.urls.length > 0).map((s) => [s.name, s.urls.map((u) => u.replace("<alb>", dns))]))),
+            .apply((dns) =>
+                Object.fromEntries(
+                    fleet.services.filter((s) => s.urls.length > 0).map((s) => [s.name, s.urls.map((u) => u.replace("<alb>", dns))]),
+                ),
+            ),
         repositoryUrls: Object.fromEntries(
             Object.entries(deployed.services).flatMap(([name, service]) => (service.repositoryUrl ? [[name, service.repositoryUrl]] : [])),
         ),

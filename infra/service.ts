@@ -62,7 +62,8 @@ export class Service extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         // Before registering anything: the container, the stream prefix and the children are named after the catalog key.
-        if (args.spec.name !== name) throw new Error(`Service "${name}" was given the catalog entry of "${args.spec.name}": the catalog key is the service's name`);
+        if (args.spec.name !== name)
+            throw new Error(`Service "${name}" was given the catalog entry of "${args.spec.name}": the catalog key is the service's name`);
         super("fleet:ecs:Service", name, {}, opts);
         this.args = args;
         this.spec = args.spec;
@@ -153,10 +154,15 @@ export class Service extends pulumi.ComponentResource {
             let value: pulumi.Input<string>;
             if (secret.source === "generate") {
                 // Generated once and kept in state: later updates reuse it.
-                value = new random.RandomPassword(this.children.secret(secret.name), { length: secret.length, special: false }, { parent: this }).result;
+                value = new random.RandomPassword(
+                    this.children.secret(secret.name),
+                    { length: secret.length, special: false },
+                    { parent: this },
+                ).result;
             } else {
                 const configured = this.args.configSecrets?.[secret.configKey];
-                if (configured === undefined) throw new Error(`service "${this.spec.name}": no value was passed for config secret ${secret.configKey}`);
+                if (configured === undefined)
+                    throw new Error(`service "${this.spec.name}": no value was passed for config secret ${secret.configKey}`);
                 value = pulumi.secret(configured);
             }
             const parameter = secretParameter(this, this.spec.name, secret, value, this.stateful);
@@ -180,7 +186,11 @@ export class Service extends pulumi.ComponentResource {
         const ctx = this.platform.aws;
         const role = new aws.iam.Role(
             this.children.executionRole,
-            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustDocument(ctx, "execution")), description: `fleet: ECS agent for ${this.spec.name}`, tags: this.args.tags },
+            {
+                assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustDocument(ctx, "execution")),
+                description: `fleet: ECS agent for ${this.spec.name}`,
+                tags: this.args.tags,
+            },
             { parent: this },
         );
         const image = this.spec.image;
@@ -214,7 +224,11 @@ export class Service extends pulumi.ComponentResource {
     private createTaskRole(): aws.iam.Role {
         return new aws.iam.Role(
             this.children.taskRole,
-            { assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustDocument(this.platform.aws, "task")), description: `fleet: application role of ${this.spec.name}`, tags: this.args.tags },
+            {
+                assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustDocument(this.platform.aws, "task")),
+                description: `fleet: application role of ${this.spec.name}`,
+                tags: this.args.tags,
+            },
             { parent: this },
         );
     }
@@ -227,7 +241,12 @@ export class Service extends pulumi.ComponentResource {
         taskRole: aws.iam.Role,
     ): aws.ecs.TaskDefinition {
         const fargate = this.spec.capacity.kind === "fargate" ? this.spec.capacity : undefined;
-        const container = containerDefinition<pulumi.Input<string>>(this.spec, { image, logGroupName: logGroup.name, region: this.platform.aws.region, secrets });
+        const container = containerDefinition<pulumi.Input<string>>(this.spec, {
+            image,
+            logGroupName: logGroup.name,
+            region: this.platform.aws.region,
+            secrets,
+        });
         return new aws.ecs.TaskDefinition(
             this.children.taskDefinition,
             {
@@ -334,7 +353,11 @@ export class Service extends pulumi.ComponentResource {
         );
     }
 
-    private createEcsService(taskDefinition: aws.ecs.TaskDefinition, securityGroup: aws.ec2.SecurityGroup | undefined, routing: Routing | undefined): aws.ecs.Service {
+    private createEcsService(
+        taskDefinition: aws.ecs.TaskDefinition,
+        securityGroup: aws.ec2.SecurityGroup | undefined,
+        routing: Routing | undefined,
+    ): aws.ecs.Service {
         const spec = this.spec;
         const image = spec.image;
         const cacheDependencies = image.kind === "cached" ? (this.platform.registry.cacheDependencies?.[image.registry] ?? []) : [];
@@ -348,16 +371,26 @@ export class Service extends pulumi.ComponentResource {
                 // update and a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533).
                 forceNewDeployment: true,
                 desiredCount: spec.desiredCount,
-                capacityProviderStrategies: [{ capacityProvider: capacityProviderFor(spec.capacity, this.platform.cluster.ec2CapacityProviderName), weight: 1, base: 0 }],
+                capacityProviderStrategies: [
+                    {
+                        capacityProvider: capacityProviderFor(spec.capacity, this.platform.cluster.ec2CapacityProviderName),
+                        weight: 1,
+                        base: 0,
+                    },
+                ],
                 // Only awsvpc (Fargate) tasks have a security group of their own.
                 networkConfiguration: securityGroup
                     ? {
                           subnets: this.platform.network.privateSubnetIds,
-                          securityGroups: routing ? [securityGroup.id, this.platform.loadBalancer.targetsSecurityGroupId] : [securityGroup.id],
+                          securityGroups: routing
+                              ? [securityGroup.id, this.platform.loadBalancer.targetsSecurityGroupId]
+                              : [securityGroup.id],
                           assignPublicIp: false,
                       }
                     : undefined,
-                loadBalancers: routing ? [{ targetGroupArn: routing.targetGroup.arn, containerName: spec.name, containerPort: routing.port }] : undefined,
+                loadBalancers: routing
+                    ? [{ targetGroupArn: routing.targetGroup.arn, containerName: spec.name, containerPort: routing.port }]
+                    : undefined,
                 healthCheckGracePeriodSeconds: routing ? spec.health.gracePeriodSeconds : undefined,
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 deploymentMinimumHealthyPercent: 100,
@@ -400,7 +433,10 @@ export class Service extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const policy = (metric: "cpu" | "requests", config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration) =>
+        const policy = (
+            metric: "cpu" | "requests",
+            config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
+        ) =>
             new aws.appautoscaling.Policy(
                 this.children.scalingPolicy(metric),
                 {

@@ -63,9 +63,21 @@ export const routeSchema = z
     .superRefine((route, ctx) => {
         const values = count(route.host) + count(route.path);
         if (values === 0) {
-            refuse(ctx, [], route, "has neither host nor path, so it would match every request", 'add a host or a path (use path "/*" for an explicit catch-all)');
+            refuse(
+                ctx,
+                [],
+                route,
+                "has neither host nor path, so it would match every request",
+                'add a host or a path (use path "/*" for an explicit catch-all)',
+            );
         } else if (values > maxConditionValuesPerRule) {
-            refuse(ctx, [], route, `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`, "split it into several routes");
+            refuse(
+                ctx,
+                [],
+                route,
+                `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`,
+                "split it into several routes",
+            );
         }
     }, whenValid);
 export type RouteSpec = DeepReadonly<z.input<typeof routeSchema>>;
@@ -82,11 +94,15 @@ export const buildObjectSchema = z.strictObject({
     /** Dockerfile path relative to the context. @default "Dockerfile" */
     dockerfile: z
         .string()
-        .refine((file) => !file.split("/").includes(".."), { error: said("must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod") })
+        .refine((file) => !file.split("/").includes(".."), {
+            error: said("must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod"),
+        })
         .default("Dockerfile"),
     /** Build arguments (never secrets: they are visible in the image history). @default {} */
     args: z
-        .record(z.string(), z.string({ error: said("must be a string", "quote the value") }), { error: said("must map argument names to strings", 'use { NAME: "value" }') })
+        .record(z.string(), z.string({ error: said("must be a string", "quote the value") }), {
+            error: said("must map argument names to strings", 'use { NAME: "value" }'),
+        })
         .default({}),
 });
 export type BuildSpec = DeepReadonly<z.input<typeof buildObjectSchema>>;
@@ -109,22 +125,36 @@ const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { 
 export const secretSourceSchema = z.union(
     [
         /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
-        z.strictObject({ fromConfig: z.string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") }) }),
+        z.strictObject({
+            fromConfig: z.string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") }),
+        }),
         /** Generated once with `@pulumi/random` and kept across updates. */
         z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
         /** A parameter that already exists (name or ARN); referenced, never created. */
         z.strictObject({
-            existing: z.string().refine(
-                (parameter) => (ssmNamePattern.test(parameter) && parameter.length <= 1011 && !/^\/?(aws|ssm)/i.test(parameter)) || ssmArnPattern.test(parameter),
-                { error: said("is not an SSM parameter name or ARN", "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path") },
-            ),
+            existing: z
+                .string()
+                .refine(
+                    (parameter) =>
+                        (ssmNamePattern.test(parameter) && parameter.length <= 1011 && !/^\/?(aws|ssm)/i.test(parameter)) ||
+                        ssmArnPattern.test(parameter),
+                    {
+                        error: said(
+                            "is not an SSM parameter name or ARN",
+                            "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
+                        ),
+                    },
+                ),
         }),
     ],
     { error: said("must have exactly one source", sourceFix) },
 );
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 
-const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", 'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]');
+const healthCommandError = said(
+    "must be a list starting with CMD or CMD-SHELL",
+    'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]',
+);
 const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
 export const healthSchema = z.strictObject(
     {
@@ -145,7 +175,9 @@ export const healthSchema = z.strictObject(
         /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
         command: z
             .array(z.string({ error: healthCommandError }), { error: healthCommandError })
-            .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), { error: healthCommandError })
+            .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), {
+                error: healthCommandError,
+            })
             .optional(),
         /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
         gracePeriodSeconds: wholeNumber(0, 2_147_483_647, "use the seconds the service needs to start").default(30),
@@ -229,13 +261,20 @@ export const securityOptOutsSchema = z.strictObject(
         /** Allow privilege escalation and keep Linux capabilities. */
         noNewPrivileges: optOutReason,
     },
-    { error: said("must map a secure default to the reason it is turned off", "use keys among readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges") },
+    {
+        error: said(
+            "must map a secure default to the reason it is turned off",
+            "use keys among readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges",
+        ),
+    },
 );
 unknownKeysSay(securityOptOutsSchema, "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
-export const capacitySchema = z.enum(["ec2", "fargate", "fargate-spot"], { error: said("is not a capacity", "use one of ec2, fargate, fargate-spot") });
+export const capacitySchema = z.enum(["ec2", "fargate", "fargate-spot"], {
+    error: said("is not a capacity", "use one of ec2, fargate, fargate-spot"),
+});
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
 export type Capacity = z.infer<typeof capacitySchema>;
 export const capacities: readonly Capacity[] = capacitySchema.options;
@@ -257,7 +296,13 @@ export const serviceSchema = z.strictObject(
             .superRefine((image, ctx) => {
                 const parsed = parseImageReference(image);
                 if (typeof parsed === "string") {
-                    refuse(ctx, [], image, `is not a valid image reference: it ${parsed}`, "use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27");
+                    refuse(
+                        ctx,
+                        [],
+                        image,
+                        `is not a valid image reference: it ${parsed}`,
+                        "use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27",
+                    );
                 }
             })
             .optional(),
@@ -277,14 +322,22 @@ export const serviceSchema = z.strictObject(
         env: z
             .record(
                 envName(),
-                z.string({ error: said((value) => `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`, "quote the value in the catalog") }),
+                z.string({
+                    error: said(
+                        (value) => `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`,
+                        "quote the value in the catalog",
+                    ),
+                }),
                 { error: said("must map variable names to strings", 'use { NAME: "value" }') },
             )
             .default({}),
         /** Env var name → secret source; always injected through SSM. @default {} */
         secrets: z
             .record(envName(), secretSourceSchema, {
-                error: said("must map variable names to a source", 'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }'),
+                error: said(
+                    "must map variable names to a source",
+                    'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }',
+                ),
             })
             .default({}),
         /** Task count when not autoscaled. @default 1, or scaling.min when autoscaled */
@@ -304,7 +357,12 @@ export const serviceSchema = z.strictObject(
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
         /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
-        user: z.string().regex(userPattern, { error: said("is not a user (uid, uid:gid, or a name the image defines)", 'use e.g. "1000" or "101:101"') }).optional(),
+        user: z
+            .string()
+            .regex(userPattern, {
+                error: said("is not a user (uid, uid:gid, or a name the image defines)", 'use e.g. "1000" or "101:101"'),
+            })
+            .optional(),
         /** Secure defaults turned off, each with its reason. @default {} */
         optOut: securityOptOutsSchema.default({}),
     },

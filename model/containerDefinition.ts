@@ -64,7 +64,7 @@ export interface ContainerDefinition<T> {
             readonly "awslogs-group": T;
             readonly "awslogs-region": T;
             readonly "awslogs-stream-prefix": string;
-            readonly "mode": "non-blocking";
+            readonly mode: "non-blocking";
             readonly "max-buffer-size": string;
         };
     };
@@ -104,7 +104,10 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
         // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859): the
         // versions ride along as labels, so a new value is a new task definition revision.
-        dockerLabels: secrets.length > 0 ? Object.fromEntries(secrets.map(([name, parameter]) => [`${secretVersionLabelPrefix}${name}`, parameter.version])) : undefined,
+        dockerLabels:
+            secrets.length > 0
+                ? Object.fromEntries(secrets.map(([name, parameter]) => [`${secretVersionLabelPrefix}${name}`, parameter.version]))
+                : undefined,
         logConfiguration: {
             logDriver: "awslogs",
             options: {
@@ -112,7 +115,7 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
                 "awslogs-region": inputs.region,
                 "awslogs-stream-prefix": spec.name,
                 // Never block the application on CloudWatch; buffer and drop instead.
-                "mode": "non-blocking",
+                mode: "non-blocking",
                 "max-buffer-size": "25m",
             },
         },
@@ -137,7 +140,9 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
  * capability dropped and no-new-privileges. Fargate accepts neither dockerSecurityOptions nor
  * privileged mode, so there the dropped capabilities and the non-root user stand in.
  */
-function hardening(spec: ResolvedService): Pick<ContainerDefinition<never>, "user" | "readonlyRootFilesystem" | "privileged" | "dockerSecurityOptions" | "linuxParameters"> {
+function hardening(
+    spec: ResolvedService,
+): Pick<ContainerDefinition<never>, "user" | "readonlyRootFilesystem" | "privileged" | "dockerSecurityOptions" | "linuxParameters"> {
     const security = spec.security;
     const ec2 = spec.capacity.kind === "ec2";
     return {

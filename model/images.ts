@@ -20,8 +20,8 @@ export interface UpstreamRegistry {
 /** The upstreams AWS supports that need no IAM role (another ECR registry is out of scope). GCR is not supported by AWS. */
 export const upstreamRegistries = {
     "ecr-public": { url: "public.ecr.aws", hosts: ["public.ecr.aws"], alias: "ecr-public", needsCredential: false },
-    "quay": { url: "quay.io", hosts: ["quay.io"], alias: "quay", needsCredential: false },
-    "k8s": { url: "registry.k8s.io", hosts: ["registry.k8s.io"], alias: "k8s", needsCredential: false },
+    quay: { url: "quay.io", hosts: ["quay.io"], alias: "quay", needsCredential: false },
+    k8s: { url: "registry.k8s.io", hosts: ["registry.k8s.io"], alias: "k8s", needsCredential: false },
     "docker-hub": {
         url: "registry-1.docker.io",
         hosts: ["docker.io", "registry-1.docker.io", "index.docker.io"],

@@ -32,7 +32,7 @@ export const hiddenValue: unique symbol = Symbol("hidden value");
 export function show(value: unknown): string {
     if (value === hiddenValue) return "(value not shown)";
     if (value === undefined) return "(missing)";
-    const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
     return text.length > 80 ? text.slice(0, 77) + "..." : text;
 }
 
@@ -73,7 +73,8 @@ export function didYouMean(received: string, known: readonly string[]): string {
     }
     if (best !== undefined && bestDistance <= Math.max(2, Math.floor(received.length / 3))) return ` (did you mean "${best}"?)`;
     const byPrefix = [...known].sort((a, b) => commonPrefix(lower, b.toLowerCase()) - commonPrefix(lower, a.toLowerCase()))[0];
-    if (byPrefix !== undefined && commonPrefix(lower, byPrefix.toLowerCase()) >= Math.max(6, Math.ceil(received.length * 0.6))) return ` (did you mean "${byPrefix}"?)`;
+    if (byPrefix !== undefined && commonPrefix(lower, byPrefix.toLowerCase()) >= Math.max(6, Math.ceil(received.length * 0.6)))
+        return ` (did you mean "${byPrefix}"?)`;
     return "";
 }
 

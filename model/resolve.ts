@@ -10,7 +10,18 @@ import { FargateSize, largestFargateSize, smallestFargateSize } from "./fargate"
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
 import { servicePhysicalNames, stackNames } from "./naming";
-import { BuildPlatform, ContainerSecurity, ImageBuild, ImageTag, ResolvedFleet, ResolvedHealth, ResolvedImage, ResolvedSecret, ResolvedService, StackSettings } from "./resolved";
+import {
+    BuildPlatform,
+    ContainerSecurity,
+    ImageBuild,
+    ImageTag,
+    ResolvedFleet,
+    ResolvedHealth,
+    ResolvedImage,
+    ResolvedSecret,
+    ResolvedService,
+    StackSettings,
+} from "./resolved";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
 import { maxPatternLength, maxWildcardsPerRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { reportIssues } from "./schema";
@@ -57,7 +68,8 @@ function merge(base: Record<string, unknown>, override: Record<string, unknown>)
     return merged;
 }
 
-const asList = <T>(value: T | readonly T[] | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as T]);
+const asList = <T>(value: T | readonly T[] | undefined): readonly T[] =>
+    value === undefined ? [] : Array.isArray(value) ? value : [value as T];
 
 /** The rules of one parsed entry that need the stack or several fields at once. */
 class ServiceResolver {
@@ -119,7 +131,10 @@ class ServiceResolver {
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,
                 // Without a size a problem was added, and the fleet is not returned: the largest stands in.
-                capacity: capacity === "ec2" ? { kind: "ec2" } : { kind: "fargate", spot: capacity === "fargate-spot", size: fargateSize ?? largestFargateSize },
+                capacity:
+                    capacity === "ec2"
+                        ? { kind: "ec2" }
+                        : { kind: "fargate", spot: capacity === "fargate-spot", size: fargateSize ?? largestFargateSize },
                 security,
             },
             routes,
@@ -127,13 +142,25 @@ class ServiceResolver {
     }
 
     private security(capacity: Capacity): ContainerSecurity {
-        const optOuts = Object.fromEntries(Object.entries(this.spec.optOut).filter((entry): entry is [string, string] => entry[1] !== undefined));
+        const optOuts = Object.fromEntries(
+            Object.entries(this.spec.optOut).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        );
         if (optOuts.privileged && capacity !== "ec2") {
-            this.add("optOut.privileged", optOuts.privileged, "Fargate does not run privileged containers", "run the service on ec2 capacity or drop the opt-out");
+            this.add(
+                "optOut.privileged",
+                optOuts.privileged,
+                "Fargate does not run privileged containers",
+                "run the service on ec2 capacity or drop the opt-out",
+            );
         }
         const user = this.spec.user;
         if (user !== undefined && rootUserPattern.test(user) && !optOuts.nonRootUser) {
-            this.add("user", user, "runs the container as root", "use the image's unprivileged user, or set optOut.nonRootUser with the reason");
+            this.add(
+                "user",
+                user,
+                "runs the container as root",
+                "use the image's unprivileged user, or set optOut.nonRootUser with the reason",
+            );
         }
         return {
             readonlyRootFilesystem: !optOuts.readonlyRootFilesystem,
@@ -148,7 +175,12 @@ class ServiceResolver {
     private capacity(): Capacity {
         const capacity = this.spec.capacity ?? this.settings.cluster.defaultCapacity;
         if (capacity === "ec2" && !this.settings.cluster.ec2 && !this.invalid.has("cluster")) {
-            this.add("capacity", capacity, `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`, "set fleet:cluster.ec2 or use fargate / fargate-spot");
+            this.add(
+                "capacity",
+                capacity,
+                `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`,
+                "set fleet:cluster.ec2 or use fargate / fargate-spot",
+            );
         }
         return capacity;
     }
@@ -185,18 +217,34 @@ class ServiceResolver {
         const { context, dockerfile, args } = build;
         const located = !this.input.pathExists || this.input.pathExists(`${context}/${dockerfile}`);
         if (!located) {
-            this.add("build.context", context, `has no ${dockerfile}`, "point build at a directory with a Dockerfile, or set build.dockerfile");
+            this.add(
+                "build.context",
+                context,
+                `has no ${dockerfile}`,
+                "point build at a directory with a Dockerfile, or set build.dockerfile",
+            );
         }
-        const platform: BuildPlatform = capacity === "ec2" && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
+        const platform: BuildPlatform =
+            capacity === "ec2" && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
         const inputs: ImageBuild = { context, dockerfile, args, platform };
         let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
         if (!this.input.buildTag) {
-            this.add("build", this.raw.build, "images built from source are tagged with a hash of their build context, which this run cannot compute", "run the program from the repository (index.ts), where the build contexts are");
+            this.add(
+                "build",
+                this.raw.build,
+                "images built from source are tagged with a hash of their build context, which this run cannot compute",
+                "run the program from the repository (index.ts), where the build contexts are",
+            );
         } else if (located) {
             // Hashed only once the context is known to hold its Dockerfile: a bad path is reported once, above.
             const result = this.input.buildTag(inputs);
             if (typeof result === "string") {
-                this.add("build.context", context, `cannot be hashed into an image tag: ${result}`, "make every file of the context readable, or exclude it in .dockerignore");
+                this.add(
+                    "build.context",
+                    context,
+                    `cannot be hashed into an image tag: ${result}`,
+                    "make every file of the context readable, or exclude it in .dockerignore",
+                );
             } else {
                 tagged = result;
             }
@@ -209,7 +257,12 @@ class ServiceResolver {
         if (!host.includes(".")) {
             if (!this.settings.domain) {
                 if (this.invalid.has("domain")) return undefined;
-                this.add(field, value, "is a subdomain, but the stack has no fleet:domain", `set fleet:domain in Pulumi.${this.input.stack}.yaml or write the full host`);
+                this.add(
+                    field,
+                    value,
+                    "is a subdomain, but the stack has no fleet:domain",
+                    `set fleet:domain in Pulumi.${this.input.stack}.yaml or write the full host`,
+                );
                 return undefined;
             }
             host = `${host}.${this.settings.domain}`;
@@ -235,12 +288,19 @@ class ServiceResolver {
         const result: RouteInput[] = [];
         routes.forEach((route, index) => {
             const field = `routes[${index}]`;
-            const hosts = asList(route.host).map((h, i) => this.host(h, Array.isArray(route.host) ? `${field}.host[${i}]` : `${field}.host`));
+            const hosts = asList(route.host).map((h, i) =>
+                this.host(h, Array.isArray(route.host) ? `${field}.host[${i}]` : `${field}.host`),
+            );
             const paths = asList(route.path);
             if (hosts.includes(undefined)) return;
             const wildcards = [...hosts, ...paths].join("").replace(/[^*?]/g, "").length;
             if (wildcards > maxWildcardsPerRule) {
-                this.add(field, this.raw.routes && (this.raw.routes as unknown[])[index], `uses ${wildcards} wildcards, above AWS's ${maxWildcardsPerRule} per rule`, "use fewer * and ? or split the route");
+                this.add(
+                    field,
+                    this.raw.routes && (this.raw.routes as unknown[])[index],
+                    `uses ${wildcards} wildcards, above AWS's ${maxWildcardsPerRule} per rule`,
+                    "use fewer * and ? or split the route",
+                );
                 return;
             }
             result.push({ service: this.name, index, hosts: hosts as string[], paths: [...paths], pinnedPriority: route.priority });
@@ -263,7 +323,12 @@ class ServiceResolver {
                     );
                 }
                 if (cpu > type.vcpus * 1024) {
-                    this.add("cpu", cpu, `exceeds the ${type.vcpus * 1024} units of a ${ec2.instanceType}`, "lower cpu or choose a larger instance type");
+                    this.add(
+                        "cpu",
+                        cpu,
+                        `exceeds the ${type.vcpus * 1024} units of a ${ec2.instanceType}`,
+                        "lower cpu or choose a larger instance type",
+                    );
                 }
             }
             return undefined;
@@ -283,7 +348,12 @@ class ServiceResolver {
     private health(routed: boolean): ResolvedHealth {
         const health = this.spec.health;
         if (isRecord(this.raw.health) && this.raw.health.path !== undefined && !routed) {
-            this.add("health.path", health.path, "is set but the service has no routes, so there is no target group to check it", "remove health.path or add routes (use health.command for a container check)");
+            this.add(
+                "health.path",
+                health.path,
+                "is set but the service has no routes, so there is no target group to check it",
+                "remove health.path or add routes (use health.command for a container check)",
+            );
         }
         return { ...health, command: health.command, ...fleetHealthCheck };
     }
@@ -293,7 +363,12 @@ class ServiceResolver {
         for (const key of Object.keys(this.spec.env).sort()) {
             if (key in this.spec.secrets) {
                 // Environment values are never repeated in messages: a secret may have landed there by mistake.
-                this.add(`env.${key}`, hiddenValue, "is also declared under secrets", "keep it in secrets only; secrets never go in plain environment");
+                this.add(
+                    `env.${key}`,
+                    hiddenValue,
+                    "is also declared under secrets",
+                    "keep it in secrets only; secrets never go in plain environment",
+                );
             } else {
                 env[key] = this.spec.env[key];
             }
@@ -317,9 +392,19 @@ class ServiceResolver {
                 if ((stackKeys as readonly string[]).includes(key)) {
                     this.add(field, key, "must name a stack config key of its own", "use a key such as apiDatabasePassword");
                 } else if (!entry) {
-                    this.add(field, key, `is not set in Pulumi.${this.input.stack}.yaml`, `run: pulumi config set --secret ${key} <value> -s ${this.input.stack}`);
+                    this.add(
+                        field,
+                        key,
+                        `is not set in Pulumi.${this.input.stack}.yaml`,
+                        `run: pulumi config set --secret ${key} <value> -s ${this.input.stack}`,
+                    );
                 } else if (!entry.secret) {
-                    this.add(field, key, `is stored in plain text in Pulumi.${this.input.stack}.yaml`, `re-set it encrypted: pulumi config set --secret ${key} <value> -s ${this.input.stack}`);
+                    this.add(
+                        field,
+                        key,
+                        `is stored in plain text in Pulumi.${this.input.stack}.yaml`,
+                        `re-set it encrypted: pulumi config set --secret ${key} <value> -s ${this.input.stack}`,
+                    );
                 } else {
                     resolved.push({ name, source: "config", configKey: key, parameterName });
                 }
@@ -332,10 +417,20 @@ class ServiceResolver {
         const { desiredCount, scaling } = this.spec;
         if (!scaling) return desiredCount ?? 1;
         if (scaling.requestsPerTarget !== undefined && !routed) {
-            this.add("scaling.requestsPerTarget", scaling.requestsPerTarget, "needs a target group, but the service has no routes", "scale on cpuPercent instead");
+            this.add(
+                "scaling.requestsPerTarget",
+                scaling.requestsPerTarget,
+                "needs a target group, but the service has no routes",
+                "scale on cpuPercent instead",
+            );
         }
         if (desiredCount !== undefined && (desiredCount < scaling.min || desiredCount > scaling.max)) {
-            this.add("desiredCount", desiredCount, `is outside scaling bounds ${scaling.min}-${scaling.max}`, "set desiredCount within them or remove it (autoscaling starts at min)");
+            this.add(
+                "desiredCount",
+                desiredCount,
+                `is outside scaling bounds ${scaling.min}-${scaling.max}`,
+                "set desiredCount within them or remove it (autoscaling starts at min)",
+            );
         }
         return desiredCount ?? scaling.min;
     }
@@ -365,18 +460,36 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     for (const [key, { secret }] of input.configKeys) {
         if (!(stackKeys as readonly string[]).includes(key) && !secretSourceKeys.has(key) && !secret) {
             // A misspelt key may be a secret set without --secret: its value is not repeated.
-            problems.add(`stack config fleet:${key}`, key, hiddenValue, `unknown key${didYouMean(key, stackKeys)}`, `use one of ${stackKeys.map((k) => `fleet:${k}`).join(", ")}, or remove it`);
+            problems.add(
+                `stack config fleet:${key}`,
+                key,
+                hiddenValue,
+                `unknown key${didYouMean(key, stackKeys)}`,
+                `use one of ${stackKeys.map((k) => `fleet:${k}`).join(", ")}, or remove it`,
+            );
         }
     }
 
     if (!isRecord(catalog) || Object.keys(catalog).length === 0) {
-        problems.add("catalog", "services", catalog, "must be a non-empty record of service name → entry", "export const services: Catalog = { api: { ... } } from services/index.ts");
+        problems.add(
+            "catalog",
+            "services",
+            catalog,
+            "must be a non-empty record of service name → entry",
+            "export const services: Catalog = { api: { ... } } from services/index.ts",
+        );
         return { ok: false, errors: problems.list(), suggestedPins: [] };
     }
 
     const overrides = input.config.services ?? {};
     if (!isRecord(overrides)) {
-        problems.add("stack config fleet:services", "services", overrides, "must be an object keyed by service name", "write fleet:services: { api: { memory: { limit: 1024 } } }");
+        problems.add(
+            "stack config fleet:services",
+            "services",
+            overrides,
+            "must be an object keyed by service name",
+            "write fleet:services: { api: { memory: { limit: 1024 } } }",
+        );
     }
     const overrideMap = isRecord(overrides) ? overrides : {};
     for (const name of Object.keys(overrideMap)) {
@@ -389,7 +502,13 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 "fix the name or remove the override",
             );
         } else if (!isRecord(overrideMap[name])) {
-            problems.add(`stack config fleet:services.${name}`, name, overrideMap[name], "must be an object of catalog fields", "write e.g. { memory: { limit: 1024 } }");
+            problems.add(
+                `stack config fleet:services.${name}`,
+                name,
+                overrideMap[name],
+                "must be an object of catalog fields",
+                "write e.g. { memory: { limit: 1024 } }",
+            );
         }
     }
 
@@ -425,7 +544,16 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             });
             continue;
         }
-        const result = new ServiceResolver(problems, input, settings, name, parsed.data, merged, (field) => subject(field.split(/[.[,]/)[0]), invalid).resolve();
+        const result = new ServiceResolver(
+            problems,
+            input,
+            settings,
+            name,
+            parsed.data,
+            merged,
+            (field) => subject(field.split(/[.[,]/)[0]),
+            invalid,
+        ).resolve();
         resolved.push(result.service);
         routes.push(...result.routes);
     }
@@ -452,7 +580,13 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 "remove the catalog entry to retire it, or remove it from fleet:retired to keep running it",
             );
         } else if (!serviceNamePattern.test(retired.name)) {
-            problems.add("stack config fleet:retired", retired.name, retired.name, "is not a service name (2-20 lowercase letters, digits and single hyphens)", "use the catalog key the service had");
+            problems.add(
+                "stack config fleet:retired",
+                retired.name,
+                retired.name,
+                "is not a service name (2-20 lowercase letters, digits and single hyphens)",
+                "use the catalog key the service had",
+            );
         }
     }
 

@@ -33,8 +33,8 @@ const bandSize = Math.floor((maxPriority - 1) / 3); // 16666: three bands below 
 export const slotsPerTier = Math.floor(bandSize / tiers); // 520
 const bandStart: Record<Exclude<RuleKind, "catch-all">, number> = {
     "host+path": 1,
-    "host": 1 + bandSize,
-    "path": 1 + 2 * bandSize,
+    host: 1 + bandSize,
+    path: 1 + 2 * bandSize,
 };
 /** The catch-all rule is evaluated last, just before the listener's default 404. */
 export const catchAllPriority = maxPriority;
@@ -86,7 +86,10 @@ function hashInt(text: string): number {
 }
 
 export function ruleKey(hosts: readonly string[], paths: readonly string[]): string {
-    return createHash("sha256").update(`${[...hosts].sort().join(",")}|${[...paths].sort().join(",")}`).digest("hex").slice(0, 8);
+    return createHash("sha256")
+        .update(`${[...hosts].sort().join(",")}|${[...paths].sort().join(",")}`)
+        .digest("hex")
+        .slice(0, 8);
 }
 
 export function ruleKind(hosts: readonly string[], paths: readonly string[]): RuleKind {
@@ -121,7 +124,10 @@ export function computedPriority(service: string, hosts: readonly string[], path
 
 /** Glob (`*`, `?`) to an anchored RegExp. */
 function globToRegExp(glob: string, caseInsensitive: boolean): RegExp {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const body = glob
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${body}$`, caseInsensitive ? "i" : "");
 }
 
@@ -141,7 +147,9 @@ const describe = (rule: Pick<PlannedRule, "service" | "index" | "hosts" | "paths
     `service "${rule.service}" routes[${rule.index}] (${[
         rule.hosts.length ? `host ${rule.hosts.join(", ")}` : "",
         rule.paths.length ? `path ${rule.paths.join(", ")}` : "",
-    ].filter(Boolean).join(" ")})`;
+    ]
+        .filter(Boolean)
+        .join(" ")})`;
 
 /** The first and last priority of the tier holding `priority` (tiers are counted from their band's start). */
 function tierBounds(priority: number): { first: number; last: number } {
@@ -203,7 +211,9 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
                             `give one of them a different host or path.`,
                     );
                 } else if (other && other.index !== rule.index) {
-                    errors.push(`routing: ${describe(rule)} repeats host ${host} path ${path} of routes[${other.index}]; remove the duplicate.`);
+                    errors.push(
+                        `routing: ${describe(rule)} repeats host ${host} path ${path} of routes[${other.index}]; remove the duplicate.`,
+                    );
                 } else {
                     claims.set(claim, rule);
                 }

@@ -6,7 +6,11 @@ import { z } from "zod";
 import { didYouMean, hiddenValue, Problems } from "./problems";
 
 /** The catalog is data: its types are read-only all the way down, as the user writes it. */
-export type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+export type DeepReadonly<T> = T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 /** Separates the problem from the fix inside a zod issue message. */
 const separator = "\u0000";
@@ -51,7 +55,17 @@ export function unknownKeysSay<T extends z.ZodType>(schema: T, problem: KeyText,
 
 type Segment = PropertyKey;
 // zod keeps a schema's structure in `_zod.def`; walking it finds the keys an object accepts.
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; keyType?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[]; entries?: Record<string, string> };
+type Def = {
+    type: string;
+    innerType?: z.ZodType;
+    in?: z.ZodType;
+    shape?: Record<string, z.ZodType>;
+    element?: z.ZodType;
+    keyType?: z.ZodType;
+    valueType?: z.ZodType;
+    options?: z.ZodType[];
+    entries?: Record<string, string>;
+};
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -126,15 +140,25 @@ export interface IssueContext {
 function closestOption(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
     if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
     const distance = (option: readonly z.core.$ZodIssue[]) =>
-        option.some((i) => i.code === "invalid_type" && i.path.length === 0) ? Infinity : option.reduce((n, i) => n + (i.code === "unrecognized_keys" ? i.keys.length : 1), 0);
+        option.some((i) => i.code === "invalid_type" && i.path.length === 0)
+            ? Infinity
+            : option.reduce((n, i) => n + (i.code === "unrecognized_keys" ? i.keys.length : 1), 0);
     const distances = issue.errors.map(distance);
     const best = Math.min(...distances);
     if (best === Infinity || distances.filter((d) => d === best).length > 1) return [issue];
-    return issue.errors[distances.indexOf(best)].flatMap((i) => closestOption({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+    return issue.errors[distances.indexOf(best)].flatMap((i) =>
+        closestOption({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue),
+    );
 }
 
 /** Adds one message per problem zod found, unknown keys first, one per field. */
-export function reportIssues(problems: Problems, schema: z.ZodType, raw: unknown, issues: readonly z.core.$ZodIssue[], context: IssueContext): void {
+export function reportIssues(
+    problems: Problems,
+    schema: z.ZodType,
+    raw: unknown,
+    issues: readonly z.core.$ZodIssue[],
+    context: IssueContext,
+): void {
     const field = context.field ?? fieldOf;
     const reported = new Set<string>();
     const add = (path: readonly Segment[], value: unknown, problem: string, fix: string) => {
@@ -152,14 +176,19 @@ export function reportIssues(problems: Problems, schema: z.ZodType, raw: unknown
             const text = node && unknownKeyTexts.get(unwrap(node));
             for (const key of issue.keys) {
                 const path = [...issue.path, key];
-                const problem = typeof text?.problem === "function" ? text.problem(key) : `${text?.problem ?? "unknown field"}${didYouMean(key, known)}`;
+                const problem =
+                    typeof text?.problem === "function"
+                        ? text.problem(key)
+                        : `${text?.problem ?? "unknown field"}${didYouMean(key, known)}`;
                 const fix = typeof text?.fix === "function" ? text.fix(key) : text?.fix;
                 add(path, valueAt(raw, path), problem, fix ?? `use one of ${known.join(", ")}`);
             }
             continue;
         }
-        const message = issue.code === "invalid_key" ? issue.issues[0]?.message ?? issue.message : issue.message;
-        const [problem, fix] = message.includes(separator) ? message.split(separator) : [message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
+        const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+        const [problem, fix] = message.includes(separator)
+            ? message.split(separator)
+            : [message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
         const value = issue.code !== "invalid_key" && "input" in issue ? issue.input : valueAt(raw, issue.path);
         add(issue.path, value, problem, fix);
     }

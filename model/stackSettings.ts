@@ -34,13 +34,18 @@ const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
 const object = (fields: string) => ({ error: said("must be an object", `set ${fields}`) });
 
-const subnetError = said("must list at least two subnet ids in different availability zones (an ALB needs two)", "list ids like subnet-0123456789abcdef0");
+const subnetError = said(
+    "must list at least two subnet ids in different availability zones (an ALB needs two)",
+    "list ids like subnet-0123456789abcdef0",
+);
 const subnetIds = z.array(z.string().regex(subnetIdPattern, { error: subnetError }), { error: subnetError }).min(2, { error: subnetError });
 
 const existingNetwork = z
     .strictObject({
         /** An existing VPC, e.g. `vpc-0123456789abcdef0`. */
-        vpcId: z.string().regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
+        vpcId: z
+            .string()
+            .regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
         /** Its public subnets (the ALB), in two availability zones at least. */
         publicSubnetIds: subnetIds,
         /** Its private subnets (the tasks), in two availability zones at least. */
@@ -57,9 +62,19 @@ const createNetwork = unknownKeysSay(
             .refine(
                 (cidr) => {
                     const parts = cidrPattern.exec(cidr);
-                    return parts !== null && parts.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(parts[5]) >= 16 && Number(parts[5]) <= 24;
+                    return (
+                        parts !== null &&
+                        parts.slice(1, 5).every((octet) => Number(octet) <= 255) &&
+                        Number(parts[5]) >= 16 &&
+                        Number(parts[5]) <= 24
+                    );
                 },
-                { error: said("must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)", "use a private range such as 10.20.0.0/16") },
+                {
+                    error: said(
+                        "must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)",
+                        "use a private range such as 10.20.0.0/16",
+                    ),
+                },
             )
             .default("10.0.0.0/16"),
         /** Availability zones to spread subnets over. @default 2 */
@@ -77,8 +92,14 @@ const createNetwork = unknownKeysSay(
             })
             .default("onePerAz"),
     }),
-    (key) => (subnetsWithoutVpc(key) ? "subnet ids were given without the VPC they belong to" : `unknown field${didYouMean(key, ["cidrBlock", "availabilityZones", "natGateways"])}`),
-    (key) => (subnetsWithoutVpc(key) ? "add vpcId, or remove the subnet ids to create a VPC" : "use one of cidrBlock, availabilityZones, natGateways, or vpcId with publicSubnetIds and privateSubnetIds"),
+    (key) =>
+        subnetsWithoutVpc(key)
+            ? "subnet ids were given without the VPC they belong to"
+            : `unknown field${didYouMean(key, ["cidrBlock", "availabilityZones", "natGateways"])}`,
+    (key) =>
+        subnetsWithoutVpc(key)
+            ? "add vpcId, or remove the subnet ids to create a VPC"
+            : "use one of cidrBlock, availabilityZones, natGateways, or vpcId with publicSubnetIds and privateSubnetIds",
 ).transform((network) => ({ kind: "create" as const, ...network }));
 
 const ec2Schema = z
@@ -118,7 +139,11 @@ const clusterSchema = z
     .strictObject(
         {
             /** CloudWatch Container Insights. @default "enabled" */
-            containerInsights: z.enum(["enabled", "enhanced", "disabled"], { error: said("is not a Container Insights setting", "use enabled, enhanced or disabled") }).default("enabled"),
+            containerInsights: z
+                .enum(["enabled", "enhanced", "disabled"], {
+                    error: said("is not a Container Insights setting", "use enabled, enhanced or disabled"),
+                })
+                .default("enabled"),
             /** Where services run unless they say otherwise. @default "fargate" */
             defaultCapacity: capacitySchema.default("fargate"),
             /** EC2 capacity (an Auto Scaling group of ECS-optimised instances). @default none */
@@ -128,7 +153,13 @@ const clusterSchema = z
     )
     .superRefine((cluster, ctx) => {
         if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
-            refuse(ctx, ["defaultCapacity"], "ec2", "needs EC2 capacity, but fleet:cluster.ec2 is not set", "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot");
+            refuse(
+                ctx,
+                ["defaultCapacity"],
+                "ec2",
+                "needs EC2 capacity, but fleet:cluster.ec2 is not set",
+                "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot",
+            );
         }
     }, whenValid);
 
@@ -137,7 +168,12 @@ const loadBalancerSchema = z.strictObject(
         /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
         certificateArn: z
             .string()
-            .regex(certificatePattern, { error: said("is not an ACM certificate ARN", "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region") })
+            .regex(certificatePattern, {
+                error: said(
+                    "is not an ACM certificate ARN",
+                    "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region",
+                ),
+            })
             .optional(),
         /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
         sslPolicy: z
@@ -156,7 +192,11 @@ const loadBalancerSchema = z.strictObject(
         /** ALB access logs to an existing bucket. @default none */
         accessLogs: z
             .strictObject({
-                bucket: z.string().regex(bucketPattern, { error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it") }),
+                bucket: z
+                    .string()
+                    .regex(bucketPattern, {
+                        error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+                    }),
                 prefix: z
                     .string()
                     .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
@@ -174,7 +214,10 @@ const pullThroughCacheSchema = unknownKeysSay(
     z
         .partialRecord(
             z.enum(upstreamRegistryKeys as [string, ...string[]]),
-            z.strictObject({ credentialArn: z.string().optional() }, object("{ credentialArn } or {}")).nullable().transform((entry) => entry ?? {}),
+            z
+                .strictObject({ credentialArn: z.string().optional() }, object("{ credentialArn } or {}"))
+                .nullable()
+                .transform((entry) => entry ?? {}),
             { error: said("must be an object keyed by upstream registry", cacheKeys) },
         )
         .superRefine((caches, ctx) => {
@@ -195,7 +238,10 @@ const pullThroughCacheSchema = unknownKeysSay(
                 }
             }
         }, whenValid),
-    (key) => (/gcr|google/i.test(key) ? "AWS's pull-through cache does not support Google Container Registry" : `is not an upstream registry ECR can cache${didYouMean(key, upstreamRegistryKeys)}`),
+    (key) =>
+        /gcr|google/i.test(key)
+            ? "AWS's pull-through cache does not support Google Container Registry"
+            : `is not an upstream registry ECR can cache${didYouMean(key, upstreamRegistryKeys)}`,
     cacheKeys,
 );
 
@@ -219,14 +265,29 @@ const policySchema = z.strictObject(
     {
         /** `mandatory`: violations fail the plan and the preview; `advisory`: they warn. @default "mandatory" */
         enforcement: z
-            .enum(["mandatory", "advisory"], { error: said("is not an enforcement level", "use mandatory (violations fail the plan and the preview) or advisory (they warn)") })
+            .enum(["mandatory", "advisory"], {
+                error: said(
+                    "is not an enforcement level",
+                    "use mandatory (violations fail the plan and the preview) or advisory (they warn)",
+                ),
+            })
             .default("mandatory"),
         /** Service name (or `platform`) → control id → reason. @default {} */
         waivers: z
             .record(
                 z.string(),
-                unknownKeysSay(z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, { error: said("must map control ids to reasons", 'write { ECS.5: "why" }') }), "is not a fleet control"),
-                { error: said("must map a service (or platform) to { <control>: <reason> }", 'write waivers: { platform: { ELB.5: "no log bucket in dev" } }') },
+                unknownKeysSay(
+                    z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, {
+                        error: said("must map control ids to reasons", 'write { ECS.5: "why" }'),
+                    }),
+                    "is not a fleet control",
+                ),
+                {
+                    error: said(
+                        "must map a service (or platform) to { <control>: <reason> }",
+                        'write waivers: { platform: { ELB.5: "no log bucket in dev" } }',
+                    ),
+                },
             )
             .default({}),
     },
@@ -243,22 +304,31 @@ const retiredSchema = z.record(
             /** Keep its ECR repository (with the images). @default false */
             repository: flag().default(false),
             /** Keep these SSM parameters (variable names). @default [] */
-            parameters: z
-                .array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError })
-                .default([]),
+            parameters: z.array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError }).default([]),
             /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
             release: flag().default(false),
         },
         { error: said("must be { reason, repository?, parameters?, release? }", "give at least the reason") },
     ),
-    { error: said("must map a service name to { reason, repository?, parameters?, release? }", 'write retired: { docs: { reason: "replaced by the new docs site" } }') },
+    {
+        error: said(
+            "must map a service name to { reason, repository?, parameters?, release? }",
+            'write retired: { docs: { reason: "replaced by the new docs site" } }',
+        ),
+    },
 );
 
 const networkSchema = z.union([existingNetwork, createNetwork], {
     error: (issue) =>
         issue.input === undefined
-            ? saying("is required", "set fleet:network to { natGateways: single | onePerAz } or to an existing vpcId with publicSubnetIds and privateSubnetIds")
-            : saying("must be an object", "set { natGateways, cidrBlock?, availabilityZones? } or { vpcId, publicSubnetIds, privateSubnetIds }"),
+            ? saying(
+                  "is required",
+                  "set fleet:network to { natGateways: single | onePerAz } or to an existing vpcId with publicSubnetIds and privateSubnetIds",
+              )
+            : saying(
+                  "must be an object",
+                  "set { natGateways, cidrBlock?, availabilityZones? } or { vpcId, publicSubnetIds, privateSubnetIds }",
+              ),
 });
 export type NetworkSettings = DeepReadonly<z.output<typeof networkSchema>>;
 export type ClusterSettings = DeepReadonly<z.output<typeof clusterSchema>>;
@@ -267,7 +337,10 @@ export type LoadBalancerSettings = DeepReadonly<z.output<typeof loadBalancerSche
 /** The `fleet:*` keys of a stack file, keyed without the namespace. */
 export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
-    domain: z.string().regex(domainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") }).optional(),
+    domain: z
+        .string()
+        .regex(domainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") })
+        .optional(),
     /** A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one (`{ vpcId, publicSubnetIds, privateSubnetIds }`). */
     network: networkSchema,
     /** The ECS cluster and its capacity. @default Fargate, Container Insights enabled */
@@ -277,7 +350,11 @@ export const stackSchema = z.strictObject({
     /** ECR: images kept, pull-through cache rules. */
     registry: registrySchema.prefault({}),
     /** Days CloudWatch keeps the services' logs. @default 30 */
-    logRetentionDays: z.literal(logRetentionValues, { error: said("is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`) }).default(30),
+    logRetentionDays: z
+        .literal(logRetentionValues, {
+            error: said("is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
+        })
+        .default(30),
     /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). @default false */
     protect: flag().default(false),
     /** Per-service overrides of catalog fields, keyed by service name; objects merge one level deep. @default {} */
@@ -299,7 +376,12 @@ type Parsed = { [K in keyof typeof stackSchema.shape]: z.output<(typeof stackSch
  * the namespace. A key found invalid is added to `invalid` and defaulted, so that the catalog is
  * still checked, but not against it.
  */
-export function resolveStackSettings(problems: Problems, stack: string, config: Readonly<Record<string, unknown>>, invalid = new Set<string>()): StackSettings {
+export function resolveStackSettings(
+    problems: Problems,
+    stack: string,
+    config: Readonly<Record<string, unknown>>,
+    invalid = new Set<string>(),
+): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
             "stack",
@@ -314,7 +396,12 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
     const parse = <K extends keyof Parsed>(key: K): Parsed[K] => {
         // zod's union would describe an existing VPC with a short subnet list as a VPC to create
         // with unknown fields: the option is chosen by what the stack says, vpcId.
-        const schema = key === "network" && isRecord(config.network) ? (config.network.vpcId !== undefined ? existingNetwork : createNetwork) : stackSchema.shape[key];
+        const schema =
+            key === "network" && isRecord(config.network)
+                ? config.network.vpcId !== undefined
+                    ? existingNetwork
+                    : createNetwork
+                : stackSchema.shape[key];
         const result = schema.safeParse(config[key], { reportInput: true });
         if (result.success) return result.data as Parsed[K];
         invalid.add(key);
@@ -332,7 +419,13 @@ export function resolveStackSettings(problems: Problems, stack: string, config: 
             const key = registryKey as keyof typeof upstreamRegistries;
             const prefix = cachePrefix(stack, key);
             if (prefix.length > 30) {
-                problems.add("stack config fleet:registry", `pullThroughCache.${key}`, prefix, "the rule's ECR repository prefix exceeds AWS's 30 characters", "use a shorter stack name");
+                problems.add(
+                    "stack config fleet:registry",
+                    `pullThroughCache.${key}`,
+                    prefix,
+                    "the rule's ECR repository prefix exceeds AWS's 30 characters",
+                    "use a shorter stack name",
+                );
             }
             return { registry: key, prefix, credentialArn: entry?.credentialArn };
         }),

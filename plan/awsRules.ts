@@ -278,7 +278,10 @@ export const iamRoleDescription: TextRule = {
     reference: "IAM API CreateRole",
     source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
     maxLength: 1000,
-    characters: { test: /^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]$/u, text: "letters, marks, spaces, symbols, digits and punctuation (no control characters)" },
+    characters: {
+        test: /^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]$/u,
+        text: "letters, marks, spaces, symbols, digits and punctuation (no control characters)",
+    },
 };
 
 /** An IAM path (CreateRole and CreateInstanceProfile Path). */
@@ -496,7 +499,11 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
 /** Pulumi's marker for a value not known yet (preview), and for a secret. */
 function isUnknownOrSecret(value: unknown): boolean {
     if (value === pulumi.runtime.unknownValue) return true;
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+    );
 }
 
 /** How a rule reads after "allowed:", e.g. `a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$* (max 255)`. */
@@ -509,7 +516,9 @@ export function describeRule(rule: TextRule): string {
     ];
     const limits = min > 0 ? `${min}-${rule.maxLength}` : `max ${rule.maxLength}`;
     const after = [
-        ...(rule.reservedPrefixes ? [`not starting with ${rule.reservedPrefixes.join(", ")}${rule.prefixIgnoresCase ? " in any case" : ""}`] : []),
+        ...(rule.reservedPrefixes
+            ? [`not starting with ${rule.reservedPrefixes.join(", ")}${rule.prefixIgnoresCase ? " in any case" : ""}`]
+            : []),
         ...(rule.checks ?? []).map((check) => check.text),
     ];
     return `${parts.join(", ")} (${limits})${after.map((a) => `, ${a}`).join("")}`;
@@ -606,7 +615,12 @@ export function tagViolations(path: string, collection: unknown, context: RuleCo
             return [{ keyPath: `${path}[${i}].key`, key: tag.key, valuePath: `${path}[${i}].value`, value: tag.value }];
         });
     } else if (typeof collection === "object" && collection !== null) {
-        pairs = Object.entries(collection).map(([key, value]) => ({ keyPath: `${path} key`, key, valuePath: `${path}[${JSON.stringify(key)}]`, value }));
+        pairs = Object.entries(collection).map(([key, value]) => ({
+            keyPath: `${path} key`,
+            key,
+            valuePath: `${path}[${JSON.stringify(key)}]`,
+            value,
+        }));
     } else {
         return [];
     }
@@ -650,7 +664,9 @@ export function awsRuleViolations(registration: Registration): Violation[] {
         if (field.physicalName && inputs.name === undefined) {
             return textViolation("name (auto-named)", registration.physicalName, rule, context);
         }
-        return valuesAt(inputs, field.path).flatMap((found) => (isUnknownOrSecret(found.value) ? [] : textViolation(found.path, found.value, rule, context)));
+        return valuesAt(inputs, field.path).flatMap((found) =>
+            isUnknownOrSecret(found.value) ? [] : textViolation(found.path, found.value, rule, context),
+        );
     });
 }
 

@@ -23,7 +23,17 @@ function readBase(file: string): PlanDocument {
 }
 
 async function main(): Promise<number> {
-    let values: { stack?: string; json?: string; markdown?: string; against?: string; policy?: boolean; config?: string[]; catalog?: string; root?: string; help?: boolean };
+    let values: {
+        stack?: string;
+        json?: string;
+        markdown?: string;
+        against?: string;
+        policy?: boolean;
+        config?: string[];
+        catalog?: string;
+        root?: string;
+        help?: boolean;
+    };
     try {
         ({ values } = parseArgs({
             options: {
@@ -73,7 +83,11 @@ async function main(): Promise<number> {
     const started = process.hrtime.bigint();
     let result;
     try {
-        result = await runProgram(values.stack, { configOverrides, catalog: values.catalog, root: values.root === undefined ? undefined : path.resolve(values.root) });
+        result = await runProgram(values.stack, {
+            configOverrides,
+            catalog: values.catalog,
+            root: values.root === undefined ? undefined : path.resolve(values.root),
+        });
     } catch (error) {
         console.error(`plan: ${(error as Error).message}`);
         return 2;
@@ -100,7 +114,9 @@ async function main(): Promise<number> {
     const blocking = blockingViolations(report.policy).length;
     if (refused > 0 || blocking > 0) {
         console.error(
-            [refused ? `${refused} deletion(s) refused` : "", blocking ? `${blocking} mandatory policy violation(s)` : ""].filter(Boolean).join(", ") + ": see above",
+            [refused ? `${refused} deletion(s) refused` : "", blocking ? `${blocking} mandatory policy violation(s)` : ""]
+                .filter(Boolean)
+                .join(", ") + ": see above",
         );
         return 1;
     }

@@ -53,7 +53,8 @@ export function maskSecrets(value: unknown): unknown {
 
 /** A value as the program passed it, out of Pulumi's secret wrapper. */
 function unwrapSecret(value: unknown): unknown {
-    if (value && typeof value === "object" && (value as Record<string, unknown>)[sigKey] === secretSig) return (value as Record<string, unknown>).value;
+    if (value && typeof value === "object" && (value as Record<string, unknown>)[sigKey] === secretSig)
+        return (value as Record<string, unknown>).value;
     return value;
 }
 
@@ -85,7 +86,15 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "awsx:ec2:Vpc": {
                 const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
                 const subnets = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${hash(`${name}/${kind}/${i}`, 17)}`);
-                return { id: id("vpc-"), state: { vpcId: id("vpc-"), publicSubnetIds: subnets("public"), privateSubnetIds: subnets("private"), isolatedSubnetIds: [] } };
+                return {
+                    id: id("vpc-"),
+                    state: {
+                        vpcId: id("vpc-"),
+                        publicSubnetIds: subnets("public"),
+                        privateSubnetIds: subnets("private"),
+                        isolatedSubnetIds: [],
+                    },
+                };
             }
             case "aws:ec2/securityGroup:SecurityGroup": {
                 const sg = id("sg-");
@@ -94,7 +103,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
             case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
                 const rule = id("sgr-");
-                return { id: rule, state: { ...inputs, securityGroupRuleId: rule, arn: `arn:aws:ec2:${r}:${a}:security-group-rule/${rule}` } };
+                return {
+                    id: rule,
+                    state: { ...inputs, securityGroupRuleId: rule, arn: `arn:aws:ec2:${r}:${a}:security-group-rule/${rule}` },
+                };
             }
             case "aws:lb/loadBalancer:LoadBalancer": {
                 const lbName = named();
@@ -144,13 +156,18 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case "aws:ecs/service:Service": {
                 const serviceName = named();
-                const clusterName = String(inputs.cluster ?? "").split("/").pop();
+                const clusterName = String(inputs.cluster ?? "")
+                    .split("/")
+                    .pop();
                 const arn = `arn:aws:ecs:${r}:${a}:service/${clusterName}/${serviceName}`;
                 return { id: arn, state: { ...inputs, name: serviceName, arn } };
             }
             case "aws:iam/role:Role": {
                 const roleName = named();
-                return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${a}:role/${roleName}`, uniqueId: id("AROA", 17).toUpperCase() } };
+                return {
+                    id: roleName,
+                    state: { ...inputs, name: roleName, arn: `arn:aws:iam::${a}:role/${roleName}`, uniqueId: id("AROA", 17).toUpperCase() },
+                };
             }
             case "aws:iam/rolePolicy:RolePolicy":
                 return { id: `${inputs.role}:${name}`, state: { ...inputs, name } };
@@ -158,11 +175,23 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: `${inputs.role}-${hash(name, 8)}`, state: { ...inputs } };
             case "aws:iam/instanceProfile:InstanceProfile": {
                 const profileName = named();
-                return { id: profileName, state: { ...inputs, name: profileName, arn: `arn:aws:iam::${a}:instance-profile/${profileName}` } };
+                return {
+                    id: profileName,
+                    state: { ...inputs, name: profileName, arn: `arn:aws:iam::${a}:instance-profile/${profileName}` },
+                };
             }
             case "aws:ec2/launchTemplate:LaunchTemplate": {
                 const lt = id("lt-");
-                return { id: lt, state: { ...inputs, name: named(), arn: `arn:aws:ec2:${r}:${a}:launch-template/${lt}`, latestVersion: 1, defaultVersion: 1 } };
+                return {
+                    id: lt,
+                    state: {
+                        ...inputs,
+                        name: named(),
+                        arn: `arn:aws:ec2:${r}:${a}:launch-template/${lt}`,
+                        latestVersion: 1,
+                        defaultVersion: 1,
+                    },
+                };
             }
             case "aws:autoscaling/group:Group": {
                 const groupName = named();
@@ -185,7 +214,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "aws:ecr/lifecyclePolicy:LifecyclePolicy":
             case "aws:ecr/pullThroughCacheRule:PullThroughCacheRule":
             case "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate":
-                return { id: String(inputs.repository ?? inputs.ecrRepositoryPrefix ?? inputs.prefix), state: { ...inputs, registryId: a } };
+                return {
+                    id: String(inputs.repository ?? inputs.ecrRepositoryPrefix ?? inputs.prefix),
+                    state: { ...inputs, registryId: a },
+                };
             case "aws:kms/key:Key": {
                 const keyId = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${a}:key/${keyId}` } };
@@ -196,24 +228,39 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const parameterName = String(inputs.name);
                 // AWS numbers versions 1, 2, 3... and bumps it on every new value (or description);
                 // without state, the fake derives it from both, so a changed value is a new version.
-                const version = 1 + (parseInt(hash(`${JSON.stringify(unwrapSecret(inputs.value))}/${String(inputs.description ?? "")}`, 8), 16) % 9999);
-                return { id: parameterName, state: { ...inputs, arn: `arn:aws:ssm:${r}:${a}:parameter/${parameterName.replace(/^\//, "")}`, version } };
+                const version =
+                    1 + (parseInt(hash(`${JSON.stringify(unwrapSecret(inputs.value))}/${String(inputs.description ?? "")}`, 8), 16) % 9999);
+                return {
+                    id: parameterName,
+                    state: { ...inputs, arn: `arn:aws:ssm:${r}:${a}:parameter/${parameterName.replace(/^\//, "")}`, version },
+                };
             }
             case "aws:cloudwatch/logGroup:LogGroup": {
                 const groupName = named();
                 return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:logs:${r}:${a}:log-group:${groupName}` } };
             }
             case "aws:appautoscaling/target:Target":
-                return { id: String(inputs.resourceId), state: { ...inputs, arn: `arn:aws:application-autoscaling:${r}:${a}:scalable-target/${hash(name, 20)}` } };
+                return {
+                    id: String(inputs.resourceId),
+                    state: { ...inputs, arn: `arn:aws:application-autoscaling:${r}:${a}:scalable-target/${hash(name, 20)}` },
+                };
             case "aws:appautoscaling/policy:Policy":
-                return { id: name, state: { ...inputs, name, arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}` } };
+                return {
+                    id: name,
+                    state: {
+                        ...inputs,
+                        name,
+                        arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}`,
+                    },
+                };
             case "random:index/randomPassword:RandomPassword":
                 return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
             case "docker-build:index:Image": {
                 // What a build reads decides its digest; registry credentials do not (and are secret).
                 const { registries: _credentials, ...build } = inputs;
                 const tags = (Array.isArray(inputs.tags) ? inputs.tags : []).map(String);
-                if (inputs.push === true && tags.length === 0) throw new Error(`fleet mocks: image ${name} is pushed with no tag; the registry export needs one`);
+                if (inputs.push === true && tags.length === 0)
+                    throw new Error(`fleet mocks: image ${name} is pushed with no tag; the registry export needs one`);
                 const digest = `sha256:${hash(JSON.stringify(build), 64)}`;
                 return {
                     id: `${name}-${hash(JSON.stringify(build), 8)}`,
@@ -222,7 +269,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                         digest,
                         // As the provider reports a pushed image: its first tag, pinned to the digest.
                         ref: tags.length > 0 ? `${tags[0]}@${digest}` : "",
-                        contextHash: hash(JSON.stringify([inputs.context, inputs.dockerfile, inputs.buildArgs, inputs.platforms, tags]), 64),
+                        contextHash: hash(
+                            JSON.stringify([inputs.context, inputs.dockerfile, inputs.buildArgs, inputs.platforms, tags]),
+                            64,
+                        ),
                     },
                 };
             }
@@ -235,9 +285,20 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         const inputs = args.inputs as Record<string, unknown>;
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: this.accountId, arn: `arn:aws:iam::${this.accountId}:user/plan`, userId: "AIDAPLAN", id: this.accountId };
+                return {
+                    accountId: this.accountId,
+                    arn: `arn:aws:iam::${this.accountId}:user/plan`,
+                    userId: "AIDAPLAN",
+                    id: this.accountId,
+                };
             case "aws:index/getRegion:getRegion":
-                return { name: this.region, region: this.region, id: this.region, endpoint: `ec2.${this.region}.amazonaws.com`, description: this.region };
+                return {
+                    name: this.region,
+                    region: this.region,
+                    id: this.region,
+                    endpoint: `ec2.${this.region}.amazonaws.com`,
+                    description: this.region,
+                };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             case "aws:ssm/getParameter:getParameter": {
@@ -246,13 +307,32 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     // A public String parameter: pulumi-aws returns it in `value` (always marked
                     // secret) and in `insecureValue` (not marked).
                     const ami = `ami-${hash(name, 17)}`;
-                    return { name, value: ami, type: "String", arn: `arn:aws:ssm:${this.region}::parameter${name}`, id: name, version: 1, insecureValue: ami };
+                    return {
+                        name,
+                        value: ami,
+                        type: "String",
+                        arn: `arn:aws:ssm:${this.region}::parameter${name}`,
+                        id: name,
+                        version: 1,
+                        insecureValue: ami,
+                    };
                 }
                 // A parameter a service references with `existing`: read for its version only,
                 // without decryption (a SecureString then comes back as ciphertext, never in the plan).
-                if (inputs.withDecryption !== false) throw new Error(`fleet mocks: SSM parameter ${name} read with decryption; fleet reads only versions`);
-                const arn = name.startsWith("arn:") ? name : `arn:aws:ssm:${this.region}:${this.accountId}:parameter/${name.replace(/^\//, "")}`;
-                return { name, value: "AQICAHmock-ciphertext", type: "SecureString", arn, id: name, version: 1 + (parseInt(hash(name, 4), 16) % 20), insecureValue: "" };
+                if (inputs.withDecryption !== false)
+                    throw new Error(`fleet mocks: SSM parameter ${name} read with decryption; fleet reads only versions`);
+                const arn = name.startsWith("arn:")
+                    ? name
+                    : `arn:aws:ssm:${this.region}:${this.accountId}:parameter/${name.replace(/^\//, "")}`;
+                return {
+                    name,
+                    value: "AQICAHmock-ciphertext",
+                    type: "SecureString",
+                    arn,
+                    id: name,
+                    version: 1 + (parseInt(hash(name, 4), 16) % 20),
+                    insecureValue: "",
+                };
             }
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return {

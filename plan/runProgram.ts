@@ -88,7 +88,10 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     const root = options.root ?? repoRoot;
     const fileConfig = readStackConfig(root, stack);
     const overrides = Object.fromEntries(
-        Object.entries(options.configOverrides ?? {}).map(([key, value]) => [key.includes(":") ? key : `${fileConfig.project}:${key}`, value]),
+        Object.entries(options.configOverrides ?? {}).map(([key, value]) => [
+            key.includes(":") ? key : `${fileConfig.project}:${key}`,
+            value,
+        ]),
     );
     const stackConfig = {
         ...fileConfig,
@@ -135,7 +138,19 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         return { ok: false, kind: "error", message: failures.map(describeError).join("\n") };
     }
     const resources = runtime.resources.map(
-        ({ urn, type, name, parent, inputs, protect, ignoreChanges, dependencies, propertyDependencies, deleteBeforeReplace, replaceOnChanges }) => ({
+        ({
+            urn,
+            type,
+            name,
+            parent,
+            inputs,
+            protect,
+            ignoreChanges,
+            dependencies,
+            propertyDependencies,
+            deleteBeforeReplace,
+            replaceOnChanges,
+        }) => ({
             urn,
             type,
             name,
@@ -151,7 +166,10 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     );
     // The fleet this run resolved (one run per process); a program that is not fleet's leaves none.
     const fleet = lastResolvedFleet();
-    const model = fleet && fleet.project === stackConfig.project && fleet.stack === stack ? modelSection(fleet, stackConfig.config["aws:region"] ?? stackConfig.region) : undefined;
+    const model =
+        fleet && fleet.project === stackConfig.project && fleet.stack === stack
+            ? modelSection(fleet, stackConfig.config["aws:region"] ?? stackConfig.region)
+            : undefined;
     return {
         ok: true,
         plan: { project: stackConfig.project, stack, resources, outputs, config: stackConfig.config, ...(model ? { model } : {}) },

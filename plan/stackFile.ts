@@ -67,7 +67,10 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     // Project-level defaults: `key: { default: value }` or `key: { value: value }` or a plain value.
     for (const [key, declaration] of Object.entries<unknown>(projectDoc.config ?? {})) {
         const decl = declaration as Record<string, unknown> | undefined;
-        const value = decl && typeof decl === "object" && !Array.isArray(decl) && ("default" in decl || "value" in decl) ? (decl.value ?? decl.default) : declaration;
+        const value =
+            decl && typeof decl === "object" && !Array.isArray(decl) && ("default" in decl || "value" in decl)
+                ? (decl.value ?? decl.default)
+                : declaration;
         if (value === undefined) continue;
         config[qualify(key)] = render(value).text;
         runtimeConfig[qualify(key)] = config[qualify(key)];

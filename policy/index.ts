@@ -11,7 +11,13 @@ import { PolicyPack, PolicyResource, StackValidationPolicy } from "@pulumi/polic
 import { controls, evaluateControl, ResourceIndex, ResourceView, settingsOf } from "./rules";
 
 function indexResources(resources: PolicyResource[]): ResourceIndex {
-    const views: ResourceView[] = resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, parentUrn: r.parent?.urn }));
+    const views: ResourceView[] = resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        props: r.props,
+        parentUrn: r.parent?.urn,
+    }));
     return new ResourceIndex(views);
 }
 

@@ -5,7 +5,15 @@
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
-import { defaultSslPolicy, deregistrationDelay, ecrRegistryHostPattern, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones, rootUserPattern, webPorts } from "./limits";
+import {
+    defaultSslPolicy,
+    deregistrationDelay,
+    ecrRegistryHostPattern,
+    ecsDefaultStopTimeoutSeconds,
+    minimumLoadBalancerZones,
+    rootUserPattern,
+    webPorts,
+} from "./limits";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -132,7 +140,8 @@ type Check = (index: ResourceIndex) => Finding[];
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /** Environment variable names that hold secrets (AWS's ECS.8 names, and the usual words). */
-export const secretLikeName = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
+export const secretLikeName =
+    /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
 
 /** Security policies that keep TLS 1.0 and 1.1 out and offer TLS 1.3 (Security Hub ELB.17's list). */
 export const recommendedTlsPolicies = [
@@ -150,7 +159,9 @@ export const recommendedTlsPolicies = [
 ];
 
 const eachContainer = (index: ResourceIndex, visit: (task: ResourceView, container: Container) => Finding | undefined): Finding[] =>
-    index.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => (index.containers(task) ?? []).flatMap((c) => asList(visit(task, c))));
+    index
+        .ofType("aws:ecs/taskDefinition:TaskDefinition")
+        .flatMap((task) => (index.containers(task) ?? []).flatMap((c) => asList(visit(task, c))));
 
 const albs = (index: ResourceIndex) => index.ofType("aws:lb/loadBalancer:LoadBalancer");
 
@@ -160,15 +171,25 @@ const checks: Record<string, Check> = {
         index
             .ofType("aws:ecs/service:Service")
             .filter((s) => s.props.networkConfiguration?.assignPublicIp === true)
-            .map((resource) => ({ resource, problem: "assigns public IP addresses to its tasks", fix: "set assignPublicIp false and run tasks in private subnets behind NAT" })),
+            .map((resource) => ({
+                resource,
+                problem: "assigns public IP addresses to its tasks",
+                fix: "set assignPublicIp false and run tasks in private subnets behind NAT",
+            })),
     "ECS.4": (index) =>
         eachContainer(index, (resource, c) =>
-            c.privileged === true ? { resource, problem: `container ${c.name} runs privileged`, fix: "remove optOut.privileged from the catalog entry" } : undefined,
+            c.privileged === true
+                ? { resource, problem: `container ${c.name} runs privileged`, fix: "remove optOut.privileged from the catalog entry" }
+                : undefined,
         ),
     "ECS.5": (index) =>
         eachContainer(index, (resource, c) =>
             c.readonlyRootFilesystem !== true
-                ? { resource, problem: `container ${c.name} has a writable root filesystem`, fix: "remove optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) instead" }
+                ? {
+                      resource,
+                      problem: `container ${c.name} has a writable root filesystem`,
+                      fix: "remove optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) instead",
+                  }
                 : undefined,
         ),
     "ECS.8": (index) =>
@@ -176,22 +197,41 @@ const checks: Record<string, Check> = {
             // Names only: a violation never prints a value.
             const names = (c.environment ?? []).map((e) => e.name).filter((n) => secretLikeName.test(n));
             return names.length
-                ? { resource, problem: `container ${c.name} passes ${names.join(", ")} in its plain environment`, fix: `move ${names.join(", ")} from env to secrets in the catalog (SSM, by reference)` }
+                ? {
+                      resource,
+                      problem: `container ${c.name} passes ${names.join(", ")} in its plain environment`,
+                      fix: `move ${names.join(", ")} from env to secrets in the catalog (SSM, by reference)`,
+                  }
                 : undefined;
         }),
     "ECS.9": (index) =>
         eachContainer(index, (resource, c) =>
-            !c.logConfiguration?.logDriver ? { resource, problem: `container ${c.name} has no log configuration`, fix: "configure the awslogs driver" } : undefined,
+            !c.logConfiguration?.logDriver
+                ? { resource, problem: `container ${c.name} has no log configuration`, fix: "configure the awslogs driver" }
+                : undefined,
         ),
     "ECS.12": (index) =>
         index
             .ofType("aws:ecs/cluster:Cluster")
-            .filter((c) => !asList(c.props.settings).some((s: any) => s?.name === "containerInsights" && ["enabled", "enhanced"].includes(s?.value)))
-            .map((resource) => ({ resource, problem: "does not enable Container Insights", fix: "set fleet:cluster.containerInsights to enabled or enhanced" })),
+            .filter(
+                (c) =>
+                    !asList(c.props.settings).some(
+                        (s: any) => s?.name === "containerInsights" && ["enabled", "enhanced"].includes(s?.value),
+                    ),
+            )
+            .map((resource) => ({
+                resource,
+                problem: "does not enable Container Insights",
+                fix: "set fleet:cluster.containerInsights to enabled or enhanced",
+            })),
     "ECS.20": (index) =>
         eachContainer(index, (resource, c) =>
             !c.user || rootUserPattern.test(c.user)
-                ? { resource, problem: `container ${c.name} runs as ${c.user ? c.user : "the image's user, which may be root"}`, fix: "set user to the image's unprivileged uid and remove optOut.nonRootUser" }
+                ? {
+                      resource,
+                      problem: `container ${c.name} runs as ${c.user ? c.user : "the image's user, which may be root"}`,
+                      fix: "set user to the image's unprivileged uid and remove optOut.nonRootUser",
+                  }
                 : undefined,
         ),
     "ELB.1": (index) =>
@@ -199,7 +239,11 @@ const checks: Record<string, Check> = {
             .ofType("aws:lb/listener:Listener")
             .filter((l) => l.props.protocol === "HTTP")
             .filter((l) => !asList(l.props.defaultActions).some((a: any) => a?.type === "redirect" && a?.redirect?.protocol === "HTTPS"))
-            .map((resource) => ({ resource, problem: "serves plain HTTP instead of redirecting to HTTPS", fix: "set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected)" })),
+            .map((resource) => ({
+                resource,
+                problem: "serves plain HTTP instead of redirecting to HTTPS",
+                fix: "set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected)",
+            })),
     "ELB.4": (index) =>
         albs(index)
             .filter((lb) => lb.props.dropInvalidHeaderFields !== true)
@@ -211,26 +255,58 @@ const checks: Record<string, Check> = {
     "ELB.6": (index) =>
         albs(index)
             .filter((lb) => lb.props.enableDeletionProtection !== true)
-            .map((resource) => ({ resource, problem: "has no deletion protection", fix: "set fleet:loadBalancer.deletionProtection true" })),
+            .map((resource) => ({
+                resource,
+                problem: "has no deletion protection",
+                fix: "set fleet:loadBalancer.deletionProtection true",
+            })),
     "ELB.12": (index) =>
         albs(index)
             // AWS's default is defensive.
-            .filter((lb) => lb.props.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(lb.props.desyncMitigationMode))
-            .map((resource) => ({ resource, problem: `uses desync mitigation mode ${resource.props.desyncMitigationMode}`, fix: "use defensive or strictest" })),
+            .filter(
+                (lb) => lb.props.desyncMitigationMode !== undefined && !["defensive", "strictest"].includes(lb.props.desyncMitigationMode),
+            )
+            .map((resource) => ({
+                resource,
+                problem: `uses desync mitigation mode ${resource.props.desyncMitigationMode}`,
+                fix: "use defensive or strictest",
+            })),
     "ELB.13": (index) =>
         albs(index)
-            .filter((lb) => Array.isArray(lb.props.subnets) && lb.props.subnets.length < minimumLoadBalancerZones && !Array.isArray(lb.props.subnetMappings))
-            .map((resource) => ({ resource, problem: `spans ${resource.props.subnets.length} subnet(s)`, fix: `place the load balancer in public subnets of at least ${minimumLoadBalancerZones} availability zones` })),
+            .filter(
+                (lb) =>
+                    Array.isArray(lb.props.subnets) &&
+                    lb.props.subnets.length < minimumLoadBalancerZones &&
+                    !Array.isArray(lb.props.subnetMappings),
+            )
+            .map((resource) => ({
+                resource,
+                problem: `spans ${resource.props.subnets.length} subnet(s)`,
+                fix: `place the load balancer in public subnets of at least ${minimumLoadBalancerZones} availability zones`,
+            })),
     "ELB.17": (index) =>
         index
             .ofType("aws:lb/listener:Listener")
-            .filter((l) => l.props.protocol === "HTTPS" && typeof l.props.sslPolicy !== "undefined" && !recommendedTlsPolicies.includes(l.props.sslPolicy))
-            .map((resource) => ({ resource, problem: `uses security policy ${resource.props.sslPolicy}`, fix: `use ${defaultSslPolicy} or a stricter TLS 1.3 policy` })),
+            .filter(
+                (l) =>
+                    l.props.protocol === "HTTPS" &&
+                    typeof l.props.sslPolicy !== "undefined" &&
+                    !recommendedTlsPolicies.includes(l.props.sslPolicy),
+            )
+            .map((resource) => ({
+                resource,
+                problem: `uses security policy ${resource.props.sslPolicy}`,
+                fix: `use ${defaultSslPolicy} or a stricter TLS 1.3 policy`,
+            })),
     "ECR.1": (index) =>
         index
             .ofType("aws:ecr/repository:Repository")
             .filter((r) => r.props.imageScanningConfiguration?.scanOnPush !== true)
-            .map((resource) => ({ resource, problem: "does not scan images on push", fix: "set imageScanningConfiguration.scanOnPush true" })),
+            .map((resource) => ({
+                resource,
+                problem: "does not scan images on push",
+                fix: "set imageScanningConfiguration.scanOnPush true",
+            })),
     "ECR.2": (index) => [
         ...index
             .ofType("aws:ecr/repository:Repository")
@@ -239,8 +315,17 @@ const checks: Record<string, Check> = {
         // The exception, checked the other way: AWS syncs a cached tag with upstream only while it is mutable.
         ...index
             .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
-            .filter((t) => asList(t.props.appliedFors).includes("PULL_THROUGH_CACHE") && t.props.imageTagMutability !== undefined && t.props.imageTagMutability !== "MUTABLE")
-            .map((resource) => ({ resource, problem: "makes pull-through cache repositories immutable, which stops AWS syncing them with upstream", fix: "set imageTagMutability MUTABLE on the template" })),
+            .filter(
+                (t) =>
+                    asList(t.props.appliedFors).includes("PULL_THROUGH_CACHE") &&
+                    t.props.imageTagMutability !== undefined &&
+                    t.props.imageTagMutability !== "MUTABLE",
+            )
+            .map((resource) => ({
+                resource,
+                problem: "makes pull-through cache repositories immutable, which stops AWS syncing them with upstream",
+                fix: "set imageTagMutability MUTABLE on the template",
+            })),
     ],
     "ECR.3": (index) => {
         const lifecycles = index.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy");
@@ -255,11 +340,19 @@ const checks: Record<string, Check> = {
             ...index
                 .ofType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
                 .filter((t) => !t.props.lifecyclePolicy)
-                .map((resource) => ({ resource, problem: "creates repositories without a lifecycle policy", fix: "set lifecyclePolicy on the template" })),
+                .map((resource) => ({
+                    resource,
+                    problem: "creates repositories without a lifecycle policy",
+                    fix: "set lifecyclePolicy on the template",
+                })),
         ];
     },
     "EC2.18/EC2.19": (index) => {
-        const open = (rule: any) => rule?.cidrIpv4 === "0.0.0.0/0" || rule?.cidrIpv6 === "::/0" || asList(rule?.cidrBlocks).includes("0.0.0.0/0") || asList(rule?.ipv6CidrBlocks).includes("::/0");
+        const open = (rule: any) =>
+            rule?.cidrIpv4 === "0.0.0.0/0" ||
+            rule?.cidrIpv6 === "::/0" ||
+            asList(rule?.cidrBlocks).includes("0.0.0.0/0") ||
+            asList(rule?.ipv6CidrBlocks).includes("::/0");
         // A separate ingress rule names it ipProtocol; an inline one, protocol.
         const protocolOf = (rule: any) => rule?.ipProtocol ?? rule?.protocol;
         const web: number[] = [webPorts.http, webPorts.https];
@@ -269,11 +362,19 @@ const checks: Record<string, Check> = {
             ...index
                 .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 .filter((r) => open(r.props) && !(webPort(r.props) && index.under(r, "fleet:lb:LoadBalancer")))
-                .map((resource) => ({ resource, problem: `opens ${describe(resource.props)} to the internet`, fix: `admit only the load balancer's security group (or ${webPorts.http}/${webPorts.https} on the load balancer itself)` })),
+                .map((resource) => ({
+                    resource,
+                    problem: `opens ${describe(resource.props)} to the internet`,
+                    fix: `admit only the load balancer's security group (or ${webPorts.http}/${webPorts.https} on the load balancer itself)`,
+                })),
             ...index.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
                 asList(sg.props.ingress)
                     .filter((rule: any) => open(rule) && !(webPort(rule) && index.under(sg, "fleet:lb:LoadBalancer")))
-                    .map((rule: any) => ({ resource: sg, problem: `opens ${describe(rule)} to the internet`, fix: "admit only the load balancer's security group" })),
+                    .map((rule: any) => ({
+                        resource: sg,
+                        problem: `opens ${describe(rule)} to the internet`,
+                        fix: "admit only the load balancer's security group",
+                    })),
             ),
         ];
     },
@@ -296,7 +397,11 @@ const checks: Record<string, Check> = {
         index
             .ofType("aws:ecs/service:Service")
             .filter((s) => !(s.props.deploymentCircuitBreaker?.enable === true && s.props.deploymentCircuitBreaker?.rollback === true))
-            .map((resource) => ({ resource, problem: "does not roll back failed deployments", fix: "set deploymentCircuitBreaker { enable: true, rollback: true }" })),
+            .map((resource) => ({
+                resource,
+                problem: "does not roll back failed deployments",
+                fix: "set deploymentCircuitBreaker { enable: true, rollback: true }",
+            })),
     "FLEET.deregistration": (index) =>
         index.ofType("aws:lb/targetGroup:TargetGroup").flatMap((tg) => {
             const delay = tg.props.deregistrationDelay ?? deregistrationDelay.awsDefault;
@@ -306,21 +411,43 @@ const checks: Record<string, Check> = {
             const stopTimeout = containers ? Math.max(...containers.map((c) => c.stopTimeout ?? ecsDefaultStopTimeoutSeconds)) : undefined;
             if (typeof delay !== "number") return [];
             if (delay < deregistrationDelay.fleetMin) {
-                return [{ resource: tg, problem: `deregisters in ${delay} s, which cuts in-flight requests`, fix: `set deregistrationDelay to ${deregistrationDelay.fleetMin} s or more` }];
+                return [
+                    {
+                        resource: tg,
+                        problem: `deregisters in ${delay} s, which cuts in-flight requests`,
+                        fix: `set deregistrationDelay to ${deregistrationDelay.fleetMin} s or more`,
+                    },
+                ];
             }
             if (stopTimeout !== undefined && delay > stopTimeout) {
-                return [{ resource: tg, problem: `deregisters in ${delay} s, after the container is killed (stop timeout ${stopTimeout} s)`, fix: "lower deregistrationDelay or raise stopTimeout" }];
+                return [
+                    {
+                        resource: tg,
+                        problem: `deregisters in ${delay} s, after the container is killed (stop timeout ${stopTimeout} s)`,
+                        fix: "lower deregistrationDelay or raise stopTimeout",
+                    },
+                ];
             }
             return [];
         }),
     "FLEET.secret-scope": (index) =>
         [...index.ofType("aws:iam/rolePolicy:RolePolicy"), ...index.ofType("aws:iam/policy:Policy")].flatMap((grant) =>
             asList(index.iamDocument(grant)?.Statement)
-                .filter((s: any) => s?.Effect === "Allow" && asList<string>(s.Action).some((a) => /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/.test(a)))
+                .filter(
+                    (s: any) =>
+                        s?.Effect === "Allow" &&
+                        asList<string>(s.Action).some((a) =>
+                            /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/.test(
+                                a,
+                            ),
+                        ),
+                )
                 .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && r.includes("*")))
                 .map((s: any) => ({
                     resource: grant,
-                    problem: `statement ${s.Sid ?? "(no Sid)"} reads secrets from ${asList<string>(s.Resource).filter((r) => r.includes("*")).join(", ")}`,
+                    problem: `statement ${s.Sid ?? "(no Sid)"} reads secrets from ${asList<string>(s.Resource)
+                        .filter((r) => r.includes("*"))
+                        .join(", ")}`,
                     fix: "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
                 })),
         ),
@@ -332,12 +459,16 @@ const checks: Record<string, Check> = {
                 (s: any) =>
                     s?.Effect === "Allow" &&
                     ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"].every((a) => asList<string>(s.Action).includes(a)) &&
-                    asList<string>(s.Resource).some((r) => typeof r === "string" && (r.endsWith(`:repository/${repository}`) || r.endsWith(`:repository/${prefix}/*`))),
+                    asList<string>(s.Resource).some(
+                        (r) => typeof r === "string" && (r.endsWith(`:repository/${repository}`) || r.endsWith(`:repository/${prefix}/*`)),
+                    ),
             );
         const instanceGrants = index.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => index.under(p, "fleet:ecs:Cluster"));
         return index.ofType("aws:ecs/taskDefinition:TaskDefinition").flatMap((task) => {
             const service = index.serviceOf(task);
-            const execution = index.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => index.serviceOf(p) === service && p.name.endsWith("-exec"));
+            const execution = index
+                .ofType("aws:iam/rolePolicy:RolePolicy")
+                .find((p) => index.serviceOf(p) === service && p.name.endsWith("-exec"));
             return (index.containers(task) ?? []).flatMap((c) => {
                 // `<ECR registry>/<prefix>/<upstream path>[:tag|@digest]`.
                 const image = typeof c.image === "string" ? c.image : "";
@@ -352,11 +483,23 @@ const checks: Record<string, Check> = {
                 // An IAM document still unknown (preview) is decided at `up`, not reported.
                 if (execution && !index.iamDocument(execution)) return [];
                 if (!allows(execution, prefix, repository)) {
-                    findings.push({ resource: task, problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository}` });
+                    findings.push({
+                        resource: task,
+                        problem: `container ${c.name} pulls through cache ${prefix} but its execution role may not import upstream images`,
+                        fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository}`,
+                    });
                 }
                 const ec2 = asList(task.props.requiresCompatibilities).includes("EC2");
-                if (ec2 && instanceGrants.every((p) => index.iamDocument(p)) && !instanceGrants.some((p) => allows(p, prefix, repository))) {
-                    findings.push({ resource: task, problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`, fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role` });
+                if (
+                    ec2 &&
+                    instanceGrants.every((p) => index.iamDocument(p)) &&
+                    !instanceGrants.some((p) => allows(p, prefix, repository))
+                ) {
+                    findings.push({
+                        resource: task,
+                        problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`,
+                        fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role`,
+                    });
                 }
                 return findings;
             });
@@ -379,7 +522,8 @@ export function settingsOf(index: ResourceIndex): PolicySettings {
     const waivers: Waiver[] = [];
     const collect = (scope: string, tags: Record<string, unknown> | undefined) => {
         for (const [key, reason] of Object.entries(tags ?? {})) {
-            if (key.startsWith(waiverTagPrefix) && typeof reason === "string") waivers.push({ scope, control: key.slice(waiverTagPrefix.length), reason });
+            if (key.startsWith(waiverTagPrefix) && typeof reason === "string")
+                waivers.push({ scope, control: key.slice(waiverTagPrefix.length), reason });
         }
     };
     if (cluster) collect("platform", cluster.props.tags);

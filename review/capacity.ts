@@ -34,7 +34,11 @@ interface Task {
 }
 
 /** Packs tasks into as few instances as first-fit decreasing finds; tasks that fit nowhere are returned apart. */
-export function packTasks(tasks: readonly Task[], memoryPerInstance: number, cpuPerInstance: number): { instances: number; unplaceable: Task[] } {
+export function packTasks(
+    tasks: readonly Task[],
+    memoryPerInstance: number,
+    cpuPerInstance: number,
+): { instances: number; unplaceable: Task[] } {
     const bins: { memory: number; cpu: number }[] = [];
     const unplaceable: Task[] = [];
     const ordered = [...tasks].sort((a, b) => b.memory - a.memory || b.cpu - a.cpu || a.service.localeCompare(b.service));
@@ -66,7 +70,9 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const registered = type ? ec2.registeredMemoryMiB : 0;
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
-    const tasks: Task[] = services.flatMap((s) => Array.from({ length: s.desired }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })));
+    const tasks: Task[] = services.flatMap((s) =>
+        Array.from({ length: s.desired }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })),
+    );
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
     const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
     for (const service of services) {
@@ -85,7 +91,9 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     if (spreadFloor > packed.instances) reasons.push(`${spreadFloor} to spread tasks over zones`);
     if (ec2.minSize > Math.max(packed.instances, spreadFloor)) reasons.push(`the group's minimum of ${ec2.minSize}`);
     if (Math.max(packed.instances, spreadFloor) > ec2.maxSize) {
-        warnings.push(`the tasks need ${Math.max(packed.instances, spreadFloor)} instances but the group's maximum is ${ec2.maxSize}: raise fleet:cluster.ec2.maxSize`);
+        warnings.push(
+            `the tasks need ${Math.max(packed.instances, spreadFloor)} instances but the group's maximum is ${ec2.maxSize}: raise fleet:cluster.ec2.maxSize`,
+        );
     }
     return {
         instanceType: ec2.instanceType,

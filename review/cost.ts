@@ -117,11 +117,24 @@ export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | und
     });
 
     const shared: CostLine[] = [
-        { item: "load balancer", monthly: albMonthly(platform.loadBalancers), detail: `${platform.loadBalancers} ALB, ${a.lcuPerLoadBalancer} LCU assumed` },
+        {
+            item: "load balancer",
+            monthly: albMonthly(platform.loadBalancers),
+            detail: `${platform.loadBalancers} ALB, ${a.lcuPerLoadBalancer} LCU assumed`,
+        },
         { item: "NAT gateways", monthly: natMonthly, detail: `${nat} × ${hours} h + ${nat > 0 ? a.natGbPerMonth : 0} GB` },
-        { item: "public IPv4", monthly: ipv4Monthly(platform.loadBalancers), detail: `${platform.loadBalancers * platform.availabilityZones + nat} addresses (ALB per zone, NAT)` },
+        {
+            item: "public IPv4",
+            monthly: ipv4Monthly(platform.loadBalancers),
+            detail: `${platform.loadBalancers * platform.availabilityZones + nat} addresses (ALB per zone, NAT)`,
+        },
     ];
-    if (capacity) shared.push({ item: "EC2 instances", monthly: ec2Monthly, detail: `${capacity.instances} × ${capacity.instanceType} (shared out to EC2 services above)` });
+    if (capacity)
+        shared.push({
+            item: "EC2 instances",
+            monthly: ec2Monthly,
+            detail: `${capacity.instances} × ${capacity.instanceType} (shared out to EC2 services above)`,
+        });
     // EC2 instances are counted once, in the shared lines; services carry their share for reading only.
     const ec2Services = new Set(facts.services.filter((s) => s.capacity === "ec2").map((s) => s.name));
     const total =
@@ -130,7 +143,10 @@ export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | und
 
     // The common way: one ALB per routed service, every task on Fargate on-demand.
     const routed = facts.services.filter((s) => s.targetGroup).length;
-    const fargateOnDemand = facts.services.reduce((sum, s) => sum + s.desired * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours, 0);
+    const fargateOnDemand = facts.services.reduce(
+        (sum, s) => sum + s.desired * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
+        0,
+    );
     const baselineLines: CostLine[] = [
         { item: "load balancers", monthly: albMonthly(routed), detail: `${routed} ALBs, one per routed service` },
         { item: "NAT gateways", monthly: natMonthly, detail: "as planned" },

@@ -43,12 +43,17 @@ const maxPathsPerResource = 12;
 
 /** At most `maxPathsPerResource` paths, then a count of the rest. */
 function shortened(paths: readonly string[]): string[] {
-    return paths.length > maxPathsPerResource ? [...paths.slice(0, maxPathsPerResource), `… ${paths.length - maxPathsPerResource} more`] : [...paths];
+    return paths.length > maxPathsPerResource
+        ? [...paths.slice(0, maxPathsPerResource), `… ${paths.length - maxPathsPerResource} more`]
+        : [...paths];
 }
 
 /** A URN with its stack, and the `<project>-<stack>` prefix of platform names, replaced by `*`. */
 function stackless(urn: string, plan: PlanDocument): string {
-    return urn.replace(/^urn:pulumi:[^:]+::/, "urn:pulumi:*::").split(stackNames(plan.project, plan.stack).prefix).join(stackNames(plan.project, "*").prefix);
+    return urn
+        .replace(/^urn:pulumi:[^:]+::/, "urn:pulumi:*::")
+        .split(stackNames(plan.project, plan.stack).prefix)
+        .join(stackNames(plan.project, "*").prefix);
 }
 
 function parseJsonText(value: unknown): unknown {
@@ -106,8 +111,12 @@ function replacementWarnings(before: PlanResource, after: PlanResource): string[
     if (fixed && fixed.reuse !== "revision" && name !== undefined && JSON.stringify(name) === JSON.stringify(before.inputs[fixed.input])) {
         const held = `keeps its fixed ${fixed.input} ${String(name)}`;
         if (after.deleteBeforeReplace) warnings.push(`${held}: deleted before the new one is created, so it is missing in between`);
-        else if (fixed.reuse === "unique") warnings.push(`${held}: AWS refuses a second one while the old exists, and Pulumi creates first without deleteBeforeReplace`);
-        else warnings.push(`${held}: the new one takes the old one's place, then deleting the old one removes it; it needs deleteBeforeReplace`);
+        else if (fixed.reuse === "unique")
+            warnings.push(`${held}: AWS refuses a second one while the old exists, and Pulumi creates first without deleteBeforeReplace`);
+        else
+            warnings.push(
+                `${held}: the new one takes the old one's place, then deleting the old one removes it; it needs deleteBeforeReplace`,
+            );
     }
     if (rule?.stateful) warnings.push(`stateful: ${rule.stateful}`);
     return warnings;

@@ -6,7 +6,13 @@
  * current plan (test/review.test.ts).
  */
 import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import { awsDefaultHealthCheck, awsxDefaultAvailabilityZones, deregistrationDelay, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones } from "../policy/limits";
+import {
+    awsDefaultHealthCheck,
+    awsxDefaultAvailabilityZones,
+    deregistrationDelay,
+    ecsDefaultStopTimeoutSeconds,
+    minimumLoadBalancerZones,
+} from "../policy/limits";
 import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
@@ -37,10 +43,16 @@ const loadBalancersOf = (plan: PlanDocument) => plan.resources.filter((r) => r.t
 export function planFacts(plan: PlanDocument): PlanFacts {
     const model = plan.model;
     if (model?.version !== modelSectionVersion) return extractFacts(plan);
-    return { stack: plan.stack, platform: { ...model.platform, loadBalancers: loadBalancersOf(plan) }, services: model.services, rules: model.rules };
+    return {
+        stack: plan.stack,
+        platform: { ...model.platform, loadBalancers: loadBalancersOf(plan) },
+        services: model.services,
+        rules: model.rules,
+    };
 }
 
-const num = (value: unknown, fallback = 0): number => (typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback);
+const num = (value: unknown, fallback = 0): number =>
+    typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback;
 
 function capacityOf(service: PlanResource | undefined): Capacity {
     const strategy = (service?.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: string }[];
@@ -90,7 +102,10 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
 
     const rules: RuleFacts[] = ofType("aws:lb/listenerRule:ListenerRule")
         .map((rule) => {
-            const conditions = (rule.inputs.conditions ?? []) as { hostHeader?: { values: string[] }; pathPattern?: { values: string[] } }[];
+            const conditions = (rule.inputs.conditions ?? []) as {
+                hostHeader?: { values: string[] };
+                pathPattern?: { values: string[] };
+            }[];
             const service = index.serviceOfUrn(rule.urn) ?? "?";
             return {
                 priority: num(rule.inputs.priority),

@@ -50,7 +50,10 @@ export function retirementProblems(base: PlanDocument, head: PlanDocument): stri
 
 function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
     const guarded = configValue(head, `${head.project}:protect`) === true;
-    const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<string, { repository?: boolean; parameters?: string[]; release?: boolean }>;
+    const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<
+        string,
+        { repository?: boolean; parameters?: string[]; release?: boolean }
+    >;
     const before = servicesOf(base);
     const after = servicesOf(head);
     const file = `Pulumi.${head.stack}.yaml`;
@@ -68,11 +71,15 @@ function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[
         const entry = retired[name];
         if (!entry || entry.release === true) continue;
         if (had.repository && entry.repository !== true) {
-            problems.push(`retired service "${name}" had the repository ${had.repository}: set fleet:retired.${name}.repository: true in ${file} to keep it, or release: true to let it go.`);
+            problems.push(
+                `retired service "${name}" had the repository ${had.repository}: set fleet:retired.${name}.repository: true in ${file} to keep it, or release: true to let it go.`,
+            );
         }
         const missing = had.parameters.filter((p) => !(entry.parameters ?? []).includes(p));
         if (missing.length > 0) {
-            problems.push(`retired service "${name}" had the parameters ${missing.join(", ")}: list them under fleet:retired.${name}.parameters in ${file} to keep them, or release: true to let them go.`);
+            problems.push(
+                `retired service "${name}" had the parameters ${missing.join(", ")}: list them under fleet:retired.${name}.parameters in ${file} to keep them, or release: true to let them go.`,
+            );
         }
     }
     return problems;
@@ -121,7 +128,8 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
     for (const resource of head.resources) {
         const old = before.get(resource.urn);
         if (!resource.protect || !old) continue;
-        const ignored = (path: string) => resource.ignoreChanges.some((ignore) => path === ignore || path.startsWith(`${ignore}.`) || path.startsWith(`${ignore}[`));
+        const ignored = (path: string) =>
+            resource.ignoreChanges.some((ignore) => path === ignore || path.startsWith(`${ignore}.`) || path.startsWith(`${ignore}[`));
         const paths = changedPaths(old.inputs, resource.inputs).filter((path) => !ignored(path));
         const forcing = replacementPaths(resource.type, paths, { before: old.inputs, after: resource.inputs });
         if (forcing.length === 0) continue;

@@ -99,7 +99,8 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
         reservation: service.memory.reservation,
         limit: service.memory.limit,
         cpu: service.cpu,
-        fargateSize: service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
+        fargateSize:
+            service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -129,8 +130,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
             region,
             // An existing VPC: the load balancer spans its public subnets, one per zone.
             availabilityZones: network.kind === "create" ? network.availabilityZones : network.publicSubnetIds.length,
-            natGateways:
-                network.kind === "create" ? (network.natGateways === "single" ? 1 : network.availabilityZones) : undefined,
+            natGateways: network.kind === "create" ? (network.natGateways === "single" ? 1 : network.availabilityZones) : undefined,
             ec2: ec2
                 ? {
                       instanceType: ec2.instanceType,
@@ -144,7 +144,13 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
         services: fleet.services.map(serviceFacts),
         rules: fleet.rules
             .filter((rule) => routedServices.has(rule.service))
-            .map((rule) => ({ priority: rule.priority, hosts: [...rule.hosts], paths: [...rule.paths], service: rule.service, targetGroup: targetGroupName(rule.service) }))
+            .map((rule) => ({
+                priority: rule.priority,
+                hosts: [...rule.hosts],
+                paths: [...rule.paths],
+                service: rule.service,
+                targetGroup: targetGroupName(rule.service),
+            }))
             .sort((a, b) => a.priority - b.priority),
     };
 }

@@ -20,7 +20,12 @@ export interface Review {
     readonly capacity?: Ec2CapacityReport;
     readonly rollouts: readonly RolloutEstimate[];
     readonly cost: CostReport;
-    readonly against?: { readonly plan: PlanDocument; readonly diff: PlanDiff; readonly cost: CostReport; readonly retirement: readonly string[] };
+    readonly against?: {
+        readonly plan: PlanDocument;
+        readonly diff: PlanDiff;
+        readonly cost: CostReport;
+        readonly retirement: readonly string[];
+    };
     /** fleet's controls over the plan, when asked for (`--policy`). */
     readonly policy?: PolicyResult;
     /** The stack's enforcement and waivers (shown whether or not the controls ran). */
@@ -67,7 +72,8 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
-const tasksOf = (s: { desired: number; min?: number; max?: number }) => (s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired));
+const tasksOf = (s: { desired: number; min?: number; max?: number }) =>
+    s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired);
 
 interface Table {
     readonly headers: readonly string[];
@@ -77,7 +83,14 @@ interface Table {
 function routesTable(r: Review): Table {
     return {
         headers: ["priority", "host", "path", "service", "target group", "note"],
-        rows: r.routes.map((row) => [row.priority, row.hosts.join(", ") || "*", row.paths.join(", ") || "*", row.service, row.targetGroup, row.notes.join("; ")]),
+        rows: r.routes.map((row) => [
+            row.priority,
+            row.hosts.join(", ") || "*",
+            row.paths.join(", ") || "*",
+            row.service,
+            row.targetGroup,
+            row.notes.join("; "),
+        ]),
     };
 }
 
@@ -102,7 +115,14 @@ function rolloutTable(r: Review): Table {
         rows: r.rollouts.map((e) =>
             e.stepSeconds === undefined || !e.parts
                 ? [e.service, "no load balancer: replaced as tasks start", "-", "-", "-", "-"]
-                : [e.service, `${e.stepSeconds} s`, `${e.parts.grace} s`, `${e.parts.healthy} s`, `${e.parts.deregistration} s`, `${e.awsDefaultSeconds} s`],
+                : [
+                      e.service,
+                      `${e.stepSeconds} s`,
+                      `${e.parts.grace} s`,
+                      `${e.parts.healthy} s`,
+                      `${e.parts.deregistration} s`,
+                      `${e.awsDefaultSeconds} s`,
+                  ],
         ),
     };
 }
@@ -121,7 +141,10 @@ function costTable(c: CostReport): Table {
 function baselineTable(c: CostReport): Table {
     return {
         headers: ["one ALB per service, all Fargate", "monthly", "detail"],
-        rows: [...c.baseline.lines.map((l) => [l.item, usd(l.monthly), l.detail]), ["total", usd(c.baseline.total), `fleet saves ${usd(c.baseline.total - c.total)} a month`]],
+        rows: [
+            ...c.baseline.lines.map((l) => [l.item, usd(l.monthly), l.detail]),
+            ["total", usd(c.baseline.total), `fleet saves ${usd(c.baseline.total - c.total)} a month`],
+        ],
     };
 }
 
@@ -154,8 +177,14 @@ export function diffLines(d: PlanDiff, markdown: boolean): string[] {
         lines.push(markdown ? `\n**${group.group}**\n` : `\n  ${group.group}:`);
         for (const change of group.changes) {
             const sign = changeSigns[change.kind];
-            const detail = (change.paths.length ? ` (${change.paths.join(", ")})` : "") + (change.kind === "replace" ? replacementDetail(change, markdown) : "");
-            lines.push(markdown ? `- \`${sign}\` ${change.type} \`${change.name}\`${detail}` : `    ${sign} ${change.type} ${change.name}${detail}`);
+            const detail =
+                (change.paths.length ? ` (${change.paths.join(", ")})` : "") +
+                (change.kind === "replace" ? replacementDetail(change, markdown) : "");
+            lines.push(
+                markdown
+                    ? `- \`${sign}\` ${change.type} \`${change.name}\`${detail}`
+                    : `    ${sign} ${change.type} ${change.name}${detail}`,
+            );
             for (const warning of change.warnings ?? []) lines.push(markdown ? `  - :warning: ${warning}` : `       ! ${warning}`);
         }
     }
@@ -187,12 +216,23 @@ function waiverLines(settings: PolicySettings, markdown: boolean): string[] {
 function textTable(t: Table): string {
     const cells = [t.headers.map(String), ...t.rows.map((row) => row.map(String))];
     const widths = t.headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-    return cells.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+    return cells
+        .map((row) =>
+            row
+                .map((cell, i) => cell.padEnd(widths[i]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 function markdownTable(t: Table): string {
     const escape = (cell: string | number) => String(cell).replace(/\|/g, "\\|") || " ";
-    return [`| ${t.headers.join(" | ")} |`, `|${t.headers.map(() => "---").join("|")}|`, ...t.rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+    return [
+        `| ${t.headers.join(" | ")} |`,
+        `|${t.headers.map(() => "---").join("|")}|`,
+        ...t.rows.map((row) => `| ${row.map(escape).join(" | ")} |`),
+    ].join("\n");
 }
 
 function resourceCounts(plan: PlanDocument): Table {
@@ -204,19 +244,29 @@ function resourceCounts(plan: PlanDocument): Table {
 export function renderText(r: Review): string {
     const p = r.plan;
     const out: string[] = [];
-    out.push(`Plan of ${p.project}/${p.stack}: ${p.resources.length} resources to create (${p.resources.filter((x) => x.protect).length} protected)`, "");
+    out.push(
+        `Plan of ${p.project}/${p.stack}: ${p.resources.length} resources to create (${p.resources.filter((x) => x.protect).length} protected)`,
+        "",
+    );
     out.push(textTable(resourceCounts(p)), "");
     if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
     if (r.policy) out.push(...policyLines(r.policy, false), "");
     else if (r.policySettings.waivers.length) out.push(...waiverLines(r.policySettings, false), "");
     if (r.against) {
         out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
-        out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`, "");
+        out.push(
+            `Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`,
+            "",
+        );
     }
     out.push("Routing (listener rules in evaluation order; unmatched requests get the default 404):", textTable(routesTable(r)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
-    out.push("Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):", textTable(rolloutTable(r)), "");
+    out.push(
+        "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
+        textTable(rolloutTable(r)),
+        "",
+    );
     out.push(`Monthly cost estimate (${r.cost.region}):`, textTable(costTable(r.cost)), "", textTable(baselineTable(r.cost)), "");
     if (r.warnings.length) out.push("Warnings:", ...r.warnings.map((w) => `  ! ${w}`), "");
     out.push("Outputs:");
@@ -239,7 +289,10 @@ export function renderMarkdown(r: Review): string {
     if (r.against) {
         out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
         out.push(...diffLines(r.against.diff, true), "");
-        out.push(`Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (**${signedUsd(r.cost.total - r.against.cost.total)}**)`, "");
+        out.push(
+            `Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (**${signedUsd(r.cost.total - r.against.cost.total)}**)`,
+            "",
+        );
     }
     if (r.warnings.length) out.push("#### Warnings", "", ...r.warnings.map((w) => `- :warning: ${w}`), "");
     out.push("#### Routes (in evaluation order)", "", markdownTable(routesTable(r)), "");

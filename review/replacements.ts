@@ -96,8 +96,15 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             "namePrefix",
             { path: "subnetMappings", when: subnetMappingsReplace },
             // Network load balancers only: fewer subnets, or security groups added to or removed from none.
-            { path: "subnets", when: (before, after) => after.loadBalancerType === "network" && lengthOf(after.subnets) <= lengthOf(before.subnets) },
-            { path: "securityGroups", when: (before, after) => after.loadBalancerType === "network" && isEmpty(before.securityGroups) !== isEmpty(after.securityGroups) },
+            {
+                path: "subnets",
+                when: (before, after) => after.loadBalancerType === "network" && lengthOf(after.subnets) <= lengthOf(before.subnets),
+            },
+            {
+                path: "securityGroups",
+                when: (before, after) =>
+                    after.loadBalancerType === "network" && isEmpty(before.securityGroups) !== isEmpty(after.securityGroups),
+            },
         ],
         stateful: "a new load balancer, with a new DNS name: traffic to the old one stops",
         source:
@@ -148,7 +155,10 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             // Replaces unless forceNewDeployment is on and neither side is empty (newer providers refuse the change instead).
             {
                 path: "capacityProviderStrategies",
-                when: (before, after) => after.forceNewDeployment !== true || isEmpty(before.capacityProviderStrategies) || isEmpty(after.capacityProviderStrategies),
+                when: (before, after) =>
+                    after.forceNewDeployment !== true ||
+                    isEmpty(before.capacityProviderStrategies) ||
+                    isEmpty(after.capacityProviderStrategies),
             },
         ],
         source:
@@ -233,7 +243,7 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",
-        source: "hashicorp/terraform-provider-random internal/provider/resource_password.go: every argument RequiresReplace (keepers when not null, override_special unless \"\" to null)",
+        source: 'hashicorp/terraform-provider-random internal/provider/resource_password.go: every argument RequiresReplace (keepers when not null, override_special unless "" to null)',
     },
     "docker:index/image:Image": {
         replaces: [],
@@ -273,14 +283,20 @@ export function touches(changed: string, rule: string): boolean {
  * writes them). Conditional rules are judged on `inputs` when given, and count as replacing when
  * not, since a reviewer is better warned than surprised.
  */
-export function replacementPaths(type: string, changedPaths: readonly string[], inputs?: { readonly before: Inputs; readonly after: Inputs }): string[] {
+export function replacementPaths(
+    type: string,
+    changedPaths: readonly string[],
+    inputs?: { readonly before: Inputs; readonly after: Inputs },
+): string[] {
     const rule = replacementRule(type);
     if (!rule) return [];
     const replaces = rule.replaces;
     if ("allExcept" in replaces) return changedPaths.filter((path) => !replaces.allExcept.some((except) => within(path, except)));
     return changedPaths.filter((path) =>
         replaces.some((input) =>
-            typeof input === "string" ? touches(path, input) : touches(path, input.path) && (!inputs || input.when(inputs.before, inputs.after)),
+            typeof input === "string"
+                ? touches(path, input)
+                : touches(path, input.path) && (!inputs || input.when(inputs.before, inputs.after)),
         ),
     );
 }

@@ -6,7 +6,8 @@ import { awsDefaultHealthCheck, deregistrationDelay } from "../policy/limits";
 import { ServiceFacts } from "./facts";
 
 /** What AWS's defaults give: their health-check interval × healthy threshold + their deregistration delay, no grace. */
-export const awsDefaultStepSeconds = awsDefaultHealthCheck.intervalSeconds * awsDefaultHealthCheck.healthyThreshold + deregistrationDelay.awsDefault;
+export const awsDefaultStepSeconds =
+    awsDefaultHealthCheck.intervalSeconds * awsDefaultHealthCheck.healthyThreshold + deregistrationDelay.awsDefault;
 
 /** Below this the ALB may cut in-flight requests of a deregistering task. */
 export const minimumSafeDeregistrationSeconds = deregistrationDelay.fleetMin;

@@ -31,7 +31,9 @@ export function routingTable(rules: readonly RuleFacts[]): RouteRow[] {
             const hosts = overlap(earlier.hosts, rule.hosts, true);
             const paths = overlap(earlier.paths, rule.paths, false);
             if (!hosts || !paths) continue;
-            const where = [hosts.length ? `host ${hosts.join(", ")}` : "", paths.length ? `path ${paths.join(", ")}` : ""].filter(Boolean).join(" ");
+            const where = [hosts.length ? `host ${hosts.join(", ")}` : "", paths.length ? `path ${paths.join(", ")}` : ""]
+                .filter(Boolean)
+                .join(" ");
             notes.push(`requests for ${where || "every request"} go to ${earlier.service} (priority ${earlier.priority}) first`);
         }
         return { ...rule, notes };

@@ -69,7 +69,12 @@ const cases: readonly RuleCase[] = [
     {
         name: "security group description",
         rule: securityGroupDescription,
-        accepted: ["fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)", "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*", "", "d".repeat(255)],
+        accepted: [
+            "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)",
+            "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*",
+            "",
+            "d".repeat(255),
+        ],
         refused: [
             ["fleet load-balanced tasks: (each task's own group opens its port)", `has characters EC2 refuses ("'")`],
             ['say "hi"? über', `has characters EC2 refuses ("\\"", "?", "ü")`],
@@ -96,7 +101,10 @@ const cases: readonly RuleCase[] = [
     {
         name: "description of a rule referencing a group",
         rule: groupRuleDescription,
-        accepted: ["to load-balanced tasks; the group of each task admits only its container port", "container port from the load balancer"],
+        accepted: [
+            "to load-balanced tasks; the group of each task admits only its container port",
+            "container port from the load balancer",
+        ],
         refused: [
             ["ALB & tasks", `has characters EC2 refuses ("&")`],
             ["each task's group admits only its container port", `has characters EC2 refuses ("'")`],
@@ -272,8 +280,18 @@ const cases: readonly RuleCase[] = [
             ["c".repeat(256), "is 256 characters; ECS allows at most 255"],
         ],
     },
-    { name: "ECS service name", rule: ecsServiceName, accepted: ["api-1a2b3c4"], refused: [["api service", `has characters ECS refuses (" ")`]] },
-    { name: "ECS task definition family", rule: ecsTaskFamily, accepted: ["fleet-dev-api"], refused: [["fleet/dev/api", `has characters ECS refuses ("/")`]] },
+    {
+        name: "ECS service name",
+        rule: ecsServiceName,
+        accepted: ["api-1a2b3c4"],
+        refused: [["api service", `has characters ECS refuses (" ")`]],
+    },
+    {
+        name: "ECS task definition family",
+        rule: ecsTaskFamily,
+        accepted: ["fleet-dev-api"],
+        refused: [["fleet/dev/api", `has characters ECS refuses ("/")`]],
+    },
     {
         name: "ECS capacity provider name",
         rule: ecsCapacityProviderName,
@@ -354,8 +372,14 @@ describe("AWS's rules on names and free text", () => {
     it("say what they allow", () => {
         assert.equal(describeRule(securityGroupDescription), "a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$* (max 255)");
         assert.equal(describeRule(tagKey), "letters, digits, whitespace and _ . : / = + - @ (1-128), not starting with aws: in any case");
-        assert.equal(describeRule(elbLoadBalancerName), "a-zA-Z0-9 and -, not starting or ending with - (1-32), not starting with internal-");
-        assert.equal(describeRule(ecrPullThroughCachePrefix), "lowercase a-z0-9 and . _ - /, a-z0-9 runs joined by single . _ or -, in /-separated parts, or exactly ROOT (2-30)");
+        assert.equal(
+            describeRule(elbLoadBalancerName),
+            "a-zA-Z0-9 and -, not starting or ending with - (1-32), not starting with internal-",
+        );
+        assert.equal(
+            describeRule(ecrPullThroughCachePrefix),
+            "lowercase a-z0-9 and . _ - /, a-z0-9 runs joined by single . _ or -, in /-separated parts, or exactly ROOT (2-30)",
+        );
         assert.equal(
             describeRule(ssmParameterName),
             "a-zA-Z0-9_.- and / between levels, a plain name or /level/.../name (1-1011), not starting with aws or ssm in any case, at most 15 levels, at most 1011 characters with the ARN before it",
@@ -365,7 +389,10 @@ describe("AWS's rules on names and free text", () => {
 
     it("count an SSM parameter's ARN in its partition", () => {
         assert.equal(ssmParameterArnPrefix(context), "arn:aws:ssm:eu-west-1:123456789012:parameter/");
-        assert.equal(ssmParameterArnPrefix({ region: "cn-north-1", accountId: "123456789012" }), "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/");
+        assert.equal(
+            ssmParameterArnPrefix({ region: "cn-north-1", accountId: "123456789012" }),
+            "arn:aws-cn:ssm:cn-north-1:123456789012:parameter/",
+        );
     });
 });
 
@@ -401,15 +428,31 @@ describe("the table, applied to a registration", () => {
             `tags["team"] "a;b" has characters AWS refuses (";")`,
         ]);
         assert.deepEqual(
-            problems(registration("aws:autoscaling/group:Group", "g", { tags: [{ key: "AmazonECSManaged", value: "true", propagateAtLaunch: true }, { key: "team", value: "it's" }] })),
+            problems(
+                registration("aws:autoscaling/group:Group", "g", {
+                    tags: [
+                        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+                        { key: "team", value: "it's" },
+                    ],
+                }),
+            ),
             [`tags[1].value "it's" has characters AWS refuses ("'")`],
         );
         assert.deepEqual(
-            problems(registration("aws:ec2/launchTemplate:LaunchTemplate", "lt", { tagSpecifications: [{ resourceType: "instance", tags: { Name: "web (blue)" } }] })),
+            problems(
+                registration("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+                    tagSpecifications: [{ resourceType: "instance", tags: { Name: "web (blue)" } }],
+                }),
+            ),
             [`tagSpecifications[0].tags["Name"] "web (blue)" has characters AWS refuses ("(", ")")`],
         );
         assert.deepEqual(
-            problems(registration("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "t", { prefix: "ecr-public", resourceTags: { "fleet:stack": "dev!" } })),
+            problems(
+                registration("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "t", {
+                    prefix: "ecr-public",
+                    resourceTags: { "fleet:stack": "dev!" },
+                }),
+            ),
             [`resourceTags["fleet:stack"] "dev!" has characters AWS refuses ("!")`],
         );
     });
@@ -418,7 +461,14 @@ describe("the table, applied to a registration", () => {
         assert.deepEqual(problems(registration("aws:s3/bucket:Bucket", "logs", { tags: { purpose: "logs, mostly" } })), [
             `tags["purpose"] "logs, mostly" has characters AWS refuses (",")`,
         ]);
-        assert.deepEqual(problems(registration("docker-build:index:Image", "api-image", { tags: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet-dev/api:c-0123"] })), []);
+        assert.deepEqual(
+            problems(
+                registration("docker-build:index:Image", "api-image", {
+                    tags: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet-dev/api:c-0123"],
+                }),
+            ),
+            [],
+        );
     });
 
     it("counts at most 50 tags a resource, not counting AWS's own", () => {
@@ -430,9 +480,21 @@ describe("the table, applied to a registration", () => {
     });
 
     it("skips values not known yet and secrets", () => {
-        assert.deepEqual(problems(registration("aws:ec2/securityGroup:SecurityGroup", "sg", { description: unknown, name: secret("sg-x"), tags: { a: unknown, b: secret("it's") } })), []);
+        assert.deepEqual(
+            problems(
+                registration("aws:ec2/securityGroup:SecurityGroup", "sg", {
+                    description: unknown,
+                    name: secret("sg-x"),
+                    tags: { a: unknown, b: secret("it's") },
+                }),
+            ),
+            [],
+        );
         assert.deepEqual(problems(registration("aws:ecs/cluster:Cluster", "c", { tags: secret({ a: "it's" }) })), []);
-        assert.deepEqual(problems(registration("aws:ssm/parameter:Parameter", "p", { name: unknown, description: secret("x".repeat(2000)) })), []);
+        assert.deepEqual(
+            problems(registration("aws:ssm/parameter:Parameter", "p", { name: unknown, description: secret("x".repeat(2000)) })),
+            [],
+        );
         // An unknown element of a tag list is skipped, and the others keep their positions.
         assert.deepEqual(problems(registration("aws:autoscaling/group:Group", "g", { tags: [unknown, { key: "team", value: "it's" }] })), [
             `tags[1].value "it's" has characters AWS refuses ("'")`,
@@ -440,12 +502,18 @@ describe("the table, applied to a registration", () => {
     });
 
     it("refuses with every broken rule, its source and the resource named", () => {
-        assert.throws(() => enforceAwsRules(registration("aws:kms/alias:Alias", "fleet-dev-secrets", { name: "alias/aws/fleet", tags: { "a,b": "c" } })), {
-            message: [
-                `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": name "alias/aws/fleet" starts with "alias/aws/", which KMS reserves; allowed: a-zA-Z0-9 and / _ -, alias/<name> (1-256), not starting with alias/aws/ — KMS API CreateAlias, https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html`,
-                `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": tags key "a,b" has characters AWS refuses (","); allowed: letters, digits, whitespace and _ . : / = + - @ (1-128), not starting with aws: in any case — AWS tagging rules (ECS API Tag), https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`,
-            ].join("\n"),
-        });
+        assert.throws(
+            () =>
+                enforceAwsRules(
+                    registration("aws:kms/alias:Alias", "fleet-dev-secrets", { name: "alias/aws/fleet", tags: { "a,b": "c" } }),
+                ),
+            {
+                message: [
+                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": name "alias/aws/fleet" starts with "alias/aws/", which KMS reserves; allowed: a-zA-Z0-9 and / _ -, alias/<name> (1-256), not starting with alias/aws/ — KMS API CreateAlias, https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html`,
+                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": tags key "a,b" has characters AWS refuses (","); allowed: letters, digits, whitespace and _ . : / = + - @ (1-128), not starting with aws: in any case — AWS tagging rules (ECS API Tag), https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`,
+                ].join("\n"),
+            },
+        );
     });
 
     it("cuts long values in messages", () => {
@@ -471,7 +539,10 @@ describe("fleet's mocks", () => {
                 mocks.newResource({
                     type: "aws:ec2/securityGroup:SecurityGroup",
                     name: "x-targets-sg",
-                    inputs: { vpcId: "vpc-1", description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)" },
+                    inputs: {
+                        vpcId: "vpc-1",
+                        description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)",
+                    },
                     custom: true,
                 }),
             { message: sgMessage },
@@ -480,7 +551,13 @@ describe("fleet's mocks", () => {
 
     it("refuse a tag value with a character AWS refuses", () => {
         assert.throws(
-            () => mocks.newResource({ type: "aws:ecs/cluster:Cluster", name: "fleet-test", inputs: { tags: { "fleet:waiver:ECS.12": "dev's cluster needs no insights" } }, custom: true }),
+            () =>
+                mocks.newResource({
+                    type: "aws:ecs/cluster:Cluster",
+                    name: "fleet-test",
+                    inputs: { tags: { "fleet:waiver:ECS.12": "dev's cluster needs no insights" } },
+                    custom: true,
+                }),
             { message: tagMessage },
         );
     });
@@ -489,7 +566,10 @@ describe("fleet's mocks", () => {
         const sg = mocks.newResource({
             type: "aws:ec2/securityGroup:SecurityGroup",
             name: "x-targets-sg",
-            inputs: { description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)", tags: { "fleet:stack": "test" } },
+            inputs: {
+                description: "fleet load-balanced tasks: the ALB may reach them (the own group of each task opens its port)",
+                tags: { "fleet:stack": "test" },
+            },
             custom: true,
         });
         assert.match(String(sg.state.name), /^x-targets-sg-[0-9a-f]{7}$/);
@@ -512,7 +592,12 @@ describe("fleet's mocks installed as Pulumi's runtime", () => {
         return resource;
     }
 
-    refused(new aws.ec2.SecurityGroup("x-targets-sg", { vpcId: "vpc-1", description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)" }));
+    refused(
+        new aws.ec2.SecurityGroup("x-targets-sg", {
+            vpcId: "vpc-1",
+            description: "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)",
+        }),
+    );
     refused(new aws.ecs.Cluster("fleet-test", { tags: { "fleet:waiver:ECS.12": "dev's cluster needs no insights" } }));
     new aws.ecs.Cluster("fleet-ok", { tags: { "fleet:stack": "test" } });
 
@@ -522,6 +607,9 @@ describe("fleet's mocks installed as Pulumi's runtime", () => {
 
     it("fail the registration, naming the resource, the field, the value and the rule", () => {
         assert.deepEqual(runtime.errors.map((e) => e.message).sort(), [sgMessage, tagMessage].sort());
-        assert.deepEqual(runtime.resources.map((r) => r.name), ["fleet-ok"]);
+        assert.deepEqual(
+            runtime.resources.map((r) => r.name),
+            ["fleet-ok"],
+        );
     });
 });

@@ -18,10 +18,12 @@ import { readStackConfig } from "../plan/stackFile";
 const root = path.resolve(__dirname, "..");
 
 function skipReason(): string | false {
-    if (process.env.FLEET_CLOUD_TEST !== "1") return "set FLEET_CLOUD_TEST=1 to deploy an ephemeral stack to AWS (creates billable resources)";
+    if (process.env.FLEET_CLOUD_TEST !== "1")
+        return "set FLEET_CLOUD_TEST=1 to deploy an ephemeral stack to AWS (creates billable resources)";
     if (spawnSync("pulumi", ["version"], { stdio: "ignore" }).status !== 0) return "the Pulumi CLI is not installed";
     if (spawnSync("pulumi", ["whoami"], { stdio: "ignore" }).status !== 0) return "not logged in to a Pulumi backend (pulumi login)";
-    if (spawnSync("aws", ["sts", "get-caller-identity"], { stdio: "ignore" }).status !== 0 && !process.env.AWS_ACCESS_KEY_ID) return "no AWS credentials";
+    if (spawnSync("aws", ["sts", "get-caller-identity"], { stdio: "ignore" }).status !== 0 && !process.env.AWS_ACCESS_KEY_ID)
+        return "no AWS credentials";
     return false;
 }
 

@@ -13,14 +13,29 @@ import { ContainerSecurity, ResolvedCapacity, ResolvedService } from "../model/r
 const fargate: ResolvedCapacity = { kind: "fargate", spot: false, size: { cpu: 256, memory: 1024 } };
 const ec2: ResolvedCapacity = { kind: "ec2" };
 
-const secure: ContainerSecurity = { readonlyRootFilesystem: true, user: "1000", privileged: false, initProcessEnabled: true, noNewPrivileges: true, optOuts: {} };
+const secure: ContainerSecurity = {
+    readonlyRootFilesystem: true,
+    user: "1000",
+    privileged: false,
+    initProcessEnabled: true,
+    noNewPrivileges: true,
+    optOuts: {},
+};
 
 const api: ResolvedService = {
     name: "api",
     image: { kind: "direct", reference: "ghcr.io/acme/api:1.2.3" },
     port: 8080,
     rules: [],
-    health: { path: "/healthz", matcher: "200-399", gracePeriodSeconds: 30, intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+    health: {
+        path: "/healthz",
+        matcher: "200-399",
+        gracePeriodSeconds: 30,
+        intervalSeconds: 10,
+        timeoutSeconds: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+    },
     memory: { reservation: 256, limit: 768 },
     cpu: 256,
     env: { LOG_LEVEL: "info" },
@@ -33,7 +48,12 @@ const api: ResolvedService = {
     urls: [],
 };
 
-const noSecrets: ContainerInputs<string> = { image: "ghcr.io/acme/api:1.2.3", logGroupName: "/fleet/test/api", region: "eu-west-1", secrets: new Map() };
+const noSecrets: ContainerInputs<string> = {
+    image: "ghcr.io/acme/api:1.2.3",
+    logGroupName: "/fleet/test/api",
+    region: "eu-west-1",
+    secrets: new Map(),
+};
 const withSecrets: ContainerInputs<string> = {
     ...noSecrets,
     secrets: new Map([
@@ -43,7 +63,8 @@ const withSecrets: ContainerInputs<string> = {
 };
 
 /** The definition as ECS receives it: through JSON, so undefined fields are absent. */
-const asJson = (spec: ResolvedService, inputs: ContainerInputs<string> = noSecrets) => JSON.parse(JSON.stringify(containerDefinition(spec, inputs)));
+const asJson = (spec: ResolvedService, inputs: ContainerInputs<string> = noSecrets) =>
+    JSON.parse(JSON.stringify(containerDefinition(spec, inputs)));
 
 describe("containerDefinition", () => {
     it("is exactly this for a Fargate service with a port and secrets", () => {
@@ -63,7 +84,13 @@ describe("containerDefinition", () => {
             dockerLabels: { "fleet.secret-version.DB_PASSWORD": "3", "fleet.secret-version.SHARED": "1" },
             logConfiguration: {
                 logDriver: "awslogs",
-                options: { "awslogs-group": "/fleet/test/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api", "mode": "non-blocking", "max-buffer-size": "25m" },
+                options: {
+                    "awslogs-group": "/fleet/test/api",
+                    "awslogs-region": "eu-west-1",
+                    "awslogs-stream-prefix": "api",
+                    mode: "non-blocking",
+                    "max-buffer-size": "25m",
+                },
             },
             stopTimeout: 30,
             user: "1000",
@@ -77,14 +104,36 @@ describe("containerDefinition", () => {
     });
 
     it("keeps the JSON's key order (a reordering would be a new task definition revision for every service)", () => {
-        assert.deepEqual(Object.keys(asJson({ ...api, command: ["serve"], health: { ...api.health, command: ["CMD", "true"] } }, withSecrets)), [
-            "name", "image", "essential", "cpu", "memory", "memoryReservation", "portMappings", "command", "environment", "secrets", "dockerLabels",
-            "logConfiguration", "healthCheck", "stopTimeout", "user", "readonlyRootFilesystem", "linuxParameters",
-        ]);
+        assert.deepEqual(
+            Object.keys(asJson({ ...api, command: ["serve"], health: { ...api.health, command: ["CMD", "true"] } }, withSecrets)),
+            [
+                "name",
+                "image",
+                "essential",
+                "cpu",
+                "memory",
+                "memoryReservation",
+                "portMappings",
+                "command",
+                "environment",
+                "secrets",
+                "dockerLabels",
+                "logConfiguration",
+                "healthCheck",
+                "stopTimeout",
+                "user",
+                "readonlyRootFilesystem",
+                "linuxParameters",
+            ],
+        );
     });
 
     const ports: [string, Partial<ResolvedService>, unknown][] = [
-        ["Fargate (awsvpc): the container port on the host", { capacity: fargate }, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]],
+        [
+            "Fargate (awsvpc): the container port on the host",
+            { capacity: fargate },
+            [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
+        ],
         ["Fargate Spot: the same", { capacity: { ...fargate, spot: true } }, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]],
         ["EC2 (bridge): a dynamic host port", { capacity: ec2 }, [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }]],
         ["a worker with no port: none", { port: undefined }, []],
@@ -97,32 +146,74 @@ describe("containerDefinition", () => {
         [
             "Fargate: no privileged flag, no dockerSecurityOptions (Fargate refuses both)",
             { capacity: fargate },
-            { user: "1000", readonlyRootFilesystem: true, privileged: undefined, dockerSecurityOptions: undefined, capabilities: { drop: ["ALL"] }, tmpfs: 192 },
+            {
+                user: "1000",
+                readonlyRootFilesystem: true,
+                privileged: undefined,
+                dockerSecurityOptions: undefined,
+                capabilities: { drop: ["ALL"] },
+                tmpfs: 192,
+            },
         ],
         [
             "EC2: privileged off and no-new-privileges",
             { capacity: ec2 },
-            { user: "1000", readonlyRootFilesystem: true, privileged: false, dockerSecurityOptions: ["no-new-privileges"], capabilities: { drop: ["ALL"] }, tmpfs: 192 },
+            {
+                user: "1000",
+                readonlyRootFilesystem: true,
+                privileged: false,
+                dockerSecurityOptions: ["no-new-privileges"],
+                capabilities: { drop: ["ALL"] },
+                tmpfs: 192,
+            },
         ],
         [
             "EC2 with the privileged opt-out",
             { capacity: ec2, security: { ...secure, privileged: true, optOuts: { privileged: "the agent needs the host network stack" } } },
-            { user: "1000", readonlyRootFilesystem: true, privileged: true, dockerSecurityOptions: ["no-new-privileges"], capabilities: { drop: ["ALL"] }, tmpfs: 192 },
+            {
+                user: "1000",
+                readonlyRootFilesystem: true,
+                privileged: true,
+                dockerSecurityOptions: ["no-new-privileges"],
+                capabilities: { drop: ["ALL"] },
+                tmpfs: 192,
+            },
         ],
         [
             "the readonlyRootFilesystem opt-out: a writable root and no tmpfs",
             { security: { ...secure, readonlyRootFilesystem: false } },
-            { user: "1000", readonlyRootFilesystem: false, privileged: undefined, dockerSecurityOptions: undefined, capabilities: { drop: ["ALL"] }, tmpfs: undefined },
+            {
+                user: "1000",
+                readonlyRootFilesystem: false,
+                privileged: undefined,
+                dockerSecurityOptions: undefined,
+                capabilities: { drop: ["ALL"] },
+                tmpfs: undefined,
+            },
         ],
         [
             "the noNewPrivileges opt-out on EC2: capabilities kept, no security option",
             { capacity: ec2, security: { ...secure, noNewPrivileges: false } },
-            { user: "1000", readonlyRootFilesystem: true, privileged: false, dockerSecurityOptions: undefined, capabilities: undefined, tmpfs: 192 },
+            {
+                user: "1000",
+                readonlyRootFilesystem: true,
+                privileged: false,
+                dockerSecurityOptions: undefined,
+                capabilities: undefined,
+                tmpfs: 192,
+            },
         ],
         [
             "the nonRootUser opt-out: the image's own user",
             { security: { ...secure, user: undefined } },
-            { user: undefined, readonlyRootFilesystem: true, privileged: undefined, dockerSecurityOptions: undefined, capabilities: { drop: ["ALL"] }, tmpfs: 192 },
+            {
+                user: undefined,
+                readonlyRootFilesystem: true,
+                privileged: undefined,
+                dockerSecurityOptions: undefined,
+                capabilities: { drop: ["ALL"] },
+                tmpfs: 192,
+            },
         ],
     ];
     for (const [when, spec, expected] of hardening) {
@@ -145,32 +236,59 @@ describe("containerDefinition", () => {
 
     it("labels every secret with its parameter version, and sets no labels without secrets", () => {
         const labelled = containerDefinition(api, withSecrets);
-        assert.deepEqual(Object.keys(labelled.dockerLabels ?? {}), [`${secretVersionLabelPrefix}DB_PASSWORD`, `${secretVersionLabelPrefix}SHARED`]);
+        assert.deepEqual(Object.keys(labelled.dockerLabels ?? {}), [
+            `${secretVersionLabelPrefix}DB_PASSWORD`,
+            `${secretVersionLabelPrefix}SHARED`,
+        ]);
         assert.equal(containerDefinition(api, noSecrets).dockerLabels, undefined);
         assert.deepEqual(containerDefinition(api, noSecrets).secrets, []);
     });
 
     const healthChecks: [string, Partial<ResolvedService["health"]>, unknown][] = [
         ["no command: none (the target group checks the path)", {}, undefined],
-        ["a command: every 15 s, the grace period as start period", { command: ["CMD-SHELL", "true"] }, { command: ["CMD-SHELL", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 30 }],
-        ["a long grace period: the start period capped at ECS's 300 s", { command: ["CMD", "true"], gracePeriodSeconds: 900 }, { command: ["CMD", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 300 }],
+        [
+            "a command: every 15 s, the grace period as start period",
+            { command: ["CMD-SHELL", "true"] },
+            { command: ["CMD-SHELL", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 30 },
+        ],
+        [
+            "a long grace period: the start period capped at ECS's 300 s",
+            { command: ["CMD", "true"], gracePeriodSeconds: 900 },
+            { command: ["CMD", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 300 },
+        ],
     ];
     for (const [when, health, expected] of healthChecks) {
-        it(`checks health with ${when}`, () => assert.deepEqual(containerDefinition({ ...api, health: { ...api.health, ...health } }, noSecrets).healthCheck, expected));
+        it(`checks health with ${when}`, () =>
+            assert.deepEqual(containerDefinition({ ...api, health: { ...api.health, ...health } }, noSecrets).healthCheck, expected));
     }
 
     it("passes values from resources through as they are (Outputs in infra)", () => {
         type Ref = { ref: string };
         const ref = (r: string): Ref => ({ ref: r });
-        const c = containerDefinition<Ref>(api, { image: ref("image"), logGroupName: ref("group"), region: ref("region"), secrets: new Map([["A", { arn: ref("arn"), version: ref("v") }]]) });
-        assert.deepEqual([c.image, c.logConfiguration.options["awslogs-group"], c.logConfiguration.options["awslogs-region"], c.secrets[0].valueFrom, c.dockerLabels?.[`${secretVersionLabelPrefix}A`]], [
-            ref("image"), ref("group"), ref("region"), ref("arn"), ref("v"),
-        ]);
+        const c = containerDefinition<Ref>(api, {
+            image: ref("image"),
+            logGroupName: ref("group"),
+            region: ref("region"),
+            secrets: new Map([["A", { arn: ref("arn"), version: ref("v") }]]),
+        });
+        assert.deepEqual(
+            [
+                c.image,
+                c.logConfiguration.options["awslogs-group"],
+                c.logConfiguration.options["awslogs-region"],
+                c.secrets[0].valueFrom,
+                c.dockerLabels?.[`${secretVersionLabelPrefix}A`],
+            ],
+            [ref("image"), ref("group"), ref("region"), ref("arn"), ref("v")],
+        );
     });
 
     it("imports nothing from @pulumi (model/ is pure)", () => {
         const source = fs.readFileSync(path.join(__dirname, "..", "model", "containerDefinition.ts"), "utf8");
-        assert.deepEqual([...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]), ["./resolved"]);
+        assert.deepEqual(
+            [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
+            ["./resolved"],
+        );
     });
 });
 

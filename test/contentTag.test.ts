@@ -50,7 +50,12 @@ const baseBuild: ImageBuild = { context: "./app", dockerfile: "Dockerfile", args
 
 /** [what, change to the base tree, build (default baseBuild), whether the tag changes] */
 const cases: [string, (root: string) => void, ImageBuild | undefined, boolean][] = [
-    ["nothing changed (only mtimes)", (root) => fs.utimesSync(path.join(root, "app/server.js"), new Date(0), new Date(0)), undefined, false],
+    [
+        "nothing changed (only mtimes)",
+        (root) => fs.utimesSync(path.join(root, "app/server.js"), new Date(0), new Date(0)),
+        undefined,
+        false,
+    ],
     ["an ignored file changed", (root) => write(root, "app/debug.log", "new log\n"), undefined, false],
     ["an ignored file added", (root) => write(root, "app/error.log", "boom\n"), undefined, false],
     ["a file in an ignored directory changed", (root) => write(root, "app/node_modules/dep/index.js", "changed\n"), undefined, false],
@@ -62,9 +67,24 @@ const cases: [string, (root: string) => void, ImageBuild | undefined, boolean][]
     ["a file added", (root) => write(root, "app/extra.js", "\n"), undefined, true],
     ["a file renamed", (root) => fs.renameSync(path.join(root, "app/server.js"), path.join(root, "app/main.js")), undefined, true],
     ["a file removed", (root) => fs.rmSync(path.join(root, "app/lib/util.js")), undefined, true],
-    ["the Dockerfile changed, though .dockerignore excludes it", (root) => write(root, "app/Dockerfile", "FROM scratch\nCOPY . /srv\n"), undefined, true],
-    ["the .dockerignore takes a file in", (root) => write(root, "app/.dockerignore", "node_modules\nDockerfile\n.dockerignore\n"), undefined, true],
-    ["an exception takes back a file of an ignored directory", (root) => write(root, "app/.dockerignore", "node_modules\n!node_modules/dep/index.js\n*.log\nDockerfile\n.dockerignore\n"), undefined, true],
+    [
+        "the Dockerfile changed, though .dockerignore excludes it",
+        (root) => write(root, "app/Dockerfile", "FROM scratch\nCOPY . /srv\n"),
+        undefined,
+        true,
+    ],
+    [
+        "the .dockerignore takes a file in",
+        (root) => write(root, "app/.dockerignore", "node_modules\nDockerfile\n.dockerignore\n"),
+        undefined,
+        true,
+    ],
+    [
+        "an exception takes back a file of an ignored directory",
+        (root) => write(root, "app/.dockerignore", "node_modules\n!node_modules/dep/index.js\n*.log\nDockerfile\n.dockerignore\n"),
+        undefined,
+        true,
+    ],
     ["<Dockerfile>.dockerignore wins over the context's", (root) => write(root, "app/Dockerfile.dockerignore", "lib\n"), undefined, true],
     ["a build arg changed", () => undefined, { ...baseBuild, args: { A: "1", B: "3" } }, true],
     ["a build arg added", () => undefined, { ...baseBuild, args: { A: "1", B: "2", C: "" } }, true],
@@ -114,7 +134,9 @@ describe("content tags", () => {
 
     it("say what they could not read", () => {
         assert.throws(() => contentTag(tree(baseFiles), { ...baseBuild, context: "./nope" }), { message: "./nope is not a directory" });
-        assert.throws(() => contentTag(tree(baseFiles), { ...baseBuild, dockerfile: "Dockerfile.prod" }), { message: "cannot read ./app/Dockerfile.prod: ENOENT" });
+        assert.throws(() => contentTag(tree(baseFiles), { ...baseBuild, dockerfile: "Dockerfile.prod" }), {
+            message: "cannot read ./app/Dockerfile.prod: ENOENT",
+        });
     });
 });
 
@@ -205,7 +227,9 @@ describe("content tags in a git checkout", () => {
     });
 
     it("trace a build context in a subdirectory of the repository", () => {
-        const { root, first } = repository(Object.fromEntries(Object.entries(baseFiles).map(([file, content]) => [`project/${file}`, content])));
+        const { root, first } = repository(
+            Object.fromEntries(Object.entries(baseFiles).map(([file, content]) => [`project/${file}`, content])),
+        );
         assert.equal(contentTag(path.join(root, "project"), baseBuild).revision, first);
     });
 });

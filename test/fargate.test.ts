@@ -29,7 +29,10 @@ const price = (size: FargateSize) => (size.cpu / 1024) * 9 + size.memory / 1024;
 
 describe("fargate size table", () => {
     it("has exactly AWS's CPU values", () => {
-        assert.deepEqual([...fargateMemoryByCpu.keys()], aws.map((r) => r.cpu));
+        assert.deepEqual(
+            [...fargateMemoryByCpu.keys()],
+            aws.map((r) => r.cpu),
+        );
     });
 
     for (const row of aws) {
@@ -38,7 +41,11 @@ describe("fargate size table", () => {
             assert.ok(memories);
             assert.equal(memories.length, row.count);
             for (const memory of memories) assert.ok(allowedByAws({ cpu: row.cpu, memory }), `${row.cpu}/${memory}`);
-            assert.deepEqual(memories, [...memories].sort((a, b) => a - b), "ascending");
+            assert.deepEqual(
+                memories,
+                [...memories].sort((a, b) => a - b),
+                "ascending",
+            );
             if (Array.isArray(row.memory)) {
                 assert.deepEqual(memories, row.memory);
             } else {

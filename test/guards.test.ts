@@ -22,7 +22,13 @@ const component = resource(service, "fleet:ecs:Service", {});
 const logs = (inputs: Record<string, unknown>, protect: boolean) =>
     resource(child("aws:cloudwatch/logGroup:LogGroup", "api-logs"), "aws:cloudwatch/logGroup:LogGroup", inputs, protect, service);
 const parameter = (protect: boolean) =>
-    resource(child("aws:ssm/parameter:Parameter", "api-TOKEN"), "aws:ssm/parameter:Parameter", { name: "/fleet/prod/api/TOKEN", value: "[secret]" }, protect, service);
+    resource(
+        child("aws:ssm/parameter:Parameter", "api-TOKEN"),
+        "aws:ssm/parameter:Parameter",
+        { name: "/fleet/prod/api/TOKEN", value: "[secret]" },
+        protect,
+        service,
+    );
 
 describe("protected resources against the base plan", () => {
     it("refuses to delete what the base protects, naming it and the two-step way out", () => {
@@ -50,7 +56,13 @@ describe("protected resources against the base plan", () => {
 
     it("allows in-place updates of protected resources, and replacements once unprotected", () => {
         const base = plan([component, logs({ name: "/fleet/prod/api", retentionInDays: 90 }, true)]);
-        assert.deepEqual(protectedReplacementProblems(base, plan([component, logs({ name: "/fleet/prod/api", retentionInDays: 30 }, true)])), []);
-        assert.deepEqual(protectedReplacementProblems(base, plan([component, logs({ name: "/fleet/prod/api-v2", retentionInDays: 90 }, false)])), []);
+        assert.deepEqual(
+            protectedReplacementProblems(base, plan([component, logs({ name: "/fleet/prod/api", retentionInDays: 30 }, true)])),
+            [],
+        );
+        assert.deepEqual(
+            protectedReplacementProblems(base, plan([component, logs({ name: "/fleet/prod/api-v2", retentionInDays: 90 }, false)])),
+            [],
+        );
     });
 });

@@ -27,7 +27,13 @@ export const services: Catalog = {
 };
 `;
 
-const stackFile = ["config:", "  aws:region: us-east-1", "  fleet:network: { availabilityZones: 2, natGateways: single }", "  fleet:cluster: { defaultCapacity: fargate }", ""].join("\n");
+const stackFile = [
+    "config:",
+    "  aws:region: us-east-1",
+    "  fleet:network: { availabilityZones: 2, natGateways: single }",
+    "  fleet:cluster: { defaultCapacity: fargate }",
+    "",
+].join("\n");
 
 function write(root: string, file: string, content: string): void {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -38,7 +44,10 @@ function write(root: string, file: string, content: string): void {
 function plan(checkout: string, label: string): Promise<PlanDocument> {
     const json = path.join(scratch, `${label}.json`);
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], { cwd: checkout, env: gitEnv });
+        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], {
+            cwd: checkout,
+            env: gitEnv,
+        });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
@@ -62,7 +71,8 @@ function changed(before: PlanDocument, after: PlanDocument, types?: string[]): s
 }
 
 const one = (p: PlanDocument, name: string): PlanResource => p.resources.find((r) => r.name === name)!;
-const revision = (p: PlanDocument, service: string) => (one(p, `${service}-image`).inputs.labels as Record<string, string>)["org.opencontainers.image.revision"];
+const revision = (p: PlanDocument, service: string) =>
+    (one(p, `${service}-image`).inputs.labels as Record<string, string>)["org.opencontainers.image.revision"];
 const imageAndTask = ["docker-build:index:Image", "aws:ecs/taskDefinition:TaskDefinition"];
 
 const commits: Record<"base" | "docs" | "code", string> = { base: "", docs: "", code: "" };

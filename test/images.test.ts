@@ -27,28 +27,91 @@ function cached(reference: string): ImageReference & { upstream: UpstreamRegistr
 describe("parseImageReference", () => {
     const valid: [reference: string, expected: ImageReference][] = [
         ["redis:7", { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false }],
-        ["docker.io/library/redis:7", { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false }],
+        [
+            "docker.io/library/redis:7",
+            { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false },
+        ],
         ["docker.io/redis:7", { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false }],
-        ["index.docker.io/redis:7.4", { host: "docker.io", repository: "library/redis", suffix: ":7.4", upstream: "docker-hub", isEcr: false }],
-        ["registry-1.docker.io/library/redis:7", { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false }],
-        ["hashicorp/http-echo:1.0", { host: "docker.io", repository: "hashicorp/http-echo", suffix: ":1.0", upstream: "docker-hub", isEcr: false }],
+        [
+            "index.docker.io/redis:7.4",
+            { host: "docker.io", repository: "library/redis", suffix: ":7.4", upstream: "docker-hub", isEcr: false },
+        ],
+        [
+            "registry-1.docker.io/library/redis:7",
+            { host: "docker.io", repository: "library/redis", suffix: ":7", upstream: "docker-hub", isEcr: false },
+        ],
+        [
+            "hashicorp/http-echo:1.0",
+            { host: "docker.io", repository: "hashicorp/http-echo", suffix: ":1.0", upstream: "docker-hub", isEcr: false },
+        ],
         ["foo.bar:1", { host: "docker.io", repository: "library/foo.bar", suffix: ":1", upstream: "docker-hub", isEcr: false }],
         [`redis@${digest}`, { host: "docker.io", repository: "library/redis", suffix: `@${digest}`, upstream: "docker-hub", isEcr: false }],
-        ["ghcr.io/org/app:1.2", { host: "ghcr.io", repository: "org/app", suffix: ":1.2", upstream: "github-container-registry", isEcr: false }],
-        ["GHCR.io/org/app:1.2", { host: "ghcr.io", repository: "org/app", suffix: ":1.2", upstream: "github-container-registry", isEcr: false }],
-        ["registry.gitlab.com/group/project/image:1", { host: "registry.gitlab.com", repository: "group/project/image", suffix: ":1", upstream: "gitlab-container-registry", isEcr: false }],
-        ["public.ecr.aws/nginx/nginx:1.27-alpine", { host: "public.ecr.aws", repository: "nginx/nginx", suffix: ":1.27-alpine", upstream: "ecr-public", isEcr: false }],
-        ["quay.io/prometheus/node-exporter:v1.8.0", { host: "quay.io", repository: "prometheus/node-exporter", suffix: ":v1.8.0", upstream: "quay", isEcr: false }],
+        [
+            "ghcr.io/org/app:1.2",
+            { host: "ghcr.io", repository: "org/app", suffix: ":1.2", upstream: "github-container-registry", isEcr: false },
+        ],
+        [
+            "GHCR.io/org/app:1.2",
+            { host: "ghcr.io", repository: "org/app", suffix: ":1.2", upstream: "github-container-registry", isEcr: false },
+        ],
+        [
+            "registry.gitlab.com/group/project/image:1",
+            {
+                host: "registry.gitlab.com",
+                repository: "group/project/image",
+                suffix: ":1",
+                upstream: "gitlab-container-registry",
+                isEcr: false,
+            },
+        ],
+        [
+            "public.ecr.aws/nginx/nginx:1.27-alpine",
+            { host: "public.ecr.aws", repository: "nginx/nginx", suffix: ":1.27-alpine", upstream: "ecr-public", isEcr: false },
+        ],
+        [
+            "quay.io/prometheus/node-exporter:v1.8.0",
+            { host: "quay.io", repository: "prometheus/node-exporter", suffix: ":v1.8.0", upstream: "quay", isEcr: false },
+        ],
         ["registry.k8s.io/pause:3.9", { host: "registry.k8s.io", repository: "pause", suffix: ":3.9", upstream: "k8s", isEcr: false }],
-        [`registry.k8s.io/pause@${digest}`, { host: "registry.k8s.io", repository: "pause", suffix: `@${digest}`, upstream: "k8s", isEcr: false }],
-        ["123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1", { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", repository: "team/app", suffix: ":1", upstream: undefined, isEcr: true }],
-        ["123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:1", { host: "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", repository: "app", suffix: ":1", upstream: undefined, isEcr: true }],
-        ["123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1", { host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", repository: "app", suffix: ":1", upstream: undefined, isEcr: true }],
-        ["12345678901.dkr.ecr.us-east-1.amazonaws.com/app:1", { host: "12345678901.dkr.ecr.us-east-1.amazonaws.com", repository: "app", suffix: ":1", upstream: undefined, isEcr: false }],
+        [
+            `registry.k8s.io/pause@${digest}`,
+            { host: "registry.k8s.io", repository: "pause", suffix: `@${digest}`, upstream: "k8s", isEcr: false },
+        ],
+        [
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:1",
+            {
+                host: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                repository: "team/app",
+                suffix: ":1",
+                upstream: undefined,
+                isEcr: true,
+            },
+        ],
+        [
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:1",
+            {
+                host: "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+                repository: "app",
+                suffix: ":1",
+                upstream: undefined,
+                isEcr: true,
+            },
+        ],
+        [
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1",
+            { host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", repository: "app", suffix: ":1", upstream: undefined, isEcr: true },
+        ],
+        [
+            "12345678901.dkr.ecr.us-east-1.amazonaws.com/app:1",
+            { host: "12345678901.dkr.ecr.us-east-1.amazonaws.com", repository: "app", suffix: ":1", upstream: undefined, isEcr: false },
+        ],
         ["gcr.io/x/y:1", { host: "gcr.io", repository: "x/y", suffix: ":1", upstream: undefined, isEcr: false }],
         ["localhost:5000/app:1", { host: "localhost:5000", repository: "app", suffix: ":1", upstream: undefined, isEcr: false }],
         ["localhost/app:1", { host: "localhost", repository: "app", suffix: ":1", upstream: undefined, isEcr: false }],
-        ["registry.example.com:8443/team/my_app__x:2024-01-01", { host: "registry.example.com:8443", repository: "team/my_app__x", suffix: ":2024-01-01", upstream: undefined, isEcr: false }],
+        [
+            "registry.example.com:8443/team/my_app__x:2024-01-01",
+            { host: "registry.example.com:8443", repository: "team/my_app__x", suffix: ":2024-01-01", upstream: undefined, isEcr: false },
+        ],
     ];
     for (const [reference, expected] of valid) {
         it(`parses ${reference}`, () => {
@@ -77,7 +140,10 @@ describe("parseImageReference", () => {
         ["my-.app:1", badRepository],
         ["redis@sha256:abc", 'has a malformed digest "sha256:abc" (expected sha256:<64 hex>)'],
         [`redis@${digest.toUpperCase()}`, `has a malformed digest "${digest.toUpperCase()}" (expected sha256:<64 hex>)`],
-        ["redis@md5:0123456789abcdef0123456789abcdef", 'has a malformed digest "md5:0123456789abcdef0123456789abcdef" (expected sha256:<64 hex>)'],
+        [
+            "redis@md5:0123456789abcdef0123456789abcdef",
+            'has a malformed digest "md5:0123456789abcdef0123456789abcdef" (expected sha256:<64 hex>)',
+        ],
         ["", spaces],
         [" redis:7", spaces],
         ["redis:7 ", spaces],

@@ -10,10 +10,9 @@ const mocks = new FleetMocks("eu-west-1");
 
 describe("fleet's mocks", () => {
     it("refuse a resource type they do not fake", () => {
-        assert.throws(
-            () => mocks.newResource({ type: "aws:s3/bucket:Bucket", name: "logs", inputs: {}, custom: true }),
-            { message: "fleet mocks: no fake for resource type aws:s3/bucket:Bucket (logs); add one to plan/mocks.ts" },
-        );
+        assert.throws(() => mocks.newResource({ type: "aws:s3/bucket:Bucket", name: "logs", inputs: {}, custom: true }), {
+            message: "fleet mocks: no fake for resource type aws:s3/bucket:Bucket (logs); add one to plan/mocks.ts",
+        });
     });
 
     it("refuse an invoke they do not fake", () => {
@@ -34,7 +33,13 @@ describe("fleet's mocks", () => {
     });
 
     it("give a parameter a new version when its value changes, the same one when it does not", () => {
-        const version = (value: string) => mocks.newResource({ type: "aws:ssm/parameter:Parameter", name: "p", inputs: { name: "/a/b", type: "SecureString", value }, custom: true }).state.version;
+        const version = (value: string) =>
+            mocks.newResource({
+                type: "aws:ssm/parameter:Parameter",
+                name: "p",
+                inputs: { name: "/a/b", type: "SecureString", value },
+                custom: true,
+            }).state.version;
         assert.equal(version("one"), version("one"));
         assert.notEqual(version("one"), version("two"));
     });
@@ -43,16 +48,36 @@ describe("fleet's mocks", () => {
         const tg = mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "api-tg", inputs: {}, custom: true });
         assert.match(String(tg.state.name), /^api-tg-[0-9a-f]{7}$/);
         assert.match(String(tg.state.arnSuffix), /^targetgroup\/api-tg-[0-9a-f]{7}\/[0-9a-f]{16}$/);
-        assert.throws(() => mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "a-very-long-service-name-tg", inputs: {}, custom: true }), {
-            message: /^fleet mocks: aws:lb\/targetGroup:TargetGroup "a-very-long-service-name-tg": name \(auto-named\) "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; ELB allows at most 32; allowed: .* — ELBv2 API CreateTargetGroup, https:\/\/docs\.aws\.amazon\.com\/elasticloadbalancing\/latest\/APIReference\/API_CreateTargetGroup\.html$/,
-        });
+        assert.throws(
+            () =>
+                mocks.newResource({
+                    type: "aws:lb/targetGroup:TargetGroup",
+                    name: "a-very-long-service-name-tg",
+                    inputs: {},
+                    custom: true,
+                }),
+            {
+                message:
+                    /^fleet mocks: aws:lb\/targetGroup:TargetGroup "a-very-long-service-name-tg": name \(auto-named\) "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; ELB allows at most 32; allowed: .* — ELBv2 API CreateTargetGroup, https:\/\/docs\.aws\.amazon\.com\/elasticloadbalancing\/latest\/APIReference\/API_CreateTargetGroup\.html$/,
+            },
+        );
     });
 
     it("fake the outputs other resources read, realistically", () => {
-        const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "api-repo", inputs: { name: "fleet-dev/api" }, custom: true });
+        const repo = mocks.newResource({
+            type: "aws:ecr/repository:Repository",
+            name: "api-repo",
+            inputs: { name: "fleet-dev/api" },
+            custom: true,
+        });
         assert.equal(repo.state.repositoryUrl, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fleet-dev/api");
         assert.equal(repo.state.arn, "arn:aws:ecr:eu-west-1:123456789012:repository/fleet-dev/api");
-        const parameter = mocks.newResource({ type: "aws:ssm/parameter:Parameter", name: "api-KEY", inputs: { name: "/fleet/dev/api/KEY" }, custom: true });
+        const parameter = mocks.newResource({
+            type: "aws:ssm/parameter:Parameter",
+            name: "api-KEY",
+            inputs: { name: "/fleet/dev/api/KEY" },
+            custom: true,
+        });
         assert.equal(parameter.state.arn, "arn:aws:ssm:eu-west-1:123456789012:parameter/fleet/dev/api/KEY");
     });
 

@@ -38,27 +38,68 @@ describe("logical names", () => {
         const api = serviceLogicalNames("api");
         assert.deepEqual(
             [
-                api.ecsService, api.logGroup, api.repository, api.repositoryLifecycle, api.image, api.secret("DB_PASSWORD"), api.executionRole, api.taskRole,
-                api.taskDefinition, api.securityGroup, api.ingressFromLoadBalancer, api.egress, api.targetGroup, api.listenerRule("h-api"), api.scalingTarget,
-                api.scalingPolicy("cpu"), api.scalingPolicy("requests"),
+                api.ecsService,
+                api.logGroup,
+                api.repository,
+                api.repositoryLifecycle,
+                api.image,
+                api.secret("DB_PASSWORD"),
+                api.executionRole,
+                api.taskRole,
+                api.taskDefinition,
+                api.securityGroup,
+                api.ingressFromLoadBalancer,
+                api.egress,
+                api.targetGroup,
+                api.listenerRule("h-api"),
+                api.scalingTarget,
+                api.scalingPolicy("cpu"),
+                api.scalingPolicy("requests"),
             ],
             [
-                "api", "api-logs", "api-repo", "api-repo-lifecycle", "api-image", "api-DB_PASSWORD", "api-exec", "api-task",
-                "api-taskdef", "api-sg", "api-from-alb", "api-egress", "api-tg", "api-rule-h-api", "api-scaling",
-                "api-cpu", "api-requests",
+                "api",
+                "api-logs",
+                "api-repo",
+                "api-repo-lifecycle",
+                "api-image",
+                "api-DB_PASSWORD",
+                "api-exec",
+                "api-task",
+                "api-taskdef",
+                "api-sg",
+                "api-from-alb",
+                "api-egress",
+                "api-tg",
+                "api-rule-h-api",
+                "api-scaling",
+                "api-cpu",
+                "api-requests",
             ],
         );
     });
 
     it("the platform's children carry the platform's name", () => {
         assert.deepEqual(platformLogicalNames("fleet-dev"), {
-            network: "fleet-dev", loadBalancer: "fleet-dev-alb", cluster: "fleet-dev", registry: "fleet-dev", secretsKey: "fleet-dev-secrets", secretsKeyAlias: "fleet-dev-secrets",
+            network: "fleet-dev",
+            loadBalancer: "fleet-dev-alb",
+            cluster: "fleet-dev",
+            registry: "fleet-dev",
+            secretsKey: "fleet-dev-secrets",
+            secretsKeyAlias: "fleet-dev-secrets",
         });
         assert.deepEqual(networkLogicalNames("fleet-dev"), { vpc: "fleet-dev-vpc" });
         const alb = loadBalancerLogicalNames("fleet-dev-alb");
-        assert.deepEqual([alb.securityGroup, alb.ingress(443), alb.targetsSecurityGroup, alb.toTargets, alb.httpsListener, alb.httpListener], [
-            "fleet-dev-alb-sg", "fleet-dev-alb-in-443", "fleet-dev-alb-targets-sg", "fleet-dev-alb-to-targets", "fleet-dev-alb-https", "fleet-dev-alb-http",
-        ]);
+        assert.deepEqual(
+            [alb.securityGroup, alb.ingress(443), alb.targetsSecurityGroup, alb.toTargets, alb.httpsListener, alb.httpListener],
+            [
+                "fleet-dev-alb-sg",
+                "fleet-dev-alb-in-443",
+                "fleet-dev-alb-targets-sg",
+                "fleet-dev-alb-to-targets",
+                "fleet-dev-alb-https",
+                "fleet-dev-alb-http",
+            ],
+        );
         assert.deepEqual(clusterLogicalNames("fleet-dev"), {
             instancesSecurityGroup: "fleet-dev-instances-sg",
             instancesFromLoadBalancer: "fleet-dev-instances-from-alb",
@@ -73,8 +114,9 @@ describe("logical names", () => {
             ec2CapacityProvider: "fleet-dev-ec2",
         });
         const registry = registryLogicalNames("fleet-dev");
-        assert.deepEqual([registry.cacheTemplateRole, registry.cacheRule("docker-hub"), registry.cacheTemplate("docker-hub")], [
-            "fleet-dev-cache-template", "fleet-dev-docker-hub", "fleet-dev-docker-hub-template",
-        ]);
+        assert.deepEqual(
+            [registry.cacheTemplateRole, registry.cacheRule("docker-hub"), registry.cacheTemplate("docker-hub")],
+            ["fleet-dev-cache-template", "fleet-dev-docker-hub", "fleet-dev-docker-hub-template"],
+        );
     });
 });

@@ -33,7 +33,11 @@ function plan(stack: string, catalog = "catalog.ts", extra: string[] = []): Prom
     const json = path.join(scratch, `${++runCount}-${stack}-${path.basename(catalog, ".ts")}.json`);
     const fixtureArgs = ["--root", fixtureRoot, "--catalog", fixtureCatalog(catalog)];
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...fixtureArgs, ...extra], { cwd: projectRoot });
+        const child = spawn(
+            process.execPath,
+            ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...fixtureArgs, ...extra],
+            { cwd: projectRoot },
+        );
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -63,19 +67,37 @@ before(async () => {
     const prodBase = path.join(scratch, "prod-base.json");
     fs.copyFileSync(runs.prod.json, prodBase);
     const prodOverrides = JSON.parse(runs.prod.plan!.config["fleet:services"]);
-    const without = (name: string) => `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
-    const retireWorker = (entry: object) => ["--against", prodBase, "-c", without("worker"), "-c", `retired=${JSON.stringify({ worker: entry })}`];
+    const without = (name: string) =>
+        `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
+    const retireWorker = (entry: object) => [
+        "--against",
+        prodBase,
+        "-c",
+        without("worker"),
+        "-c",
+        `retired=${JSON.stringify({ worker: entry })}`,
+    ];
     const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
     const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
-    const [review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] = await Promise.all([
-        plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
-        plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
-        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
-        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] })),
-        plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
-        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
-        plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify({ ...devOverrides, docs: { capacity: "fargate" } })}`]),
-    ]);
+    const [review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] =
+        await Promise.all([
+            plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
+            plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
+            plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
+            plan(
+                "prod",
+                "catalogMinusWorker.ts",
+                retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] }),
+            ),
+            plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
+            plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
+            plan("dev", undefined, [
+                "--against",
+                runs.dev.json,
+                "-c",
+                `services=${JSON.stringify({ ...devOverrides, docs: { capacity: "fargate" } })}`,
+            ]),
+        ]);
     Object.assign(runs, { review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
 });
 
@@ -83,7 +105,9 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.type === type);
 const containersOf = (p: PlanDocument) =>
-    ofType(p, "aws:ecs/taskDefinition:TaskDefinition").flatMap((t) => JSON.parse(String(t.inputs.containerDefinitions)) as Record<string, any>[]);
+    ofType(p, "aws:ecs/taskDefinition:TaskDefinition").flatMap(
+        (t) => JSON.parse(String(t.inputs.containerDefinitions)) as Record<string, any>[],
+    );
 
 for (const stack of ["dev", "prod"]) {
     describe(`the ${stack} plan`, () => {
@@ -96,7 +120,10 @@ for (const stack of ["dev", "prod"]) {
         it("prints the summary: resources, routing and memory", () => {
             assert.match(runs[stack].stdout, new RegExp(`^Plan of fleet/${stack}: \\d+ resources to create`));
             assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service\s+target group\s+note$/m);
-            assert.match(runs[stack].stdout, /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+fargate size\s+tasks \(min-max\)$/m);
+            assert.match(
+                runs[stack].stdout,
+                /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+fargate size\s+tasks \(min-max\)$/m,
+            );
             assert.match(runs[stack].stdout, /^Monthly cost estimate \(us-east-1\):$/m);
         });
 
@@ -128,13 +155,17 @@ for (const stack of ["dev", "prod"]) {
         it("creates every ECS service after the capacity-provider association, and deletes it before", () => {
             const [association] = ofType(p(), "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
             for (const service of ofType(p(), "aws:ecs/service:Service")) {
-                assert.ok(service.propertyDependencies?.cluster?.includes(association.urn), `${service.name} takes its cluster from the association`);
+                assert.ok(
+                    service.propertyDependencies?.cluster?.includes(association.urn),
+                    `${service.name} takes its cluster from the association`,
+                );
                 assert.ok(service.dependencies?.includes(association.urn), service.name);
             }
         });
 
         it("moves a service between capacities by an update: forceNewDeployment on every ECS service", () => {
-            for (const service of ofType(p(), "aws:ecs/service:Service")) assert.equal(service.inputs.forceNewDeployment, true, service.name);
+            for (const service of ofType(p(), "aws:ecs/service:Service"))
+                assert.equal(service.inputs.forceNewDeployment, true, service.name);
         });
 
         it("makes services whose image comes through the cache wait for its rule, template and template role", () => {
@@ -157,19 +188,26 @@ for (const stack of ["dev", "prod"]) {
         it("gives every tagging creation template a role ECR may assume to create and tag, under the cache prefixes only", () => {
             for (const template of ofType(p(), "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")) {
                 assert.ok(template.inputs.resourceTags, template.name);
-                const role = ofType(p(), "aws:iam/role:Role").find((r) => String(template.inputs.customRoleArn).includes(`:role/${r.name}-`))!;
+                const role = ofType(p(), "aws:iam/role:Role").find((r) =>
+                    String(template.inputs.customRoleArn).includes(`:role/${r.name}-`),
+                )!;
                 assert.ok(role, `${template.name} names its role`);
                 assert.deepEqual(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal, { Service: "ecr.amazonaws.com" });
                 const policy = ofType(p(), "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === role.name)!;
                 const statement = JSON.parse(String(policy.inputs.policy)).Statement[0];
                 assert.deepEqual(statement.Action, ["ecr:CreateRepository", "ecr:TagResource"]);
-                assert.ok(statement.Resource.includes(`arn:aws:ecr:us-east-1:123456789012:repository/${template.inputs.prefix}/*`), JSON.stringify(statement.Resource));
+                assert.ok(
+                    statement.Resource.includes(`arn:aws:ecr:us-east-1:123456789012:repository/${template.inputs.prefix}/*`),
+                    JSON.stringify(statement.Resource),
+                );
                 assert.ok(template.dependencies?.includes(policy.urn), "the role may create before ECR first assumes it");
             }
         });
 
         it("replaces fixed-name resources delete-first unless protected", () => {
-            const fixed = p().resources.filter((r) => ["aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ssm/parameter:Parameter"].includes(r.type));
+            const fixed = p().resources.filter((r) =>
+                ["aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ssm/parameter:Parameter"].includes(r.type),
+            );
             assert.ok(fixed.length > 0);
             for (const resource of fixed) assert.equal(resource.deleteBeforeReplace, !resource.protect, resource.name);
             for (const alias of ofType(p(), "aws:kms/alias:Alias")) assert.equal(alias.deleteBeforeReplace, true, alias.name);
@@ -177,7 +215,10 @@ for (const stack of ["dev", "prod"]) {
 
         it("sets a soft reservation strictly below the hard limit on every container", () => {
             for (const container of containersOf(p())) {
-                assert.ok(container.memoryReservation < container.memory, `${container.name}: ${container.memoryReservation} < ${container.memory}`);
+                assert.ok(
+                    container.memoryReservation < container.memory,
+                    `${container.name}: ${container.memoryReservation} < ${container.memory}`,
+                );
             }
         });
 
@@ -191,10 +232,15 @@ for (const stack of ["dev", "prod"]) {
                 for (const variable of container.environment) assert.ok(!secretNames.has(variable.name), variable.name);
             }
             assert.ok(secretNames.has("DATABASE_PASSWORD") && secretNames.has("SESSION_KEY"));
-        // An existing parameter is referenced by its ARN, not created.
-        const web = containersOf(p()).find((c) => c.name === "web")!;
-        assert.deepEqual(web.secrets, [{ name: "THIRD_PARTY_TOKEN", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/shared/third-party/token" }]);
-        assert.ok(!ofType(p(), "aws:ssm/parameter:Parameter").some((r) => r.name === "web-THIRD_PARTY_TOKEN"), "an existing parameter is not created");
+            // An existing parameter is referenced by its ARN, not created.
+            const web = containersOf(p()).find((c) => c.name === "web")!;
+            assert.deepEqual(web.secrets, [
+                { name: "THIRD_PARTY_TOKEN", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/shared/third-party/token" },
+            ]);
+            assert.ok(
+                !ofType(p(), "aws:ssm/parameter:Parameter").some((r) => r.name === "web-THIRD_PARTY_TOKEN"),
+                "an existing parameter is not created",
+            );
             for (const parameter of ofType(p(), "aws:ssm/parameter:Parameter")) {
                 assert.equal(parameter.inputs.type, "SecureString");
                 assert.equal(parameter.inputs.value, "[secret]");
@@ -207,10 +253,19 @@ for (const stack of ["dev", "prod"]) {
 
         it("caches upstream registries through pull-through rules", () => {
             const prefixes = ofType(p(), "aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => r.inputs.ecrRepositoryPrefix);
-            assert.deepEqual(prefixes, stack === "dev" ? ["dev-cache/ecr-public", "dev-cache/docker-hub"] : ["prod-cache/ecr-public", "prod-cache/quay", "prod-cache/docker-hub", "prod-cache/ghcr"]);
+            assert.deepEqual(
+                prefixes,
+                stack === "dev"
+                    ? ["dev-cache/ecr-public", "dev-cache/docker-hub"]
+                    : ["prod-cache/ecr-public", "prod-cache/quay", "prod-cache/docker-hub", "prod-cache/ghcr"],
+            );
             const images = containersOf(p()).map((c) => c.image);
             assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/docker-hub/hashicorp/http-echo:1.0`));
-            assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`));
+            assert.ok(
+                images.includes(
+                    `123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`,
+                ),
+            );
         });
     });
 }
@@ -218,11 +273,22 @@ for (const stack of ["dev", "prod"]) {
 describe("dev and prod differ only through their stack files", () => {
     it("dev runs on Fargate Spot over HTTP with nothing protected", () => {
         const p = runs.dev.plan!;
-        const strategies = ofType(p, "aws:ecs/service:Service").map((s) => (s.inputs.capacityProviderStrategies as any[])[0].capacityProvider);
+        const strategies = ofType(p, "aws:ecs/service:Service").map(
+            (s) => (s.inputs.capacityProviderStrategies as any[])[0].capacityProvider,
+        );
         assert.deepEqual([...new Set(strategies)], ["FARGATE_SPOT"]);
-        assert.deepEqual(ofType(p, "aws:lb/listener:Listener").map((l) => l.inputs.protocol), ["HTTP"]);
-        assert.equal(ofType(p, "awsx:ec2:Vpc")[0].inputs.natGateways && (ofType(p, "awsx:ec2:Vpc")[0].inputs.natGateways as any).strategy, "Single");
-        assert.deepEqual(p.resources.filter((r) => r.protect), []);
+        assert.deepEqual(
+            ofType(p, "aws:lb/listener:Listener").map((l) => l.inputs.protocol),
+            ["HTTP"],
+        );
+        assert.equal(
+            ofType(p, "awsx:ec2:Vpc")[0].inputs.natGateways && (ofType(p, "awsx:ec2:Vpc")[0].inputs.natGateways as any).strategy,
+            "Single",
+        );
+        assert.deepEqual(
+            p.resources.filter((r) => r.protect),
+            [],
+        );
         assert.equal(ofType(p, "aws:autoscaling/group:Group").length, 0);
     });
 
@@ -236,9 +302,20 @@ describe("dev and prod differ only through their stack files", () => {
                 { type: "binpack", field: "memory" },
             ]);
         }
-        assert.deepEqual(ofType(p, "aws:lb/listener:Listener").map((l) => l.inputs.protocol).sort(), ["HTTP", "HTTPS"]);
+        assert.deepEqual(
+            ofType(p, "aws:lb/listener:Listener")
+                .map((l) => l.inputs.protocol)
+                .sort(),
+            ["HTTP", "HTTPS"],
+        );
         assert.equal((ofType(p, "awsx:ec2:Vpc")[0].inputs.natGateways as any).strategy, "OnePerAz");
-        const stateful = ["aws:ecr/repository:Repository", "aws:ssm/parameter:Parameter", "aws:cloudwatch/logGroup:LogGroup", "aws:lb/loadBalancer:LoadBalancer", "aws:kms/key:Key"];
+        const stateful = [
+            "aws:ecr/repository:Repository",
+            "aws:ssm/parameter:Parameter",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:lb/loadBalancer:LoadBalancer",
+            "aws:kms/key:Key",
+        ];
         for (const type of stateful) {
             const resources = ofType(p, type);
             assert.ok(resources.length > 0, type);
@@ -299,8 +376,18 @@ describe("policy in the plan", () => {
         assert.equal(prodPolicy.enforcement, "mandatory");
         assert.deepEqual(prodPolicy.violations, []);
         assert.match(runs.dev.stdout, /^Policy \(advisory\): 0 violation\(s\), 3 waived\.$/m);
-        assert.match(runs.dev.stdout, /^ {2}ELB\.1 for platform: dev has no certificate yet so its listener serves plain HTTP \(1 waived\)$/m);
-        assert.deepEqual((runs.dev.plan as any).policy.violations.map((v: any) => [v.control, v.waived !== undefined]), [["ELB.1", true], ["ELB.5", true], ["ELB.6", true]]);
+        assert.match(
+            runs.dev.stdout,
+            /^ {2}ELB\.1 for platform: dev has no certificate yet so its listener serves plain HTTP \(1 waived\)$/m,
+        );
+        assert.deepEqual(
+            (runs.dev.plan as any).policy.violations.map((v: any) => [v.control, v.waived !== undefined]),
+            [
+                ["ELB.1", true],
+                ["ELB.5", true],
+                ["ELB.6", true],
+            ],
+        );
     });
 
     it("fails prod on a password in the environment, naming ECS.8 but never the value", () => {
@@ -317,7 +404,10 @@ describe("policy in the plan", () => {
     it("only warns in dev", () => {
         const run = runs.passwordDev;
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout, /^ {2}warning: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD/m);
+        assert.match(
+            run.stdout,
+            /^ {2}warning: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD/m,
+        );
         assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
     });
 });
@@ -335,8 +425,14 @@ describe("production safety against the base plan", () => {
     it("makes a retirement keep the repository and parameters, or release them", () => {
         const run = runs.workerRetiredBare;
         assert.equal(run.code, 1);
-        assert.match(run.stdout, /^ {2}error: retired service "worker" had the repository fleet-prod\/worker: set fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or release: true to let it go\.$/m);
-        assert.match(run.stdout, /^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep them, or release: true to let them go\.$/m);
+        assert.match(
+            run.stdout,
+            /^ {2}error: retired service "worker" had the repository fleet-prod\/worker: set fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or release: true to let it go\.$/m,
+        );
+        assert.match(
+            run.stdout,
+            /^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep them, or release: true to let them go\.$/m,
+        );
     });
 
     it("refuses to delete what the base protects, even when a release forgets to list it", () => {
@@ -355,11 +451,19 @@ describe("production safety against the base plan", () => {
         const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
         assert.match(section, /^Changes against fleet\/prod: 0 to add, 0 to change, \d+ to remove$/m);
         assert.match(section, /^ {4}- aws:ecs\/service:Service worker$/m);
-        for (const kept of ["aws:ecr/repository:Repository worker-repo", "aws:ssm/parameter:Parameter worker-DATABASE_PASSWORD", "aws:cloudwatch/logGroup:LogGroup worker-logs"]) {
+        for (const kept of [
+            "aws:ecr/repository:Repository worker-repo",
+            "aws:ssm/parameter:Parameter worker-DATABASE_PASSWORD",
+            "aws:cloudwatch/logGroup:LogGroup worker-logs",
+        ]) {
             assert.doesNotMatch(section, new RegExp(kept.replace(/[/.]/g, "\\$&")), kept);
         }
         const kept = run.plan!.resources.filter((r) => ["worker-repo", "worker-DATABASE_PASSWORD", "worker-logs"].includes(r.name));
-        assert.deepEqual(kept.map((r) => [r.name, r.protect]).sort(), [["worker-DATABASE_PASSWORD", true], ["worker-logs", true], ["worker-repo", true]]);
+        assert.deepEqual(kept.map((r) => [r.name, r.protect]).sort(), [
+            ["worker-DATABASE_PASSWORD", true],
+            ["worker-logs", true],
+            ["worker-repo", true],
+        ]);
     });
 });
 
@@ -408,7 +512,10 @@ describe("the review of a change", () => {
         assert.match(markdown, /^### fleet plan: `dev`$/m);
         assert.match(markdown, /^#### Changes against `dev`$/m);
         assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
-        assert.match(markdown, /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| fargate size \| tasks \(min-max\) \|$/m);
+        assert.match(
+            markdown,
+            /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| fargate size \| tasks \(min-max\) \|$/m,
+        );
         assert.match(markdown, new RegExp(`^\\| ${addedName} \\| fargate-spot \\| 64 \\| 128 \\| 256 \\| 256/512 \\| 1 \\|$`, "m"));
         assert.match(markdown, /^#### Monthly cost$/m);
         assert.doesNotMatch(markdown, /mock-[0-9a-f]{16}/);

@@ -17,7 +17,13 @@ const dockerHubCredential = `arn:aws:secretsmanager:${region}:${account}:secret:
 const fleet = resolveForTest(
     {
         web: { image: "nginx:1.27", port: 80, routes: [{ host: "www" }], memory: { reservation: 64, limit: 128 }, capacity: "ec2" },
-        docs: { image: "public.ecr.aws/nginx/nginx:1.27", port: 80, routes: [{ path: "/docs/*" }], memory: { reservation: 64, limit: 128 }, capacity: "fargate" },
+        docs: {
+            image: "public.ecr.aws/nginx/nginx:1.27",
+            port: 80,
+            routes: [{ path: "/docs/*" }],
+            memory: { reservation: 64, limit: 128 },
+            capacity: "fargate",
+        },
     },
     {
         domain: "example.com",
@@ -75,7 +81,9 @@ describe("the load balancer", () => {
     });
 
     it("accepts only HTTP and HTTPS from the internet", () => {
-        const rules = registered.under("fleet:lb:LoadBalancer", "fleet-test-alb").filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const rules = registered
+            .under("fleet:lb:LoadBalancer", "fleet-test-alb")
+            .filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
         assert.deepEqual(
             rules.map(({ inputs: { securityGroupId, ...rule } }) => (void securityGroupId, rule)),
             [
@@ -102,17 +110,30 @@ describe("the load balancer", () => {
         assert.equal(https.inputs.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
         assert.equal(https.inputs.certificateArn, certificateArn);
         assert.deepEqual(https.inputs.defaultActions, [
-            { type: "fixed-response", fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' } },
+            {
+                type: "fixed-response",
+                fixedResponse: { contentType: "application/json", statusCode: "404", messageBody: '{"error":"not found"}' },
+            },
         ]);
         const http = registered.one("aws:lb/listener:Listener", "fleet-test-alb-http");
-        assert.deepEqual(http.inputs.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+        assert.deepEqual(http.inputs.defaultActions, [
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ]);
     });
 
     it("serves plain HTTP with a 404 default when no certificate is configured", () => {
         const listeners = registered.under("fleet:lb:LoadBalancer", "plain").filter((r) => r.type === "aws:lb/listener:Listener");
-        assert.deepEqual(listeners.map((l) => [l.inputs.port, l.inputs.protocol, (l.inputs.defaultActions as any[])[0].type]), [[80, "HTTP", "fixed-response"]]);
-        const ingress = registered.under("fleet:lb:LoadBalancer", "plain").filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-        assert.deepEqual(ingress.map((r) => r.inputs.fromPort), [80]);
+        assert.deepEqual(
+            listeners.map((l) => [l.inputs.port, l.inputs.protocol, (l.inputs.defaultActions as any[])[0].type]),
+            [[80, "HTTP", "fixed-response"]],
+        );
+        const ingress = registered
+            .under("fleet:lb:LoadBalancer", "plain")
+            .filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepEqual(
+            ingress.map((r) => r.inputs.fromPort),
+            [80],
+        );
         assert.equal(registered.one("aws:lb/loadBalancer:LoadBalancer", "plain").protect, false);
     });
 });
@@ -126,15 +147,23 @@ describe("the cluster", () => {
         assert.deepEqual(names.slice(0, 2), ["FARGATE", "FARGATE_SPOT"]);
         assert.match(names[2], /^fleet-test-ec2-[0-9a-f]{7}$/);
         assert.equal(names.length, 3);
-        assert.deepEqual(providers.inputs.defaultCapacityProviderStrategies, [{ capacityProvider: (providers.inputs.capacityProviders as string[])[2], weight: 1, base: 0 }]);
+        assert.deepEqual(providers.inputs.defaultCapacityProviderStrategies, [
+            { capacityProvider: (providers.inputs.capacityProviders as string[])[2], weight: 1, base: 0 },
+        ]);
     });
 
     it("scales EC2 capacity under managed scaling and termination protection", () => {
         const provider = registered.one("aws:ecs/capacityProvider:CapacityProvider", "fleet-test-ec2");
-        const asg = (provider.inputs.autoScalingGroupProvider as any);
+        const asg = provider.inputs.autoScalingGroupProvider as any;
         assert.equal(asg.managedTerminationProtection, "ENABLED");
         assert.equal(asg.managedDraining, "ENABLED");
-        assert.deepEqual(asg.managedScaling, { status: "ENABLED", targetCapacity: 90, minimumScalingStepSize: 1, maximumScalingStepSize: 10, instanceWarmupPeriod: 120 });
+        assert.deepEqual(asg.managedScaling, {
+            status: "ENABLED",
+            targetCapacity: 90,
+            minimumScalingStepSize: 1,
+            maximumScalingStepSize: 10,
+            instanceWarmupPeriod: 120,
+        });
         const group = registered.one("aws:autoscaling/group:Group", "fleet-test-instances");
         assert.equal(group.inputs.minSize, 1);
         assert.equal(group.inputs.maxSize, 5);
@@ -147,8 +176,18 @@ describe("the cluster", () => {
         const template = registered.one("aws:ec2/launchTemplate:LaunchTemplate", "fleet-test-instances");
         assert.equal(template.inputs.instanceType, "m6i.large");
         assert.match(String(template.inputs.imageId), /^ami-[0-9a-f]{17}$/);
-        assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
-        assert.deepEqual((template.inputs.blockDeviceMappings as any[])[0].ebs, { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
+        assert.deepEqual(template.inputs.metadataOptions, {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        });
+        assert.deepEqual((template.inputs.blockDeviceMappings as any[])[0].ebs, {
+            volumeSize: 30,
+            volumeType: "gp3",
+            encrypted: "true",
+            deleteOnTermination: "true",
+        });
         const userData = Buffer.from(String(template.inputs.userData), "base64").toString();
         assert.match(userData, /^ECS_CLUSTER=fleet-test-[0-9a-f]{7}$/m);
         assert.match(userData, /^ECS_RESERVED_MEMORY=256$/m);
@@ -156,7 +195,9 @@ describe("the cluster", () => {
 
     it("lets only the load balancer reach the dynamic host ports of the instances", () => {
         const ingress = registered.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "fleet-test-instances-from-alb");
-        const albSg = registered.under("fleet:lb:LoadBalancer", "fleet-test-alb").find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")!;
+        const albSg = registered
+            .under("fleet:lb:LoadBalancer", "fleet-test-alb")
+            .find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")!;
         assert.equal(ingress.inputs.fromPort, 32768);
         assert.equal(ingress.inputs.toPort, 65535);
         assert.equal(ingress.inputs.cidrIpv4, undefined);
@@ -175,7 +216,13 @@ describe("the cluster", () => {
             {
                 Sid: "PullThroughCache",
                 Effect: "Allow",
-                Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                Action: [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchImportUpstreamImage",
+                    "ecr:CreateRepository",
+                ],
                 // Only docker-hub: the ECR Public image runs on Fargate, where the execution role pulls.
                 Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
             },
@@ -189,7 +236,11 @@ describe("the registry and secrets key", () => {
         const rules = registered.all("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => r.inputs);
         assert.deepEqual(rules, [
             { ecrRepositoryPrefix: "test-cache/ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
-            { ecrRepositoryPrefix: "test-cache/docker-hub", upstreamRegistryUrl: "registry-1.docker.io", credentialArn: dockerHubCredential },
+            {
+                ecrRepositoryPrefix: "test-cache/docker-hub",
+                upstreamRegistryUrl: "registry-1.docker.io",
+                credentialArn: dockerHubCredential,
+            },
         ]);
     });
 

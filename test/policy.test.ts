@@ -39,7 +39,9 @@ function withContainer(name: string, change: (container: Record<string, any>) =>
 }
 
 function messagesFor(resources: ResourceView[], control: string): string[] {
-    return evaluate(resources).violations.filter((v) => v.control === control).map((v) => v.message);
+    return evaluate(resources)
+        .violations.filter((v) => v.control === control)
+        .map((v) => v.message);
 }
 
 const waive = (control: string, scope: string) => `or waive ${control} for ${scope} with a reason in fleet:policy.waivers.`;
@@ -48,7 +50,11 @@ const waive = (control: string, scope: string) => `or waive ${control} for ${sco
 const cases: [string, () => ResourceView[], string][] = [
     [
         "ECS.2/ECS.16",
-        () => withChange("aws:ecs/service:Service", "docs", (p) => ({ ...p, networkConfiguration: { ...p.networkConfiguration, assignPublicIp: true } })),
+        () =>
+            withChange("aws:ecs/service:Service", "docs", (p) => ({
+                ...p,
+                networkConfiguration: { ...p.networkConfiguration, assignPublicIp: true },
+            })),
         `[ECS.2/ECS.16] aws:ecs/service:Service docs (service docs): assigns public IP addresses to its tasks. Fix: set assignPublicIp false and run tasks in private subnets behind NAT, ${waive("ECS.2/ECS.16", "docs")}`,
     ],
     [
@@ -73,7 +79,11 @@ const cases: [string, () => ResourceView[], string][] = [
     ],
     [
         "ECS.12",
-        () => withChange("aws:ecs/cluster:Cluster", "fleet-prod", (p) => ({ ...p, settings: [{ name: "containerInsights", value: "disabled" }] })),
+        () =>
+            withChange("aws:ecs/cluster:Cluster", "fleet-prod", (p) => ({
+                ...p,
+                settings: [{ name: "containerInsights", value: "disabled" }],
+            })),
         `[ECS.12] aws:ecs/cluster:Cluster fleet-prod: does not enable Container Insights. Fix: set fleet:cluster.containerInsights to enabled or enhanced, ${waive("ECS.12", "platform")}`,
     ],
     [
@@ -83,7 +93,11 @@ const cases: [string, () => ResourceView[], string][] = [
     ],
     [
         "ELB.1",
-        () => withChange("aws:lb/listener:Listener", "fleet-prod-alb-http", (p) => ({ ...p, defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain" } }] })),
+        () =>
+            withChange("aws:lb/listener:Listener", "fleet-prod-alb-http", (p) => ({
+                ...p,
+                defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain" } }],
+            })),
         `[ELB.1] aws:lb/listener:Listener fleet-prod-alb-http: serves plain HTTP instead of redirecting to HTTPS. Fix: set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected), ${waive("ELB.1", "platform")}`,
     ],
     [
@@ -128,7 +142,11 @@ const cases: [string, () => ResourceView[], string][] = [
     ],
     [
         "ECR.2",
-        () => withChange("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "fleet-prod-docker-hub-template", (p) => ({ ...p, imageTagMutability: "IMMUTABLE" })),
+        () =>
+            withChange("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "fleet-prod-docker-hub-template", (p) => ({
+                ...p,
+                imageTagMutability: "IMMUTABLE",
+            })),
         `[ECR.2] aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate fleet-prod-docker-hub-template: makes pull-through cache repositories immutable, which stops AWS syncing them with upstream. Fix: set imageTagMutability MUTABLE on the template, ${waive("ECR.2", "platform")}`,
     ],
     [
@@ -138,12 +156,23 @@ const cases: [string, () => ResourceView[], string][] = [
     ],
     [
         "EC2.18/EC2.19",
-        () => withChange("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "docs-from-alb", (p) => ({ ...p, referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" })),
+        () =>
+            withChange("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "docs-from-alb", (p) => ({
+                ...p,
+                referencedSecurityGroupId: undefined,
+                cidrIpv4: "0.0.0.0/0",
+            })),
         `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule docs-from-alb (service docs): opens ports 8080-8080 to the internet. Fix: admit only the load balancer's security group (or 80/443 on the load balancer itself), ${waive("EC2.18/EC2.19", "docs")}`,
     ],
     [
         "EC2.18/EC2.19",
-        () => withChange("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "fleet-prod-alb-in-443", (p) => ({ ...p, ipProtocol: "-1", fromPort: undefined, toPort: undefined })),
+        () =>
+            withChange("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "fleet-prod-alb-in-443", (p) => ({
+                ...p,
+                ipProtocol: "-1",
+                fromPort: undefined,
+                toPort: undefined,
+            })),
         `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule fleet-prod-alb-in-443: opens every port to the internet. Fix: admit only the load balancer's security group (or 80/443 on the load balancer itself), ${waive("EC2.18/EC2.19", "platform")}`,
     ],
     [
@@ -176,7 +205,9 @@ const cases: [string, () => ResourceView[], string][] = [
         () =>
             withChange("aws:iam/rolePolicy:RolePolicy", "api-exec", (p) => {
                 const policy = JSON.parse(p.policy);
-                policy.Statement.find((s: any) => s.Sid === "ReadSecrets").Resource = ["arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*"];
+                policy.Statement.find((s: any) => s.Sid === "ReadSecrets").Resource = [
+                    "arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*",
+                ];
                 return { ...p, policy: JSON.stringify(policy) };
             }),
         `[FLEET.secret-scope] aws:iam/rolePolicy:RolePolicy api-exec (service api): statement ReadSecrets reads secrets from arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*. Fix: grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs, ${waive("FLEET.secret-scope", "api")}`,
@@ -193,7 +224,11 @@ const cases: [string, () => ResourceView[], string][] = [
     ],
     [
         "FLEET.pull-through",
-        () => withChange("aws:iam/rolePolicy:RolePolicy", "fleet-prod-instance-pull-through", (p) => ({ ...p, policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) })),
+        () =>
+            withChange("aws:iam/rolePolicy:RolePolicy", "fleet-prod-instance-pull-through", (p) => ({
+                ...p,
+                policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+            })),
         `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status runs on EC2 and pulls through cache prod-cache/docker-hub, but the container-instance role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/hashicorp/http-echo for the instance role, ${waive("FLEET.pull-through", "status")}`,
     ],
 ];
@@ -237,13 +272,18 @@ describe("enforcement and waivers", () => {
         assert.equal(evaluate(base).enforcement, "mandatory");
         const untagged = withChange("aws:ecs/cluster:Cluster", "fleet-prod", (p) => ({ ...p, tags: {} }));
         assert.equal(evaluate(untagged).enforcement, "mandatory");
-        const advisory = withChange("aws:ecs/cluster:Cluster", "fleet-prod", (p) => ({ ...p, tags: { ...p.tags, "fleet:policy": "advisory" } }));
+        const advisory = withChange("aws:ecs/cluster:Cluster", "fleet-prod", (p) => ({
+            ...p,
+            tags: { ...p.tags, "fleet:policy": "advisory" },
+        }));
         assert.equal(evaluate(advisory).enforcement, "advisory");
     });
 
     it("waives a service's violation with the reason tagged on its task definition", () => {
         const resources = withContainer("web", (c) => (c.readonlyRootFilesystem = false)).map((r) =>
-            r.name === "web-taskdef" ? { ...r, props: { ...r.props, tags: { ...r.props.tags, "fleet:waiver:ECS.5": "the vendor image writes under /var" } } } : r,
+            r.name === "web-taskdef"
+                ? { ...r, props: { ...r.props, tags: { ...r.props.tags, "fleet:waiver:ECS.5": "the vendor image writes under /var" } } }
+                : r,
         );
         const result = evaluate(resources);
         assert.deepEqual(result.waivers, [{ scope: "web", control: "ECS.5", reason: "the vendor image writes under /var" }]);
@@ -255,8 +295,13 @@ describe("enforcement and waivers", () => {
 
     it("does not let one service's waiver cover another's violation", () => {
         const resources = withContainer("api", (c) => (c.readonlyRootFilesystem = false)).map((r) =>
-            r.name === "web-taskdef" ? { ...r, props: { ...r.props, tags: { ...r.props.tags, "fleet:waiver:ECS.5": "the vendor image writes under /var" } } } : r,
+            r.name === "web-taskdef"
+                ? { ...r, props: { ...r.props, tags: { ...r.props.tags, "fleet:waiver:ECS.5": "the vendor image writes under /var" } } }
+                : r,
         );
-        assert.deepEqual(evaluate(resources).violations.map((v) => [v.service, v.waived]), [["api", undefined]]);
+        assert.deepEqual(
+            evaluate(resources).violations.map((v) => [v.service, v.waived]),
+            [["api", undefined]],
+        );
     });
 });

@@ -73,7 +73,10 @@ describe("replacing inputs per resource type", () => {
     }
 
     it("returns only the forcing paths, in the order given", () => {
-        assert.deepEqual(replacementPaths("aws:lb/targetGroup:TargetGroup", ["healthCheck.path", "targetType", "port"]), ["targetType", "port"]);
+        assert.deepEqual(replacementPaths("aws:lb/targetGroup:TargetGroup", ["healthCheck.path", "targetType", "port"]), [
+            "targetType",
+            "port",
+        ]);
     });
 });
 
@@ -81,15 +84,64 @@ describe("conditional replacements", () => {
     const service = "aws:ecs/service:Service";
     const strategy = (provider: string) => [{ capacityProvider: provider, weight: 1, base: 0 }];
     const cases: [string, string, string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
-        ["moving capacity with forceNewDeployment", service, "capacityProviderStrategies[0].capacityProvider", { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE") }, { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE_SPOT") }, false],
-        ["moving capacity without forceNewDeployment", service, "capacityProviderStrategies[0].capacityProvider", { capacityProviderStrategies: strategy("FARGATE") }, { capacityProviderStrategies: strategy("FARGATE_SPOT") }, true],
-        ["adding a strategy where there was none", service, "capacityProviderStrategies", { forceNewDeployment: true }, { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE") }, true],
-        ["a rule's CIDR changing value", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", { cidrIpv4: "10.0.0.0/8" }, { cidrIpv4: "10.1.0.0/16" }, false],
-        ["a rule's source changing kind", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "cidrIpv4", { cidrIpv4: "0.0.0.0/0" }, { referencedSecurityGroupId: "sg-1" }, true],
+        [
+            "moving capacity with forceNewDeployment",
+            service,
+            "capacityProviderStrategies[0].capacityProvider",
+            { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE") },
+            { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE_SPOT") },
+            false,
+        ],
+        [
+            "moving capacity without forceNewDeployment",
+            service,
+            "capacityProviderStrategies[0].capacityProvider",
+            { capacityProviderStrategies: strategy("FARGATE") },
+            { capacityProviderStrategies: strategy("FARGATE_SPOT") },
+            true,
+        ],
+        [
+            "adding a strategy where there was none",
+            service,
+            "capacityProviderStrategies",
+            { forceNewDeployment: true },
+            { forceNewDeployment: true, capacityProviderStrategies: strategy("FARGATE") },
+            true,
+        ],
+        [
+            "a rule's CIDR changing value",
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "cidrIpv4",
+            { cidrIpv4: "10.0.0.0/8" },
+            { cidrIpv4: "10.1.0.0/16" },
+            false,
+        ],
+        [
+            "a rule's source changing kind",
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+            "cidrIpv4",
+            { cidrIpv4: "0.0.0.0/0" },
+            { referencedSecurityGroupId: "sg-1" },
+            true,
+        ],
         ["a parameter tier going down", "aws:ssm/parameter:Parameter", "tier", { tier: "Advanced" }, { tier: "Standard" }, true],
         ["a parameter tier going up", "aws:ssm/parameter:Parameter", "tier", { tier: "Standard" }, { tier: "Advanced" }, false],
-        ["an ALB gaining a subnet", "aws:lb/loadBalancer:LoadBalancer", "subnets[2]", { subnets: ["a", "b"] }, { subnets: ["a", "b", "c"] }, false],
-        ["an NLB losing a subnet", "aws:lb/loadBalancer:LoadBalancer", "subnets[1]", { loadBalancerType: "network", subnets: ["a", "b"] }, { loadBalancerType: "network", subnets: ["a"] }, true],
+        [
+            "an ALB gaining a subnet",
+            "aws:lb/loadBalancer:LoadBalancer",
+            "subnets[2]",
+            { subnets: ["a", "b"] },
+            { subnets: ["a", "b", "c"] },
+            false,
+        ],
+        [
+            "an NLB losing a subnet",
+            "aws:lb/loadBalancer:LoadBalancer",
+            "subnets[1]",
+            { loadBalancerType: "network", subnets: ["a", "b"] },
+            { loadBalancerType: "network", subnets: ["a"] },
+            true,
+        ],
     ];
     for (const [what, type, changed, before, after, replaces] of cases) {
         it(`${what} ${replaces ? "replaces" : "updates in place"}`, () => {
@@ -106,7 +158,9 @@ describe("the table's coverage", () => {
     it("has a rule, with its source, for every resource type the mocks fake", () => {
         const mocks = fs.readFileSync(path.join(__dirname, "..", "plan", "mocks.ts"), "utf8");
         // Resource tokens only: invokes are `<pkg>:<module>/get<Name>:get<Name>`; the awsx VPC is a remote component.
-        const types = [...mocks.matchAll(/case "([a-z-]+:[^"]+)":/g)].map((m) => m[1]).filter((t) => !/\/get[A-Z]/.test(t) && !t.startsWith("awsx:"));
+        const types = [...mocks.matchAll(/case "([a-z-]+:[^"]+)":/g)]
+            .map((m) => m[1])
+            .filter((t) => !/\/get[A-Z]/.test(t) && !t.startsWith("awsx:"));
         assert.ok(types.length >= 29, types.join(", "));
         const missing = types.filter((type) => !replacementRule(type));
         assert.deepEqual(missing, []);
@@ -117,10 +171,18 @@ describe("the table's coverage", () => {
         const sdk = path.join(__dirname, "..", "node_modules", "@pulumi");
         for (const [type, rule] of Object.entries(replacementRules)) {
             const [pkg, module, cls] = type.split(":");
-            const file = pkg === "aws" ? path.join("aws", module.split("/")[0], `${module.split("/")[1]}.d.ts`) : pkg === "random" ? path.join("random", `${module.split("/")[1]}.d.ts`) : path.join(pkg, "image.d.ts");
+            const file =
+                pkg === "aws"
+                    ? path.join("aws", module.split("/")[0], `${module.split("/")[1]}.d.ts`)
+                    : pkg === "random"
+                      ? path.join("random", `${module.split("/")[1]}.d.ts`)
+                      : path.join(pkg, "image.d.ts");
             const text = fs.readFileSync(path.join(sdk, file), "utf8");
             const args = text.slice(text.indexOf(`export interface ${cls}Args`));
-            const inputs = "allExcept" in rule.replaces ? rule.replaces.allExcept : rule.replaces.map((input) => (typeof input === "string" ? input : input.path));
+            const inputs =
+                "allExcept" in rule.replaces
+                    ? rule.replaces.allExcept
+                    : rule.replaces.map((input) => (typeof input === "string" ? input : input.path));
             for (const input of [...inputs, ...(rule.fixedName ? [rule.fixedName.input] : [])]) {
                 const top = input.split(/[.[]/)[0];
                 assert.match(args, new RegExp(`\\n\\s+(readonly )?${top}\\??:`), `${type} ${top}`);
@@ -129,7 +191,9 @@ describe("the table's coverage", () => {
     });
 
     it("marks the names fleet fixes and the types that hold state", () => {
-        const fixed = Object.entries(replacementRules).filter(([, rule]) => rule.fixedName).map(([type, rule]) => `${type} ${rule.fixedName!.input} ${rule.fixedName!.reuse}`);
+        const fixed = Object.entries(replacementRules)
+            .filter(([, rule]) => rule.fixedName)
+            .map(([type, rule]) => `${type} ${rule.fixedName!.input} ${rule.fixedName!.reuse}`);
         for (const expected of [
             "aws:ecr/repository:Repository name unique",
             "aws:cloudwatch/logGroup:LogGroup name unique",
@@ -140,7 +204,13 @@ describe("the table's coverage", () => {
             assert.ok(fixed.includes(expected), expected);
         }
         const stateful = Object.keys(replacementRules).filter((type) => replacementRules[type].stateful);
-        for (const type of ["aws:ecr/repository:Repository", "aws:ssm/parameter:Parameter", "aws:cloudwatch/logGroup:LogGroup", "aws:kms/key:Key", "aws:lb/loadBalancer:LoadBalancer"]) {
+        for (const type of [
+            "aws:ecr/repository:Repository",
+            "aws:ssm/parameter:Parameter",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:kms/key:Key",
+            "aws:lb/loadBalancer:LoadBalancer",
+        ]) {
             assert.ok(stateful.includes(type), type);
         }
     });
@@ -148,11 +218,36 @@ describe("the table's coverage", () => {
 
 function resource(name: string, type: string, inputs: Record<string, unknown>, options: Partial<PlanResource> = {}): PlanResource {
     const parent = "urn:pulumi:dev::fleet::fleet:ecs:Service::api";
-    return { urn: `urn:pulumi:dev::fleet::fleet:ecs:Service$${type}::${name}`, type, name, parent, inputs, protect: false, ignoreChanges: [], ...options };
+    return {
+        urn: `urn:pulumi:dev::fleet::fleet:ecs:Service$${type}::${name}`,
+        type,
+        name,
+        parent,
+        inputs,
+        protect: false,
+        ignoreChanges: [],
+        ...options,
+    };
 }
 
 function plan(resources: PlanResource[]): PlanDocument {
-    return { project: "fleet", stack: "dev", resources: [{ urn: "urn:pulumi:dev::fleet::fleet:ecs:Service::api", type: "fleet:ecs:Service", name: "api", inputs: {}, protect: false, ignoreChanges: [] }, ...resources], outputs: {}, config: {} };
+    return {
+        project: "fleet",
+        stack: "dev",
+        resources: [
+            {
+                urn: "urn:pulumi:dev::fleet::fleet:ecs:Service::api",
+                type: "fleet:ecs:Service",
+                name: "api",
+                inputs: {},
+                protect: false,
+                ignoreChanges: [],
+            },
+            ...resources,
+        ],
+        outputs: {},
+        config: {},
+    };
 }
 
 describe("the diff of a replacement", () => {
@@ -161,11 +256,23 @@ describe("the diff of a replacement", () => {
 
     it("makes a target group whose targetType changes a replacement, counted apart from updates", () => {
         const diff = diffPlans(plan([tg("instance", "/health")]), plan([tg("ip", "/ready")]));
-        assert.deepEqual({ added: diff.added, changed: diff.changed, replaced: diff.replaced, removed: diff.removed }, { added: 0, changed: 0, replaced: 1, removed: 0 });
+        assert.deepEqual(
+            { added: diff.added, changed: diff.changed, replaced: diff.replaced, removed: diff.removed },
+            { added: 0, changed: 0, replaced: 1, removed: 0 },
+        );
         assert.deepEqual(diff.groups, [
             {
                 group: "api",
-                changes: [{ kind: "replace", type: "aws:lb/targetGroup:TargetGroup", name: "api-tg", paths: ["healthCheck.path", "targetType"], replacedBy: ["targetType"], warnings: [] }],
+                changes: [
+                    {
+                        kind: "replace",
+                        type: "aws:lb/targetGroup:TargetGroup",
+                        name: "api-tg",
+                        paths: ["healthCheck.path", "targetType"],
+                        replacedBy: ["targetType"],
+                        warnings: [],
+                    },
+                ],
             },
         ]);
         assert.deepEqual(diffLines(diff, false), [
@@ -173,12 +280,18 @@ describe("the diff of a replacement", () => {
             "\n  api:",
             "    +- aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path, targetType); replacement forced by targetType",
         ]);
-        assert.deepEqual(diffLines(diff, true).slice(2), ["- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (healthCheck.path, targetType); replacement forced by `targetType`"]);
+        assert.deepEqual(diffLines(diff, true).slice(2), [
+            "- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (healthCheck.path, targetType); replacement forced by `targetType`",
+        ]);
     });
 
     it("keeps a health-check change an update, rendered as before", () => {
         const diff = diffPlans(plan([tg("ip", "/health")]), plan([tg("ip", "/ready")]));
-        assert.deepEqual(diffLines(diff, false), ["0 to add, 1 to change, 0 to remove", "\n  api:", "    ~ aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path)"]);
+        assert.deepEqual(diffLines(diff, false), [
+            "0 to add, 1 to change, 0 to remove",
+            "\n  api:",
+            "    ~ aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path)",
+        ]);
     });
 
     it("honours ignoreChanges and replaceOnChanges", () => {
@@ -212,7 +325,9 @@ describe("the diff of a replacement", () => {
         });
 
         it("says a renamed stateful resource loses its state, without a name clash", () => {
-            assert.deepEqual(warningsOf(logs({}), logs({ name: "/fleet/dev/api-v2" }, { deleteBeforeReplace: true })), ["stateful: its log events are deleted"]);
+            assert.deepEqual(warningsOf(logs({}), logs({ name: "/fleet/dev/api-v2" }, { deleteBeforeReplace: true })), [
+                "stateful: its log events are deleted",
+            ]);
         });
 
         it("says a protected resource cannot be replaced", () => {
@@ -222,14 +337,22 @@ describe("the diff of a replacement", () => {
         });
 
         it("says a lifecycle policy replaced create-first is removed by the old one's delete", () => {
-            const policy = (count: number) => resource("api-repo-lifecycle", "aws:ecr/lifecyclePolicy:LifecyclePolicy", { repository: "fleet-dev/api", policy: JSON.stringify({ rules: [{ selection: { countNumber: count } }] }) });
+            const policy = (count: number) =>
+                resource("api-repo-lifecycle", "aws:ecr/lifecyclePolicy:LifecyclePolicy", {
+                    repository: "fleet-dev/api",
+                    policy: JSON.stringify({ rules: [{ selection: { countNumber: count } }] }),
+                });
             assert.deepEqual(warningsOf(policy(20), policy(10)), [
                 "keeps its fixed repository fleet-dev/api: the new one takes the old one's place, then deleting the old one removes it; it needs deleteBeforeReplace",
             ]);
         });
 
         it("says nothing of a task definition's family: a new revision never collides", () => {
-            const taskdef = (memory: number) => resource("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition", { family: "fleet-dev-api", containerDefinitions: JSON.stringify([{ memory }]) });
+            const taskdef = (memory: number) =>
+                resource("api-taskdef", "aws:ecs/taskDefinition:TaskDefinition", {
+                    family: "fleet-dev-api",
+                    containerDefinitions: JSON.stringify([{ memory }]),
+                });
             const change = diffPlans(plan([taskdef(256)]), plan([taskdef(512)])).groups[0].changes[0];
             assert.deepEqual([change.kind, change.replacedBy, change.warnings], ["replace", ["containerDefinitions[0].memory"], []]);
         });

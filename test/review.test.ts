@@ -23,7 +23,17 @@ import { PlanDocument, PlanResource, PlanResult } from "../plan/runProgram";
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 
 function service(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFacts {
-    return { name, capacity: "ec2", reservation: 256, limit: 512, cpu: 256, desired: 1, stopTimeout: 30, gracePeriodSeconds: 30, ...overrides };
+    return {
+        name,
+        capacity: "ec2",
+        reservation: 256,
+        limit: 512,
+        cpu: 256,
+        desired: 1,
+        stopTimeout: 30,
+        gracePeriodSeconds: 30,
+        ...overrides,
+    };
 }
 
 function facts(services: ServiceFacts[], platform: Partial<PlanFacts["platform"]> = {}): PlanFacts {
@@ -36,20 +46,83 @@ function facts(services: ServiceFacts[], platform: Partial<PlanFacts["platform"]
 }
 
 // m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
-const m6i = { instanceType: "m6i.large", minSize: 0, maxSize: 10, reservedMemoryMiB: 256, registeredMemoryMiB: registeredMemoryMiB(instanceTypes["m6i.large"], 256) };
+const m6i = {
+    instanceType: "m6i.large",
+    minSize: 0,
+    maxSize: 10,
+    reservedMemoryMiB: 256,
+    registeredMemoryMiB: registeredMemoryMiB(instanceTypes["m6i.large"], 256),
+};
 
 describe("EC2 packing", () => {
     const cases: [string, { memory: number; cpu: number }[], number, number, number, number][] = [
         ["nothing", [], 1000, 2048, 0, 0],
-        ["exact fit in one", [{ memory: 500, cpu: 100 }, { memory: 500, cpu: 100 }], 1000, 2048, 1, 0],
-        ["one over spills", [{ memory: 500, cpu: 100 }, { memory: 501, cpu: 100 }], 1000, 2048, 2, 0],
-        ["first-fit decreasing fills gaps", [{ memory: 600, cpu: 1 }, { memory: 600, cpu: 1 }, { memory: 400, cpu: 1 }, { memory: 400, cpu: 1 }], 1000, 2048, 2, 0],
-        ["cpu binds before memory", [{ memory: 10, cpu: 1024 }, { memory: 10, cpu: 1024 }, { memory: 10, cpu: 1024 }], 1000, 2048, 2, 0],
-        ["too big for any instance", [{ memory: 1200, cpu: 1 }, { memory: 100, cpu: 1 }], 1000, 2048, 1, 1],
+        [
+            "exact fit in one",
+            [
+                { memory: 500, cpu: 100 },
+                { memory: 500, cpu: 100 },
+            ],
+            1000,
+            2048,
+            1,
+            0,
+        ],
+        [
+            "one over spills",
+            [
+                { memory: 500, cpu: 100 },
+                { memory: 501, cpu: 100 },
+            ],
+            1000,
+            2048,
+            2,
+            0,
+        ],
+        [
+            "first-fit decreasing fills gaps",
+            [
+                { memory: 600, cpu: 1 },
+                { memory: 600, cpu: 1 },
+                { memory: 400, cpu: 1 },
+                { memory: 400, cpu: 1 },
+            ],
+            1000,
+            2048,
+            2,
+            0,
+        ],
+        [
+            "cpu binds before memory",
+            [
+                { memory: 10, cpu: 1024 },
+                { memory: 10, cpu: 1024 },
+                { memory: 10, cpu: 1024 },
+            ],
+            1000,
+            2048,
+            2,
+            0,
+        ],
+        [
+            "too big for any instance",
+            [
+                { memory: 1200, cpu: 1 },
+                { memory: 100, cpu: 1 },
+            ],
+            1000,
+            2048,
+            1,
+            1,
+        ],
     ];
     for (const [what, tasks, memory, cpu, instances, unplaceable] of cases) {
         it(what, () => {
-            const packed = packTasks(tasks.map((t, i) => ({ service: `s${i}`, ...t })), memory, cpu);
+            const packed = packTasks(
+                tasks.map((t, i) => ({ service: `s${i}`, ...t })),
+                memory,
+                cpu,
+            );
             assert.equal(packed.instances, instances);
             assert.equal(packed.unplaceable.length, unplaceable);
         });
@@ -57,10 +130,17 @@ describe("EC2 packing", () => {
 
     it("reports registered memory, bounds, the spread floor and utilisation", () => {
         const report = ec2Capacity(
-            facts([service("a", { reservation: 3000, cpu: 512, desired: 3 }), service("b", { reservation: 1000, cpu: 256, desired: 2 }), service("f", { capacity: "fargate" })], {
-                ec2: m6i,
-                availabilityZones: 3,
-            }),
+            facts(
+                [
+                    service("a", { reservation: 3000, cpu: 512, desired: 3 }),
+                    service("b", { reservation: 1000, cpu: 256, desired: 2 }),
+                    service("f", { capacity: "fargate" }),
+                ],
+                {
+                    ec2: m6i,
+                    availabilityZones: 3,
+                },
+            ),
         )!;
         assert.equal(report.registeredMemoryMiB, 7731);
         assert.equal(report.cpuUnits, 2048);
@@ -164,16 +244,31 @@ describe("cost model", () => {
         // Baseline: 2 ALBs = 24; IPv4 (2 × 2 + 1) × 0.5 = 2.5; NAT 5.2; logs 2.5; Fargate on-demand:
         // web 4.8, spot without its discount 1.2, big and small at the smallest size holding 512 MiB (256/512) 1.2 each.
         const baseline = Object.fromEntries(report.baseline.lines.map((l) => [l.item, +l.monthly.toFixed(6)]));
-        assert.deepEqual(baseline, { "load balancers": 24, "NAT gateways": 5.2, "public IPv4": 2.5, "Fargate on-demand": 4.8 + 1.2 + 1.2 + 1.2, "logs": 2.5 });
+        assert.deepEqual(baseline, {
+            "load balancers": 24,
+            "NAT gateways": 5.2,
+            "public IPv4": 2.5,
+            "Fargate on-demand": 4.8 + 1.2 + 1.2 + 1.2,
+            logs: 2.5,
+        });
         assert.deepEqual(report.warnings, []);
     });
 
     it("falls back to a known region's prices with a warning, and says what it cannot count", () => {
-        const report = estimateCost(facts([], { region: "eu-west-3", natGateways: undefined, ec2: { ...m6i, instanceType: "t3.medium" } }), undefined, book);
+        const report = estimateCost(
+            facts([], { region: "eu-west-3", natGateways: undefined, ec2: { ...m6i, instanceType: "t3.medium" } }),
+            undefined,
+            book,
+        );
         assert.equal(report.priceRegion, "us-east-1");
-        assert.deepEqual(report.warnings, ["no prices for eu-west-3 in data/prices.json: using us-east-1's", "existing VPC: its NAT gateways are not counted"]);
+        assert.deepEqual(report.warnings, [
+            "no prices for eu-west-3 in data/prices.json: using us-east-1's",
+            "existing VPC: its NAT gateways are not counted",
+        ]);
         const unknownType = facts([service("a")], { ec2: { ...m6i, instanceType: "t3.medium" } });
-        assert.deepEqual(estimateCost(unknownType, ec2Capacity(unknownType), book).warnings, ["no price for t3.medium in data/prices.json: EC2 instances not counted"]);
+        assert.deepEqual(estimateCost(unknownType, ec2Capacity(unknownType), book).warnings, [
+            "no price for t3.medium in data/prices.json: EC2 instances not counted",
+        ]);
     });
 });
 
@@ -185,7 +280,10 @@ describe("routing notes", () => {
             { priority: 200, hosts: ["api.example.com"], paths: [], service: "api", targetGroup: "api-tg" },
             { priority: 300, hosts: ["docs.example.com"], paths: ["/static/*"], service: "docs", targetGroup: "docs-tg" },
         ]);
-        assert.deepEqual(rows.map((r) => r.priority), [100, 200, 300, 30000]);
+        assert.deepEqual(
+            rows.map((r) => r.priority),
+            [100, 200, 300, 30000],
+        );
         assert.deepEqual(rows[3].notes, ["requests for host www.example.com path /api/* go to web (priority 100) first"]);
         assert.deepEqual(rows[2].notes, []);
     });
@@ -212,7 +310,12 @@ describe("plan diff", () => {
                 { containerDefinitions: JSON.stringify([{ name: "api", memory, memoryReservation: 128 }]), family: "fleet-api" },
                 svc(stack, "api"),
             ),
-            resource(child(stack, "aws:ssm/parameter:Parameter", "api-KEY"), "aws:ssm/parameter:Parameter", { value: "[secret]" }, svc(stack, "api")),
+            resource(
+                child(stack, "aws:ssm/parameter:Parameter", "api-KEY"),
+                "aws:ssm/parameter:Parameter",
+                { value: "[secret]" },
+                svc(stack, "api"),
+            ),
             ...extra,
         ]);
 
@@ -221,7 +324,10 @@ describe("plan diff", () => {
         const head = build("dev", 512, [resource(svc("dev", "new"), "fleet:ecs:Service", {})]);
         const diff = diffPlans(base, head);
         // A container definition change registers a new revision: a replacement, not an update.
-        assert.deepEqual({ added: diff.added, removed: diff.removed, changed: diff.changed, replaced: diff.replaced }, { added: 1, removed: 1, changed: 0, replaced: 1 });
+        assert.deepEqual(
+            { added: diff.added, removed: diff.removed, changed: diff.changed, replaced: diff.replaced },
+            { added: 1, removed: 1, changed: 0, replaced: 1 },
+        );
         assert.deepEqual(diff.groups, [
             {
                 group: "api",
@@ -248,7 +354,9 @@ describe("plan diff", () => {
 
     it("lists paths into JSON documents, arrays and nested objects", () => {
         assert.deepEqual(changedPaths({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3], d: true } }), ["b.c[1]", "b.d"]);
-        assert.deepEqual(changedPaths({ policy: '{"Statement":[{"Action":"a"}]}' }, { policy: '{"Statement":[{"Action":"b"}]}' }), ["policy.Statement[0].Action"]);
+        assert.deepEqual(changedPaths({ policy: '{"Statement":[{"Action":"a"}]}' }, { policy: '{"Statement":[{"Action":"b"}]}' }), [
+            "policy.Statement[0].Action",
+        ]);
         assert.deepEqual(changedPaths({ value: "[secret]" }, { value: "[secret]" }), []);
     });
 });
@@ -317,7 +425,13 @@ describe("the plan's model section", () => {
             availabilityZones: 3,
             ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 4, reservedMemoryMiB: 384, registeredMemoryMiB: 7603 },
         });
-        const tg = (name: string, deregistrationDelay: number) => ({ name, intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay });
+        const tg = (name: string, deregistrationDelay: number) => ({
+            name,
+            intervalSeconds: 10,
+            timeoutSeconds: 5,
+            healthyThreshold: 2,
+            deregistrationDelay,
+        });
         assert.deepEqual(model.services, [
             {
                 name: "api",
@@ -330,7 +444,17 @@ describe("the plan's model section", () => {
                 gracePeriodSeconds: 30,
                 targetGroup: tg("api-tg", 15),
             },
-            { name: "batch", capacity: "fargate-spot", reservation: 64, limit: 128, cpu: 256, fargateSize: { cpu: 256, memory: 512 }, desired: 2, stopTimeout: 30, gracePeriodSeconds: 0 },
+            {
+                name: "batch",
+                capacity: "fargate-spot",
+                reservation: 64,
+                limit: 128,
+                cpu: 256,
+                fargateSize: { cpu: 256, memory: 512 },
+                desired: 2,
+                stopTimeout: 30,
+                gracePeriodSeconds: 0,
+            },
             {
                 name: "front",
                 capacity: "fargate",
@@ -376,8 +500,14 @@ describe("the plan's model section", () => {
     it("is what the reports read; a section of another version is not read", () => {
         const plan = plans.fixture;
         const edited: ModelSection = { ...plan.model!, services: plan.model!.services.map((s) => ({ ...s, desired: s.desired + 10 })) };
-        assert.deepEqual(planFacts({ ...plan, model: edited }).services.map((s) => s.desired), [13, 12, 12]);
+        assert.deepEqual(
+            planFacts({ ...plan, model: edited }).services.map((s) => s.desired),
+            [13, 12, 12],
+        );
         const future = { ...plan, model: { ...edited, version: 2 } } as unknown as PlanDocument;
-        assert.deepEqual(planFacts(future).services.map((s) => s.desired), [3, 2, 2]);
+        assert.deepEqual(
+            planFacts(future).services.map((s) => s.desired),
+            [3, 2, 2],
+        );
     });
 });

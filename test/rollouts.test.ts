@@ -39,7 +39,19 @@ function plan(label: string, stack: string): Promise<PlanDocument> {
     const out = path.join(root, "plan.json");
 
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, "rollout", out, path.join(repo, "test", "fixtures", "catalogSecrets.ts")], { cwd: repo });
+        const child = spawn(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                path.join(repo, "test", "support", "planAt.ts"),
+                root,
+                "rollout",
+                out,
+                path.join(repo, "test", "fixtures", "catalogSecrets.ts"),
+            ],
+            { cwd: repo },
+        );
         let stderr = "";
         child.stderr.on("data", (chunk) => (stderr += chunk));
         child.on("error", reject);
@@ -62,7 +74,8 @@ function changedNames(before: PlanDocument, after: PlanDocument): string[] {
 }
 
 const labels = (p: PlanDocument, taskDefinition: string) =>
-    JSON.parse(String(p.resources.find((r) => r.name === taskDefinition)!.inputs.containerDefinitions))[0].dockerLabels as Record<string, string> | undefined;
+    JSON.parse(String(p.resources.find((r) => r.name === taskDefinition)!.inputs.containerDefinitions))[0].dockerLabels as
+        Record<string, string> | undefined;
 
 const plans: Record<string, PlanDocument> = {};
 before(async () => {
@@ -96,7 +109,10 @@ describe("a re-set secret reaches running tasks", () => {
         const after = labels(plans.rotated, "billing-taskdef")!["fleet.secret-version.DATABASE_PASSWORD"];
         assert.notEqual(after, before);
         // The token generated for invoices keeps its version.
-        assert.equal(labels(plans.rotated, "invoices-taskdef")!["fleet.secret-version.TOKEN"], labels(plans.base, "invoices-taskdef")!["fleet.secret-version.TOKEN"]);
+        assert.equal(
+            labels(plans.rotated, "invoices-taskdef")!["fleet.secret-version.TOKEN"],
+            labels(plans.base, "invoices-taskdef")!["fleet.secret-version.TOKEN"],
+        );
     });
 
     it("never shows a secret's value or its placeholder fingerprint in the plan", () => {

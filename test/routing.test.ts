@@ -185,7 +185,10 @@ describe("planRoutes", () => {
         const beforeById = prioritiesById(before.rules);
         const afterById = prioritiesById(after.rules);
         assert.deepEqual([...afterById.keys()].filter((id) => !beforeById.has(id)).sort(), ["search[0]", "search[1]"]);
-        assert.deepEqual([...beforeById.keys()].filter((id) => !afterById.has(id)), ["billing[0]"]);
+        assert.deepEqual(
+            [...beforeById.keys()].filter((id) => !afterById.has(id)),
+            ["billing[0]"],
+        );
         let kept = 0;
         for (const [id, priority] of afterById) {
             if (!beforeById.has(id)) continue;
@@ -232,10 +235,18 @@ describe("planRoutes", () => {
 
         it("one service repeating a path reports the repeat (and the identical priority)", () => {
             const errors = planRoutes([route("orders", 0, [], ["/a/*"]), route("orders", 2, [], ["/a/*"])]).errors;
-            assert.equal(errors[0], 'routing: service "orders" routes[2] (path /a/*) repeats host * path /a/* of routes[0]; remove the duplicate.');
+            assert.equal(
+                errors[0],
+                'routing: service "orders" routes[2] (path /a/*) repeats host * path /a/* of routes[0]; remove the duplicate.',
+            );
             const p = computedPriority("orders", [], ["/a/*"]);
             assert.equal(errors.length, 2);
-            assert.match(errors[1], new RegExp(`^routing: service "orders" routes\\[2\\] \\(path /a/\\*\\) and service "orders" routes\\[0\\] \\(path /a/\\*\\) both get priority ${p}; `));
+            assert.match(
+                errors[1],
+                new RegExp(
+                    `^routing: service "orders" routes\\[2\\] \\(path /a/\\*\\) and service "orders" routes\\[0\\] \\(path /a/\\*\\) both get priority ${p}; `,
+                ),
+            );
         });
 
         it("the same pattern in different case is a different path (paths are case-sensitive)", () => {
@@ -277,7 +288,10 @@ describe("planRoutes", () => {
             // Both rules share the priority, ordered by service name.
             assert.deepEqual(
                 plan.rules.map((r) => [r.service, r.priority]),
-                [["billing", ordersPriority], ["orders", ordersPriority]],
+                [
+                    ["billing", ordersPriority],
+                    ["orders", ordersPriority],
+                ],
             );
             // Following the advice resolves it.
             assert.deepEqual(planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], free)]).errors, []);
@@ -293,8 +307,18 @@ describe("planRoutes", () => {
             ];
             const plan = planRoutes(routes);
             assert.equal(plan.errors.length, 2);
-            assert.match(plan.errors[0], new RegExp(`^routing: service "billing" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "billing" routes\\[0\\]`));
-            assert.match(plan.errors[1], new RegExp(`^routing: service "users" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "users" routes\\[0\\]`));
+            assert.match(
+                plan.errors[0],
+                new RegExp(
+                    `^routing: service "billing" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "billing" routes\\[0\\]`,
+                ),
+            );
+            assert.match(
+                plan.errors[1],
+                new RegExp(
+                    `^routing: service "users" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "users" routes\\[0\\]`,
+                ),
+            );
             const billing = suggestedPin(plan.errors[0]);
             const users = suggestedPin(plan.errors[1]);
             assert.notEqual(billing, users);
@@ -302,7 +326,12 @@ describe("planRoutes", () => {
                 assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
                 assert.ok(free > p, `${free} comes after ${p}`);
             }
-            const fixed = planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], billing), route("users", 0, [], ["/users/*"], users), routes[3]]);
+            const fixed = planRoutes([
+                routes[0],
+                route("billing", 0, [], ["/billing/*"], billing),
+                route("users", 0, [], ["/users/*"], users),
+                routes[3],
+            ]);
             assert.deepEqual(fixed.errors, []);
         });
 
@@ -340,7 +369,10 @@ describe("planRoutes", () => {
         });
 
         it("accepts the specific rule pinned before the general one", () => {
-            assert.deepEqual(planRoutes([route("gateway", 0, [], ["/api/*"], 200), route("admin", 0, [], ["/api/admin/*"], 100)]).errors, []);
+            assert.deepEqual(
+                planRoutes([route("gateway", 0, [], ["/api/*"], 200), route("admin", 0, [], ["/api/admin/*"], 100)]).errors,
+                [],
+            );
         });
 
         it("never happens with computed priorities for nested paths", () => {
@@ -349,7 +381,10 @@ describe("planRoutes", () => {
                     if (general === specific) continue;
                     const plan = planRoutes([route(general, 0, [], ["/api/*"]), route(specific, 0, [], ["/api/admin/*"])]);
                     assert.deepEqual(plan.errors, [], `${general} /api/* vs ${specific} /api/admin/*`);
-                    assert.deepEqual(plan.rules.map((r) => r.service), [specific, general]);
+                    assert.deepEqual(
+                        plan.rules.map((r) => r.service),
+                        [specific, general],
+                    );
                 }
             }
         });
@@ -373,7 +408,10 @@ describe("planRoutes", () => {
         it("accepts exactly 100 rules", () => {
             const plan = planRoutes(manyRoutes(100));
             assert.equal(plan.rules.length, 100);
-            assert.deepEqual(plan.errors.filter((e) => e.startsWith(quotaPrefix)), []);
+            assert.deepEqual(
+                plan.errors.filter((e) => e.startsWith(quotaPrefix)),
+                [],
+            );
         });
     });
 });
@@ -435,13 +473,20 @@ describe("ruleCovers", () => {
 
 describe("ruleKey", () => {
     it("is 8 lowercase hex characters", () => {
-        for (const [hosts, paths] of [[["api.example.com"], ["/api/*"]], [[], ["/*"]], [[], []]] as [string[], string[]][]) {
+        for (const [hosts, paths] of [
+            [["api.example.com"], ["/api/*"]],
+            [[], ["/*"]],
+            [[], []],
+        ] as [string[], string[]][]) {
             assert.match(ruleKey(hosts, paths), /^[0-9a-f]{8}$/);
         }
     });
 
     it("ignores the order of hosts and of paths", () => {
-        assert.equal(ruleKey(["a.example.com", "b.example.com"], ["/x/*", "/y/*"]), ruleKey(["b.example.com", "a.example.com"], ["/y/*", "/x/*"]));
+        assert.equal(
+            ruleKey(["a.example.com", "b.example.com"], ["/x/*", "/y/*"]),
+            ruleKey(["b.example.com", "a.example.com"], ["/y/*", "/x/*"]),
+        );
     });
 
     it("differs for different patterns, and between a host and a path of the same text", () => {

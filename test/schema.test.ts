@@ -22,7 +22,10 @@ describe("JSON Schemas", () => {
     }
 
     it("describe every catalog field and every fleet stack key, and refuse others", () => {
-        const { "catalog.schema.json": catalog, "stack.schema.json": stack } = jsonSchemas() as Record<string, { properties: Record<string, any>; additionalProperties?: unknown }>;
+        const { "catalog.schema.json": catalog, "stack.schema.json": stack } = jsonSchemas() as Record<
+            string,
+            { properties: Record<string, any>; additionalProperties?: unknown }
+        >;
         assert.deepEqual(Object.keys(catalog.properties), [...serviceFields]);
         assert.equal(catalog.additionalProperties, false);
         const config = stack.properties.config;
@@ -50,7 +53,11 @@ describe("JSON Schemas", () => {
         for (const [key, declaration] of declared) {
             const name = key.slice("fleet:".length) as keyof typeof stackSchema.shape;
             assert.ok(stackKeys.includes(name), `${key} is not a stack key`);
-            assert.deepEqual(declaration.default, stackSchema.shape[name].parse(undefined), `${key}: Pulumi.yaml's default differs from the schema's`);
+            assert.deepEqual(
+                declaration.default,
+                stackSchema.shape[name].parse(undefined),
+                `${key}: Pulumi.yaml's default differs from the schema's`,
+            );
         }
     });
 
@@ -71,7 +78,10 @@ describe("JSON Schemas", () => {
                 const parsed = schema.safeParse(undefined);
                 if (cell === undefined || !parsed.success) continue;
                 for (const leaf of leaves(parsed.data)) {
-                    assert.ok(cell.includes(leaf), `README: the default of ${prefix + field} is ${leaf} in its schema, the table says "${cell}"`);
+                    assert.ok(
+                        cell.includes(leaf),
+                        `README: the default of ${prefix + field} is ${leaf} in its schema, the table says "${cell}"`,
+                    );
                     checked++;
                 }
             }

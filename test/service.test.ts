@@ -22,7 +22,11 @@ const fleet = resolveForTest(
             memory: { reservation: 256, limit: 768 },
             cpu: 256,
             env: { LOG_LEVEL: "info" },
-            secrets: { DB_PASSWORD: { fromConfig: "dbPassword" }, SESSION_KEY: { generate: { length: 48 } }, SHARED: { existing: "/shared/token" } },
+            secrets: {
+                DB_PASSWORD: { fromConfig: "dbPassword" },
+                SESSION_KEY: { generate: { length: 48 } },
+                SHARED: { existing: "/shared/token" },
+            },
             scaling: { min: 2, max: 6, cpuPercent: 60, requestsPerTarget: 400 },
             capacity: "fargate",
         },
@@ -54,7 +58,9 @@ const fleet = resolveForTest(
         registry: {
             pullThroughCache: {
                 "ecr-public": {},
-                "docker-hub": { credentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd" },
+                "docker-hub": {
+                    credentialArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd",
+                },
             },
         },
     },
@@ -111,7 +117,10 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(container.cpu, 256);
         assert.deepEqual(container.portMappings, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]);
         assert.equal(container.stopTimeout, 30);
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test/api@sha256:` + container.image.split("@sha256:")[1]);
+        assert.equal(
+            container.image,
+            `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test/api@sha256:` + container.image.split("@sha256:")[1],
+        );
         assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
     });
 
@@ -123,7 +132,10 @@ describe("a Fargate service with routes and secrets", () => {
             { name: "SESSION_KEY", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/fleet/test/api/SESSION_KEY` },
             { name: "SHARED", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/shared/token` },
         ]);
-        assert.doesNotMatch(String(registered.one("aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs.containerDefinitions), /s3cr3t/);
+        assert.doesNotMatch(
+            String(registered.one("aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs.containerDefinitions),
+            /s3cr3t/,
+        );
     });
 
     it("stores config and generated secrets as SecureStrings under the fleet key, values masked", () => {
@@ -134,18 +146,30 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(db.inputs.value, "[secret]");
         assert.equal(db.protect, true);
         // The real value reaches the provider wrapped as a secret, never bare.
-        assert.deepEqual(db.rawInputs.value, { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s3cr3t-database-password" });
+        assert.deepEqual(db.rawInputs.value, {
+            "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+            value: "s3cr3t-database-password",
+        });
         const session = registered.one("aws:ssm/parameter:Parameter", "api-SESSION_KEY");
         assert.equal(session.inputs.value, "[secret]");
         const password = registered.one("random:index/randomPassword:RandomPassword", "api-SESSION_KEY");
         assert.equal(password.inputs.length, 48);
-        assert.equal(registered.has("aws:ssm/parameter:Parameter", "api-SHARED"), false, "an existing parameter is referenced, not created");
+        assert.equal(
+            registered.has("aws:ssm/parameter:Parameter", "api-SHARED"),
+            false,
+            "an existing parameter is referenced, not created",
+        );
     });
 
     it("lets the execution role read exactly its parameters, image and log group", () => {
         const policy = policyOf(registered.one("aws:iam/rolePolicy:RolePolicy", "api-exec"));
         assert.deepEqual(policy.Statement, [
-            { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `arn:aws:logs:${region}:${account}:log-group:/fleet/test/api:log-stream:*` },
+            {
+                Sid: "Logs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `arn:aws:logs:${region}:${account}:log-group:/fleet/test/api:log-stream:*`,
+            },
             {
                 Sid: "PullImage",
                 Effect: "Allow",
@@ -163,7 +187,13 @@ describe("a Fargate service with routes and secrets", () => {
                     `arn:aws:ssm:${region}:${account}:parameter/shared/token`,
                 ],
             },
-            { Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn, Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } } },
+            {
+                Sid: "DecryptSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: keyArn,
+                Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
+            },
         ]);
     });
 
@@ -178,7 +208,10 @@ describe("a Fargate service with routes and secrets", () => {
                 Effect: "Allow",
                 Principal: { Service: "ecs-tasks.amazonaws.com" },
                 Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${region}:${account}:*` } },
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    ArnLike: { "aws:SourceArn": `arn:aws:ecs:${region}:${account}:*` },
+                },
             },
         ]);
         assert.equal(registered.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0, "no managed policies on task roles");
@@ -200,7 +233,8 @@ describe("a Fargate service with routes and secrets", () => {
         assert.notEqual(ingress[0].inputs.securityGroupId, "sg-0alb");
         for (const rule of ingress) assert.equal(rule.inputs.cidrIpv4, undefined, "no CIDR ingress on task groups");
         assert.equal(
-            registered.all("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === "sg-0alb").length,
+            registered.all("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === "sg-0alb")
+                .length,
             0,
             "services add no rules to the load balancer's group",
         );
@@ -246,7 +280,10 @@ describe("a Fargate service with routes and secrets", () => {
         const service = registered.one("aws:ecs/service:Service", "api");
         assert.deepEqual(service.inputs.networkConfiguration, {
             subnets: ["subnet-0a", "subnet-0b"],
-            securityGroups: [registered.all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0].inputs.securityGroupId, "sg-0targets"],
+            securityGroups: [
+                registered.all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0].inputs.securityGroupId,
+                "sg-0targets",
+            ],
             assignPublicIp: false,
         });
         assert.deepEqual(service.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
@@ -257,8 +294,15 @@ describe("a Fargate service with routes and secrets", () => {
         assert.equal(service.inputs.orderedPlacementStrategies, undefined);
         assert.equal(service.inputs.desiredCount, 2);
         assert.deepEqual(service.ignoreChanges, ["desiredCount"]);
-        const ruleUrns = registered.all("aws:lb/listenerRule:ListenerRule").filter((r) => r.name.startsWith("api-rule-")).map((r) => r.urn);
-        assert.deepEqual(service.dependencies.filter((urn) => ruleUrns.includes(urn)).sort(), ruleUrns.sort(), "waits for its listener rules");
+        const ruleUrns = registered
+            .all("aws:lb/listenerRule:ListenerRule")
+            .filter((r) => r.name.startsWith("api-rule-"))
+            .map((r) => r.urn);
+        assert.deepEqual(
+            service.dependencies.filter((urn) => ruleUrns.includes(urn)).sort(),
+            ruleUrns.sort(),
+            "waits for its listener rules",
+        );
     });
 
     it("tracks CPU and requests per target", () => {
@@ -295,7 +339,9 @@ describe("a Fargate service with routes and secrets", () => {
         assert.deepEqual(image.inputs.labels, { "org.opencontainers.image.revision": "0123456789abcdef0123456789abcdef01234567" });
         assert.equal(image.inputs.registries, "[secret]", "registry credentials stay secret in the plan");
         const registries = (image.rawInputs.registries as { value: Record<string, unknown>[] }).value;
-        assert.deepEqual(registries, [{ address: `${account}.dkr.ecr.${region}.amazonaws.com`, username: "AWS", password: "mock-ecr-password" }]);
+        assert.deepEqual(registries, [
+            { address: `${account}.dkr.ecr.${region}.amazonaws.com`, username: "AWS", password: "mock-ecr-password" },
+        ]);
         const logs = registered.one("aws:cloudwatch/logGroup:LogGroup", "api-logs");
         assert.equal(logs.inputs.name, "/fleet/test/api");
         assert.equal(logs.inputs.retentionInDays, 14);
@@ -323,7 +369,9 @@ describe("secure container defaults", () => {
         assert.equal(container.user, "101");
         assert.equal(container.privileged, false);
         assert.deepEqual(container.dockerSecurityOptions, ["no-new-privileges"]);
-        assert.deepEqual(container.linuxParameters.tmpfs, [{ containerPath: "/tmp", size: 32, mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] }]);
+        assert.deepEqual(container.linuxParameters.tmpfs, [
+            { containerPath: "/tmp", size: 32, mountOptions: ["rw", "nosuid", "nodev", "mode=1777"] },
+        ]);
     });
 
     it("turns a default off only where the catalog gives a reason", () => {
@@ -367,7 +415,10 @@ describe("an EC2 service", () => {
         assert.equal(tg.inputs.deregistrationDelay, 10);
         assert.equal(containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "web-taskdef")).stopTimeout, 20);
         const rule = registered.all("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("web-rule-"))!;
-        assert.deepEqual(rule.inputs.conditions, [{ hostHeader: { values: ["www.example.com"] } }, { pathPattern: { values: ["/app/*"] } }]);
+        assert.deepEqual(rule.inputs.conditions, [
+            { hostHeader: { values: ["www.example.com"] } },
+            { pathPattern: { values: ["/app/*"] } },
+        ]);
     });
 
     it("has no security group of its own (bridge tasks use the instance's) and pulls through the cache", () => {
@@ -377,7 +428,13 @@ describe("an EC2 service", () => {
             {
                 Sid: "PullThroughCache",
                 Effect: "Allow",
-                Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                Action: [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchImportUpstreamImage",
+                    "ecr:CreateRepository",
+                ],
                 Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -390,7 +447,10 @@ describe("the contract", () => {
         assert.throws(() => new Service("api2", { ...common, spec: spec("api") }), {
             message: 'Service "api2" was given the catalog entry of "api": the catalog key is the service\'s name',
         });
-        assert.equal(runtime.resources.some((r) => r.name.startsWith("api2")), false);
+        assert.equal(
+            runtime.resources.some((r) => r.name.startsWith("api2")),
+            false,
+        );
     });
 });
 
@@ -401,7 +461,10 @@ describe("a worker", () => {
         assert.equal(types.includes("aws:lb/targetGroup:TargetGroup"), false);
         assert.equal(types.includes("aws:lb/listenerRule:ListenerRule"), false);
         assert.equal(types.includes("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), false);
-        assert.deepEqual(children.filter((c) => c.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((c) => c.name), ["worker-egress"]);
+        assert.deepEqual(
+            children.filter((c) => c.type === "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((c) => c.name),
+            ["worker-egress"],
+        );
         const service = registered.one("aws:ecs/service:Service", "worker");
         assert.equal(service.inputs.loadBalancers, undefined);
         assert.equal(service.inputs.healthCheckGracePeriodSeconds, undefined);

@@ -30,19 +30,27 @@ interface Run {
     readonly code: number | null;
     readonly output: string;
     /** Absent when the program did not run to a plan (invalid input, a program error). */
-    readonly plan?: PlanDocument & { policy?: { enforcement: string; violations: { control: string; message: string; waived?: string }[] } };
+    readonly plan?: PlanDocument & {
+        policy?: { enforcement: string; violations: { control: string; message: string; waived?: string }[] };
+    };
 }
 
 function plan(stack: string, catalog?: string, config: string[] = []): Promise<Run> {
     const json = path.join(scratch, `${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
     const catalogArgs = catalog ? ["--catalog", catalog, ...config.flatMap((pair) => ["-c", pair])] : [];
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--policy", "--json", json, ...catalogArgs], { cwd: root });
+        const child = spawn(
+            process.execPath,
+            ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--policy", "--json", json, ...catalogArgs],
+            { cwd: root },
+        );
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
         child.on("error", reject);
-        child.on("close", (code) => resolve({ code, output, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined }));
+        child.on("close", (code) =>
+            resolve({ code, output, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined }),
+        );
     });
 }
 
@@ -70,7 +78,9 @@ before(async () => {
         stacks.map(async (stack) => {
             const [shippedRun, exampleRun] = await Promise.all([
                 plan(stack),
-                exampleAlreadyShipped ? undefined : plan(stack, path.join(root, "test", "fixtures", "catalogReadmeExample.ts"), unretire(stack, exampleName)),
+                exampleAlreadyShipped
+                    ? undefined
+                    : plan(stack, path.join(root, "test", "fixtures", "catalogReadmeExample.ts"), unretire(stack, exampleName)),
             ]);
             return [stack, { shipped: shippedRun, example: exampleRun ?? shippedRun }] as const;
         }),
@@ -84,7 +94,10 @@ const ofType = (p: PlanDocument, type: string) => p.resources.filter((r) => r.ty
 
 /** The plan of a run, failing with the stack, the property and the plan's own output when there is none. */
 function planOf(run: Run, stack: string, what: string): PlanDocument {
-    assert.ok(run.plan, `${stack}: ${what} must validate and plan (npm run plan -- --stack ${stack}); it exited ${run.code}:\n${run.output}`);
+    assert.ok(
+        run.plan,
+        `${stack}: ${what} must validate and plan (npm run plan -- --stack ${stack}); it exited ${run.code}:\n${run.output}`,
+    );
     return run.plan;
 }
 
@@ -140,7 +153,8 @@ function ruleOf(resource: PlanResource): Rule {
 
 /** Whether `earlier` matches every request `later` matches: each of later's values is covered by one of earlier's. */
 function shadows(earlier: Rule, later: Rule): boolean {
-    const all = (outer: string[] | undefined, inner: string[] | undefined) => outer === undefined || (inner !== undefined && inner.every((v) => outer.some((o) => covers(o, v))));
+    const all = (outer: string[] | undefined, inner: string[] | undefined) =>
+        outer === undefined || (inner !== undefined && inner.every((v) => outer.some((o) => covers(o, v))));
     return all(earlier.hosts, later.hosts) && all(earlier.paths, later.paths);
 }
 
@@ -180,20 +194,36 @@ describe("the shipped catalog and stack files", () => {
                 assert.ok(policy, `${stack}: the plan has no policy section`);
                 if (policy.enforcement !== "mandatory") return;
                 const blocking = policy.violations.filter((v) => v.waived === undefined);
-                assert.deepEqual(blocking.map((v) => v.message), [], `${stack}: enforcement is mandatory, so every policy violation fails its deploy`);
+                assert.deepEqual(
+                    blocking.map((v) => v.message),
+                    [],
+                    `${stack}: enforcement is mandatory, so every policy violation fails its deploy`,
+                );
                 assert.equal(runs[stack].shipped.code, 0, `${stack}: the plan must exit 0:\n${runs[stack].shipped.output}`);
             });
 
             it("reaches every route: no listener rule is shadowed by an earlier one", () => {
                 const rules = ofType(p(), "aws:lb/listenerRule:ListenerRule").map(ruleOf);
                 const byListener = new Map<string, Rule[]>();
-                for (const rule of rules) byListener.set(String(rule.resource.inputs.listenerArn), [...(byListener.get(String(rule.resource.inputs.listenerArn)) ?? []), rule]);
+                for (const rule of rules)
+                    byListener.set(String(rule.resource.inputs.listenerArn), [
+                        ...(byListener.get(String(rule.resource.inputs.listenerArn)) ?? []),
+                        rule,
+                    ]);
                 for (const listenerRules of byListener.values()) {
                     const ordered = [...listenerRules].sort((a, b) => a.priority - b.priority);
-                    assert.equal(new Set(ordered.map((r) => r.priority)).size, ordered.length, `${stack}: listener rule priorities must be unique per listener`);
+                    assert.equal(
+                        new Set(ordered.map((r) => r.priority)).size,
+                        ordered.length,
+                        `${stack}: listener rule priorities must be unique per listener`,
+                    );
                     ordered.forEach((later, index) => {
                         const earlier = ordered.slice(0, index).find((e) => shadows(e, later));
-                        assert.equal(earlier, undefined, `${stack}: listener rule ${describeRule(later)} is never reached: ${earlier && describeRule(earlier)} matches every request it matches`);
+                        assert.equal(
+                            earlier,
+                            undefined,
+                            `${stack}: listener rule ${describeRule(later)} is never reached: ${earlier && describeRule(earlier)} matches every request it matches`,
+                        );
                     });
                 }
             });
@@ -206,7 +236,11 @@ describe("the shipped catalog and stack files", () => {
                 assert.doesNotMatch(text, /\[secret [0-9a-f]{12}\]/, `${stack}: a secret's placeholder fingerprint appears in the plan`);
                 assert.doesNotMatch(text, /mock-[0-9a-f]{16}/, `${stack}: a generated secret value appears in the plan`);
                 for (const parameter of ofType(p(), "aws:ssm/parameter:Parameter")) {
-                    assert.equal(parameter.inputs.value, "[secret]", `${stack}: SSM parameter ${parameter.name} must show its value masked`);
+                    assert.equal(
+                        parameter.inputs.value,
+                        "[secret]",
+                        `${stack}: SSM parameter ${parameter.name} must show its value masked`,
+                    );
                 }
             });
 
@@ -214,55 +248,92 @@ describe("the shipped catalog and stack files", () => {
                 const associations = ofType(p(), "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
                 assert.equal(associations.length, 1, `${stack}: one capacity-provider association for the cluster`);
                 for (const service of ofType(p(), "aws:ecs/service:Service")) {
-                    assert.ok(service.dependencies?.includes(associations[0].urn), `${stack}: ECS service ${service.name} must wait for the capacity-provider association`);
+                    assert.ok(
+                        service.dependencies?.includes(associations[0].urn),
+                        `${stack}: ECS service ${service.name} must wait for the capacity-provider association`,
+                    );
                 }
             });
 
             it("replaces fixed-name resources delete-first unless protected", () => {
-                const fixed = p().resources.filter((r) => ["aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ssm/parameter:Parameter"].includes(r.type));
+                const fixed = p().resources.filter((r) =>
+                    ["aws:ecr/repository:Repository", "aws:cloudwatch/logGroup:LogGroup", "aws:ssm/parameter:Parameter"].includes(r.type),
+                );
                 assert.ok(fixed.length >= Object.keys(shipped).length, `${stack}: a log group per service at least`);
                 for (const resource of fixed) {
-                    assert.equal(resource.deleteBeforeReplace, !resource.protect, `${stack}: ${resource.type} ${resource.name} has a fixed name: replaced delete-first unless protected`);
+                    assert.equal(
+                        resource.deleteBeforeReplace,
+                        !resource.protect,
+                        `${stack}: ${resource.type} ${resource.name} has a fixed name: replaced delete-first unless protected`,
+                    );
                 }
-                for (const alias of ofType(p(), "aws:kms/alias:Alias")) assert.equal(alias.deleteBeforeReplace, true, `${stack}: KMS alias ${alias.name} replaced delete-first`);
+                for (const alias of ofType(p(), "aws:kms/alias:Alias"))
+                    assert.equal(alias.deleteBeforeReplace, true, `${stack}: KMS alias ${alias.name} replaced delete-first`);
             });
 
             it("has one ECS service per catalog entry and one target group per routed service", () => {
                 // Retired services keep their component (what they keep stays) but run no ECS service.
-                const services = ofType(p(), "aws:ecs/service:Service").map((s) => s.name).sort();
+                const services = ofType(p(), "aws:ecs/service:Service")
+                    .map((s) => s.name)
+                    .sort();
                 assert.deepEqual(services, Object.keys(shipped).sort(), `${stack}: one ECS service per catalog entry`);
-                const targetGroups = ofType(p(), "aws:lb/targetGroup:TargetGroup").map((t) => t.name).sort();
-                assert.deepEqual(targetGroups, routedServices(shipped, p()).map((name) => `${name}-tg`), `${stack}: one target group per routed service`);
+                const targetGroups = ofType(p(), "aws:lb/targetGroup:TargetGroup")
+                    .map((t) => t.name)
+                    .sort();
+                assert.deepEqual(
+                    targetGroups,
+                    routedServices(shipped, p()).map((name) => `${name}-tg`),
+                    `${stack}: one target group per routed service`,
+                );
                 assert.equal(ofType(p(), "aws:lb/loadBalancer:LoadBalancer").length, 1, `${stack}: one load balancer`);
             });
 
             it("plans the README's example service when added, changing no other service", () => {
-                const example = planOf(runs[stack].example, stack, `the shipped catalog plus the README's "${exampleName}" with Pulumi.${stack}.yaml`);
+                const example = planOf(
+                    runs[stack].example,
+                    stack,
+                    `the shipped catalog plus the README's "${exampleName}" with Pulumi.${stack}.yaml`,
+                );
                 const policy = (example as Run["plan"])!.policy!;
                 if (policy.enforcement === "mandatory") {
                     const blocking = policy.violations.filter((v) => v.waived === undefined).map((v) => v.message);
                     assert.deepEqual(blocking, [], `${stack}: the README's example must be policy-clean where enforcement is mandatory`);
                 }
-                const taskDefinition = ofType(example, "aws:ecs/taskDefinition:TaskDefinition").find((t) => t.name === `${exampleName}-taskdef`);
+                const taskDefinition = ofType(example, "aws:ecs/taskDefinition:TaskDefinition").find(
+                    (t) => t.name === `${exampleName}-taskdef`,
+                );
                 assert.ok(taskDefinition, `${stack}: the README's example has a task definition`);
                 const container = JSON.parse(String(taskDefinition.inputs.containerDefinitions))[0];
                 // Every capability is dropped and the user is not root: ports below 1024 cannot be bound.
-                assert.ok(container.portMappings[0].containerPort >= 1024, `${stack}: the README's example must listen above 1024, not ${container.portMappings[0].containerPort}`);
-                assert.ok(container.user !== undefined && !rootUserPattern.test(container.user), `${stack}: the README's example runs as an unprivileged user, not ${container.user}`);
+                assert.ok(
+                    container.portMappings[0].containerPort >= 1024,
+                    `${stack}: the README's example must listen above 1024, not ${container.portMappings[0].containerPort}`,
+                );
+                assert.ok(
+                    container.user !== undefined && !rootUserPattern.test(container.user),
+                    `${stack}: the README's example runs as an unprivileged user, not ${container.user}`,
+                );
                 const targetGroup = ofType(example, "aws:lb/targetGroup:TargetGroup").find((t) => t.name === `${exampleName}-tg`);
                 assert.ok(targetGroup, `${stack}: the README's example has a target group`);
                 const health = targetGroup.inputs.healthCheck as { path: string; matcher: string };
                 // The matcher is not widened to hide a 404: the example's own, or fleet's default.
                 const entry = withExample[exampleName];
-                if (entry.health?.path !== undefined) assert.equal(health.path, entry.health.path, `${stack}: the README's example health-check path`);
+                if (entry.health?.path !== undefined)
+                    assert.equal(health.path, entry.health.path, `${stack}: the README's example health-check path`);
                 assert.equal(health.matcher, entry.health?.matcher ?? "200-399", `${stack}: the README's example health-check matcher`);
                 if (exampleAlreadyShipped) return;
                 // No other service changes. (Platform resources may: an upstream image on EC2 capacity
                 // adds its cache repository to the instance role's first-pull grant.)
                 const before = new Map(p().resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
-                const changed = example.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs) && r.urn.split("::")[2].startsWith("fleet:ecs:Service"));
+                const changed = example.resources.filter(
+                    (r) => before.get(r.urn) !== JSON.stringify(r.inputs) && r.urn.split("::")[2].startsWith("fleet:ecs:Service"),
+                );
                 const otherServices = changed.filter((r) => r.name !== exampleName && !r.name.startsWith(`${exampleName}-`));
-                assert.deepEqual(otherServices.map((r) => `${r.type} ${r.name}`), [], `${stack}: adding the README's example must change no other service's resources`);
+                assert.deepEqual(
+                    otherServices.map((r) => `${r.type} ${r.name}`),
+                    [],
+                    `${stack}: adding the README's example must change no other service's resources`,
+                );
             });
         });
     }

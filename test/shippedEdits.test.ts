@@ -23,7 +23,12 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-shipped-edits-"));
 const catalogFile = path.join("services", "index.ts");
 
 /** The last catalog entry other than the README's example is removed; a catalog of one service has none to spare. */
-const removedName = Object.keys(shipped).length > 1 ? Object.keys(shipped).filter((name) => name !== exampleName).pop() : undefined;
+const removedName =
+    Object.keys(shipped).length > 1
+        ? Object.keys(shipped)
+              .filter((name) => name !== exampleName)
+              .pop()
+        : undefined;
 const exampleTaken = exampleName in shipped;
 
 /** The offset just after `export const services ... = {`, or -1. */
@@ -41,8 +46,7 @@ function closingBrace(source: string, start: number): number {
             const close = source.indexOf(source[i + 1] === "/" ? "\n" : "*/", i + 2);
             if (close < 0) return -1;
             i = close;
-        }
-        else if (c === '"' || c === "'" || c === "`") {
+        } else if (c === '"' || c === "'" || c === "`") {
             for (i++; i < source.length && source[i] !== c; i++) if (source[i] === "\\") i++;
         } else if (c === "{" || c === "[" || c === "(") depth++;
         else if (c === "}" || c === "]" || c === ")") {
@@ -61,9 +65,17 @@ function pasteEntry(source: string, entry: string): string | undefined {
     const indent = /\n([ \t]+)\S/.exec(source.slice(start, end))?.[1] ?? "    ";
     const body = source.slice(start, end).replace(/\s*$/, "");
     // The last code line of the catalog needs a comma before another key.
-    const lastCode = body.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("//")).pop() ?? "";
+    const lastCode =
+        body
+            .split("\n")
+            .filter((line) => line.trim() !== "" && !line.trim().startsWith("//"))
+            .pop() ?? "";
     const comma = lastCode.trim().endsWith(",") || lastCode.trim().endsWith("{") ? "" : ",";
-    const pasted = entry.replace(/\s*$/, "").split("\n").map((line) => (line.trim() === "" ? "" : indent + line)).join("\n");
+    const pasted = entry
+        .replace(/\s*$/, "")
+        .split("\n")
+        .map((line) => (line.trim() === "" ? "" : indent + line))
+        .join("\n");
     return `${source.slice(0, start)}${body}${comma}\n\n${pasted}\n${source.slice(end)}`;
 }
 
@@ -118,7 +130,10 @@ function writeCatalog(repo: string, label: string, edited: string | undefined, d
         }
     }
     fs.renameSync(file, path.join(repo, "services", `catalogBefore${label}.ts`));
-    fs.writeFileSync(file, `import { Catalog } from "../model/catalog";\nimport { services as before } from "./catalogBefore${label}";\n\n${derived}\n`);
+    fs.writeFileSync(
+        file,
+        `import { Catalog } from "../model/catalog";\nimport { services as before } from "./catalogBefore${label}";\n\n${derived}\n`,
+    );
 }
 
 /** Stack files without any tuning or waiver of `name`, retiring it where deletions are guarded. */
@@ -126,7 +141,10 @@ function retireInStackFiles(repo: string, name: string, spec: ServiceSpec): void
     const project = String(YAML.parse(fs.readFileSync(path.join(repo, "Pulumi.yaml"), "utf8")).name);
     for (const file of fs.readdirSync(repo).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
         const doc = YAML.parseDocument(fs.readFileSync(path.join(repo, file), "utf8"));
-        for (const key of [["config", `${project}:services`, name], ["config", `${project}:policy`, "waivers", name]]) {
+        for (const key of [
+            ["config", `${project}:services`, name],
+            ["config", `${project}:policy`, "waivers", name],
+        ]) {
             if (doc.hasIn(key)) doc.deleteIn(key);
         }
         if (doc.getIn(["config", `${project}:protect`]) === true) {
@@ -149,7 +167,10 @@ function runShippedTests(checkout: string): Promise<{ code: number | null; outpu
     const env = { ...gitEnv };
     delete env.NODE_TEST_CONTEXT;
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/shipped.test.ts"], { cwd: checkout, env });
+        const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "test/shipped.test.ts"], {
+            cwd: checkout,
+            env,
+        });
         let output = "";
         child.stdout.on("data", (chunk) => (output += chunk));
         child.stderr.on("data", (chunk) => (output += chunk));
@@ -179,7 +200,13 @@ before(async () => {
         const checkout = checkoutAt(repo, "added", head);
         const source = fs.readFileSync(path.join(checkout, catalogFile), "utf8");
         catalog = withExample;
-        writeCatalog(checkout, "Added", pasteEntry(source, exampleSource), `export const services: Catalog = {\n    ...before,\n${exampleSource}};`, catalog);
+        writeCatalog(
+            checkout,
+            "Added",
+            pasteEntry(source, exampleSource),
+            `export const services: Catalog = {\n    ...before,\n${exampleSource}};`,
+            catalog,
+        );
         head = commitAll(checkout, `Add ${exampleName}, as the README shows`);
         const commit = head;
         runs.push(runShippedTests(checkout).then((result) => void (edits.added = { checkout, commit, result })));
@@ -188,7 +215,13 @@ before(async () => {
         const checkout = checkoutAt(repo, "removed", head);
         const source = fs.readFileSync(path.join(checkout, catalogFile), "utf8");
         const { [removedName]: removed, ...rest } = catalog;
-        writeCatalog(checkout, "Removed", cutEntry(source, removedName), `const { ${JSON.stringify(removedName)}: _removed, ...rest } = before;\nexport const services: Catalog = rest;`, rest);
+        writeCatalog(
+            checkout,
+            "Removed",
+            cutEntry(source, removedName),
+            `const { ${JSON.stringify(removedName)}: _removed, ...rest } = before;\nexport const services: Catalog = rest;`,
+            rest,
+        );
         retireInStackFiles(checkout, removedName, removed);
         const commit = commitAll(checkout, `Remove ${removedName}`);
         runs.push(runShippedTests(checkout).then((result) => void (edits.removed = { checkout, commit, result })));
@@ -202,19 +235,33 @@ after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 const changedFiles = (edit: Edit) => git(edit.checkout, "show", "--name-only", "--format=", edit.commit).split("\n").sort();
 
 describe("editing the shipped catalog keeps the suite green", () => {
-    it(`adds the README's example (${exampleName}) in a commit, and the shipped-catalog checks pass`, { skip: exampleTaken && `the catalog already has ${exampleName}` }, () => {
-        const edit = edits.added!;
-        assert.ok(changedFiles(edit).some((file) => file.startsWith("services/")), "the commit changes the catalog");
-        const catalog = require(path.join(edit.checkout, catalogFile)).services as Catalog;
-        assert.ok(exampleName in catalog, `the committed catalog has ${exampleName}`);
-        assert.equal(edit.result.code, 0, `test/shipped.test.ts after adding ${exampleName}:\n${edit.result.output}`);
-    });
+    it(
+        `adds the README's example (${exampleName}) in a commit, and the shipped-catalog checks pass`,
+        { skip: exampleTaken && `the catalog already has ${exampleName}` },
+        () => {
+            const edit = edits.added!;
+            assert.ok(
+                changedFiles(edit).some((file) => file.startsWith("services/")),
+                "the commit changes the catalog",
+            );
+            const catalog = require(path.join(edit.checkout, catalogFile)).services as Catalog;
+            assert.ok(exampleName in catalog, `the committed catalog has ${exampleName}`);
+            assert.equal(edit.result.code, 0, `test/shipped.test.ts after adding ${exampleName}:\n${edit.result.output}`);
+        },
+    );
 
-    it(`removes a service (${removedName}) in a commit, and the shipped-catalog checks pass`, { skip: removedName === undefined && "the catalog has one service" }, () => {
-        const edit = edits.removed!;
-        assert.ok(changedFiles(edit).some((file) => file.startsWith("services/")), "the commit changes the catalog");
-        const catalog = require(path.join(edit.checkout, catalogFile)).services as Catalog;
-        assert.ok(!(removedName! in catalog), `the committed catalog has no ${removedName}`);
-        assert.equal(edit.result.code, 0, `test/shipped.test.ts after removing ${removedName}:\n${edit.result.output}`);
-    });
+    it(
+        `removes a service (${removedName}) in a commit, and the shipped-catalog checks pass`,
+        { skip: removedName === undefined && "the catalog has one service" },
+        () => {
+            const edit = edits.removed!;
+            assert.ok(
+                changedFiles(edit).some((file) => file.startsWith("services/")),
+                "the commit changes the catalog",
+            );
+            const catalog = require(path.join(edit.checkout, catalogFile)).services as Catalog;
+            assert.ok(!(removedName! in catalog), `the committed catalog has no ${removedName}`);
+            assert.equal(edit.result.code, 0, `test/shipped.test.ts after removing ${removedName}:\n${edit.result.output}`);
+        },
+    );
 });

@@ -47,31 +47,41 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "soft memory at the hard limit",
         { svc: { ...ok, memory: { reservation: 512, limit: 512 } } },
         {},
-        ['service "svc": memory.reservation = 512: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+        [
+            'service "svc": memory.reservation = 512: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+        ],
     ],
     [
         "soft memory above the hard limit",
         { svc: { ...ok, memory: { reservation: 1024, limit: 512 } } },
         {},
-        ['service "svc": memory.reservation = 1024: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+        [
+            'service "svc": memory.reservation = 1024: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+        ],
     ],
     [
         "zero memory reservation",
         { svc: { ...ok, memory: { reservation: 0, limit: 128 } } },
         {},
-        ['service "svc": memory.reservation = 0: must be a whole number from 6 to 1000000; use the MiB the service needs at steady state (at least 6).'],
+        [
+            'service "svc": memory.reservation = 0: must be a whole number from 6 to 1000000; use the MiB the service needs at steady state (at least 6).',
+        ],
     ],
     [
         "negative memory limit",
         { svc: { ...ok, memory: { reservation: 64, limit: -5 } } },
         {},
-        ['service "svc": memory.limit = -5: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).'],
+        [
+            'service "svc": memory.limit = -5: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).',
+        ],
     ],
     [
         "missing memory",
         { svc: { image: "redis:7" } },
         {},
-        ['service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.'],
+        [
+            'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
+        ],
     ],
     [
         "zero cpu",
@@ -89,13 +99,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "memory beyond the largest Fargate task",
         { svc: { ...ok, cpu: 16384, memory: { reservation: 1024, limit: 200000 } } },
         {},
-        ['service "svc": memory.limit = 200000: no Fargate task size holds 16384 CPU units and 200000 MiB (the largest is 16384 units, 122880 MiB); lower cpu or memory.limit, or run the service on ec2 capacity.'],
+        [
+            'service "svc": memory.limit = 200000: no Fargate task size holds 16384 CPU units and 200000 MiB (the largest is 16384 units, 122880 MiB); lower cpu or memory.limit, or run the service on ec2 capacity.',
+        ],
     ],
     [
         "memory beyond what the instance type registers",
         { svc: { ...ok, memory: { reservation: 512, limit: 2048 } } },
         t3small,
-        ['service "svc": memory.limit = 2048: exceeds the 1740 MiB a t3.small registers for tasks, so the task can never be placed; lower the limit or choose a larger fleet:cluster.ec2.instanceType.'],
+        [
+            'service "svc": memory.limit = 2048: exceeds the 1740 MiB a t3.small registers for tasks, so the task can never be placed; lower the limit or choose a larger fleet:cluster.ec2.instanceType.',
+        ],
     ],
     [
         "cpu beyond the instance type",
@@ -119,67 +133,89 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a route with neither host nor path",
         { svc: { ...ok, port: 80, routes: [{}] } },
         {},
-        ['service "svc": routes[0] = {}: has neither host nor path, so it would match every request; add a host or a path (use path "/*" for an explicit catch-all).'],
+        [
+            'service "svc": routes[0] = {}: has neither host nor path, so it would match every request; add a host or a path (use path "/*" for an explicit catch-all).',
+        ],
     ],
     [
         "a malformed subdomain",
         { svc: { ...ok, port: 80, routes: [{ host: "api_v1" }] } },
         {},
-        ['service "svc": routes[0].host = "api_v1": is not a valid ALB host condition (expands to api_v1.example.com): at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.'],
+        [
+            'service "svc": routes[0].host = "api_v1": is not a valid ALB host condition (expands to api_v1.example.com): at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.',
+        ],
     ],
     [
         "a host whose last label is not alphabetic",
         { svc: { ...ok, port: 80, routes: [{ host: "api.example.c0m" }] } },
         {},
-        ['service "svc": routes[0].host = "api.example.c0m": is not a valid ALB host condition: at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.'],
+        [
+            'service "svc": routes[0].host = "api.example.c0m": is not a valid ALB host condition: at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.',
+        ],
     ],
     [
         "a subdomain with no fleet:domain",
         { svc: { ...ok, port: 80, routes: [{ host: "api" }] } },
         { domain: undefined },
-        ['service "svc": routes[0].host = "api": is a subdomain, but the stack has no fleet:domain; set fleet:domain in Pulumi.dev.yaml or write the full host.'],
+        [
+            'service "svc": routes[0].host = "api": is a subdomain, but the stack has no fleet:domain; set fleet:domain in Pulumi.dev.yaml or write the full host.',
+        ],
     ],
     [
         "a path without a leading slash",
         { svc: { ...ok, port: 80, routes: [{ path: "api/*" }] } },
         {},
-        ['service "svc": routes[0].path = "api/*": is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?; use a pattern such as /api/*.'],
+        [
+            'service "svc": routes[0].path = "api/*": is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?; use a pattern such as /api/*.',
+        ],
     ],
     [
         "a path over 128 characters",
         { svc: { ...ok, port: 80, routes: [{ path: "/" + "a".repeat(128) }] } },
         {},
-        [`service "svc": routes[0].path = ${show("/" + "a".repeat(128))}: is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; use a pattern such as /api/*.`],
+        [
+            `service "svc": routes[0].path = ${show("/" + "a".repeat(128))}: is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; use a pattern such as /api/*.`,
+        ],
     ],
     [
         "more than five condition values in one rule",
         { svc: { ...ok, port: 80, routes: [{ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] }] } },
         {},
-        [`service "svc": routes[0] = ${show({ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] })}: has 6 host and path values, above AWS's 5 condition values per rule; split it into several routes.`],
+        [
+            `service "svc": routes[0] = ${show({ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] })}: has 6 host and path values, above AWS's 5 condition values per rule; split it into several routes.`,
+        ],
     ],
     [
         "both image and build",
         { svc: { ...ok, build: "./apps/api" } },
         {},
-        ['service "svc": image, build = {"image":"redis:7","build":"./apps/api"}: both image and build are set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.'],
+        [
+            'service "svc": image, build = {"image":"redis:7","build":"./apps/api"}: both image and build are set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.',
+        ],
     ],
     [
         "neither image nor build",
         { svc: { memory: { reservation: 64, limit: 128 } } },
         {},
-        ['service "svc": image = (missing): neither image nor build is set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.'],
+        [
+            'service "svc": image = (missing): neither image nor build is set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.',
+        ],
     ],
     [
         "an image without a tag",
         { svc: { ...ok, image: "redis" } },
         {},
-        ['service "svc": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.'],
+        [
+            'service "svc": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
+        ],
     ],
     [
         "an image with an uppercase repository",
         { svc: { ...ok, image: "Redis:7" } },
         {},
-        ['service "svc": image = "Redis:7": is not a valid image reference: it has a malformed repository path (lowercase letters, digits and . _ - separators, components split by /); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.'],
+        [
+            'service "svc": image = "Redis:7": is not a valid image reference: it has a malformed repository path (lowercase letters, digits and . _ - separators, components split by /); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
+        ],
     ],
     [
         "a build context outside the repository",
@@ -191,13 +227,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an invalid service name",
         { Api_Service: ok },
         {},
-        ['service "Api_Service": name = "Api_Service": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.'],
+        [
+            'service "Api_Service": name = "Api_Service": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
+        ],
     ],
     [
         "a service name too long for a target group",
         { "a-very-long-service-name": ok },
         {},
-        ['service "a-very-long-service-name": name = "a-very-long-service-name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.'],
+        [
+            'service "a-very-long-service-name": name = "a-very-long-service-name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
+        ],
     ],
     [
         "a typo in a field name",
@@ -221,7 +261,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a bad environment variable name",
         { svc: { ...ok, env: { "1BAD": "x" } } },
         {},
-        ['service "svc": env.1BAD = (value not shown): is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
+        [
+            'service "svc": env.1BAD = (value not shown): is not a valid environment variable name; use letters, digits and _ not starting with a digit.',
+        ],
     ],
     [
         "a non-string environment value",
@@ -233,43 +275,57 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a variable both in env and secrets",
         { svc: { ...ok, env: { TOKEN: "x" }, secrets: { TOKEN: { generate: { length: 32 } } } } },
         {},
-        ['service "svc": env.TOKEN = (value not shown): is also declared under secrets; keep it in secrets only; secrets never go in plain environment.'],
+        [
+            'service "svc": env.TOKEN = (value not shown): is also declared under secrets; keep it in secrets only; secrets never go in plain environment.',
+        ],
     ],
     [
         "a bad secret name",
         { svc: { ...ok, secrets: { "bad-name": { generate: { length: 32 } } } } },
         {},
-        ['service "svc": secrets.bad-name = {"generate":{"length":32}}: is not a valid environment variable name; use letters, digits and _ not starting with a digit.'],
+        [
+            'service "svc": secrets.bad-name = {"generate":{"length":32}}: is not a valid environment variable name; use letters, digits and _ not starting with a digit.',
+        ],
     ],
     [
         "a secret with two sources",
         { svc: { ...ok, secrets: { TOKEN: { generate: { length: 32 }, existing: "/x/y" } } } },
         {},
-        ['service "svc": secrets.TOKEN = {"generate":{"length":32},"existing":"/x/y"}: must have exactly one source; use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }.'],
+        [
+            'service "svc": secrets.TOKEN = {"generate":{"length":32},"existing":"/x/y"}: must have exactly one source; use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }.',
+        ],
     ],
     [
         "a secret from a config key that is not set",
         { svc: { ...ok, secrets: { DB: { fromConfig: "missingKey" } } } },
         {},
-        ['service "svc": secrets.DB.fromConfig = "missingKey": is not set in Pulumi.dev.yaml; run: pulumi config set --secret missingKey <value> -s dev.'],
+        [
+            'service "svc": secrets.DB.fromConfig = "missingKey": is not set in Pulumi.dev.yaml; run: pulumi config set --secret missingKey <value> -s dev.',
+        ],
     ],
     [
         "a secret from a plain-text config key",
         { svc: { ...ok, secrets: { DB: { fromConfig: "plainKey" } } } },
         { plainKey: "hunter2" },
-        ['service "svc": secrets.DB.fromConfig = "plainKey": is stored in plain text in Pulumi.dev.yaml; re-set it encrypted: pulumi config set --secret plainKey <value> -s dev.'],
+        [
+            'service "svc": secrets.DB.fromConfig = "plainKey": is stored in plain text in Pulumi.dev.yaml; re-set it encrypted: pulumi config set --secret plainKey <value> -s dev.',
+        ],
     ],
     [
         "a generated secret that is too short",
         { svc: { ...ok, secrets: { TOKEN: { generate: { length: 8 } } } } },
         {},
-        ['service "svc": secrets.TOKEN.generate.length = 8: must be a whole number from 16 to 1024; use e.g. { generate: { length: 32 } }.'],
+        [
+            'service "svc": secrets.TOKEN.generate.length = 8: must be a whole number from 16 to 1024; use e.g. { generate: { length: 32 } }.',
+        ],
     ],
     [
         "an existing parameter under the reserved aws prefix",
         { svc: { ...ok, secrets: { TOKEN: { existing: "/aws/reference/x" } } } },
         {},
-        ['service "svc": secrets.TOKEN.existing = "/aws/reference/x": is not an SSM parameter name or ARN; use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path.'],
+        [
+            'service "svc": secrets.TOKEN.existing = "/aws/reference/x": is not an SSM parameter name or ARN; use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path.',
+        ],
     ],
     [
         "scaling min above max",
@@ -287,13 +343,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "scaling on requests without routes",
         { svc: { ...ok, scaling: { min: 1, max: 2, requestsPerTarget: 100 } } },
         {},
-        ['service "svc": scaling.requestsPerTarget = 100: needs a target group, but the service has no routes; scale on cpuPercent instead.'],
+        [
+            'service "svc": scaling.requestsPerTarget = 100: needs a target group, but the service has no routes; scale on cpuPercent instead.',
+        ],
     ],
     [
         "a desired count outside the scaling bounds",
         { svc: { ...ok, desiredCount: 9, scaling: { min: 1, max: 3, cpuPercent: 50 } } },
         {},
-        ['service "svc": desiredCount = 9: is outside scaling bounds 1-3; set desiredCount within them or remove it (autoscaling starts at min).'],
+        [
+            'service "svc": desiredCount = 9: is outside scaling bounds 1-3; set desiredCount within them or remove it (autoscaling starts at min).',
+        ],
     ],
     [
         "a CPU target above 100 percent",
@@ -305,32 +365,42 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a deregistration delay above the stop timeout",
         { svc: { ...ok, stopTimeout: 10, deregistrationDelay: 30 } },
         {},
-        ['service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ECS kills the container while the ALB still sends it requests; lower deregistrationDelay or raise stopTimeout.'],
+        [
+            'service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ECS kills the container while the ALB still sends it requests; lower deregistrationDelay or raise stopTimeout.',
+        ],
     ],
     [
         // The same threshold as the policy's FLEET.deregistration and the rollout report (policy/limits.ts).
         "a deregistration delay that cuts in-flight requests",
         { svc: { ...ok, deregistrationDelay: 2 } },
         {},
-        ['service "svc": deregistrationDelay = 2: must be a whole number from 5 to 3600; use 5-3600 seconds: under 5 s the ALB cuts in-flight requests when a task stops.'],
+        [
+            'service "svc": deregistrationDelay = 2: must be a whole number from 5 to 3600; use 5-3600 seconds: under 5 s the ALB cuts in-flight requests when a task stops.',
+        ],
     ],
     [
         "a stop timeout above Fargate's maximum",
         { svc: { ...ok, stopTimeout: 300 } },
         {},
-        ['service "svc": stopTimeout = 300: must be a whole number from 2 to 120; use seconds between SIGTERM and SIGKILL (Fargate allows at most 120).'],
+        [
+            'service "svc": stopTimeout = 300: must be a whole number from 2 to 120; use seconds between SIGTERM and SIGKILL (Fargate allows at most 120).',
+        ],
     ],
     [
         "ec2 capacity on a stack without EC2",
         { svc: { ...ok, capacity: "ec2" } },
         {},
-        ['service "svc": capacity = "ec2": stack dev has no EC2 capacity (fleet:cluster.ec2 is not set); set fleet:cluster.ec2 or use fargate / fargate-spot.'],
+        [
+            'service "svc": capacity = "ec2": stack dev has no EC2 capacity (fleet:cluster.ec2 is not set); set fleet:cluster.ec2 or use fargate / fargate-spot.',
+        ],
     ],
     [
         "a health path on a service without routes",
         { svc: { ...ok, health: { path: "/healthz" } } },
         {},
-        ['service "svc": health.path = "/healthz": is set but the service has no routes, so there is no target group to check it; remove health.path or add routes (use health.command for a container check).'],
+        [
+            'service "svc": health.path = "/healthz": is set but the service has no routes, so there is no target group to check it; remove health.path or add routes (use health.command for a container check).',
+        ],
     ],
     [
         "a health matcher outside 200-499",
@@ -342,55 +412,77 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an override for a service not in the catalog",
         { api: ok },
         { services: { apii: { desiredCount: 2 } } },
-        ['stack config fleet:services.apii: apii = (value not shown): overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.'],
+        [
+            'stack config fleet:services.apii: apii = (value not shown): overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.',
+        ],
     ],
     [
         "an override that breaks memory names the stack file",
         { svc: ok },
         { services: { svc: { memory: { limit: 32 } } } },
-        ['service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): memory.reservation = 64: must be below memory.limit (32): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.'],
+        [
+            'service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): memory.reservation = 64: must be below memory.limit (32): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+        ],
     ],
     [
         "an unknown stack key",
         { svc: ok },
         { netwrok: { natGateways: "single" } },
-        ['stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.'],
+        [
+            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.',
+        ],
     ],
     [
         "no NAT gateway",
         { svc: ok },
         { network: { natGateways: "none" } },
-        ['stack config fleet:network: natGateways = "none": leaves private subnets with no route to ECR, CloudWatch Logs and SSM, so tasks cannot start (fleet creates no VPC endpoints); use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone).'],
+        [
+            'stack config fleet:network: natGateways = "none": leaves private subnets with no route to ECR, CloudWatch Logs and SSM, so tasks cannot start (fleet creates no VPC endpoints); use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone).',
+        ],
     ],
     [
         "a log retention CloudWatch does not accept",
         { svc: ok },
         { logRetentionDays: 10 },
-        ['stack config fleet:logRetentionDays: logRetentionDays = 10: is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.'],
+        [
+            "stack config fleet:logRetentionDays: logRetentionDays = 10: is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+        ],
     ],
     [
         "a certificate that is not an ACM ARN",
         { svc: ok },
         { loadBalancer: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } },
-        ['stack config fleet:loadBalancer: certificateArn = "arn:aws:iam::123456789012:server-certificate/x": is not an ACM certificate ARN; use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack\'s region.'],
+        [
+            'stack config fleet:loadBalancer: certificateArn = "arn:aws:iam::123456789012:server-certificate/x": is not an ACM certificate ARN; use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack\'s region.',
+        ],
     ],
     [
         "a pull-through credential outside ecr-pullthroughcache/",
         { svc: ok },
-        { registry: { pullThroughCache: { "docker-hub": { credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd" } } } },
-        ['stack config fleet:registry: pullThroughCache.docker-hub.credentialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd": AWS requires a Secrets Manager credential for registry-1.docker.io, whose secret name starts with ecr-pullthroughcache/; create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/docker-hub ...) and set its ARN here.'],
+        {
+            registry: {
+                pullThroughCache: {
+                    "docker-hub": { credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd" },
+                },
+            },
+        },
+        [
+            'stack config fleet:registry: pullThroughCache.docker-hub.credentialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd": AWS requires a Secrets Manager credential for registry-1.docker.io, whose secret name starts with ecr-pullthroughcache/; create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/docker-hub ...) and set its ARN here.',
+        ],
     ],
     [
         "a pull-through cache for GCR",
         { svc: ok },
         { registry: { pullThroughCache: { gcr: {} } } },
-        ['stack config fleet:registry: pullThroughCache.gcr = {}: AWS\'s pull-through cache does not support Google Container Registry; use keys among ecr-public, quay, k8s, docker-hub, github-container-registry, gitlab-container-registry.'],
+        [
+            "stack config fleet:registry: pullThroughCache.gcr = {}: AWS's pull-through cache does not support Google Container Registry; use keys among ecr-public, quay, k8s, docker-hub, github-container-registry, gitlab-container-registry.",
+        ],
     ],
     [
         "EC2 capacity with min above max",
         { svc: ok },
         { cluster: { ec2: { instanceType: "t3.medium", minSize: 3, maxSize: 2 } } },
-        ['stack config fleet:cluster: ec2.minSize = 3: is above ec2.maxSize (2); lower minSize or raise maxSize.'],
+        ["stack config fleet:cluster: ec2.minSize = 3: is above ec2.maxSize (2); lower minSize or raise maxSize."],
     ],
     [
         "an unknown instance type",
@@ -404,79 +496,105 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "a container running as root",
         { svc: { ...ok, user: "0:0" } },
         {},
-        ['service "svc": user = "0:0": runs the container as root; use the image\'s unprivileged user, or set optOut.nonRootUser with the reason.'],
+        [
+            'service "svc": user = "0:0": runs the container as root; use the image\'s unprivileged user, or set optOut.nonRootUser with the reason.',
+        ],
     ],
     [
         "an opt-out without a reason",
         { svc: { ...ok, optOut: { readonlyRootFilesystem: "" } } },
         {},
-        ['service "svc": optOut.readonlyRootFilesystem = "": needs the reason the default is turned off (at least 10 characters); write why, e.g. "nginx writes its cache under /var/cache/nginx".'],
+        [
+            'service "svc": optOut.readonlyRootFilesystem = "": needs the reason the default is turned off (at least 10 characters); write why, e.g. "nginx writes its cache under /var/cache/nginx".',
+        ],
     ],
     [
         "an unknown opt-out",
         { svc: { ...ok, optOut: { readOnlyRootFs: "because the image needs it" } } },
         {},
-        ['service "svc": optOut.readOnlyRootFs = "because the image needs it": is not a secure default (did you mean "readonlyRootFilesystem"?); use one of readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges.'],
+        [
+            'service "svc": optOut.readOnlyRootFs = "because the image needs it": is not a secure default (did you mean "readonlyRootFilesystem"?); use one of readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges.',
+        ],
     ],
     [
         "privileged mode on Fargate",
         { svc: { ...ok, optOut: { privileged: "needs to load a kernel module" } } },
         {},
-        ['service "svc": optOut.privileged = "needs to load a kernel module": Fargate does not run privileged containers; run the service on ec2 capacity or drop the opt-out.'],
+        [
+            'service "svc": optOut.privileged = "needs to load a kernel module": Fargate does not run privileged containers; run the service on ec2 capacity or drop the opt-out.',
+        ],
     ],
     [
         "an unknown enforcement level",
         { svc: ok },
         { policy: { enforcement: "strict" } },
-        ['stack config fleet:policy: enforcement = "strict": is not an enforcement level; use mandatory (violations fail the plan and the preview) or advisory (they warn).'],
+        [
+            'stack config fleet:policy: enforcement = "strict": is not an enforcement level; use mandatory (violations fail the plan and the preview) or advisory (they warn).',
+        ],
     ],
     [
         "a waiver of an unknown control",
         { svc: ok },
         { policy: { waivers: { platform: { "ECS.55": "a perfectly fine reason" } } } },
-        [`stack config fleet:policy: waivers.platform.ECS.55 = "a perfectly fine reason": is not a fleet control (did you mean "ECS.5"?); use one of ${controlIds.join(", ")}.`],
+        [
+            `stack config fleet:policy: waivers.platform.ECS.55 = "a perfectly fine reason": is not a fleet control (did you mean "ECS.5"?); use one of ${controlIds.join(", ")}.`,
+        ],
     ],
     [
         "a waiver for a service not in the catalog",
         { svc: ok },
         { policy: { waivers: { svx: { "ECS.5": "the image writes under var" } } } },
-        ['stack config fleet:policy: waivers.svx = {"ECS.5":"the image writes under var"}: waives controls for a service that is not in the catalog (did you mean "svc"?); use a catalog service name, or platform for the shared resources.'],
+        [
+            'stack config fleet:policy: waivers.svx = {"ECS.5":"the image writes under var"}: waives controls for a service that is not in the catalog (did you mean "svc"?); use a catalog service name, or platform for the shared resources.',
+        ],
     ],
     [
         "a waiver whose reason cannot be a tag",
         { svc: ok },
         { policy: { waivers: { platform: { "ELB.5": "no bucket, no logs" } } } },
-        ['stack config fleet:policy: waivers.platform.ELB.5 = "no bucket, no logs": is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters); reword it without other punctuation.'],
+        [
+            'stack config fleet:policy: waivers.platform.ELB.5 = "no bucket, no logs": is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters); reword it without other punctuation.',
+        ],
     ],
     [
         "a waiver without a real reason",
         { svc: ok },
         { policy: { waivers: { platform: { "ELB.5": "dev" } } } },
-        ['stack config fleet:policy: waivers.platform.ELB.5 = "dev": needs a reason (at least 10 characters); write why, for the reviewers of this stack.'],
+        [
+            'stack config fleet:policy: waivers.platform.ELB.5 = "dev": needs a reason (at least 10 characters); write why, for the reviewers of this stack.',
+        ],
     ],
     [
         "a retired service still in the catalog",
         { svc: ok },
         { retired: { svc: { reason: "replaced by something else" } } },
-        ['stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry to retire it, or remove it from fleet:retired to keep running it.'],
+        [
+            'stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry to retire it, or remove it from fleet:retired to keep running it.',
+        ],
     ],
     [
         "a retirement of something that cannot be a service",
         { svc: ok },
         { retired: { X_1: { reason: "replaced by something else" } } },
-        ['stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 lowercase letters, digits and single hyphens); use the catalog key the service had.'],
+        [
+            'stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 lowercase letters, digits and single hyphens); use the catalog key the service had.',
+        ],
     ],
     [
         "a retirement without a reason",
         { svc: ok },
         { retired: { old: {} } },
-        ["stack config fleet:retired: old.reason = (missing): needs a reason (at least 10 characters); write why, for the reviewers of this stack."],
+        [
+            "stack config fleet:retired: old.reason = (missing): needs a reason (at least 10 characters); write why, for the reviewers of this stack.",
+        ],
     ],
     [
         "an unknown field in a build",
         { svc: { memory: ok.memory, build: { context: "./apps/api", dockerfle: "Dockerfile.prod" } } },
         {},
-        ['service "svc": build.dockerfle = "Dockerfile.prod": unknown field (did you mean "dockerfile"?); use one of context, dockerfile, args.'],
+        [
+            'service "svc": build.dockerfle = "Dockerfile.prod": unknown field (did you mean "dockerfile"?); use one of context, dockerfile, args.',
+        ],
     ],
     [
         "a secret whose config key is not a string",
@@ -488,7 +606,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an unknown field in a stack key",
         { svc: ok },
         { cluster: { contanerInsights: "enabled" } },
-        ['stack config fleet:cluster: contanerInsights = "enabled": unknown field (did you mean "containerInsights"?); use one of containerInsights, defaultCapacity, ec2.'],
+        [
+            'stack config fleet:cluster: contanerInsights = "enabled": unknown field (did you mean "containerInsights"?); use one of containerInsights, defaultCapacity, ec2.',
+        ],
     ],
     [
         "EC2 capacity without a maximum size",
@@ -500,13 +620,23 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "subnet ids without their VPC",
         { svc: ok },
         { network: { natGateways: "single", publicSubnetIds: ["subnet-12345678", "subnet-87654321"] } },
-        ['stack config fleet:network: publicSubnetIds = ["subnet-12345678","subnet-87654321"]: subnet ids were given without the VPC they belong to; add vpcId, or remove the subnet ids to create a VPC.'],
+        [
+            'stack config fleet:network: publicSubnetIds = ["subnet-12345678","subnet-87654321"]: subnet ids were given without the VPC they belong to; add vpcId, or remove the subnet ids to create a VPC.',
+        ],
     ],
     [
         "an existing VPC with one public subnet",
         { svc: ok },
-        { network: { vpcId: "vpc-12345678", publicSubnetIds: ["subnet-12345678"], privateSubnetIds: ["subnet-23456789", "subnet-34567890"] } },
-        ['stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: must list at least two subnet ids in different availability zones (an ALB needs two); list ids like subnet-0123456789abcdef0.'],
+        {
+            network: {
+                vpcId: "vpc-12345678",
+                publicSubnetIds: ["subnet-12345678"],
+                privateSubnetIds: ["subnet-23456789", "subnet-34567890"],
+            },
+        },
+        [
+            'stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: must list at least two subnet ids in different availability zones (an ALB needs two); list ids like subnet-0123456789abcdef0.',
+        ],
     ],
     [
         "a bad stack key reported once, not again by the services that rely on it",
@@ -521,7 +651,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "an empty catalog",
         {},
         {},
-        ['catalog: services = {}: must be a non-empty record of service name → entry; export const services: Catalog = { api: { ... } } from services/index.ts.'],
+        [
+            "catalog: services = {}: must be a non-empty record of service name → entry; export const services: Catalog = { api: { ... } } from services/index.ts.",
+        ],
     ],
 ];
 
@@ -559,7 +691,11 @@ describe("validation messages", () => {
     });
 
     it("reports a build context that cannot be hashed", () => {
-        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { buildTag: () => "cannot read ./apps/api/secret.pem: EACCES" });
+        const errors = errorsOf(
+            { svc: { memory: ok.memory, build: "./apps/api" } },
+            {},
+            { buildTag: () => "cannot read ./apps/api/secret.pem: EACCES" },
+        );
         assert.deepEqual(errors, [
             'service "svc": build.context = "./apps/api": cannot be hashed into an image tag: cannot read ./apps/api/secret.pem: EACCES; make every file of the context readable, or exclude it in .dockerignore.',
         ]);
@@ -567,7 +703,11 @@ describe("validation messages", () => {
 
     it("hashes no context whose Dockerfile is missing (the path is reported once)", () => {
         const calls: ImageBuild[] = [];
-        const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/nope" } }, {}, { pathExists: () => false, buildTag: (b) => (calls.push(b), fixedTag) });
+        const errors = errorsOf(
+            { svc: { memory: ok.memory, build: "./apps/nope" } },
+            {},
+            { pathExists: () => false, buildTag: (b) => (calls.push(b), fixedTag) },
+        );
         assert.equal(errors.length, 1);
         assert.deepEqual(calls, []);
     });
@@ -575,7 +715,7 @@ describe("validation messages", () => {
     it("rejects a stack name that would overflow the cache prefix", () => {
         const errors = errorsOf({ svc: ok }, {}, { stack: "production-eu-west" });
         assert.deepEqual(errors, [
-            "stack: name = \"production-eu-west\": must be 1-12 lowercase letters, digits or hyphens starting with a letter (it prefixes ECR repositories, SSM paths and log groups, and pull-through cache prefixes are limited to 30 characters); rename the stack (pulumi stack rename).",
+            'stack: name = "production-eu-west": must be 1-12 lowercase letters, digits or hyphens starting with a letter (it prefixes ECR repositories, SSM paths and log groups, and pull-through cache prefixes are limited to 30 characters); rename the stack (pulumi stack rename).',
         ]);
     });
 });
@@ -653,7 +793,9 @@ describe("resolution", () => {
                 registry: {
                     pullThroughCache: {
                         "ecr-public": {},
-                        "docker-hub": { credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd" },
+                        "docker-hub": {
+                            credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd",
+                        },
                     },
                 },
             },
@@ -681,7 +823,10 @@ describe("resolution", () => {
 
     it("names each secret's parameter by stack, service and variable", () => {
         const svc = resolve({
-            svc: { ...ok, secrets: { DB: { fromConfig: "dbPassword" }, KEY: { generate: { length: 32 } }, EXT: { existing: "/shared/x" } } },
+            svc: {
+                ...ok,
+                secrets: { DB: { fromConfig: "dbPassword" }, KEY: { generate: { length: 32 } }, EXT: { existing: "/shared/x" } },
+            },
         }).services[0];
         assert.deepEqual(svc.secrets, [
             { name: "DB", source: "config", configKey: "dbPassword", parameterName: "/fleet/dev/svc/DB" },
@@ -693,9 +838,20 @@ describe("resolution", () => {
     it("hardens containers by default and records opt-outs with their reasons", () => {
         const [plain, rooted] = resolve({
             plain: ok,
-            rooted: { ...ok, user: "root", optOut: { nonRootUser: "the vendor image must start as root", noNewPrivileges: "drops to its user with setuid" } },
+            rooted: {
+                ...ok,
+                user: "root",
+                optOut: { nonRootUser: "the vendor image must start as root", noNewPrivileges: "drops to its user with setuid" },
+            },
         }).services;
-        assert.deepEqual(plain.security, { readonlyRootFilesystem: true, user: "1000", privileged: false, initProcessEnabled: true, noNewPrivileges: true, optOuts: {} });
+        assert.deepEqual(plain.security, {
+            readonlyRootFilesystem: true,
+            user: "1000",
+            privileged: false,
+            initProcessEnabled: true,
+            noNewPrivileges: true,
+            optOuts: {},
+        });
         assert.deepEqual(rooted.security, {
             readonlyRootFilesystem: true,
             user: "root",
@@ -707,7 +863,10 @@ describe("resolution", () => {
     });
 
     it("uses the registered memory of the instance type for EC2 capacity", () => {
-        const fleet = resolve({ svc: { ...ok, capacity: "ec2" } }, { cluster: { ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 3 } } });
+        const fleet = resolve(
+            { svc: { ...ok, capacity: "ec2" } },
+            { cluster: { ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 3 } } },
+        );
         // floor(8192 × 0.975) − 256 (ECS_RESERVED_MEMORY default)
         assert.equal(fleet.cluster.ec2?.registeredMemoryMiB, 7731);
         assert.deepEqual(fleet.services[0].capacity, { kind: "ec2" });

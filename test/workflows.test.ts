@@ -89,7 +89,9 @@ function job(wf: Workflow, id: string): Mapping {
 function steps(wf: Workflow): Mapping[] {
     const jobs = mapping(wf.doc.jobs, `${wf.name} jobs`);
     return Object.entries(jobs).flatMap(([id, value]) =>
-        list(mapping(value, `${wf.name} job ${id}`).steps ?? [], `${wf.name} job ${id} steps`).map((step, i) => mapping(step, `${wf.name} ${id} step ${i}`)),
+        list(mapping(value, `${wf.name} job ${id}`).steps ?? [], `${wf.name} job ${id} steps`).map((step, i) =>
+            mapping(step, `${wf.name} ${id} step ${i}`),
+        ),
     );
 }
 
@@ -122,12 +124,14 @@ const pinned: Record<string, string> = {
 const broken: { readonly name: string; readonly source: () => string; readonly expect: RegExp }[] = [
     {
         name: "an unknown key in a job",
-        source: () => mutate(read("pull-request.yml"), "    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest\n    runs-on: ubuntu-latest"),
+        source: () =>
+            mutate(read("pull-request.yml"), "    runs-on: ubuntu-latest", "    runs_on: ubuntu-latest\n    runs-on: ubuntu-latest"),
         expect: /unexpected key "runs_on"/,
     },
     {
         name: "a ${{ }} expression that does not parse",
-        source: () => mutate(read("pull-request.yml"), "${{ github.event.pull_request.number }}", "${{ github.event.pull_request.number( }}"),
+        source: () =>
+            mutate(read("pull-request.yml"), "${{ github.event.pull_request.number }}", "${{ github.event.pull_request.number( }}"),
         expect: /expression|token/,
     },
     {
@@ -214,7 +218,9 @@ describe("workflows", () => {
             assert.ok(test.includes("npm ci") && test.includes("npm test"));
             const checkouts = uses(wf, "actions/checkout");
             assert.ok(checkouts.some((w) => w.path === "base" && w.ref === "${{ github.event.pull_request.base.sha }}"));
-            const plan = list(job(wf, "plan").steps, "plan steps").map((s) => String(mapping(s, "step").run ?? "")).join("\n");
+            const plan = list(job(wf, "plan").steps, "plan steps")
+                .map((s) => String(mapping(s, "step").run ?? ""))
+                .join("\n");
             assert.match(plan, /--against/);
             assert.match(plan, /--markdown/);
             assert.match(plan, /for stack in dev prod/);
@@ -288,7 +294,10 @@ describe("workflows", () => {
             assert.equal(environmentOf(dev), "dev");
             assert.equal(environmentOf(prod), "production");
             assert.ok(prod.needs === "dev" || (Array.isArray(prod.needs) && prod.needs.includes("dev")), "prod needs dev");
-            for (const [id, j] of [["dev", dev], ["prod", prod]] as const) {
+            for (const [id, j] of [
+                ["dev", dev],
+                ["prod", prod],
+            ] as const) {
                 const concurrency = mapping(j.concurrency, `${id} concurrency`);
                 assert.equal(concurrency.group, `deploy-${id}`);
                 assert.equal(concurrency["cancel-in-progress"], false);
@@ -296,8 +305,14 @@ describe("workflows", () => {
                 const up = runs.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
                 assert.equal(mapping(runs[up]?.with, "with").command, "up");
                 assert.equal(mapping(runs[up]?.with, "with")["stack-name"], `\${{ vars.PULUMI_ORG }}/${id}`);
-                assert.ok(runs.findIndex((s) => s.run === "npm test") < up && runs.some((s) => s.run === "npm test"), `${id}: npm test before up`);
-                assert.ok(runs.some((s) => String(s.uses).startsWith("docker/setup-buildx-action@")), `${id}: buildx for image builds`);
+                assert.ok(
+                    runs.findIndex((s) => s.run === "npm test") < up && runs.some((s) => s.run === "npm test"),
+                    `${id}: npm test before up`,
+                );
+                assert.ok(
+                    runs.some((s) => String(s.uses).startsWith("docker/setup-buildx-action@")),
+                    `${id}: buildx for image builds`,
+                );
             }
         });
     });

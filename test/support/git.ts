@@ -18,7 +18,9 @@ export const gitEnv: NodeJS.ProcessEnv = {
 
 /** Runs git in `cwd`; returns its output without the final newline. */
 export function git(cwd: string, ...args: string[]): string {
-    return execFileSync("git", args, { cwd, env: gitEnv, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    return execFileSync("git", args, { cwd, env: gitEnv, stdio: ["ignore", "pipe", "pipe"] })
+        .toString()
+        .trim();
 }
 
 /** Stages everything and commits it; returns the new commit. */
