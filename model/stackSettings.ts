@@ -192,11 +192,9 @@ const loadBalancerSchema = z.strictObject(
         /** ALB access logs to an existing bucket. @default none */
         accessLogs: z
             .strictObject({
-                bucket: z
-                    .string()
-                    .regex(bucketPattern, {
-                        error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
-                    }),
+                bucket: z.string().regex(bucketPattern, {
+                    error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+                }),
                 prefix: z
                     .string()
                     .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
