@@ -88,7 +88,7 @@ export function changedPaths(before: unknown, after: unknown, path = ""): string
  * program declares with `replaceOnChanges`. Paths under `ignoreChanges` are not diffed by the
  * engine, so they replace nothing.
  */
-function replacingPaths(before: PlanResource, after: PlanResource, paths: readonly string[]): string[] {
+export function replacingPaths(before: PlanResource, after: PlanResource, paths: readonly string[]): string[] {
     const ignored = after.ignoreChanges ?? [];
     const inputs = paths.filter((path) => path !== "(protect)" && !ignored.some((root) => root === "*" || within(path, root)));
     const declared = after.replaceOnChanges ?? [];

@@ -4,9 +4,8 @@
  */
 import { evaluateIndex, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
 import { parseJsonOrString } from "../policy/limits";
-import { changedPaths } from "./diff";
+import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
-import { replacementPaths } from "./replacements";
 import { PlanDocument } from "../plan/runProgram";
 
 /** Runs fleet's controls over a plan's resources. */
@@ -128,10 +127,8 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
     for (const resource of head.resources) {
         const old = before.get(resource.urn);
         if (!resource.protect || !old) continue;
-        const ignored = (path: string) =>
-            resource.ignoreChanges.some((ignore) => path === ignore || path.startsWith(`${ignore}.`) || path.startsWith(`${ignore}[`));
-        const paths = changedPaths(old.inputs, resource.inputs).filter((path) => !ignored(path));
-        const forcing = replacementPaths(resource.type, paths, { before: old.inputs, after: resource.inputs });
+        // The diff's own judgement: ignoreChanges replaces nothing, replaceOnChanges always does.
+        const forcing = replacingPaths(old, resource, changedPaths(old.inputs, resource.inputs));
         if (forcing.length === 0) continue;
         problems.push(
             `${resource.type} "${resource.name}" is protected and this plan replaces it (${forcing.join(", ")} cannot change in place): the engine refuses to delete a protected resource. ` +
