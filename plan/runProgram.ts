@@ -137,33 +137,8 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     if (failures.length > 0) {
         return { ok: false, kind: "error", message: failures.map(describeError).join("\n") };
     }
-    const resources = runtime.resources.map(
-        ({
-            urn,
-            type,
-            name,
-            parent,
-            inputs,
-            protect,
-            ignoreChanges,
-            dependencies,
-            propertyDependencies,
-            deleteBeforeReplace,
-            replaceOnChanges,
-        }) => ({
-            urn,
-            type,
-            name,
-            parent,
-            inputs,
-            protect,
-            ignoreChanges,
-            dependencies,
-            propertyDependencies,
-            deleteBeforeReplace,
-            replaceOnChanges,
-        }),
-    );
+    // The plan shows what the engine receives; the raw secret-wrapped inputs stay in the runtime.
+    const resources: PlanResource[] = runtime.resources.map(({ rawInputs: _raw, ...resource }) => resource);
     // The fleet this run resolved (one run per process); a program that is not fleet's leaves none.
     const fleet = lastResolvedFleet();
     const model =
