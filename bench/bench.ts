@@ -22,6 +22,7 @@ import * as path from "path";
 import { Catalog, RouteSpec, ServiceSpec } from "../model/catalog";
 import { maxRulesPerLoadBalancer } from "../model/routing";
 import { FleetInput, FleetResult, resolveFleet } from "../model/resolve";
+import { parseJsonOrString } from "../policy/limits";
 import { readStackConfig } from "../plan/stackFile";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -187,11 +188,7 @@ function stackInput(): FleetInput {
         const key = fullKey.slice("fleet:".length);
         configKeys.set(key, { secret: secret.has(fullKey) });
         if (secret.has(fullKey)) continue;
-        try {
-            config[key] = JSON.parse(raw);
-        } catch {
-            config[key] = raw;
-        }
+        config[key] = parseJsonOrString(raw);
     }
     return {
         project: stackConfig.project,
