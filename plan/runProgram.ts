@@ -9,7 +9,7 @@ import { lastResolvedFleet, runFleetProgram } from "../infra/program";
 import { Catalog } from "../model/catalog";
 import { ModelSection, modelSection } from "../review/modelFacts";
 import { installMocks, settle } from "./mocks";
-import { readStackConfig } from "./stackFile";
+import { applyConfigOverrides, readStackConfig, secretPlaceholder } from "./stackFile";
 
 export interface PlanResource {
     readonly urn: string;
@@ -78,7 +78,8 @@ export interface RunProgramOptions {
     readonly catalog?: string;
     /**
      * Key → value, like `pulumi preview -c key=value` (a key without a namespace is the
-     * project's): replaces stack-file values; structured values as JSON text, never secret.
+     * project's), read as the stack file would read it (applyConfigOverrides): `key.path=value`
+     * sets one field, an object merges into the key's object, `null` removes a field.
      */
     readonly configOverrides?: Record<string, string>;
 }
@@ -87,17 +88,15 @@ export interface RunProgramOptions {
 export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanResult> {
     const root = options.root ?? repoRoot;
     const fileConfig = readStackConfig(root, stack);
-    const overrides = Object.fromEntries(
-        Object.entries(options.configOverrides ?? {}).map(([key, value]) => [
-            key.includes(":") ? key : `${fileConfig.project}:${key}`,
-            value,
-        ]),
-    );
+    const pairs = Object.entries(options.configOverrides ?? {});
+    const overrides = applyConfigOverrides(fileConfig.config, fileConfig.project, pairs);
+    const runtimeOverrides = applyConfigOverrides(fileConfig.runtimeConfig, fileConfig.project, pairs);
     const stackConfig = {
         ...fileConfig,
         config: { ...fileConfig.config, ...overrides },
-        runtimeConfig: { ...fileConfig.runtimeConfig, ...overrides },
-        secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides)),
+        runtimeConfig: { ...fileConfig.runtimeConfig, ...runtimeOverrides },
+        // A merge into a secret key keeps its secret parts, and the key stays secret.
+        secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides) || overrides[key].includes(secretPlaceholder)),
     };
     const runtime = installMocks({
         project: stackConfig.project,

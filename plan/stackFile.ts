@@ -87,3 +87,91 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     if (!region) throw new Error(`Pulumi.${stack}.yaml sets no aws:region`);
     return { project, stack, config, runtimeConfig, secretKeys: [...secretKeys].sort(), region };
 }
+
+/** A `-c` path: `cluster.defaultCapacity`, `services.api.routes[0].host`. */
+function pathSegments(path: string, flag: string): (string | number)[] {
+    const segments: (string | number)[] = [];
+    const pattern = /\.([^.[\]]+)|\[(\d+)\]/gy;
+    let read = 0;
+    for (let match = pattern.exec(path); match !== null; match = pattern.exec(path)) {
+        segments.push(match[1] ?? Number(match[2]));
+        read = pattern.lastIndex;
+    }
+    if (read !== path.length || segments.length === 0) {
+        throw new Error(`-c ${flag}: ${JSON.stringify(path)} is not a path; write key.field or key.list[0].field`);
+    }
+    return segments;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Objects merge key by key at every depth; lists and scalars replace; null removes the key. */
+function mergeValue(base: unknown, override: unknown): unknown {
+    if (!isObject(base) || !isObject(override)) return override;
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+        if (value === null) delete merged[key];
+        else merged[key] = mergeValue(merged[key], value);
+    }
+    return merged;
+}
+
+function setAt(root: unknown, segments: readonly (string | number)[], value: unknown): unknown {
+    const [head, ...rest] = segments;
+    const container: Record<string | number, unknown> | unknown[] =
+        typeof head === "number" ? (Array.isArray(root) ? [...root] : []) : isObject(root) ? { ...root } : {};
+    const next = rest.length === 0 ? mergeValue((container as Record<string | number, unknown>)[head], value) : undefined;
+    if (rest.length === 0 && value === null) {
+        if (Array.isArray(container)) container.splice(Number(head), 1);
+        else delete (container as Record<string, unknown>)[head];
+    } else {
+        const child = isObject(root) || Array.isArray(root) ? (root as Record<string | number, unknown>)[head] : undefined;
+        (container as Record<string | number, unknown>)[head] = rest.length === 0 ? next : setAt(child, rest, value);
+    }
+    return container;
+}
+
+function parseText(text: string | undefined): unknown {
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+/**
+ * Applies `-c` pairs the way the stack file would read them: a value is YAML (`448`, `ec2`,
+ * `{ reservation: 224, limit: 448 }`); `key.path=value` sets one field inside a structured key; an
+ * object merges into the key's object (`-c 'cluster={ defaultCapacity: ec2 }'` keeps
+ * `containerInsights`); `null` removes a field (`-c services.docs=null`). Keys without a namespace
+ * are the project's. Returns the changed full keys with their new config text.
+ */
+export function applyConfigOverrides(
+    config: Readonly<Record<string, string>>,
+    project: string,
+    pairs: readonly (readonly [string, string])[],
+): Record<string, string> {
+    const changed: Record<string, string> = {};
+    for (const [flag, text] of pairs) {
+        const qualified = /^[^.[]*:/.test(flag) ? flag : `${project}:${flag}`;
+        const keyEnd = qualified.slice(qualified.indexOf(":")).search(/[.[]/);
+        const key = keyEnd < 0 ? qualified : qualified.slice(0, qualified.indexOf(":") + keyEnd);
+        const current = parseText(changed[key] ?? config[key]);
+        let parsed: unknown;
+        try {
+            parsed = YAML.parse(text);
+        } catch {
+            parsed = text;
+        }
+        let next: unknown;
+        if (keyEnd < 0) {
+            // A plain value stays the text given, as `pulumi config set` stores it.
+            next = isObject(parsed) ? mergeValue(current, parsed) : Array.isArray(parsed) ? parsed : text;
+        } else {
+            next = setAt(current, pathSegments(qualified.slice(key.length), flag), parsed);
+        }
+        changed[key] = typeof next === "string" ? next : JSON.stringify(next);
+    }
+    return changed;
+}

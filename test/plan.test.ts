@@ -66,9 +66,8 @@ before(async () => {
     // also the one that proves an added service changes nothing else); guardrails.
     const prodBase = path.join(scratch, "prod-base.json");
     fs.copyFileSync(runs.prod.json, prodBase);
-    const prodOverrides = JSON.parse(runs.prod.plan!.config["fleet:services"]);
-    const without = (name: string) =>
-        `services=${JSON.stringify(Object.fromEntries(Object.entries(prodOverrides).filter(([key]) => key !== name)))}`;
+    // `-c` reads like the stack file: `services.<name>=null` drops one override, the others stay.
+    const without = (name: string) => `services.${name}=null`;
     const retireWorker = (entry: object) => [
         "--against",
         prodBase,
@@ -77,8 +76,6 @@ before(async () => {
         "-c",
         `retired=${JSON.stringify({ worker: entry })}`,
     ];
-    const devOverrides = JSON.parse(runs.dev.plan!.config["fleet:services"]);
-    const editedApi = { ...devOverrides, api: { ...devOverrides.api, memory: { reservation: 192, limit: 448 } } };
     const [review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] =
         await Promise.all([
             plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
@@ -89,14 +86,9 @@ before(async () => {
                 "catalogMinusWorker.ts",
                 retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] }),
             ),
-            plan("dev", undefined, ["--against", runs.dev.json, "-c", `services=${JSON.stringify(editedApi)}`]),
+            plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.api.memory.limit=448"]),
             plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
-            plan("dev", undefined, [
-                "--against",
-                runs.dev.json,
-                "-c",
-                `services=${JSON.stringify({ ...devOverrides, docs: { capacity: "fargate" } })}`,
-            ]),
+            plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.docs.capacity=fargate"]),
         ]);
     Object.assign(runs, { review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
 });

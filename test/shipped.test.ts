@@ -59,14 +59,13 @@ function stackConfig(stack: string): Record<string, unknown> {
     return YAML.parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8"))?.config ?? {};
 }
 
-/** A service retired in a stack comes back only without its retirement: `-c retired=...` without it, as a user re-adding it edits the file. */
+/** A service retired in a stack comes back only without its retirement: `-c retired.<name>=null`, as a user re-adding it edits the file. */
 function unretire(stack: string, name: string): string[] {
     const project = String(YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).name);
     const config = stackConfig(stack);
     const retired = config[`${project}:retired`] ?? config.retired;
     if (typeof retired !== "object" || retired === null || !(name in retired)) return [];
-    const { [name]: _back, ...rest } = retired as Record<string, unknown>;
-    return [`retired=${JSON.stringify(rest)}`];
+    return [`retired.${name}=null`];
 }
 
 /** When the catalog already holds the README's example as written, the shipped plan is that plan. */
