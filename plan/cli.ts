@@ -3,14 +3,16 @@
  *
  * Runs the real program under Pulumi's mock runtime with the stack's real config file, with no
  * cloud credentials, no Pulumi CLI, no Docker engine and no network, and prints what
- * `pulumi preview` would create, with routing, capacity, rollout time and cost; against a base
- * plan, what changes. Exit 0 with the report; exit 1 with the validation messages on bad input;
- * exit 2 when the program itself fails or the arguments are wrong.
+ * `pulumi preview` would create, with its verdict (fleet's policy, always evaluated), routing,
+ * capacity, rollout time and cost; against a base plan, what changes. Exit 0 with the report;
+ * exit 1 with the validation messages on bad input, or when the verdict fails (mandatory policy
+ * violations, refused deletions); exit 2 when the program itself fails or the arguments are wrong.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { blockingViolations, renderMarkdown, renderText, review } from "../review/render";
+import { renderMarkdown, renderText, review } from "../review/render";
+import { reviewSection } from "../review/section";
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =
@@ -97,11 +99,12 @@ async function main(): Promise<number> {
         return result.kind === "invalid" ? 1 : 2;
     }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const report = review(result.plan, base, { policy: values.policy });
+    // The policy runs on every plan; --policy is still accepted for scripts that pass it.
+    const report = review(result.plan, base);
     console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
-        const document = report.policy ? { ...result.plan, policy: report.policy } : result.plan;
+        const document = { ...result.plan, policy: report.policy, review: reviewSection(report) };
         fs.writeFileSync(values.json, JSON.stringify(document, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
     }
@@ -110,14 +113,8 @@ async function main(): Promise<number> {
         console.log(`wrote ${values.markdown}`);
     }
     // The reports are written either way, so a pull request shows why it fails.
-    const refused = report.against?.retirement.length ?? 0;
-    const blocking = blockingViolations(report.policy).length;
-    if (refused > 0 || blocking > 0) {
-        console.error(
-            [refused ? `${refused} deletion(s) refused` : "", blocking ? `${blocking} mandatory policy violation(s)` : ""]
-                .filter(Boolean)
-                .join(", ") + ": see above",
-        );
+    if (!report.verdict.passes) {
+        console.error(`${report.verdict.reasons.join(", ")}: see above`);
         return 1;
     }
     return 0;

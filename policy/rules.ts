@@ -1,9 +1,10 @@
 /**
  * fleet's policy rules over registered resources. One code path for the Pulumi policy pack
  * (`pulumi preview --policy-pack policy`), the offline plan (`--policy`) and the tests.
- * Pure: no imports beyond controls.ts and limits.ts, so the pack loads it from its own directory.
+ * Pure: no imports beyond controls.ts, limits.ts and secretValues.ts, so the pack loads it from its own directory.
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
+import { secretLikeValue } from "./secretValues";
 import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
 import {
     defaultSslPolicy,
@@ -194,13 +195,17 @@ const checks: Record<string, Check> = {
         ),
     "ECS.8": (index) =>
         eachContainer(index, (resource, c) => {
-            // Names only: a violation never prints a value.
-            const names = (c.environment ?? []).map((e) => e.name).filter((n) => secretLikeName.test(n));
-            return names.length
+            // Names and kinds only: a violation never prints a value.
+            const flagged = (c.environment ?? []).flatMap((e) => {
+                if (secretLikeName.test(e.name)) return [{ name: e.name, said: e.name }];
+                const kind = typeof e.value === "string" ? secretLikeValue(e.value) : undefined;
+                return kind ? [{ name: e.name, said: `${e.name} (its value looks like ${kind})` }] : [];
+            });
+            return flagged.length
                 ? {
                       resource,
-                      problem: `container ${c.name} passes ${names.join(", ")} in its plain environment`,
-                      fix: `move ${names.join(", ")} from env to secrets in the catalog (SSM, by reference)`,
+                      problem: `container ${c.name} passes ${flagged.map((f) => f.said).join(", ")} in its plain environment`,
+                      fix: `move ${flagged.map((f) => f.name).join(", ")} from env to secrets in the catalog (SSM, by reference)`,
                   }
                 : undefined;
         }),

@@ -16,6 +16,8 @@ export interface ResourceChange {
     readonly name: string;
     /** Changed input paths, e.g. `containerDefinitions[0].memory` (changes and replacements). */
     readonly paths: readonly string[];
+    /** The changed inputs with their old and new values (changes and replacements; secrets stay "[secret]"). */
+    readonly values?: readonly ValueChange[];
     /** The changed paths that force the replacement (replacements only). */
     readonly replacedBy?: readonly string[];
     /** What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state (replacements only). */
@@ -65,22 +67,51 @@ function parseJsonText(value: unknown): unknown {
     }
 }
 
-/** Paths at which two input values differ; JSON documents held in strings are compared as documents. */
-export function changedPaths(before: unknown, after: unknown, path = ""): string[] {
-    const a = parseJsonText(before);
-    const b = parseJsonText(after);
+/** An input that changed: where, and its value before and after (undefined where absent). */
+export interface ValueChange {
+    readonly path: string;
+    readonly before: unknown;
+    readonly after: unknown;
+}
+
+/** Lists of `{ name, value }` (a container's environment) or `{ name, valueFrom }` (its secrets), compared by name. */
+const namedLists: Readonly<Record<string, string>> = { environment: "value", secrets: "valueFrom" };
+
+function byName(key: string, value: unknown): unknown {
+    const field = namedLists[key];
+    if (!field || !Array.isArray(value)) return value;
+    const named = value.every((item) => typeof item === "object" && item !== null && typeof item.name === "string");
+    const names = named ? value.map((item) => item.name as string) : [];
+    if (!named || new Set(names).size !== names.length) return value;
+    return Object.fromEntries(value.map((item) => [item.name, item[field]]));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The inputs at which two values differ, with both values; JSON documents held in strings are
+ * compared as documents, and a container's environment and secrets by variable name
+ * (`containerDefinitions[0].environment.LOG_LEVEL`), so an added variable is one change.
+ */
+export function changedValues(before: unknown, after: unknown, path = "", key = ""): ValueChange[] {
+    const a = byName(key, parseJsonText(before));
+    const b = byName(key, parseJsonText(after));
     if (JSON.stringify(a) === JSON.stringify(b)) return [];
-    const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
     if (Array.isArray(a) && Array.isArray(b)) {
-        const paths: string[] = [];
-        for (let i = 0; i < Math.max(a.length, b.length); i++) paths.push(...changedPaths(a[i], b[i], `${path}[${i}]`));
-        return paths;
+        const changes: ValueChange[] = [];
+        for (let i = 0; i < Math.max(a.length, b.length); i++) changes.push(...changedValues(a[i], b[i], `${path}[${i}]`));
+        return changes;
     }
     if (isObject(a) && isObject(b)) {
         const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-        return keys.flatMap((key) => changedPaths(a[key], b[key], path ? `${path}.${key}` : key));
+        return keys.flatMap((k) => changedValues(a[k], b[k], path ? `${path}.${k}` : k, k));
     }
-    return [path || "(value)"];
+    return [{ path: path || "(value)", before: a, after: b }];
+}
+
+/** Paths at which two input values differ (see changedValues). */
+export function changedPaths(before: unknown, after: unknown): string[] {
+    return changedValues(before, after).map((change) => change.path);
 }
 
 /**
@@ -143,7 +174,8 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
             record(resource, headResources, { kind: "add", type: resource.type, name: resource.name, paths: [] });
             continue;
         }
-        const paths = changedPaths(before.inputs, resource.inputs);
+        const values = changedValues(before.inputs, resource.inputs);
+        const paths = values.map((value) => value.path);
         if (before.protect !== resource.protect) paths.push("(protect)");
         if (paths.length === 0) continue;
         const replacedBy = replacingPaths(before, resource, paths);
@@ -154,12 +186,13 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
                 type: resource.type,
                 name: resource.name,
                 paths: shortened(paths),
+                values,
                 replacedBy: shortened(replacedBy),
                 warnings: replacementWarnings(before, resource),
             });
         } else {
             changed++;
-            record(resource, headResources, { kind: "change", type: resource.type, name: resource.name, paths: shortened(paths) });
+            record(resource, headResources, { kind: "change", type: resource.type, name: resource.name, paths: shortened(paths), values });
         }
     }
     for (const [key, resource] of baseIndex) {

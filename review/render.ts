@@ -1,16 +1,20 @@
 /**
- * The review surface of a plan: routing, memory and capacity, rollout time, cost, and the diff
- * against a base plan, as plain text (terminal) and as Markdown (a pull-request comment).
+ * The review surface of a plan, as plain text (terminal) and as Markdown (a pull-request comment):
+ * a verdict first (policy, refused deletions, replacements, redeploys, cost), then each service's
+ * changes in words with old → new values, then the tables (routing, memory and capacity, rollout
+ * time, cost), in the Markdown only for what changed with the rest folded.
  */
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
+import { orderedValues, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
-import { PolicyResult, PolicySettings } from "../policy/rules";
+import { PolicyResult } from "../policy/rules";
 import { PlanFacts, planFacts } from "./facts";
-import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
+import { planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
-import { RouteRow, routingTable } from "./routes";
+import { RouteRow, routingOrder, routingTable } from "./routes";
+import { Verdict, verdictOf } from "./verdict";
 import { PlanDocument } from "../plan/runProgram";
 
 export interface Review {
@@ -22,14 +26,18 @@ export interface Review {
     readonly cost: CostReport;
     readonly against?: {
         readonly plan: PlanDocument;
+        readonly facts: PlanFacts;
         readonly diff: PlanDiff;
         readonly cost: CostReport;
         readonly retirement: readonly string[];
     };
-    /** fleet's controls over the plan, when asked for (`--policy`). */
-    readonly policy?: PolicyResult;
-    /** The stack's enforcement and waivers (shown whether or not the controls ran). */
-    readonly policySettings: PolicySettings;
+    /** Every service's changes in words (empty without a base plan). */
+    readonly changes: readonly ServiceChange[];
+    /** fleet's controls over the plan: evaluated on every plan. */
+    readonly policy: PolicyResult;
+    readonly verdict: Verdict;
+    /** Whether the listener serves HTTPS (new hosts then need a certificate name). */
+    readonly https: boolean;
     readonly warnings: readonly string[];
 }
 
@@ -38,23 +46,38 @@ export function blockingViolations(policy: PolicyResult | undefined): PolicyResu
     return policy && policy.enforcement === "mandatory" ? policy.violations.filter((v) => !v.waived) : [];
 }
 
-export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean } = {}): Review {
+const servesHttps = (plan: PlanDocument) =>
+    plan.resources.some((r) => r.type === "aws:lb/listener:Listener" && r.inputs.protocol === "HTTPS");
+
+/** The review of a plan, against a base plan when given. The policy always runs (`--policy` is kept for old scripts). */
+export function review(plan: PlanDocument, base?: PlanDocument): Review {
     const facts = planFacts(plan);
-    const policy = options.policy ? planPolicy(plan) : undefined;
+    const policy = planPolicy(plan);
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
     const cost = estimateCost(facts, capacity);
+    const https = servesHttps(plan);
     let against: Review["against"];
     if (base) {
         const baseFacts = planFacts(base);
         against = {
             plan: base,
+            facts: baseFacts,
             diff: diffPlans(base, plan),
             cost: estimateCost(baseFacts, ec2Capacity(baseFacts)),
             // Only a plan of the same stack says what that stack would lose.
             retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
         };
     }
+    const changes = against ? serviceChanges(against.diff, against.facts, facts, https) : [];
+    const verdict = verdictOf({
+        policy,
+        blocking: blockingViolations(policy).length,
+        diff: against?.diff,
+        changes,
+        deletionsRefused: against?.retirement ?? [],
+        cost: { before: against?.cost.total, after: cost.total },
+    });
     return {
         plan,
         facts,
@@ -63,9 +86,10 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
         rollouts,
         cost,
         against,
+        changes,
         policy,
-        // The controls' result carries the settings; read them apart only when the controls did not run.
-        policySettings: policy ?? planPolicySettings(plan),
+        verdict,
+        https,
         warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
@@ -74,10 +98,28 @@ const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
 const tasksOf = (s: { desired: number; min?: number; max?: number }) =>
     s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 interface Table {
     readonly headers: readonly string[];
     readonly rows: readonly (readonly (string | number)[])[];
+}
+
+/** Rows equal in every column but the first become one row naming them all: a summary, nothing cut. */
+function grouped(t: Table): Table {
+    const groups = new Map<string, { names: string[]; row: readonly (string | number)[] }>();
+    for (const row of t.rows) {
+        const key = JSON.stringify(row.slice(1));
+        const group = groups.get(key);
+        if (group) group.names.push(String(row[0]));
+        else groups.set(key, { names: [String(row[0])], row });
+    }
+    return { headers: t.headers, rows: [...groups.values()].map((g) => [g.names.join(", "), ...g.row.slice(1)]) };
+}
+
+/** The rows of the services a change touches. */
+function onlyServices(t: Table, column: number, services: ReadonlySet<string>): Table {
+    return { headers: t.headers, rows: t.rows.filter((row) => services.has(String(row[column]))) };
 }
 
 function routesTable(r: Review): Table {
@@ -127,11 +169,18 @@ function rolloutTable(r: Review): Table {
     };
 }
 
-function costTable(c: CostReport): Table {
+function serviceCostTable(c: CostReport): Table {
+    return {
+        headers: ["service", "monthly", "detail"],
+        rows: c.services.map((s) => [s.service, usd(s.monthly), `${s.detail}; logs ${usd(s.logs)}`]),
+    };
+}
+
+function sharedCostTable(c: CostReport): Table {
     return {
         headers: ["item", "monthly", "detail"],
         rows: [
-            ...c.services.map((s) => [s.service, usd(s.monthly), `${s.detail}; logs ${usd(s.logs)}`]),
+            ["services", usd(c.services.reduce((sum, s) => sum + s.monthly + s.logs, 0)), plural(c.services.length, "service")],
             ...c.shared.map((l) => [l.item, usd(l.monthly), l.detail]),
             ["total", usd(c.total), `prices ${c.priceRegion} ${c.priceDate}`],
         ],
@@ -153,7 +202,8 @@ function capacityLines(c: Ec2CapacityReport): string[] {
         `EC2 capacity (${c.instanceType}): ${c.registeredMemoryMiB} MiB registered per instance (${c.registeredMemoryNote}).`,
         `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
-            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): managed scaling adds instances for it.`,
+            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): ` +
+            "managed scaling adds instances for it.",
     ];
 }
 
@@ -168,17 +218,34 @@ function replacementDetail(change: ResourceChange, markdown: boolean): string {
     return `; replacement forced by ${forcing.map((path) => (markdown ? `\`${path}\`` : path)).join(", ")}`;
 }
 
+/** The most changed inputs listed per resource; the rest are counted. */
+const maxValuesPerResource = 12;
+
+/** A resource's changed inputs as `path: old → new` (paths alone for a plan written without values). */
+function changedInputs(change: ResourceChange): string {
+    if (!change.values?.length) return change.paths.join(", ");
+    const values = orderedValues(change.type, change.values);
+    const shown = values.slice(0, maxValuesPerResource).map((v) => `${v.path}: ${showValue(v.before)} → ${showValue(v.after)}`);
+    if (values.length > maxValuesPerResource) shown.push(`… ${values.length - maxValuesPerResource} more`);
+    if (change.paths.includes("(protect)")) shown.push("(protect)");
+    return shown.join(", ");
+}
+
+/** The diff's count line: replacements are counted only when there are some. */
+function diffCounts(d: PlanDiff): string {
+    const replaced = d.replaced > 0 ? `, ${d.replaced} to replace` : "";
+    return `${d.added} to add, ${d.changed} to change${replaced}, ${d.removed} to remove`;
+}
+
 /** The diff against a base plan: a count line, then each group's changes with their warnings. */
 export function diffLines(d: PlanDiff, markdown: boolean): string[] {
-    // Replacements are counted only when there are some: a plan without any reads as before.
-    const replaced = d.replaced > 0 ? `, ${d.replaced} to replace` : "";
-    const lines: string[] = [`${d.added} to add, ${d.changed} to change${replaced}, ${d.removed} to remove`];
+    const lines: string[] = [diffCounts(d)];
     for (const group of d.groups) {
         lines.push(markdown ? `\n**${group.group}**\n` : `\n  ${group.group}:`);
         for (const change of group.changes) {
             const sign = changeSigns[change.kind];
             const detail =
-                (change.paths.length ? ` (${change.paths.join(", ")})` : "") +
+                (change.paths.length ? ` (${changedInputs(change)})` : "") +
                 (change.kind === "replace" ? replacementDetail(change, markdown) : "");
             lines.push(
                 markdown
@@ -205,12 +272,77 @@ function policyLines(policy: PolicyResult, markdown: boolean): string[] {
     return lines;
 }
 
-/** Waivers and opt-outs with their reasons, for a plan run without `--policy`. */
-function waiverLines(settings: PolicySettings, markdown: boolean): string[] {
-    return [
-        `Policy waivers (${settings.enforcement}; run with --policy to check the controls):`,
-        ...settings.waivers.map((w) => `${markdown ? "- " : "  "}${w.control} for ${w.scope}: ${w.reason}`),
+/** The policy in Markdown: each open violation, the waivers folded. */
+function markdownPolicy(policy: PolicyResult): string[] {
+    const open = policy.violations.filter((v) => !v.waived);
+    const waived = policy.violations.length - open.length;
+    const level = policy.enforcement === "mandatory" ? "error" : "warning";
+    const out = [`${policy.enforcement}: ${plural(open.length, "violation")}, ${waived} waived.`, ""];
+    if (open.length) out.push(...open.map((v) => `- :x: **${level}** ${v.message}`), "");
+    if (policy.waivers.length) {
+        const lines = policy.waivers.map((w) => {
+            const hits = policy.violations.filter(
+                (v) => v.waived && v.control === w.control && (v.service ?? "platform") === w.scope,
+            ).length;
+            return `- ${w.control} for ${w.scope}: ${w.reason} (${hits} waived)`;
+        });
+        out.push(...folded(`${plural(policy.waivers.length, "waiver")} with their reasons`, lines.join("\n")));
+    }
+    return out;
+}
+
+/** The verdict block's rows: what a reviewer weighs first. */
+function verdictRows(r: Review): [string, string][] {
+    const v = r.verdict;
+    const p = v.policy;
+    const policy = `${p.blocking ? "failed" : "passed"} (${p.enforcement}): ${plural(p.violations, "violation")}, ${p.waived} waived`;
+    const replacements = v.replacements.length
+        ? v.replacements
+              .map((x) => `${typeWords(x.type)} ${x.name} (${x.service})${x.warnings.length ? `: ${x.warnings.join("; ")}` : ""}`)
+              .join("; ")
+        : "none";
+    const cost =
+        v.cost.before === undefined
+            ? `${usd(v.cost.after)} a month`
+            : `${usd(v.cost.before)} → ${usd(v.cost.after)} a month (${signedUsd(v.cost.after - v.cost.before)})`;
+    const rows: [string, string][] = [
+        ["policy", policy],
+        ["deletions refused", v.deletionsRefused.length ? String(v.deletionsRefused.length) : "none"],
     ];
+    if (r.against) {
+        rows.push(
+            ["changes", `${diffCounts(r.against.diff)} against ${r.against.plan.project}/${r.against.plan.stack}`],
+            ["replacements", replacements],
+            ["redeploys", v.redeploys.length ? v.redeploys.join(", ") : "none"],
+        );
+        if (v.added.length) rows.push(["new services", v.added.join(", ")]);
+        if (v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
+    } else {
+        const protectedCount = r.plan.resources.filter((x) => x.protect).length;
+        rows.push([
+            "resources",
+            `${r.plan.resources.length} to create (${protectedCount} protected), ${plural(r.facts.services.length, "service")}`,
+        ]);
+    }
+    rows.push(["cost", cost]);
+    return rows;
+}
+
+function headline(r: Review): string {
+    return r.verdict.passes ? "passes" : `fails: ${r.verdict.reasons.join(", ")}`;
+}
+
+/** Each service's changes in words; services with the same words share a line, every one named. */
+function changeLines(r: Review, markdown: boolean): string[] {
+    const byText = new Map<string, string[]>();
+    for (const change of r.changes) {
+        const status = change.status === "changed" ? (change.redeploys ? "redeploys" : "") : change.status;
+        const text = [status, change.lines.join("; ")].filter(Boolean).join(": ") || "updated";
+        byText.set(text, [...(byText.get(text) ?? []), change.service]);
+    }
+    return [...byText.entries()].map(([text, services]) =>
+        markdown ? `- **${services.join(", ")}**: ${text}` : `  ${services.join(", ")}: ${text}`,
+    );
 }
 
 function textTable(t: Table): string {
@@ -235,71 +367,141 @@ function markdownTable(t: Table): string {
     ].join("\n");
 }
 
-function resourceCounts(plan: PlanDocument): Table {
+/** Resource counts by type, on one line. */
+function resourceCounts(plan: PlanDocument): string {
     const counts = new Map<string, number>();
     for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    return { headers: ["type", "count"], rows: [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)) };
+    return [...counts.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([type, n]) => `${type} ${n}`)
+        .join(", ");
 }
 
 export function renderText(r: Review): string {
     const p = r.plan;
     const out: string[] = [];
+    const rows = verdictRows(r);
+    const width = Math.max(...rows.map(([label]) => label.length));
+    out.push(`Plan of ${p.project}/${p.stack}: ${headline(r)}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), "");
+    if (r.against) {
+        if (r.changes.length) out.push("Changes per service:", ...changeLines(r, false), "");
+        out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`, "");
+    }
+    if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
+    out.push(...policyLines(r.policy, false), "");
     out.push(
-        `Plan of ${p.project}/${p.stack}: ${p.resources.length} resources to create (${p.resources.filter((x) => x.protect).length} protected)`,
+        "Routing (listener rules in evaluation order; unmatched requests get the default 404):",
+        routingOrder,
+        textTable(routesTable(r)),
         "",
     );
-    out.push(textTable(resourceCounts(p)), "");
-    if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
-    if (r.policy) out.push(...policyLines(r.policy, false), "");
-    else if (r.policySettings.waivers.length) out.push(...waiverLines(r.policySettings, false), "");
-    if (r.against) {
-        out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
-        out.push(
-            `Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (${signedUsd(r.cost.total - r.against.cost.total)})`,
-            "",
-        );
-    }
-    out.push("Routing (listener rules in evaluation order; unmatched requests get the default 404):", textTable(routesTable(r)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
-        textTable(rolloutTable(r)),
+        textTable(grouped(rolloutTable(r))),
         "",
     );
-    out.push(`Monthly cost estimate (${r.cost.region}):`, textTable(costTable(r.cost)), "", textTable(baselineTable(r.cost)), "");
+    out.push(
+        `Monthly cost estimate (${r.cost.region}):`,
+        textTable(serviceCostTable(r.cost)),
+        "",
+        textTable(sharedCostTable(r.cost)),
+        "",
+        textTable(baselineTable(r.cost)),
+        "",
+    );
     if (r.warnings.length) out.push("Warnings:", ...r.warnings.map((w) => `  ! ${w}`), "");
-    out.push("Outputs:");
+    out.push(`Resources by type: ${resourceCounts(p)}`, "", "Outputs:");
     for (const [key, value] of Object.entries(p.outputs)) if (key !== "routes") out.push(`  ${key}: ${JSON.stringify(value)}`);
     return out.join("\n");
 }
 
-export function renderMarkdown(r: Review): string {
+/**
+ * How much of the detail the Markdown carries: everything; identical rows grouped; or, for the
+ * largest fleets, the unchanged tables as one summary line each (the text report and the plan
+ * JSON keep them whole). The verdict, every changed service and every violation are in all three.
+ */
+type Detail = "full" | "grouped" | "summary";
+
+function folded(summary: string, body: string): string[] {
+    return ["<details>", `<summary>${summary}</summary>`, "", body, "", "</details>", ""];
+}
+
+function markdownAt(r: Review, detail: Detail): string {
     const p = r.plan;
     const out: string[] = [];
-    out.push(`### fleet plan: \`${p.stack}\``, "");
-    out.push(
-        `${p.resources.length} resources (${p.resources.filter((x) => x.protect).length} protected), ` +
-            `estimated **${usd(r.cost.total)}/month** against ${usd(r.cost.baseline.total)} with one ALB per service on Fargate.`,
-        "",
-    );
-    if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
-    if (r.policy) out.push("#### Policy", "", ...policyLines(r.policy, true), "");
-    else if (r.policySettings.waivers.length) out.push("#### Policy waivers", "", ...waiverLines(r.policySettings, true), "");
+    const changed = new Set(r.changes.filter((c) => c.status !== "removed").map((c) => c.service));
+    const fold = (t: Table) => (detail === "full" ? t : grouped(t));
+    const section = (title: string, table: Table, column: number, summary: string, lines: string[] = []) => {
+        out.push(`#### ${title}`, "", ...lines);
+        const touched = onlyServices(table, column, changed);
+        if (r.against && touched.rows.length) out.push(markdownTable(touched), "");
+        if (detail === "summary") out.push(`${summary}.`, "");
+        else out.push(...folded(`${r.against ? "All" : "The"} ${title.toLowerCase()} (${summary})`, markdownTable(fold(table))));
+    };
+
+    out.push(`### fleet plan: \`${p.stack}\` ${r.verdict.passes ? "passes" : ":x: " + headline(r)}`, "");
+    out.push("| | |", "|---|---|", ...verdictRows(r).map(([label, value]) => `| ${label} | ${value.replace(/\|/g, "\\|")} |`), "");
     if (r.against) {
-        out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
-        out.push(...diffLines(r.against.diff, true), "");
+        if (r.changes.length) out.push("#### Changes per service", "", ...changeLines(r, true), "");
         out.push(
-            `Monthly cost: ${usd(r.against.cost.total)} → ${usd(r.cost.total)} (**${signedUsd(r.cost.total - r.against.cost.total)}**)`,
-            "",
+            ...folded(
+                `Resource changes against \`${r.against.plan.stack}\`: ${diffCounts(r.against.diff)}`,
+                diffLines(r.against.diff, true).slice(1).join("\n"),
+            ),
         );
     }
+    if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
+    out.push("#### Policy", "", ...markdownPolicy(r.policy));
     if (r.warnings.length) out.push("#### Warnings", "", ...r.warnings.map((w) => `- :warning: ${w}`), "");
-    out.push("#### Routes (in evaluation order)", "", markdownTable(routesTable(r)), "");
-    out.push("#### Memory and capacity", "", markdownTable(memoryTable(r)), "");
-    if (r.capacity) out.push(...capacityLines(r.capacity), "");
-    out.push("#### Rollout time (one rolling step)", "", markdownTable(rolloutTable(r)), "");
-    out.push("#### Monthly cost", "", markdownTable(costTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
+
+    const overlaps = r.routes.filter((row) => row.notes.length);
+    const routeSummary = `${plural(r.routes.length, "rule")} for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
+    section("Routes", routesTable(r), 3, routeSummary, [
+        routingOrder,
+        "",
+        ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
+        ...(overlaps.length ? [""] : []),
+    ]);
+    const reserved = r.facts.services.reduce((sum, s) => sum + s.reservation * s.desired, 0);
+    section(
+        "Memory and capacity",
+        memoryTable(r),
+        0,
+        `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
+        r.capacity ? [...capacityLines(r.capacity), ""] : [],
+    );
+    const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
+    section(
+        "Rollout time (one rolling step)",
+        rolloutTable(r),
+        0,
+        steps.length ? `${Math.min(...steps)}-${Math.max(...steps)} s per step` : "no load-balanced service",
+    );
+    out.push("#### Monthly cost", "", markdownTable(sharedCostTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
+    const costs = serviceCostTable(r.cost);
+    if (r.against) {
+        const touched = onlyServices(costs, 0, changed);
+        if (touched.rows.length) out.push(markdownTable(touched), "");
+    }
+    if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(fold(costs))));
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");
+}
+
+/**
+ * One stack's share of a pull-request comment: GitHub refuses comments over 65,536 characters and
+ * the comment holds dev and prod together, so each stack's Markdown stays under `maxCharacters`,
+ * by summarising (grouping, then summary lines), never by cutting.
+ */
+export const markdownBudget = 30_000;
+
+export function renderMarkdown(r: Review, maxCharacters = markdownBudget): string {
+    const levels: Detail[] = ["full", "grouped", "summary"];
+    for (const level of levels) {
+        const text = markdownAt(r, level);
+        if (text.length <= maxCharacters || level === "summary") return text;
+    }
+    throw new Error("unreachable");
 }

@@ -1,6 +1,8 @@
 /**
  * The routing table as deployed, in evaluation order, with a note where an earlier rule of
  * another service takes part of a rule's traffic. (A rule taken whole is a validation error.)
+ * That host rules come before path-only rules is the design, said once (`routingOrder`), not
+ * noted on every path-only rule: a note marks only an overlap a reviewer could not infer.
  */
 import { patternCovers } from "../model/routing";
 import { RuleFacts } from "./facts";
@@ -22,12 +24,18 @@ function overlap(earlier: readonly string[], later: readonly string[], caseInsen
     return common.length > 0 ? common : undefined;
 }
 
+/** How path-only rules relate to host rules: one line above the table. */
+export const routingOrder =
+    "Host rules (with or without a path) are evaluated before path-only rules, so a path-only rule serves its path on every host that no host rule matches.";
+
 export function routingTable(rules: readonly RuleFacts[]): RouteRow[] {
     const ordered = [...rules].sort((a, b) => a.priority - b.priority);
     return ordered.map((rule, index) => {
         const notes: string[] = [];
         for (const earlier of ordered.slice(0, index)) {
             if (earlier.service === rule.service) continue;
+            // A host rule ahead of a path-only rule is routingOrder, not an overlap worth a note.
+            if (earlier.hosts.length > 0 && rule.hosts.length === 0) continue;
             const hosts = overlap(earlier.hosts, rule.hosts, true);
             const paths = overlap(earlier.paths, rule.paths, false);
             if (!hosts || !paths) continue;

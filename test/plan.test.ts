@@ -58,8 +58,9 @@ before(async () => {
         plan("dev", undefined, ["--policy"]),
         plan("prod", undefined, ["--policy"]),
         plan("dev", "catalogInvalid.ts"),
-        plan("prod", "catalogPasswordInEnv.ts", ["--policy"]),
-        plan("dev", "catalogPasswordInEnv.ts", ["--policy"]),
+        // No --policy: the policy runs on every plan.
+        plan("prod", "catalogPasswordInEnv.ts"),
+        plan("dev", "catalogPasswordInEnv.ts"),
     ]);
     Object.assign(runs, { dev, prod, invalid, passwordProd, passwordDev });
     // The pull-request view: one catalog change against the base plan, as Markdown (its plan is
@@ -76,21 +77,50 @@ before(async () => {
         "-c",
         `retired=${JSON.stringify({ worker: entry })}`,
     ];
-    const [review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand] =
-        await Promise.all([
-            plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
-            plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
-            plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
-            plan(
-                "prod",
-                "catalogMinusWorker.ts",
-                retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] }),
-            ),
-            plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.api.memory.limit=448"]),
-            plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
-            plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.docs.capacity=fargate"]),
-        ]);
-    Object.assign(runs, { review, docsRemoved, workerRetiredBare, workerRetired, overrideEdited, workerReleasedForgetting, docsOnDemand });
+    const [
+        review,
+        docsRemoved,
+        workerRetiredBare,
+        workerRetired,
+        overrideEdited,
+        workerReleasedForgetting,
+        docsOnDemand,
+        devOnEc2,
+        docsRenamed,
+    ] = await Promise.all([
+        plan("dev", "catalogPlusOne.ts", ["--against", runs.dev.json, "--markdown", path.join(scratch, "review.md")]),
+        plan("prod", "catalogMinusOne.ts", ["--against", prodBase, "-c", without("docs")]),
+        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service" })),
+        plan(
+            "prod",
+            "catalogMinusWorker.ts",
+            retireWorker({ reason: "folded into the api service", repository: true, parameters: ["DATABASE_PASSWORD"] }),
+        ),
+        plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.api.memory.limit=448"]),
+        plan("prod", "catalogMinusWorker.ts", retireWorker({ reason: "folded into the api service", repository: true, release: true })),
+        plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.docs.capacity=fargate"]),
+        // -c in order: EC2 capacity first, then the default that needs it.
+        plan("dev", undefined, [
+            "--against",
+            runs.dev.json,
+            "-c",
+            "cluster.ec2={ instanceType: t3.medium, minSize: 1, maxSize: 3 }",
+            "-c",
+            "cluster.defaultCapacity=ec2",
+        ]),
+        plan("dev", undefined, ["--against", runs.dev.json, "-c", "services.docs.routes=[{ host: manual }]"]),
+    ]);
+    Object.assign(runs, {
+        review,
+        docsRemoved,
+        workerRetiredBare,
+        workerRetired,
+        overrideEdited,
+        workerReleasedForgetting,
+        docsOnDemand,
+        devOnEc2,
+        docsRenamed,
+    });
 });
 
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -109,8 +139,17 @@ for (const stack of ["dev", "prod"]) {
             return run.plan!;
         };
 
-        it("prints the summary: resources, routing and memory", () => {
-            assert.match(runs[stack].stdout, new RegExp(`^Plan of fleet/${stack}: \\d+ resources to create`));
+        it("prints the verdict first, then routing, memory and cost", () => {
+            const enforcement = stack === "prod" ? "mandatory" : "advisory";
+            const waived = stack === "prod" ? 0 : 3;
+            const lines = runs[stack].stdout.split("\n");
+            assert.deepEqual(lines.slice(0, 3), [
+                `Plan of fleet/${stack}: passes`,
+                `  policy             passed (${enforcement}): 0 violations, ${waived} waived`,
+                "  deletions refused  none",
+            ]);
+            assert.match(lines[3], new RegExp(`^ {2}resources {10}${p().resources.length} to create \\(\\d+ protected\\), 5 services$`));
+            assert.match(lines[4], /^ {2}cost {15}\$\d+\.\d\d a month$/);
             assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service\s+target group\s+note$/m);
             assert.match(
                 runs[stack].stdout,
@@ -387,10 +426,11 @@ describe("policy in the plan", () => {
         assert.equal(run.code, 1);
         assert.match(
             run.stdout,
-            /^ {2}error: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD in its plain environment\. Fix: move ADMIN_PASSWORD from env to secrets in the catalog \(SSM, by reference\), or waive ECS\.8 for worker with a reason in fleet:policy\.waivers\.$/m,
+            /^ {2}error: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD, DATABASE_URL \(its value looks like a URL with a password\) in its plain environment\. Fix: move ADMIN_PASSWORD, DATABASE_URL from env to secrets in the catalog \(SSM, by reference\), or waive ECS\.8 for worker with a reason in fleet:policy\.waivers\.$/m,
         );
+        assert.match(run.stdout, /^Plan of fleet\/prod: fails: 1 mandatory policy violation\(s\)$/m);
         assert.match(run.stderr, /^1 mandatory policy violation\(s\): see above$/m);
-        assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+        assert.doesNotMatch(run.stdout + run.stderr, /hunter[23]/);
     });
 
     it("only warns in dev", () => {
@@ -400,7 +440,7 @@ describe("policy in the plan", () => {
             run.stdout,
             /^ {2}warning: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD/m,
         );
-        assert.doesNotMatch(run.stdout + run.stderr, /hunter2/);
+        assert.doesNotMatch(run.stdout + run.stderr, /hunter[23]/);
     });
 });
 
@@ -459,11 +499,15 @@ describe("production safety against the base plan", () => {
     });
 });
 
+/** The text between two headings of a report. */
+const between = (text: string, start: string, end: string) => text.slice(text.indexOf(start), text.indexOf(end, text.indexOf(start)));
+const block = (text: string, start: string) => between(text, start, "\n\n").split("\n");
+
 describe("the review of a change", () => {
     it("prints the diff grouped by service and the change in monthly cost", () => {
         const run = runs.review;
         assert.equal(run.code, 0, run.stderr);
-        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Routing ("));
+        const section = between(run.stdout, "Changes against", "\nPolicy (");
         assert.match(section, /^Changes against fleet\/dev: \d+ to add, 0 to change, 0 to remove$/m);
         assert.deepEqual(
             section.split("\n").filter((line) => /^ {2}\S.*:$/.test(line)),
@@ -471,44 +515,98 @@ describe("the review of a change", () => {
             "only the new service's group",
         );
         assert.match(section, new RegExp(`^ {4}\\+ aws:ecs/service:Service ${addedName}$`, "m"));
-        assert.match(run.stdout, /^Monthly cost: \$\d+\.\d\d → \$\d+\.\d\d \(\+\$\d+\.\d\d\)$/m);
+        assert.match(run.stdout, /^ {2}cost {15}\$\d+\.\d\d → \$\d+\.\d\d a month \(\+\$\d+\.\d\d\)$/m);
+        assert.match(run.stdout, new RegExp(`^ {2}new services {7}${addedName}$`, "m"));
     });
 
-    it("shows an edited override as a replacement of that service's task definition only", () => {
+    it("opens with the verdict and says a memory change with its old and new values", () => {
         const run = runs.overrideEdited;
         assert.equal(run.code, 0, run.stderr);
-        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
+        const verdict = block(run.stdout, "Plan of");
+        assert.deepEqual(verdict.slice(0, 6), [
+            "Plan of fleet/dev: passes",
+            "  policy             passed (advisory): 0 violations, 3 waived",
+            "  deletions refused  none",
+            "  changes            0 to add, 0 to change, 1 to replace, 0 to remove against fleet/dev",
+            "  replacements       none",
+            "  redeploys          api",
+        ]);
+        assert.match(verdict[6], /^ {2}cost {15}\$(\d+\.\d\d) → \$\1 a month \(\+\$0\.00\)$/);
+        assert.deepEqual(block(run.stdout, "Changes per service:"), [
+            "Changes per service:",
+            "  api: redeploys: memory limit 384 → 448 MiB",
+        ]);
         // A task definition revision is immutable: a new container definition replaces it.
-        assert.deepEqual(section.trim().split("\n"), [
+        assert.deepEqual(between(run.stdout, "Changes against", "\nPolicy (").trim().split("\n"), [
             "Changes against fleet/dev: 0 to add, 0 to change, 1 to replace, 0 to remove",
             "",
             "  api:",
-            "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].linuxParameters.tmpfs[0].size, containerDefinitions[0].memory), forcing replacement",
+            "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].memory: 384 → 448, containerDefinitions[0].linuxParameters.tmpfs[0].size: 96 → 112), forcing replacement",
         ]);
+        const diff = (run.plan as any).review.diff;
+        assert.equal(diff.against, "fleet/dev");
+        assert.deepEqual(diff.services.api.replaced[0].values, [
+            { path: "containerDefinitions[0].linuxParameters.tmpfs[0].size", before: 96, after: 112 },
+            { path: "containerDefinitions[0].memory", before: 384, after: 448 },
+        ]);
+        assert.equal(diff.services.api.redeploys, true);
     });
 
     it("moves a service to another capacity as an update of its ECS service, not a replacement", () => {
         const run = runs.docsOnDemand;
         assert.equal(run.code, 0, run.stderr);
-        const section = run.stdout.slice(run.stdout.indexOf("Changes against"), run.stdout.indexOf("Monthly cost:"));
-        assert.deepEqual(section.trim().split("\n"), [
+        assert.deepEqual(block(run.stdout, "Changes per service:"), [
+            "Changes per service:",
+            "  docs: redeploys: capacity fargate-spot → fargate",
+        ]);
+        assert.deepEqual(between(run.stdout, "Changes against", "\nPolicy (").trim().split("\n"), [
             "Changes against fleet/dev: 0 to add, 1 to change, 0 to remove",
             "",
             "  docs:",
-            "    ~ aws:ecs/service:Service docs (capacityProviderStrategies[0].capacityProvider)",
+            "    ~ aws:ecs/service:Service docs (capacityProviderStrategies[0].capacityProvider: FARGATE_SPOT → FARGATE)",
         ]);
     });
 
-    it("writes a pull-request comment with routes by priority and memory by reservation", () => {
+    it("says a move to EC2 replaces each routed service's target group (ip → instance targets)", () => {
+        const run = runs.devOnEc2;
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(
+            block(run.stdout, "Plan of")[4],
+            "  replacements       target group api-tg (api); target group docs-tg (docs); target group status-tg (status); target group web-tg (web)",
+        );
+        assert.deepEqual(block(run.stdout, "Changes per service:").slice(2, 4), [
+            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group api-tg: target type ip → instance",
+            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group docs-tg: target type ip → instance",
+        ]);
+        assert.match(run.stdout, /^ {4}\+- aws:lb\/targetGroup:TargetGroup api-tg \(targetType: ip → instance\), forcing replacement$/m);
+    });
+
+    it("says a route rename in words and flags the new host for DNS", () => {
+        const run = runs.docsRenamed;
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(block(run.stdout, "Changes per service:"), [
+            "Changes per service:",
+            "  docs: route docs.dev.fleet.example.com → manual.dev.fleet.example.com; new host manual.dev.fleet.example.com: needs a DNS record for the load balancer",
+        ]);
+        assert.equal(block(run.stdout, "Plan of")[5], "  redeploys          none");
+    });
+
+    it("writes a pull-request comment: the verdict, the changes in words, tables of what changed, the rest folded", () => {
         const markdown = fs.readFileSync(path.join(scratch, "review.md"), "utf8");
-        assert.match(markdown, /^### fleet plan: `dev`$/m);
-        assert.match(markdown, /^#### Changes against `dev`$/m);
+        assert.match(markdown, /^### fleet plan: `dev` passes$/m);
+        assert.match(markdown, /^\| policy \| passed \(advisory\): 0 violations, 3 waived \|$/m);
+        assert.match(markdown, /^#### Changes per service$/m);
+        assert.match(markdown, new RegExp(`^- \\*\\*${addedName}\\*\\*: added`, "m"));
+        assert.match(markdown, /^<summary>Resource changes against `dev`: \d+ to add, 0 to change, 0 to remove<\/summary>$/m);
         assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
         assert.match(
             markdown,
             /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| fargate size \| tasks \(min-max\) \|$/m,
         );
-        assert.match(markdown, new RegExp(`^\\| ${addedName} \\| fargate-spot \\| 64 \\| 128 \\| 256 \\| 256/512 \\| 1 \\|$`, "m"));
+        // The changed service's row before the fold, and in the folded table.
+        const row = new RegExp(`^\\| ${addedName} \\| fargate-spot \\| 64 \\| 128 \\| 256 \\| 256/512 \\| 1 \\|$`, "gm");
+        assert.equal(markdown.match(row)?.length, 2);
+        assert.match(markdown, /^<summary>All memory and capacity \(/m);
         assert.match(markdown, /^#### Monthly cost$/m);
         assert.doesNotMatch(markdown, /mock-[0-9a-f]{16}/);
     });

@@ -305,3 +305,48 @@ describe("enforcement and waivers", () => {
         );
     });
 });
+
+describe("ECS.8 on values", () => {
+    // Example credentials only: AWS's documented example key id, a made-up token.
+    const flagged: [string, string, string][] = [
+        ["DATABASE_URL", "postgres://app:pw@db/app", "a URL with a password"],
+        ["UPSTREAM", "https://deploy:s3cr3t-Value@git.example.com/org/repo.git", "a URL with a password"],
+        ["VENDOR_ID", "AKIAIOSFODNN7EXAMPLE", "an AWS access key id"],
+        ["TLS_KEY_PEM", "-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----", "a private key"],
+        ["OPENSSH", "-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"],
+        ["STRIPE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc9Xk2Lm5Qz8", "a long random token"],
+    ];
+    for (const [name, value, kind] of flagged) {
+        it(`flags ${name} by its value (${kind}) and never prints it`, () => {
+            const messages = messagesFor(
+                withContainer("api", (c) => c.environment.push({ name, value })),
+                "ECS.8",
+            );
+            assert.deepEqual(messages, [
+                `[ECS.8] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service api): container api passes ${name} (its value looks like ${kind}) in its plain environment. Fix: move ${name} from env to secrets in the catalog (SSM, by reference), ${waive("ECS.8", "api")}`,
+            ]);
+            assert.ok(!messages[0].includes(value.slice(0, 12)), "the value is not printed");
+        });
+    }
+
+    const ordinary: [string, string][] = [
+        ["DATABASE_URL", "postgres://db.internal:5432/app"],
+        ["GIT_SHA", "3f786850e387550fdab836ed7e6dc881de23001b3f786850"],
+        ["CONTENT_HASH", "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+        ["UPSTREAM", "https://api.example.com/v1/resources/customers/by-region"],
+        ["JAVA_OPTS", "-XX:MaxRAMPercentage=75.0 -XX:+UseContainerSupport -Dfile.encoding=UTF-8"],
+        ["USER_AGENT", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"],
+        ["MAIL_FROM", "mailto:ops@example.com"],
+    ];
+    for (const [name, value] of ordinary) {
+        it(`leaves ${name}=${value.slice(0, 24)}… alone`, () => {
+            assert.deepEqual(
+                messagesFor(
+                    withContainer("api", (c) => c.environment.push({ name, value })),
+                    "ECS.8",
+                ),
+                [],
+            );
+        });
+    }
+});

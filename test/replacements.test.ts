@@ -269,6 +269,10 @@ describe("the diff of a replacement", () => {
                         type: "aws:lb/targetGroup:TargetGroup",
                         name: "api-tg",
                         paths: ["healthCheck.path", "targetType"],
+                        values: [
+                            { path: "healthCheck.path", before: "/health", after: "/ready" },
+                            { path: "targetType", before: "instance", after: "ip" },
+                        ],
                         replacedBy: ["targetType"],
                         warnings: [],
                     },
@@ -278,10 +282,10 @@ describe("the diff of a replacement", () => {
         assert.deepEqual(diffLines(diff, false), [
             "0 to add, 0 to change, 1 to replace, 0 to remove",
             "\n  api:",
-            "    +- aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path, targetType); replacement forced by targetType",
+            "    +- aws:lb/targetGroup:TargetGroup api-tg (targetType: instance → ip, healthCheck.path: /health → /ready); replacement forced by targetType",
         ]);
         assert.deepEqual(diffLines(diff, true).slice(2), [
-            "- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (healthCheck.path, targetType); replacement forced by `targetType`",
+            "- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (targetType: instance → ip, healthCheck.path: /health → /ready); replacement forced by `targetType`",
         ]);
     });
 
@@ -290,7 +294,7 @@ describe("the diff of a replacement", () => {
         assert.deepEqual(diffLines(diff, false), [
             "0 to add, 1 to change, 0 to remove",
             "\n  api:",
-            "    ~ aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path)",
+            "    ~ aws:lb/targetGroup:TargetGroup api-tg (healthCheck.path: /health → /ready)",
         ]);
     });
 
@@ -314,7 +318,7 @@ describe("the diff of a replacement", () => {
             ]);
             const diff = diffPlans(plan([logs({ logGroupClass: "STANDARD" })]), plan([head]));
             assert.deepEqual(diffLines(diff, false).slice(2), [
-                "    +- aws:cloudwatch/logGroup:LogGroup api-logs (logGroupClass), forcing replacement",
+                "    +- aws:cloudwatch/logGroup:LogGroup api-logs (logGroupClass: STANDARD → INFREQUENT_ACCESS), forcing replacement",
                 "       ! keeps its fixed name /fleet/dev/api: deleted before the new one is created, so it is missing in between",
                 "       ! stateful: its log events are deleted",
             ]);

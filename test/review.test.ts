@@ -273,19 +273,26 @@ describe("cost model", () => {
 });
 
 describe("routing notes", () => {
-    it("notes where an earlier rule of another service takes part of a rule's traffic", () => {
+    it("notes only where one service really takes part of another's traffic, not host rules ahead of path-only ones", () => {
         const rows = routingTable([
             { priority: 30000, hosts: [], paths: ["/api/*"], service: "api", targetGroup: "api-tg" },
             { priority: 100, hosts: ["www.example.com"], paths: [], service: "web", targetGroup: "web-tg" },
             { priority: 200, hosts: ["api.example.com"], paths: [], service: "api", targetGroup: "api-tg" },
             { priority: 300, hosts: ["docs.example.com"], paths: ["/static/*"], service: "docs", targetGroup: "docs-tg" },
+            { priority: 17000, hosts: ["docs.example.com"], paths: [], service: "cms", targetGroup: "cms-tg" },
+            { priority: 20000, hosts: [], paths: ["/api/v2/*"], service: "v2", targetGroup: "v2-tg" },
         ]);
         assert.deepEqual(
-            rows.map((r) => r.priority),
-            [100, 200, 300, 30000],
+            rows.map((r) => [r.priority, r.notes]),
+            [
+                [100, []],
+                [200, []],
+                [300, []],
+                [17000, ["requests for host docs.example.com path /static/* go to docs (priority 300) first"]],
+                [20000, []],
+                [30000, ["requests for path /api/v2/* go to v2 (priority 20000) first"]],
+            ],
         );
-        assert.deepEqual(rows[3].notes, ["requests for host www.example.com path /api/* go to web (priority 100) first"]);
-        assert.deepEqual(rows[2].notes, []);
     });
 });
 
@@ -337,6 +344,7 @@ describe("plan diff", () => {
                         type: "aws:ecs/taskDefinition:TaskDefinition",
                         name: "api-taskdef",
                         paths: ["containerDefinitions[0].memory"],
+                        values: [{ path: "containerDefinitions[0].memory", before: 256, after: 512 }],
                         replacedBy: ["containerDefinitions[0].memory"],
                         warnings: [],
                     },

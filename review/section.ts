@@ -1,0 +1,127 @@
+/**
+ * The plan JSON's `review` section: the review's figures as data, so CI and other tools read
+ * numbers instead of text. An interface: extend it, never rename a field (README: "Plan JSON").
+ * Secrets stay "[secret]" (the plan never holds a value); values are the plan's inputs.
+ */
+import { ValueChange } from "./diff";
+import { Review } from "./render";
+import { Verdict } from "./verdict";
+
+export const reviewSectionVersion = 1;
+
+export interface ResourceRef {
+    readonly type: string;
+    readonly name: string;
+}
+
+export interface ServiceDiff {
+    readonly added: readonly ResourceRef[];
+    readonly removed: readonly ResourceRef[];
+    readonly updated: readonly (ResourceRef & { readonly values: readonly ValueChange[] })[];
+    readonly replaced: readonly (ResourceRef & {
+        readonly values: readonly ValueChange[];
+        /** The changed inputs that force the replacement. */
+        readonly replacedBy: readonly string[];
+        readonly warnings: readonly string[];
+    })[];
+    /** The service's changes in words, as the report says them. */
+    readonly words: readonly string[];
+    readonly redeploys: boolean;
+}
+
+export interface CapacityFigures {
+    readonly instanceType: string;
+    readonly count: number;
+    readonly monthly: number;
+    /** Memory reserved by tasks / memory the instances register. */
+    readonly utilisation: number;
+}
+
+export interface ReviewSection {
+    readonly version: number;
+    readonly verdict: Verdict;
+    readonly cost: {
+        /** USD a month, this plan. */
+        readonly monthly: number;
+        /** One ALB per routed service, every task on Fargate on-demand. */
+        readonly baseline: { readonly monthly: number };
+        readonly services: Readonly<Record<string, number>>;
+    };
+    readonly capacity: { readonly current: CapacityFigures | null };
+    /** Seconds of one rolling step per service; null for a service without a load balancer. */
+    readonly rollout: Readonly<Record<string, number | null>>;
+    readonly policy: {
+        readonly enforcement: string;
+        readonly violations: readonly {
+            readonly control: string;
+            readonly service: string | null;
+            readonly type: string;
+            readonly name: string;
+            readonly message: string;
+            readonly waived: string | null;
+        }[];
+        readonly waivers: readonly { readonly control: string; readonly scope: string; readonly reason: string }[];
+    };
+    /** With --against: the base plan and each service's (and "platform"'s) changes. */
+    readonly diff?: { readonly against: string; readonly services: Readonly<Record<string, ServiceDiff>> };
+}
+
+export function reviewSection(r: Review): ReviewSection {
+    const ec2Monthly = r.cost.shared.find((line) => line.item === "EC2 instances")?.monthly ?? 0;
+    let diff: ReviewSection["diff"];
+    if (r.against) {
+        const words = new Map(r.changes.map((c) => [c.service, c]));
+        const services: Record<string, ServiceDiff> = {};
+        for (const group of r.against.diff.groups) {
+            const ref = (c: { type: string; name: string }) => ({ type: c.type, name: c.name });
+            const of = (kind: string) => group.changes.filter((c) => c.kind === kind);
+            services[group.group] = {
+                added: of("add").map(ref),
+                removed: of("remove").map(ref),
+                updated: of("change").map((c) => ({ ...ref(c), values: c.values ?? [] })),
+                replaced: of("replace").map((c) => ({
+                    ...ref(c),
+                    values: c.values ?? [],
+                    replacedBy: c.replacedBy ?? [],
+                    warnings: c.warnings ?? [],
+                })),
+                words: words.get(group.group)?.lines ?? [],
+                redeploys: words.get(group.group)?.redeploys ?? false,
+            };
+        }
+        diff = { against: `${r.against.plan.project}/${r.against.plan.stack}`, services };
+    }
+    return {
+        version: reviewSectionVersion,
+        verdict: r.verdict,
+        cost: {
+            monthly: r.cost.total,
+            baseline: { monthly: r.cost.baseline.total },
+            services: Object.fromEntries(r.cost.services.map((s) => [s.service, s.monthly])),
+        },
+        capacity: {
+            current: r.capacity
+                ? {
+                      instanceType: r.capacity.instanceType,
+                      count: r.capacity.instances,
+                      monthly: ec2Monthly,
+                      utilisation: r.capacity.utilisation,
+                  }
+                : null,
+        },
+        rollout: Object.fromEntries(r.rollouts.map((e) => [e.service, e.stepSeconds ?? null])),
+        policy: {
+            enforcement: r.policy.enforcement,
+            violations: r.policy.violations.map((v) => ({
+                control: v.control,
+                service: v.service ?? null,
+                type: v.type,
+                name: v.name,
+                message: v.message,
+                waived: v.waived ?? null,
+            })),
+            waivers: r.policy.waivers.map((w) => ({ control: w.control, scope: w.scope, reason: w.reason })),
+        },
+        ...(diff ? { diff } : {}),
+    };
+}
