@@ -23,7 +23,7 @@ import { Catalog, RouteSpec, ServiceSpec } from "../model/catalog";
 import { maxRulesPerLoadBalancer } from "../model/routing";
 import { FleetInput, FleetResult, resolveFleet } from "../model/resolve";
 import { parseJsonOrString } from "../policy/limits";
-import { readStackConfig } from "../plan/stackFile";
+import { applyConfigOverrides, readStackConfig } from "../plan/stackFile";
 
 const repoRoot = path.resolve(__dirname, "..");
 const benchDir = path.join(repoRoot, "bench");
@@ -177,13 +177,17 @@ export function syntheticCatalog(size: number): { services: Record<string, Servi
     return { services, counts, capped };
 }
 
-/** The program's view of the stack's `fleet:*` config, read the way index.ts reads it. */
-function stackInput(): FleetInput {
-    const stackConfig = readStackConfig(repoRoot, stack);
+/**
+ * The program's view of a stack's `fleet:*` config, read the way index.ts reads it, with `-c`
+ * pairs applied as the plan applies them. Also the tests' way to generate a catalog for a fixture stack.
+ */
+export function stackFleetInput(root = repoRoot, stackName = stack, overrides: readonly (readonly [string, string])[] = []): FleetInput {
+    const stackConfig = readStackConfig(root, stackName);
     const secret = new Set(stackConfig.secretKeys);
+    const merged = { ...stackConfig.config, ...applyConfigOverrides(stackConfig.config, stackConfig.project, overrides) };
     const config: Record<string, unknown> = {};
     const configKeys = new Map<string, { secret: boolean }>();
-    for (const [fullKey, raw] of Object.entries(stackConfig.config)) {
+    for (const [fullKey, raw] of Object.entries(merged)) {
         if (!fullKey.startsWith("fleet:")) continue;
         const key = fullKey.slice("fleet:".length);
         configKeys.set(key, { secret: secret.has(fullKey) });
@@ -192,10 +196,10 @@ function stackInput(): FleetInput {
     }
     return {
         project: stackConfig.project,
-        stack,
+        stack: stackName,
         config,
         configKeys,
-        pathExists: (relative) => fs.existsSync(path.join(repoRoot, relative)),
+        pathExists: (relative) => fs.existsSync(path.join(root, relative)),
     };
 }
 
@@ -204,7 +208,7 @@ function stackInput(): FleetInput {
  * priority collisions, pins the free priority it suggests (as data) on the route it names, as a
  * user would. Any other problem is a bug in the generator.
  */
-export function generateCatalog(size: number, input: FleetInput = stackInput()): GeneratedCatalog {
+export function generateCatalog(size: number, input: FleetInput = stackFleetInput()): GeneratedCatalog {
     const { services, counts, capped } = syntheticCatalog(size);
     let pins = 0;
     for (let round = 1; round <= 20; round++) {
@@ -473,7 +477,7 @@ function main(): number {
     if (!hasGnuTime()) console.warn(`bench: ${timeBinary} (GNU time) is not available: peak RSS is not measured, wall time only.`);
     console.log(`bench: sizes ${sizes.join(", ")}; ${runs} run(s) each; catalogs and plans in ${tmp}`);
 
-    const input = stackInput();
+    const input = stackFleetInput();
     const generated = sizes.map((size) => generateCatalog(size, input));
     for (const g of generated) {
         console.log(

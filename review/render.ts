@@ -28,6 +28,8 @@ export interface Review {
         readonly plan: PlanDocument;
         readonly facts: PlanFacts;
         readonly diff: PlanDiff;
+        readonly routes: readonly RouteRow[];
+        readonly rollouts: readonly RolloutEstimate[];
         readonly cost: CostReport;
         readonly retirement: readonly string[];
     };
@@ -64,6 +66,8 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
             plan: base,
             facts: baseFacts,
             diff: diffPlans(base, plan),
+            routes: routingTable(baseFacts.rules),
+            rollouts: baseFacts.services.map(rolloutEstimate),
             cost: estimateCost(baseFacts, ec2Capacity(baseFacts)),
             // Only a plan of the same stack says what that stack would lose.
             retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
@@ -117,15 +121,20 @@ function grouped(t: Table): Table {
     return { headers: t.headers, rows: [...groups.values()].map((g) => [g.names.join(", "), ...g.row.slice(1)]) };
 }
 
-/** The rows of the services a change touches. */
-function onlyServices(t: Table, column: number, services: ReadonlySet<string>): Table {
-    return { headers: t.headers, rows: t.rows.filter((row) => services.has(String(row[column]))) };
+/** The rows of the services whose rows differ from the base plan's (new services included). */
+function changedRows(head: Table, base: Table | undefined, column: number): Table {
+    if (!base) return { headers: head.headers, rows: [] };
+    const rowsOf = (t: Table, service: string) => JSON.stringify(t.rows.filter((row) => String(row[column]) === service));
+    const services = new Set(
+        head.rows.map((row) => String(row[column])).filter((service) => rowsOf(head, service) !== rowsOf(base, service)),
+    );
+    return { headers: head.headers, rows: head.rows.filter((row) => services.has(String(row[column]))) };
 }
 
-function routesTable(r: Review): Table {
+function routesTable(routes: readonly RouteRow[]): Table {
     return {
         headers: ["priority", "host", "path", "service", "target group", "note"],
-        rows: r.routes.map((row) => [
+        rows: routes.map((row) => [
             row.priority,
             row.hosts.join(", ") || "*",
             row.paths.join(", ") || "*",
@@ -136,10 +145,10 @@ function routesTable(r: Review): Table {
     };
 }
 
-function memoryTable(r: Review): Table {
+function memoryTable(facts: PlanFacts): Table {
     return {
         headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "fargate size", "tasks (min-max)"],
-        rows: r.facts.services.map((s) => [
+        rows: facts.services.map((s) => [
             s.name,
             s.capacity,
             s.reservation,
@@ -151,10 +160,10 @@ function memoryTable(r: Review): Table {
     };
 }
 
-function rolloutTable(r: Review): Table {
+function rolloutTable(rollouts: readonly RolloutEstimate[]): Table {
     return {
         headers: ["service", "rolling step", "grace", "healthy (interval × threshold)", "deregistration", "AWS defaults"],
-        rows: r.rollouts.map((e) =>
+        rows: rollouts.map((e) =>
             e.stepSeconds === undefined || !e.parts
                 ? [e.service, "no load balancer: replaced as tasks start", "-", "-", "-", "-"]
                 : [
@@ -229,6 +238,16 @@ function changedInputs(change: ResourceChange): string {
     if (values.length > maxValuesPerResource) shown.push(`… ${values.length - maxValuesPerResource} more`);
     if (change.paths.includes("(protect)")) shown.push("(protect)");
     return shown.join(", ");
+}
+
+/** The diff as counts per resource type and kind: `- 199 × +- aws:ecs/taskDefinition:TaskDefinition`. */
+function resourceCountLines(d: PlanDiff): string[] {
+    const counts = new Map<string, number>();
+    for (const change of d.groups.flatMap((g) => g.changes)) {
+        const key = `\`${changeSigns[change.kind]}\` ${change.type}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].map(([key, n]) => `- ${n} × ${key}`);
 }
 
 /** The diff's count line: replacements are counted only when there are some. */
@@ -392,14 +411,14 @@ export function renderText(r: Review): string {
     out.push(
         "Routing (listener rules in evaluation order; unmatched requests get the default 404):",
         routingOrder,
-        textTable(routesTable(r)),
+        textTable(routesTable(r.routes)),
         "",
     );
-    out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
+    out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
-        textTable(grouped(rolloutTable(r))),
+        textTable(grouped(rolloutTable(r.rollouts))),
         "",
     );
     out.push(
@@ -431,26 +450,32 @@ function folded(summary: string, body: string): string[] {
 function markdownAt(r: Review, detail: Detail): string {
     const p = r.plan;
     const out: string[] = [];
-    const changed = new Set(r.changes.filter((c) => c.status !== "removed").map((c) => c.service));
     const fold = (t: Table) => (detail === "full" ? t : grouped(t));
-    const section = (title: string, table: Table, column: number, summary: string, lines: string[] = []) => {
+    /** A table: the rows that changed, then the whole table folded (or its summary line); `group` merges equal rows always. */
+    const section = (
+        title: string,
+        tables: [Table, Table | undefined],
+        column: number,
+        summary: string,
+        lines: string[],
+        group = false,
+    ) => {
+        const shape = group ? grouped : fold;
         out.push(`#### ${title}`, "", ...lines);
-        const touched = onlyServices(table, column, changed);
-        if (r.against && touched.rows.length) out.push(markdownTable(touched), "");
+        const touched = changedRows(tables[0], tables[1], column);
+        if (touched.rows.length) out.push(markdownTable(shape(touched)), "");
         if (detail === "summary") out.push(`${summary}.`, "");
-        else out.push(...folded(`${r.against ? "All" : "The"} ${title.toLowerCase()} (${summary})`, markdownTable(fold(table))));
+        else out.push(...folded(`${r.against ? "All" : "The"} ${title.toLowerCase()} (${summary})`, markdownTable(shape(tables[0]))));
     };
+    const base = r.against;
 
     out.push(`### fleet plan: \`${p.stack}\` ${r.verdict.passes ? "passes" : ":x: " + headline(r)}`, "");
     out.push("| | |", "|---|---|", ...verdictRows(r).map(([label, value]) => `| ${label} | ${value.replace(/\|/g, "\\|")} |`), "");
     if (r.against) {
         if (r.changes.length) out.push("#### Changes per service", "", ...changeLines(r, true), "");
-        out.push(
-            ...folded(
-                `Resource changes against \`${r.against.plan.stack}\`: ${diffCounts(r.against.diff)}`,
-                diffLines(r.against.diff, true).slice(1).join("\n"),
-            ),
-        );
+        // Every resource, or for large changes its count per type and kind (each service's words are above).
+        const list = detail === "full" ? diffLines(r.against.diff, true).slice(1) : resourceCountLines(r.against.diff);
+        out.push(...folded(`Resource changes against \`${r.against.plan.stack}\`: ${diffCounts(r.against.diff)}`, list.join("\n")));
     }
     if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
     out.push("#### Policy", "", ...markdownPolicy(r.policy));
@@ -458,7 +483,7 @@ function markdownAt(r: Review, detail: Detail): string {
 
     const overlaps = r.routes.filter((row) => row.notes.length);
     const routeSummary = `${plural(r.routes.length, "rule")} for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
-    section("Routes", routesTable(r), 3, routeSummary, [
+    section("Routes", [routesTable(r.routes), base && routesTable(base.routes)], 3, routeSummary, [
         routingOrder,
         "",
         ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
@@ -467,7 +492,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const reserved = r.facts.services.reduce((sum, s) => sum + s.reservation * s.desired, 0);
     section(
         "Memory and capacity",
-        memoryTable(r),
+        [memoryTable(r.facts), base && memoryTable(base.facts)],
         0,
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
         r.capacity ? [...capacityLines(r.capacity), ""] : [],
@@ -475,16 +500,16 @@ function markdownAt(r: Review, detail: Detail): string {
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
     section(
         "Rollout time (one rolling step)",
-        rolloutTable(r),
+        [rolloutTable(r.rollouts), base && rolloutTable(base.rollouts)],
         0,
         steps.length ? `${Math.min(...steps)}-${Math.max(...steps)} s per step` : "no load-balanced service",
+        [],
+        true,
     );
     out.push("#### Monthly cost", "", markdownTable(sharedCostTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
     const costs = serviceCostTable(r.cost);
-    if (r.against) {
-        const touched = onlyServices(costs, 0, changed);
-        if (touched.rows.length) out.push(markdownTable(touched), "");
-    }
+    const touchedCosts = changedRows(costs, base && serviceCostTable(base.cost), 0);
+    if (touchedCosts.rows.length) out.push(markdownTable(fold(touchedCosts)), "");
     if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(fold(costs))));
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");
