@@ -11,6 +11,7 @@
  */
 import * as path from "path";
 import { parseArgs } from "util";
+import { cloudWatchHourlyRetentionDays } from "../policy/limits";
 import { makeClients } from "./aws";
 import { OpsError } from "./errors";
 import { loadCatalog, readStack, repoRoot } from "./fleetModel";
@@ -99,8 +100,10 @@ export async function main(
         if (rest.length > 0)
             throw new OpsError(`tune takes no service name (got ${rest.join(" ")}); it tunes every service of the catalog`);
         const days = Number(values.days ?? "14");
-        if (!Number.isInteger(days) || days < 1 || days > 455) {
-            throw new OpsError(`--days ${values.days}: use a whole number of days from 1 to 455 (CloudWatch keeps hourly data 455 days)`);
+        if (!Number.isInteger(days) || days < 1 || days > cloudWatchHourlyRetentionDays) {
+            throw new OpsError(
+                `--days ${values.days}: use a whole number of days from 1 to ${cloudWatchHourlyRetentionDays} (CloudWatch keeps hourly data ${cloudWatchHourlyRetentionDays} days)`,
+            );
         }
         const catalog = loadCatalog(values.catalog ?? path.join(repoRoot, "services", "index.ts"));
         return await runTune(clients, context, catalog, { days, write: values.write ?? false }, out);

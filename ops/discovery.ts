@@ -12,6 +12,7 @@ import {
     Tag,
 } from "@aws-sdk/client-ecs";
 import { fleetTagKeys, StackNames } from "../model/naming";
+import { ecsDescribeBatch } from "../policy/limits";
 import { call, chunks, Clients } from "./aws";
 import { OpsError } from "./errors";
 
@@ -26,10 +27,6 @@ export interface FleetCluster {
 
 const tagValue = (tags: readonly Tag[] | undefined, key: string) => tags?.find((t) => t.key === key)?.value;
 
-/** ECS's DescribeServices takes at most 10 services, DescribeClusters 100 clusters. */
-const describeServicesBatch = 10;
-const describeClustersBatch = 100;
-
 export async function discoverCluster(clients: Clients, names: StackNames): Promise<FleetCluster> {
     const clusterArns: string[] = [];
     let nextToken: string | undefined;
@@ -40,7 +37,7 @@ export async function discoverCluster(clients: Clients, names: StackNames): Prom
     } while (nextToken);
 
     const matching = [];
-    for (const batch of chunks(clusterArns, describeClustersBatch)) {
+    for (const batch of chunks(clusterArns, ecsDescribeBatch.clusters)) {
         const described = await call(clients, "ecs:DescribeClusters", () =>
             clients.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ["TAGS", "SETTINGS"] })),
         );
@@ -79,7 +76,7 @@ export async function discoverCluster(clients: Clients, names: StackNames): Prom
         nextToken = page.nextToken;
     } while (nextToken);
     const services = new Map<string, Service>();
-    for (const batch of chunks(serviceArns, describeServicesBatch)) {
+    for (const batch of chunks(serviceArns, ecsDescribeBatch.services)) {
         const described = await call(clients, "ecs:DescribeServices", () =>
             clients.ecs.send(new DescribeServicesCommand({ cluster: cluster.clusterArn, services: batch, include: ["TAGS"] })),
         );

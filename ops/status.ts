@@ -6,13 +6,15 @@
  */
 import { Deployment, Service } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { fleetTagKeys } from "../model/naming";
+import { ecsStoppedTaskVisibilityHours } from "../policy/limits";
 import { call, Clients } from "./aws";
 import { discoverCluster, FleetCluster } from "./discovery";
 import { StackContext } from "./fleetModel";
 import { StoppedTask, stoppedTasks } from "./tasks";
 
-/** How far back "recently stopped" looks; ECS lists a stopped task for about an hour anyway. */
-export const stoppedWindowMs = 60 * 60 * 1000;
+/** How far back "recently stopped" looks: the hour ECS is sure to list a stopped task for. */
+export const stoppedWindowMs = ecsStoppedTaskVisibilityHours * 3_600_000;
 /** Service events shown per service, newest first. */
 export const eventsShown = 3;
 
@@ -150,7 +152,7 @@ export async function runStatus(clients: Clients, context: StackContext, out: (t
     const cluster = await discoverCluster(clients, context.names);
     if (cluster.services.size === 0) {
         out(
-            `stack ${context.config.stack}: cluster ${cluster.name} has no ECS service tagged fleet:service: deploy the services (pulumi up)`,
+            `stack ${context.config.stack}: cluster ${cluster.name} has no ECS service tagged ${fleetTagKeys.service}: deploy the services (pulumi up)`,
         );
         return 1;
     }

@@ -1,5 +1,6 @@
 /** The tasks of a service that ECS stopped and still lists (at least an hour after they stop), with their reasons. */
 import { DescribeTasksCommand, ListTasksCommand, Service } from "@aws-sdk/client-ecs";
+import { ecsDescribeBatch } from "../policy/limits";
 import { call, chunks, Clients } from "./aws";
 
 export interface StoppedTask {
@@ -14,9 +15,6 @@ export interface StoppedTask {
 /** ECS names a container killed at its hard limit this way, in the container's or the task's reason. */
 export const outOfMemoryPattern = /OutOfMemoryError/;
 
-/** DescribeTasks takes at most 100 tasks. */
-const describeTasksBatch = 100;
-
 export async function stoppedTasks(clients: Clients, clusterArn: string, service: Service): Promise<StoppedTask[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
@@ -30,7 +28,7 @@ export async function stoppedTasks(clients: Clients, clusterArn: string, service
         nextToken = page.nextToken;
     } while (nextToken);
     const result: StoppedTask[] = [];
-    for (const batch of chunks(arns, describeTasksBatch)) {
+    for (const batch of chunks(arns, ecsDescribeBatch.tasks)) {
         const described = await call(clients, "ecs:DescribeTasks", () =>
             clients.ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: batch })),
         );

@@ -10,6 +10,7 @@ import { Service } from "@aws-sdk/client-ecs";
 import { Catalog } from "../model/catalog";
 import { fleetTagKeys } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { getMetricDataMaxQueries } from "../policy/limits";
 import { Ec2CapacityReport } from "../review/capacity";
 import { CostReport } from "../review/cost";
 import { call, chunks, Clients } from "./aws";
@@ -22,10 +23,8 @@ import { Current, Observed, Proposal, proposeSizing, tuneDefaults } from "./tune
 
 /** Container Insights' namespace and the per-service dimensions it publishes. */
 export const containerInsightsNamespace = "ECS/ContainerInsights";
-/** One value per hour: CloudWatch keeps hourly data 455 days, so any --days up to that works. */
+/** One value per hour: CloudWatch keeps hourly data longest (cloudWatchHourlyRetentionDays), so any --days up to that works. */
 export const periodSeconds = 3600;
-/** GetMetricData takes at most 500 queries per call. */
-const queriesPerCall = 500;
 
 export interface TuneOptions {
     readonly days: number;
@@ -81,7 +80,7 @@ async function readMetrics(
     });
     const byId = new Map(queries.map((q) => [q.query.Id!, q]));
     const result = new Map<string, Record<MetricKey, number[]>>(services.map((s) => [s.name, { memAvg: [], memMax: [], cpuAvg: [] }]));
-    for (const batch of chunks(queries, queriesPerCall)) {
+    for (const batch of chunks(queries, getMetricDataMaxQueries)) {
         let nextToken: string | undefined;
         do {
             const page = await call(clients, "cloudwatch:GetMetricData", () =>
