@@ -49,6 +49,7 @@ export const tuneDefaults: TuneSettings = {
 /** AWS's and fleet's floors, read from the catalog's schema (one fact, one place). */
 export const minimumReservationMiB: number = memorySchema.shape.reservation.minValue ?? 6;
 export const minimumCpuUnits: number = serviceSchema.shape.cpu.unwrap().minValue ?? 128;
+export const maximumCpuUnits: number = serviceSchema.shape.cpu.unwrap().maxValue ?? 16384;
 
 /** What was observed of one service over the window, one value per hourly period with data. */
 export interface Observed {
@@ -204,7 +205,10 @@ export function proposeSizing(
     let cpuPercentile: number | undefined;
     if (observed.cpuAverages.length > 0) {
         cpuPercentile = percentile(observed.cpuAverages, settings.percentile);
-        const target = Math.max(minimumCpuUnits, roundUp(cpuPercentile * (1 + settings.cpuMargin), settings.cpuStep));
+        const target = Math.min(
+            maximumCpuUnits,
+            Math.max(minimumCpuUnits, roundUp(cpuPercentile * (1 + settings.cpuMargin), settings.cpuStep)),
+        );
         if (current.cpu > target * settings.cpuFarOffFactor || cpuPercentile > current.cpu) {
             cpu = target;
             changes.push({

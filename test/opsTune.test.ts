@@ -110,6 +110,26 @@ describe("proposeSizing", () => {
         assert.equal(proposal.figures.hours, 48);
     });
 
+    it("CPU is never proposed above the catalog's maximum (16 vCPU)", () => {
+        const proposal = proposeSizing(
+            { reservation: 900, limit: 2048, cpu: 4096, capacity: "fargate" },
+            hourly(repeat(1000, 24), repeat(1200, 24), repeat(20000, 24)),
+        );
+        assert.equal(proposal.kind, "proposal");
+        if (proposal.kind !== "proposal") return;
+        // 20000 × 1.25 = 25000 → 25088, above 16384 units: capped.
+        assert.deepEqual(
+            proposal.changes.find((c) => c.field === "cpu"),
+            {
+                field: "cpu",
+                from: 4096,
+                to: 16384,
+                why: "p95 of the mean task's hourly use is 20000 units; + 25% margin",
+            },
+        );
+        assert.deepEqual(proposal.fargate, { before: { cpu: 4096, memory: 8192 }, after: { cpu: 16384, memory: 32768 } });
+    });
+
     it("sized right: no change, and no CPU figure without CPU data", () => {
         const proposal = proposeSizing(
             { reservation: 128, limit: 256, cpu: 256, capacity: "ec2" },
