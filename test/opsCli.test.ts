@@ -3,6 +3,7 @@
  * listens on, a stack file that is not there. Each is one line and exit 2, never a stack trace.
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -34,6 +35,15 @@ describe("ops: arguments", () => {
         const unknown = await ops("tune", "--stack", "dev", "--dayz", "3");
         assert.equal(unknown.code, 2);
         assert.match(unknown.err, /^ops: Unknown option '--dayz'/);
+    });
+
+    it("as a program (npm run ops): the message on stderr and the exit code", () => {
+        const result = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "ops", "cli.ts"), "status"], {
+            encoding: "utf8",
+        });
+        assert.equal(result.status, 2);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, /^ops: --stack <name> is required/);
     });
 
     it("bad values name the option and the accepted form", async () => {
