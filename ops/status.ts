@@ -26,7 +26,7 @@ export interface ServiceStatus {
     readonly pending: number;
     readonly rollout: string;
     readonly deployments: readonly string[];
-    /** Deployments the circuit breaker failed (and rolled back). */
+    /** Deployments that failed: the circuit breaker stopped them (and rolled back, as fleet configures it). */
     readonly rollbacks: readonly string[];
     readonly unhealthyTargets: readonly string[];
     readonly targets: number;
@@ -69,20 +69,19 @@ async function targetHealth(clients: Clients, service: Service): Promise<{ total
     return { total, unhealthy };
 }
 
-export async function serviceStatus(
-    clients: Clients,
-    cluster: FleetCluster,
+/** What a service's description, target health and stopped tasks say: pure, so every state can be table-tested. */
+export function assessService(
     name: string,
     service: Service,
+    targets: { total: number; unhealthy: readonly string[] },
+    stopped: readonly StoppedTask[],
     now: Date,
-): Promise<ServiceStatus> {
+): ServiceStatus {
     const deployments = service.deployments ?? [];
     const primary = deployments.find((d) => d.status === "PRIMARY") ?? deployments[0];
-    const rollbacks = deployments.filter((d) => d.rolloutState === "FAILED" || /circuit breaker/i.test(d.rolloutStateReason ?? ""));
-    const targets = await targetHealth(clients, service);
-    const stopped = (await stoppedTasks(clients, cluster.arn, service)).filter(
-        (t) => t.stoppedAt === undefined || now.getTime() - t.stoppedAt.getTime() <= stoppedWindowMs,
-    );
+    // The circuit breaker marks the deployment it stops FAILED; with rollback on, a new PRIMARY deployment restores the last good one.
+    const rollbacks = deployments.filter((d) => d.rolloutState === "FAILED");
+    const recent = stopped.filter((t) => t.stoppedAt === undefined || now.getTime() - t.stoppedAt.getTime() <= stoppedWindowMs);
     const desired = service.desiredCount ?? 0;
     const running = service.runningCount ?? 0;
     const pending = service.pendingCount ?? 0;
@@ -109,10 +108,22 @@ export async function serviceStatus(
             .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
             .slice(0, eventsShown)
             .map((e) => `${e.createdAt?.toISOString() ?? "?"} ${e.message ?? ""}`),
-        stopped,
+        stopped: recent,
         steady: why.length === 0,
         why,
     };
+}
+
+export async function serviceStatus(
+    clients: Clients,
+    cluster: FleetCluster,
+    name: string,
+    service: Service,
+    now: Date,
+): Promise<ServiceStatus> {
+    const targets = await targetHealth(clients, service);
+    const stopped = await stoppedTasks(clients, cluster.arn, service);
+    return assessService(name, service, targets, stopped, now);
 }
 
 export function renderStatus(context: StackContext, cluster: FleetCluster, statuses: readonly ServiceStatus[]): string {
@@ -125,7 +136,7 @@ export function renderStatus(context: StackContext, cluster: FleetCluster, statu
         );
         lines.push(`  rollout: ${s.rollout}`);
         if (s.deployments.length > 1) for (const d of s.deployments) lines.push(`  deployment: ${d}`);
-        for (const r of s.rollbacks) lines.push(`  circuit breaker rolled back ${r}`);
+        for (const r of s.rollbacks) lines.push(`  failed deployment ${r}`);
         if (s.targets > 0) {
             lines.push(`  targets: ${s.targets - s.unhealthyTargets.length} of ${s.targets} healthy`);
             for (const t of s.unhealthyTargets) lines.push(`    unhealthy: ${t}`);
