@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { enforcementTag, optOutControls, waiverTagPrefix } from "../policy/controls";
-import { stackNames } from "../model/naming";
+import { fleetTagKeys, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
 import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
@@ -19,7 +19,7 @@ export interface DeployedFleet {
 /** Registers the platform and one `Service` per resolved catalog entry. */
 export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): DeployedFleet {
     const names = stackNames(fleet.project, fleet.stack);
-    const tags = { "fleet:project": fleet.project, "fleet:stack": fleet.stack };
+    const tags = { [fleetTagKeys.project]: fleet.project, [fleetTagKeys.stack]: fleet.stack };
     // `<project>-<stack>` makes physical names (cluster, ALB) readable across stacks in one account.
     const platform = new Platform(names.prefix, {
         fleet,
@@ -44,7 +44,7 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
                 ),
                 ...fleet.policy.waivers[spec.name],
             }),
-            tags: { ...tags, "fleet:service": spec.name },
+            tags: { ...tags, [fleetTagKeys.service]: spec.name },
         });
     }
     for (const retired of fleet.retired) {
@@ -52,7 +52,7 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             retired,
             ...kept,
             secretsKeyArn: refs.secretsKeyArn,
-            tags: { ...tags, "fleet:service": retired.name },
+            tags: { ...tags, [fleetTagKeys.service]: retired.name },
         });
     }
     return { platform, services };

@@ -20,6 +20,13 @@ export function stackNames(project: string, stack: string): StackNames {
     return { project, stack, prefix: `${project}-${stack}`, path: `/${project}/${stack}` };
 }
 
+/**
+ * The tags the program puts on every resource of a stack, and on each service's resources, so
+ * that tools reading the live account (ops/) find a stack's cluster and services without the
+ * Pulumi state.
+ */
+export const fleetTagKeys = { project: "fleet:project", stack: "fleet:stack", service: "fleet:service" } as const;
+
 /** The physical names of a service's resources. */
 export const servicePhysicalNames = {
     /** Task definition family: `<project>-<stack>-<service>`. */

@@ -58,3 +58,18 @@ export function parseJsonOrString(text: string): unknown {
         return text;
     }
 }
+
+/**
+ * What ops (the day-two tools) relies on when it reads the live account:
+ * - CloudWatch keeps 1-hour data points 455 days (CloudWatch API reference, GetMetricData and
+ *   GetMetricStatistics: "Amazon CloudWatch retains metric data as follows");
+ * - GetMetricData takes at most 500 metrics per request (same page);
+ * - ECS's Describe calls take at most 10 services (DescribeServices), 100 clusters
+ *   (DescribeClusters) and 100 tasks (DescribeTasks) (ECS API reference);
+ * - "stopped tasks appear in the returned results for at least one hour" (ECS API reference,
+ *   DescribeTasks): older OOM kills are not in ECS's answer.
+ */
+export const cloudWatchHourlyRetentionDays = 455;
+export const getMetricDataMaxQueries = 500;
+export const ecsDescribeBatch = { services: 10, clusters: 100, tasks: 100 } as const;
+export const ecsStoppedTaskVisibilityHours = 1;
