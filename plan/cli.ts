@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { blockingViolations, renderMarkdown, renderText, review } from "../review/render";
+import { reviewSection } from "../review/reviewSection";
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
     console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
-        const document = report.policy ? { ...result.plan, policy: report.policy } : result.plan;
+        const document = { ...result.plan, ...(report.policy ? { policy: report.policy } : {}), review: reviewSection(report) };
         fs.writeFileSync(values.json, JSON.stringify(document, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
     }
@@ -112,9 +113,16 @@ async function main(): Promise<number> {
     // The reports are written either way, so a pull request shows why it fails.
     const refused = report.against?.retirement.length ?? 0;
     const blocking = blockingViolations(report.policy).length;
-    if (refused > 0 || blocking > 0) {
+    // A budget violation fails a mandatory stack, naming the figure, the budget and the key; an advisory one only warns (above).
+    const overBudget = report.budget.blocking ? report.budget.violations : [];
+    for (const violation of overBudget) console.error(violation);
+    if (refused > 0 || blocking > 0 || overBudget.length > 0) {
         console.error(
-            [refused ? `${refused} deletion(s) refused` : "", blocking ? `${blocking} mandatory policy violation(s)` : ""]
+            [
+                refused ? `${refused} deletion(s) refused` : "",
+                blocking ? `${blocking} mandatory policy violation(s)` : "",
+                overBudget.length ? `${overBudget.length} budget violation(s) on a mandatory stack` : "",
+            ]
                 .filter(Boolean)
                 .join(", ") + ": see above",
         );

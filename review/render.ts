@@ -2,7 +2,10 @@
  * The review surface of a plan: routing, memory and capacity, rollout time, cost, and the diff
  * against a base plan, as plain text (terminal) and as Markdown (a pull-request comment).
  */
+import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
+import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
+import { completeCostLines, costContext } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
@@ -30,6 +33,10 @@ export interface Review {
     readonly policy?: PolicyResult;
     /** The stack's enforcement and waivers (shown whether or not the controls ran). */
     readonly policySettings: PolicySettings;
+    /** The cheapest EC2 type and count that holds the fleet, next to the current one (review/advisor.ts); absent without EC2 capacity. */
+    readonly advice?: CapacityAdvice;
+    /** The stack's budget against the estimate and the change (review/budget.ts). */
+    readonly budget: BudgetVerdict;
     readonly warnings: readonly string[];
 }
 
@@ -43,18 +50,27 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
     const policy = options.policy ? planPolicy(plan) : undefined;
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
-    const cost = estimateCost(facts, capacity);
+    const cost = estimateCost(facts, capacity, priceBook, costContext(plan));
+    const advice = adviseCapacity(facts);
     let against: Review["against"];
     if (base) {
         const baseFacts = planFacts(base);
         against = {
             plan: base,
             diff: diffPlans(base, plan),
-            cost: estimateCost(baseFacts, ec2Capacity(baseFacts)),
+            cost: estimateCost(baseFacts, ec2Capacity(baseFacts), priceBook, costContext(base)),
             // Only a plan of the same stack says what that stack would lose.
             retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
         };
     }
+    const policySettings = policy ?? planPolicySettings(plan);
+    const budget = checkBudget({
+        stack: plan.stack,
+        budget: planBudget(plan),
+        enforcement: policySettings.enforcement,
+        monthly: cost.total,
+        base: against ? { stack: against.plan.stack, monthly: against.cost.total } : undefined,
+    });
     return {
         plan,
         facts,
@@ -65,8 +81,10 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
         against,
         policy,
         // The controls' result carries the settings; read them apart only when the controls did not run.
-        policySettings: policy ?? planPolicySettings(plan),
-        warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
+        policySettings,
+        advice,
+        budget,
+        warnings: [...(capacity?.warnings ?? []), ...(advice?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
 
@@ -252,6 +270,7 @@ export function renderText(r: Review): string {
     if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
     if (r.policy) out.push(...policyLines(r.policy, false), "");
     else if (r.policySettings.waivers.length) out.push(...waiverLines(r.policySettings, false), "");
+    if (r.budget.status !== "none") out.push(...budgetLines(r.budget, false), "");
     if (r.against) {
         out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`);
         out.push(
@@ -262,12 +281,14 @@ export function renderText(r: Review): string {
     out.push("Routing (listener rules in evaluation order; unmatched requests get the default 404):", textTable(routesTable(r)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    if (r.advice) out.push(...adviceLines(r.advice, false), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
         textTable(rolloutTable(r)),
         "",
     );
     out.push(`Monthly cost estimate (${r.cost.region}):`, textTable(costTable(r.cost)), "", textTable(baselineTable(r.cost)), "");
+    out.push(...completeCostLines(r.cost, false), "");
     if (r.warnings.length) out.push("Warnings:", ...r.warnings.map((w) => `  ! ${w}`), "");
     out.push("Outputs:");
     for (const [key, value] of Object.entries(p.outputs)) if (key !== "routes") out.push(`  ${key}: ${JSON.stringify(value)}`);
@@ -286,6 +307,7 @@ export function renderMarkdown(r: Review): string {
     if (r.against?.retirement.length) out.push("#### Deletions refused", "", ...r.against.retirement.map((p) => `- :x: ${p}`), "");
     if (r.policy) out.push("#### Policy", "", ...policyLines(r.policy, true), "");
     else if (r.policySettings.waivers.length) out.push("#### Policy waivers", "", ...waiverLines(r.policySettings, true), "");
+    if (r.budget.status !== "none") out.push("#### Budget", "", ...budgetLines(r.budget, true), "");
     if (r.against) {
         out.push(`#### Changes against \`${r.against.plan.stack}\``, "");
         out.push(...diffLines(r.against.diff, true), "");
@@ -298,8 +320,10 @@ export function renderMarkdown(r: Review): string {
     out.push("#### Routes (in evaluation order)", "", markdownTable(routesTable(r)), "");
     out.push("#### Memory and capacity", "", markdownTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    if (r.advice) out.push(...adviceLines(r.advice, true), "");
     out.push("#### Rollout time (one rolling step)", "", markdownTable(rolloutTable(r)), "");
     out.push("#### Monthly cost", "", markdownTable(costTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
+    out.push(...completeCostLines(r.cost, true), "");
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");
 }

@@ -443,6 +443,7 @@ describe("the plan's model section", () => {
                 stopTimeout: 30,
                 gracePeriodSeconds: 30,
                 targetGroup: tg("api-tg", 15),
+                builds: false,
             },
             {
                 name: "batch",
@@ -454,6 +455,7 @@ describe("the plan's model section", () => {
                 desired: 2,
                 stopTimeout: 30,
                 gracePeriodSeconds: 0,
+                builds: false,
             },
             {
                 name: "front",
@@ -468,6 +470,7 @@ describe("the plan's model section", () => {
                 stopTimeout: 60,
                 gracePeriodSeconds: 30,
                 targetGroup: tg("front-tg", 20),
+                builds: false,
             },
         ]);
         assert.deepEqual(
