@@ -100,7 +100,7 @@ export function budgetLines(verdict: BudgetVerdict, markdown: boolean): string[]
         .filter(Boolean)
         .join(", ");
     const change = verdict.base ? `, ${verdict.base.change >= 0 ? "+" : "−"}${usd(Math.abs(verdict.base.change))} against the base` : "";
-    const head = `Budget (${verdict.enforcement}): ${verdict.status === "ok" ? "within" : "over"} ${limits}; estimate ${usd(verdict.monthly)}${change}.`;
+    const head = `Budget (${verdict.enforcement}; ${limits}): ${verdict.status === "ok" ? "within" : "over"}; estimate ${usd(verdict.monthly)}${change}.`;
     const level = verdict.enforcement === "mandatory" ? "error" : "warning";
     return [
         head,

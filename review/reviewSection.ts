@@ -79,6 +79,10 @@ export function reviewSection(r: Review): ReviewSection {
             graviton: r.advice?.graviton ?? null,
             rule: r.advice?.rule ?? null,
         },
-        budget: r.budget,
+        budget: {
+            ...r.budget,
+            monthly: cents(r.budget.monthly),
+            base: r.budget.base ? { monthly: cents(r.budget.base.monthly), change: cents(r.budget.base.change) } : null,
+        },
     };
 }
