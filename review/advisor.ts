@@ -258,10 +258,14 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
     const current = currentType ? (evaluate(ec2.instanceType, currentType) ?? null) : null;
     if (!current) warnings.push(`capacity advisor: ${ec2.instanceType} has no price in data/prices.json or cannot hold every task`);
     if (current && current.utilisation.memory < lowReservedMemoryUtilisation) {
+        const floor = instanceFloor(workload);
         const better =
             recommendation && recommendation.instanceType !== current.instanceType
                 ? `; ${recommendation.count} × ${recommendation.instanceType} holds the same fleet at ${percent(recommendation.utilisation.memory)}`
-                : "";
+                : current.count === floor
+                  ? `; no candidate does better: the zone spread and the group's minimum need ${floor} instance(s); ` +
+                    "fewer zones, or Fargate for the smallest services, would raise it"
+                  : "";
         warnings.push(
             `capacity: ${current.count} × ${current.instanceType} would have ${percent(current.utilisation.memory)} of registered memory reserved ` +
                 `(below ${percent(lowReservedMemoryUtilisation)})${better}`,

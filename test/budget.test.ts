@@ -191,6 +191,48 @@ describe("budgets in the plan", () => {
         assert.equal(r.prodIncreaseWithin.review!.budget.status, "ok");
     });
 
+    it("writes the plan JSON's review section: cost, the two savings, capacity and budget", () => {
+        const review = r.prodBase.review as unknown as Record<string, any>;
+        assert.equal(review.cost.monthly, 378.81);
+        assert.deepEqual(review.cost.baseline, { monthly: 379.95 });
+        assert.deepEqual(review.cost.sharedAlbFargate, { monthly: 280.3 });
+        // One ALB instead of four saves 99.65; EC2 at 11% memory reserved costs 98.51 more than Fargate would.
+        assert.deepEqual(review.cost.savings, { albConsolidation: 99.65, packingAndSpot: -98.51 });
+        assert.deepEqual(
+            review.cost.items.map((i: { item: string; monthly: number | null }) => [i.item, i.monthly]),
+            [
+                ["Container Insights", null],
+                ["KMS keys", 1],
+                ["log storage", 0.98],
+                ["ECR storage", 0.92],
+                ["SSM parameters", 0],
+                ["Secrets Manager", 0.8],
+                ["EC2 root volumes", 7.2],
+                ["data transfer", null],
+                ["Route 53", null],
+                ["ACM certificate", 0],
+            ],
+        );
+        // 2624 MiB and 2816 CPU units reserved: on 3 × m6i.large (7731 MiB, 2048 units) and 3 × c6i.large (3737 MiB).
+        assert.deepEqual(review.capacity.current, {
+            instanceType: "m6i.large",
+            count: 3,
+            monthly: 210.24,
+            utilisation: { memory: 0.1131, cpu: 0.4583 },
+        });
+        assert.deepEqual(review.capacity.recommendation, {
+            instanceType: "c6i.large",
+            count: 3,
+            monthly: 186.15,
+            utilisation: { memory: 0.2341, cpu: 0.4583 },
+        });
+        assert.equal(review.capacity.graviton.considered, false);
+        // Without EC2 capacity: no choices.
+        const dev = r.devOver.review as unknown as Record<string, any>;
+        assert.equal(dev.capacity.current, null);
+        assert.equal(dev.capacity.recommendation, null);
+    });
+
     it("refuses a malformed budget before planning, with one message per field", () => {
         assert.equal(r.invalid.code, 1);
         assert.deepEqual(r.invalid.stderr.trim().split("\n"), [
