@@ -329,7 +329,10 @@ const budgetSchema = z
         {
             /** Most the stack's monthly cost estimate may be, in USD: a plan above it is a budget violation. @default none */
             monthly: usd("above").optional(),
-            /** Most one change may raise the monthly estimate against the base plan of the same stack (`--against`), in USD. @default none */
+            /**
+             * Most one change may raise the monthly estimate against the base plan of the same stack
+             * (`--against`), in USD. @default none
+             */
             increase: usd("from").optional(),
         },
         object("{ monthly?, increase? } in US dollars a month"),

@@ -210,13 +210,16 @@ export function gravitonRule(services: readonly ServiceFacts[]): CapacityAdvice[
     if (published.length === 0) {
         return {
             considered: true,
-            reason: "Graviton (arm64) types considered: every EC2 service builds from source, and fleet builds for linux/arm64 on arm64 capacity",
+            reason:
+                "Graviton (arm64) types considered: every EC2 service builds from source, " +
+                "and fleet builds for linux/arm64 on arm64 capacity",
         };
     }
     return {
         considered: false,
         reason:
-            `Graviton (arm64) types not considered: ${published.join(", ")} ${published.length === 1 ? "runs a published image" : "run published images"} ` +
+            `Graviton (arm64) types not considered: ${published.join(", ")} ` +
+            `${published.length === 1 ? "runs a published image" : "run published images"} ` +
             "that may have no arm64 variant (build from source, or move to Fargate, to let the advisor consider Graviton)",
     };
 }
@@ -261,19 +264,22 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
         const floor = instanceFloor(workload);
         const better =
             recommendation && recommendation.instanceType !== current.instanceType
-                ? `; ${recommendation.count} × ${recommendation.instanceType} holds the same fleet at ${percent(recommendation.utilisation.memory)}`
+                ? `; ${recommendation.count} × ${recommendation.instanceType} holds the same fleet ` +
+                  `at ${percent(recommendation.utilisation.memory)}`
                 : current.count === floor
                   ? `; no candidate does better: the zone spread and the group's minimum need ${floor} instance(s); ` +
                     "fewer zones, or Fargate for the smallest services, would raise it"
                   : "";
         warnings.push(
-            `capacity: ${current.count} × ${current.instanceType} would have ${percent(current.utilisation.memory)} of registered memory reserved ` +
+            `capacity: ${current.count} × ${current.instanceType} would have ` +
+                `${percent(current.utilisation.memory)} of registered memory reserved ` +
                 `(below ${percent(lowReservedMemoryUtilisation)})${better}`,
         );
     }
     if (recommendation && recommendation.count > ec2.maxSize) {
         warnings.push(
-            `capacity: ${recommendation.count} × ${recommendation.instanceType} is above fleet:cluster.ec2.maxSize (${ec2.maxSize}): raise it with the type`,
+            `capacity: ${recommendation.count} × ${recommendation.instanceType} is above ` +
+                `fleet:cluster.ec2.maxSize (${ec2.maxSize}): raise it with the type`,
         );
     }
     const copy = largestServices(workload.services.filter((s) => s.desired > 0))
@@ -285,7 +291,8 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
         monthlySaving: current && recommendation ? current.monthly - recommendation.monthly : null,
         graviton,
         rule:
-            `every EC2 task placed by memory reservation and CPU, spread over ${facts.platform.availabilityZones} zone(s) then bin-packed, ` +
+            "every EC2 task placed by memory reservation and CPU, " +
+            `spread over ${facts.platform.availabilityZones} zone(s) then bin-packed, ` +
             `at least ${instanceFloor(workload)} instance(s) (zone spread, group minimum)` +
             (copy ? `, with room for a rolling deployment's extra copy of ${copy} (maximum ${rollingDeployment.maximumPercent}%)` : ""),
         candidates: candidates.length,
@@ -298,7 +305,8 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const describe = (c: CapacityChoice) =>
-    `${c.count} × ${c.instanceType}, ${usd(c.monthly)}/month, ${percent(c.utilisation.memory)} of registered memory and ${percent(c.utilisation.cpu)} of CPU reserved`;
+    `${c.count} × ${c.instanceType}, ${usd(c.monthly)}/month, ` +
+    `${percent(c.utilisation.memory)} of registered memory and ${percent(c.utilisation.cpu)} of CPU reserved`;
 
 /** The advice as report lines (text or Markdown). */
 export function adviceLines(advice: CapacityAdvice, markdown: boolean): string[] {
@@ -312,7 +320,8 @@ export function adviceLines(advice: CapacityAdvice, markdown: boolean): string[]
         lines.push(
             same
                 ? `${item}the current type is already the cheapest that holds the fleet`
-                : `${item}saves ${usd(advice.monthlySaving)} a month: set fleet:cluster.ec2.instanceType to ${advice.recommendation.instanceType}`,
+                : `${item}saves ${usd(advice.monthlySaving)} a month: ` +
+                      `set fleet:cluster.ec2.instanceType to ${advice.recommendation.instanceType}`,
         );
     }
     lines.push(`${item}${advice.graviton.reason}`);

@@ -55,8 +55,10 @@ export function checkBudget(input: BudgetInput): BudgetVerdict {
     if (budget?.increase !== undefined) {
         if (base && base.change > budget.increase) {
             violations.push(
-                `budget: this change raises the monthly estimate by ${usd(base.change)} (${usd(base.monthly)} → ${usd(input.monthly)}), above ` +
-                    `fleet:budget.increase (${usd(budget.increase)}) of ${file}: split or reduce the change, or raise fleet:budget.increase if it is intended.`,
+                `budget: this change raises the monthly estimate by ${usd(base.change)} ` +
+                    `(${usd(base.monthly)} → ${usd(input.monthly)}), above ` +
+                    `fleet:budget.increase (${usd(budget.increase)}) of ${file}: ` +
+                    "split or reduce the change, or raise fleet:budget.increase if it is intended.",
             );
         } else if (!base) {
             notes.push(
@@ -100,7 +102,8 @@ export function budgetLines(verdict: BudgetVerdict, markdown: boolean): string[]
         .filter(Boolean)
         .join(", ");
     const change = verdict.base ? `, ${verdict.base.change >= 0 ? "+" : "−"}${usd(Math.abs(verdict.base.change))} against the base` : "";
-    const head = `Budget (${verdict.enforcement}; ${limits}): ${verdict.status === "ok" ? "within" : "over"}; estimate ${usd(verdict.monthly)}${change}.`;
+    const status = verdict.status === "ok" ? "within" : "over";
+    const head = `Budget (${verdict.enforcement}; ${limits}): ${status}; estimate ${usd(verdict.monthly)}${change}.`;
     const level = verdict.enforcement === "mandatory" ? "error" : "warning";
     return [
         head,

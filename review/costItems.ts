@@ -118,7 +118,8 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
             item: "Container Insights",
             monthly: null,
             detail:
-                "not estimated: enhanced observability is priced per observation in tiers, which depends on the tasks and containers running over the month " +
+                "not estimated: enhanced observability is priced per observation in tiers, " +
+                "which depends on the tasks and containers running over the month " +
                 "(CloudWatch pricing); set containerInsights: enabled for the metric-priced tier",
             inComparisons: true,
         });
@@ -129,7 +130,9 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
         items.push({
             item: "Container Insights",
             monthly: metrics * other.customMetricMonth,
-            detail: `about ${metrics} custom metrics (${a.containerInsightsMetrics.perCluster} for the cluster, ${a.containerInsightsMetrics.perService} per service) × ${usd(other.customMetricMonth)}`,
+            detail:
+                `about ${metrics} custom metrics (${a.containerInsightsMetrics.perCluster} for the cluster, ` +
+                `${a.containerInsightsMetrics.perService} per service) × ${usd(other.customMetricMonth)}`,
             inComparisons: true,
         });
     }
@@ -147,7 +150,8 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
     // CloudWatch Logs storage
     if (!other) items.push(notPriced("log storage"));
     else {
-        // At steady state a log group holds the last `retention` days of what it ingests; a group that never expires keeps growing: a year's worth is shown.
+        // At steady state a log group holds the last `retention` days of what it ingests; a group that
+        // never expires keeps growing: a year's worth is shown.
         const months = context.logRetentionDays === undefined ? 12 : Math.min(12, context.logRetentionDays / daysPerMonth);
         const gb = tasks * (a.logGbPerTaskMonth ?? 0) * months;
         items.push({
@@ -155,7 +159,10 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
             monthly: gb * other.logStorageGbMonth,
             detail:
                 `${gb.toFixed(1)} GB stored (${tasks} task(s) × ${a.logGbPerTaskMonth} GB a month × ${months.toFixed(1)} month(s) of ` +
-                `${context.logRetentionDays === undefined ? "never-expiring logs, a year shown" : `${context.logRetentionDays}-day retention`}) × ${usd(other.logStorageGbMonth)}`,
+                (context.logRetentionDays === undefined
+                    ? "never-expiring logs, a year shown"
+                    : `${context.logRetentionDays}-day retention`) +
+                `) × ${usd(other.logStorageGbMonth)}`,
             inComparisons: true,
         });
     }
@@ -170,7 +177,8 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
             item: "ECR storage",
             monthly: gb * other.ecrStorageGbMonth,
             detail:
-                `${context.builtRepositories.length} built repositor${context.builtRepositories.length === 1 ? "y" : "ies"} keeping ${kept} image(s), ` +
+                `${context.builtRepositories.length} built ${context.builtRepositories.length === 1 ? "repository" : "repositories"} ` +
+                `keeping ${kept} image(s), ` +
                 `${context.cachedImages} cached image(s); ${a.imageGbPerPush} GB each × ${usd(other.ecrStorageGbMonth)}`,
             inComparisons: true,
         });
@@ -192,7 +200,9 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
             items.push({
                 item: "Secrets Manager",
                 monthly: context.secretsManagerSecrets * other.secretsManagerSecretMonth,
-                detail: `${context.secretsManagerSecrets} pull-through credential secret(s), created outside the stack, × ${usd(other.secretsManagerSecretMonth)}`,
+                detail:
+                    `${context.secretsManagerSecrets} pull-through credential secret(s), created outside the stack, ` +
+                    `× ${usd(other.secretsManagerSecretMonth)}`,
                 inComparisons: true,
             });
     }
@@ -214,7 +224,8 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
         item: "data transfer",
         monthly: null,
         detail:
-            `not estimated: it depends on the traffic the services serve (out to the internet ${other ? usd(other.dataTransferOutGb) : "about $0.09"}/GB ` +
+            "not estimated: it depends on the traffic the services serve " +
+            `(out to the internet ${other ? usd(other.dataTransferOutGb) : "about $0.09"}/GB ` +
             "after the first 100 GB a month; between zones $0.01/GB each way); NAT processing is counted above",
         inComparisons: true,
     });
@@ -250,6 +261,7 @@ export function completeCostLines(c: CostReport, markdown: boolean): string[] {
         ...(c.items.length ? ["Other items (in the total where estimated):"] : []),
         ...c.items.map((i) => `${item}${i.item}: ${i.monthly === null ? "" : `${usd(i.monthly)}; `}${i.detail}`),
         `Against one ALB per service on Fargate on-demand (${usd(c.baseline.total)}): one shared ALB saves ${usd(albSaving)} ` +
-            `(${usd(c.sharedAlbFargate.total)} on Fargate on-demand); EC2 packing and Spot ${saves(packingSaving)} more (${usd(c.total)} as planned).`,
+            `(${usd(c.sharedAlbFargate.total)} on Fargate on-demand); ` +
+            `EC2 packing and Spot ${saves(packingSaving)} more (${usd(c.total)} as planned).`,
     ];
 }

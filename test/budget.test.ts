@@ -59,7 +59,8 @@ describe("the budget verdict", () => {
         assert.equal(raised.status, "over");
         assert.deepEqual(raised.base, { monthly: 100, change: 30 });
         assert.deepEqual(raised.violations, [
-            "budget: this change raises the monthly estimate by $30.00 ($100.00 → $130.00), above fleet:budget.increase ($20.00) of Pulumi.prod.yaml: " +
+            "budget: this change raises the monthly estimate by $30.00 ($100.00 → $130.00), " +
+                "above fleet:budget.increase ($20.00) of Pulumi.prod.yaml: " +
                 "split or reduce the change, or raise fleet:budget.increase if it is intended.",
         ]);
         const otherStack = checkBudget({
@@ -165,7 +166,8 @@ describe("budgets in the plan", () => {
         assert.ok(
             r.devOver.stdout.includes(
                 "Budget (advisory; $50.00 a month): over; estimate $108.59.\n" +
-                    "  warning: budget: the monthly estimate $108.59 is above fleet:budget.monthly ($50.00) of Pulumi.dev.yaml by $58.59: " +
+                    "  warning: budget: the monthly estimate $108.59 is above fleet:budget.monthly ($50.00) " +
+                    "of Pulumi.dev.yaml by $58.59: " +
                     "reduce the stack's cost, or raise fleet:budget.monthly if the spend is intended.\n",
             ),
             r.devOver.stdout,
@@ -183,7 +185,8 @@ describe("budgets in the plan", () => {
     it("fails a change that raises a mandatory stack's cost by more than the increase allowed", () => {
         assert.equal(r.prodIncrease.code, 1, r.prodIncrease.stderr);
         assert.deepEqual(r.prodIncrease.stderr.trim().split("\n"), [
-            "budget: this change raises the monthly estimate by $30.01 ($378.81 → $408.82), above fleet:budget.increase ($5.00) of Pulumi.prod.yaml: " +
+            "budget: this change raises the monthly estimate by $30.01 ($378.81 → $408.82), " +
+                "above fleet:budget.increase ($5.00) of Pulumi.prod.yaml: " +
                 "split or reduce the change, or raise fleet:budget.increase if it is intended.",
             "1 budget violation(s) on a mandatory stack: see above",
         ]);
@@ -237,8 +240,10 @@ describe("budgets in the plan", () => {
         assert.equal(r.invalid.code, 1);
         assert.deepEqual(r.invalid.stderr.trim().split("\n"), [
             "fleet: 2 problem(s) in services/index.ts or Pulumi.prod.yaml; nothing was changed:",
-            '  - stack config fleet:budget: monthly = "250": must be a number of US dollars a month above 0; write a plain number such as 250 (no $ sign, no quotes).',
-            "  - stack config fleet:budget: increase = -1: must be a number of US dollars a month from 0; write a plain number such as 250 (no $ sign, no quotes).",
+            '  - stack config fleet:budget: monthly = "250": must be a number of US dollars a month above 0; ' +
+                "write a plain number such as 250 (no $ sign, no quotes).",
+            "  - stack config fleet:budget: increase = -1: must be a number of US dollars a month from 0; " +
+                "write a plain number such as 250 (no $ sign, no quotes).",
         ]);
     });
 });

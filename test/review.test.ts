@@ -342,7 +342,8 @@ describe("cost model", () => {
             assert.equal(+(report.sharedAlbFargate.total - core.sharedAlbFargate.total).toFixed(6), 9.94);
             assert.equal(
                 report.items.find((i) => i.item === "data transfer")!.detail,
-                "not estimated: it depends on the traffic the services serve (out to the internet $0.09/GB after the first 100 GB a month; " +
+                "not estimated: it depends on the traffic the services serve " +
+                    "(out to the internet $0.09/GB after the first 100 GB a month; " +
                     "between zones $0.01/GB each way); NAT processing is counted above",
             );
         });
