@@ -152,7 +152,7 @@ describe("the placement rule", () => {
         assert.equal(holds({ ...one, minSize: 4 }, c6iLarge, 3), false);
     });
 
-    it("spreads a service's tasks over zones before packing them", () => {
+    it("counts each instance's memory after the zone spread, for the fleet and the deployment copy", () => {
         // Two zones, two instances: each zone's instance must take one of the two 2000 MiB tasks,
         // and the deployment's copy one more each: 4000 MiB per instance.
         const workload = { services: [{ name: "a", reservation: 2000, cpu: 100, desired: 2 }], zones: 2, minSize: 0 };
@@ -170,7 +170,10 @@ describe("the advice", () => {
                 "(build from source, or move to Fargate, to let the advisor consider Graviton)",
         });
         // A plan written before `builds` existed cannot tell: no Graviton.
-        assert.equal(gravitonRule([service("a", { builds: undefined })]).considered, false);
+        assert.deepEqual(gravitonRule([service("a", { builds: undefined })]), {
+            considered: false,
+            reason: "Graviton (arm64) types not considered: the plan does not say which services build from source (written by an older fleet)",
+        });
         assert.equal(gravitonRule([service("a", {})]).considered, true);
     });
 
