@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { containerDefinition, SecretInput } from "../model/containerDefinition";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
-import { ecrRegistryHostPattern } from "../policy/limits";
+import { ecrRegistryHostPattern, rollingDeployment } from "../policy/limits";
 import { capacityProviderFor } from "./cluster";
 import { ecsTasksTrustDocument, executionRoleDocument } from "./iamDocuments";
 import { PlatformRefs } from "./platform";
@@ -393,8 +393,8 @@ export class Service extends pulumi.ComponentResource {
                     : undefined,
                 healthCheckGracePeriodSeconds: routing ? spec.health.gracePeriodSeconds : undefined,
                 deploymentCircuitBreaker: { enable: true, rollback: true },
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
+                deploymentMinimumHealthyPercent: rollingDeployment.minimumHealthyPercent,
+                deploymentMaximumPercent: rollingDeployment.maximumPercent,
                 // Spread over zones first, then pack by memory so idle instances can be scaled in.
                 orderedPlacementStrategies:
                     spec.capacity.kind === "ec2"

@@ -10,33 +10,59 @@ export interface InstanceType {
     /** Installed memory in MiB, as EC2 advertises it. */
     readonly memoryMiB: number;
     readonly architecture: Architecture;
+    /**
+     * Burstable types (t3, t3a, t4g): the share of each vCPU the instance sustains without spending
+     * CPU credits (or, in unlimited mode, the default of t3/t4g, paying for surplus credits).
+     * Absent for fixed-performance types. Baselines from AWS's T3 and T4g instance-type pages
+     * (https://aws.amazon.com/ec2/instance-types/t3/ , .../t4/): small and medium 20%, large 30%,
+     * xlarge and 2xlarge 40%.
+     */
+    readonly baselineCpuFraction?: number;
 }
 
 const gib = (n: number) => n * 1024;
 
 export const instanceTypes: Readonly<Record<string, InstanceType>> = {
-    "t3.small": { vcpus: 2, memoryMiB: gib(2), architecture: "x86_64" },
-    "t3.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
-    "t3.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
-    "t3.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
-    "t3a.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
-    "t3a.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
-    "t4g.small": { vcpus: 2, memoryMiB: gib(2), architecture: "arm64" },
-    "t4g.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "arm64" },
-    "t4g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
+    "t3.small": { vcpus: 2, memoryMiB: gib(2), architecture: "x86_64", baselineCpuFraction: 0.2 },
+    "t3.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64", baselineCpuFraction: 0.2 },
+    "t3.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64", baselineCpuFraction: 0.3 },
+    "t3.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64", baselineCpuFraction: 0.4 },
+    "t3.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "x86_64", baselineCpuFraction: 0.4 },
+    "t3a.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64", baselineCpuFraction: 0.2 },
+    "t3a.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64", baselineCpuFraction: 0.3 },
+    "t4g.small": { vcpus: 2, memoryMiB: gib(2), architecture: "arm64", baselineCpuFraction: 0.2 },
+    "t4g.medium": { vcpus: 2, memoryMiB: gib(4), architecture: "arm64", baselineCpuFraction: 0.2 },
+    "t4g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64", baselineCpuFraction: 0.3 },
+    "t4g.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "arm64", baselineCpuFraction: 0.4 },
+    "t4g.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "arm64", baselineCpuFraction: 0.4 },
     "m6i.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
     "m6i.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
     "m6i.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "x86_64" },
     "m7i.large": { vcpus: 2, memoryMiB: gib(8), architecture: "x86_64" },
     "m7i.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "x86_64" },
+    "m7i.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "x86_64" },
     "m6g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
     "m7g.large": { vcpus: 2, memoryMiB: gib(8), architecture: "arm64" },
     "m7g.xlarge": { vcpus: 4, memoryMiB: gib(16), architecture: "arm64" },
+    "m7g.2xlarge": { vcpus: 8, memoryMiB: gib(32), architecture: "arm64" },
     "c6i.large": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
     "c6i.xlarge": { vcpus: 4, memoryMiB: gib(8), architecture: "x86_64" },
+    "c6i.2xlarge": { vcpus: 8, memoryMiB: gib(16), architecture: "x86_64" },
+    "c7i.large": { vcpus: 2, memoryMiB: gib(4), architecture: "x86_64" },
+    "c7i.xlarge": { vcpus: 4, memoryMiB: gib(8), architecture: "x86_64" },
+    "c7i.2xlarge": { vcpus: 8, memoryMiB: gib(16), architecture: "x86_64" },
     "c7g.large": { vcpus: 2, memoryMiB: gib(4), architecture: "arm64" },
+    "c7g.xlarge": { vcpus: 4, memoryMiB: gib(8), architecture: "arm64" },
+    "c7g.2xlarge": { vcpus: 8, memoryMiB: gib(16), architecture: "arm64" },
     "r6i.large": { vcpus: 2, memoryMiB: gib(16), architecture: "x86_64" },
+    "r6i.xlarge": { vcpus: 4, memoryMiB: gib(32), architecture: "x86_64" },
+    "r6i.2xlarge": { vcpus: 8, memoryMiB: gib(64), architecture: "x86_64" },
+    "r7i.large": { vcpus: 2, memoryMiB: gib(16), architecture: "x86_64" },
+    "r7i.xlarge": { vcpus: 4, memoryMiB: gib(32), architecture: "x86_64" },
+    "r7i.2xlarge": { vcpus: 8, memoryMiB: gib(64), architecture: "x86_64" },
     "r7g.large": { vcpus: 2, memoryMiB: gib(16), architecture: "arm64" },
+    "r7g.xlarge": { vcpus: 4, memoryMiB: gib(32), architecture: "arm64" },
+    "r7g.2xlarge": { vcpus: 8, memoryMiB: gib(64), architecture: "arm64" },
 };
 
 /**

@@ -6,7 +6,7 @@ import { Capacity, MemorySpec, ScalingSpec } from "./catalog";
 import { FargateSize } from "./fargate";
 import { UpstreamRegistryKey } from "./images";
 import { PlannedRule } from "./routing";
-import type { ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
+import type { BudgetSettings, ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
 
 /** The stack's network, cluster and load balancer, as their schemas give them (stackSettings.ts). */
 export type { ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
@@ -163,6 +163,8 @@ export interface StackSettings {
     readonly policy: PolicyConfig;
     /** Services retired from the catalog, by name. */
     readonly retired: readonly RetiredService[];
+    /** The stack's cost budget, checked by the plan's review (review/budget.ts). */
+    readonly budget?: BudgetSettings;
 }
 
 export interface ResolvedFleet extends StackSettings {

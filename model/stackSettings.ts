@@ -316,6 +316,40 @@ const retiredSchema = z.record(
     },
 );
 
+const usd = (atLeast: "above" | "from") => {
+    const error = said(
+        `must be a number of US dollars a month ${atLeast === "above" ? "above 0" : "from 0"}`,
+        "write a plain number such as 250 (no $ sign, no quotes)",
+    );
+    const amount = z.number({ error }).refine(Number.isFinite, { error });
+    return atLeast === "above" ? amount.refine((n) => n > 0, { error }) : amount.refine((n) => n >= 0, { error });
+};
+const budgetSchema = z
+    .strictObject(
+        {
+            /** Most the stack's monthly cost estimate may be, in USD: a plan above it is a budget violation. @default none */
+            monthly: usd("above").optional(),
+            /**
+             * Most one change may raise the monthly estimate against the base plan of the same stack
+             * (`--against`), in USD. @default none
+             */
+            increase: usd("from").optional(),
+        },
+        object("{ monthly?, increase? } in US dollars a month"),
+    )
+    .superRefine((budget, ctx) => {
+        if (budget.monthly === undefined && budget.increase === undefined) {
+            refuse(
+                ctx,
+                [],
+                budget,
+                "sets neither monthly nor increase",
+                "set monthly (the most a month may cost) and/or increase, or remove fleet:budget",
+            );
+        }
+    }, whenValid);
+export type BudgetSettings = DeepReadonly<z.output<typeof budgetSchema>>;
+
 const networkSchema = z.union([existingNetwork, createNetwork], {
     error: (issue) =>
         issue.input === undefined
@@ -361,6 +395,8 @@ export const stackSchema = z.strictObject({
     policy: policySchema.prefault({}),
     /** Services removed from the catalog on purpose, and what of theirs to keep. @default {} */
     retired: retiredSchema.default({}),
+    /** The stack's cost budget (USD a month): the plan fails on a mandatory stack, warns on an advisory one. @default none */
+    budget: budgetSchema.optional(),
 });
 export type StackConfig = z.input<typeof stackSchema>;
 
@@ -438,6 +474,7 @@ export function resolveStackSettings(
         protect: parse("protect"),
         // A waiver's reason is never undefined: partialRecord only says not every control is waived.
         policy: parse("policy") as StackSettings["policy"],
+        budget: parse("budget"),
         retired: Object.entries(parse("retired"))
             .map(([name, entry]): RetiredService => ({ name, ...entry, parameters: [...entry.parameters].sort() }))
             .sort((a, b) => a.name.localeCompare(b.name)),

@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { renderMarkdown, renderText, review } from "../review/render";
+import { reviewSection as costSection } from "../review/reviewSection";
 import { reviewSection } from "../review/section";
 import { PlanDocument, runProgram } from "./runProgram";
 
@@ -104,7 +105,10 @@ async function main(): Promise<number> {
     console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
-        const document = { ...result.plan, policy: report.policy, review: reviewSection(report) };
+        // The verdict, rollout, policy and diff (section.ts) with the cost, capacity advice and budget (reviewSection.ts).
+        const [verdictPart, costPart] = [reviewSection(report), costSection(report)];
+        const reviewJson = { ...verdictPart, ...costPart, cost: { ...verdictPart.cost, ...costPart.cost } };
+        const document = { ...result.plan, policy: report.policy, review: reviewJson };
         fs.writeFileSync(values.json, JSON.stringify(document, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
     }
@@ -113,6 +117,8 @@ async function main(): Promise<number> {
         console.log(`wrote ${values.markdown}`);
     }
     // The reports are written either way, so a pull request shows why it fails.
+    // A budget violation fails a mandatory stack, naming the figure, the budget and the key; an advisory one only warns (above).
+    if (report.budget.blocking) for (const violation of report.budget.violations) console.error(violation);
     if (!report.verdict.passes) {
         console.error(`${report.verdict.reasons.join(", ")}: see above`);
         return 1;

@@ -35,6 +35,9 @@ export const awsxDefaultAvailabilityZones = 3;
 /** fleet's rolling deployments: every task stays up while a full new copy starts (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent). */
 export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
 
+/** Below this share of registered memory reserved by tasks, EC2 capacity is flagged as oversized (fleet's threshold, review/advisor.ts). */
+export const lowReservedMemoryUtilisation = 0.5;
+
 /** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
 export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
 

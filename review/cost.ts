@@ -6,6 +6,7 @@ import { smallestFargateSize } from "../model/fargate";
 import { cpuUnitsPerVcpu } from "../policy/limits";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
+import { CostContext, CostItem, costItems } from "./costItems";
 import { PlanFacts, ServiceFacts } from "./facts";
 
 export interface RegionPrices {
@@ -20,6 +21,21 @@ export interface RegionPrices {
     readonly fargateGbHour: number;
     readonly logIngestGb: number;
     readonly ec2Hour: Readonly<Record<string, number>>;
+    /** Prices of the items beyond compute and networking (costItems.ts); without them those items are not estimated. */
+    readonly other?: OtherPrices;
+}
+
+export interface OtherPrices {
+    readonly ebsGp3GbMonth: number;
+    readonly logStorageGbMonth: number;
+    /** A CloudWatch custom metric (Container Insights metrics are charged as such), first tier. */
+    readonly customMetricMonth: number;
+    readonly kmsKeyMonth: number;
+    readonly ecrStorageGbMonth: number;
+    readonly ssmAdvancedParameterMonth: number;
+    readonly secretsManagerSecretMonth: number;
+    readonly dataTransferOutGb: number;
+    readonly route53HostedZoneMonth: number;
 }
 
 export interface PriceBook {
@@ -31,6 +47,12 @@ export interface PriceBook {
         readonly natGbPerMonth: number;
         readonly fargateSpotDiscount: number;
         readonly logGbPerTaskMonth: number;
+        /** Container Insights (enabled) metrics: per cluster and per service. */
+        readonly containerInsightsMetrics?: { readonly perCluster: number; readonly perService: number };
+        /** GB of new layers an image adds to its repository. */
+        readonly imageGbPerPush?: number;
+        /** Images a pull-through cache repository holds. */
+        readonly cachedImagesPerRepository?: number;
         readonly notes: readonly string[];
     };
 }
@@ -59,8 +81,18 @@ export interface CostReport {
     readonly shared: readonly CostLine[];
     readonly services: readonly ServiceCost[];
     readonly total: number;
+    /** One ALB per routed service, every task on Fargate on-demand; the items that apply to it included. */
     readonly baseline: { readonly lines: readonly CostLine[]; readonly total: number };
+    /** One shared ALB, every task on Fargate on-demand: the baseline less what ALB consolidation saves. */
+    readonly sharedAlbFargate: { readonly lines: readonly CostLine[]; readonly total: number };
+    /** Items beyond compute and networking, estimated or stated as not (given a context); estimated ones are in `total`. */
+    readonly items: readonly CostItem[];
     readonly warnings: readonly string[];
+}
+
+/** What fleet saves against the baseline, in its two parts. */
+export function savings(c: CostReport): { readonly albConsolidation: number; readonly packingAndSpot: number } {
+    return { albConsolidation: c.baseline.total - c.sharedAlbFargate.total, packingAndSpot: c.sharedAlbFargate.total - c.total };
 }
 
 function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
@@ -71,7 +103,12 @@ function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefi
     return service.fargateSize ?? smallestFargateSize(service.cpu, service.limit);
 }
 
-export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | undefined, book: PriceBook = priceBook): CostReport {
+export function estimateCost(
+    facts: PlanFacts,
+    capacity: Ec2CapacityReport | undefined,
+    book: PriceBook = priceBook,
+    context?: CostContext,
+): CostReport {
     const warnings: string[] = [];
     const region = facts.platform.region;
     let priceRegion = region;
@@ -147,21 +184,31 @@ export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | und
         (sum, s) => sum + s.desired * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
         0,
     );
-    const baselineLines: CostLine[] = [
-        { item: "load balancers", monthly: albMonthly(routed), detail: `${routed} ALBs, one per routed service` },
+    const items = context ? costItems(facts, context, capacity?.instances ?? 0, book, prices) : [];
+    const estimated = (all: boolean) => items.reduce((sum, i) => sum + (i.monthly !== null && (all || i.inComparisons) ? i.monthly : 0), 0);
+    const itemsLine = (): CostLine[] =>
+        items.length ? [{ item: "other items", monthly: estimated(false), detail: "as planned, without EC2 root volumes" }] : [];
+    const comparison = (albs: number, albDetail: string): CostLine[] => [
+        { item: "load balancers", monthly: albMonthly(albs), detail: albDetail },
         { item: "NAT gateways", monthly: natMonthly, detail: "as planned" },
-        { item: "public IPv4", monthly: ipv4Monthly(routed), detail: `${routed * platform.availabilityZones + nat} addresses` },
+        { item: "public IPv4", monthly: ipv4Monthly(albs), detail: `${albs * platform.availabilityZones + nat} addresses` },
         { item: "Fargate on-demand", monthly: fargateOnDemand, detail: "every task at its smallest Fargate size" },
         { item: "logs", monthly: services.reduce((sum, s) => sum + s.logs, 0), detail: "as planned" },
+        ...itemsLine(),
     ];
+    const baselineLines = comparison(routed, `${routed} ALBs, one per routed service`);
+    const sharedLines = comparison(platform.loadBalancers, `${platform.loadBalancers} ALB shared by every routed service`);
+    const sum = (lines: readonly CostLine[]) => lines.reduce((total, l) => total + l.monthly, 0);
     return {
         region,
         priceRegion,
         priceDate: prices.date,
         shared,
         services,
-        total,
-        baseline: { lines: baselineLines, total: baselineLines.reduce((sum, l) => sum + l.monthly, 0) },
+        total: total + estimated(true),
+        baseline: { lines: baselineLines, total: sum(baselineLines) },
+        sharedAlbFargate: { lines: sharedLines, total: sum(sharedLines) },
+        items,
         warnings,
     };
 }

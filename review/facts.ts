@@ -97,6 +97,8 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
                       deregistrationDelay: num(tg.inputs.deregistrationDelay, deregistrationDelay.awsDefault),
                   }
                 : undefined,
+            // A service that builds registers its image build (and pushes to its own repository).
+            builds: childOf("docker-build:index:Image", name).length > 0,
         };
     });
 

@@ -44,6 +44,11 @@ export interface ServiceFacts {
     readonly gracePeriodSeconds: number;
     /** Absent for a service the load balancer does not route to. */
     readonly targetGroup?: TargetGroupFacts;
+    /**
+     * Whether the image is built from source (for the cluster's architecture, so it can move to
+     * Graviton); false for a published image. Absent in sections written before it existed.
+     */
+    readonly builds?: boolean;
 }
 
 export interface RuleFacts {
@@ -116,6 +121,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
                   deregistrationDelay: service.deregistrationDelay,
               }
             : undefined,
+        builds: service.image.kind === "build",
     };
 }
 

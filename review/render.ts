@@ -4,8 +4,11 @@
  * changes in words with old → new values, then the tables (routing, memory and capacity, rollout
  * time, cost), in the Markdown only for what changed with the rest folded.
  */
+import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
+import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
+import { completeCostLines, costContext } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
@@ -40,6 +43,10 @@ export interface Review {
     readonly verdict: Verdict;
     /** Whether the listener serves HTTPS (new hosts then need a certificate name). */
     readonly https: boolean;
+    /** The cheapest EC2 type and count that holds the fleet, next to the current one (review/advisor.ts); absent without EC2 capacity. */
+    readonly advice?: CapacityAdvice;
+    /** The stack's budget against the estimate and the change (review/budget.ts). */
+    readonly budget: BudgetVerdict;
     readonly warnings: readonly string[];
 }
 
@@ -57,7 +64,8 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
     const policy = planPolicy(plan);
     const capacity = ec2Capacity(facts);
     const rollouts = facts.services.map(rolloutEstimate);
-    const cost = estimateCost(facts, capacity);
+    const cost = estimateCost(facts, capacity, priceBook, costContext(plan));
+    const advice = adviseCapacity(facts);
     const https = servesHttps(plan);
     let against: Review["against"];
     if (base) {
@@ -68,11 +76,18 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
             diff: diffPlans(base, plan),
             routes: routingTable(baseFacts.rules),
             rollouts: baseFacts.services.map(rolloutEstimate),
-            cost: estimateCost(baseFacts, ec2Capacity(baseFacts)),
+            cost: estimateCost(baseFacts, ec2Capacity(baseFacts), priceBook, costContext(base)),
             // Only a plan of the same stack says what that stack would lose.
             retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
         };
     }
+    const budget = checkBudget({
+        stack: plan.stack,
+        budget: planBudget(plan),
+        enforcement: policy.enforcement,
+        monthly: cost.total,
+        base: against ? { stack: against.plan.stack, monthly: against.cost.total } : undefined,
+    });
     const changes = against ? serviceChanges(against.diff, against.facts, facts, https) : [];
     const verdict = verdictOf({
         policy,
@@ -81,6 +96,7 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
         changes,
         deletionsRefused: against?.retirement ?? [],
         cost: { before: against?.cost.total, after: cost.total },
+        budgetViolations: budget.blocking ? budget.violations.length : 0,
     });
     return {
         plan,
@@ -94,7 +110,9 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
         policy,
         verdict,
         https,
-        warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
+        advice,
+        budget,
+        warnings: [...(capacity?.warnings ?? []), ...(advice?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
 
@@ -408,6 +426,7 @@ export function renderText(r: Review): string {
     }
     if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
     out.push(...policyLines(r.policy, false), "");
+    if (r.budget.status !== "none") out.push(...budgetLines(r.budget, false), "");
     out.push(
         "Routing (listener rules in evaluation order; unmatched requests get the default 404):",
         routingOrder,
@@ -416,6 +435,7 @@ export function renderText(r: Review): string {
     );
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    if (r.advice) out.push(...adviceLines(r.advice, false), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
         textTable(grouped(rolloutTable(r.rollouts))),
@@ -430,6 +450,7 @@ export function renderText(r: Review): string {
         textTable(baselineTable(r.cost)),
         "",
     );
+    out.push(...completeCostLines(r.cost, false), "");
     if (r.warnings.length) out.push("Warnings:", ...r.warnings.map((w) => `  ! ${w}`), "");
     out.push(`Resources by type: ${resourceCounts(p)}`, "", "Outputs:");
     for (const [key, value] of Object.entries(p.outputs)) if (key !== "routes") out.push(`  ${key}: ${JSON.stringify(value)}`);
@@ -471,6 +492,7 @@ function markdownAt(r: Review, detail: Detail): string {
 
     out.push(`### fleet plan: \`${p.stack}\` ${r.verdict.passes ? "passes" : ":x: " + headline(r)}`, "");
     out.push("| | |", "|---|---|", ...verdictRows(r).map(([label, value]) => `| ${label} | ${value.replace(/\|/g, "\\|")} |`), "");
+    if (r.budget.status !== "none") out.push("#### Budget", "", ...budgetLines(r.budget, true), "");
     if (r.against) {
         if (r.changes.length) out.push("#### Changes per service", "", ...changeLines(r, true), "");
         // Every resource, or for large changes its count per type and kind (each service's words are above).
@@ -495,7 +517,7 @@ function markdownAt(r: Review, detail: Detail): string {
         [memoryTable(r.facts), base && memoryTable(base.facts)],
         0,
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
-        r.capacity ? [...capacityLines(r.capacity), ""] : [],
+        [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
     );
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
     section(
@@ -511,6 +533,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const touchedCosts = changedRows(costs, base && serviceCostTable(base.cost), 0);
     if (touchedCosts.rows.length) out.push(markdownTable(fold(touchedCosts)), "");
     if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(fold(costs))));
+    out.push(...completeCostLines(r.cost, true), "");
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");
 }

@@ -45,6 +45,8 @@ export function verdictOf(input: {
     changes: readonly ServiceChange[];
     deletionsRefused: readonly string[];
     cost: { before?: number; after: number };
+    /** Budget violations that fail the plan (a mandatory stack over `fleet:budget`). */
+    budgetViolations?: number;
 }): Verdict {
     const { policy, blocking, diff, changes, deletionsRefused } = input;
     const violations = policy.violations.filter((v) => !v.waived).length;
@@ -56,6 +58,7 @@ export function verdictOf(input: {
     const reasons = [
         blocking ? `${blocking} mandatory policy violation(s)` : "",
         deletionsRefused.length ? `${deletionsRefused.length} deletion(s) refused` : "",
+        input.budgetViolations ? `${input.budgetViolations} budget violation(s) on a mandatory stack` : "",
     ].filter(Boolean);
     return {
         passes: reasons.length === 0,

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { ec2Capacity, packTasks } from "../review/capacity";
-import { estimateCost, PriceBook } from "../review/cost";
+import { estimateCost, PriceBook, savings } from "../review/cost";
+import { CostContext } from "../review/costItems";
 import { changedPaths, diffPlans } from "../review/diff";
 import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
@@ -270,6 +271,105 @@ describe("cost model", () => {
             "no price for t3.medium in data/prices.json: EC2 instances not counted",
         ]);
     });
+
+    describe("the items beyond compute and networking", () => {
+        const other = {
+            ebsGp3GbMonth: 0.1,
+            logStorageGbMonth: 0.05,
+            customMetricMonth: 0.3,
+            kmsKeyMonth: 1,
+            ecrStorageGbMonth: 0.1,
+            ssmAdvancedParameterMonth: 0.05,
+            secretsManagerSecretMonth: 0.4,
+            dataTransferOutGb: 0.09,
+            route53HostedZoneMonth: 0.5,
+        };
+        const full: PriceBook = {
+            ...book,
+            regions: { "us-east-1": { ...book.regions["us-east-1"], other } },
+            assumptions: {
+                ...book.assumptions,
+                containerInsightsMetrics: { perCluster: 10, perService: 5 },
+                imageGbPerPush: 0.2,
+                cachedImagesPerRepository: 1,
+            },
+        };
+        const context: CostContext = {
+            containerInsights: "enabled",
+            kmsKeys: 1,
+            logRetentionDays: 365,
+            builtRepositories: [{ keepImages: 10 }, { keepImages: 20 }],
+            cachedImages: 2,
+            ssmParameters: { standard: 3, advanced: 2 },
+            secretsManagerSecrets: 1,
+            certificate: true,
+            rootVolumeGiB: 30,
+        };
+        const f = facts(
+            [
+                service("web", { capacity: "fargate", fargateSize: { cpu: 512, memory: 1024 }, desired: 2, targetGroup: tg }),
+                service("big", { capacity: "ec2", reservation: 3000, desired: 1, targetGroup: tg }),
+            ],
+            { ec2: m6i },
+        );
+
+        it("estimates each from its price and assumption, or says why not, and adds the estimates to the total", () => {
+            const report = estimateCost(f, ec2Capacity(f), full, context);
+            assert.deepEqual(
+                report.items.map((i) => [i.item, i.monthly === null ? null : +i.monthly.toFixed(6), i.inComparisons]),
+                [
+                    // 10 + 5 × 2 services = 20 metrics × 0.3
+                    ["Container Insights", 6, true],
+                    ["KMS keys", 1, true],
+                    // 3 tasks × 1 GB × 12 months (365 days) × 0.05
+                    ["log storage", 1.8, true],
+                    // (10 + 20 kept + 2 cached) × 0.2 GB × 0.1
+                    ["ECR storage", 0.64, true],
+                    ["SSM parameters", 0.1, true],
+                    ["Secrets Manager", 0.4, true],
+                    // 1 instance × 30 GiB × 0.1
+                    ["EC2 root volumes", 3, false],
+                    ["data transfer", null, true],
+                    ["Route 53", null, true],
+                    ["ACM certificate", 0, true],
+                ],
+            );
+            const core = estimateCost(f, ec2Capacity(f), full);
+            // 6 + 1 + 1.8 + 0.64 + 0.1 + 0.4 + 3 (root volumes: the comparisons leave them out)
+            assert.equal(+(report.total - core.total).toFixed(6), 12.94);
+            // The comparisons carry every item but the EC2 root volumes.
+            assert.equal(+(report.baseline.total - core.baseline.total).toFixed(6), 9.94);
+            assert.equal(+(report.sharedAlbFargate.total - core.sharedAlbFargate.total).toFixed(6), 9.94);
+            assert.equal(
+                report.items.find((i) => i.item === "data transfer")!.detail,
+                "not estimated: it depends on the traffic the services serve " +
+                    "(out to the internet $0.09/GB after the first 100 GB a month; " +
+                    "between zones $0.01/GB each way); NAT processing is counted above",
+            );
+        });
+
+        it("states enhanced Container Insights and missing prices as not estimated", () => {
+            const report = estimateCost(f, ec2Capacity(f), book, { ...context, containerInsights: "enhanced" });
+            assert.ok(report.items.filter((i) => i.item !== "ACM certificate").every((i) => i.monthly === null));
+            assert.equal(report.items[0].detail.split(":")[0], "not estimated");
+            assert.equal(
+                report.items.find((i) => i.item === "KMS keys")!.detail,
+                "not estimated: no price in data/prices.json for us-east-1",
+            );
+        });
+
+        it("shows the two savings apart: one ALB instead of many, then packing and Spot", () => {
+            const report = estimateCost(f, ec2Capacity(f), full);
+            // Two routed services: the baseline has two ALBs and their addresses; the shared way one.
+            // ALB (0.1 + 2 × 0.01) × 100 = 12 each; IPv4 2 zones × 0.005 × 100 = 1 per ALB.
+            assert.equal(+savings(report).albConsolidation.toFixed(6), 12 + 1);
+            assert.equal(+savings(report).packingAndSpot.toFixed(6), +(report.sharedAlbFargate.total - report.total).toFixed(6));
+            assert.deepEqual(
+                report.sharedAlbFargate.lines.map((l) => l.item),
+                ["load balancers", "NAT gateways", "public IPv4", "Fargate on-demand", "logs"],
+            );
+        });
+    });
 });
 
 describe("routing notes", () => {
@@ -451,6 +551,7 @@ describe("the plan's model section", () => {
                 stopTimeout: 30,
                 gracePeriodSeconds: 30,
                 targetGroup: tg("api-tg", 15),
+                builds: false,
             },
             {
                 name: "batch",
@@ -462,6 +563,7 @@ describe("the plan's model section", () => {
                 desired: 2,
                 stopTimeout: 30,
                 gracePeriodSeconds: 0,
+                builds: false,
             },
             {
                 name: "front",
@@ -476,6 +578,7 @@ describe("the plan's model section", () => {
                 stopTimeout: 60,
                 gracePeriodSeconds: 30,
                 targetGroup: tg("front-tg", 20),
+                builds: false,
             },
         ]);
         assert.deepEqual(

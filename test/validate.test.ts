@@ -429,7 +429,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { netwrok: { natGateways: "single" } },
         [
-            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, or remove it.',
+            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, fleet:budget, or remove it.',
         ],
     ],
     [
@@ -489,7 +489,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { cluster: { ec2: { instanceType: "t3.mediun", minSize: 0, maxSize: 2 } } },
         [
-            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m6g.large, m7g.large, m7g.xlarge, c6i.large, c6i.xlarge, c7g.large, r6i.large, r7g.large, or add the type to model/instanceTypes.ts.',
+            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3.2xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, t4g.xlarge, t4g.2xlarge, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m7i.2xlarge, m6g.large, m7g.large, m7g.xlarge, m7g.2xlarge, c6i.large, c6i.xlarge, c6i.2xlarge, c7i.large, c7i.xlarge, c7i.2xlarge, c7g.large, c7g.xlarge, c7g.2xlarge, r6i.large, r6i.xlarge, r6i.2xlarge, r7i.large, r7i.xlarge, r7i.2xlarge, r7g.large, r7g.xlarge, r7g.2xlarge, or add the type to model/instanceTypes.ts.',
         ],
     ],
     [
