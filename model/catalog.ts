@@ -11,7 +11,14 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
-import { jobDurationSchema, jobScheduleSchema, queueScalingSchema, scalingRules, scheduledScalingSchema, timeZoneSchema } from "./workloads";
+import {
+    jobDurationSchema,
+    jobScheduleSchema,
+    queueScalingSchema,
+    scalingRules,
+    scheduledScalingSchema,
+    timeZoneSchema,
+} from "./workloads";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 
@@ -232,7 +239,10 @@ export const scalingSchema = z
             /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
             schedule: z
                 .array(scheduledScalingSchema, {
-                    error: said("must be a list of { cron, min, max, timezone? }", 'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]'),
+                    error: said(
+                        "must be a list of { cron, min, max, timezone? }",
+                        'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
+                    ),
                 })
                 .optional(),
         },
@@ -242,7 +252,12 @@ export const scalingSchema = z
         if (scaling.min > scaling.max) {
             refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
         }
-        if (scaling.cpuPercent === undefined && scaling.requestsPerTarget === undefined && scaling.queue === undefined && !scaling.schedule?.length) {
+        if (
+            scaling.cpuPercent === undefined &&
+            scaling.requestsPerTarget === undefined &&
+            scaling.queue === undefined &&
+            !scaling.schedule?.length
+        ) {
             refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
         }
         scalingRules(scaling, ctx);

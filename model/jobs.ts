@@ -26,12 +26,18 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
         return undefined;
     }
     const job = "is a job (it has a schedule), which runs a task per schedule and takes no traffic";
-    if (spec.port !== undefined) add("port", spec.port, `${job}, so it has no port`, "remove port, or remove schedule to run it as a service");
+    if (spec.port !== undefined)
+        add("port", spec.port, `${job}, so it has no port`, "remove port, or remove schedule to run it as a service");
     if (spec.routes.length > 0) {
         add("routes", raw.routes, `${job}, so it is not on the load balancer`, "remove routes, or remove schedule to run it as a service");
     }
     if (spec.scaling !== undefined) {
-        add("scaling", raw.scaling, "is for a service; a job runs one task per schedule", "remove scaling, or remove schedule to run it as a service");
+        add(
+            "scaling",
+            raw.scaling,
+            "is for a service; a job runs one task per schedule",
+            "remove scaling, or remove schedule to run it as a service",
+        );
     }
     if (spec.desiredCount !== undefined) {
         add(
@@ -42,7 +48,12 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
         );
     }
     if (spec.timezone !== undefined && spec.schedule.trim().startsWith("rate(")) {
-        add("timezone", spec.timezone, "only applies to a cron schedule, and schedule is a rate", "remove timezone, or use a cron schedule");
+        add(
+            "timezone",
+            spec.timezone,
+            "only applies to a cron schedule, and schedule is a rate",
+            "remove timezone, or use a cron schedule",
+        );
     }
     return { schedule: spec.schedule.trim(), timezone: spec.timezone, durationMinutes: spec.jobDurationMinutes };
 }

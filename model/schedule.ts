@@ -95,12 +95,14 @@ function values(spec: FieldSpec, text: string): number[] | string {
     const result = new Set<number>();
     for (const item of text.split(",")) {
         const [range, step, extra] = item.split("/");
-        if (extra !== undefined || range === "" || step === "") return `has "${item}" in the ${spec.name} field, which is not a value, range or step`;
+        if (extra !== undefined || range === "" || step === "")
+            return `has "${item}" in the ${spec.name} field, which is not a value, range or step`;
         let from = spec.min;
         let to = spec.max;
         if (range !== "*") {
             const [a, b, more] = range.split("-");
-            if (more !== undefined || a === "" || b === "") return `has "${item}" in the ${spec.name} field, which is not a value, range or step`;
+            if (more !== undefined || a === "" || b === "")
+                return `has "${item}" in the ${spec.name} field, which is not a value, range or step`;
             const start = value(spec, a);
             if (typeof start === "string") return start;
             const end = b === undefined ? (step === undefined ? start : spec.max) : value(spec, b);
@@ -110,7 +112,8 @@ function values(spec: FieldSpec, text: string): number[] | string {
         }
         let by = 1;
         if (step !== undefined) {
-            if (!/^\d+$/.test(step) || Number(step) < 1) return `has the step "/${step}" in the ${spec.name} field, which must be a positive whole number`;
+            if (!/^\d+$/.test(step) || Number(step) < 1)
+                return `has the step "/${step}" in the ${spec.name} field, which must be a positive whole number`;
             by = Number(step);
         }
         for (let n = from; n <= to; n += by) result.add(n);
@@ -171,7 +174,9 @@ export function parseCron(expression: string): Parsed<Cron> {
     if (!body) return fail("is not a cron expression: write cron(minutes hours day-of-month month day-of-week year)");
     const parts = body[1].trim().split(/\s+/);
     if (parts.length !== 6) {
-        return fail(`has ${parts.length} field${parts.length === 1 ? "" : "s"}; AWS cron has six: minutes hours day-of-month month day-of-week year`);
+        return fail(
+            `has ${parts.length} field${parts.length === 1 ? "" : "s"}; AWS cron has six: minutes hours day-of-month month day-of-week year`,
+        );
     }
     const [min, hour, dom, month, dow, year] = parts;
     if ((dom === "?") === (dow === "?")) {
@@ -387,7 +392,10 @@ export function referenceOffsetMinutes(zone: string | undefined): number {
 export function averageScheduledMin(changes: readonly BoundsChange[]): number | undefined {
     const events = changes
         .flatMap((change) =>
-            cronRunsInYear(change.cron).map((at) => ({ at: (((at - change.offsetMinutes) % minutesPerYear) + minutesPerYear) % minutesPerYear, min: change.min })),
+            cronRunsInYear(change.cron).map((at) => ({
+                at: (((at - change.offsetMinutes) % minutesPerYear) + minutesPerYear) % minutesPerYear,
+                min: change.min,
+            })),
         )
         .sort((a, b) => a.at - b.at);
     if (events.length === 0) return undefined;

@@ -3,6 +3,7 @@
  * scaling bounds, and a job's schedule. zod schemas used by catalog.ts; the rules that need
  * several fields or the stack are in resolve.ts (`resolveJob`, `checkQueueScaling`).
  */
+import { createHash } from "crypto";
 import { z } from "zod";
 import { isTimeZone, parseCron, parseSchedule } from "./schedule";
 import { refuse, said, wholeNumber } from "./schema";
@@ -51,12 +52,10 @@ export const queueScalingSchema = z.strictObject(
 );
 
 /** A cron expression, as Application Auto Scaling and EventBridge Scheduler take it. */
-const cronSchema = z
-    .string({ error: said("must be a cron expression", 'use e.g. "cron(0 8 ? * MON-FRI *)"') })
-    .superRefine((cron, ctx) => {
-        const parsed = parseCron(cron);
-        if (!parsed.ok) refuse(ctx, [], cron, parsed.problem, 'write six fields, e.g. "cron(0 8 ? * MON-FRI *)" (08:00 on weekdays)');
-    });
+const cronSchema = z.string({ error: said("must be a cron expression", 'use e.g. "cron(0 8 ? * MON-FRI *)"') }).superRefine((cron, ctx) => {
+    const parsed = parseCron(cron);
+    if (!parsed.ok) refuse(ctx, [], cron, parsed.problem, 'write six fields, e.g. "cron(0 8 ? * MON-FRI *)" (08:00 on weekdays)');
+});
 
 /** An IANA time zone. */
 export const timeZoneSchema = z
@@ -104,6 +103,10 @@ export const jobDurationSchema = wholeNumber(1, 7 * 24 * 60, "use the minutes a 
 /** The key of a scheduled change: its cron and zone (its resource's logical name derives from it). */
 export const scheduledScalingKey = (entry: { readonly cron: string; readonly timezone?: string }) =>
     `${entry.cron.trim()}${entry.timezone ? ` ${entry.timezone}` : ""}`;
+
+/** A short stable key of a scheduled change, for its logical name: the same cron and zone, the same resource. */
+export const scheduledScalingId = (entry: { readonly cron: string; readonly timezone?: string }) =>
+    createHash("sha256").update(scheduledScalingKey(entry)).digest("hex").slice(0, 8);
 
 /** Rules of `scaling` across its queue and schedule (the shapes are valid). */
 export function scalingRules(

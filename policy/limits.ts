@@ -58,3 +58,14 @@ export function parseJsonOrString(text: string): unknown {
         return text;
     }
 }
+
+/**
+ * A job's retry policy when its task cannot be started (EventBridge Scheduler RetryPolicy: 0-185
+ * attempts, default 185; event age 60-86400 s, default 86400): three more tries within an hour,
+ * then the dead-letter queue, rather than a nightly job starting a day late.
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+ */
+export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } as const;
+
+/** SQS's longest message retention, 14 days (CreateQueue MessageRetentionPeriod: 60-1,209,600 s): a failed run stays to be looked at. */
+export const sqsMaxRetentionSeconds = 1_209_600;
