@@ -171,7 +171,7 @@ function dayOfWeek(text: string): Cron["dayOfWeek"] | string {
 /** Parses `cron(minutes hours day-of-month month day-of-week year)`. */
 export function parseCron(expression: string): Parsed<Cron> {
     const body = /^cron\((.*)\)$/.exec(expression.trim());
-    if (!body) return fail("is not a cron expression: write cron(minutes hours day-of-month month day-of-week year)");
+    if (!body) return fail("is not a cron expression");
     const parts = body[1].trim().split(/\s+/);
     if (parts.length !== 6) {
         return fail(
@@ -216,7 +216,7 @@ export function parseCron(expression: string): Parsed<Cron> {
 /** Parses `rate(value unit)`: a positive whole number and minute(s), hour(s) or day(s), singular for 1. */
 export function parseRate(expression: string): Parsed<Rate> {
     const match = /^rate\((\S+) (\S+)\)$/.exec(expression.trim());
-    if (!match) return fail("is not a rate expression: write rate(<value> <unit>), e.g. rate(15 minutes)");
+    if (!match) return fail("is not a rate expression, rate(<value> <unit>)");
     const [, text, unit] = match;
     if (!/^[1-9]\d*$/.test(text)) return fail(`has the value ${text}, which must be a positive whole number`);
     const value = Number(text);
@@ -233,7 +233,7 @@ export function parseSchedule(expression: string): Parsed<Schedule> {
     const trimmed = expression.trim();
     if (trimmed.startsWith("cron(")) return parseCron(trimmed);
     if (trimmed.startsWith("rate(")) return parseRate(trimmed);
-    return fail('is neither cron(...) nor rate(...): write e.g. "cron(0 3 * * ? *)" (03:00 every day) or "rate(1 hour)"');
+    return fail("is neither cron(...) nor rate(...)");
 }
 
 /** Whether `zone` is an IANA time zone this runtime knows (AWS takes IANA names). */
