@@ -16,7 +16,14 @@ const baseConfig: Record<string, unknown> = {
 function input(config: Record<string, unknown>): FleetInput {
     const merged = { ...baseConfig, ...config };
     const configKeys = new Map<string, { secret: boolean }>(Object.keys(merged).map((k) => [k, { secret: false }]));
-    return { project: "fleet", stack: "dev", config: merged, configKeys, buildTag: () => ({ tag: "c-0", revision: "x" }), pathExists: () => true };
+    return {
+        project: "fleet",
+        stack: "dev",
+        config: merged,
+        configKeys,
+        buildTag: () => ({ tag: "c-0", revision: "x" }),
+        pathExists: () => true,
+    };
 }
 
 const errorsOf = (catalog: unknown, config: Record<string, unknown> = {}) => {
@@ -50,7 +57,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
     ],
     [
         "a scheduled action with five fields",
-        { svc: { ...ok, scaling: scaling({ schedule: [{ cron: weekdays, min: 2, max: 4 }, { cron: "cron(0 18 ? * MON-FRI)", min: 1, max: 4 }] }) } },
+        {
+            svc: {
+                ...ok,
+                scaling: scaling({
+                    schedule: [
+                        { cron: weekdays, min: 2, max: 4 },
+                        { cron: "cron(0 18 ? * MON-FRI)", min: 1, max: 4 },
+                    ],
+                }),
+            },
+        },
         {},
         [
             `service "svc": scaling.schedule[1].cron = "cron(0 18 ? * MON-FRI)": has 5 fields; AWS cron has six: minutes hours day-of-month month day-of-week year; ${cronFix}.`,
@@ -72,7 +89,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
     ],
     [
         "two scheduled actions at the same time",
-        { svc: { ...ok, scaling: scaling({ schedule: [{ cron: weekdays, min: 2, max: 4 }, { cron: weekdays, min: 3, max: 4 }] }) } },
+        {
+            svc: {
+                ...ok,
+                scaling: scaling({
+                    schedule: [
+                        { cron: weekdays, min: 2, max: 4 },
+                        { cron: weekdays, min: 3, max: 4 },
+                    ],
+                }),
+            },
+        },
         {},
         [
             `service "svc": scaling.schedule[1].cron = "${weekdays}": repeats scaling.schedule[0] (same cron and timezone), so only one of them would take effect; merge the two entries or change one's cron.`,
