@@ -16,9 +16,9 @@ import {
 import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
-import { Ec2Facts, ModelPlatformFacts, modelSectionVersion, RuleFacts, ServiceFacts } from "./modelFacts";
+import { Ec2Facts, jobFacts, ModelPlatformFacts, modelSectionVersion, RuleFacts, scheduledMinFacts, ServiceFacts } from "./modelFacts";
 
-export type { Ec2Facts, RuleFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
+export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
 
 export interface PlatformFacts extends ModelPlatformFacts {
     /** Load balancers the plan creates. */
@@ -72,6 +72,14 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
         const ecsService = childOf("aws:ecs/service:Service", name)[0];
         const scaling = childOf("aws:appautoscaling/target:Target", name)[0];
         const tg = childOf("aws:lb/targetGroup:TargetGroup", name)[0];
+        const schedule = childOf("aws:scheduler/schedule:Schedule", name)[0];
+        const scheduled = scheduledMinFacts(
+            childOf("aws:appautoscaling/scheduledAction:ScheduledAction", name).map((action) => ({
+                cron: String(action.inputs.schedule),
+                min: num((action.inputs.scalableTargetAction as { minCapacity?: unknown } | undefined)?.minCapacity),
+                timezone: typeof action.inputs.timezone === "string" ? action.inputs.timezone : undefined,
+            })),
+        );
         const containers = task ? (JSON.parse(String(task.inputs.containerDefinitions)) as Record<string, unknown>[]) : [];
         const health = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
         return {
@@ -97,6 +105,11 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
                       deregistrationDelay: num(tg.inputs.deregistrationDelay, deregistrationDelay.awsDefault),
                   }
                 : undefined,
+            ...(scheduled ? { scheduledMin: scheduled } : {}),
+            // A declared run time is not in the resources: the cost report assumes one.
+            ...(schedule
+                ? { job: jobFacts(String(schedule.inputs.scheduleExpression), String(schedule.inputs.scheduleExpressionTimezone ?? "UTC")) }
+                : {}),
         };
     });
 

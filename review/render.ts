@@ -7,7 +7,8 @@ import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
 import { PolicyResult, PolicySettings } from "../policy/rules";
-import { PlanFacts, planFacts } from "./facts";
+import { PlanFacts, planFacts, ServiceFacts } from "./facts";
+import { JobRow, jobRows } from "./jobs";
 import { planPolicy, planPolicySettings, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingTable } from "./routes";
@@ -30,6 +31,8 @@ export interface Review {
     readonly policy?: PolicyResult;
     /** The stack's enforcement and waivers (shown whether or not the controls ran). */
     readonly policySettings: PolicySettings;
+    /** Jobs with their next runs (from `now`) and monthly task-hours. */
+    readonly jobs: readonly JobRow[];
     readonly warnings: readonly string[];
 }
 
@@ -38,11 +41,12 @@ export function blockingViolations(policy: PolicyResult | undefined): PolicyResu
     return policy && policy.enforcement === "mandatory" ? policy.violations.filter((v) => !v.waived) : [];
 }
 
-export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean } = {}): Review {
+export function review(plan: PlanDocument, base?: PlanDocument, options: { policy?: boolean; now?: Date } = {}): Review {
     const facts = planFacts(plan);
     const policy = options.policy ? planPolicy(plan) : undefined;
     const capacity = ec2Capacity(facts);
-    const rollouts = facts.services.map(rolloutEstimate);
+    // A job has no rolling deployment: each run starts the current task definition.
+    const rollouts = facts.services.filter((s) => !s.job).map(rolloutEstimate);
     const cost = estimateCost(facts, capacity);
     let against: Review["against"];
     if (base) {
@@ -66,14 +70,19 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { polic
         policy,
         // The controls' result carries the settings; read them apart only when the controls did not run.
         policySettings: policy ?? planPolicySettings(plan),
+        jobs: jobRows(facts.services, options.now ?? new Date()),
         warnings: [...(capacity?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
-const tasksOf = (s: { desired: number; min?: number; max?: number }) =>
-    s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired);
+const tasksOf = (s: ServiceFacts) =>
+    s.job
+        ? "job: 1 per run"
+        : s.min !== undefined
+          ? `${s.desired} (${s.min}-${s.max}${s.scheduledMin ? `, scheduled up to ${s.scheduledMin.highest}` : ""})`
+          : String(s.desired);
 
 interface Table {
     readonly headers: readonly string[];
@@ -127,6 +136,21 @@ function rolloutTable(r: Review): Table {
     };
 }
 
+function jobsTable(r: Review): Table {
+    return {
+        headers: ["job", "schedule", "time zone", "next runs (UTC)", "runs/month", "minutes/run", "task-hours/month"],
+        rows: r.jobs.map((j) => [
+            j.service,
+            j.schedule,
+            j.timezone,
+            j.nextRuns.length ? j.nextRuns.map((at) => at.slice(0, 16).replace("T", " ")).join(", ") : "from when the schedule is created",
+            j.runsPerMonth.toFixed(1),
+            `${j.minutesPerRun}${j.assumed ? " (assumed)" : ""}`,
+            j.taskHoursPerMonth.toFixed(1),
+        ]),
+    };
+}
+
 function costTable(c: CostReport): Table {
     return {
         headers: ["item", "monthly", "detail"],
@@ -154,6 +178,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
         `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
             `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): managed scaling adds instances for it.`,
+        ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];
 }
 
@@ -262,6 +287,7 @@ export function renderText(r: Review): string {
     out.push("Routing (listener rules in evaluation order; unmatched requests get the default 404):", textTable(routesTable(r)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r)), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
         textTable(rolloutTable(r)),
@@ -298,6 +324,7 @@ export function renderMarkdown(r: Review): string {
     out.push("#### Routes (in evaluation order)", "", markdownTable(routesTable(r)), "");
     out.push("#### Memory and capacity", "", markdownTable(memoryTable(r)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r)), "");
     out.push("#### Rollout time (one rolling step)", "", markdownTable(rolloutTable(r)), "");
     out.push("#### Monthly cost", "", markdownTable(costTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
