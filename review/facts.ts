@@ -54,8 +54,12 @@ export function planFacts(plan: PlanDocument): PlanFacts {
 const num = (value: unknown, fallback = 0): number =>
     typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback;
 
-function capacityOf(service: PlanResource | undefined): Capacity {
-    const strategy = (service?.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: string }[];
+/** Where the tasks run: the ECS service's capacity provider, or the one a job's schedule starts its task on. */
+function capacityOf(service: PlanResource | undefined, schedule?: PlanResource): Capacity {
+    const job = (schedule?.inputs.target as { ecsParameters?: { capacityProviderStrategies?: unknown } } | undefined)?.ecsParameters;
+    const strategy = (service?.inputs.capacityProviderStrategies ?? job?.capacityProviderStrategies ?? []) as {
+        capacityProvider?: string;
+    }[];
     const provider = strategy[0]?.capacityProvider;
     return provider === "FARGATE" ? "fargate" : provider === "FARGATE_SPOT" ? "fargate-spot" : "ec2";
 }
@@ -84,7 +88,7 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
         const health = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
         return {
             name,
-            capacity: capacityOf(ecsService),
+            capacity: capacityOf(ecsService, schedule),
             reservation: containers.reduce((sum, c) => sum + num(c.memoryReservation, num(c.memory)), 0),
             limit: containers.reduce((sum, c) => sum + num(c.memory), 0),
             cpu: containers.reduce((sum, c) => sum + num(c.cpu), 0),
