@@ -4,7 +4,10 @@
  * naming its own queue included.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
+import * as YAML from "yaml";
 import { FleetInput, resolveFleet } from "../model/resolve";
 
 const baseConfig: Record<string, unknown> = {
@@ -255,5 +258,21 @@ describe("resolution of workers and jobs", () => {
         assert.equal(nightly.desiredCount, 0);
         assert.equal("job" in web, false);
         assert.equal(web.desiredCount, 1);
+    });
+
+    it("resolves the README's worker and job as written, the worker's queue named by the README's stack file", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("### Workers and jobs"), readme.indexOf("### Image tags"));
+        // Each ts block is one catalog entry (`name: { ... },`), as a user pastes it into services/index.ts.
+        const entries = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((block) => new Function(`return ({${block[1]}});`)());
+        const catalog = Object.assign({}, ...entries);
+        const stackFile = YAML.parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+        assert.deepEqual(Object.keys(catalog), ["orders-worker", "nightly-report"]);
+        const result = resolveFleet(catalog, input({ services: stackFile["fleet:services"] }));
+        assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+        const [job, worker] = result.fleet.services;
+        assert.deepEqual(worker.scaling?.queue, { name: "orders-prod", backlogPerTask: 100 });
+        assert.equal(worker.scaling?.schedule?.length, 2);
+        assert.deepEqual(job.job, { schedule: "cron(30 2 * * ? *)", timezone: "Europe/Berlin", durationMinutes: 20 });
     });
 });
