@@ -14,7 +14,8 @@ type MetricSpecification = aws.types.input.appautoscaling.PolicyTargetTrackingSc
 /**
  * Messages visible in the queue divided by the service's running tasks, with metric math, as
  * Application Auto Scaling's "SQS queue backlog per task" example does (RunningTaskCount comes from
- * Container Insights): https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
+ * Container Insights):
+ * https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
  */
 export function queueBacklogMetric(
     queueName: string,

@@ -376,7 +376,10 @@ export const serviceSchema = z.strictObject(
         schedule: jobScheduleSchema.optional(),
         /** The zone a job's cron schedule reads in. @default "UTC" */
         timezone: timeZoneSchema.optional(),
-        /** Minutes a run of the job typically takes, for the cost and capacity estimates. @default none: the estimate assumes data/prices.json's */
+        /**
+         * Minutes a run of the job typically takes, for the cost and capacity estimates (ECS sets no limit).
+         * @default none: the cost report assumes data/prices.json's jobMinutesPerRun
+         */
         jobDurationMinutes: jobDurationSchema.optional(),
         /** Overrides the image's command, so one image serves several roles. @default the image's */
         command: listOfStrings("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),

@@ -83,7 +83,8 @@ function value(spec: FieldSpec, text: string): number | string {
     const named = spec.names?.indexOf(upper) ?? -1;
     if (named >= 0) return spec.min + named;
     if (!/^\d+$/.test(text)) {
-        return `has "${text}" in the ${spec.name} field, which takes ${spec.min}-${spec.max}${spec.names ? ` or ${spec.names[0]}-${spec.names[spec.names.length - 1]}` : ""}`;
+        const names = spec.names ? ` or ${spec.names[0]}-${spec.names[spec.names.length - 1]}` : "";
+        return `has "${text}" in the ${spec.name} field, which takes ${spec.min}-${spec.max}${names}`;
     }
     const n = Number(text);
     if (n < spec.min || n > spec.max) return `has ${n} in the ${spec.name} field, outside ${spec.min}-${spec.max}`;
@@ -175,7 +176,8 @@ export function parseCron(expression: string): Parsed<Cron> {
     const parts = body[1].trim().split(/\s+/);
     if (parts.length !== 6) {
         return fail(
-            `has ${parts.length} field${parts.length === 1 ? "" : "s"}; AWS cron has six: minutes hours day-of-month month day-of-week year`,
+            `has ${parts.length} field${parts.length === 1 ? "" : "s"}; ` +
+                "AWS cron has six: minutes hours day-of-month month day-of-week year",
         );
     }
     const [min, hour, dom, month, dow, year] = parts;

@@ -92,7 +92,8 @@ export const jobScheduleSchema = z
                 [],
                 expression,
                 parsed.problem,
-                'use "cron(minutes hours day-of-month month day-of-week year)" or "rate(<n> minute(s)|hour(s)|day(s))", e.g. "rate(15 minutes)"',
+                'use "cron(minutes hours day-of-month month day-of-week year)" or ' +
+                    '"rate(<n> minute(s)|hour(s)|day(s))", e.g. "rate(15 minutes)"',
             );
         }
     });
@@ -123,7 +124,8 @@ export function scalingRules(
             ctx,
             ["min"],
             0,
-            "is 0 with queue scaling: backlog per task divides by the running tasks, so with none running it has no value and the service never scales out",
+            "is 0 with queue scaling: backlog per task divides by the running tasks, " +
+                "so with none running it has no value and the service never scales out",
             "set scaling.min to 1 or more",
         );
     }

@@ -255,13 +255,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
             case "aws:appautoscaling/scheduledAction:ScheduledAction": {
                 const actionName = named();
-                const uuid = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
+                const uuid = [hash(name, 8), hash(name + "a", 4), hash(name + "b", 4), hash(name + "c", 4), hash(name + "d", 12)].join("-");
+                const resource = `resource/${inputs.resourceId}`;
                 return {
                     id: actionName,
                     state: {
                         ...inputs,
                         name: actionName,
-                        arn: `arn:aws:autoscaling:${r}:${a}:scheduledAction:${uuid}:resource/${inputs.resourceId}:scheduledActionName/${actionName}`,
+                        arn: `arn:aws:autoscaling:${r}:${a}:scheduledAction:${uuid}:${resource}:scheduledActionName/${actionName}`,
                     },
                 };
             }

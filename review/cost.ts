@@ -90,9 +90,10 @@ export function taskLoad(service: ServiceFacts, book: PriceBook = priceBook): Ta
         const minutes = job.durationMinutes ?? book.assumptions.jobMinutesPerRun;
         const runs = job.runsPerYear / 12;
         const taskHours = (runs * minutes) / 60;
+        const assumed = job.durationMinutes === undefined ? " (assumed)" : "";
         return {
             tasks: taskHours / book.hoursPerMonth,
-            detail: `${round(runs)} runs × ${minutes} min${job.durationMinutes === undefined ? " (assumed)" : ""} = ${round(taskHours)} task-hours`,
+            detail: `${round(runs)} runs × ${minutes} min${assumed} = ${round(taskHours)} task-hours`,
         };
     }
     if (service.scheduledMin) {
@@ -142,12 +143,14 @@ export function estimateCost(facts: PlanFacts, capacity: Ec2CapacityReport | und
         if (service.capacity === "ec2") {
             const share = reservedOnEc2 > 0 ? (tasksOf(service) * service.reservation) / reservedOnEc2 : 0;
             compute = ec2Monthly * share;
-            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${service.job ? ` while it runs: ${load.get(service.name)!.detail}` : ""})`;
+            const running = service.job ? ` while it runs: ${load.get(service.name)!.detail}` : "";
+            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${running})`;
         } else {
             const size = sizeOf(service)!;
             const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;
             compute = tasksOf(service) * fargateTaskHour(prices, size) * hours * discount;
-            detail = `${load.get(service.name)!.detail} × Fargate ${size.cpu}/${size.memory}${service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : ""}`;
+            const spot = service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : "";
+            detail = `${load.get(service.name)!.detail} × Fargate ${size.cpu}/${size.memory}${spot}`;
         }
         const logs = logMonthly(service);
         return { service: service.name, compute, logs, monthly: compute + logs, detail };

@@ -242,7 +242,9 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:appautoscaling/scheduledAction:ScheduledAction": {
         replaces: ["name", "resourceId", "scalableDimension", "serviceNamespace"],
-        source: `${tfAws} internal/service/appautoscaling/scheduled_action.go: name, resource_id, scalable_dimension, service_namespace ForceNew; schedule, timezone, scalable_target_action update`,
+        source:
+            `${tfAws} internal/service/appautoscaling/scheduled_action.go: name, resource_id, scalable_dimension, ` +
+            "service_namespace ForceNew; schedule, timezone, scalable_target_action update",
     },
     "aws:sqs/queue:Queue": {
         replaces: ["name", "namePrefix", "fifoQueue"],
@@ -251,7 +253,9 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:scheduler/schedule:Schedule": {
         replaces: ["groupName", "name", "namePrefix"],
-        source: `${tfAws} internal/service/scheduler/schedule.go: group_name, name, name_prefix ForceNew; expression, timezone and target update`,
+        source:
+            `${tfAws} internal/service/scheduler/schedule.go: group_name, name, name_prefix ForceNew; ` +
+            "expression, timezone and target update",
     },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
