@@ -46,7 +46,9 @@ interface Routing {
  * One microservice on the shared platform: its task definition (soft and hard memory, secrets by
  * SSM reference), ECS service (circuit breaker with rollback, bin-packing on EC2), target group
  * and listener rules on the shared ALB, security group open to the ALB only, least-privilege
- * roles, log group, SSM parameters, image repository and build, and autoscaling.
+ * roles, log group, SSM parameters, image repository and build, and autoscaling. A job (an entry
+ * with a schedule) has the same task steps and, instead of the ECS service, a schedule that
+ * starts its task (job.ts).
  */
 export class Service extends pulumi.ComponentResource {
     /** The ECS service's name; absent for a job, which has none. */

@@ -12,6 +12,7 @@ import { before, describe, it } from "node:test";
 import { PlanDocument, runProgram } from "../plan/runProgram";
 import { priceBook } from "../review/cost";
 import { extractFacts, planFacts } from "../review/facts";
+import { planPolicy } from "../review/guards";
 import { renderText, review, Review } from "../review/render";
 
 const repo = path.resolve(__dirname, "..");
@@ -40,6 +41,36 @@ const byName = (name: string) => plan.resources.filter((r) => r.name === name);
 describe("a plan with workers and jobs", () => {
     it("is policy-clean on a mandatory stack", () => {
         assert.deepEqual(report.policy?.violations, []);
+    });
+
+    it("fails ECS.2/ECS.16 when a job's schedule would give its task a public IP", () => {
+        const resources = plan.resources.map((r) =>
+            r.name === "sweep-schedule"
+                ? {
+                      ...r,
+                      inputs: {
+                          ...r.inputs,
+                          target: {
+                              ...(r.inputs.target as any),
+                              ecsParameters: {
+                                  ...(r.inputs.target as any).ecsParameters,
+                                  networkConfiguration: {
+                                      ...(r.inputs.target as any).ecsParameters.networkConfiguration,
+                                      assignPublicIp: true,
+                                  },
+                              },
+                          },
+                      },
+                  }
+                : r,
+        );
+        assert.deepEqual(
+            planPolicy({ ...plan, resources }).violations.map((v) => v.message),
+            [
+                "[ECS.2/ECS.16] aws:scheduler/schedule:Schedule sweep-schedule (service sweep): assigns public IP addresses to its tasks. " +
+                    "Fix: set assignPublicIp false and run tasks in private subnets behind NAT, or waive ECS.2/ECS.16 for sweep with a reason in fleet:policy.waivers.",
+            ],
+        );
     });
 
     it("scales the worker on the queue the stack file names", () => {
