@@ -7,8 +7,11 @@ import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/
 import { ResolvedService } from "../model/resolved";
 import { ecrRegistryHostPattern, rollingDeployment } from "../policy/limits";
 import { capacityProviderFor } from "./cluster";
+import { createJobSchedule } from "./job";
 import { ecsTasksTrustDocument, executionRoleDocument } from "./iamDocuments";
 import { PlatformRefs } from "./platform";
+import { queueBacklogMetric, scheduledScalingActions } from "./scaling";
+import { sqsQueueName } from "../model/workloads";
 import { secretParameter, serviceLogGroup, serviceRepository, StatefulSettings } from "./statefulResources";
 
 export interface ServiceArgs {
@@ -43,10 +46,15 @@ interface Routing {
  * One microservice on the shared platform: its task definition (soft and hard memory, secrets by
  * SSM reference), ECS service (circuit breaker with rollback, bin-packing on EC2), target group
  * and listener rules on the shared ALB, security group open to the ALB only, least-privilege
- * roles, log group, SSM parameters, image repository and build, and autoscaling.
+ * roles, log group, SSM parameters, image repository and build, and autoscaling. A job (an entry
+ * with a schedule) has the same task steps and, instead of the ECS service, a schedule that
+ * starts its task (job.ts).
  */
 export class Service extends pulumi.ComponentResource {
-    public readonly serviceName: pulumi.Output<string>;
+    /** The ECS service's name; absent for a job, which has none. */
+    public readonly serviceName?: pulumi.Output<string>;
+    /** A job's EventBridge Scheduler schedule. */
+    public readonly scheduleArn?: pulumi.Output<string>;
     public readonly taskDefinitionArn: pulumi.Output<string>;
     /** The image the task runs. */
     public readonly image: pulumi.Output<string>;
@@ -79,18 +87,37 @@ export class Service extends pulumi.ComponentResource {
         const taskRole = this.createTaskRole();
         const taskDefinition = this.createTaskDefinition(image, logGroup, secrets, executionRole, taskRole);
         const securityGroup = this.spec.capacity.kind === "fargate" ? this.createSecurityGroup() : undefined;
-        const routing = this.createRouting();
-        const service = this.createEcsService(taskDefinition, securityGroup, routing);
-        this.createAutoscaling(service, routing);
+        const job = this.spec.job;
+        if (job) {
+            // A job: the same task, started by a schedule instead of kept running by an ECS service.
+            const family = servicePhysicalNames.taskFamily(args.names, name);
+            const spec = { ...this.spec, job };
+            const schedule = createJobSchedule(this, {
+                spec,
+                platform: this.platform,
+                family,
+                taskDefinition,
+                executionRole,
+                taskRole,
+                securityGroup,
+                tags,
+            });
+            this.scheduleArn = schedule.arn;
+        } else {
+            const routing = this.createRouting();
+            const service = this.createEcsService(taskDefinition, securityGroup, routing);
+            this.createAutoscaling(service, routing);
+            this.serviceName = service.name;
+            this.targetGroupArn = routing?.targetGroup.arn;
+        }
 
-        this.serviceName = service.name;
         this.taskDefinitionArn = taskDefinition.arn;
         this.image = image;
         this.repositoryUrl = repository?.repositoryUrl;
-        this.targetGroupArn = routing?.targetGroup.arn;
         this.logGroupName = logGroup.name;
         this.registerOutputs({
             serviceName: this.serviceName,
+            scheduleArn: this.scheduleArn,
             taskDefinitionArn: this.taskDefinitionArn,
             image: this.image,
             repositoryUrl: this.repositoryUrl,
@@ -434,7 +461,7 @@ export class Service extends pulumi.ComponentResource {
             { parent: this },
         );
         const policy = (
-            metric: "cpu" | "requests",
+            metric: "cpu" | "requests" | "queue",
             config: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
         ) =>
             new aws.appautoscaling.Policy(
@@ -467,6 +494,19 @@ export class Service extends pulumi.ComponentResource {
                 scaleOutCooldown: 60,
             });
         }
+        if (scaling.queue !== undefined) {
+            policy("queue", {
+                targetValue: scaling.queue.backlogPerTask,
+                customizedMetricSpecification: queueBacklogMetric(
+                    sqsQueueName(scaling.queue.name)!,
+                    this.platform.cluster.name,
+                    service.name,
+                ),
+                scaleInCooldown: 300,
+                scaleOutCooldown: 60,
+            });
+        }
+        if (scaling.schedule?.length) scheduledScalingActions(this, this.spec.name, scaling.schedule, target);
     }
 }
 

@@ -11,6 +11,14 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import {
+    jobDurationSchema,
+    jobScheduleSchema,
+    queueScalingSchema,
+    scalingRules,
+    scheduledScalingSchema,
+    timeZoneSchema,
+} from "./workloads";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 
@@ -226,16 +234,33 @@ export const scalingSchema = z
             cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
             /** Target ALB requests per task per minute. @default none */
             requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
+            /** Target messages visible per running task of an SQS queue (a worker). @default none */
+            queue: queueScalingSchema.optional(),
+            /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
+            schedule: z
+                .array(scheduledScalingSchema, {
+                    error: said(
+                        "must be a list of { cron, min, max, timezone? }",
+                        'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
+                    ),
+                })
+                .optional(),
         },
-        { error: said("must be an object", "set { min, max, cpuPercent?, requestsPerTarget? }") },
+        { error: said("must be an object", "set { min, max, cpuPercent?, requestsPerTarget?, queue?, schedule? }") },
     )
     .superRefine((scaling, ctx) => {
         if (scaling.min > scaling.max) {
             refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
         }
-        if (scaling.cpuPercent === undefined && scaling.requestsPerTarget === undefined) {
-            refuse(ctx, [], scaling, "has no target to track", "set cpuPercent, requestsPerTarget or both");
+        if (
+            scaling.cpuPercent === undefined &&
+            scaling.requestsPerTarget === undefined &&
+            scaling.queue === undefined &&
+            !scaling.schedule?.length
+        ) {
+            refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
         }
+        scalingRules(scaling, ctx);
     }, whenValid);
 export type ScalingSpec = z.output<typeof scalingSchema>;
 
@@ -344,6 +369,18 @@ export const serviceSchema = z.strictObject(
         desiredCount: tasks(0).optional(),
         /** Target-tracking autoscaling. @default none */
         scaling: scalingSchema.optional(),
+        /**
+         * Makes the entry a job: a task run on this schedule by EventBridge Scheduler, not a service.
+         * `cron(minutes hours day-of-month month day-of-week year)` or `rate(<n> <unit>)`. @default none: a service
+         */
+        schedule: jobScheduleSchema.optional(),
+        /** The zone a job's cron schedule reads in. @default "UTC" */
+        timezone: timeZoneSchema.optional(),
+        /**
+         * Minutes a run of the job typically takes, for the cost and capacity estimates (ECS sets no limit).
+         * @default none: the cost report assumes data/prices.json's jobMinutesPerRun
+         */
+        jobDurationMinutes: jobDurationSchema.optional(),
         /** Overrides the image's command, so one image serves several roles. @default the image's */
         command: listOfStrings("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
         /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */

@@ -76,7 +76,15 @@ export function serviceLogicalNames(service: string) {
         /** Keyed by the rule's patterns (routing.ts), not its position: reordering routes changes nothing. */
         listenerRule: (key: string) => `${service}-rule-${key}`,
         scalingTarget: `${service}-scaling`,
-        scalingPolicy: (metric: "cpu" | "requests") => `${service}-${metric}`,
+        scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
+        /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
+        scheduledScaling: (key: string) => `${service}-at-${key}`,
+        /** A job's EventBridge Scheduler schedule. */
+        jobSchedule: `${service}-schedule`,
+        /** The role the scheduler assumes to run the job's task, and its inline policy (two types, one name). */
+        schedulerRole: `${service}-scheduler`,
+        /** Where the scheduler puts a run it could not start. */
+        deadLetterQueue: `${service}-dlq`,
     } as const;
 }
 

@@ -23,6 +23,7 @@ import {
     StackSettings,
 } from "./resolved";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
+import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { reportIssues } from "./schema";
 import { deregistrationDelay as deregistration, fargateMaxStopTimeoutSeconds, fleetHealthCheck, rootUserPattern } from "../policy/limits";
@@ -58,12 +59,24 @@ const serviceNamePattern = /^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/;
 const hostPattern = /^[a-z0-9*?]([a-z0-9*?.-]*[a-z0-9*?])?$/;
 const stopTimeoutMin = serviceSchema.shape.stopTimeout.unwrap().minValue;
 
+/** Objects inside a field that merge one level further: a stack names its own queue and keeps the catalog's backlogPerTask. */
+const nestedMerges: Readonly<Record<string, readonly string[]>> = { scaling: ["queue"] };
+
 function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
     const merged: Record<string, unknown> = { ...base };
     for (const [field, value] of Object.entries(override)) {
         const current = merged[field];
         // Objects merge one level (tune memory.limit alone); lists and scalars replace.
-        merged[field] = isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
+        merged[field] = isRecord(current) && isRecord(value) ? mergeObject(current, value, nestedMerges[field] ?? []) : value;
+    }
+    return merged;
+}
+
+function mergeObject(base: Record<string, unknown>, override: Record<string, unknown>, nested: readonly string[]): Record<string, unknown> {
+    const merged: Record<string, unknown> = { ...base, ...override };
+    for (const key of nested) {
+        const [current, value] = [base[key], override[key]];
+        if (isRecord(current) && isRecord(value)) merged[key] = { ...current, ...value };
     }
     return merged;
 }
@@ -112,7 +125,10 @@ class ServiceResolver {
                 "lower deregistrationDelay or raise stopTimeout",
             );
         }
-        const desiredCount = this.counts(routes.length > 0);
+        const job = resolveJob(s, this.raw, (field, value, problem, fix) => this.add(field, value, problem, fix));
+        checkQueueScaling(s, this.settings, this.input.stack, (field, value, problem, fix) => this.add(field, value, problem, fix));
+        // A job has no ECS service: nothing runs between its scheduled runs.
+        const desiredCount = job ? 0 : this.counts(routes.length > 0);
         const fargateSize = this.size(capacity);
         const security = this.security(capacity);
         return {
@@ -127,6 +143,7 @@ class ServiceResolver {
                 secrets: this.secrets(),
                 desiredCount,
                 scaling: s.scaling,
+                ...(job ? { job } : {}),
                 command: s.command,
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,

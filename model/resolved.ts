@@ -108,6 +108,16 @@ export type ResolvedCapacity =
       }
     | { readonly kind: "ec2" };
 
+/** A job: a task EventBridge Scheduler runs on a schedule (the entry's `schedule`), instead of an ECS service. */
+export interface ResolvedJob {
+    /** `cron(...)` or `rate(...)`, as EventBridge Scheduler takes it. */
+    readonly schedule: string;
+    /** IANA zone of a cron schedule; UTC when absent. */
+    readonly timezone?: string;
+    /** Minutes a run typically takes, when declared (cost and capacity estimates only). */
+    readonly durationMinutes?: number;
+}
+
 export interface ResolvedService {
     readonly name: string;
     readonly image: ResolvedImage;
@@ -121,6 +131,8 @@ export interface ResolvedService {
     readonly secrets: readonly ResolvedSecret[];
     readonly desiredCount: number;
     readonly scaling?: ScalingSpec;
+    /** Set when the entry is a job: no ECS service, a schedule that runs its task. */
+    readonly job?: ResolvedJob;
     readonly command?: readonly string[];
     readonly stopTimeout: number;
     readonly deregistrationDelay: number;

@@ -428,6 +428,49 @@ export const scalingPolicyName: TextRule = {
     characters: { test: /^[\u0020-\u007e]$/, text: "printable ASCII" },
 };
 
+/**
+ * An Application Auto Scaling scheduled action's name (PutScheduledAction ScheduledActionName):
+ * 1-256 characters, no control characters, no `:` `/` `|`, no leading or trailing space.
+ */
+export const scheduledActionName: TextRule = {
+    service: "Application Auto Scaling",
+    reference: "Application Auto Scaling API PutScheduledAction",
+    source: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html",
+    minLength: 1,
+    maxLength: 256,
+    characters: { test: /^[^\u0000-\u001f\u007f-\u009f:/|]$/, text: "any character but control characters and : / |" },
+    form: { test: /^(?! )[^]*(?<! )$/, text: "not starting or ending with a space" },
+};
+
+/** An SQS queue name (CreateQueue QueueName): up to 80 of A-Z a-z 0-9 - _, a FIFO queue's ending in `.fifo`. */
+export const sqsQueueName: TextRule = {
+    service: "SQS",
+    reference: "SQS API CreateQueue",
+    source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    minLength: 1,
+    maxLength: 80,
+    characters: { test: /^[A-Za-z0-9_.-]$/, text: "A-Z a-z 0-9 - _ (and . of the .fifo suffix)" },
+    form: { test: /^(?:[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.fifo)$/, text: "a . only in a final .fifo" },
+};
+
+/** An EventBridge Scheduler schedule's name (CreateSchedule Name). */
+export const schedulerScheduleName: TextRule = {
+    service: "EventBridge Scheduler",
+    reference: "EventBridge Scheduler API CreateSchedule",
+    source: "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+    minLength: 1,
+    maxLength: 64,
+    characters: { test: /^[0-9a-zA-Z_.-]$/, text: "0-9 a-z A-Z and - _ ." },
+};
+
+/** An EventBridge Scheduler schedule's description (CreateSchedule Description): at most 512 characters. */
+export const schedulerScheduleDescription: TextRule = {
+    service: "EventBridge Scheduler",
+    reference: "EventBridge Scheduler API CreateSchedule",
+    source: "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+    maxLength: 512,
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table: per resource type, the fields fleet sets.
 
@@ -491,6 +534,9 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:ssm/parameter:Parameter": [physicalName(ssmParameterName), text("description", ssmParameterDescription)],
     "aws:cloudwatch/logGroup:LogGroup": [physicalName(logGroupName)],
     "aws:appautoscaling/policy:Policy": [physicalName(scalingPolicyName)],
+    "aws:appautoscaling/scheduledAction:ScheduledAction": [physicalName(scheduledActionName)],
+    "aws:sqs/queue:Queue": [physicalName(sqsQueueName)],
+    "aws:scheduler/schedule:Schedule": [physicalName(schedulerScheduleName), text("description", schedulerScheduleDescription)],
 };
 
 // ---------------------------------------------------------------------------------------------

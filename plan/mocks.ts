@@ -253,6 +253,37 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                         arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}`,
                     },
                 };
+            case "aws:appautoscaling/scheduledAction:ScheduledAction": {
+                const actionName = named();
+                const uuid = [hash(name, 8), hash(name + "a", 4), hash(name + "b", 4), hash(name + "c", 4), hash(name + "d", 12)].join("-");
+                const resource = `resource/${inputs.resourceId}`;
+                return {
+                    id: actionName,
+                    state: {
+                        ...inputs,
+                        name: actionName,
+                        arn: `arn:aws:autoscaling:${r}:${a}:scheduledAction:${uuid}:${resource}:scheduledActionName/${actionName}`,
+                    },
+                };
+            }
+            case "aws:sqs/queue:Queue": {
+                const queueName = named();
+                const url = `https://sqs.${r}.amazonaws.com/${a}/${queueName}`;
+                return { id: url, state: { ...inputs, name: queueName, url, arn: `arn:aws:sqs:${r}:${a}:${queueName}` } };
+            }
+            case "aws:scheduler/schedule:Schedule": {
+                const scheduleName = named();
+                const group = String(inputs.groupName ?? "default");
+                return {
+                    id: `${group}/${scheduleName}`,
+                    state: {
+                        ...inputs,
+                        name: scheduleName,
+                        groupName: group,
+                        arn: `arn:aws:scheduler:${r}:${a}:schedule/${group}/${scheduleName}`,
+                    },
+                };
+            }
             case "random:index/randomPassword:RandomPassword":
                 return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
             case "docker-build:index:Image": {

@@ -76,3 +76,14 @@ export const cloudWatchHourlyRetentionDays = 455;
 export const getMetricDataMaxQueries = 500;
 export const ecsDescribeBatch = { services: 10, clusters: 100, tasks: 100 } as const;
 export const ecsStoppedTaskVisibilityHours = 1;
+
+/**
+ * A job's retry policy when its task cannot be started (EventBridge Scheduler RetryPolicy: 0-185
+ * attempts, default 185; event age 60-86400 s, default 86400): three more tries within an hour,
+ * then the dead-letter queue, rather than a nightly job starting a day late.
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+ */
+export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } as const;
+
+/** SQS's longest message retention, 14 days (CreateQueue MessageRetentionPeriod: 60-1,209,600 s): a failed run stays to be looked at. */
+export const sqsMaxRetentionSeconds = 1_209_600;

@@ -169,14 +169,17 @@ const albs = (index: ResourceIndex) => index.ofType("aws:lb/loadBalancer:LoadBal
 /** The rule of every control, keyed by control id. */
 const checks: Record<string, Check> = {
     "ECS.2/ECS.16": (index) =>
-        index
-            .ofType("aws:ecs/service:Service")
-            .filter((s) => s.props.networkConfiguration?.assignPublicIp === true)
-            .map((resource) => ({
-                resource,
-                problem: "assigns public IP addresses to its tasks",
-                fix: "set assignPublicIp false and run tasks in private subnets behind NAT",
-            })),
+        [
+            ...index.ofType("aws:ecs/service:Service").filter((s) => s.props.networkConfiguration?.assignPublicIp === true),
+            // A job's tasks are started by its schedule, with the schedule's network configuration.
+            ...index
+                .ofType("aws:scheduler/schedule:Schedule")
+                .filter((s) => s.props.target?.ecsParameters?.networkConfiguration?.assignPublicIp === true),
+        ].map((resource) => ({
+            resource,
+            problem: "assigns public IP addresses to its tasks",
+            fix: "set assignPublicIp false and run tasks in private subnets behind NAT",
+        })),
     "ECS.4": (index) =>
         eachContainer(index, (resource, c) =>
             c.privileged === true

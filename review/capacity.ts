@@ -4,7 +4,7 @@
  */
 import { instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu } from "../policy/limits";
-import { PlanFacts } from "./facts";
+import { PlanFacts, ServiceFacts } from "./facts";
 
 export interface Ec2CapacityReport {
     readonly instanceType: string;
@@ -24,6 +24,8 @@ export interface Ec2CapacityReport {
     readonly instancesReason: string;
     /** Sum of reservations / (instances × registered memory). */
     readonly utilisation: number;
+    /** How jobs and scheduled minimums were counted, per service (empty when none). */
+    readonly assumptions: readonly string[];
     readonly warnings: readonly string[];
 }
 
@@ -58,6 +60,25 @@ export function packTasks(
     return { instances: bins.length, unplaceable };
 }
 
+/**
+ * The tasks a service needs room for: its desired count, or the highest minimum its scheduled
+ * scaling sets when that is more; a job's one task, counted as placed (a run may come at any time).
+ */
+export function peakTasks(service: ServiceFacts): number {
+    return service.job ? 1 : Math.max(service.desired, service.scheduledMin?.highest ?? 0);
+}
+
+/** What the count assumes for jobs and scheduled scaling, said in the report. */
+function taskAssumptions(services: readonly ServiceFacts[]): string[] {
+    return services.flatMap((s) =>
+        s.job
+            ? [`${s.name}: a job, its one task counted as placed`]
+            : s.scheduledMin && s.scheduledMin.highest > s.desired
+              ? [`${s.name}: ${s.scheduledMin.highest} tasks, its highest scheduled minimum`]
+              : [],
+    );
+}
+
 export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const ec2 = facts.platform.ec2;
     if (!ec2) return undefined;
@@ -71,7 +92,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
     const tasks: Task[] = services.flatMap((s) =>
-        Array.from({ length: s.desired }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })),
+        Array.from({ length: peakTasks(s) }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })),
     );
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
     const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
@@ -85,7 +106,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const lowerBound = registered > 0 ? Math.ceil(reservedMiB / registered) : 0;
     // Placement spreads each service over zones before packing: a service with n tasks lands on
     // min(n, zones) instances at least.
-    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map((s) => s.desired)));
+    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map(peakTasks)));
     const instances = Math.min(Math.max(packed.instances, spreadFloor, ec2.minSize), Math.max(ec2.maxSize, ec2.minSize));
     const reasons = [`${packed.instances} by packing`];
     if (spreadFloor > packed.instances) reasons.push(`${spreadFloor} to spread tasks over zones`);
@@ -109,6 +130,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
         instances,
         instancesReason: reasons.join(", "),
         utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
+        assumptions: taskAssumptions(services),
         warnings,
     };
 }

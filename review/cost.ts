@@ -53,6 +53,8 @@ export interface PriceBook {
         readonly imageGbPerPush?: number;
         /** Images a pull-through cache repository holds. */
         readonly cachedImagesPerRepository?: number;
+        /** Minutes a job's run takes when the catalog does not say (jobDurationMinutes). */
+        readonly jobMinutesPerRun: number;
         readonly notes: readonly string[];
     };
 }
@@ -103,6 +105,40 @@ function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefi
     return service.fargateSize ?? smallestFargateSize(service.cpu, service.limit);
 }
 
+/** How many tasks run on average over a month, and how that was reckoned. */
+export interface TaskLoad {
+    readonly tasks: number;
+    readonly detail: string;
+}
+
+/**
+ * A service runs its desired count, or, with scheduled scaling, the scheduled minimums weighted by
+ * the hours each holds (autoscaling may run more); a job runs a task for each run's minutes
+ * (declared, or the price book's assumption).
+ */
+export function taskLoad(service: ServiceFacts, book: PriceBook = priceBook): TaskLoad {
+    const job = service.job;
+    if (job) {
+        const minutes = job.durationMinutes ?? book.assumptions.jobMinutesPerRun;
+        const runs = job.runsPerYear / 12;
+        const taskHours = (runs * minutes) / 60;
+        const assumed = job.durationMinutes === undefined ? " (assumed)" : "";
+        return {
+            tasks: taskHours / book.hoursPerMonth,
+            detail: `${round(runs)} runs × ${minutes} min${assumed} = ${round(taskHours)} task-hours`,
+        };
+    }
+    if (service.scheduledMin) {
+        return {
+            tasks: service.scheduledMin.average,
+            detail: `${round(service.scheduledMin.average)} tasks (scheduled minimums by hours)`,
+        };
+    }
+    return { tasks: service.desired, detail: `${service.desired}` };
+}
+
+const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
 export function estimateCost(
     facts: PlanFacts,
     capacity: Ec2CapacityReport | undefined,
@@ -126,7 +162,9 @@ export function estimateCost(
     const albMonthly = (count: number) => count * (prices.albHour + a.lcuPerLoadBalancer * prices.albLcuHour) * hours;
     const natMonthly = nat * prices.natGatewayHour * hours + (nat > 0 ? a.natGbPerMonth * prices.natGatewayGb : 0);
     const ipv4Monthly = (albs: number) => (albs * platform.availabilityZones + nat) * prices.publicIpv4Hour * hours;
-    const logMonthly = (service: ServiceFacts) => service.desired * a.logGbPerTaskMonth * prices.logIngestGb;
+    const load = new Map(facts.services.map((service) => [service.name, taskLoad(service, book)]));
+    const tasksOf = (service: ServiceFacts) => load.get(service.name)!.tasks;
+    const logMonthly = (service: ServiceFacts) => tasksOf(service) * a.logGbPerTaskMonth * prices.logIngestGb;
 
     let ec2Monthly = 0;
     if (capacity) {
@@ -134,20 +172,22 @@ export function estimateCost(
         if (hourly === undefined) warnings.push(`no price for ${capacity.instanceType} in data/prices.json: EC2 instances not counted`);
         else ec2Monthly = capacity.instances * hourly * hours;
     }
-    const reservedOnEc2 = facts.services.filter((s) => s.capacity === "ec2").reduce((sum, s) => sum + s.desired * s.reservation, 0);
+    const reservedOnEc2 = facts.services.filter((s) => s.capacity === "ec2").reduce((sum, s) => sum + tasksOf(s) * s.reservation, 0);
 
     const services: ServiceCost[] = facts.services.map((service) => {
         let compute = 0;
         let detail: string;
         if (service.capacity === "ec2") {
-            const share = reservedOnEc2 > 0 ? (service.desired * service.reservation) / reservedOnEc2 : 0;
+            const share = reservedOnEc2 > 0 ? (tasksOf(service) * service.reservation) / reservedOnEc2 : 0;
             compute = ec2Monthly * share;
-            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved)`;
+            const running = service.job ? ` while it runs: ${load.get(service.name)!.detail}` : "";
+            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${running})`;
         } else {
             const size = sizeOf(service)!;
             const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;
-            compute = service.desired * fargateTaskHour(prices, size) * hours * discount;
-            detail = `${service.desired} × Fargate ${size.cpu}/${size.memory}${service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : ""}`;
+            compute = tasksOf(service) * fargateTaskHour(prices, size) * hours * discount;
+            const spot = service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : "";
+            detail = `${load.get(service.name)!.detail} × Fargate ${size.cpu}/${size.memory}${spot}`;
         }
         const logs = logMonthly(service);
         return { service: service.name, compute, logs, monthly: compute + logs, detail };
@@ -181,7 +221,7 @@ export function estimateCost(
     // The common way: one ALB per routed service, every task on Fargate on-demand.
     const routed = facts.services.filter((s) => s.targetGroup).length;
     const fargateOnDemand = facts.services.reduce(
-        (sum, s) => sum + s.desired * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
+        (sum, s) => sum + tasksOf(s) * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
         0,
     );
     const items = context ? costItems(facts, context, capacity?.instances ?? 0, book, prices) : [];

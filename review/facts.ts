@@ -16,9 +16,9 @@ import {
 import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
-import { Ec2Facts, ModelPlatformFacts, modelSectionVersion, RuleFacts, ServiceFacts } from "./modelFacts";
+import { Ec2Facts, jobFacts, ModelPlatformFacts, modelSectionVersion, RuleFacts, scheduledMinFacts, ServiceFacts } from "./modelFacts";
 
-export type { Ec2Facts, RuleFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
+export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
 
 export interface PlatformFacts extends ModelPlatformFacts {
     /** Load balancers the plan creates. */
@@ -54,8 +54,12 @@ export function planFacts(plan: PlanDocument): PlanFacts {
 const num = (value: unknown, fallback = 0): number =>
     typeof value === "number" ? value : typeof value === "string" && value !== "" ? Number(value) : fallback;
 
-function capacityOf(service: PlanResource | undefined): Capacity {
-    const strategy = (service?.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: string }[];
+/** Where the tasks run: the ECS service's capacity provider, or the one a job's schedule starts its task on. */
+function capacityOf(service: PlanResource | undefined, schedule?: PlanResource): Capacity {
+    const job = (schedule?.inputs.target as { ecsParameters?: { capacityProviderStrategies?: unknown } } | undefined)?.ecsParameters;
+    const strategy = (service?.inputs.capacityProviderStrategies ?? job?.capacityProviderStrategies ?? []) as {
+        capacityProvider?: string;
+    }[];
     const provider = strategy[0]?.capacityProvider;
     return provider === "FARGATE" ? "fargate" : provider === "FARGATE_SPOT" ? "fargate-spot" : "ec2";
 }
@@ -72,11 +76,19 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
         const ecsService = childOf("aws:ecs/service:Service", name)[0];
         const scaling = childOf("aws:appautoscaling/target:Target", name)[0];
         const tg = childOf("aws:lb/targetGroup:TargetGroup", name)[0];
+        const schedule = childOf("aws:scheduler/schedule:Schedule", name)[0];
+        const scheduled = scheduledMinFacts(
+            childOf("aws:appautoscaling/scheduledAction:ScheduledAction", name).map((action) => ({
+                cron: String(action.inputs.schedule),
+                min: num((action.inputs.scalableTargetAction as { minCapacity?: unknown } | undefined)?.minCapacity),
+                timezone: typeof action.inputs.timezone === "string" ? action.inputs.timezone : undefined,
+            })),
+        );
         const containers = task ? (JSON.parse(String(task.inputs.containerDefinitions)) as Record<string, unknown>[]) : [];
         const health = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
         return {
             name,
-            capacity: capacityOf(ecsService),
+            capacity: capacityOf(ecsService, schedule),
             reservation: containers.reduce((sum, c) => sum + num(c.memoryReservation, num(c.memory)), 0),
             limit: containers.reduce((sum, c) => sum + num(c.memory), 0),
             cpu: containers.reduce((sum, c) => sum + num(c.cpu), 0),
@@ -99,6 +111,11 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
                 : undefined,
             // A service that builds registers its image build (and pushes to its own repository).
             builds: childOf("docker-build:index:Image", name).length > 0,
+            ...(scheduled ? { scheduledMin: scheduled } : {}),
+            // A declared run time is not in the resources: the cost report assumes one.
+            ...(schedule
+                ? { job: jobFacts(String(schedule.inputs.scheduleExpression), String(schedule.inputs.scheduleExpressionTimezone ?? "UTC")) }
+                : {}),
         };
     });
 

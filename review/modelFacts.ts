@@ -12,6 +12,7 @@
  */
 import { Capacity } from "../model/catalog";
 import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
 
@@ -49,6 +50,50 @@ export interface ServiceFacts {
      * Graviton); false for a published image. Absent in sections written before it existed.
      */
     readonly builds?: boolean;
+    /** Scheduled scaling: the minimums the scheduled actions set. Absent without a schedule. */
+    readonly scheduledMin?: ScheduledMinFacts;
+    /** A job (run by a schedule, `desired` 0). Absent for a service. */
+    readonly job?: JobFacts;
+}
+
+export interface ScheduledMinFacts {
+    /** The highest minimum any scheduled action sets: what capacity must hold. */
+    readonly highest: number;
+    /** The minimum in force on average over a year, weighted by the hours each holds (schedule.ts). */
+    readonly average: number;
+}
+
+export interface JobFacts {
+    /** `cron(...)` or `rate(...)`. */
+    readonly schedule: string;
+    /** The zone a cron reads in. */
+    readonly timezone: string;
+    /** Runs in a year (a cron's in 2025; a rate's over 365 days). */
+    readonly runsPerYear: number;
+    /** Minutes a run takes, when the catalog declares it (jobDurationMinutes); the cost report assumes otherwise. */
+    readonly durationMinutes?: number;
+}
+
+/** A job's facts from its schedule, as the resources carry it. */
+export function jobFacts(schedule: string, timezone: string, durationMinutes?: number): JobFacts {
+    const parsed = parseSchedule(schedule);
+    return {
+        schedule,
+        timezone,
+        runsPerYear: parsed.ok ? runsPerYear(parsed.value) : 0,
+        ...(durationMinutes !== undefined ? { durationMinutes } : {}),
+    };
+}
+
+/** The minimums scheduled actions leave in force; undefined without actions. */
+export function scheduledMinFacts(actions: readonly { cron: string; min: number; timezone?: string }[]): ScheduledMinFacts | undefined {
+    if (actions.length === 0) return undefined;
+    const changes = actions.flatMap((action) => {
+        const parsed = parseCron(action.cron);
+        return parsed.ok ? [{ cron: parsed.value, min: action.min, offsetMinutes: referenceOffsetMinutes(action.timezone) }] : [];
+    });
+    const highest = Math.max(...actions.map((a) => a.min));
+    return { highest, average: averageScheduledMin(changes) ?? highest };
 }
 
 export interface RuleFacts {
@@ -122,6 +167,16 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
               }
             : undefined,
         builds: service.image.kind === "build",
+        ...workloadFacts(service),
+    };
+}
+
+/** A job's schedule and a service's scheduled minimums; nothing for a plain service (its facts stay as they were). */
+function workloadFacts(service: ResolvedService): Pick<ServiceFacts, "scheduledMin" | "job"> {
+    const scheduled = scheduledMinFacts(service.scaling?.schedule ?? []);
+    return {
+        ...(scheduled ? { scheduledMin: scheduled } : {}),
+        ...(service.job ? { job: jobFacts(service.job.schedule, service.job.timezone ?? "UTC", service.job.durationMinutes) } : {}),
     };
 }
 

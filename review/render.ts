@@ -13,7 +13,8 @@ import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
 import { PolicyResult } from "../policy/rules";
-import { PlanFacts, planFacts } from "./facts";
+import { PlanFacts, planFacts, ServiceFacts } from "./facts";
+import { JobRow, jobRows } from "./jobs";
 import { planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingOrder, routingTable } from "./routes";
@@ -47,6 +48,8 @@ export interface Review {
     readonly advice?: CapacityAdvice;
     /** The stack's budget against the estimate and the change (review/budget.ts). */
     readonly budget: BudgetVerdict;
+    /** Jobs with their next runs (from `now`) and monthly task-hours. */
+    readonly jobs: readonly JobRow[];
     readonly warnings: readonly string[];
 }
 
@@ -59,11 +62,12 @@ const servesHttps = (plan: PlanDocument) =>
     plan.resources.some((r) => r.type === "aws:lb/listener:Listener" && r.inputs.protocol === "HTTPS");
 
 /** The review of a plan, against a base plan when given. The policy always runs (`--policy` is kept for old scripts). */
-export function review(plan: PlanDocument, base?: PlanDocument): Review {
+export function review(plan: PlanDocument, base?: PlanDocument, options: { now?: Date } = {}): Review {
     const facts = planFacts(plan);
     const policy = planPolicy(plan);
     const capacity = ec2Capacity(facts);
-    const rollouts = facts.services.map(rolloutEstimate);
+    // A job has no rolling deployment: each run starts the current task definition.
+    const rollouts = facts.services.filter((s) => !s.job).map(rolloutEstimate);
     const cost = estimateCost(facts, capacity, priceBook, costContext(plan));
     const advice = adviseCapacity(facts);
     const https = servesHttps(plan);
@@ -112,14 +116,19 @@ export function review(plan: PlanDocument, base?: PlanDocument): Review {
         https,
         advice,
         budget,
+        jobs: jobRows(facts.services, options.now ?? new Date()),
         warnings: [...(capacity?.warnings ?? []), ...(advice?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
     };
 }
 
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
-const tasksOf = (s: { desired: number; min?: number; max?: number }) =>
-    s.min !== undefined ? `${s.desired} (${s.min}-${s.max})` : String(s.desired);
+const tasksOf = (s: ServiceFacts) =>
+    s.job
+        ? "job: 1 per run"
+        : s.min !== undefined
+          ? `${s.desired} (${s.min}-${s.max}${s.scheduledMin ? `, scheduled up to ${s.scheduledMin.highest}` : ""})`
+          : String(s.desired);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 interface Table {
@@ -203,6 +212,21 @@ function serviceCostTable(c: CostReport): Table {
     };
 }
 
+function jobsTable(r: Review): Table {
+    return {
+        headers: ["job", "schedule", "time zone", "next runs (UTC)", "runs/month", "minutes/run", "task-hours/month"],
+        rows: r.jobs.map((j) => [
+            j.service,
+            j.schedule,
+            j.timezone,
+            j.nextRuns.length ? j.nextRuns.map((at) => at.slice(0, 16).replace("T", " ")).join(", ") : "from when the schedule is created",
+            j.runsPerMonth.toFixed(1),
+            `${j.minutesPerRun}${j.assumed ? " (assumed)" : ""}`,
+            j.taskHoursPerMonth.toFixed(1),
+        ]),
+    };
+}
+
 function sharedCostTable(c: CostReport): Table {
     return {
         headers: ["item", "monthly", "detail"],
@@ -231,6 +255,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
             `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): ` +
             "managed scaling adds instances for it.",
+        ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];
 }
 
@@ -436,6 +461,7 @@ export function renderText(r: Review): string {
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
+    if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r)), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
         textTable(grouped(rolloutTable(r.rollouts))),
@@ -519,6 +545,7 @@ function markdownAt(r: Review, detail: Detail): string {
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
         [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
     );
+    if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r)), "");
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
     section(
         "Rollout time (one rolling step)",

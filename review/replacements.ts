@@ -240,6 +240,23 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
         replaces: ["name", "resourceId", "scalableDimension", "serviceNamespace"],
         source: `${tfAws} internal/service/appautoscaling/policy.go: name, resource_id, scalable_dimension, service_namespace ForceNew; policy configuration updates`,
     },
+    "aws:appautoscaling/scheduledAction:ScheduledAction": {
+        replaces: ["name", "resourceId", "scalableDimension", "serviceNamespace"],
+        source:
+            `${tfAws} internal/service/appautoscaling/scheduled_action.go: name, resource_id, scalable_dimension, ` +
+            "service_namespace ForceNew; schedule, timezone, scalable_target_action update",
+    },
+    "aws:sqs/queue:Queue": {
+        replaces: ["name", "namePrefix", "fifoQueue"],
+        stateful: "the messages on it are lost",
+        source: `${tfAws} internal/service/sqs/queue.go: name, name_prefix, fifo_queue ForceNew; retention, encryption and policies update`,
+    },
+    "aws:scheduler/schedule:Schedule": {
+        replaces: ["groupName", "name", "namePrefix"],
+        source:
+            `${tfAws} internal/service/scheduler/schedule.go: group_name, name, name_prefix ForceNew; ` +
+            "expression, timezone and target update",
+    },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",

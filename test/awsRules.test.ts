@@ -39,6 +39,10 @@ import {
     Registration,
     RuleContext,
     scalingPolicyName,
+    scheduledActionName,
+    schedulerScheduleDescription,
+    schedulerScheduleName,
+    sqsQueueName,
     securityGroupDescription,
     securityGroupName,
     ssmParameterArnPrefix,
@@ -347,6 +351,45 @@ const cases: readonly RuleCase[] = [
             ["né", `has characters Application Auto Scaling refuses ("é")`],
             ["p".repeat(257), "is 257 characters; Application Auto Scaling allows at most 256"],
         ],
+    },
+    {
+        name: "Application Auto Scaling scheduled action name",
+        rule: scheduledActionName,
+        accepted: ["worker-at-1a2b3c4d-5e6f7a8", "with space", "né"],
+        refused: [
+            ["a:b", `has characters Application Auto Scaling refuses (":")`],
+            ["a/b|c", `has characters Application Auto Scaling refuses ("/", "|")`],
+            ["tab\t", `has characters Application Auto Scaling refuses ("\\t")`],
+            [" lead", "is not of the form Application Auto Scaling requires"],
+            ["trail ", "is not of the form Application Auto Scaling requires"],
+            ["", "is 0 characters; Application Auto Scaling needs at least 1"],
+            ["a".repeat(257), "is 257 characters; Application Auto Scaling allows at most 256"],
+        ],
+    },
+    {
+        name: "SQS queue name",
+        rule: sqsQueueName,
+        accepted: ["report-dlq-1a2b3c4", "orders_v2", "orders.fifo", "q".repeat(80)],
+        refused: [
+            ["orders queue", `has characters SQS refuses (" ")`],
+            ["orders.v2", "is not of the form SQS requires"],
+            ["q".repeat(81), "is 81 characters; SQS allows at most 80"],
+        ],
+    },
+    {
+        name: "EventBridge Scheduler schedule name",
+        rule: schedulerScheduleName,
+        accepted: ["report-schedule-1a2b3c4", "a.b_c-d"],
+        refused: [
+            ["a/b", `has characters EventBridge Scheduler refuses ("/")`],
+            ["s".repeat(65), "is 65 characters; EventBridge Scheduler allows at most 64"],
+        ],
+    },
+    {
+        name: "EventBridge Scheduler schedule description",
+        rule: schedulerScheduleDescription,
+        accepted: ["fleet: runs the report task on cron(30 2 * * ? *)"],
+        refused: [["d".repeat(513), "is 513 characters; EventBridge Scheduler allows at most 512"]],
     },
 ];
 

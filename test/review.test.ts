@@ -219,7 +219,14 @@ describe("cost model", () => {
                 ec2Hour: { "m6i.large": 0.1 },
             },
         },
-        assumptions: { lcuPerLoadBalancer: 2, natGbPerMonth: 10, fargateSpotDiscount: 0.5, logGbPerTaskMonth: 1, notes: [] },
+        assumptions: {
+            lcuPerLoadBalancer: 2,
+            natGbPerMonth: 10,
+            fargateSpotDiscount: 0.5,
+            logGbPerTaskMonth: 1,
+            jobMinutesPerRun: 15,
+            notes: [],
+        },
     };
 
     it("prices Fargate, Spot, EC2 shares, the ALB, NAT and public addresses by hand", () => {

@@ -244,7 +244,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
+            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, jobDurationMinutes, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
             'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
         ],
     ],
@@ -337,7 +337,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         "scaling with no target",
         { svc: { ...ok, scaling: { min: 1, max: 2 } } },
         {},
-        ['service "svc": scaling = {"min":1,"max":2}: has no target to track; set cpuPercent, requestsPerTarget or both.'],
+        [
+            'service "svc": scaling = {"min":1,"max":2}: has no target to track and no schedule; set cpuPercent, requestsPerTarget, queue or schedule.',
+        ],
     ],
     [
         "scaling on requests without routes",

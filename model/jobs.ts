@@ -1,0 +1,71 @@
+/**
+ * The rules of a job (an entry with `schedule`) and of the worker fields of `scaling`, as
+ * resolve.ts applies them to one parsed entry: what a job may not have, what queue scaling needs of
+ * the stack. Pure.
+ */
+import { ParsedService } from "./catalog";
+import { ResolvedJob, StackSettings } from "./resolved";
+
+/** Reports one problem of the entry: field, value, problem, fix. */
+type Report = (field: string, value: unknown, problem: string, fix: string) => void;
+
+/** The entry's job, when it has a schedule, after the rules a job must follow; undefined for a service. */
+export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unknown>>, add: Report): ResolvedJob | undefined {
+    if (spec.schedule === undefined) {
+        if (spec.timezone !== undefined) {
+            add("timezone", spec.timezone, "is set but the entry has no schedule", "add schedule to make it a job, or remove timezone");
+        }
+        if (spec.jobDurationMinutes !== undefined) {
+            add(
+                "jobDurationMinutes",
+                spec.jobDurationMinutes,
+                "is set but the entry has no schedule",
+                "add schedule to make it a job, or remove jobDurationMinutes",
+            );
+        }
+        return undefined;
+    }
+    const job = "is a job (it has a schedule), which runs a task per schedule and takes no traffic";
+    if (spec.port !== undefined)
+        add("port", spec.port, `${job}, so it has no port`, "remove port, or remove schedule to run it as a service");
+    if (spec.routes.length > 0) {
+        add("routes", raw.routes, `${job}, so it is not on the load balancer`, "remove routes, or remove schedule to run it as a service");
+    }
+    if (spec.scaling !== undefined) {
+        add(
+            "scaling",
+            raw.scaling,
+            "is for a service; a job runs one task per schedule",
+            "remove scaling, or remove schedule to run it as a service",
+        );
+    }
+    if (spec.desiredCount !== undefined) {
+        add(
+            "desiredCount",
+            spec.desiredCount,
+            "is for a service; a job runs one task per schedule",
+            "remove desiredCount, or remove schedule to run it as a service",
+        );
+    }
+    if (spec.timezone !== undefined && spec.schedule.trim().startsWith("rate(")) {
+        add(
+            "timezone",
+            spec.timezone,
+            "only applies to a cron schedule, and schedule is a rate",
+            "remove timezone, or use a cron schedule",
+        );
+    }
+    return { schedule: spec.schedule.trim(), timezone: spec.timezone, durationMinutes: spec.jobDurationMinutes };
+}
+
+/** Queue scaling divides by ECS's RunningTaskCount, which only Container Insights publishes. */
+export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: Report): void {
+    if (spec.scaling?.queue !== undefined && settings.cluster.containerInsights === "disabled") {
+        add(
+            "scaling.queue",
+            spec.scaling.queue.name,
+            `needs the running task count from Container Insights, which stack ${stack} turns off`,
+            `set fleet:cluster.containerInsights to enabled in Pulumi.${stack}.yaml, or scale on cpuPercent`,
+        );
+    }
+}
