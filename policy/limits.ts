@@ -58,3 +58,18 @@ export function parseJsonOrString(text: string): unknown {
         return text;
     }
 }
+
+/**
+ * Domain names (the domain name and its subject alternative names) per ACM certificate, by
+ * default; AWS raises it on request (ACM quotas: https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html,
+ * "Domain names per ACM certificate": 10). fleet:dns refuses a certificate above it at plan time.
+ */
+export const acmDefaultNamesPerCertificate = 10;
+
+/**
+ * What the Service Connect agent (Envoy) ECS adds to a task needs on top of the application: AWS
+ * recommends adding 256 CPU units and 64 MiB of memory to the task for it (ECS developer guide,
+ * "Service Connect", task definition considerations). fleet sizes Fargate tasks of services that
+ * take part in Service Connect with it, so the agent never starves the container.
+ */
+export const serviceConnectAgent = { cpu: 256, memoryMiB: 64 } as const;
