@@ -159,12 +159,16 @@ const grantsSchema = (kind: AccessKind) =>
         .record(z.string(), grantSchema(kind), {
             error: said(`must map ${kind} resource names to access levels`, `write e.g. ${kind}: { "<name>": "${accessLevels[kind][0]}" }`),
         })
-        .superRefine((grants, ctx) => {
-            for (const name of Object.keys(grants)) {
-                const problem = resourceProblem(kind, name);
-                if (problem) refuse(ctx, [name], name, problem.problem, problem.fix);
-            }
-        });
+        .superRefine(
+            (grants, ctx) => {
+                for (const name of Object.keys(grants)) {
+                    const problem = resourceProblem(kind, name);
+                    if (problem) refuse(ctx, [name], name, problem.problem, problem.fix);
+                }
+            },
+            // Names are checked even when a level is wrong: every problem at once.
+            { when: () => true },
+        );
 
 /** `access` in the catalog: per AWS service, resource name → level. */
 export const accessSchema = z.strictObject(

@@ -188,9 +188,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                 targetGroup: targetGroupName(rule.service),
             }))
             .sort((a, b) => a.priority - b.priority),
-        access: fleet.services.flatMap((service) =>
-            service.grants.map((grant) => ({ service: service.name, ...grant })),
-        ),
+        access: fleet.services.flatMap((service) => service.grants.map((grant) => ({ service: service.name, ...grant }))),
         connections: fleet.services.flatMap((service) =>
             service.connects.map((c) => ({ caller: service.name, target: c.target, port: c.port, variable: c.variable, url: c.url })),
         ),
