@@ -672,9 +672,9 @@ function withConnections(
             const input = inputs.find((i) => i.name === service.name)!;
             if (!size) {
                 input.add(
-                    "connects",
-                    service.name,
-                    `takes part in Service Connect, whose agent needs ${serviceConnectAgent.cpu} CPU units and ${serviceConnectAgent.memoryMiB} MiB more than the container, and no Fargate task size holds both`,
+                    "memory.limit",
+                    service.memory.limit,
+                    `with ${service.cpu} CPU units, leaves no Fargate task size room for the Service Connect agent (${serviceConnectAgent.cpu} CPU units and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a service that calls or is called runs`,
                     "lower cpu or memory.limit, or run the service on ec2 capacity",
                 );
             }

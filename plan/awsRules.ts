@@ -428,6 +428,36 @@ export const scalingPolicyName: TextRule = {
     characters: { test: /^[\u0020-\u007e]$/, text: "printable ASCII" },
 };
 
+/** A Cloud Map HTTP namespace name (CreateHttpNamespace Name: printable ASCII without spaces, 1-1024). */
+export const cloudMapNamespaceName: TextRule = {
+    service: "Cloud Map",
+    reference: "Cloud Map API CreateHttpNamespace",
+    source: "https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateHttpNamespace.html",
+    minLength: 1,
+    maxLength: 1024,
+    characters: { test: /^[!-~]$/, text: "printable ASCII without spaces" },
+};
+
+/** A Cloud Map namespace description (CreateHttpNamespace Description, at most 1024 characters). */
+export const cloudMapNamespaceDescription: TextRule = { ...cloudMapNamespaceName, minLength: 0, characters: undefined };
+
+/**
+ * A domain name of an ACM certificate (RequestCertificate DomainName and SubjectAlternativeNames):
+ * at most 253 characters, labels of letters, digits and hyphens, a wildcard only as the first label.
+ */
+export const acmDomainName: TextRule = {
+    service: "ACM",
+    reference: "ACM API RequestCertificate",
+    source: "https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html",
+    minLength: 1,
+    maxLength: 253,
+    characters: { test: /^[A-Za-z0-9*.-]$/, text: "A-Za-z0-9, * . -" },
+    form: {
+        test: /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/,
+        text: "dot-separated labels, a * only as the whole first label",
+    },
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table: per resource type, the fields fleet sets.
 
@@ -491,6 +521,8 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:ssm/parameter:Parameter": [physicalName(ssmParameterName), text("description", ssmParameterDescription)],
     "aws:cloudwatch/logGroup:LogGroup": [physicalName(logGroupName)],
     "aws:appautoscaling/policy:Policy": [physicalName(scalingPolicyName)],
+    "aws:servicediscovery/httpNamespace:HttpNamespace": [text("name", cloudMapNamespaceName), text("description", cloudMapNamespaceDescription)],
+    "aws:acm/certificate:Certificate": [text("domainName", acmDomainName), text("subjectAlternativeNames[]", acmDomainName)],
 };
 
 // ---------------------------------------------------------------------------------------------
