@@ -4,6 +4,8 @@
  * `enabled` (one stack only, bad values, retiring a service turned off).
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Catalog } from "../model/catalog";
 import { urlVariable } from "../model/connections";
@@ -12,6 +14,7 @@ import { resolveFleet } from "../model/resolve";
 import { PlannedRule } from "../model/routing";
 import { acmDefaultNamesPerCertificate } from "../policy/limits";
 import { resolveForTest, testBuildTag } from "./harness";
+import { projectRoot } from "./support/fixtures";
 
 const memory = { reservation: 64, limit: 128 };
 const stack = { network: { natGateways: "single" }, domain: "example.com" };
@@ -262,6 +265,37 @@ describe("enabled", () => {
         assert.deepEqual(
             fleet.retired.map((r) => r.name),
             ["docs"],
+        );
+    });
+});
+
+describe("the README's access and connects example", () => {
+    it("resolves as written: its grants and its calls", () => {
+        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Access and calls between services")));
+        assert.ok(block, "a ts block under ## Access and calls between services");
+        const entry = new Function(`return ({${block[1]}});`)() as Catalog;
+        const fleet = resolveForTest(
+            {
+                ...entry,
+                api: { image: "nginx:1.27", port: 8080, memory },
+                ledger: { image: "nginx:1.27", port: 8080, memory },
+            },
+            { ...stack, cluster: { defaultCapacity: "fargate" } },
+        );
+        const billing = fleet.services.find((s) => s.name === "billing")!;
+        assert.deepEqual(
+            billing.grants.map((g) => `${g.kind} ${g.resource} ${g.level}${g.kmsKey ? " kms" : ""}`),
+            [
+                "s3 acme-invoices/pdf/* read-write kms",
+                "sqs billing-jobs consume",
+                "sns billing-events publish",
+                "dynamodb billing-sessions read-write",
+            ],
+        );
+        assert.deepEqual(
+            billing.connects.map((c) => `${c.variable}=${c.url}`),
+            ["API_URL=http://api:8080", "LEDGER_URL=http://ledger:8080"],
         );
     });
 });
