@@ -521,7 +521,10 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:ssm/parameter:Parameter": [physicalName(ssmParameterName), text("description", ssmParameterDescription)],
     "aws:cloudwatch/logGroup:LogGroup": [physicalName(logGroupName)],
     "aws:appautoscaling/policy:Policy": [physicalName(scalingPolicyName)],
-    "aws:servicediscovery/httpNamespace:HttpNamespace": [text("name", cloudMapNamespaceName), text("description", cloudMapNamespaceDescription)],
+    "aws:servicediscovery/httpNamespace:HttpNamespace": [
+        text("name", cloudMapNamespaceName),
+        text("description", cloudMapNamespaceDescription),
+    ],
     "aws:acm/certificate:Certificate": [text("domainName", acmDomainName), text("subjectAlternativeNames[]", acmDomainName)],
 };
 
