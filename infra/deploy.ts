@@ -5,6 +5,8 @@ import { ResolvedFleet } from "../model/resolved";
 import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
 import { Service } from "./service";
+import { connectionRules } from "./serviceConnect";
+import { platformLogicalNames } from "../model/naming";
 
 export interface DeployFleetArgs {
     /** Values of the `fromConfig` secrets, by config key. */
@@ -47,6 +49,15 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             tags: { ...tags, [fleetTagKeys.service]: spec.name },
         });
     }
+    if (fleet.services.some((s) => s.connects.length > 0)) {
+        connectionRules(fleet, {
+            serviceGroups: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, service.securityGroupId])),
+            instancesGroup: platform.cluster.instanceSecurityGroupId,
+            components: services,
+            platform: platform.cluster,
+            platformNames: platformLogicalNames(names.prefix),
+        });
+    }
     for (const retired of fleet.retired) {
         new RetiredService(retired.name, {
             retired,
@@ -71,6 +82,7 @@ function platformRefs(platform: Platform): PlatformRefs {
         loadBalancer: platform.loadBalancer,
         registry: { url: platform.registryUrl, cacheDependencies: platform.registry.cacheDependencies },
         secretsKeyArn: platform.secretsKeyArn,
+        serviceConnectNamespaceArn: platform.serviceConnectNamespaceArn,
     };
 }
 

@@ -4,6 +4,7 @@
  * "statement"), never like the policy pack (policy/), which checks them.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { accessStatements, ResolvedGrant } from "../model/access";
 
 export interface AwsContext {
     readonly accountId: pulumi.Input<string>;
@@ -125,4 +126,16 @@ export function ecsTasksTrustDocument(ctx: AwsContext, role: "task" | "execution
             },
         ],
     };
+}
+
+/**
+ * The task (application) role's permissions: exactly the `access` grants of the service, on the
+ * exact ARNs of the stack's account and region (model/access.ts), as JSON.
+ */
+export function taskRoleDocument(grants: readonly ResolvedGrant[], ctx: AwsContext): pulumi.Output<string> {
+    return pulumi
+        .all([ctx.partition, ctx.region, ctx.accountId])
+        .apply(([partition, region, accountId]) =>
+            JSON.stringify({ Version: iamDocumentVersion, Statement: accessStatements(grants, { partition, region, accountId }) }),
+        );
 }

@@ -9,6 +9,11 @@ export interface LoadBalancerArgs {
     /** Public subnets in at least two availability zones (AWS requires two). */
     readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     readonly settings: LoadBalancerSettings;
+    /**
+     * A certificate fleet made (fleet:dns), used when the settings name none: HTTPS and the
+     * redirect then follow exactly as with a given one. @default none
+     */
+    readonly certificateArn?: pulumi.Input<string>;
     /** `protect` the ALB so the engine refuses to delete it. @default false */
     readonly protect?: boolean;
     /** @default {} */
@@ -45,7 +50,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         super("fleet:lb:LoadBalancer", name, {}, opts);
         const children = loadBalancerLogicalNames(name);
         const settings = args.settings;
-        const https = settings.certificateArn !== undefined;
+        const certificateArn = settings.certificateArn ?? args.certificateArn;
+        const https = certificateArn !== undefined;
 
         const securityGroup = new aws.ec2.SecurityGroup(
             children.securityGroup,
@@ -124,7 +130,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     port: webPorts.https,
                     protocol: "HTTPS",
                     sslPolicy: settings.sslPolicy,
-                    certificateArn: settings.certificateArn,
+                    certificateArn,
                     defaultActions: [notFound],
                     tags: args.tags,
                 },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./cluster";
+import { Dns } from "./dns";
 import { LoadBalancer } from "./loadBalancer";
 import { UpstreamRegistryKey } from "../model/images";
 import { platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
@@ -57,6 +58,8 @@ export interface PlatformRefs {
     };
     /** KMS key encrypting the SSM parameters fleet creates. */
     readonly secretsKeyArn: pulumi.Input<string>;
+    /** The Cloud Map namespace of Service Connect, when a service of the stack calls another. @default none */
+    readonly serviceConnectNamespaceArn?: pulumi.Input<string>;
 }
 
 /**
@@ -72,6 +75,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly aws: AwsContext;
     /** `<account>.dkr.ecr.<region>.amazonaws.com`. */
     public readonly registryUrl: pulumi.Output<string>;
+    /** Service Connect's namespace; only when a service calls another (model/connections.ts). */
+    public readonly serviceConnectNamespaceArn?: pulumi.Output<string>;
+    /** `fleet:dns`: the zone, the certificate and the records; absent without it. */
+    public readonly dns?: Dns;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:platform:Platform", name, {}, opts);
@@ -86,17 +93,20 @@ export class Platform extends pulumi.ComponentResource {
         this.registryUrl = pulumi.interpolate`${identity.accountId}.dkr.ecr.${region.region}.${partition.dnsSuffix}`;
 
         this.network = new Network(children.network, { settings: fleet.network, tags }, { parent: this });
+        if (fleet.resolvedDns) this.dns = new Dns(children.dns, { dns: fleet.resolvedDns, tags }, { parent: this });
         this.loadBalancer = new LoadBalancer(
             children.loadBalancer,
             {
                 vpcId: this.network.vpcId,
                 publicSubnetIds: this.network.publicSubnetIds,
                 settings: fleet.loadBalancer,
+                certificateArn: this.dns?.certificateArn,
                 protect: fleet.protect,
                 tags,
             },
             { parent: this },
         );
+        this.dns?.pointAt(this.loadBalancer);
         const ec2CacheRepositories = fleet.services.flatMap((s) =>
             s.capacity.kind === "ec2" && s.image.kind === "cached" ? [s.image.repository] : [],
         );
@@ -133,6 +143,21 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
         this.secretsKeyArn = key.arn;
+
+        // One HTTP namespace per stack, only when services call each other: Service Connect needs
+        // no DNS namespace (clients resolve through their agent).
+        if (fleet.services.some((s) => s.serviceConnect)) {
+            const names = stackNames(fleet.project, fleet.stack);
+            this.serviceConnectNamespaceArn = new aws.servicediscovery.HttpNamespace(
+                children.serviceConnectNamespace,
+                {
+                    name: platformPhysicalNames.serviceConnectNamespace(names),
+                    description: `fleet ${fleet.stack}: Service Connect between the services`,
+                    tags,
+                },
+                { parent: this },
+            ).arn;
+        }
 
         this.registerOutputs({ secretsKeyArn: this.secretsKeyArn, registryUrl: this.registryUrl });
     }

@@ -8,7 +8,8 @@ import { ResolvedService } from "../model/resolved";
 import { ecrRegistryHostPattern, rollingDeployment } from "../policy/limits";
 import { capacityProviderFor } from "./cluster";
 import { createJobSchedule } from "./job";
-import { ecsTasksTrustDocument, executionRoleDocument } from "./iamDocuments";
+import { ecsTasksTrustDocument, executionRoleDocument, taskRoleDocument } from "./iamDocuments";
+import { serviceConnectConfiguration } from "./serviceConnect";
 import { PlatformRefs } from "./platform";
 import { queueBacklogMetric, scheduledScalingActions } from "./scaling";
 import { sqsQueueName } from "../model/workloads";
@@ -61,6 +62,8 @@ export class Service extends pulumi.ComponentResource {
     public readonly repositoryUrl?: pulumi.Output<string>;
     public readonly targetGroupArn?: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
+    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    public readonly securityGroupId?: pulumi.Output<string>;
 
     private readonly args: ServiceArgs;
     private readonly spec: ResolvedService;
@@ -105,7 +108,7 @@ export class Service extends pulumi.ComponentResource {
             this.scheduleArn = schedule.arn;
         } else {
             const routing = this.createRouting();
-            const service = this.createEcsService(taskDefinition, securityGroup, routing);
+            const service = this.createEcsService(taskDefinition, securityGroup, routing, logGroup);
             this.createAutoscaling(service, routing);
             this.serviceName = service.name;
             this.targetGroupArn = routing?.targetGroup.arn;
@@ -115,6 +118,7 @@ export class Service extends pulumi.ComponentResource {
         this.image = image;
         this.repositoryUrl = repository?.repositoryUrl;
         this.logGroupName = logGroup.name;
+        this.securityGroupId = securityGroup?.id;
         this.registerOutputs({
             serviceName: this.serviceName,
             scheduleArn: this.scheduleArn,
@@ -247,9 +251,9 @@ export class Service extends pulumi.ComponentResource {
         return role;
     }
 
-    /** The role the application assumes: no permissions until the service declares some. */
+    /** The role the application assumes: exactly the `access` the service declares, nothing without it. */
     private createTaskRole(): aws.iam.Role {
-        return new aws.iam.Role(
+        const role = new aws.iam.Role(
             this.children.taskRole,
             {
                 assumeRolePolicy: pulumi.jsonStringify(ecsTasksTrustDocument(this.platform.aws, "task")),
@@ -258,6 +262,14 @@ export class Service extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        if (this.spec.grants.length > 0) {
+            new aws.iam.RolePolicy(
+                this.children.taskRole,
+                { role: role.name, policy: taskRoleDocument(this.spec.grants, this.platform.aws) },
+                { parent: this },
+            );
+        }
+        return role;
     }
 
     private createTaskDefinition(
@@ -384,6 +396,7 @@ export class Service extends pulumi.ComponentResource {
         taskDefinition: aws.ecs.TaskDefinition,
         securityGroup: aws.ec2.SecurityGroup | undefined,
         routing: Routing | undefined,
+        logGroup: aws.cloudwatch.LogGroup,
     ): aws.ecs.Service {
         const spec = this.spec;
         const image = spec.image;
@@ -419,6 +432,12 @@ export class Service extends pulumi.ComponentResource {
                     ? [{ targetGroupArn: routing.targetGroup.arn, containerName: spec.name, containerPort: routing.port }]
                     : undefined,
                 healthCheckGracePeriodSeconds: routing ? spec.health.gracePeriodSeconds : undefined,
+                serviceConnectConfiguration: serviceConnectConfiguration(
+                    spec,
+                    this.platform.serviceConnectNamespaceArn,
+                    logGroup.name,
+                    this.platform.aws.region,
+                ),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 deploymentMinimumHealthyPercent: rollingDeployment.minimumHealthyPercent,
                 deploymentMaximumPercent: rollingDeployment.maximumPercent,

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
+import { accessSchema } from "./access";
 import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
@@ -402,6 +403,17 @@ export const serviceSchema = z.strictObject(
             .optional(),
         /** Secure defaults turned off, each with its reason. @default {} */
         optOut: securityOptOutsSchema.default({}),
+        /** AWS resources the application may use, granted on its task role (model/access.ts). @default none */
+        access: accessSchema.optional(),
+        /**
+         * Services this one calls through ECS Service Connect: each gets `<NAME>_URL=http://<name>:<port>`
+         * and its security group opens to this service on that port only (model/connections.ts). @default none
+         */
+        connects: z
+            .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {
+                error: said("must be a list of service names", 'write connects: ["api"]'),
+            })
+            .optional(),
     },
     { error: said("must be an object", "see the catalog contract in README.md") },
 );

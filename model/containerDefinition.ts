@@ -23,10 +23,14 @@ export interface SecretInput<T> {
 }
 
 export interface PortMapping {
+    /** The name Service Connect refers to (`portName`); set only on a service others call. */
+    readonly name?: string;
     readonly containerPort: number;
     /** The container port on awsvpc; 0 (a dynamic host port) in bridge mode. */
     readonly hostPort: number;
     readonly protocol: "tcp";
+    /** `http` on a Service Connect port: the agent then reports HTTP metrics. */
+    readonly appProtocol?: "http";
 }
 
 export interface ContainerHealthCheck {
@@ -98,7 +102,7 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         cpu: spec.cpu,
         memory: spec.memory.limit,
         memoryReservation: spec.memory.reservation,
-        portMappings: spec.port === undefined ? [] : [{ containerPort: spec.port, hostPort: awsvpc ? spec.port : 0, protocol: "tcp" }],
+        portMappings: spec.port === undefined ? [] : [portMapping(spec, spec.port, awsvpc)],
         command: spec.command,
         environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
         secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
@@ -131,6 +135,15 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         stopTimeout: spec.stopTimeout,
         ...hardening(spec),
     };
+}
+
+/** The port's name (Service Connect's `portName`) is the service's, set only when another service calls it. */
+export const servicePortName = (service: string) => service;
+
+function portMapping(spec: ResolvedService, port: number, awsvpc: boolean): PortMapping {
+    const mapping: PortMapping = { containerPort: port, hostPort: awsvpc ? port : 0, protocol: "tcp" };
+    // Named only for Service Connect: an unnamed mapping keeps every other task definition as it was.
+    return spec.serviceConnect?.server ? { name: servicePortName(spec.name), ...mapping, appProtocol: "http" } : mapping;
 }
 
 /**

@@ -43,6 +43,8 @@ export const servicePhysicalNames = {
 export const platformPhysicalNames = {
     /** The KMS alias of the key encrypting the services' parameters: `alias/<project>-<stack>-secrets`. */
     secretsKeyAlias: (names: StackNames): string => `alias/${names.prefix}-secrets`,
+    /** The Cloud Map namespace of the stack's Service Connect: `<project>-<stack>`. */
+    serviceConnectNamespace: (names: StackNames): string => names.prefix,
     /**
      * The ECR repository prefix of a stack's pull-through cache rule for one upstream, e.g.
      * `dev-cache/docker-hub`. The stack alone, not the project: AWS allows one rule per prefix per
@@ -75,6 +77,10 @@ export function serviceLogicalNames(service: string) {
         targetGroup: `${service}-tg`,
         /** Keyed by the rule's patterns (routing.ts), not its position: reordering routes changes nothing. */
         listenerRule: (key: string) => `${service}-rule-${key}`,
+        /** A security-group rule letting this service call another through Service Connect. */
+        connectionTo: (target: string) => `${service}-to-${target}`,
+        /** The rule letting this service call the Service Connect agents of EC2 (bridge) services. */
+        connectionToInstances: `${service}-to-instances`,
         scalingTarget: `${service}-scaling`,
         scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
         /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
@@ -97,6 +103,26 @@ export function platformLogicalNames(platform: string) {
         registry: platform,
         secretsKey: `${platform}-secrets`,
         secretsKeyAlias: `${platform}-secrets`,
+        /** The Cloud Map namespace of Service Connect. */
+        serviceConnectNamespace: `${platform}-connect`,
+        /** EC2 (bridge) tasks calling the Service Connect agents of other EC2 tasks on the instances. */
+        instancesConnect: `${platform}-instances-connect`,
+        dns: `${platform}-dns`,
+    } as const;
+}
+
+/** A DNS name as part of a logical name: `*.dev.example.com` → `wildcard-dev-example-com`. */
+const dnsKey = (name: string) => name.replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]+/g, "-");
+
+/** The logical names of the DNS component's children, under its name. */
+export function dnsLogicalNames(dns: string) {
+    return {
+        certificate: `${dns}-cert`,
+        /** The CNAME proving control of a certificate name to ACM. */
+        validationRecord: (name: string) => `${dns}-cert-${dnsKey(name)}`,
+        validation: `${dns}-cert-validation`,
+        /** The alias record of a host (or a wildcard) to the load balancer. */
+        record: (name: string) => `${dns}-${dnsKey(name)}`,
     } as const;
 }
 

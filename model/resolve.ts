@@ -5,7 +5,10 @@
  * Every problem is collected, so one run reports them all; the caller stops before registering
  * anything when there is any.
  */
+import { resolveGrants } from "./access";
 import { Capacity, Catalog, defaultUser, ParsedService, serviceFields, serviceSchema } from "./catalog";
+import { ConnectionInput, resolveConnections } from "./connections";
+import { resolveDns, ResolvedDns } from "./dns";
 import { FargateSize, largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
@@ -24,9 +27,15 @@ import {
 } from "./resolved";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
-import { maxPatternLength, maxWildcardsPerRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
+import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { reportIssues } from "./schema";
-import { deregistrationDelay as deregistration, fargateMaxStopTimeoutSeconds, fleetHealthCheck, rootUserPattern } from "../policy/limits";
+import {
+    deregistrationDelay as deregistration,
+    fargateMaxStopTimeoutSeconds,
+    fleetHealthCheck,
+    rootUserPattern,
+    serviceConnectAgent,
+} from "../policy/limits";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
 export interface FleetInput {
@@ -153,6 +162,9 @@ class ServiceResolver {
                         ? { kind: "ec2" }
                         : { kind: "fargate", spot: capacity === "fargate-spot", size: fargateSize ?? largestFargateSize },
                 security,
+                grants: resolveGrants(s.access),
+                // Filled in once every service is known (connections.ts).
+                connects: [],
             },
             routes,
         };
@@ -531,8 +543,17 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
 
     const resolved: Omit<ResolvedService, "rules" | "urls">[] = [];
     const routes: RouteInput[] = [];
+    const disabled = new Set<string>();
+    const connectionInputs: ConnectionInput[] = [];
     for (const name of Object.keys(catalog).sort()) {
         const spec = catalog[name];
+        const rawOverride = isRecord(overrideMap[name]) ? (overrideMap[name] as Record<string, unknown>) : {};
+        const enabled = enabledIn(problems, name, rawOverride.enabled, input.stack);
+        if (enabled === false) {
+            // Left out of this stack: nothing of it is checked or registered here.
+            disabled.add(name);
+            continue;
+        }
         if (!serviceNamePattern.test(name)) {
             problems.add(
                 `service "${name}"`,
@@ -547,7 +568,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             problems.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog contract in README.md");
             continue;
         }
-        const override = isRecord(overrideMap[name]) ? (overrideMap[name] as Record<string, unknown>) : {};
+        const { enabled: _enabled, ...override } = rawOverride;
         const merged = merge(spec, override);
         const where = ` (set in fleet:services.${name} of Pulumi.${input.stack}.yaml)`;
         const subject = (top: PropertyKey | undefined) => `service "${name}"${top !== undefined && String(top) in override ? where : ""}`;
@@ -561,19 +582,19 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             });
             continue;
         }
-        const result = new ServiceResolver(
-            problems,
-            input,
-            settings,
-            name,
-            parsed.data,
-            merged,
-            (field) => subject(field.split(/[.[,]/)[0]),
-            invalid,
-        ).resolve();
+        const fieldSubject = (field: string) => subject(field.split(/[.[,]/)[0]);
+        const result = new ServiceResolver(problems, input, settings, name, parsed.data, merged, fieldSubject, invalid).resolve();
         resolved.push(result.service);
         routes.push(...result.routes);
+        connectionInputs.push({
+            name,
+            port: parsed.data.port,
+            connects: parsed.data.connects ?? [],
+            taken: new Set([...Object.keys(parsed.data.env), ...Object.keys(parsed.data.secrets)]),
+            add: (field, value, problem, fix) => problems.add(fieldSubject(field), field, value, problem, fix),
+        });
     }
+    const connected = withConnections(problems, resolved, connectionInputs, disabled);
 
     const names = Object.keys(catalog);
     for (const scope of Object.keys(settings.policy.waivers)) {
@@ -588,13 +609,14 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         }
     }
     for (const retired of settings.retired) {
-        if (names.includes(retired.name)) {
+        // A service turned off in this stack may be retired here while other stacks keep it.
+        if (names.includes(retired.name) && !disabled.has(retired.name)) {
             problems.add(
                 "stack config fleet:retired",
                 retired.name,
                 retired.reason,
                 "is retired but still in the catalog",
-                "remove the catalog entry to retire it, or remove it from fleet:retired to keep running it",
+                `remove the catalog entry (or set fleet:services.${retired.name}.enabled: false in this stack) to retire it, or remove it from fleet:retired to keep running it`,
             );
         } else if (!serviceNamePattern.test(retired.name)) {
             problems.add(
@@ -609,16 +631,94 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
 
     const routing = planRoutes(routes);
     routing.errors.forEach((message) => problems.addRaw(message));
+    const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
     if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
 
-    const https = settings.loadBalancer.certificateArn !== undefined;
-    const services: ResolvedService[] = resolved.map((service) => {
+    const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
+    const services: ResolvedService[] = connected.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
     });
     return {
         ok: true,
-        fleet: { project: input.project, stack: input.stack, ...settings, services, rules: routing.rules },
+        fleet: {
+            project: input.project,
+            stack: input.stack,
+            ...settings,
+            services,
+            rules: routing.rules,
+            ...(resolvedDns ? { resolvedDns } : {}),
+            disabled: [...disabled].sort(),
+        },
     };
+}
+
+/** `fleet:services.<name>.enabled`: true, false, or undefined when not set (a bad value is reported). */
+function enabledIn(problems: Problems, name: string, value: unknown, stack: string): boolean | undefined {
+    if (value === undefined || typeof value === "boolean") return value;
+    problems.add(
+        `stack config fleet:services.${name}`,
+        "enabled",
+        value,
+        "must be true or false",
+        `write enabled: false (without quotes) in Pulumi.${stack}.yaml to leave the service out of this stack, or remove it`,
+    );
+    return undefined;
+}
+
+/**
+ * The services with their connections: the callers' URL variables in env, each one's part in
+ * Service Connect, and a Fargate size that holds the Service Connect agent too.
+ */
+function withConnections(
+    problems: Problems,
+    services: readonly Omit<ResolvedService, "rules" | "urls">[],
+    inputs: readonly ConnectionInput[],
+    disabled: ReadonlySet<string>,
+): Omit<ResolvedService, "rules" | "urls">[] {
+    const connections = resolveConnections(inputs, disabled);
+    return services.map((service) => {
+        const entry = connections.get(service.name);
+        if (!entry?.serviceConnect) return service;
+        const env = { ...service.env };
+        for (const connection of entry.connects) env[connection.variable] = connection.url;
+        let capacity = service.capacity;
+        if (capacity.kind === "fargate") {
+            const size = smallestFargateSize(service.cpu + serviceConnectAgent.cpu, service.memory.limit + serviceConnectAgent.memoryMiB);
+            const input = inputs.find((i) => i.name === service.name)!;
+            if (!size) {
+                input.add(
+                    "memory.limit",
+                    service.memory.limit,
+                    `with ${service.cpu} CPU units, leaves no Fargate task size room for the Service Connect agent (${serviceConnectAgent.cpu} CPU units and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a service that calls or is called runs`,
+                    "lower cpu or memory.limit, or run the service on ec2 capacity",
+                );
+            }
+            capacity = { ...capacity, size: size ?? largestFargateSize };
+        }
+        return {
+            ...service,
+            env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))),
+            capacity,
+            connects: entry.connects,
+            serviceConnect: entry.serviceConnect,
+        };
+    });
+}
+
+/** `fleet:dns` against the routed hosts: the records and certificate, or problems naming each host. */
+function dnsOf(
+    problems: Problems,
+    settings: StackSettings,
+    rules: readonly PlannedRule[],
+    invalid: ReadonlySet<string>,
+): ResolvedDns | undefined {
+    if (!settings.dns) return undefined;
+    const result = resolveDns(settings.dns, rules, settings.domain, settings.loadBalancer.certificateArn);
+    for (const p of result.problems) {
+        if (p.service === "") problems.add("stack config fleet:dns", p.field, p.value, p.problem, p.fix);
+        else if (!invalid.has("domain")) problems.add(`service "${p.service}"`, p.field, p.value, p.problem, p.fix);
+    }
+    return result.dns;
 }

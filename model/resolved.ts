@@ -2,7 +2,10 @@
  * The resolved fleet: the catalog and the stack file merged, validated and fully defaulted.
  * Components take only these types, so they never read config and never branch on the stack.
  */
+import { ResolvedGrant } from "./access";
 import { Capacity, MemorySpec, ScalingSpec } from "./catalog";
+import { ResolvedConnection, ServiceConnectRole } from "./connections";
+import { DnsSettings, ResolvedDns } from "./dns";
 import { FargateSize } from "./fargate";
 import { UpstreamRegistryKey } from "./images";
 import { PlannedRule } from "./routing";
@@ -140,6 +143,12 @@ export interface ResolvedService {
     readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];
+    /** AWS resources its task role may use (`access`), in a stable order. */
+    readonly grants: readonly ResolvedGrant[];
+    /** The services it calls through Service Connect (`connects`); their URLs are in `env`. */
+    readonly connects: readonly ResolvedConnection[];
+    /** Its part in Service Connect; absent when it neither calls nor is called. */
+    readonly serviceConnect?: ServiceConnectRole;
 }
 
 /** `fleet:policy`: how policy violations are enforced on this stack, and what is waived. */
@@ -177,6 +186,8 @@ export interface StackSettings {
     readonly retired: readonly RetiredService[];
     /** The stack's cost budget, checked by the plan's review (review/budget.ts). */
     readonly budget?: BudgetSettings;
+    /** `fleet:dns` as written. */
+    readonly dns?: DnsSettings;
 }
 
 export interface ResolvedFleet extends StackSettings {
@@ -186,4 +197,8 @@ export interface ResolvedFleet extends StackSettings {
     readonly services: readonly ResolvedService[];
     /** Every listener rule, in evaluation order. */
     readonly rules: readonly PlannedRule[];
+    /** Records and certificate of `fleet:dns`; absent without it. */
+    readonly resolvedDns?: ResolvedDns;
+    /** Catalog services turned off in this stack (`fleet:services.<name>.enabled: false`). */
+    readonly disabled: readonly string[];
 }

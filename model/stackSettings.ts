@@ -10,6 +10,7 @@ import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
 import { DeepReadonly, fieldOf, flag, refuse, reportIssues, said, saying, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import { controlIds, minimumReasonLength } from "../policy/controls";
+import { dnsSchema } from "./dns";
 import { defaultSslPolicy } from "../policy/limits";
 import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isRecord, Problems } from "./problems";
@@ -349,6 +350,11 @@ const budgetSchema = z
         }
     }, whenValid);
 export type BudgetSettings = DeepReadonly<z.output<typeof budgetSchema>>;
+/** A service's overrides in one stack: any catalog field, and whether the service runs here at all. */
+export const serviceOverrideSchema = serviceSchema.partial().extend({
+    /** `false` leaves the catalog service out of this stack: no resources, no routes. @default true */
+    enabled: flag().optional(),
+});
 
 const networkSchema = z.union([existingNetwork, createNetwork], {
     error: (issue) =>
@@ -389,14 +395,19 @@ export const stackSchema = z.strictObject({
         .default(30),
     /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). @default false */
     protect: flag().default(false),
-    /** Per-service overrides of catalog fields, keyed by service name; objects merge one level deep. @default {} */
-    services: z.record(z.string(), serviceSchema.partial()).optional(),
+    /**
+     * Per-service overrides of catalog fields, keyed by service name; objects merge one level deep.
+     * `enabled: false` leaves the service out of this stack. @default {}
+     */
+    services: z.record(z.string(), serviceOverrideSchema).optional(),
     /** How policy violations are enforced, and what is waived. */
     policy: policySchema.prefault({}),
     /** Services removed from the catalog on purpose, and what of theirs to keep. @default {} */
     retired: retiredSchema.default({}),
     /** The stack's cost budget (USD a month): the plan fails on a mandatory stack, warns on an advisory one. @default none */
     budget: budgetSchema.optional(),
+    /** Route 53 records for every routed host, and an ACM certificate when no certificateArn is given (model/dns.ts). @default none */
+    dns: dnsSchema.optional(),
 });
 export type StackConfig = z.input<typeof stackSchema>;
 
@@ -475,6 +486,7 @@ export function resolveStackSettings(
         // A waiver's reason is never undefined: partialRecord only says not every control is waived.
         policy: parse("policy") as StackSettings["policy"],
         budget: parse("budget"),
+        dns: parse("dns"),
         retired: Object.entries(parse("retired"))
             .map(([name, entry]): RetiredService => ({ name, ...entry, parameters: [...entry.parameters].sort() }))
             .sort((a, b) => a.name.localeCompare(b.name)),

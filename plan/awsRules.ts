@@ -471,6 +471,36 @@ export const schedulerScheduleDescription: TextRule = {
     maxLength: 512,
 };
 
+/** A Cloud Map HTTP namespace name (CreateHttpNamespace Name: printable ASCII without spaces, 1-1024). */
+export const cloudMapNamespaceName: TextRule = {
+    service: "Cloud Map",
+    reference: "Cloud Map API CreateHttpNamespace",
+    source: "https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateHttpNamespace.html",
+    minLength: 1,
+    maxLength: 1024,
+    characters: { test: /^[!-~]$/, text: "printable ASCII without spaces" },
+};
+
+/** A Cloud Map namespace description (CreateHttpNamespace Description, at most 1024 characters). */
+export const cloudMapNamespaceDescription: TextRule = { ...cloudMapNamespaceName, minLength: 0, characters: undefined };
+
+/**
+ * A domain name of an ACM certificate (RequestCertificate DomainName and SubjectAlternativeNames):
+ * at most 253 characters, labels of letters, digits and hyphens, a wildcard only as the first label.
+ */
+export const acmDomainName: TextRule = {
+    service: "ACM",
+    reference: "ACM API RequestCertificate",
+    source: "https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html",
+    minLength: 1,
+    maxLength: 253,
+    characters: { test: /^[A-Za-z0-9*.-]$/, text: "A-Za-z0-9, * . -" },
+    form: {
+        test: /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/,
+        text: "dot-separated labels, a * only as the whole first label",
+    },
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table: per resource type, the fields fleet sets.
 
@@ -537,6 +567,11 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:appautoscaling/scheduledAction:ScheduledAction": [physicalName(scheduledActionName)],
     "aws:sqs/queue:Queue": [physicalName(sqsQueueName)],
     "aws:scheduler/schedule:Schedule": [physicalName(schedulerScheduleName), text("description", schedulerScheduleDescription)],
+    "aws:servicediscovery/httpNamespace:HttpNamespace": [
+        text("name", cloudMapNamespaceName),
+        text("description", cloudMapNamespaceDescription),
+    ],
+    "aws:acm/certificate:Certificate": [text("domainName", acmDomainName), text("subjectAlternativeNames[]", acmDomainName)],
 };
 
 // ---------------------------------------------------------------------------------------------

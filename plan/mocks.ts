@@ -284,6 +284,45 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     },
                 };
             }
+            case "aws:servicediscovery/httpNamespace:HttpNamespace": {
+                const namespace = id("ns-", 16);
+                return {
+                    id: namespace,
+                    state: { ...inputs, arn: `arn:aws:servicediscovery:${r}:${a}:namespace/${namespace}`, httpName: inputs.name },
+                };
+            }
+            case "aws:acm/certificate:Certificate": {
+                const certificateId = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
+                const names = [
+                    String(inputs.domainName),
+                    ...(Array.isArray(inputs.subjectAlternativeNames) ? inputs.subjectAlternativeNames.map(String) : []),
+                ];
+                // ACM gives each name a CNAME under the name without its wildcard label; a wildcard and its base share it.
+                const domainValidationOptions = names.map((domainName) => {
+                    const base = domainName.replace(/^\*\./, "");
+                    return {
+                        domainName,
+                        resourceRecordName: `_${hash(base, 32)}.${base}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hash(`${base}/value`, 32)}.mhbtsbpdnt.acm-validations.aws.`,
+                    };
+                });
+                return {
+                    id: `arn:aws:acm:${r}:${a}:certificate/${certificateId}`,
+                    state: {
+                        ...inputs,
+                        arn: `arn:aws:acm:${r}:${a}:certificate/${certificateId}`,
+                        domainValidationOptions,
+                        status: "PENDING_VALIDATION",
+                    },
+                };
+            }
+            case "aws:acm/certificateValidation:CertificateValidation":
+                return { id: String(inputs.certificateArn), state: { ...inputs } };
+            case "aws:route53/record:Record": {
+                const fqdn = String(inputs.name).replace(/\.$/, "");
+                return { id: `${inputs.zoneId}_${fqdn}_${inputs.type}`, state: { ...inputs, fqdn } };
+            }
             case "random:index/randomPassword:RandomPassword":
                 return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
             case "docker-build:index:Image": {
@@ -363,6 +402,18 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: name,
                     version: 1 + (parseInt(hash(name, 4), 16) % 20),
                     insecureValue: "",
+                };
+            }
+            case "aws:route53/getZone:getZone": {
+                const zone = String(inputs.name ?? "").replace(/\.$/, "");
+                const zoneId = `Z${hash(zone, 20).toUpperCase()}`;
+                return {
+                    id: zoneId,
+                    zoneId,
+                    name: zone,
+                    privateZone: inputs.privateZone === true,
+                    nameServers: [],
+                    arn: `arn:aws:route53:::hostedzone/${zoneId}`,
                 };
             }
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":

@@ -63,6 +63,11 @@ export const controlInfos: readonly ControlInfo[] = [
     },
     { id: "FLEET.secret-scope", policyName: "fleet-secret-scope", description: "Secret reads are scoped to exact ARNs" },
     {
+        id: "FLEET.task-access",
+        policyName: "fleet-task-access",
+        description: "Task roles grant exact actions on exact resources (no * action or resource)",
+    },
+    {
         id: "FLEET.pull-through",
         policyName: "fleet-pull-through-permissions",
         description: "Roles pulling an upstream image through the cache may import it",

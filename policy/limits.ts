@@ -87,3 +87,18 @@ export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSecond
 
 /** SQS's longest message retention, 14 days (CreateQueue MessageRetentionPeriod: 60-1,209,600 s): a failed run stays to be looked at. */
 export const sqsMaxRetentionSeconds = 1_209_600;
+
+/**
+ * Domain names (the domain name and its subject alternative names) per ACM certificate, by
+ * default; AWS raises it on request (ACM quotas: https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html,
+ * "Domain names per ACM certificate": 10). fleet:dns refuses a certificate above it at plan time.
+ */
+export const acmDefaultNamesPerCertificate = 10;
+
+/**
+ * What the Service Connect agent (Envoy) ECS adds to a task needs on top of the application: AWS
+ * recommends adding 256 CPU units and 64 MiB of memory to the task for it (ECS developer guide,
+ * "Service Connect", task definition considerations). fleet sizes Fargate tasks of services that
+ * take part in Service Connect with it, so the agent never starves the container.
+ */
+export const serviceConnectAgent = { cpu: 256, memoryMiB: 64 } as const;

@@ -166,6 +166,24 @@ const eachContainer = (index: ResourceIndex, visit: (task: ResourceView, contain
 
 const albs = (index: ResourceIndex) => index.ofType("aws:lb/loadBalancer:LoadBalancer");
 
+/** `*`, or every action of a service (`s3:*`), or a wildcard over a verb (`s3:Get*`). */
+const wildcardAction = (action: string) => action === "*" || /^[a-z0-9-]+:[A-Za-z]*\*$/.test(action);
+
+/**
+ * `*`, or an ARN whose partition, service, region or account is a wildcard, or whose resource part
+ * is a wildcard alone (`arn:aws:sqs:us-east-1:123456789012:*`, `arn:aws:s3:::*`). A wildcard
+ * below a named resource (`arn:aws:s3:::bucket/avatars/*`, a table's `index/*`) names it exactly.
+ */
+function wildcardResource(resource: string): boolean {
+    if (resource === "*") return true;
+    const parts = resource.split(":");
+    if (parts[0] !== "arn" || parts.length < 6) return /^[*?]/.test(resource);
+    if (parts.slice(1, 5).some((part) => /[*?]/.test(part))) return true;
+    const rest = parts.slice(5).join(":");
+    // S3's resource part is the bucket itself; other services prefix a resource type (`table/`, `key/`).
+    return /^[*?]/.test(rest) || (parts[2] !== "s3" && /^[a-z-]+\/[*?]/.test(rest));
+}
+
 /** The rule of every control, keyed by control id. */
 const checks: Record<string, Check> = {
     "ECS.2/ECS.16": (index) =>
@@ -459,6 +477,31 @@ const checks: Record<string, Check> = {
                     fix: "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
                 })),
         ),
+    "FLEET.task-access": (index) =>
+        index
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            // The application (task) role's policy: named after the role, `<service>-task` (model/naming.ts).
+            .filter((grant) => index.under(grant, "fleet:ecs:Service") && grant.name.endsWith("-task"))
+            .flatMap((grant) =>
+                asList(index.iamDocument(grant)?.Statement)
+                    .filter((s: any) => s?.Effect === "Allow")
+                    .flatMap((s: any) => {
+                        const actions = asList<string>(s.Action).filter((a) => typeof a === "string" && wildcardAction(a));
+                        const resources = asList<string>(s.Resource).filter((r) => typeof r === "string" && wildcardResource(r));
+                        if (actions.length === 0 && resources.length === 0) return [];
+                        const what = [
+                            ...(actions.length ? [`actions ${actions.join(", ")}`] : []),
+                            ...(resources.length ? [`resources ${resources.join(", ")}`] : []),
+                        ].join(" and ");
+                        return [
+                            {
+                                resource: grant,
+                                problem: `statement ${s.Sid ?? "(no Sid)"} allows ${what}`,
+                                fix: "grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name)",
+                            },
+                        ];
+                    }),
+            ),
     "FLEET.pull-through": (index) => {
         const prefixes = index.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
         // The cached repository itself, or a wildcard over its cache prefix.

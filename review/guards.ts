@@ -56,10 +56,19 @@ function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[
     const before = servicesOf(base);
     const after = servicesOf(head);
     const file = `Pulumi.${head.stack}.yaml`;
+    const overrides = configValue(head, `${head.project}:services`);
+    // `enabled: false` drops a service from this stack like deleting its entry: the same rules.
+    const turnedOff = (name: string) =>
+        typeof overrides === "object" && overrides !== null && (overrides as Record<string, any>)[name]?.enabled === false;
     const problems: string[] = [];
     for (const [name, had] of before) {
         if (!after.has(name)) {
-            if (guarded) {
+            if (guarded && turnedOff(name)) {
+                problems.push(
+                    `service "${name}" is in the base plan of ${base.stack} but fleet:services.${name}.enabled: false leaves it out of this one: that would delete it from a stack that guards deletions (fleet:protect). ` +
+                        `Remove enabled: false, or retire it on purpose: add fleet:retired.${name} with a reason to ${file}.`,
+                );
+            } else if (guarded) {
                 problems.push(
                     `service "${name}" is in the base plan of ${base.stack} but not in this one: removing it would delete it from a stack that guards deletions (fleet:protect). ` +
                         `Restore its catalog entry, or retire it on purpose: add fleet:retired.${name} with a reason to ${file}.`,

@@ -125,6 +125,34 @@ export interface ModelPlatformFacts {
     readonly ec2?: Ec2Facts;
 }
 
+/** One `access` grant of a service's task role. */
+export interface GrantFacts {
+    readonly service: string;
+    /** s3, sqs, sns or dynamodb. */
+    readonly kind: string;
+    /** As written: a name, `bucket/prefix/*`, or an ARN. */
+    readonly resource: string;
+    readonly level: string;
+    /** The customer-managed key of an SSE-KMS resource. */
+    readonly kmsKey?: string;
+}
+
+/** One Service Connect call: who calls whom, on which port, through which variable. */
+export interface ConnectionFacts {
+    readonly caller: string;
+    readonly target: string;
+    readonly port: number;
+    readonly variable: string;
+    readonly url: string;
+}
+
+/** `fleet:dns`: the zone, the alias records, and the certificate fleet requests (absent with a given one). */
+export interface DnsFacts {
+    readonly zone: string;
+    readonly records: readonly string[];
+    readonly certificateNames?: readonly string[];
+}
+
 /** The plan JSON's `model` section. */
 export interface ModelSection {
     readonly version: typeof modelSectionVersion;
@@ -133,6 +161,14 @@ export interface ModelSection {
     readonly services: readonly ServiceFacts[];
     /** Listener rules in evaluation order. */
     readonly rules: readonly RuleFacts[];
+    /** Task-role grants (`access`), by service; absent in plans written before it existed. */
+    readonly access?: readonly GrantFacts[];
+    /** Service Connect calls (`connects`); absent in plans written before it existed. */
+    readonly connections?: readonly ConnectionFacts[];
+    /** Absent without `fleet:dns`. */
+    readonly dns?: DnsFacts;
+    /** Catalog services turned off in this stack (`fleet:services.<name>.enabled: false`). */
+    readonly disabled?: readonly string[];
 }
 
 /** The target group's logical name, as infra/service.ts registers it. */
@@ -213,5 +249,17 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                 targetGroup: targetGroupName(rule.service),
             }))
             .sort((a, b) => a.priority - b.priority),
+        access: fleet.services.flatMap((service) => service.grants.map((grant) => ({ service: service.name, ...grant }))),
+        connections: fleet.services.flatMap((service) =>
+            service.connects.map((c) => ({ caller: service.name, target: c.target, port: c.port, variable: c.variable, url: c.url })),
+        ),
+        dns: fleet.resolvedDns
+            ? {
+                  zone: fleet.resolvedDns.zone,
+                  records: fleet.resolvedDns.records.map((r) => r.name),
+                  certificateNames: fleet.resolvedDns.certificate?.names,
+              }
+            : undefined,
+        disabled: fleet.disabled,
     };
 }

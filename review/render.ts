@@ -172,6 +172,44 @@ function routesTable(routes: readonly RouteRow[]): Table {
     };
 }
 
+function accessTable(r: Review): Table {
+    return {
+        headers: ["service", "AWS service", "resource", "level", "SSE-KMS key"],
+        rows: (r.plan.model?.access ?? []).map((g) => [g.service, g.kind, g.resource, g.level, g.kmsKey ?? "-"]),
+    };
+}
+
+function connectionsTable(r: Review): Table {
+    return {
+        headers: ["caller", "calls", "port", "as"],
+        rows: (r.plan.model?.connections ?? []).map((c) => [c.caller, c.target, c.port, `${c.variable}=${c.url}`]),
+    };
+}
+
+/** Who calls whom, one line per caller: `web → api, billing`. */
+function callLines(r: Review): string[] {
+    const calls = new Map<string, string[]>();
+    for (const c of r.plan.model?.connections ?? []) calls.set(c.caller, [...(calls.get(c.caller) ?? []), c.target]);
+    return [...calls].map(([caller, targets]) => `- \`${caller}\` → ${targets.map((t) => `\`${t}\``).join(", ")}`);
+}
+
+function dnsLines(r: Review, markdown: boolean): string[] {
+    const dns = r.plan.model?.dns;
+    if (!dns) return [];
+    const code = (text: string) => (markdown ? `\`${text}\`` : text);
+    return [
+        `DNS zone ${code(dns.zone)}: alias A records to the load balancer for ${dns.records.map(code).join(", ")}.`,
+        dns.certificateNames
+            ? `ACM certificate (validated by DNS in the zone) for ${dns.certificateNames.map(code).join(", ")}; HTTPS uses it.`
+            : "HTTPS uses the certificate fleet:loadBalancer.certificateArn names.",
+    ];
+}
+
+function disabledLine(r: Review): string[] {
+    const disabled = r.plan.model?.disabled ?? [];
+    return disabled.length ? [`Turned off in this stack (fleet:services.<name>.enabled: false): ${disabled.join(", ")}.`] : [];
+}
+
 function memoryTable(facts: PlanFacts): Table {
     return {
         headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "fargate size", "tasks (min-max)"],
@@ -458,6 +496,10 @@ export function renderText(r: Review): string {
         textTable(routesTable(r.routes)),
         "",
     );
+    if (accessTable(r).rows.length) out.push("Access (task-role grants, exact ARNs):", textTable(accessTable(r)), "");
+    if (connectionsTable(r).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r)), "");
+    if (r.plan.model?.dns) out.push(...dnsLines(r, false), "");
+    if (disabledLine(r).length) out.push(...disabledLine(r), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
@@ -537,6 +579,13 @@ function markdownAt(r: Review, detail: Detail): string {
         ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
         ...(overlaps.length ? [""] : []),
     ]);
+    if (accessTable(r).rows.length) out.push("#### Access (task-role grants)", "", markdownTable(accessTable(r)), "");
+    if (connectionsTable(r).rows.length) {
+        out.push("#### Service-to-service calls (Service Connect)", "", "Who calls whom:", "", ...callLines(r), "");
+        out.push(markdownTable(connectionsTable(r)), "");
+    }
+    if (r.plan.model?.dns) out.push("#### DNS and certificate", "", ...dnsLines(r, true), "");
+    if (disabledLine(r).length) out.push(...disabledLine(r), "");
     const reserved = r.facts.services.reduce((sum, s) => sum + s.reservation * s.desired, 0);
     section(
         "Memory and capacity",

@@ -257,6 +257,23 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             `${tfAws} internal/service/scheduler/schedule.go: group_name, name, name_prefix ForceNew; ` +
             "expression, timezone and target update",
     },
+    "aws:servicediscovery/httpNamespace:HttpNamespace": {
+        replaces: ["description", "name"],
+        fixedName: { input: "name", reuse: "unique" },
+        source: `${tfAws} internal/service/servicediscovery/http_namespace.go: name, description ForceNew; tags update`,
+    },
+    "aws:acm/certificate:Certificate": {
+        replaces: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod"],
+        source: `${tfAws} internal/service/acm/certificate.go: certificate_authority_arn, domain_name, key_algorithm, subject_alternative_names, validation_method ForceNew; options and tags update`,
+    },
+    "aws:acm/certificateValidation:CertificateValidation": {
+        replaces: ["certificateArn", "validationRecordFqdns"],
+        source: `${tfAws} internal/service/acm/certificate_validation.go: certificate_arn, validation_record_fqdns ForceNew`,
+    },
+    "aws:route53/record:Record": {
+        replaces: ["name", "zoneId"],
+        source: `${tfAws} internal/service/route53/record.go: name, zone_id ForceNew; type, records, alias and ttl update (UPSERT, or DELETE and CREATE in one change batch when type changes)`,
+    },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",

@@ -46,6 +46,8 @@ const api: ResolvedService = {
     capacity: fargate,
     security: secure,
     urls: [],
+    grants: [],
+    connects: [],
 };
 
 const noSecrets: ContainerInputs<string> = {

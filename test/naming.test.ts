@@ -86,6 +86,9 @@ describe("logical names", () => {
             registry: "fleet-dev",
             secretsKey: "fleet-dev-secrets",
             secretsKeyAlias: "fleet-dev-secrets",
+            serviceConnectNamespace: "fleet-dev-connect",
+            instancesConnect: "fleet-dev-instances-connect",
+            dns: "fleet-dev-dns",
         });
         assert.deepEqual(networkLogicalNames("fleet-dev"), { vpc: "fleet-dev-vpc" });
         const alb = loadBalancerLogicalNames("fleet-dev-alb");

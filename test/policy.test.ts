@@ -29,6 +29,14 @@ function withChange(type: string, name: string, change: (props: Record<string, a
     return changed;
 }
 
+/** The prod resources with a task-role policy added to a service (its component's child, as infra/service.ts registers it). */
+function withTaskPolicy(service: string, statements: object[]): ResourceView[] {
+    const component = base.find((r) => r.type === "fleet:ecs:Service" && r.name === service)!;
+    const urn = `${component.urn.replace(/::[^:]+$/, "")}$aws:iam/rolePolicy:RolePolicy::${service}-task`;
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    return [...base, { urn, type: "aws:iam/rolePolicy:RolePolicy", name: `${service}-task`, props: { policy }, parentUrn: component.urn }];
+}
+
 /** Changes the first container of a task definition. */
 function withContainer(name: string, change: (container: Record<string, any>) => void): ResourceView[] {
     return withChange("aws:ecs/taskDefinition:TaskDefinition", `${name}-taskdef`, (props) => {
@@ -211,6 +219,11 @@ const cases: [string, () => ResourceView[], string][] = [
                 return { ...p, policy: JSON.stringify(policy) };
             }),
         `[FLEET.secret-scope] aws:iam/rolePolicy:RolePolicy api-exec (service api): statement ReadSecrets reads secrets from arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*. Fix: grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs, ${waive("FLEET.secret-scope", "api")}`,
+    ],
+    [
+        "FLEET.task-access",
+        () => withTaskPolicy("api", [{ Sid: "Everything", Effect: "Allow", Action: "s3:*", Resource: "*" }]),
+        `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service api): statement Everything allows actions s3:* and resources *. Fix: grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name), ${waive("FLEET.task-access", "api")}`,
     ],
     [
         "FLEET.pull-through",

@@ -244,7 +244,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, jobDurationMinutes, command, stopTimeout, deregistrationDelay, capacity, user, optOut.',
+            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, jobDurationMinutes, command, stopTimeout, deregistrationDelay, capacity, user, optOut, access, connects.',
             'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
         ],
     ],
@@ -431,7 +431,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { netwrok: { natGateways: "single" } },
         [
-            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, fleet:budget, or remove it.',
+            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, fleet:budget, fleet:dns, or remove it.',
         ],
     ],
     [
@@ -571,7 +571,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { svc: { reason: "replaced by something else" } } },
         [
-            'stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry to retire it, or remove it from fleet:retired to keep running it.',
+            'stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry (or set fleet:services.svc.enabled: false in this stack) to retire it, or remove it from fleet:retired to keep running it.',
         ],
     ],
     [

@@ -1,0 +1,321 @@
+/**
+ * `access`: the exact task-role documents of every kind and level (an SSE-KMS resource
+ * included), per-stack overrides, each bad input's message, and the FLEET.task-access rule.
+ */
+import * as assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { accessStatements, ResolvedGrant } from "../model/access";
+import { Catalog } from "../model/catalog";
+import { resolveFleet } from "../model/resolve";
+import { evaluate, ResourceView } from "../policy/rules";
+import { account, region, resolveForTest, testBuildTag } from "./harness";
+
+const ctx = { partition: "aws", region, accountId: account };
+const key = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const statements = (grants: ResolvedGrant[]) => accessStatements(grants, ctx);
+
+describe("access: S3", () => {
+    it("read on a whole bucket: its objects, and listing the bucket", () => {
+        assert.deepEqual(statements([{ kind: "s3", resource: "fleet-assets", level: "read" }]), [
+            { Sid: "S30Objects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::fleet-assets/*"] },
+            { Sid: "S30List", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::fleet-assets"] },
+        ]);
+    });
+
+    it("write under a prefix: put, delete and abort uploads there, no listing", () => {
+        assert.deepEqual(statements([{ kind: "s3", resource: "fleet-uploads/avatars/*", level: "write" }]), [
+            {
+                Sid: "S30Objects",
+                Effect: "Allow",
+                Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                Resource: ["arn:aws:s3:::fleet-uploads/avatars/*"],
+            },
+        ]);
+    });
+
+    it("read-write under a prefix of an SSE-KMS bucket: listing limited to the prefix, the key only through S3", () => {
+        assert.deepEqual(statements([{ kind: "s3", resource: "fleet-uploads/avatars/*", level: "read-write", kmsKey: key }]), [
+            {
+                Sid: "S30Objects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+                Resource: ["arn:aws:s3:::fleet-uploads/avatars/*"],
+            },
+            {
+                Sid: "S30List",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: ["arn:aws:s3:::fleet-uploads"],
+                Condition: { StringLike: { "s3:prefix": ["avatars/*"] } },
+            },
+            {
+                Sid: "S30Key",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: [key],
+                Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+            },
+        ]);
+    });
+
+    it("read of an SSE-KMS bucket: decrypt only", () => {
+        const [, , keyStatement] = statements([{ kind: "s3", resource: "fleet-assets", level: "read", kmsKey: key }]);
+        assert.deepEqual(keyStatement.Action, ["kms:Decrypt"]);
+    });
+
+    it("uses a full ARN as it is", () => {
+        assert.deepEqual(statements([{ kind: "s3", resource: "arn:aws:s3:::shared-bucket/reports/*", level: "read" }]), [
+            { Sid: "S30Objects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::shared-bucket/reports/*"] },
+            {
+                Sid: "S30List",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: ["arn:aws:s3:::shared-bucket"],
+                Condition: { StringLike: { "s3:prefix": ["reports/*"] } },
+            },
+        ]);
+    });
+});
+
+describe("access: SQS, SNS, DynamoDB", () => {
+    it("consume and send a queue by name, in the stack's account and region", () => {
+        assert.deepEqual(
+            statements([
+                { kind: "sqs", resource: "jobs", level: "consume" },
+                { kind: "sqs", resource: "orders.fifo", level: "send" },
+            ]),
+            [
+                {
+                    Sid: "Sqs0",
+                    Effect: "Allow",
+                    Action: [
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl",
+                    ],
+                    Resource: [`arn:aws:sqs:${region}:${account}:jobs`],
+                },
+                {
+                    Sid: "Sqs1",
+                    Effect: "Allow",
+                    Action: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                    Resource: [`arn:aws:sqs:${region}:${account}:orders.fifo`],
+                },
+            ],
+        );
+    });
+
+    it("send to an SSE-KMS queue whose key is given by id: the key's ARN in the stack, only through SQS", () => {
+        assert.deepEqual(statements([{ kind: "sqs", resource: "jobs", level: "send", kmsKey: "1234abcd-12ab-34cd-56ef-1234567890ab" }]), [
+            {
+                Sid: "Sqs0",
+                Effect: "Allow",
+                Action: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+                Resource: [`arn:aws:sqs:${region}:${account}:jobs`],
+            },
+            {
+                Sid: "Sqs0Key",
+                Effect: "Allow",
+                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                Resource: [key],
+                Condition: { StringEquals: { "kms:ViaService": `sqs.${region}.amazonaws.com` } },
+            },
+        ]);
+    });
+
+    it("consume an SSE-KMS queue: decrypt only", () => {
+        const [, keyStatement] = statements([{ kind: "sqs", resource: "jobs", level: "consume", kmsKey: key }]);
+        assert.deepEqual(keyStatement.Action, ["kms:Decrypt"]);
+    });
+
+    it("publish to a topic, by name and by ARN", () => {
+        assert.deepEqual(
+            statements([
+                { kind: "sns", resource: "events", level: "publish" },
+                { kind: "sns", resource: "arn:aws:sns:us-east-1:210987654321:audit", level: "publish" },
+            ]),
+            [
+                { Sid: "Sns0", Effect: "Allow", Action: ["sns:Publish"], Resource: [`arn:aws:sns:${region}:${account}:events`] },
+                { Sid: "Sns1", Effect: "Allow", Action: ["sns:Publish"], Resource: ["arn:aws:sns:us-east-1:210987654321:audit"] },
+            ],
+        );
+    });
+
+    it("read, write and read-write a table and its indexes", () => {
+        const table = `arn:aws:dynamodb:${region}:${account}:table/sessions`;
+        const read = [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:DescribeTable",
+        ];
+        const write = [
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DescribeTable",
+        ];
+        const one = (level: string) => statements([{ kind: "dynamodb", resource: "sessions", level }]);
+        assert.deepEqual(one("read"), [{ Sid: "Dynamodb0", Effect: "Allow", Action: read, Resource: [table, `${table}/index/*`] }]);
+        assert.deepEqual(one("write"), [{ Sid: "Dynamodb0", Effect: "Allow", Action: write, Resource: [table, `${table}/index/*`] }]);
+        assert.deepEqual(one("read-write"), [
+            {
+                Sid: "Dynamodb0",
+                Effect: "Allow",
+                Action: [...read, ...write.filter((a) => !read.includes(a))],
+                Resource: [table, `${table}/index/*`],
+            },
+        ]);
+    });
+
+    it("a table with a customer-managed key: decrypt and generate data keys, only through DynamoDB", () => {
+        const [, keyStatement] = statements([{ kind: "dynamodb", resource: "sessions", level: "read-write", kmsKey: key }]);
+        assert.deepEqual(keyStatement, {
+            Sid: "Dynamodb0Key",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: [key],
+            Condition: { StringEquals: { "kms:ViaService": `dynamodb.${region}.amazonaws.com` } },
+        });
+    });
+});
+
+const memory = { reservation: 64, limit: 128 };
+const stack = { network: { natGateways: "single" }, domain: "example.com" };
+
+function problemsOf(catalog: Catalog, config: Record<string, unknown> = stack): readonly string[] {
+    const result = resolveFleet(catalog, {
+        project: "fleet",
+        stack: "test",
+        config,
+        configKeys: new Map(Object.keys(config).map((k) => [k, { secret: false }])),
+        buildTag: testBuildTag,
+        pathExists: () => true,
+    });
+    return result.ok ? [] : result.errors;
+}
+
+describe("access: resolution", () => {
+    it("resolves the grants in a stable order, and merges a stack's override one level deep", () => {
+        const catalog: Catalog = {
+            api: {
+                image: "nginx:1.27",
+                memory,
+                access: { sqs: { jobs: "consume" }, s3: { "fleet-uploads": "read" } },
+            },
+        };
+        assert.deepEqual(resolveForTest(catalog, stack).services[0].grants, [
+            { kind: "s3", resource: "fleet-uploads", level: "read" },
+            { kind: "sqs", resource: "jobs", level: "consume" },
+        ]);
+        // The stack replaces access.sqs (prod's queue) and keeps access.s3.
+        const prod = resolveForTest(catalog, { ...stack, services: { api: { access: { sqs: { "jobs-prod": "consume" } } } } });
+        assert.deepEqual(prod.services[0].grants, [
+            { kind: "s3", resource: "fleet-uploads", level: "read" },
+            { kind: "sqs", resource: "jobs-prod", level: "consume" },
+        ]);
+    });
+
+    it("reports every bad name, level, wildcard and key at once, naming service and field", () => {
+        assert.deepEqual(
+            problemsOf({
+                api: {
+                    image: "nginx:1.27",
+                    memory,
+                    access: {
+                        s3: { Bad_Bucket: "read", "fleet-uploads/a*b/*": "read", "*": "write", "fleet-assets": "admin" as "read" },
+                        sqs: { "jobs!": "consume", "arn:aws:sqs:us-east-1:123456789012:*": "send" },
+                        sns: { events: "consume" as "publish" },
+                        dynamodb: { ab: "read", sessions: { level: "read", kmsKey: "alias/sessions" } },
+                    },
+                },
+            }),
+            [
+                'service "api": access.s3.fleet-assets = "admin": is not an access level for s3; use read, write, read-write.',
+                'service "api": access.s3.Bad_Bucket = "Bad_Bucket": is not an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address); name the bucket and an optional key prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*".',
+                'service "api": access.s3.fleet-uploads/a*b/* = "fleet-uploads/a*b/*": names a key prefix that does not end with /* or has a wildcard elsewhere; write the bucket alone ("fleet-uploads") or a prefix ending in /* ("fleet-uploads/avatars/*").',
+                'service "api": access.s3.* = "*": grants every resource of the service (a wildcard alone); name the bucket and an optional key prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*".',
+                'service "api": access.sqs.jobs! = "jobs!": is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, .fifo at the end for a FIFO queue); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+                'service "api": access.sqs.arn:aws:sqs:us-east-1:123456789012:* = "arn:aws:sqs:us-east-1:123456789012:*": grants every resource of the service (a wildcard alone); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+                'service "api": access.sns.events = "consume": is not an access level for sns; use publish.',
+                'service "api": access.dynamodb.sessions.kmsKey = "alias/sessions": is not a KMS key ARN or key id; give the ARN (arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it.',
+                'service "api": access.dynamodb.ab = "ab": is not a DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ - .); name the table, e.g. "sessions", or give its ARN.',
+            ],
+        );
+    });
+
+    it("refuses an ARN with wildcards and an AWS service it does not know, and says where a stack override set it", () => {
+        assert.deepEqual(
+            problemsOf(
+                { api: { image: "nginx:1.27", memory } },
+                { ...stack, services: { api: { access: { sqs: { "arn:aws:sqs:*:*:jobs": "send" }, ec2: { x: "read" } } as never } } },
+            ),
+            [
+                'service "api" (set in fleet:services.api of Pulumi.test.yaml): access.ec2 = {"x":"read"}: unknown field; use one of s3, sqs, sns, dynamodb.',
+                'service "api" (set in fleet:services.api of Pulumi.test.yaml): access.sqs.arn:aws:sqs:*:*:jobs = "arn:aws:sqs:*:*:jobs": is not an exact sqs ARN (partition, region, account and name without wildcards); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+            ],
+        );
+    });
+});
+
+describe("FLEET.task-access", () => {
+    const service: ResourceView = {
+        urn: "urn:pulumi:test::fleet::fleet:ecs:Service::api",
+        type: "fleet:ecs:Service",
+        name: "api",
+        props: {},
+    };
+    const taskPolicy = (statement: object[]): ResourceView[] => [
+        service,
+        {
+            urn: "urn:pulumi:test::fleet::fleet:ecs:Service$aws:iam/rolePolicy:RolePolicy::api-task",
+            type: "aws:iam/rolePolicy:RolePolicy",
+            name: "api-task",
+            props: { policy: JSON.stringify({ Version: "2012-10-17", Statement: statement }) },
+            parentUrn: service.urn,
+        },
+    ];
+    const violations = (resources: ResourceView[]) =>
+        evaluate(resources)
+            .violations.filter((v) => v.control === "FLEET.task-access")
+            .map((v) => v.message);
+
+    it("passes the exact documents access builds, prefixes and indexes included", () => {
+        const grants: ResolvedGrant[] = [
+            { kind: "s3", resource: "fleet-uploads/avatars/*", level: "read-write", kmsKey: key },
+            { kind: "sqs", resource: "jobs", level: "consume" },
+            { kind: "sns", resource: "events", level: "publish" },
+            { kind: "dynamodb", resource: "sessions", level: "read-write" },
+        ];
+        assert.deepEqual(violations(taskPolicy(statements(grants))), []);
+    });
+
+    it("fails on a * action, a service-wide action and a wildcard resource", () => {
+        assert.deepEqual(
+            violations(
+                taskPolicy([
+                    { Sid: "All", Effect: "Allow", Action: "*", Resource: `arn:aws:sqs:${region}:${account}:jobs` },
+                    { Sid: "AnyQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${region}:${account}:*`] },
+                    { Sid: "AnyTable", Effect: "Allow", Action: ["dynamodb:Get*"], Resource: [`arn:aws:dynamodb:*:${account}:table/*`] },
+                    { Sid: "AnyBucket", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::*" },
+                ]),
+            ),
+            [
+                "All: actions *",
+                `AnyQueue: resources arn:aws:sqs:${region}:${account}:*`,
+                `AnyTable: actions dynamodb:Get* and resources arn:aws:dynamodb:*:${account}:table/*`,
+                "AnyBucket: resources arn:aws:s3:::*",
+            ].map(
+                (what) =>
+                    `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service api): statement ${what.replace(": ", " allows ")}. ` +
+                    "Fix: grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name), " +
+                    "or waive FLEET.task-access for api with a reason in fleet:policy.waivers.",
+            ),
+        );
+    });
+});
