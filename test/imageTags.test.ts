@@ -32,6 +32,8 @@ const stackFile = [
     "  aws:region: us-east-1",
     "  fleet:network: { availabilityZones: 2, natGateways: single }",
     "  fleet:cluster: { defaultCapacity: fargate }",
+    // The policy runs on every plan; this throwaway stack's HTTP-only ALB is not what this test is about.
+    "  fleet:policy: { enforcement: advisory }",
     "",
 ].join("\n");
 
