@@ -425,6 +425,18 @@ function verdictRows(r: Review): [string, string][] {
         ]);
     }
     rows.push(["cost", cost]);
+    const b = r.budget;
+    const limits = [b.budget !== null ? `${usd(b.budget)} a month` : "", b.increase !== null ? `+${usd(b.increase)} a change` : ""].filter(
+        Boolean,
+    );
+    rows.push([
+        "budget",
+        b.status === "none"
+            ? "not set (fleet:budget)"
+            : b.status === "ok"
+              ? `within ${limits.join(", ")}`
+              : `over: ${b.violations.join("; ")}`,
+    ]);
     return rows;
 }
 
