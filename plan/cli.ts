@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { renderMarkdown, renderText, review } from "../review/render";
-import { reviewSection as costSection } from "../review/reviewSection";
 import { reviewSection } from "../review/section";
 import { PlanDocument, runProgram } from "./runProgram";
 
@@ -105,10 +104,7 @@ async function main(): Promise<number> {
     console.log(renderText(report));
     console.log(`\nplanned in ${(elapsedMs / 1000).toFixed(2)} s`);
     if (values.json) {
-        // The verdict, rollout, policy and diff (section.ts) with the cost, capacity advice and budget (reviewSection.ts).
-        const [verdictPart, costPart] = [reviewSection(report), costSection(report)];
-        const reviewJson = { ...verdictPart, ...costPart, cost: { ...verdictPart.cost, ...costPart.cost } };
-        const document = { ...result.plan, policy: report.policy, review: reviewJson };
+        const document = { ...result.plan, policy: report.policy, review: reviewSection(report) };
         fs.writeFileSync(values.json, JSON.stringify(document, null, 2) + "\n");
         console.log(`wrote ${values.json}`);
     }

@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { parseJsonOrString } from "../policy/limits";
 
 export interface StackConfig {
     readonly project: string;
@@ -131,15 +132,6 @@ function setAt(root: unknown, segments: readonly (string | number)[], value: unk
     return container;
 }
 
-function parseText(text: string | undefined): unknown {
-    if (text === undefined) return undefined;
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
-}
-
 /**
  * Applies `-c` pairs the way the stack file would read them: a value is YAML (`448`, `ec2`,
  * `{ reservation: 224, limit: 448 }`); `key.path=value` sets one field inside a structured key; an
@@ -157,7 +149,8 @@ export function applyConfigOverrides(
         const qualified = /^[^.[]*:/.test(flag) ? flag : `${project}:${flag}`;
         const keyEnd = qualified.slice(qualified.indexOf(":")).search(/[.[]/);
         const key = keyEnd < 0 ? qualified : qualified.slice(0, qualified.indexOf(":") + keyEnd);
-        const current = parseText(changed[key] ?? config[key]);
+        const stored = changed[key] ?? config[key];
+        const current = stored === undefined ? undefined : parseJsonOrString(stored);
         let parsed: unknown;
         try {
             parsed = YAML.parse(text);

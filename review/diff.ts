@@ -5,6 +5,7 @@
  * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
 import { stackNames } from "../model/naming";
+import { parseJsonOrString } from "../policy/limits";
 import { planResources } from "./facts";
 import { ResourceIndex } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";
@@ -58,14 +59,8 @@ function stackless(urn: string, plan: PlanDocument): string {
         .join(stackNames(plan.project, "*").prefix);
 }
 
-function parseJsonText(value: unknown): unknown {
-    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
-    try {
-        return JSON.parse(value);
-    } catch {
-        return value;
-    }
-}
+/** A JSON document held in a string (a policy, container definitions) as the document; anything else as is. */
+const parseJsonText = (value: unknown): unknown => (typeof value === "string" && /^\s*[[{]/.test(value) ? parseJsonOrString(value) : value);
 
 /** An input that changed: where, and its value before and after (undefined where absent). */
 export interface ValueChange {

@@ -358,34 +358,29 @@ export function diffLines(d: PlanDiff, markdown: boolean): string[] {
     return lines;
 }
 
-function policyLines(policy: PolicyResult, markdown: boolean): string[] {
+/** How many of a stack's violations a waiver covers. */
+const waiverHits = (policy: PolicyResult, w: PolicyResult["waivers"][number]) =>
+    policy.violations.filter((v) => v.waived && v.control === w.control && (v.service ?? "platform") === w.scope).length;
+
+const violationLevel = (policy: PolicyResult) => (policy.enforcement === "mandatory" ? "error" : "warning");
+
+/** The policy in the text report: each open violation, then the waivers with the violations they cover. */
+function policyLines(policy: PolicyResult): string[] {
     const open = policy.violations.filter((v) => !v.waived);
-    const waived = policy.violations.filter((v) => v.waived);
-    const level = policy.enforcement === "mandatory" ? "error" : "warning";
-    const lines = [`Policy (${policy.enforcement}): ${open.length} violation(s), ${waived.length} waived.`];
-    for (const v of open) lines.push(markdown ? `- :x: **${level}** ${v.message}` : `  ${level}: ${v.message}`);
-    if (policy.waivers.length) lines.push(markdown ? "\nWaivers:" : "Waivers:");
-    for (const w of policy.waivers) {
-        const hits = waived.filter((v) => v.control === w.control && (v.service ?? "platform") === w.scope).length;
-        lines.push(`${markdown ? "- " : "  "}${w.control} for ${w.scope}: ${w.reason} (${hits} waived)`);
-    }
+    const lines = [`Policy (${policy.enforcement}): ${open.length} violation(s), ${policy.violations.length - open.length} waived.`];
+    for (const v of open) lines.push(`  ${violationLevel(policy)}: ${v.message}`);
+    if (policy.waivers.length) lines.push("Waivers:");
+    for (const w of policy.waivers) lines.push(`  ${w.control} for ${w.scope}: ${w.reason} (${waiverHits(policy, w)} waived)`);
     return lines;
 }
 
 /** The policy in Markdown: each open violation, the waivers folded. */
 function markdownPolicy(policy: PolicyResult): string[] {
     const open = policy.violations.filter((v) => !v.waived);
-    const waived = policy.violations.length - open.length;
-    const level = policy.enforcement === "mandatory" ? "error" : "warning";
-    const out = [`${policy.enforcement}: ${plural(open.length, "violation")}, ${waived} waived.`, ""];
-    if (open.length) out.push(...open.map((v) => `- :x: **${level}** ${v.message}`), "");
+    const out = [`${policy.enforcement}: ${plural(open.length, "violation")}, ${policy.violations.length - open.length} waived.`, ""];
+    if (open.length) out.push(...open.map((v) => `- :x: **${violationLevel(policy)}** ${v.message}`), "");
     if (policy.waivers.length) {
-        const lines = policy.waivers.map((w) => {
-            const hits = policy.violations.filter(
-                (v) => v.waived && v.control === w.control && (v.service ?? "platform") === w.scope,
-            ).length;
-            return `- ${w.control} for ${w.scope}: ${w.reason} (${hits} waived)`;
-        });
+        const lines = policy.waivers.map((w) => `- ${w.control} for ${w.scope}: ${w.reason} (${waiverHits(policy, w)} waived)`);
         out.push(...folded(`${plural(policy.waivers.length, "waiver")} with their reasons`, lines.join("\n")));
     }
     return out;
@@ -500,7 +495,7 @@ export function renderText(r: Review): string {
         out.push(`Changes against ${r.against.plan.project}/${r.against.plan.stack}: ${diffLines(r.against.diff, false).join("\n")}`, "");
     }
     if (r.against?.retirement.length) out.push("Deletions refused:", ...r.against.retirement.map((p) => `  error: ${p}`), "");
-    out.push(...policyLines(r.policy, false), "");
+    out.push(...policyLines(r.policy), "");
     if (r.budget.status !== "none") out.push(...budgetLines(r.budget, false), "");
     out.push(
         "Routing (listener rules in evaluation order; unmatched requests get the default 404):",

@@ -5,6 +5,7 @@
  */
 import { ValueChange } from "./diff";
 import { Review } from "./render";
+import { reviewSection as costSection } from "./reviewSection";
 import { Verdict } from "./verdict";
 
 export const reviewSectionVersion = 1;
@@ -29,25 +30,13 @@ export interface ServiceDiff {
     readonly redeploys: boolean;
 }
 
-export interface CapacityFigures {
-    readonly instanceType: string;
-    readonly count: number;
-    readonly monthly: number;
-    /** Memory reserved by tasks / memory the instances register. */
-    readonly utilisation: number;
-}
-
 export interface ReviewSection {
     readonly version: number;
     readonly verdict: Verdict;
-    readonly cost: {
-        /** USD a month, this plan. */
-        readonly monthly: number;
-        /** One ALB per routed service, every task on Fargate on-demand. */
-        readonly baseline: { readonly monthly: number };
-        readonly services: Readonly<Record<string, number>>;
-    };
-    readonly capacity: { readonly current: CapacityFigures | null };
+    /** The cost, capacity advice and budget (reviewSection.ts), with each service's monthly cost. */
+    readonly cost: CostSection["cost"] & { readonly services: Readonly<Record<string, number>> };
+    readonly capacity: CostSection["capacity"];
+    readonly budget: CostSection["budget"];
     /** Seconds of one rolling step per service; null for a service without a load balancer. */
     readonly rollout: Readonly<Record<string, number | null>>;
     readonly policy: {
@@ -66,8 +55,11 @@ export interface ReviewSection {
     readonly diff?: { readonly against: string; readonly services: Readonly<Record<string, ServiceDiff>> };
 }
 
+type CostSection = ReturnType<typeof costSection>;
+
+/** The whole `review` section: the verdict, rollout, policy and diff here, the cost figures from reviewSection.ts. */
 export function reviewSection(r: Review): ReviewSection {
-    const ec2Monthly = r.cost.shared.find((line) => line.item === "EC2 instances")?.monthly ?? 0;
+    const figures = costSection(r);
     let diff: ReviewSection["diff"];
     if (r.against) {
         const words = new Map(r.changes.map((c) => [c.service, c]));
@@ -94,21 +86,8 @@ export function reviewSection(r: Review): ReviewSection {
     return {
         version: reviewSectionVersion,
         verdict: r.verdict,
-        cost: {
-            monthly: r.cost.total,
-            baseline: { monthly: r.cost.baseline.total },
-            services: Object.fromEntries(r.cost.services.map((s) => [s.service, s.monthly])),
-        },
-        capacity: {
-            current: r.capacity
-                ? {
-                      instanceType: r.capacity.instanceType,
-                      count: r.capacity.instances,
-                      monthly: ec2Monthly,
-                      utilisation: r.capacity.utilisation,
-                  }
-                : null,
-        },
+        ...figures,
+        cost: { ...figures.cost, services: Object.fromEntries(r.cost.services.map((s) => [s.service, s.monthly])) },
         rollout: Object.fromEntries(r.rollouts.map((e) => [e.service, e.stepSeconds ?? null])),
         policy: {
             enforcement: r.policy.enforcement,
