@@ -20,10 +20,14 @@ export interface ClusterArgs {
     /** The load balancer's security group, the only source allowed to reach task ports on the instances. */
     readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
     /**
-     * Pull-through cache repositories of EC2 services' images: the container-instance role pulls
-     * them, so it needs the first-pull permissions on exactly those repositories. @default []
+     * The registry's pull-through cache prefixes (`fleet:registry.pullThroughCache`). On EC2 the
+     * container-instance role pulls, so it needs the first-pull permissions under each prefix.
+     * Granted per prefix, not per cached repository: the role is shared by every EC2 service, and
+     * a list of the services' repositories would change it whenever one service changes its image
+     * (one service, one diff). It widens nothing that matters: the role's managed policy
+     * (AmazonEC2ContainerServiceforEC2Role) already pulls from every repository. @default []
      */
-    readonly cacheRepositories?: readonly string[];
+    readonly cachePrefixes?: readonly string[];
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
@@ -138,7 +142,7 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            const cacheRepositories = [...new Set(args.cacheRepositories ?? [])].sort();
+            const cacheRepositories = [...new Set(args.cachePrefixes ?? [])].sort().map((prefix) => `${prefix}/*`);
             if (cacheRepositories.length > 0) {
                 // On EC2 the instance role pulls: its first-pull permissions must exist before tasks start.
                 const pullThrough = new aws.iam.RolePolicy(

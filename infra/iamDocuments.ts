@@ -35,7 +35,8 @@ export const repositoryArn = (ctx: AwsContext, repository: pulumi.Input<string>)
 /**
  * The first pull of an upstream image through the cache imports it (`BatchImportUpstreamImage`)
  * into a repository ECR creates on the fly (`CreateRepository`); later pulls are ordinary pulls.
- * Scoped to the exact cached repositories the tasks run, nothing else in the registry.
+ * Scoped to the repositories given: a task's exact cached repository on its execution role, the
+ * cache prefixes (`<prefix>/*`) on the EC2 instance role shared by every service (infra/cluster.ts).
  */
 export function pullThroughCacheStatements(repositories: readonly string[], ctx: AwsContext): IamStatement[] {
     return [

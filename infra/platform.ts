@@ -107,9 +107,6 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
         this.dns?.pointAt(this.loadBalancer);
-        const ec2CacheRepositories = fleet.services.flatMap((s) =>
-            s.capacity.kind === "ec2" && s.image.kind === "cached" ? [s.image.repository] : [],
-        );
         this.cluster = new Cluster(
             children.cluster,
             {
@@ -117,7 +114,7 @@ export class Platform extends pulumi.ComponentResource {
                 vpcId: this.network.vpcId,
                 privateSubnetIds: this.network.privateSubnetIds,
                 loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
-                cacheRepositories: ec2CacheRepositories,
+                cachePrefixes: fleet.registry.pullThroughCache.map((cache) => cache.prefix),
                 ...this.aws,
                 policyTags: args.policyTags,
                 tags,

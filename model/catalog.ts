@@ -46,7 +46,9 @@ const envName = (fix = "use letters, digits and _ not starting with a digit") =>
 const hostError = said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com");
 const hostValue = z.string({ error: hostError }).min(1, { error: hostError });
 const pathError = said(
-    `is not a valid ALB path condition: it must start with / and have at most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?`,
+    `is not a valid ALB path condition: it must start with / and have at ` +
+        `most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ ` +
+        `: + & * ?`,
     "use a pattern such as /api/*",
 );
 const pathValue = z.string({ error: pathError }).max(maxPatternLength, { error: pathError }).regex(pathPattern, { error: pathError });
@@ -213,7 +215,8 @@ export const memorySchema = unknownKeysSay(
                     ctx,
                     ["reservation"],
                     memory.reservation,
-                    `must be below memory.limit (${memory.limit}): AWS requires the hard limit (memory) above the soft reservation (memoryReservation)`,
+                    `must be below memory.limit (${memory.limit}): AWS requires the hard ` +
+                        `limit (memory) above the soft reservation (memoryReservation)`,
                     "lower memory.reservation or raise memory.limit",
                 );
             }
@@ -390,7 +393,9 @@ export const serviceSchema = z.strictObject(
         deregistrationDelay: wholeNumber(
             deregistrationDelay.fleetMin,
             deregistrationDelay.awsMax,
-            `use ${deregistrationDelay.fleetMin}-${deregistrationDelay.awsMax} seconds: under ${deregistrationDelay.fleetMin} s the ALB cuts in-flight requests when a task stops`,
+            `use ${deregistrationDelay.fleetMin}-${deregistrationDelay.awsMax} ` +
+                `seconds: under ${deregistrationDelay.fleetMin} s the ALB cuts ` +
+                `in-flight requests when a task stops`,
         ).optional(),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),

@@ -123,7 +123,10 @@ export function resolveDns(
                 service: "",
                 field: "zone",
                 value: dns.zone,
-                problem: `needs a certificate for ${certNames.length} names (${certNames.join(", ")}), above ACM's default quota of ${acmDefaultNamesPerCertificate} names per certificate`,
+                problem:
+                    `needs a certificate for ${certNames.length} names ` +
+                    `(${certNames.join(", ")}), above ACM's default quota ` +
+                    `of ${acmDefaultNamesPerCertificate} names per certificate`,
                 fix: "route more hosts as subdomains of fleet:domain (one wildcard covers them), or give fleet:loadBalancer.certificateArn",
             });
         }

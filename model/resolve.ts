@@ -301,7 +301,10 @@ class ServiceResolver {
             this.add(
                 field,
                 value,
-                `is not a valid ALB host condition${host !== value ? ` (expands to ${host})` : ""}: at most ${maxPatternLength} characters of a-z 0-9 - . * ?, with only letters after the last dot`,
+                `is not a valid ALB host ` +
+                    `condition${host !== value ? ` (expands to ${host})` : ""}: at ` +
+                    `most ${maxPatternLength} characters of a-z 0-9 - . * ?, with only ` +
+                    `letters after the last dot`,
                 "use a host such as api.example.com or *.example.com",
             );
             return undefined;
@@ -347,7 +350,8 @@ class ServiceResolver {
                     this.add(
                         "memory.limit",
                         memory.limit,
-                        `exceeds the ${ec2.registeredMemoryMiB} MiB a ${ec2.instanceType} registers for tasks, so the task can never be placed`,
+                        `exceeds the ${ec2.registeredMemoryMiB} MiB a ${ec2.instanceType} ` +
+                            `registers for tasks, so the task can never be placed`,
                         "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
                     );
                 }
@@ -367,7 +371,9 @@ class ServiceResolver {
             this.add(
                 cpu > largestFargateSize.cpu ? "cpu" : "memory.limit",
                 cpu > largestFargateSize.cpu ? cpu : memory.limit,
-                `no Fargate task size holds ${cpu} CPU units and ${memory.limit} MiB (the largest is ${largestFargateSize.cpu} units, ${largestFargateSize.memory} MiB)`,
+                `no Fargate task size holds ${cpu} CPU units and ${memory.limit} MiB ` +
+                    `(the largest is ${largestFargateSize.cpu} ` +
+                    `units, ${largestFargateSize.memory} MiB)`,
                 "lower cpu or memory.limit, or run the service on ec2 capacity",
             );
         }
@@ -559,7 +565,9 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 `service "${name}"`,
                 "name",
                 name,
-                "must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters)",
+                "must be 2-20 lowercase letters, digits and single hyphens, starting " +
+                    "with a letter and not ending with a hyphen (it prefixes target-group " +
+                    "names, which AWS limits to 32 characters)",
                 "rename the catalog key",
             );
             continue;
@@ -616,7 +624,9 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 retired.name,
                 retired.reason,
                 "is retired but still in the catalog",
-                `remove the catalog entry (or set fleet:services.${retired.name}.enabled: false in this stack) to retire it, or remove it from fleet:retired to keep running it`,
+                `remove the catalog entry (or set ` +
+                    `fleet:services.${retired.name}.enabled: false in this stack) to ` +
+                    `retire it, or remove it from fleet:retired to keep running it`,
             );
         } else if (!serviceNamePattern.test(retired.name)) {
             problems.add(
@@ -691,7 +701,10 @@ function withConnections(
                 input.add(
                     "memory.limit",
                     service.memory.limit,
-                    `with ${service.cpu} CPU units, leaves no Fargate task size room for the Service Connect agent (${serviceConnectAgent.cpu} CPU units and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a service that calls or is called runs`,
+                    `with ${service.cpu} CPU units, leaves no Fargate task size room for ` +
+                        `the Service Connect agent (${serviceConnectAgent.cpu} CPU units ` +
+                        `and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a ` +
+                        `service that calls or is called runs`,
                     "lower cpu or memory.limit, or run the service on ec2 capacity",
                 );
             }

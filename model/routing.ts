@@ -191,7 +191,8 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     if (rules.length > maxRulesPerLoadBalancer) {
         errors.push(
             `routing: the catalog needs ${rules.length} listener rules, above AWS's quota of ${maxRulesPerLoadBalancer} rules per ALB; ` +
-                `merge routes (up to ${maxConditionValuesPerRule} host and path values share one rule) or request a quota increase and raise the limit here.`,
+                (`merge routes (up to ${maxConditionValuesPerRule} host and path values ` +
+                    `share one rule) or request a quota increase and raise the limit here.`),
         );
     }
 
@@ -252,7 +253,9 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
             if (earlier.priority === later.priority) continue;
             if (ruleCovers(earlier, later) && !ruleCovers(later, earlier)) {
                 errors.push(
-                    `routing: ${describe(later)} (priority ${later.priority}) is unreachable: ${describe(earlier)} (priority ${earlier.priority}) matches every request it would; ` +
+                    `routing: ${describe(later)} (priority ${later.priority}) is ` +
+                        `unreachable: ${describe(earlier)} (priority ${earlier.priority}) ` +
+                        `matches every request it would; ` +
                         `pin \`priority\` on ${describe(later)} below ${earlier.priority}, or narrow the earlier route.`,
                 );
             }

@@ -86,7 +86,8 @@ const createNetwork = unknownKeysSay(
                 error: said(
                     (value) =>
                         value === "none"
-                            ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, so tasks cannot start (fleet creates no VPC endpoints)"
+                            ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, " +
+                              "so tasks cannot start (fleet creates no VPC endpoints)"
                             : "is not a NAT strategy",
                     "use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone)",
                 ),
@@ -229,8 +230,10 @@ const pullThroughCacheSchema = unknownKeysSay(
                         ctx,
                         path,
                         credentialArn,
-                        `AWS requires a Secrets Manager credential for ${upstream.url}, whose secret name starts with ecr-pullthroughcache/`,
-                        `create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
+                        `AWS requires a Secrets Manager credential for ${upstream.url}, whose ` +
+                            `secret name starts with ecr-pullthroughcache/`,
+                        `create the secret (aws secretsmanager create-secret --name ` +
+                            `ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
                     );
                 } else if (!upstream.needsCredential && credentialArn !== undefined) {
                     refuse(ctx, path, credentialArn, `${upstream.url} is public and takes no credential`, "remove credentialArn");
@@ -361,7 +364,8 @@ const networkSchema = z.union([existingNetwork, createNetwork], {
         issue.input === undefined
             ? saying(
                   "is required",
-                  "set fleet:network to { natGateways: single | onePerAz } or to an existing vpcId with publicSubnetIds and privateSubnetIds",
+                  "set fleet:network to { natGateways: single | onePerAz } or to an " +
+                      "existing vpcId with publicSubnetIds and privateSubnetIds",
               )
             : saying(
                   "must be an object",
@@ -379,7 +383,10 @@ export const stackSchema = z.strictObject({
         .string()
         .regex(domainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") })
         .optional(),
-    /** A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one (`{ vpcId, publicSubnetIds, privateSubnetIds }`). */
+    /**
+     * A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one
+     * (`{ vpcId, publicSubnetIds, privateSubnetIds }`).
+     */
     network: networkSchema,
     /** The ECS cluster and its capacity. @default Fargate, Container Insights enabled */
     cluster: clusterSchema.prefault({}),
@@ -432,7 +439,9 @@ export function resolveStackSettings(
             "stack",
             "name",
             stack,
-            "must be 1-12 lowercase letters, digits or hyphens starting with a letter (it prefixes ECR repositories, SSM paths and log groups, and pull-through cache prefixes are limited to 30 characters)",
+            "must be 1-12 lowercase letters, digits or hyphens starting with a " +
+                "letter (it prefixes ECR repositories, SSM paths and log groups, and " +
+                "pull-through cache prefixes are limited to 30 characters)",
             "rename the stack (pulumi stack rename)",
         );
     }

@@ -102,7 +102,9 @@ export async function main(
         const days = Number(values.days ?? "14");
         if (!Number.isInteger(days) || days < 1 || days > cloudWatchHourlyRetentionDays) {
             throw new OpsError(
-                `--days ${values.days}: use a whole number of days from 1 to ${cloudWatchHourlyRetentionDays} (CloudWatch keeps hourly data ${cloudWatchHourlyRetentionDays} days)`,
+                `--days ${values.days}: use a whole number of days from 1 ` +
+                    `to ${cloudWatchHourlyRetentionDays} (CloudWatch keeps hourly ` +
+                    `data ${cloudWatchHourlyRetentionDays} days)`,
             );
         }
         const catalog = loadCatalog(values.catalog ?? path.join(repoRoot, "services", "index.ts"));

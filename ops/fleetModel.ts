@@ -87,7 +87,8 @@ export function resolveStack(context: StackContext, catalog: Catalog, overrides:
     if (!result.ok) {
         const what = Object.keys(overrides).length > 0 ? "with the proposals applied, the catalog and" : "the catalog and";
         throw new OpsError(
-            `${what} Pulumi.${context.config.stack}.yaml do not resolve (run npm run plan -- --stack ${context.config.stack}): ${result.errors[0]}` +
+            `${what} Pulumi.${context.config.stack}.yaml do not resolve (run npm ` +
+                `run plan -- --stack ${context.config.stack}): ${result.errors[0]}` +
                 (result.errors.length > 1 ? ` (and ${result.errors.length - 1} more)` : ""),
         );
     }

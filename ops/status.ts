@@ -37,9 +37,10 @@ export interface ServiceStatus {
 }
 
 function describeDeployment(d: Deployment): string {
-    return `${d.status ?? "?"} ${d.id ?? "?"} ${d.rolloutState ?? "(no rollout state)"}: ${d.runningCount ?? 0}/${d.desiredCount ?? 0} running${
-        d.failedTasks ? `, ${d.failedTasks} failed` : ""
-    }`;
+    return (
+        `${d.status ?? "?"} ${d.id ?? "?"} ${d.rolloutState ?? "(no rollout state)"}: ${d.runningCount ?? 0}/${d.desiredCount ?? 0} ` +
+        `running${d.failedTasks ? `, ${d.failedTasks} failed` : ""}`
+    );
 }
 
 async function targetHealth(clients: Clients, service: Service): Promise<{ total: number; unhealthy: string[] }> {
@@ -61,9 +62,9 @@ async function targetHealth(clients: Clients, service: Service): Promise<{ total
             // Draining targets are on their way out; initial ones are still starting.
             if (state === "healthy" || state === "draining" || state === "initial") continue;
             const where = `${target.Target?.Id ?? "?"}${target.Target?.Port ? `:${target.Target.Port}` : ""}`;
-            unhealthy.push(
-                `${group} ${where} ${state ?? "unknown"}${target.TargetHealth?.Reason ? ` (${target.TargetHealth.Reason}: ${target.TargetHealth.Description ?? ""})` : ""}`,
-            );
+            const reason = target.TargetHealth?.Reason;
+            const why = reason ? ` (${reason}: ${target.TargetHealth?.Description ?? ""})` : "";
+            unhealthy.push(`${group} ${where} ${state ?? "unknown"}${why}`);
         }
     }
     return { total, unhealthy };
@@ -163,7 +164,8 @@ export async function runStatus(clients: Clients, context: StackContext, out: (t
     const cluster = await discoverCluster(clients, context.names);
     if (cluster.services.size === 0) {
         out(
-            `stack ${context.config.stack}: cluster ${cluster.name} has no ECS service tagged ${fleetTagKeys.service}: deploy the services (pulumi up)`,
+            `stack ${context.config.stack}: cluster ${cluster.name} has no ECS ` +
+                `service tagged ${fleetTagKeys.service}: deploy the services (pulumi up)`,
         );
         return 1;
     }

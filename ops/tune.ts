@@ -124,7 +124,9 @@ export async function tuneFleet(
             results.set(service.name, {
                 service: service.name,
                 capacity: currentOf(service).capacity,
-                skipped: `no ECS service tagged ${fleetTagKeys.service}=${service.name} in cluster ${cluster.name}: not deployed yet (pulumi up), skipped`,
+                skipped:
+                    `no ECS service tagged ${fleetTagKeys.service}=${service.name} in ` +
+                    `cluster ${cluster.name}: not deployed yet (pulumi up), skipped`,
             });
         } else deployed.push({ name: service.name, ecs });
     }
@@ -170,7 +172,9 @@ function renderService(t: ServiceTune): string[] {
     if (p.kind === "refused") return [`${t.service} (${t.capacity}): no proposal: ${p.reason}`];
     const f = p.figures;
     const lines = [
-        `${t.service} (${t.capacity}): ${f.hours} h of data; p${Math.round(tuneDefaults.percentile * 100)} of the mean task ${Math.round(f.memoryPercentile)} MiB, ` +
+        `${t.service} (${t.capacity}): ${f.hours} h of data; ` +
+            `p${Math.round(tuneDefaults.percentile * 100)} of the mean ` +
+            `task ${Math.round(f.memoryPercentile)} MiB, ` +
             `largest task ${Math.round(f.memoryPeak)} MiB` +
             (f.cpuPercentile !== undefined
                 ? `, p${Math.round(tuneDefaults.percentile * 100)} CPU ${Math.round(f.cpuPercentile)} units`
@@ -232,7 +236,8 @@ export async function runTune(
     const stack = context.config.stack;
     if (cluster.containerInsights !== "enabled" && cluster.containerInsights !== "enhanced") {
         throw new OpsError(
-            `Container Insights is ${cluster.containerInsights ?? "not set"} on cluster ${cluster.name}: set fleet:cluster.containerInsights: enabled ` +
+            `Container Insights is ${cluster.containerInsights ?? "not set"} on ` +
+                `cluster ${cluster.name}: set fleet:cluster.containerInsights: enabled ` +
                 `in Pulumi.${stack}.yaml and pulumi up; tune needs ${tuneDefaults.minimumHours} h of its metrics after that`,
         );
     }

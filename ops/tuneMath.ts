@@ -168,7 +168,9 @@ export function proposeSizing(
         const raised = roundUp(current.limit * settings.oomLimitFactor, step);
         if (raised > limitTarget) {
             limitTarget = raised;
-            limitWhy = `${observed.oomKills} task(s) killed with OutOfMemoryError at the ${mib(current.limit)} limit; raised ${settings.oomLimitFactor}×`;
+            limitWhy =
+                `${observed.oomKills} task(s) killed with OutOfMemoryError at ` +
+                `the ${mib(current.limit)} limit; raised ${settings.oomLimitFactor}×`;
         }
     }
     limitTarget = Math.max(limitTarget, reservation + step);
@@ -183,9 +185,12 @@ export function proposeSizing(
     if (ceiling !== undefined && limit > ceiling) {
         notes.push(
             current.capacity === "ec2"
-                ? `memory.limit ${mib(limit)} wanted, but a ${ceilings.ec2InstanceType ?? "container instance"} registers only ${mib(ceiling)} for tasks: ` +
+                ? `memory.limit ${mib(limit)} wanted, but ` +
+                      `a ${ceilings.ec2InstanceType ?? "container instance"} registers ` +
+                      `only ${mib(ceiling)} for tasks: ` +
                       `capped there; set a larger fleet:cluster.ec2.instanceType or move the service to Fargate`
-                : `memory.limit ${mib(limit)} wanted, but the largest Fargate task has ${mib(ceiling)}: capped there; run the service on ec2 capacity`,
+                : `memory.limit ${mib(limit)} wanted, but the largest Fargate task ` +
+                      `has ${mib(ceiling)}: capped there; run the service on ec2 capacity`,
         );
         limit = ceiling;
         if (reservation >= limit) reservation = roundDown(limit - 1, step) || limit - 1;

@@ -753,7 +753,12 @@ export function awsRuleViolations(registration: Registration): Violation[] {
 
 /** The message for a violation: resource, field, value, problem, the rule and its source. */
 export function violationMessage(type: string, name: string, violation: Violation): string {
-    return `fleet mocks: ${type} "${name}": ${violation.path} ${violation.shown} ${violation.problem}; allowed: ${violation.allowed} — ${violation.reference}, ${violation.source}`;
+    return (
+        `fleet mocks: ${type} ` +
+        `"${name}": ${violation.path} ${violation.shown} ${violation.problem}; ` +
+        `allowed: ${violation.allowed} ` +
+        `— ${violation.reference}, ${violation.source}`
+    );
 }
 
 /** Throws, naming every rule the registration breaks, as AWS would refuse it at deploy time. */

@@ -16,7 +16,9 @@ import { reviewSection } from "../review/section";
 import { PlanDocument, runProgram } from "./runProgram";
 
 const usage =
-    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown <file>] [--against <base plan.json>] [--policy] [--config <key>=<value> ...] [--catalog <module>] [--root <dir>]";
+    "usage: npm run plan -- --stack <name> [--json <file>] [--markdown " +
+    "<file>] [--against <base plan.json>] [--policy] [--config " +
+    "<key>=<value> ...] [--catalog <module>] [--root <dir>]";
 
 function readBase(file: string): PlanDocument {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;

@@ -59,6 +59,8 @@ function unwrapSecret(value: unknown): unknown {
 }
 
 const hash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
+/** A UUID-shaped id derived from the name (8-4-4-4-12 hex), as AWS gives KMS keys, certificates and Auto Scaling groups. */
+const uuidOf = (name: string) => [8, 4, 4, 4, 12].map((length, i) => hash(i === 0 ? name : name + "abcd"[i - 1], length)).join("-");
 
 export class FleetMocks implements pulumi.runtime.Mocks {
     constructor(
@@ -195,7 +197,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case "aws:autoscaling/group:Group": {
                 const groupName = named();
-                const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${hash(name, 8)}-${hash(name + "1", 4)}-${hash(name + "2", 4)}-${hash(name + "3", 4)}-${hash(name + "4", 12)}:autoScalingGroupName/${groupName}`;
+                const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${uuidOf(name)}:autoScalingGroupName/${groupName}`;
                 return { id: groupName, state: { ...inputs, name: groupName, arn } };
             }
             case "aws:ecr/repository:Repository": {
@@ -219,7 +221,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     state: { ...inputs, registryId: a },
                 };
             case "aws:kms/key:Key": {
-                const keyId = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
+                const keyId = uuidOf(name);
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${a}:key/${keyId}` } };
             }
             case "aws:kms/alias:Alias":
@@ -250,7 +252,9 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     state: {
                         ...inputs,
                         name,
-                        arn: `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:resource/${inputs.resourceId}:policyName/${name}`,
+                        arn:
+                            `arn:aws:autoscaling:${r}:${a}:scalingPolicy:${hash(name, 8)}:` +
+                            `resource/${inputs.resourceId}:policyName/${name}`,
                     },
                 };
             case "aws:appautoscaling/scheduledAction:ScheduledAction": {
@@ -292,7 +296,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "aws:acm/certificate:Certificate": {
-                const certificateId = `${hash(name, 8)}-${hash(name + "a", 4)}-${hash(name + "b", 4)}-${hash(name + "c", 4)}-${hash(name + "d", 12)}`;
+                const certificateId = uuidOf(name);
                 const names = [
                     String(inputs.domainName),
                     ...(Array.isArray(inputs.subjectAlternativeNames) ? inputs.subjectAlternativeNames.map(String) : []),

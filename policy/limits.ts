@@ -7,7 +7,10 @@
 /** CPU units in one vCPU, as ECS counts them (ContainerDefinition.cpu, TaskDefinition.cpu). */
 export const cpuUnitsPerVcpu = 1024;
 
-/** Seconds ECS waits between SIGTERM and SIGKILL when a container sets no stopTimeout (ECS ContainerDefinition.stopTimeout; agent ECS_CONTAINER_STOP_TIMEOUT). */
+/**
+ * Seconds ECS waits between SIGTERM and SIGKILL when a container sets no stopTimeout
+ * (ECS ContainerDefinition.stopTimeout; agent ECS_CONTAINER_STOP_TIMEOUT).
+ */
 export const ecsDefaultStopTimeoutSeconds = 30;
 /** Fargate's maximum stopTimeout (ECS ContainerDefinition.stopTimeout). */
 export const fargateMaxStopTimeoutSeconds = 120;
@@ -20,7 +23,10 @@ export const fargateMaxStopTimeoutSeconds = 120;
  */
 export const deregistrationDelay = { awsMax: 3600, awsDefault: 300, fleetMin: 5, fleetDefault: 15 } as const;
 
-/** AWS's default target-group health check for HTTP instance/ip targets (TargetGroup HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds, HealthyThresholdCount). */
+/**
+ * AWS's default target-group health check for HTTP instance/ip targets
+ * (TargetGroup HealthCheckIntervalSeconds, HealthCheckTimeoutSeconds, HealthyThresholdCount).
+ */
 export const awsDefaultHealthCheck = { intervalSeconds: 30, timeoutSeconds: 5, healthyThreshold: 5 } as const;
 
 /** The ports the load balancer listens on, and the only ones a security group may open to the internet (EC2.18/EC2.19). */
@@ -32,7 +38,10 @@ export const minimumLoadBalancerZones = 2;
 /** Availability zones an `awsx.ec2.Vpc` spans when `numberOfAvailabilityZones` is not set (awsx's default). */
 export const awsxDefaultAvailabilityZones = 3;
 
-/** fleet's rolling deployments: every task stays up while a full new copy starts (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent). */
+/**
+ * fleet's rolling deployments: every task stays up while a full new copy starts
+ * (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent).
+ */
 export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
 
 /** Below this share of registered memory reserved by tasks, EC2 capacity is flagged as oversized (fleet's threshold, review/advisor.ts). */
@@ -44,7 +53,10 @@ export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, health
 /** AWS tag values are at most 256 characters (every service that tags; the mocks enforce it in plan/awsRules.ts). */
 export const awsTagValueMaxLength = 256;
 
-/** The ALB's TLS policy unless the stack names another: TLS 1.3, with TLS 1.2 still accepted for older clients and TLS 1.0/1.1 refused (ELB.17). */
+/**
+ * The ALB's TLS policy unless the stack names another: TLS 1.3, with TLS 1.2 still accepted for
+ * older clients and TLS 1.0/1.1 refused (ELB.17).
+ */
 export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */

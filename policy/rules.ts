@@ -141,8 +141,15 @@ type Check = (index: ResourceIndex) => Finding[];
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /** Environment variable names that hold secrets (AWS's ECS.8 names, and the usual words). */
-export const secretLikeName =
-    /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)/i;
+/** IAM actions that read a secret's value (or any action at all), for FLEET.secret-scope. */
+const secretReadAction =
+    /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/;
+
+export const secretLikeName = new RegExp(
+    "^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|ECS_ENGINE_AUTH_DATA)$" +
+        "|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)",
+    "i",
+);
 
 /** Security policies that keep TLS 1.0 and 1.1 out and offer TLS 1.3 (Security Hub ELB.17's list). */
 export const recommendedTlsPolicies = [
@@ -391,7 +398,9 @@ const checks: Record<string, Check> = {
                 .map((resource) => ({
                     resource,
                     problem: `opens ${describe(resource.props)} to the internet`,
-                    fix: `admit only the load balancer's security group (or ${webPorts.http}/${webPorts.https} on the load balancer itself)`,
+                    fix:
+                        `admit only the load balancer's security group ` +
+                        `(or ${webPorts.http}/${webPorts.https} on the load balancer itself)`,
                 })),
             ...index.ofType("aws:ec2/securityGroup:SecurityGroup").flatMap((sg) =>
                 asList(sg.props.ingress)
@@ -409,7 +418,10 @@ const checks: Record<string, Check> = {
             c.memory === undefined || c.memoryReservation === undefined || !(c.memoryReservation < c.memory)
                 ? {
                       resource,
-                      problem: `container ${c.name} has memoryReservation ${c.memoryReservation ?? "unset"} and memory ${c.memory ?? "unset"}`,
+                      problem:
+                          `container ${c.name} has ` +
+                          `memoryReservation ${c.memoryReservation ?? "unset"} and ` +
+                          `memory ${c.memory ?? "unset"}`,
                       fix: "set memory.reservation below memory.limit in the catalog (AWS requires memory above memoryReservation)",
                   }
                 : undefined,
@@ -459,15 +471,7 @@ const checks: Record<string, Check> = {
     "FLEET.secret-scope": (index) =>
         [...index.ofType("aws:iam/rolePolicy:RolePolicy"), ...index.ofType("aws:iam/policy:Policy")].flatMap((grant) =>
             asList(index.iamDocument(grant)?.Statement)
-                .filter(
-                    (s: any) =>
-                        s?.Effect === "Allow" &&
-                        asList<string>(s.Action).some((a) =>
-                            /^(ssm:GetParameters?|ssm:GetParametersByPath|secretsmanager:GetSecretValue|kms:Decrypt|ssm:\*|secretsmanager:\*|kms:\*|\*)$/.test(
-                                a,
-                            ),
-                        ),
-                )
+                .filter((s: any) => s?.Effect === "Allow" && asList<string>(s.Action).some((a) => secretReadAction.test(a)))
                 .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && r.includes("*")))
                 .map((s: any) => ({
                     resource: grant,
@@ -497,7 +501,9 @@ const checks: Record<string, Check> = {
                             {
                                 resource: grant,
                                 problem: `statement ${s.Sid ?? "(no Sid)"} allows ${what}`,
-                                fix: "grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name)",
+                                fix:
+                                    "grant exact actions on exact ARNs through the service's access field " +
+                                    "(a bucket, queue, topic or table by name)",
                             },
                         ];
                     }),
@@ -548,8 +554,12 @@ const checks: Record<string, Check> = {
                 ) {
                     findings.push({
                         resource: task,
-                        problem: `container ${c.name} runs on EC2 and pulls through cache ${prefix}, but the container-instance role may not import upstream images`,
-                        fix: `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/${repository} for the instance role`,
+                        problem:
+                            `container ${c.name} runs on EC2 and pulls through cache ${prefix}, ` +
+                            `but the container-instance role may not import upstream images`,
+                        fix:
+                            `allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on ` +
+                            `repository/${repository} for the instance role`,
                     });
                 }
                 return findings;
@@ -587,7 +597,11 @@ export function settingsOf(index: ResourceIndex): PolicySettings {
 
 function format(control: ControlInfo, finding: Finding, service: string | undefined): string {
     const owner = service ? ` (service ${service})` : "";
-    return `[${control.id}] ${finding.resource.type} ${finding.resource.name}${owner}: ${finding.problem}. Fix: ${finding.fix}, or waive ${control.id} for ${service ?? "platform"} with a reason in fleet:policy.waivers.`;
+    return (
+        `[${control.id}] ${finding.resource.type} ${finding.resource.name}${owner}: ${finding.problem}. ` +
+        `Fix: ${finding.fix}, or waive ${control.id} ` +
+        `for ${service ?? "platform"} with a reason in fleet:policy.waivers.`
+    );
 }
 
 /** Runs one control; violations come back with their waiver, if any. */

@@ -209,7 +209,9 @@ export function gravitonRule(services: readonly ServiceFacts[]): CapacityAdvice[
     if (services.some((s) => s.builds === undefined)) {
         return {
             considered: false,
-            reason: "Graviton (arm64) types not considered: the plan does not say which services build from source (written by an older fleet)",
+            reason:
+                "Graviton (arm64) types not considered: the plan does not say which " +
+                "services build from source (written by an older fleet)",
         };
     }
     const published = services.filter((s) => !s.builds).map((s) => s.name);

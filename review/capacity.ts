@@ -99,7 +99,9 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     for (const service of services) {
         if (type && (service.reservation > registered || service.cpu > cpuUnits)) {
             warnings.push(
-                `${service.name}: a task reserves ${service.reservation} MiB and ${service.cpu} CPU units, but a ${ec2.instanceType} registers ${registered} MiB and ${cpuUnits} units: it can never be placed`,
+                `${service.name}: a task reserves ${service.reservation} MiB ` +
+                    `and ${service.cpu} CPU units, but a ${ec2.instanceType} ` +
+                    `registers ${registered} MiB and ${cpuUnits} units: it can never be placed`,
             );
         }
     }
@@ -113,14 +115,17 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     if (ec2.minSize > Math.max(packed.instances, spreadFloor)) reasons.push(`the group's minimum of ${ec2.minSize}`);
     if (Math.max(packed.instances, spreadFloor) > ec2.maxSize) {
         warnings.push(
-            `the tasks need ${Math.max(packed.instances, spreadFloor)} instances but the group's maximum is ${ec2.maxSize}: raise fleet:cluster.ec2.maxSize`,
+            `the tasks need ${Math.max(packed.instances, spreadFloor)} instances ` +
+                `but the group's maximum is ${ec2.maxSize}: raise ` +
+                `fleet:cluster.ec2.maxSize`,
         );
     }
     return {
         instanceType: ec2.instanceType,
         registeredMemoryMiB: registered,
         registeredMemoryNote: type
-            ? `${type.memoryMiB} MiB installed, less ${kernelReserveFraction * 100}% the kernel keeps, less ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}`
+            ? `${type.memoryMiB} MiB installed, less ${kernelReserveFraction * 100}% ` +
+              `the kernel keeps, less ECS_RESERVED_MEMORY=${ec2.reservedMemoryMiB}`
             : "unknown instance type",
         cpuUnits,
         tasks: tasks.length,

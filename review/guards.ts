@@ -65,12 +65,16 @@ function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[
         if (!after.has(name)) {
             if (guarded && turnedOff(name)) {
                 problems.push(
-                    `service "${name}" is in the base plan of ${base.stack} but fleet:services.${name}.enabled: false leaves it out of this one: that would delete it from a stack that guards deletions (fleet:protect). ` +
+                    `service "${name}" is in the base plan of ${base.stack} but ` +
+                        `fleet:services.${name}.enabled: false leaves it out of this one: that ` +
+                        `would delete it from a stack that guards deletions (fleet:protect). ` +
                         `Remove enabled: false, or retire it on purpose: add fleet:retired.${name} with a reason to ${file}.`,
                 );
             } else if (guarded) {
                 problems.push(
-                    `service "${name}" is in the base plan of ${base.stack} but not in this one: removing it would delete it from a stack that guards deletions (fleet:protect). ` +
+                    `service "${name}" is in the base plan of ${base.stack} but not in ` +
+                        `this one: removing it would delete it from a stack that guards ` +
+                        `deletions (fleet:protect). ` +
                         `Restore its catalog entry, or retire it on purpose: add fleet:retired.${name} with a reason to ${file}.`,
                 );
             }
@@ -80,13 +84,17 @@ function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[
         if (!entry || entry.release === true) continue;
         if (had.repository && entry.repository !== true) {
             problems.push(
-                `retired service "${name}" had the repository ${had.repository}: set fleet:retired.${name}.repository: true in ${file} to keep it, or release: true to let it go.`,
+                `retired service "${name}" had the repository ${had.repository}: set ` +
+                    `fleet:retired.${name}.repository: true in ${file} to keep it, or ` +
+                    `release: true to let it go.`,
             );
         }
         const missing = had.parameters.filter((p) => !(entry.parameters ?? []).includes(p));
         if (missing.length > 0) {
             problems.push(
-                `retired service "${name}" had the parameters ${missing.join(", ")}: list them under fleet:retired.${name}.parameters in ${file} to keep them, or release: true to let them go.`,
+                `retired service "${name}" had the parameters ${missing.join(", ")}: ` +
+                    `list them under fleet:retired.${name}.parameters in ${file} to keep ` +
+                    `them, or release: true to let them go.`,
             );
         }
     }
@@ -117,7 +125,9 @@ export function protectedDeletionProblems(base: PlanDocument, head: PlanDocument
             ? `e.g. list it under fleet:retired.${service} with release: true in ${file}`
             : `e.g. set fleet:protect: false for one update in ${file}`;
         problems.push(
-            `${resource.type} "${resource.name}"${owner} is protected in the base plan of ${base.stack} and this plan deletes it: the engine refuses to delete a protected resource. ` +
+            `${resource.type} "${resource.name}"${owner} is protected in the base ` +
+                `plan of ${base.stack} and this plan deletes it: the engine refuses to ` +
+                `delete a protected resource. ` +
                 `To delete it on purpose, unprotect it in one update (${release}), then remove it in the next.`,
         );
     }
@@ -140,8 +150,12 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
         const forcing = replacingPaths(old, resource, changedPaths(old.inputs, resource.inputs));
         if (forcing.length === 0) continue;
         problems.push(
-            `${resource.type} "${resource.name}" is protected and this plan replaces it (${forcing.join(", ")} cannot change in place): the engine refuses to delete a protected resource. ` +
-                `Revert the change, or unprotect it (fleet:protect: false in Pulumi.${head.stack}.yaml) for the update that replaces it, knowing what the replacement loses.`,
+            `${resource.type} "${resource.name}" is protected and this plan ` +
+                `replaces it (${forcing.join(", ")} cannot change in place): the ` +
+                `engine refuses to delete a protected resource. ` +
+                (`Revert the change, or unprotect it (fleet:protect: false in ` +
+                    `Pulumi.${head.stack}.yaml) for the update that replaces it, knowing ` +
+                    `what the replacement loses.`),
         );
     }
     return problems;

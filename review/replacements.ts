@@ -61,7 +61,8 @@ const securityGroupRule: ReplacementRule = {
     replaces: ["securityGroupId", ...ruleSourceKind],
     source:
         `${tfAws} internal/service/ec2/vpc_security_group_ingress_rule.go (shared by vpc_security_group_egress_rule.go): ` +
-        "security_group_id RequiresReplace; ModifyPlan replaces when the source attribute changes kind; ports, protocol, description update in place",
+        ("security_group_id RequiresReplace; ModifyPlan replaces when the " +
+            "source attribute changes kind; ports, protocol, description update in place"),
 };
 
 /** Subnet mappings of an ALB may only be added or removed in place (customizeDiffLoadBalancerALB). */
@@ -83,7 +84,9 @@ function subnetMappingsReplace(before: Inputs, after: Inputs): boolean {
 export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     "aws:ec2/securityGroup:SecurityGroup": {
         replaces: ["description", "name", "namePrefix", "vpcId"],
-        source: `${tfAws} internal/service/ec2/vpc_security_group.go: description, name, name_prefix, vpc_id ForceNew; inline rules and tags update`,
+        source:
+            `${tfAws} internal/service/ec2/vpc_security_group.go: description, ` +
+            `name, name_prefix, vpc_id ForceNew; inline rules and tags update`,
     },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": securityGroupRule,
@@ -108,12 +111,17 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
         ],
         stateful: "a new load balancer, with a new DNS name: traffic to the old one stops",
         source:
-            `${tfAws} internal/service/elbv2/load_balancer.go: customer_owned_ipv4_pool, internal, load_balancer_type, name, name_prefix ForceNew; ` +
+            `${tfAws} internal/service/elbv2/load_balancer.go: ` +
+            `customer_owned_ipv4_pool, internal, load_balancer_type, name, ` +
+            `name_prefix ForceNew; ` +
             "customizeDiffLoadBalancerALB/NLB force subnet_mapping, and for NLB subnets and security_groups, conditionally",
     },
     "aws:lb/targetGroup:TargetGroup": {
         replaces: ["ipAddressType", "name", "namePrefix", "port", "protocol", "protocolVersion", "targetType", "vpcId"],
-        source: `${tfAws} internal/service/elbv2/target_group.go: ip_address_type, name, name_prefix, port, protocol, protocol_version, target_type, vpc_id ForceNew; health_check updates`,
+        source:
+            `${tfAws} internal/service/elbv2/target_group.go: ip_address_type, ` +
+            `name, name_prefix, port, protocol, protocol_version, target_type, ` +
+            `vpc_id ForceNew; health_check updates`,
     },
     "aws:lb/listener:Listener": {
         replaces: ["loadBalancerArn"],
@@ -121,7 +129,9 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:lb/listenerRule:ListenerRule": {
         replaces: ["listenerArn"],
-        source: `${tfAws} internal/service/elbv2/listener_rule.go: listener_arn ForceNew; priority explicitly ForceNew: false (SetRulePriorities)`,
+        source:
+            `${tfAws} internal/service/elbv2/listener_rule.go: listener_arn ` +
+            `ForceNew; priority explicitly ForceNew: false (SetRulePriorities)`,
     },
     "aws:ecs/cluster:Cluster": {
         replaces: ["name"],
@@ -130,13 +140,18 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     "aws:ecs/capacityProvider:CapacityProvider": {
         replaces: ["autoScalingGroupProvider.autoScalingGroupArn", "cluster", "managedInstancesProvider", "name"],
         source:
-            `${tfAws} internal/service/ecs/capacity_provider.go: name, cluster, auto_scaling_group_provider.auto_scaling_group_arn, managed_instances_provider ForceNew; ` +
+            `${tfAws} internal/service/ecs/capacity_provider.go: name, cluster, ` +
+            `auto_scaling_group_provider.auto_scaling_group_arn, ` +
+            `managed_instances_provider ForceNew; ` +
             "managed_scaling, managed_draining, managed_termination_protection update (expandAutoScalingGroupProviderUpdate)",
     },
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": {
         replaces: ["clusterName"],
         fixedName: { input: "clusterName", reuse: "overwrite" },
-        source: `${tfAws} internal/service/ecs/cluster_capacity_providers.go: cluster_name ForceNew; one per cluster (PutClusterCapacityProviders), delete empties the cluster's list`,
+        source:
+            `${tfAws} internal/service/ecs/cluster_capacity_providers.go: ` +
+            `cluster_name ForceNew; one per cluster (PutClusterCapacityProviders), ` +
+            `delete empties the cluster's list`,
     },
     "aws:ecs/taskDefinition:TaskDefinition": {
         // Every revision is immutable: anything but these client-side or tag inputs registers a new one.
@@ -162,7 +177,9 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             },
         ],
         source:
-            `${tfAws} internal/service/ecs/service.go: cluster, deployment_controller.type, iam_role, launch_type, name, scheduling_strategy ForceNew; ` +
+            `${tfAws} internal/service/ecs/service.go: cluster, ` +
+            `deployment_controller.type, iam_role, launch_type, name, ` +
+            `scheduling_strategy ForceNew; ` +
             "capacityProviderStrategyCustomizeDiff forces capacity_provider_strategy unless force_new_deployment (issue #11351)",
     },
     "aws:iam/role:Role": {
@@ -187,23 +204,34 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:autoscaling/group:Group": {
         replaces: ["initialLifecycleHooks", "name", "namePrefix"],
-        source: `${tfAws} internal/service/autoscaling/group.go: name, name_prefix, initial_lifecycle_hook ForceNew; launch_template, sizes, tags update`,
+        source:
+            `${tfAws} internal/service/autoscaling/group.go: name, name_prefix, ` +
+            `initial_lifecycle_hook ForceNew; launch_template, sizes, tags update`,
     },
     "aws:ecr/repository:Repository": {
         replaces: ["encryptionConfigurations", "name"],
         fixedName: { input: "name", reuse: "unique" },
         stateful: "its images are deleted with it",
-        source: `${tfAws} internal/service/ecr/repository.go: name, encryption_configuration (and its encryption_type, kms_key) ForceNew; image_scanning_configuration, image_tag_mutability update`,
+        source:
+            `${tfAws} internal/service/ecr/repository.go: name, ` +
+            `encryption_configuration (and its encryption_type, kms_key) ForceNew; ` +
+            `image_scanning_configuration, image_tag_mutability update`,
     },
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
         replaces: ["policy", "repository"],
         fixedName: { input: "repository", reuse: "overwrite" },
-        source: `${tfAws} internal/service/ecr/lifecycle_policy.go: policy, repository ForceNew (no update); id is the repository name, delete is DeleteLifecyclePolicy on it`,
+        source:
+            `${tfAws} internal/service/ecr/lifecycle_policy.go: policy, repository ` +
+            `ForceNew (no update); id is the repository name, delete is ` +
+            `DeleteLifecyclePolicy on it`,
     },
     "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": {
         replaces: ["ecrRepositoryPrefix", "upstreamRegistryUrl", "upstreamRepositoryPrefix"],
         fixedName: { input: "ecrRepositoryPrefix", reuse: "unique" },
-        source: `${tfAws} internal/service/ecr/pull_through_cache_rule.go: ecr_repository_prefix, upstream_registry_url, upstream_repository_prefix ForceNew; credential_arn, custom_role_arn update`,
+        source:
+            `${tfAws} internal/service/ecr/pull_through_cache_rule.go: ` +
+            `ecr_repository_prefix, upstream_registry_url, ` +
+            `upstream_repository_prefix ForceNew; credential_arn, custom_role_arn update`,
     },
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": {
         replaces: ["prefix"],
@@ -213,7 +241,10 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     "aws:kms/key:Key": {
         replaces: ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"],
         stateful: "the old key is scheduled for deletion: whatever is still encrypted under it becomes unreadable",
-        source: `${tfAws} internal/service/kms/key.go: custom_key_store_id, customer_master_key_spec, key_usage, multi_region, xks_key_id ForceNew; description, rotation, deletion window update`,
+        source:
+            `${tfAws} internal/service/kms/key.go: custom_key_store_id, ` +
+            `customer_master_key_spec, key_usage, multi_region, xks_key_id ` +
+            `ForceNew; description, rotation, deletion window update`,
     },
     "aws:kms/alias:Alias": {
         replaces: ["name", "namePrefix"],
@@ -224,21 +255,31 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
         replaces: ["dataType", "name", { path: "tier", when: (before, after) => before.tier === "Advanced" && after.tier === "Standard" }],
         fixedName: { input: "name", reuse: "unique" },
         stateful: "its version history is lost",
-        source: `${tfAws} internal/service/ssm/parameter.go: name, data_type ForceNew; tier forced only from Advanced to Standard; value, type, key_id, description update`,
+        source:
+            `${tfAws} internal/service/ssm/parameter.go: name, data_type ForceNew; ` +
+            `tier forced only from Advanced to Standard; value, type, key_id, ` +
+            `description update`,
     },
     "aws:cloudwatch/logGroup:LogGroup": {
         replaces: ["logGroupClass", "name", "namePrefix"],
         fixedName: { input: "name", reuse: "unique" },
         stateful: "its log events are deleted",
-        source: `${tfAws} internal/service/logs/group.go: name, name_prefix, log_group_class ForceNew; retention_in_days, kms_key_id update`,
+        source:
+            `${tfAws} internal/service/logs/group.go: name, name_prefix, ` +
+            `log_group_class ForceNew; retention_in_days, kms_key_id update`,
     },
     "aws:appautoscaling/target:Target": {
         replaces: ["resourceId", "scalableDimension", "serviceNamespace"],
-        source: `${tfAws} internal/service/appautoscaling/target.go: resource_id, scalable_dimension, service_namespace ForceNew; capacities update`,
+        source:
+            `${tfAws} internal/service/appautoscaling/target.go: resource_id, ` +
+            `scalable_dimension, service_namespace ForceNew; capacities update`,
     },
     "aws:appautoscaling/policy:Policy": {
         replaces: ["name", "resourceId", "scalableDimension", "serviceNamespace"],
-        source: `${tfAws} internal/service/appautoscaling/policy.go: name, resource_id, scalable_dimension, service_namespace ForceNew; policy configuration updates`,
+        source:
+            `${tfAws} internal/service/appautoscaling/policy.go: name, ` +
+            `resource_id, scalable_dimension, service_namespace ForceNew; policy ` +
+            `configuration updates`,
     },
     "aws:appautoscaling/scheduledAction:ScheduledAction": {
         replaces: ["name", "resourceId", "scalableDimension", "serviceNamespace"],
@@ -264,7 +305,11 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:acm/certificate:Certificate": {
         replaces: ["certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod"],
-        source: `${tfAws} internal/service/acm/certificate.go: certificate_authority_arn, domain_name, key_algorithm, subject_alternative_names, validation_method ForceNew; options and tags update`,
+        source:
+            `${tfAws} internal/service/acm/certificate.go: ` +
+            `certificate_authority_arn, domain_name, key_algorithm, ` +
+            `subject_alternative_names, validation_method ForceNew; options and ` +
+            `tags update`,
     },
     "aws:acm/certificateValidation:CertificateValidation": {
         replaces: ["certificateArn", "validationRecordFqdns"],
@@ -272,12 +317,18 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
     },
     "aws:route53/record:Record": {
         replaces: ["name", "zoneId"],
-        source: `${tfAws} internal/service/route53/record.go: name, zone_id ForceNew; type, records, alias and ttl update (UPSERT, or DELETE and CREATE in one change batch when type changes)`,
+        source:
+            `${tfAws} internal/service/route53/record.go: name, zone_id ForceNew; ` +
+            `type, records, alias and ttl update (UPSERT, or DELETE and CREATE in ` +
+            `one change batch when type changes)`,
     },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",
-        source: 'hashicorp/terraform-provider-random internal/provider/resource_password.go: every argument RequiresReplace (keepers when not null, override_special unless "" to null)',
+        source:
+            "hashicorp/terraform-provider-random " +
+            "internal/provider/resource_password.go: every argument " +
+            'RequiresReplace (keepers when not null, override_special unless "" to null)',
     },
     "docker:index/image:Image": {
         replaces: [],

@@ -30,12 +30,16 @@ export function rolloutEstimate(service: ServiceFacts): RolloutEstimate {
     const warnings: string[] = [];
     if (tg.deregistrationDelay < minimumSafeDeregistrationSeconds) {
         warnings.push(
-            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is under ${minimumSafeDeregistrationSeconds} s: in-flight requests may be cut when a task stops`,
+            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is ` +
+                `under ${minimumSafeDeregistrationSeconds} s: in-flight requests may ` +
+                `be cut when a task stops`,
         );
     }
     if (tg.deregistrationDelay > service.stopTimeout) {
         warnings.push(
-            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is above the container's stop timeout ${service.stopTimeout} s: the task is killed while the ALB still sends it requests`,
+            `${service.name}: deregistration delay ${tg.deregistrationDelay} s is ` +
+                `above the container's stop timeout ${service.stopTimeout} s: the task ` +
+                `is killed while the ALB still sends it requests`,
         );
     }
     return {

@@ -26,7 +26,9 @@ function overlap(earlier: readonly string[], later: readonly string[], caseInsen
 
 /** How path-only rules relate to host rules: one line above the table. */
 export const routingOrder =
-    "Host rules (with or without a path) are evaluated before path-only rules, so a path-only rule serves its path on every host that no host rule matches.";
+    "Host rules (with or without a path) are evaluated before path-only " +
+    "rules, so a path-only rule serves its path on every host that no host " +
+    "rule matches.";
 
 export function routingTable(rules: readonly RuleFacts[]): RouteRow[] {
     const ordered = [...rules].sort((a, b) => a.priority - b.priority);

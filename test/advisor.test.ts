@@ -172,7 +172,9 @@ describe("the advice", () => {
         // A plan written before `builds` existed cannot tell: no Graviton.
         assert.deepEqual(gravitonRule([service("a", { builds: undefined })]), {
             considered: false,
-            reason: "Graviton (arm64) types not considered: the plan does not say which services build from source (written by an older fleet)",
+            reason:
+                "Graviton (arm64) types not considered: the plan does not say which " +
+                "services build from source (written by an older fleet)",
         });
         assert.equal(gravitonRule([service("a", {})]).considered, true);
     });

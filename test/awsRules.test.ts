@@ -425,7 +425,9 @@ describe("AWS's rules on names and free text", () => {
         );
         assert.equal(
             describeRule(ssmParameterName),
-            "a-zA-Z0-9_.- and / between levels, a plain name or /level/.../name (1-1011), not starting with aws or ssm in any case, at most 15 levels, at most 1011 characters with the ARN before it",
+            "a-zA-Z0-9_.- and / between levels, a plain name or /level/.../name " +
+                "(1-1011), not starting with aws or ssm in any case, at most 15 " +
+                "levels, at most 1011 characters with the ARN before it",
         );
         assert.equal(describeRule(kmsKeyDescription), "any characters (max 8192)");
     });
@@ -552,8 +554,16 @@ describe("the table, applied to a registration", () => {
                 ),
             {
                 message: [
-                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": name "alias/aws/fleet" starts with "alias/aws/", which KMS reserves; allowed: a-zA-Z0-9 and / _ -, alias/<name> (1-256), not starting with alias/aws/ — KMS API CreateAlias, https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html`,
-                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": tags key "a,b" has characters AWS refuses (","); allowed: letters, digits, whitespace and _ . : / = + - @ (1-128), not starting with aws: in any case — AWS tagging rules (ECS API Tag), https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`,
+                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": name ` +
+                        `"alias/aws/fleet" starts with "alias/aws/", which KMS reserves; ` +
+                        `allowed: a-zA-Z0-9 and / _ -, alias/<name> (1-256), not starting with ` +
+                        `alias/aws/ — KMS API CreateAlias, ` +
+                        `https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html`,
+                    `fleet mocks: aws:kms/alias:Alias "fleet-dev-secrets": tags key "a,b" ` +
+                        `has characters AWS refuses (","); allowed: letters, digits, ` +
+                        `whitespace and _ . : / = + - @ (1-128), not starting with aws: in any ` +
+                        `case — AWS tagging rules (ECS API Tag), ` +
+                        `https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`,
                 ].join("\n"),
             },
         );
@@ -567,11 +577,19 @@ describe("the table, applied to a registration", () => {
 });
 
 const sgMessage =
-    `fleet mocks: aws:ec2/securityGroup:SecurityGroup "x-targets-sg": description "fleet load-balanced tasks: the ALB may reach them (each task's own group opens its port)" ` +
-    `has characters EC2 refuses ("'"); allowed: a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$* (max 255) — EC2 API CreateSecurityGroup, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html`;
+    `fleet mocks: aws:ec2/securityGroup:SecurityGroup "x-targets-sg": ` +
+    `description "fleet load-balanced tasks: the ALB may reach them (each ` +
+    `task's own group opens its port)" ` +
+    (`has characters EC2 refuses ("'"); allowed: a-zA-Z0-9, space and ` +
+        `._-:/()#,@[]+=&;{}!$* (max 255) — EC2 API CreateSecurityGroup, ` +
+        `https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html`);
 const tagMessage =
-    `fleet mocks: aws:ecs/cluster:Cluster "fleet-test": tags["fleet:waiver:ECS.12"] "dev's cluster needs no insights" has characters AWS refuses ("'"); ` +
-    `allowed: letters, digits, whitespace and _ . : / = + - @ (max 256), not starting with aws: in any case — AWS tagging rules (ECS API Tag), https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`;
+    `fleet mocks: aws:ecs/cluster:Cluster "fleet-test": ` +
+    `tags["fleet:waiver:ECS.12"] "dev's cluster needs no insights" has ` +
+    `characters AWS refuses ("'"); ` +
+    (`allowed: letters, digits, whitespace and _ . : / = + - @ (max 256), ` +
+        `not starting with aws: in any case — AWS tagging rules (ECS API Tag), ` +
+        `https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`);
 
 describe("fleet's mocks", () => {
     const mocks = new FleetMocks("eu-west-1");

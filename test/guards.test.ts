@@ -35,8 +35,12 @@ describe("protected resources against the base plan", () => {
         const base = plan([component, logs({ name: "/fleet/prod/api" }, true), parameter(true)]);
         const head = plan([component, logs({ name: "/fleet/prod/api" }, true)]);
         assert.deepEqual(protectedDeletionProblems(base, head), [
-            'aws:ssm/parameter:Parameter "api-TOKEN" of service "api" is protected in the base plan of prod and this plan deletes it: the engine refuses to delete a protected resource. ' +
-                "To delete it on purpose, unprotect it in one update (e.g. list it under fleet:retired.api with release: true in Pulumi.prod.yaml), then remove it in the next.",
+            'aws:ssm/parameter:Parameter "api-TOKEN" of service "api" is protected ' +
+                "in the base plan of prod and this plan deletes it: the engine refuses " +
+                "to delete a protected resource. " +
+                ("To delete it on purpose, unprotect it in one update (e.g. list it " +
+                    "under fleet:retired.api with release: true in Pulumi.prod.yaml), then " +
+                    "remove it in the next."),
         ]);
     });
 
@@ -49,8 +53,12 @@ describe("protected resources against the base plan", () => {
         const base = plan([component, logs({ name: "/fleet/prod/api", retentionInDays: 90 }, true)]);
         const renamed = plan([component, logs({ name: "/fleet/prod/api-v2", retentionInDays: 90 }, true)]);
         assert.deepEqual(protectedReplacementProblems(base, renamed), [
-            'aws:cloudwatch/logGroup:LogGroup "api-logs" is protected and this plan replaces it (name cannot change in place): the engine refuses to delete a protected resource. ' +
-                "Revert the change, or unprotect it (fleet:protect: false in Pulumi.prod.yaml) for the update that replaces it, knowing what the replacement loses.",
+            'aws:cloudwatch/logGroup:LogGroup "api-logs" is protected and this ' +
+                "plan replaces it (name cannot change in place): the engine refuses to " +
+                "delete a protected resource. " +
+                ("Revert the change, or unprotect it (fleet:protect: false in " +
+                    "Pulumi.prod.yaml) for the update that replaces it, knowing what the " +
+                    "replacement loses."),
         ]);
     });
 

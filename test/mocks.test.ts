@@ -57,8 +57,12 @@ describe("fleet's mocks", () => {
                     custom: true,
                 }),
             {
-                message:
-                    /^fleet mocks: aws:lb\/targetGroup:TargetGroup "a-very-long-service-name-tg": name \(auto-named\) "a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; ELB allows at most 32; allowed: .* — ELBv2 API CreateTargetGroup, https:\/\/docs\.aws\.amazon\.com\/elasticloadbalancing\/latest\/APIReference\/API_CreateTargetGroup\.html$/,
+                message: new RegExp(
+                    String.raw`^fleet mocks: aws:lb/targetGroup:TargetGroup "a-very-long-service-name-tg": name \(auto-named\) ` +
+                        String.raw`"a-very-long-service-name-tg-[0-9a-f]{7}" is 35 characters; ELB allows at most 32; allowed: .* — ` +
+                        String.raw`ELBv2 API CreateTargetGroup, ` +
+                        String.raw`https://docs\.aws\.amazon\.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup\.html$`,
+                ),
             },
         );
     });

@@ -61,7 +61,8 @@ describe("ops: arguments", () => {
         assert.equal(stack.code, 2);
         assert.equal(
             stack.err,
-            `ops status: no stack file Pulumi.qa.yaml (stacks here: dev, prod) in ${root}: pass --stack <name> of a stack file there (or --root <dir>)`,
+            `ops status: no stack file Pulumi.qa.yaml (stacks here: dev, prod) ` +
+                `in ${root}: pass --stack <name> of a stack file there (or --root <dir>)`,
         );
     });
 });
@@ -88,7 +89,8 @@ describe("ops: no AWS to talk to", () => {
         assert.equal(result.code, 2);
         assert.equal(
             result.err,
-            "ops status: no AWS credentials found for ecs:ListClusters: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), " +
+            "ops status: no AWS credentials found for ecs:ListClusters: set " +
+                "AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), " +
                 "or run where a role is available; the read-only policy ops needs is in README.md, section Day two",
         );
         assert.equal(result.out, "");
@@ -109,7 +111,9 @@ describe("ops: no AWS to talk to", () => {
         assert.equal(result.code, 2);
         assert.equal(
             result.err,
-            `ops logs: cannot reach AWS at http://127.0.0.1:${port} for logs:FilterLogEvents (ECONNREFUSED): check the network, the region, or AWS_ENDPOINT_URL`,
+            `ops logs: cannot reach AWS at http://127.0.0.1:${port} for ` +
+                `logs:FilterLogEvents (ECONNREFUSED): check the network, the region, ` +
+                `or AWS_ENDPOINT_URL`,
         );
     });
 });

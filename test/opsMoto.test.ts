@@ -379,57 +379,67 @@ describe(
             return { code, out: out.join("\n"), err: err.join("\n") };
         };
 
-        it("status: finds the stack's services by tag, calls out the unsteady one, the failing target and the OOM kill, and exits 1", async () => {
-            const { code, out, err } = await ops("status", "--stack", "ops");
-            assert.equal(err, "");
-            assert.equal(code, 1);
-            const lines = out.split("\n");
-            assert.equal(lines[0], "stack ops: cluster fleet-ops-a1b2c3d in us-east-1, 4 service(s)");
-            assert.ok(lines.includes(`api (${ids.api}): steady; desired 1, running 1, pending 0`), out);
-            assert.ok(lines.includes(`  stopped task ${ids.apiStopped}: Scaling activity initiated by (deployment ecs-svc/1)`), out);
-            assert.ok(
-                lines.includes(
-                    `web (${ids.web}): NOT STEADY: 1 of 2 desired tasks running, 1 pending, rollout IN_PROGRESS, 1 unhealthy target(s); desired 2, running 1, pending 1`,
-                ),
-                out,
-            );
-            assert.ok(lines.includes("  targets: 1 of 2 healthy"), out);
-            assert.ok(
-                lines.some((l) =>
-                    /^    unhealthy: web-tg-1a2b3c4 i-[0-9a-f]+:32769 unused \(Target\.InvalidState: Target is in the stopped state\)$/.test(
-                        l,
+        it(
+            "status: finds the stack's services by tag, calls out the unsteady " + "one, the failing target and the OOM kill, and exits 1",
+            async () => {
+                const { code, out, err } = await ops("status", "--stack", "ops");
+                assert.equal(err, "");
+                assert.equal(code, 1);
+                const lines = out.split("\n");
+                assert.equal(lines[0], "stack ops: cluster fleet-ops-a1b2c3d in us-east-1, 4 service(s)");
+                assert.ok(lines.includes(`api (${ids.api}): steady; desired 1, running 1, pending 0`), out);
+                assert.ok(lines.includes(`  stopped task ${ids.apiStopped}: Scaling activity initiated by (deployment ecs-svc/1)`), out);
+                assert.ok(
+                    lines.includes(
+                        `web (${ids.web}): NOT STEADY: 1 of 2 desired tasks running, 1 ` +
+                            `pending, rollout IN_PROGRESS, 1 unhealthy target(s); desired 2, ` +
+                            `running 1, pending 1`,
                     ),
-                ),
-                out,
-            );
-            assert.ok(
-                lines.includes(
-                    `  stopped task ${ids.workerOom}: OutOfMemoryError: Container killed due to memory usage [OOM kill: the container hit memory.limit; see npm run ops -- tune]`,
-                ),
-                out,
-            );
-            assert.ok(lines.includes(`status (${ids.status}): steady; desired 1, running 1, pending 0`), out);
-            assert.equal(lines[lines.length - 1], "1 of 4 service(s) not at steady state: web");
-            assert.ok(!out.includes("api-dev0001"), "another stack's service is not reported");
-        });
+                    out,
+                );
+                assert.ok(lines.includes("  targets: 1 of 2 healthy"), out);
+                assert.ok(
+                    lines.some(
+                        (l) =>
+                            /^    unhealthy: web-tg-1a2b3c4 i-[0-9a-f]+:32769 unused /.test(l) &&
+                            l.endsWith(" (Target.InvalidState: Target is in the stopped state)"),
+                    ),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        `  stopped task ${ids.workerOom}: OutOfMemoryError: Container killed ` +
+                            `due to memory usage [OOM kill: the container hit memory.limit; see ` +
+                            `npm run ops -- tune]`,
+                    ),
+                    out,
+                );
+                assert.ok(lines.includes(`status (${ids.status}): steady; desired 1, running 1, pending 0`), out);
+                assert.equal(lines[lines.length - 1], "1 of 4 service(s) not at steady state: web");
+                assert.ok(!out.includes("api-dev0001"), "another stack's service is not reported");
+            },
+        );
 
-        it("logs: the service's group merged across tasks in time order, one line each with time and task id; --filter narrows it", async () => {
-            const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-            const all = await ops("logs", "api", "--stack", "ops", "--since", "10m");
-            assert.equal(all.code, 0);
-            assert.equal(
-                all.out,
-                [
-                    `${iso(5)} 0a1b2c3d4e5f GET /healthz 200`,
-                    `${iso(4)} 9f8e7d6c5b4a ERROR database timeout`,
-                    `${iso(3)} 0a1b2c3d4e5f GET /api/orders 200`,
-                ].join("\n"),
-            );
-            const older = await ops("logs", "api", "--stack", "ops", "--since", "3h");
-            assert.equal(older.out.split("\n")[0], `${iso(120)} 0a1b2c3d4e5f old line`);
-            const errors = await ops("logs", "api", "--stack", "ops", "--filter", "ERROR");
-            assert.equal(errors.out, `${iso(4)} 9f8e7d6c5b4a ERROR database timeout`);
-        });
+        it(
+            "logs: the service's group merged across tasks in time order, one line " + "each with time and task id; --filter narrows it",
+            async () => {
+                const iso = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+                const all = await ops("logs", "api", "--stack", "ops", "--since", "10m");
+                assert.equal(all.code, 0);
+                assert.equal(
+                    all.out,
+                    [
+                        `${iso(5)} 0a1b2c3d4e5f GET /healthz 200`,
+                        `${iso(4)} 9f8e7d6c5b4a ERROR database timeout`,
+                        `${iso(3)} 0a1b2c3d4e5f GET /api/orders 200`,
+                    ].join("\n"),
+                );
+                const older = await ops("logs", "api", "--stack", "ops", "--since", "3h");
+                assert.equal(older.out.split("\n")[0], `${iso(120)} 0a1b2c3d4e5f old line`);
+                const errors = await ops("logs", "api", "--stack", "ops", "--filter", "ERROR");
+                assert.equal(errors.out, `${iso(4)} 9f8e7d6c5b4a ERROR database timeout`);
+            },
+        );
 
         it("logs --follow: prints events as they arrive, each once, until stopped", async () => {
             const context = readStack(root, "ops");
@@ -459,72 +469,89 @@ describe(
             assert.match(lines[3], /^\S+Z 9f8e7d6c5b4a GET \/api\/orders 201$/);
         });
 
-        it("tune: lowers the over-reserved api (EC2 packing and cost show the saving), raises the OOM-killed worker, names and skips the rest", async () => {
-            const { code, out, err } = await ops("tune", "--stack", "ops", "--catalog", catalog);
-            assert.equal(err, "");
-            assert.equal(code, 0);
-            const lines = out.split("\n");
-            assert.equal(lines[0], "stack ops: cluster fleet-ops-a1b2c3d in us-east-1, the last 14 day(s) of Container Insights");
-            // api: p95 300 × 1.15 = 345 → 352; the largest task 400 × 1.25 = 500 → 504.
-            assert.ok(lines.includes("api (ec2): 30 h of data; p95 of the mean task 300 MiB, largest task 400 MiB, p95 CPU 50 units"), out);
-            assert.ok(
-                lines.includes("  memory.reservation: 3000 → 352 MiB (p95 of the mean task's hourly use is 300 MiB; + 15% margin)"),
-                out,
-            );
-            assert.ok(
-                lines.includes(
-                    "  memory.limit: 3500 → 504 MiB (the largest task used 400 MiB; + 25% headroom; 3500 MiB is more than 1.5× that)",
-                ),
-                out,
-            );
-            // worker: 200 × 1.15 = 230 → 232; killed at 256: 256 × 1.5 = 384.
-            assert.ok(lines.includes("worker (ec2): 30 h of data; p95 of the mean task 200 MiB, largest task 250 MiB, 1 OOM kill(s)"), out);
-            assert.ok(
-                lines.includes("  memory.reservation: 128 → 232 MiB (p95 of the mean task's hourly use is 200 MiB; + 15% margin)"),
-                out,
-            );
-            assert.ok(
-                lines.includes("  memory.limit: 256 → 384 MiB (1 task(s) killed with OutOfMemoryError at the 256 MiB limit; raised 1.5×)"),
-                out,
-            );
-            assert.ok(
-                lines.includes(
-                    "web (ec2): no proposal: 10 hour(s) of Container Insights memory data in the window; tune needs at least 24: let the service run longer or widen --days",
-                ),
-                out,
-            );
-            assert.ok(
-                lines.includes(
-                    `status (ec2): no Container Insights memory data for ECS service ${ids.status} in the last 14 day(s): skipped ` +
-                        "(its tasks ran no full hour in the window, or Container Insights was turned on since; try again later)",
-                ),
-                out,
-            );
-            assert.ok(
-                lines.includes(
-                    "docs (fargate): no ECS service tagged fleet:service=docs in cluster fleet-ops-a1b2c3d: not deployed yet (pulumi up), skipped",
-                ),
-                out,
-            );
-            // Before: api 3000 + web 1024 + worker 128 + status 32 = 4184 MiB > 3737: two t3.medium. After: 352 + 1024 + 232 + 32 = 1640: one.
-            assert.ok(
-                lines.includes(
-                    "EC2 packing (t3.medium, 3737 MiB registered per instance): 2 → 1 instance(s) (1 by packing); reserved 4184 → 1640 MiB; utilisation 56% → 44%",
-                ),
-                out,
-            );
-            // One t3.medium less: 0.0416 × 730 = $30.37 a month.
-            assert.ok(
-                lines.some((l) => /^monthly cost \(us-east-1 prices of .+\): \$\d+\.\d\d → \$\d+\.\d\d \(saves \$30\.37\)$/.test(l)),
-                out,
-            );
-            assert.ok(lines.includes("  EC2 instances: $60.74 → $30.37 (1 × t3.medium (shared out to EC2 services above))"), out);
-            assert.equal(
-                fs.readFileSync(path.join(root, "Pulumi.ops.yaml"), "utf8"),
-                opsStack("ops", "enabled"),
-                "without --write the file is untouched",
-            );
-        });
+        it(
+            "tune: lowers the over-reserved api (EC2 packing and cost show the " +
+                "saving), raises the OOM-killed worker, names and skips the rest",
+            async () => {
+                const { code, out, err } = await ops("tune", "--stack", "ops", "--catalog", catalog);
+                assert.equal(err, "");
+                assert.equal(code, 0);
+                const lines = out.split("\n");
+                assert.equal(lines[0], "stack ops: cluster fleet-ops-a1b2c3d in us-east-1, the last 14 day(s) of Container Insights");
+                // api: p95 300 × 1.15 = 345 → 352; the largest task 400 × 1.25 = 500 → 504.
+                assert.ok(
+                    lines.includes("api (ec2): 30 h of data; p95 of the mean task 300 MiB, largest task 400 MiB, p95 CPU 50 units"),
+                    out,
+                );
+                assert.ok(
+                    lines.includes("  memory.reservation: 3000 → 352 MiB (p95 of the mean task's hourly use is 300 MiB; + 15% margin)"),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        "  memory.limit: 3500 → 504 MiB (the largest task used 400 MiB; + 25% headroom; 3500 MiB is more than 1.5× that)",
+                    ),
+                    out,
+                );
+                // worker: 200 × 1.15 = 230 → 232; killed at 256: 256 × 1.5 = 384.
+                assert.ok(
+                    lines.includes("worker (ec2): 30 h of data; p95 of the mean task 200 MiB, largest task 250 MiB, 1 OOM kill(s)"),
+                    out,
+                );
+                assert.ok(
+                    lines.includes("  memory.reservation: 128 → 232 MiB (p95 of the mean task's hourly use is 200 MiB; + 15% margin)"),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        "  memory.limit: 256 → 384 MiB (1 task(s) killed with OutOfMemoryError at the 256 MiB limit; raised 1.5×)",
+                    ),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        "web (ec2): no proposal: 10 hour(s) of Container Insights memory data " +
+                            "in the window; tune needs at least 24: let the service run longer or " +
+                            "widen --days",
+                    ),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        `status (ec2): no Container Insights memory data for ECS service ${ids.status} in the last 14 day(s): skipped ` +
+                            "(its tasks ran no full hour in the window, or Container Insights was turned on since; try again later)",
+                    ),
+                    out,
+                );
+                assert.ok(
+                    lines.includes(
+                        "docs (fargate): no ECS service tagged fleet:service=docs in cluster " +
+                            "fleet-ops-a1b2c3d: not deployed yet (pulumi up), skipped",
+                    ),
+                    out,
+                );
+                // Before: api 3000 + web 1024 + worker 128 + status 32 = 4184 MiB > 3737: two t3.medium.
+                // After: 352 + 1024 + 232 + 32 = 1640: one.
+                assert.ok(
+                    lines.includes(
+                        "EC2 packing (t3.medium, 3737 MiB registered per instance): 2 → 1 " +
+                            "instance(s) (1 by packing); reserved 4184 → 1640 MiB; utilisation 56% → 44%",
+                    ),
+                    out,
+                );
+                // One t3.medium less: 0.0416 × 730 = $30.37 a month.
+                assert.ok(
+                    lines.some((l) => /^monthly cost \(us-east-1 prices of .+\): \$\d+\.\d\d → \$\d+\.\d\d \(saves \$30\.37\)$/.test(l)),
+                    out,
+                );
+                assert.ok(lines.includes("  EC2 instances: $60.74 → $30.37 (1 × t3.medium (shared out to EC2 services above))"), out);
+                assert.equal(
+                    fs.readFileSync(path.join(root, "Pulumi.ops.yaml"), "utf8"),
+                    opsStack("ops", "enabled"),
+                    "without --write the file is untouched",
+                );
+            },
+        );
 
         it("tune --write: the stack file gets exactly the proposals, comments and other keys kept", async () => {
             const file = path.join(root, "Pulumi.ops.yaml");
@@ -541,28 +568,33 @@ describe(
             fs.writeFileSync(file, opsStack("ops", "enabled"));
         });
 
-        it("one line, exit 2, no stack trace: Container Insights off, a stack with no cluster, a log group that does not exist", async () => {
-            const dark = await ops("tune", "--stack", "dark", "--catalog", catalog);
-            assert.equal(dark.code, 2);
-            assert.equal(
-                dark.err,
-                "ops tune: Container Insights is disabled on cluster fleet-dark-c7d8e9f: set fleet:cluster.containerInsights: enabled in Pulumi.dark.yaml " +
-                    "and pulumi up; tune needs 24 h of its metrics after that",
-            );
-            const ghost = await ops("status", "--stack", "ghost");
-            assert.equal(ghost.code, 2);
-            assert.equal(
-                ghost.err,
-                "ops status: no active ECS cluster tagged fleet:project=fleet and fleet:stack=ghost in us-east-1 of this account: " +
-                    "deploy the stack (pulumi up -s ghost), or use the account and region it runs in (AWS_PROFILE, aws:region)",
-            );
-            const nope = await ops("logs", "nope", "--stack", "ops");
-            assert.equal(nope.code, 2);
-            assert.equal(
-                nope.err,
-                "ops logs: no log group /fleet/ops/nope in us-east-1: nope is not a deployed service of stack ops " +
-                    "(npm run ops -- status --stack ops lists them), or the stack is not deployed here",
-            );
-        });
+        it(
+            "one line, exit 2, no stack trace: Container Insights off, a stack " + "with no cluster, a log group that does not exist",
+            async () => {
+                const dark = await ops("tune", "--stack", "dark", "--catalog", catalog);
+                assert.equal(dark.code, 2);
+                assert.equal(
+                    dark.err,
+                    "ops tune: Container Insights is disabled on cluster " +
+                        "fleet-dark-c7d8e9f: set fleet:cluster.containerInsights: enabled in " +
+                        "Pulumi.dark.yaml " +
+                        "and pulumi up; tune needs 24 h of its metrics after that",
+                );
+                const ghost = await ops("status", "--stack", "ghost");
+                assert.equal(ghost.code, 2);
+                assert.equal(
+                    ghost.err,
+                    "ops status: no active ECS cluster tagged fleet:project=fleet and fleet:stack=ghost in us-east-1 of this account: " +
+                        "deploy the stack (pulumi up -s ghost), or use the account and region it runs in (AWS_PROFILE, aws:region)",
+                );
+                const nope = await ops("logs", "nope", "--stack", "ops");
+                assert.equal(nope.code, 2);
+                assert.equal(
+                    nope.err,
+                    "ops logs: no log group /fleet/ops/nope in us-east-1: nope is not a deployed service of stack ops " +
+                        "(npm run ops -- status --stack ops lists them), or the stack is not deployed here",
+                );
+            },
+        );
     },
 );

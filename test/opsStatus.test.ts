@@ -100,7 +100,8 @@ describe("assessService", () => {
             [
                 "stack dev: cluster fleet-dev-x in us-east-1, 1 service(s)",
                 "",
-                "api (api-0a1b2c3): NOT STEADY: 2 deployments in flight, rollout IN_PROGRESS, 1 unhealthy target(s); desired 2, running 2, pending 0",
+                "api (api-0a1b2c3): NOT STEADY: 2 deployments in flight, rollout " +
+                    "IN_PROGRESS, 1 unhealthy target(s); desired 2, running 2, pending 0",
                 "  rollout: IN_PROGRESS: ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/000.",
                 "  deployment: PRIMARY ecs-svc/111 IN_PROGRESS: 2/2 running",
                 "  deployment: ACTIVE ecs-svc/222 FAILED: 0/0 running, 3 failed",

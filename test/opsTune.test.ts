@@ -192,7 +192,9 @@ describe("proposeSizing", () => {
     it("refuses with too little data and says how much it needs", () => {
         assert.deepEqual(proposeSizing({ reservation: 128, limit: 256, cpu: 256, capacity: "ec2" }, hourly(repeat(100, 23))), {
             kind: "refused",
-            reason: "23 hour(s) of Container Insights memory data in the window; tune needs at least 24: let the service run longer or widen --days",
+            reason:
+                "23 hour(s) of Container Insights memory data in the window; tune " +
+                "needs at least 24: let the service run longer or widen --days",
         });
     });
 });
@@ -234,7 +236,9 @@ describe("--write: the stack file keeps its comments, order and other keys", () 
             )
             .replace(
                 "        reservation: 128 # block style stays\n      desiredCount: 2\n",
-                "        reservation: 128 # block style stays\n        limit: 384\n      desiredCount: 2\n      cpu: 384\n    web:\n      memory: { reservation: 96 }\n",
+                "        reservation: 128 # block style stays\n        limit: 384\n    " +
+                    "  desiredCount: 2\n      cpu: 384\n    web:\n      memory: { " +
+                    "reservation: 96 }\n",
             );
         assert.equal(written, expected);
     });
@@ -243,7 +247,8 @@ describe("--write: the stack file keeps its comments, order and other keys", () 
         const text = "config:\n  aws:region: us-east-1 # here\n";
         assert.equal(
             applySizingEdits(text, "fleet", [{ service: "api", reservation: 200, limit: 400, cpu: 256 }]),
-            "config:\n  aws:region: us-east-1 # here\n  fleet:services:\n    api:\n      memory: { reservation: 200, limit: 400 }\n      cpu: 256\n",
+            "config:\n  aws:region: us-east-1 # here\n  fleet:services:\n    " +
+                "api:\n      memory: { reservation: 200, limit: 400 }\n      cpu: 256\n",
         );
     });
 

@@ -209,7 +209,7 @@ describe("the cluster", () => {
         assert.equal(instanceIngress.length, 1, "nothing else reaches the instances");
     });
 
-    it("gives the container-instance role the first-pull permissions on the caches EC2 services use", () => {
+    it("gives the container-instance role the first-pull permissions under every cache prefix of the stack", () => {
         const attachment = registered.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fleet-test-instance-ecs");
         assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role");
         assert.deepEqual(policyOf(registered.one("aws:iam/rolePolicy:RolePolicy", "fleet-test-instance-pull-through")).Statement, [
@@ -223,8 +223,11 @@ describe("the cluster", () => {
                     "ecr:BatchImportUpstreamImage",
                     "ecr:CreateRepository",
                 ],
-                // Only docker-hub: the ECR Public image runs on Fargate, where the execution role pulls.
-                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
+                // Per prefix, not per service image: adding or changing an EC2 service leaves the shared role alone.
+                Resource: [
+                    `arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/*`,
+                    `arn:aws:ecr:${region}:${account}:repository/test-cache/ecr-public/*`,
+                ],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);

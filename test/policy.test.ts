@@ -63,27 +63,40 @@ const cases: [string, () => ResourceView[], string][] = [
                 ...p,
                 networkConfiguration: { ...p.networkConfiguration, assignPublicIp: true },
             })),
-        `[ECS.2/ECS.16] aws:ecs/service:Service docs (service docs): assigns public IP addresses to its tasks. Fix: set assignPublicIp false and run tasks in private subnets behind NAT, ${waive("ECS.2/ECS.16", "docs")}`,
+        `[ECS.2/ECS.16] aws:ecs/service:Service docs (service docs): assigns ` +
+            `public IP addresses to its tasks. Fix: set assignPublicIp false and ` +
+            `run tasks in private subnets behind ` +
+            `NAT, ${waive("ECS.2/ECS.16", "docs")}`,
     ],
     [
         "ECS.4",
         () => withContainer("web", (c) => (c.privileged = true)),
-        `[ECS.4] aws:ecs/taskDefinition:TaskDefinition web-taskdef (service web): container web runs privileged. Fix: remove optOut.privileged from the catalog entry, ${waive("ECS.4", "web")}`,
+        `[ECS.4] aws:ecs/taskDefinition:TaskDefinition web-taskdef (service ` +
+            `web): container web runs privileged. Fix: remove optOut.privileged ` +
+            `from the catalog entry, ${waive("ECS.4", "web")}`,
     ],
     [
         "ECS.5",
         () => withContainer("web", (c) => (c.readonlyRootFilesystem = false)),
-        `[ECS.5] aws:ecs/taskDefinition:TaskDefinition web-taskdef (service web): container web has a writable root filesystem. Fix: remove optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) instead, ${waive("ECS.5", "web")}`,
+        `[ECS.5] aws:ecs/taskDefinition:TaskDefinition web-taskdef (service ` +
+            `web): container web has a writable root filesystem. Fix: remove ` +
+            `optOut.readonlyRootFilesystem; write to /tmp (a tmpfs) ` +
+            `instead, ${waive("ECS.5", "web")}`,
     ],
     [
         "ECS.8",
         () => withContainer("api", (c) => c.environment.push({ name: "AWS_SECRET_ACCESS_KEY", value: "wJalrXUtnFEMI-example" })),
-        `[ECS.8] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service api): container api passes AWS_SECRET_ACCESS_KEY in its plain environment. Fix: move AWS_SECRET_ACCESS_KEY from env to secrets in the catalog (SSM, by reference), ${waive("ECS.8", "api")}`,
+        `[ECS.8] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service ` +
+            `api): container api passes AWS_SECRET_ACCESS_KEY in its plain ` +
+            `environment. Fix: move AWS_SECRET_ACCESS_KEY from env to secrets in ` +
+            `the catalog (SSM, by reference), ${waive("ECS.8", "api")}`,
     ],
     [
         "ECS.9",
         () => withContainer("api", (c) => delete c.logConfiguration),
-        `[ECS.9] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service api): container api has no log configuration. Fix: configure the awslogs driver, ${waive("ECS.9", "api")}`,
+        `[ECS.9] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service ` +
+            `api): container api has no log configuration. Fix: configure the ` +
+            `awslogs driver, ${waive("ECS.9", "api")}`,
     ],
     [
         "ECS.12",
@@ -92,12 +105,17 @@ const cases: [string, () => ResourceView[], string][] = [
                 ...p,
                 settings: [{ name: "containerInsights", value: "disabled" }],
             })),
-        `[ECS.12] aws:ecs/cluster:Cluster fleet-prod: does not enable Container Insights. Fix: set fleet:cluster.containerInsights to enabled or enhanced, ${waive("ECS.12", "platform")}`,
+        `[ECS.12] aws:ecs/cluster:Cluster fleet-prod: does not enable ` +
+            `Container Insights. Fix: set fleet:cluster.containerInsights to ` +
+            `enabled or enhanced, ${waive("ECS.12", "platform")}`,
     ],
     [
         "ECS.20",
         () => withContainer("status", (c) => (c.user = "0")),
-        `[ECS.20] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status runs as 0. Fix: set user to the image's unprivileged uid and remove optOut.nonRootUser, ${waive("ECS.20", "status")}`,
+        `[ECS.20] aws:ecs/taskDefinition:TaskDefinition status-taskdef ` +
+            `(service status): container status runs as 0. Fix: set user to the ` +
+            `image's unprivileged uid and remove ` +
+            `optOut.nonRootUser, ${waive("ECS.20", "status")}`,
     ],
     [
         "ELB.1",
@@ -106,47 +124,67 @@ const cases: [string, () => ResourceView[], string][] = [
                 ...p,
                 defaultActions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "text/plain" } }],
             })),
-        `[ELB.1] aws:lb/listener:Listener fleet-prod-alb-http: serves plain HTTP instead of redirecting to HTTPS. Fix: set fleet:loadBalancer.certificateArn (HTTPS, with HTTP redirected), ${waive("ELB.1", "platform")}`,
+        `[ELB.1] aws:lb/listener:Listener fleet-prod-alb-http: serves plain ` +
+            `HTTP instead of redirecting to HTTPS. Fix: set ` +
+            `fleet:loadBalancer.certificateArn (HTTPS, with HTTP ` +
+            `redirected), ${waive("ELB.1", "platform")}`,
     ],
     [
         "ELB.4",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, dropInvalidHeaderFields: false })),
-        `[ELB.4] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: keeps invalid HTTP header fields. Fix: set dropInvalidHeaderFields true, ${waive("ELB.4", "platform")}`,
+        `[ELB.4] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: keeps ` +
+            `invalid HTTP header fields. Fix: set dropInvalidHeaderFields ` +
+            `true, ${waive("ELB.4", "platform")}`,
     ],
     [
         "ELB.5",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, accessLogs: undefined })),
-        `[ELB.5] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: writes no access logs. Fix: set fleet:loadBalancer.accessLogs.bucket, ${waive("ELB.5", "platform")}`,
+        `[ELB.5] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: writes no ` +
+            `access logs. Fix: set ` +
+            `fleet:loadBalancer.accessLogs.bucket, ${waive("ELB.5", "platform")}`,
     ],
     [
         "ELB.6",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, enableDeletionProtection: false })),
-        `[ELB.6] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: has no deletion protection. Fix: set fleet:loadBalancer.deletionProtection true, ${waive("ELB.6", "platform")}`,
+        `[ELB.6] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: has no ` +
+            `deletion protection. Fix: set fleet:loadBalancer.deletionProtection ` +
+            `true, ${waive("ELB.6", "platform")}`,
     ],
     [
         "ELB.12",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, desyncMitigationMode: "monitor" })),
-        `[ELB.12] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: uses desync mitigation mode monitor. Fix: use defensive or strictest, ${waive("ELB.12", "platform")}`,
+        `[ELB.12] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: uses desync ` +
+            `mitigation mode monitor. Fix: use defensive or ` +
+            `strictest, ${waive("ELB.12", "platform")}`,
     ],
     [
         "ELB.13",
         () => withChange("aws:lb/loadBalancer:LoadBalancer", "fleet-prod-alb", (p) => ({ ...p, subnets: p.subnets.slice(0, 1) })),
-        `[ELB.13] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: spans 1 subnet(s). Fix: place the load balancer in public subnets of at least 2 availability zones, ${waive("ELB.13", "platform")}`,
+        `[ELB.13] aws:lb/loadBalancer:LoadBalancer fleet-prod-alb: spans 1 ` +
+            `subnet(s). Fix: place the load balancer in public subnets of at least ` +
+            `2 availability zones, ${waive("ELB.13", "platform")}`,
     ],
     [
         "ELB.17",
         () => withChange("aws:lb/listener:Listener", "fleet-prod-alb-https", (p) => ({ ...p, sslPolicy: "ELBSecurityPolicy-2016-08" })),
-        `[ELB.17] aws:lb/listener:Listener fleet-prod-alb-https: uses security policy ELBSecurityPolicy-2016-08. Fix: use ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter TLS 1.3 policy, ${waive("ELB.17", "platform")}`,
+        `[ELB.17] aws:lb/listener:Listener fleet-prod-alb-https: uses security ` +
+            `policy ELBSecurityPolicy-2016-08. Fix: use ` +
+            `ELBSecurityPolicy-TLS13-1-2-2021-06 or a stricter TLS 1.3 ` +
+            `policy, ${waive("ELB.17", "platform")}`,
     ],
     [
         "ECR.1",
         () => withChange("aws:ecr/repository:Repository", "api-repo", (p) => ({ ...p, imageScanningConfiguration: { scanOnPush: false } })),
-        `[ECR.1] aws:ecr/repository:Repository api-repo (service api): does not scan images on push. Fix: set imageScanningConfiguration.scanOnPush true, ${waive("ECR.1", "api")}`,
+        `[ECR.1] aws:ecr/repository:Repository api-repo (service api): does ` +
+            `not scan images on push. Fix: set ` +
+            `imageScanningConfiguration.scanOnPush true, ${waive("ECR.1", "api")}`,
     ],
     [
         "ECR.2",
         () => withChange("aws:ecr/repository:Repository", "api-repo", (p) => ({ ...p, imageTagMutability: "MUTABLE" })),
-        `[ECR.2] aws:ecr/repository:Repository api-repo (service api): has mutable image tags. Fix: set imageTagMutability IMMUTABLE, ${waive("ECR.2", "api")}`,
+        `[ECR.2] aws:ecr/repository:Repository api-repo (service api): has ` +
+            `mutable image tags. Fix: set imageTagMutability ` +
+            `IMMUTABLE, ${waive("ECR.2", "api")}`,
     ],
     [
         "ECR.2",
@@ -155,12 +193,18 @@ const cases: [string, () => ResourceView[], string][] = [
                 ...p,
                 imageTagMutability: "IMMUTABLE",
             })),
-        `[ECR.2] aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate fleet-prod-docker-hub-template: makes pull-through cache repositories immutable, which stops AWS syncing them with upstream. Fix: set imageTagMutability MUTABLE on the template, ${waive("ECR.2", "platform")}`,
+        `[ECR.2] aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate ` +
+            `fleet-prod-docker-hub-template: makes pull-through cache repositories ` +
+            `immutable, which stops AWS syncing them with upstream. Fix: set ` +
+            `imageTagMutability MUTABLE on the ` +
+            `template, ${waive("ECR.2", "platform")}`,
     ],
     [
         "ECR.3",
         () => withChange("aws:ecr/lifecyclePolicy:LifecyclePolicy", "web-repo-lifecycle", (p) => ({ ...p, repository: "somewhere-else" })),
-        `[ECR.3] aws:ecr/repository:Repository web-repo (service web): has no lifecycle policy. Fix: add an aws.ecr.LifecyclePolicy for it, ${waive("ECR.3", "web")}`,
+        `[ECR.3] aws:ecr/repository:Repository web-repo (service web): has no ` +
+            `lifecycle policy. Fix: add an aws.ecr.LifecyclePolicy for ` +
+            `it, ${waive("ECR.3", "web")}`,
     ],
     [
         "EC2.18/EC2.19",
@@ -170,7 +214,10 @@ const cases: [string, () => ResourceView[], string][] = [
                 referencedSecurityGroupId: undefined,
                 cidrIpv4: "0.0.0.0/0",
             })),
-        `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule docs-from-alb (service docs): opens ports 8080-8080 to the internet. Fix: admit only the load balancer's security group (or 80/443 on the load balancer itself), ${waive("EC2.18/EC2.19", "docs")}`,
+        `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule ` +
+            `docs-from-alb (service docs): opens ports 8080-8080 to the internet. ` +
+            `Fix: admit only the load balancer's security group (or 80/443 on the ` +
+            `load balancer itself), ${waive("EC2.18/EC2.19", "docs")}`,
     ],
     [
         "EC2.18/EC2.19",
@@ -181,32 +228,50 @@ const cases: [string, () => ResourceView[], string][] = [
                 fromPort: undefined,
                 toPort: undefined,
             })),
-        `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule fleet-prod-alb-in-443: opens every port to the internet. Fix: admit only the load balancer's security group (or 80/443 on the load balancer itself), ${waive("EC2.18/EC2.19", "platform")}`,
+        `[EC2.18/EC2.19] aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule ` +
+            `fleet-prod-alb-in-443: opens every port to the internet. Fix: admit ` +
+            `only the load balancer's security group (or 80/443 on the load ` +
+            `balancer itself), ${waive("EC2.18/EC2.19", "platform")}`,
     ],
     [
         "FLEET.memory",
         () => withContainer("api", (c) => (c.memoryReservation = c.memory)),
-        `[FLEET.memory] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service api): container api has memoryReservation 1024 and memory 1024. Fix: set memory.reservation below memory.limit in the catalog (AWS requires memory above memoryReservation), ${waive("FLEET.memory", "api")}`,
+        `[FLEET.memory] aws:ecs/taskDefinition:TaskDefinition api-taskdef ` +
+            `(service api): container api has memoryReservation 1024 and memory ` +
+            `1024. Fix: set memory.reservation below memory.limit in the catalog ` +
+            `(AWS requires memory above ` +
+            `memoryReservation), ${waive("FLEET.memory", "api")}`,
     ],
     [
         "FLEET.log-retention",
         () => withChange("aws:cloudwatch/logGroup:LogGroup", "web-logs", (p) => ({ ...p, retentionInDays: undefined })),
-        `[FLEET.log-retention] aws:cloudwatch/logGroup:LogGroup web-logs (service web): keeps logs forever. Fix: set fleet:logRetentionDays, ${waive("FLEET.log-retention", "web")}`,
+        `[FLEET.log-retention] aws:cloudwatch/logGroup:LogGroup web-logs ` +
+            `(service web): keeps logs forever. Fix: set ` +
+            `fleet:logRetentionDays, ${waive("FLEET.log-retention", "web")}`,
     ],
     [
         "FLEET.circuit-breaker",
         () => withChange("aws:ecs/service:Service", "api", (p) => ({ ...p, deploymentCircuitBreaker: { enable: true, rollback: false } })),
-        `[FLEET.circuit-breaker] aws:ecs/service:Service api (service api): does not roll back failed deployments. Fix: set deploymentCircuitBreaker { enable: true, rollback: true }, ${waive("FLEET.circuit-breaker", "api")}`,
+        `[FLEET.circuit-breaker] aws:ecs/service:Service api (service api): ` +
+            `does not roll back failed deployments. Fix: set ` +
+            `deploymentCircuitBreaker { enable: true, rollback: true ` +
+            `}, ${waive("FLEET.circuit-breaker", "api")}`,
     ],
     [
         "FLEET.deregistration",
         () => withChange("aws:lb/targetGroup:TargetGroup", "web-tg", (p) => ({ ...p, deregistrationDelay: 2 })),
-        `[FLEET.deregistration] aws:lb/targetGroup:TargetGroup web-tg (service web): deregisters in 2 s, which cuts in-flight requests. Fix: set deregistrationDelay to 5 s or more, ${waive("FLEET.deregistration", "web")}`,
+        `[FLEET.deregistration] aws:lb/targetGroup:TargetGroup web-tg (service ` +
+            `web): deregisters in 2 s, which cuts in-flight requests. Fix: set ` +
+            `deregistrationDelay to 5 s or ` +
+            `more, ${waive("FLEET.deregistration", "web")}`,
     ],
     [
         "FLEET.deregistration",
         () => withChange("aws:lb/targetGroup:TargetGroup", "web-tg", (p) => ({ ...p, deregistrationDelay: 300 })),
-        `[FLEET.deregistration] aws:lb/targetGroup:TargetGroup web-tg (service web): deregisters in 300 s, after the container is killed (stop timeout 30 s). Fix: lower deregistrationDelay or raise stopTimeout, ${waive("FLEET.deregistration", "web")}`,
+        `[FLEET.deregistration] aws:lb/targetGroup:TargetGroup web-tg (service ` +
+            `web): deregisters in 300 s, after the container is killed (stop ` +
+            `timeout 30 s). Fix: lower deregistrationDelay or raise ` +
+            `stopTimeout, ${waive("FLEET.deregistration", "web")}`,
     ],
     [
         "FLEET.secret-scope",
@@ -218,12 +283,20 @@ const cases: [string, () => ResourceView[], string][] = [
                 ];
                 return { ...p, policy: JSON.stringify(policy) };
             }),
-        `[FLEET.secret-scope] aws:iam/rolePolicy:RolePolicy api-exec (service api): statement ReadSecrets reads secrets from arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*. Fix: grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs, ${waive("FLEET.secret-scope", "api")}`,
+        `[FLEET.secret-scope] aws:iam/rolePolicy:RolePolicy api-exec (service ` +
+            `api): statement ReadSecrets reads secrets from ` +
+            `arn:aws:ssm:us-east-1:123456789012:parameter/fleet/prod/*. Fix: grant ` +
+            `ssm:GetParameters and kms:Decrypt on the exact parameter and key ` +
+            `ARNs, ${waive("FLEET.secret-scope", "api")}`,
     ],
     [
         "FLEET.task-access",
         () => withTaskPolicy("api", [{ Sid: "Everything", Effect: "Allow", Action: "s3:*", Resource: "*" }]),
-        `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service api): statement Everything allows actions s3:* and resources *. Fix: grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name), ${waive("FLEET.task-access", "api")}`,
+        `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service ` +
+            `api): statement Everything allows actions s3:* and resources *. Fix: ` +
+            `grant exact actions on exact ARNs through the service's access field ` +
+            `(a bucket, queue, topic or table by ` +
+            `name), ${waive("FLEET.task-access", "api")}`,
     ],
     [
         "FLEET.pull-through",
@@ -233,7 +306,12 @@ const cases: [string, () => ResourceView[], string][] = [
                 policy.Statement = policy.Statement.filter((s: any) => s.Sid !== "PullThroughCache");
                 return { ...p, policy: JSON.stringify(policy) };
             }),
-        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status pulls through cache prod-cache/docker-hub but its execution role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
+        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
+            `status-taskdef (service status): container status pulls through cache ` +
+            `prod-cache/docker-hub but its execution role may not import upstream ` +
+            `images. Fix: allow ecr:BatchImportUpstreamImage and ` +
+            `ecr:CreateRepository on ` +
+            `repository/prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
     ],
     [
         "FLEET.pull-through",
@@ -242,7 +320,13 @@ const cases: [string, () => ResourceView[], string][] = [
                 ...p,
                 policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
             })),
-        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition status-taskdef (service status): container status runs on EC2 and pulls through cache prod-cache/docker-hub, but the container-instance role may not import upstream images. Fix: allow ecr:BatchImportUpstreamImage and ecr:CreateRepository on repository/prod-cache/docker-hub/hashicorp/http-echo for the instance role, ${waive("FLEET.pull-through", "status")}`,
+        `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
+            `status-taskdef (service status): container status runs on EC2 and ` +
+            `pulls through cache prod-cache/docker-hub, but the container-instance ` +
+            `role may not import upstream images. Fix: allow ` +
+            `ecr:BatchImportUpstreamImage and ecr:CreateRepository on ` +
+            `repository/prod-cache/docker-hub/hashicorp/http-echo for the instance ` +
+            `role, ${waive("FLEET.pull-through", "status")}`,
     ],
 ];
 
@@ -336,7 +420,10 @@ describe("ECS.8 on values", () => {
                 "ECS.8",
             );
             assert.deepEqual(messages, [
-                `[ECS.8] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service api): container api passes ${name} (its value looks like ${kind}) in its plain environment. Fix: move ${name} from env to secrets in the catalog (SSM, by reference), ${waive("ECS.8", "api")}`,
+                `[ECS.8] aws:ecs/taskDefinition:TaskDefinition api-taskdef (service ` +
+                    `api): container api passes ${name} (its value looks like ${kind}) in ` +
+                    `its plain environment. Fix: move ${name} from env to secrets in the ` +
+                    `catalog (SSM, by reference), ${waive("ECS.8", "api")}`,
             ]);
             assert.ok(!messages[0].includes(value.slice(0, 12)), "the value is not printed");
         });

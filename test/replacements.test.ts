@@ -282,10 +282,14 @@ describe("the diff of a replacement", () => {
         assert.deepEqual(diffLines(diff, false), [
             "0 to add, 0 to change, 1 to replace, 0 to remove",
             "\n  api:",
-            "    +- aws:lb/targetGroup:TargetGroup api-tg (targetType: instance → ip, healthCheck.path: /health → /ready); replacement forced by targetType",
+            "    +- aws:lb/targetGroup:TargetGroup api-tg (targetType: instance → " +
+                "ip, healthCheck.path: /health → /ready); replacement forced by " +
+                "targetType",
         ]);
         assert.deepEqual(diffLines(diff, true).slice(2), [
-            "- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (targetType: instance → ip, healthCheck.path: /health → /ready); replacement forced by `targetType`",
+            "- `+-` aws:lb/targetGroup:TargetGroup `api-tg` (targetType: instance " +
+                "→ ip, healthCheck.path: /health → /ready); replacement forced by " +
+                "`targetType`",
         ]);
     });
 
@@ -347,7 +351,9 @@ describe("the diff of a replacement", () => {
                     policy: JSON.stringify({ rules: [{ selection: { countNumber: count } }] }),
                 });
             assert.deepEqual(warningsOf(policy(20), policy(10)), [
-                "keeps its fixed repository fleet-dev/api: the new one takes the old one's place, then deleting the old one removes it; it needs deleteBeforeReplace",
+                "keeps its fixed repository fleet-dev/api: the new one takes the old " +
+                    "one's place, then deleting the old one removes it; it needs " +
+                    "deleteBeforeReplace",
             ]);
         });
 

@@ -195,7 +195,8 @@ describe("rollout estimate", () => {
             "a: deregistration delay 2 s is under 5 s: in-flight requests may be cut when a task stops",
         ]);
         assert.deepEqual(rolloutEstimate(service("a", { stopTimeout: 10, targetGroup: { ...tg, deregistrationDelay: 60 } })).warnings, [
-            "a: deregistration delay 60 s is above the container's stop timeout 10 s: the task is killed while the ALB still sends it requests",
+            "a: deregistration delay 60 s is above the container's stop timeout 10 " +
+                "s: the task is killed while the ALB still sends it requests",
         ]);
     });
 });

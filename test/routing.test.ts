@@ -95,15 +95,19 @@ describe("computedPriority", () => {
         { band: "path", specific: [[], ["/api/*"]], general: [[], ["/api/v2/users/*", "/x*"]] },
     ];
     for (const { band, specific, general } of specificity) {
-        it(`${band}: ${JSON.stringify(specific)} gets a lower number than ${JSON.stringify(general)}, whatever the services are called`, () => {
-            for (const a of serviceNames) {
-                for (const b of serviceNames) {
-                    const first = computedPriority(a, ...specific);
-                    const second = computedPriority(b, ...general);
-                    assert.ok(first < second, `${a} ${first} should be < ${b} ${second}`);
+        it(
+            `${band}: ${JSON.stringify(specific)} gets a lower number ` +
+                `than ${JSON.stringify(general)}, whatever the services are called`,
+            () => {
+                for (const a of serviceNames) {
+                    for (const b of serviceNames) {
+                        const first = computedPriority(a, ...specific);
+                        const second = computedPriority(b, ...general);
+                        assert.ok(first < second, `${a} ${first} should be < ${b} ${second}`);
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
     it("is deterministic and ignores the order of hosts and of paths", () => {
@@ -204,14 +208,17 @@ describe("planRoutes", () => {
                 name: "two services, same host (case-insensitive) and path",
                 routes: [route("orders", 0, ["api.example.com"], ["/orders/*"]), route("shop", 1, ["API.example.com"], ["/orders/*"])],
                 error:
-                    'routing: service "shop" routes[1] (host API.example.com path /orders/*) and service "orders" routes[0] (host api.example.com path /orders/*) ' +
+                    'routing: service "shop" routes[1] (host API.example.com path ' +
+                    '/orders/*) and service "orders" routes[0] (host api.example.com path ' +
+                    "/orders/*) " +
                     "both claim host api.example.com path /orders/*; give one of them a different host or path.",
             },
             {
                 name: "two services, same path, no host",
                 routes: [route("orders", 0, [], ["/orders/*", "/shop/*"]), route("legacy", 0, [], ["/legacy/*", "/orders/*"])],
                 error:
-                    'routing: service "legacy" routes[0] (path /legacy/*, /orders/*) and service "orders" routes[0] (path /orders/*, /shop/*) ' +
+                    'routing: service "legacy" routes[0] (path /legacy/*, /orders/*) and ' +
+                    'service "orders" routes[0] (path /orders/*, /shop/*) ' +
                     "both claim host * path /orders/*; give one of them a different host or path.",
             },
             {
@@ -224,7 +231,9 @@ describe("planRoutes", () => {
             {
                 name: "one service repeating a host in another route",
                 routes: [route("orders", 0, ["api.example.com"], []), route("orders", 1, ["API.example.com"], [])],
-                error: 'routing: service "orders" routes[1] (host API.example.com) repeats host api.example.com path /* of routes[0]; remove the duplicate.',
+                error:
+                    'routing: service "orders" routes[1] (host API.example.com) repeats ' +
+                    "host api.example.com path /* of routes[0]; remove the duplicate.",
             },
         ];
         for (const { name, routes, error } of conflicts) {
@@ -244,7 +253,9 @@ describe("planRoutes", () => {
             assert.match(
                 errors[1],
                 new RegExp(
-                    `^routing: service "orders" routes\\[2\\] \\(path /a/\\*\\) and service "orders" routes\\[0\\] \\(path /a/\\*\\) both get priority ${p}; `,
+                    `^routing: service "orders" routes\\[2\\] \\(path /a/\\*\\) and ` +
+                        `service "orders" routes\\[0\\] \\(path /a/\\*\\) both get ` +
+                        `priority ${p}; `,
                 ),
             );
         });
@@ -266,7 +277,8 @@ describe("planRoutes", () => {
     describe("priority collisions", () => {
         const ordersPriority = computedPriority("orders", [], ["/orders/*"]);
         const collisionMessage = (priority: number, free: number) =>
-            `routing: service "billing" routes[0] (path /billing/*) and service "orders" routes[0] (path /orders/*) both get priority ${priority}; ` +
+            `routing: service "billing" routes[0] (path /billing/*) and service ` +
+            `"orders" routes[0] (path /orders/*) both get priority ${priority}; ` +
             `pin \`priority: ${free}\` on service "billing" routes[0] (path /billing/*) (a free value in the same specificity tier).`;
 
         it("reports a pin onto another rule's computed priority, with a free value after it in the same tier", () => {
@@ -310,13 +322,15 @@ describe("planRoutes", () => {
             assert.match(
                 plan.errors[0],
                 new RegExp(
-                    `^routing: service "billing" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "billing" routes\\[0\\]`,
+                    `^routing: service "billing" routes\\[0\\] .* both get priority ${p}; ` +
+                        `pin \`priority: \\d+\` on service "billing" routes\\[0\\]`,
                 ),
             );
             assert.match(
                 plan.errors[1],
                 new RegExp(
-                    `^routing: service "users" routes\\[0\\] .* both get priority ${p}; pin \`priority: \\d+\` on service "users" routes\\[0\\]`,
+                    `^routing: service "users" routes\\[0\\] .* both get priority ${p}; ` +
+                        `pin \`priority: \\d+\` on service "users" routes\\[0\\]`,
                 ),
             );
             const billing = suggestedPin(plan.errors[0]);

@@ -221,7 +221,8 @@ describe("the shipped catalog and stack files", () => {
                         assert.equal(
                             earlier,
                             undefined,
-                            `${stack}: listener rule ${describeRule(later)} is never reached: ${earlier && describeRule(earlier)} matches every request it matches`,
+                            `${stack}: listener rule ${describeRule(later)} is never ` +
+                                `reached: ${earlier && describeRule(earlier)} matches every request it matches`,
                         );
                     });
                 }

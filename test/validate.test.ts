@@ -48,7 +48,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, memory: { reservation: 512, limit: 512 } } },
         {},
         [
-            'service "svc": memory.reservation = 512: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+            'service "svc": memory.reservation = 512: must be below memory.limit ' +
+                "(512): AWS requires the hard limit (memory) above the soft " +
+                "reservation (memoryReservation); lower memory.reservation or raise " +
+                "memory.limit.",
         ],
     ],
     [
@@ -56,7 +59,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, memory: { reservation: 1024, limit: 512 } } },
         {},
         [
-            'service "svc": memory.reservation = 1024: must be below memory.limit (512): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+            'service "svc": memory.reservation = 1024: must be below memory.limit ' +
+                "(512): AWS requires the hard limit (memory) above the soft " +
+                "reservation (memoryReservation); lower memory.reservation or raise " +
+                "memory.limit.",
         ],
     ],
     [
@@ -64,7 +70,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, memory: { reservation: 0, limit: 128 } } },
         {},
         [
-            'service "svc": memory.reservation = 0: must be a whole number from 6 to 1000000; use the MiB the service needs at steady state (at least 6).',
+            'service "svc": memory.reservation = 0: must be a whole number from 6 ' +
+                "to 1000000; use the MiB the service needs at steady state (at least 6).",
         ],
     ],
     [
@@ -72,7 +79,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, memory: { reservation: 64, limit: -5 } } },
         {},
         [
-            'service "svc": memory.limit = -5: must be a whole number from 7 to 1000000; use the MiB at which the container should be killed (above the reservation).',
+            'service "svc": memory.limit = -5: must be a whole number from 7 to ' +
+                "1000000; use the MiB at which the container should be killed (above " +
+                "the reservation).",
         ],
     ],
     [
@@ -80,7 +89,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7" } },
         {},
         [
-            'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
+            'service "svc": memory = (missing): is required; set memory: { ' +
+                "reservation, limit } in MiB, the soft reservation below the hard limit.",
         ],
     ],
     [
@@ -100,7 +110,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, cpu: 16384, memory: { reservation: 1024, limit: 200000 } } },
         {},
         [
-            'service "svc": memory.limit = 200000: no Fargate task size holds 16384 CPU units and 200000 MiB (the largest is 16384 units, 122880 MiB); lower cpu or memory.limit, or run the service on ec2 capacity.',
+            'service "svc": memory.limit = 200000: no Fargate task size holds ' +
+                "16384 CPU units and 200000 MiB (the largest is 16384 units, 122880 " +
+                "MiB); lower cpu or memory.limit, or run the service on ec2 capacity.",
         ],
     ],
     [
@@ -108,7 +120,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, memory: { reservation: 512, limit: 2048 } } },
         t3small,
         [
-            'service "svc": memory.limit = 2048: exceeds the 1740 MiB a t3.small registers for tasks, so the task can never be placed; lower the limit or choose a larger fleet:cluster.ec2.instanceType.',
+            'service "svc": memory.limit = 2048: exceeds the 1740 MiB a t3.small ' +
+                "registers for tasks, so the task can never be placed; lower the limit " +
+                "or choose a larger fleet:cluster.ec2.instanceType.",
         ],
     ],
     [
@@ -134,7 +148,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{}] } },
         {},
         [
-            'service "svc": routes[0] = {}: has neither host nor path, so it would match every request; add a host or a path (use path "/*" for an explicit catch-all).',
+            'service "svc": routes[0] = {}: has neither host nor path, so it would ' +
+                'match every request; add a host or a path (use path "/*" for an ' +
+                "explicit catch-all).",
         ],
     ],
     [
@@ -142,7 +158,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ host: "api_v1" }] } },
         {},
         [
-            'service "svc": routes[0].host = "api_v1": is not a valid ALB host condition (expands to api_v1.example.com): at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.',
+            'service "svc": routes[0].host = "api_v1": is not a valid ALB host ' +
+                "condition (expands to api_v1.example.com): at most 128 characters of " +
+                "a-z 0-9 - . * ?, with only letters after the last dot; use a host " +
+                "such as api.example.com or *.example.com.",
         ],
     ],
     [
@@ -150,7 +169,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ host: "api.example.c0m" }] } },
         {},
         [
-            'service "svc": routes[0].host = "api.example.c0m": is not a valid ALB host condition: at most 128 characters of a-z 0-9 - . * ?, with only letters after the last dot; use a host such as api.example.com or *.example.com.',
+            'service "svc": routes[0].host = "api.example.c0m": is not a valid ALB ' +
+                "host condition: at most 128 characters of a-z 0-9 - . * ?, with only " +
+                "letters after the last dot; use a host such as api.example.com or " +
+                "*.example.com.",
         ],
     ],
     [
@@ -158,7 +180,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ host: "api" }] } },
         { domain: undefined },
         [
-            'service "svc": routes[0].host = "api": is a subdomain, but the stack has no fleet:domain; set fleet:domain in Pulumi.dev.yaml or write the full host.',
+            'service "svc": routes[0].host = "api": is a subdomain, but the stack ' +
+                "has no fleet:domain; set fleet:domain in Pulumi.dev.yaml or write the " +
+                "full host.",
         ],
     ],
     [
@@ -166,7 +190,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ path: "api/*" }] } },
         {},
         [
-            'service "svc": routes[0].path = "api/*": is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?; use a pattern such as /api/*.',
+            'service "svc": routes[0].path = "api/*": is not a valid ALB path ' +
+                "condition: it must start with / and have at most 128 characters of " +
+                "A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & * ?; use a pattern such as /api/*.",
         ],
     ],
     [
@@ -174,7 +200,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ path: "/" + "a".repeat(128) }] } },
         {},
         [
-            `service "svc": routes[0].path = ${show("/" + "a".repeat(128))}: is not a valid ALB path condition: it must start with / and have at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; use a pattern such as /api/*.`,
+            `service "svc": routes[0].path = ${show("/" + "a".repeat(128))}: is ` +
+                `not a valid ALB path condition: it must start with / and have at most ` +
+                `128 characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; use a ` +
+                `pattern such as /api/*.`,
         ],
     ],
     [
@@ -182,7 +211,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, port: 80, routes: [{ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] }] } },
         {},
         [
-            `service "svc": routes[0] = ${show({ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] })}: has 6 host and path values, above AWS's 5 condition values per rule; split it into several routes.`,
+            `service "svc": routes[0] ` +
+                `= ${show({ host: ["a", "b", "c"], path: ["/x", "/y", "/z"] })}: has 6 ` +
+                `host and path values, above AWS's 5 condition values per rule; split ` +
+                `it into several routes.`,
         ],
     ],
     [
@@ -190,7 +222,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, build: "./apps/api" } },
         {},
         [
-            'service "svc": image, build = {"image":"redis:7","build":"./apps/api"}: both image and build are set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.',
+            'service "svc": image, build = ' +
+                '{"image":"redis:7","build":"./apps/api"}: both image and build are ' +
+                "set; set exactly one: image for a published image, build for a " +
+                "context built and pushed to the service's repository.",
         ],
     ],
     [
@@ -198,7 +233,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { memory: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": image = (missing): neither image nor build is set; set exactly one: image for a published image, build for a context built and pushed to the service\'s repository.',
+            'service "svc": image = (missing): neither image nor build is set; set ' +
+                "exactly one: image for a published image, build for a context built " +
+                "and pushed to the service's repository.",
         ],
     ],
     [
@@ -206,7 +243,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, image: "redis" } },
         {},
         [
-            'service "svc": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
+            'service "svc": image = "redis": is not a valid image reference: it ' +
+                "has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts " +
+                "between deploys); use registry/repository:tag, e.g. redis:7.4, " +
+                "ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.",
         ],
     ],
     [
@@ -214,7 +254,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, image: "Redis:7" } },
         {},
         [
-            'service "svc": image = "Redis:7": is not a valid image reference: it has a malformed repository path (lowercase letters, digits and . _ - separators, components split by /); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
+            'service "svc": image = "Redis:7": is not a valid image reference: it ' +
+                "has a malformed repository path (lowercase letters, digits and . _ - " +
+                "separators, components split by /); use registry/repository:tag, e.g. " +
+                "redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.",
         ],
     ],
     [
@@ -228,7 +271,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { Api_Service: ok },
         {},
         [
-            'service "Api_Service": name = "Api_Service": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
+            'service "Api_Service": name = "Api_Service": must be 2-20 lowercase ' +
+                "letters, digits and single hyphens, starting with a letter and not " +
+                "ending with a hyphen (it prefixes target-group names, which AWS " +
+                "limits to 32 characters); rename the catalog key.",
         ],
     ],
     [
@@ -236,7 +282,11 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { "a-very-long-service-name": ok },
         {},
         [
-            'service "a-very-long-service-name": name = "a-very-long-service-name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
+            'service "a-very-long-service-name": name = ' +
+                '"a-very-long-service-name": must be 2-20 lowercase letters, digits ' +
+                "and single hyphens, starting with a letter and not ending with a " +
+                "hyphen (it prefixes target-group names, which AWS limits to 32 " +
+                "characters); rename the catalog key.",
         ],
     ],
     [
@@ -244,8 +294,13 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of image, build, port, routes, health, memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, jobDurationMinutes, command, stopTimeout, deregistrationDelay, capacity, user, optOut, access, connects.',
-            'service "svc": memory = (missing): is required; set memory: { reservation, limit } in MiB, the soft reservation below the hard limit.',
+            'service "svc": memroy = (value not shown): unknown field (did you ' +
+                'mean "memory"?); use one of image, build, port, routes, health, ' +
+                "memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, " +
+                "jobDurationMinutes, command, stopTimeout, deregistrationDelay, " +
+                "capacity, user, optOut, access, connects.",
+            'service "svc": memory = (missing): is required; set memory: { ' +
+                "reservation, limit } in MiB, the soft reservation below the hard limit.",
         ],
     ],
     [
@@ -254,7 +309,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         [
             'service "svc": memory.limt = 128: unknown field (did you mean "limit"?); use reservation and limit.',
-            'service "svc": memory.limit = (missing): is required; use the MiB at which the container should be killed (above the reservation).',
+            'service "svc": memory.limit = (missing): is required; use the MiB at ' +
+                "which the container should be killed (above the reservation).",
         ],
     ],
     [
@@ -262,7 +318,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, env: { "1BAD": "x" } } },
         {},
         [
-            'service "svc": env.1BAD = (value not shown): is not a valid environment variable name; use letters, digits and _ not starting with a digit.',
+            'service "svc": env.1BAD = (value not shown): is not a valid ' +
+                "environment variable name; use letters, digits and _ not starting " +
+                "with a digit.",
         ],
     ],
     [
@@ -276,7 +334,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, env: { TOKEN: "x" }, secrets: { TOKEN: { generate: { length: 32 } } } } },
         {},
         [
-            'service "svc": env.TOKEN = (value not shown): is also declared under secrets; keep it in secrets only; secrets never go in plain environment.',
+            'service "svc": env.TOKEN = (value not shown): is also declared under ' +
+                "secrets; keep it in secrets only; secrets never go in plain " +
+                "environment.",
         ],
     ],
     [
@@ -284,7 +344,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { "bad-name": { generate: { length: 32 } } } } },
         {},
         [
-            'service "svc": secrets.bad-name = {"generate":{"length":32}}: is not a valid environment variable name; use letters, digits and _ not starting with a digit.',
+            'service "svc": secrets.bad-name = {"generate":{"length":32}}: is not ' +
+                "a valid environment variable name; use letters, digits and _ not " +
+                "starting with a digit.",
         ],
     ],
     [
@@ -292,7 +354,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { TOKEN: { generate: { length: 32 }, existing: "/x/y" } } } },
         {},
         [
-            'service "svc": secrets.TOKEN = {"generate":{"length":32},"existing":"/x/y"}: must have exactly one source; use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }.',
+            'service "svc": secrets.TOKEN = ' +
+                '{"generate":{"length":32},"existing":"/x/y"}: must have exactly one ' +
+                'source; use { fromConfig: "key" }, { generate: { length: 32 } } or { ' +
+                'existing: "/path/to/parameter" }.',
         ],
     ],
     [
@@ -300,7 +365,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { DB: { fromConfig: "missingKey" } } } },
         {},
         [
-            'service "svc": secrets.DB.fromConfig = "missingKey": is not set in Pulumi.dev.yaml; run: pulumi config set --secret missingKey <value> -s dev.',
+            'service "svc": secrets.DB.fromConfig = "missingKey": is not set in ' +
+                "Pulumi.dev.yaml; run: pulumi config set --secret missingKey <value> -s dev.",
         ],
     ],
     [
@@ -308,7 +374,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { DB: { fromConfig: "plainKey" } } } },
         { plainKey: "hunter2" },
         [
-            'service "svc": secrets.DB.fromConfig = "plainKey": is stored in plain text in Pulumi.dev.yaml; re-set it encrypted: pulumi config set --secret plainKey <value> -s dev.',
+            'service "svc": secrets.DB.fromConfig = "plainKey": is stored in plain ' +
+                "text in Pulumi.dev.yaml; re-set it encrypted: pulumi config set " +
+                "--secret plainKey <value> -s dev.",
         ],
     ],
     [
@@ -316,7 +384,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { TOKEN: { generate: { length: 8 } } } } },
         {},
         [
-            'service "svc": secrets.TOKEN.generate.length = 8: must be a whole number from 16 to 1024; use e.g. { generate: { length: 32 } }.',
+            'service "svc": secrets.TOKEN.generate.length = 8: must be a whole ' +
+                "number from 16 to 1024; use e.g. { generate: { length: 32 } }.",
         ],
     ],
     [
@@ -324,7 +393,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, secrets: { TOKEN: { existing: "/aws/reference/x" } } } },
         {},
         [
-            'service "svc": secrets.TOKEN.existing = "/aws/reference/x": is not an SSM parameter name or ARN; use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path.',
+            'service "svc": secrets.TOKEN.existing = "/aws/reference/x": is not an ' +
+                "SSM parameter name or ARN; use /path/to/parameter (not starting with " +
+                "aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path.",
         ],
     ],
     [
@@ -338,7 +409,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 2 } } },
         {},
         [
-            'service "svc": scaling = {"min":1,"max":2}: has no target to track and no schedule; set cpuPercent, requestsPerTarget, queue or schedule.',
+            'service "svc": scaling = {"min":1,"max":2}: has no target to track ' +
+                "and no schedule; set cpuPercent, requestsPerTarget, queue or schedule.",
         ],
     ],
     [
@@ -346,7 +418,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 2, requestsPerTarget: 100 } } },
         {},
         [
-            'service "svc": scaling.requestsPerTarget = 100: needs a target group, but the service has no routes; scale on cpuPercent instead.',
+            'service "svc": scaling.requestsPerTarget = 100: needs a target group, ' +
+                "but the service has no routes; scale on cpuPercent instead.",
         ],
     ],
     [
@@ -354,7 +427,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, desiredCount: 9, scaling: { min: 1, max: 3, cpuPercent: 50 } } },
         {},
         [
-            'service "svc": desiredCount = 9: is outside scaling bounds 1-3; set desiredCount within them or remove it (autoscaling starts at min).',
+            'service "svc": desiredCount = 9: is outside scaling bounds 1-3; set ' +
+                "desiredCount within them or remove it (autoscaling starts at min).",
         ],
     ],
     [
@@ -368,7 +442,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, stopTimeout: 10, deregistrationDelay: 30 } },
         {},
         [
-            'service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ECS kills the container while the ALB still sends it requests; lower deregistrationDelay or raise stopTimeout.',
+            'service "svc": deregistrationDelay = 30: is above stopTimeout (10 s): ' +
+                "ECS kills the container while the ALB still sends it requests; lower " +
+                "deregistrationDelay or raise stopTimeout.",
         ],
     ],
     [
@@ -377,7 +453,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, deregistrationDelay: 2 } },
         {},
         [
-            'service "svc": deregistrationDelay = 2: must be a whole number from 5 to 3600; use 5-3600 seconds: under 5 s the ALB cuts in-flight requests when a task stops.',
+            'service "svc": deregistrationDelay = 2: must be a whole number from 5 ' +
+                "to 3600; use 5-3600 seconds: under 5 s the ALB cuts in-flight " +
+                "requests when a task stops.",
         ],
     ],
     [
@@ -385,7 +463,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, stopTimeout: 300 } },
         {},
         [
-            'service "svc": stopTimeout = 300: must be a whole number from 2 to 120; use seconds between SIGTERM and SIGKILL (Fargate allows at most 120).',
+            'service "svc": stopTimeout = 300: must be a whole number from 2 to ' +
+                "120; use seconds between SIGTERM and SIGKILL (Fargate allows at most 120).",
         ],
     ],
     [
@@ -393,7 +472,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, capacity: "ec2" } },
         {},
         [
-            'service "svc": capacity = "ec2": stack dev has no EC2 capacity (fleet:cluster.ec2 is not set); set fleet:cluster.ec2 or use fargate / fargate-spot.',
+            'service "svc": capacity = "ec2": stack dev has no EC2 capacity ' +
+                "(fleet:cluster.ec2 is not set); set fleet:cluster.ec2 or use fargate " +
+                "/ fargate-spot.",
         ],
     ],
     [
@@ -401,7 +482,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, health: { path: "/healthz" } } },
         {},
         [
-            'service "svc": health.path = "/healthz": is set but the service has no routes, so there is no target group to check it; remove health.path or add routes (use health.command for a container check).',
+            'service "svc": health.path = "/healthz": is set but the service has ' +
+                "no routes, so there is no target group to check it; remove " +
+                "health.path or add routes (use health.command for a container check).",
         ],
     ],
     [
@@ -415,7 +498,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { api: ok },
         { services: { apii: { desiredCount: 2 } } },
         [
-            'stack config fleet:services.apii: apii = (value not shown): overrides a service that is not in the catalog (did you mean "api"?); fix the name or remove the override.',
+            "stack config fleet:services.apii: apii = (value not shown): overrides " +
+                'a service that is not in the catalog (did you mean "api"?); fix the ' +
+                "name or remove the override.",
         ],
     ],
     [
@@ -423,7 +508,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { services: { svc: { memory: { limit: 32 } } } },
         [
-            'service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): memory.reservation = 64: must be below memory.limit (32): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
+            'service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): ' +
+                "memory.reservation = 64: must be below memory.limit (32): AWS " +
+                "requires the hard limit (memory) above the soft reservation " +
+                "(memoryReservation); lower memory.reservation or raise memory.limit.",
         ],
     ],
     [
@@ -431,7 +519,11 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { netwrok: { natGateways: "single" } },
         [
-            'stack config fleet:netwrok: netwrok = (value not shown): unknown key (did you mean "network"?); use one of fleet:domain, fleet:network, fleet:cluster, fleet:loadBalancer, fleet:registry, fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, fleet:retired, fleet:budget, fleet:dns, or remove it.',
+            "stack config fleet:netwrok: netwrok = (value not shown): unknown key " +
+                '(did you mean "network"?); use one of fleet:domain, fleet:network, ' +
+                "fleet:cluster, fleet:loadBalancer, fleet:registry, " +
+                "fleet:logRetentionDays, fleet:protect, fleet:services, fleet:policy, " +
+                "fleet:retired, fleet:budget, fleet:dns, or remove it.",
         ],
     ],
     [
@@ -439,7 +531,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { network: { natGateways: "none" } },
         [
-            'stack config fleet:network: natGateways = "none": leaves private subnets with no route to ECR, CloudWatch Logs and SSM, so tasks cannot start (fleet creates no VPC endpoints); use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone).',
+            'stack config fleet:network: natGateways = "none": leaves private ' +
+                "subnets with no route to ECR, CloudWatch Logs and SSM, so tasks " +
+                "cannot start (fleet creates no VPC endpoints); use single (one NAT " +
+                "gateway, cheaper) or onePerAz (survives the loss of an availability zone).",
         ],
     ],
     [
@@ -447,7 +542,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { logRetentionDays: 10 },
         [
-            "stack config fleet:logRetentionDays: logRetentionDays = 10: is not a retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+            "stack config fleet:logRetentionDays: logRetentionDays = 10: is not a " +
+                "retention CloudWatch Logs accepts; use one of 1, 3, 5, 7, 14, 30, 60, " +
+                "90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, " +
+                "3288, 3653.",
         ],
     ],
     [
@@ -455,7 +553,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { loadBalancer: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } },
         [
-            'stack config fleet:loadBalancer: certificateArn = "arn:aws:iam::123456789012:server-certificate/x": is not an ACM certificate ARN; use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack\'s region.',
+            "stack config fleet:loadBalancer: certificateArn = " +
+                '"arn:aws:iam::123456789012:server-certificate/x": is not an ACM ' +
+                "certificate ARN; use arn:aws:acm:<region>:<account>:certificate/<id> " +
+                "of a certificate in the stack's region.",
         ],
     ],
     [
@@ -469,7 +570,13 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
             },
         },
         [
-            'stack config fleet:registry: pullThroughCache.docker-hub.credentialArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd": AWS requires a Secrets Manager credential for registry-1.docker.io, whose secret name starts with ecr-pullthroughcache/; create the secret (aws secretsmanager create-secret --name ecr-pullthroughcache/docker-hub ...) and set its ARN here.',
+            "stack config fleet:registry: " +
+                "pullThroughCache.docker-hub.credentialArn = " +
+                '"arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCd": ' +
+                "AWS requires a Secrets Manager credential for registry-1.docker.io, " +
+                "whose secret name starts with ecr-pullthroughcache/; create the " +
+                "secret (aws secretsmanager create-secret --name " +
+                "ecr-pullthroughcache/docker-hub ...) and set its ARN here.",
         ],
     ],
     [
@@ -477,7 +584,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { registry: { pullThroughCache: { gcr: {} } } },
         [
-            "stack config fleet:registry: pullThroughCache.gcr = {}: AWS's pull-through cache does not support Google Container Registry; use keys among ecr-public, quay, k8s, docker-hub, github-container-registry, gitlab-container-registry.",
+            "stack config fleet:registry: pullThroughCache.gcr = {}: AWS's " +
+                "pull-through cache does not support Google Container Registry; use " +
+                "keys among ecr-public, quay, k8s, docker-hub, " +
+                "github-container-registry, gitlab-container-registry.",
         ],
     ],
     [
@@ -491,7 +601,17 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { cluster: { ec2: { instanceType: "t3.mediun", minSize: 0, maxSize: 2 } } },
         [
-            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an instance type fleet can size tasks for (did you mean "t3.medium"?); use one of t3.small, t3.medium, t3.large, t3.xlarge, t3.2xlarge, t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, t4g.xlarge, t4g.2xlarge, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, m7i.xlarge, m7i.2xlarge, m6g.large, m7g.large, m7g.xlarge, m7g.2xlarge, c6i.large, c6i.xlarge, c6i.2xlarge, c7i.large, c7i.xlarge, c7i.2xlarge, c7g.large, c7g.xlarge, c7g.2xlarge, r6i.large, r6i.xlarge, r6i.2xlarge, r7i.large, r7i.xlarge, r7i.2xlarge, r7g.large, r7g.xlarge, r7g.2xlarge, or add the type to model/instanceTypes.ts.',
+            'stack config fleet:cluster: ec2.instanceType = "t3.mediun": is not an ' +
+                'instance type fleet can size tasks for (did you mean "t3.medium"?); ' +
+                "use one of t3.small, t3.medium, t3.large, t3.xlarge, t3.2xlarge, " +
+                "t3a.medium, t3a.large, t4g.small, t4g.medium, t4g.large, t4g.xlarge, " +
+                "t4g.2xlarge, m6i.large, m6i.xlarge, m6i.2xlarge, m7i.large, " +
+                "m7i.xlarge, m7i.2xlarge, m6g.large, m7g.large, m7g.xlarge, " +
+                "m7g.2xlarge, c6i.large, c6i.xlarge, c6i.2xlarge, c7i.large, " +
+                "c7i.xlarge, c7i.2xlarge, c7g.large, c7g.xlarge, c7g.2xlarge, " +
+                "r6i.large, r6i.xlarge, r6i.2xlarge, r7i.large, r7i.xlarge, " +
+                "r7i.2xlarge, r7g.large, r7g.xlarge, r7g.2xlarge, or add the type to " +
+                "model/instanceTypes.ts.",
         ],
     ],
     [
@@ -499,7 +619,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, user: "0:0" } },
         {},
         [
-            'service "svc": user = "0:0": runs the container as root; use the image\'s unprivileged user, or set optOut.nonRootUser with the reason.',
+            'service "svc": user = "0:0": runs the container as root; use the ' +
+                "image's unprivileged user, or set optOut.nonRootUser with the reason.",
         ],
     ],
     [
@@ -507,7 +628,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, optOut: { readonlyRootFilesystem: "" } } },
         {},
         [
-            'service "svc": optOut.readonlyRootFilesystem = "": needs the reason the default is turned off (at least 10 characters); write why, e.g. "nginx writes its cache under /var/cache/nginx".',
+            'service "svc": optOut.readonlyRootFilesystem = "": needs the reason ' +
+                "the default is turned off (at least 10 characters); write why, e.g. " +
+                '"nginx writes its cache under /var/cache/nginx".',
         ],
     ],
     [
@@ -515,7 +638,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, optOut: { readOnlyRootFs: "because the image needs it" } } },
         {},
         [
-            'service "svc": optOut.readOnlyRootFs = "because the image needs it": is not a secure default (did you mean "readonlyRootFilesystem"?); use one of readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges.',
+            'service "svc": optOut.readOnlyRootFs = "because the image needs it": ' +
+                'is not a secure default (did you mean "readonlyRootFilesystem"?); use ' +
+                "one of readonlyRootFilesystem, nonRootUser, privileged, initProcess, " +
+                "noNewPrivileges.",
         ],
     ],
     [
@@ -523,7 +649,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, optOut: { privileged: "needs to load a kernel module" } } },
         {},
         [
-            'service "svc": optOut.privileged = "needs to load a kernel module": Fargate does not run privileged containers; run the service on ec2 capacity or drop the opt-out.',
+            'service "svc": optOut.privileged = "needs to load a kernel module": ' +
+                "Fargate does not run privileged containers; run the service on ec2 " +
+                "capacity or drop the opt-out.",
         ],
     ],
     [
@@ -531,7 +659,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { policy: { enforcement: "strict" } },
         [
-            'stack config fleet:policy: enforcement = "strict": is not an enforcement level; use mandatory (violations fail the plan and the preview) or advisory (they warn).',
+            'stack config fleet:policy: enforcement = "strict": is not an ' +
+                "enforcement level; use mandatory (violations fail the plan and the " +
+                "preview) or advisory (they warn).",
         ],
     ],
     [
@@ -539,7 +669,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { policy: { waivers: { platform: { "ECS.55": "a perfectly fine reason" } } } },
         [
-            `stack config fleet:policy: waivers.platform.ECS.55 = "a perfectly fine reason": is not a fleet control (did you mean "ECS.5"?); use one of ${controlIds.join(", ")}.`,
+            `stack config fleet:policy: waivers.platform.ECS.55 = "a perfectly ` +
+                `fine reason": is not a fleet control (did you mean "ECS.5"?); use one ` +
+                `of ${controlIds.join(", ")}.`,
         ],
     ],
     [
@@ -547,7 +679,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { policy: { waivers: { svx: { "ECS.5": "the image writes under var" } } } },
         [
-            'stack config fleet:policy: waivers.svx = {"ECS.5":"the image writes under var"}: waives controls for a service that is not in the catalog (did you mean "svc"?); use a catalog service name, or platform for the shared resources.',
+            'stack config fleet:policy: waivers.svx = {"ECS.5":"the image writes ' +
+                'under var"}: waives controls for a service that is not in the catalog ' +
+                '(did you mean "svc"?); use a catalog service name, or platform for ' +
+                "the shared resources.",
         ],
     ],
     [
@@ -555,7 +690,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { policy: { waivers: { platform: { "ELB.5": "no bucket, no logs" } } } },
         [
-            'stack config fleet:policy: waivers.platform.ELB.5 = "no bucket, no logs": is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters); reword it without other punctuation.',
+            'stack config fleet:policy: waivers.platform.ELB.5 = "no bucket, no ' +
+                'logs": is stored as an AWS tag, which allows only letters, digits, ' +
+                "spaces and _ . : / = + - @ (at most 256 characters); reword it " +
+                "without other punctuation.",
         ],
     ],
     [
@@ -563,7 +701,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { policy: { waivers: { platform: { "ELB.5": "dev" } } } },
         [
-            'stack config fleet:policy: waivers.platform.ELB.5 = "dev": needs a reason (at least 10 characters); write why, for the reviewers of this stack.',
+            'stack config fleet:policy: waivers.platform.ELB.5 = "dev": needs a ' +
+                "reason (at least 10 characters); write why, for the reviewers of this stack.",
         ],
     ],
     [
@@ -571,7 +710,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { svc: { reason: "replaced by something else" } } },
         [
-            'stack config fleet:retired: svc = "replaced by something else": is retired but still in the catalog; remove the catalog entry (or set fleet:services.svc.enabled: false in this stack) to retire it, or remove it from fleet:retired to keep running it.',
+            'stack config fleet:retired: svc = "replaced by something else": is ' +
+                "retired but still in the catalog; remove the catalog entry (or set " +
+                "fleet:services.svc.enabled: false in this stack) to retire it, or " +
+                "remove it from fleet:retired to keep running it.",
         ],
     ],
     [
@@ -579,7 +721,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { X_1: { reason: "replaced by something else" } } },
         [
-            'stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 lowercase letters, digits and single hyphens); use the catalog key the service had.',
+            'stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 ' +
+                "lowercase letters, digits and single hyphens); use the catalog key " +
+                "the service had.",
         ],
     ],
     [
@@ -587,7 +731,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { old: {} } },
         [
-            "stack config fleet:retired: old.reason = (missing): needs a reason (at least 10 characters); write why, for the reviewers of this stack.",
+            "stack config fleet:retired: old.reason = (missing): needs a reason " +
+                "(at least 10 characters); write why, for the reviewers of this stack.",
         ],
     ],
     [
@@ -595,7 +740,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { memory: ok.memory, build: { context: "./apps/api", dockerfle: "Dockerfile.prod" } } },
         {},
         [
-            'service "svc": build.dockerfle = "Dockerfile.prod": unknown field (did you mean "dockerfile"?); use one of context, dockerfile, args.',
+            'service "svc": build.dockerfle = "Dockerfile.prod": unknown field ' +
+                '(did you mean "dockerfile"?); use one of context, dockerfile, args.',
         ],
     ],
     [
@@ -609,7 +755,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { cluster: { contanerInsights: "enabled" } },
         [
-            'stack config fleet:cluster: contanerInsights = "enabled": unknown field (did you mean "containerInsights"?); use one of containerInsights, defaultCapacity, ec2.',
+            'stack config fleet:cluster: contanerInsights = "enabled": unknown ' +
+                'field (did you mean "containerInsights"?); use one of ' +
+                "containerInsights, defaultCapacity, ec2.",
         ],
     ],
     [
@@ -623,7 +771,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { network: { natGateways: "single", publicSubnetIds: ["subnet-12345678", "subnet-87654321"] } },
         [
-            'stack config fleet:network: publicSubnetIds = ["subnet-12345678","subnet-87654321"]: subnet ids were given without the VPC they belong to; add vpcId, or remove the subnet ids to create a VPC.',
+            "stack config fleet:network: publicSubnetIds = " +
+                '["subnet-12345678","subnet-87654321"]: subnet ids were given without ' +
+                "the VPC they belong to; add vpcId, or remove the subnet ids to create a VPC.",
         ],
     ],
     [
@@ -637,7 +787,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
             },
         },
         [
-            'stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: must list at least two subnet ids in different availability zones (an ALB needs two); list ids like subnet-0123456789abcdef0.',
+            'stack config fleet:network: publicSubnetIds = ["subnet-12345678"]: ' +
+                "must list at least two subnet ids in different availability zones (an " +
+                "ALB needs two); list ids like subnet-0123456789abcdef0.",
         ],
     ],
     [
@@ -654,7 +806,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         {},
         [
-            "catalog: services = {}: must be a non-empty record of service name → entry; export const services: Catalog = { api: { ... } } from services/index.ts.",
+            "catalog: services = {}: must be a non-empty record of service name → " +
+                "entry; export const services: Catalog = { api: { ... } } from " +
+                "services/index.ts.",
         ],
     ],
 ];
@@ -681,14 +835,18 @@ describe("validation messages", () => {
     it("checks that a build context has its Dockerfile", () => {
         const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/nope" } }, {}, { pathExists: () => false });
         assert.deepEqual(errors, [
-            'service "svc": build.context = "./apps/nope": has no Dockerfile; point build at a directory with a Dockerfile, or set build.dockerfile.',
+            'service "svc": build.context = "./apps/nope": has no Dockerfile; ' +
+                "point build at a directory with a Dockerfile, or set build.dockerfile.",
         ]);
     });
 
     it("needs a way to hash build contexts to tag built images", () => {
         const errors = errorsOf({ svc: { memory: ok.memory, build: "./apps/api" } }, {}, { buildTag: undefined });
         assert.deepEqual(errors, [
-            'service "svc": build = "./apps/api": images built from source are tagged with a hash of their build context, which this run cannot compute; run the program from the repository (index.ts), where the build contexts are.',
+            'service "svc": build = "./apps/api": images built from source are ' +
+                "tagged with a hash of their build context, which this run cannot " +
+                "compute; run the program from the repository (index.ts), where the " +
+                "build contexts are.",
         ]);
     });
 
@@ -699,7 +857,9 @@ describe("validation messages", () => {
             { buildTag: () => "cannot read ./apps/api/secret.pem: EACCES" },
         );
         assert.deepEqual(errors, [
-            'service "svc": build.context = "./apps/api": cannot be hashed into an image tag: cannot read ./apps/api/secret.pem: EACCES; make every file of the context readable, or exclude it in .dockerignore.',
+            'service "svc": build.context = "./apps/api": cannot be hashed into an ' +
+                "image tag: cannot read ./apps/api/secret.pem: EACCES; make every file " +
+                "of the context readable, or exclude it in .dockerignore.",
         ]);
     });
 
@@ -717,7 +877,11 @@ describe("validation messages", () => {
     it("rejects a stack name that would overflow the cache prefix", () => {
         const errors = errorsOf({ svc: ok }, {}, { stack: "production-eu-west" });
         assert.deepEqual(errors, [
-            'stack: name = "production-eu-west": must be 1-12 lowercase letters, digits or hyphens starting with a letter (it prefixes ECR repositories, SSM paths and log groups, and pull-through cache prefixes are limited to 30 characters); rename the stack (pulumi stack rename).',
+            'stack: name = "production-eu-west": must be 1-12 lowercase letters, ' +
+                "digits or hyphens starting with a letter (it prefixes ECR " +
+                "repositories, SSM paths and log groups, and pull-through cache " +
+                "prefixes are limited to 30 characters); rename the stack (pulumi " +
+                "stack rename).",
         ]);
     });
 });

@@ -49,7 +49,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: scaling({ schedule: [{ cron: "cron(0 8 * * MON-FRI *)", min: 2, max: 4 }] }) } },
         {},
         [
-            `service "svc": scaling.schedule[0].cron = "cron(0 8 * * MON-FRI *)": sets both day-of-month and day-of-week: AWS needs ? in one of them (e.g. ? for day-of-month with MON-FRI); ${cronFix}.`,
+            `service "svc": scaling.schedule[0].cron = "cron(0 8 * * MON-FRI *)": ` +
+                `sets both day-of-month and day-of-week: AWS needs ? in one of them ` +
+                `(e.g. ? for day-of-month with MON-FRI); ${cronFix}.`,
         ],
     ],
     [
@@ -73,7 +75,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         },
         {},
         [
-            `service "svc": scaling.schedule[1].cron = "cron(0 18 ? * MON-FRI)": has 5 fields; AWS cron has six: minutes hours day-of-month month day-of-week year; ${cronFix}.`,
+            `service "svc": scaling.schedule[1].cron = "cron(0 18 ? * MON-FRI)": ` +
+                `has 5 fields; AWS cron has six: minutes hours day-of-month month ` +
+                `day-of-week year; ${cronFix}.`,
         ],
     ],
     [
@@ -81,7 +85,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: scaling({ schedule: [{ cron: weekdays, min: 2, max: 4, timezone: "Europe/Berlinn" }] }) } },
         {},
         [
-            'service "svc": scaling.schedule[0].timezone = "Europe/Berlinn": is not an IANA time zone; use a name such as "Europe/Berlin", "America/New_York" or "UTC".',
+            'service "svc": scaling.schedule[0].timezone = "Europe/Berlinn": is ' +
+                'not an IANA time zone; use a name such as "Europe/Berlin", ' +
+                '"America/New_York" or "UTC".',
         ],
     ],
     [
@@ -105,7 +111,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         },
         {},
         [
-            `service "svc": scaling.schedule[1].cron = "${weekdays}": repeats scaling.schedule[0] (same cron and timezone), so only one of them would take effect; merge the two entries or change one's cron.`,
+            `service "svc": scaling.schedule[1].cron = "${weekdays}": repeats ` +
+                `scaling.schedule[0] (same cron and timezone), so only one of them ` +
+                `would take effect; merge the two entries or change one's cron.`,
         ],
     ],
     [
@@ -113,7 +121,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { backlogPerTask: 100 } } } },
         {},
         [
-            `service "svc": scaling.queue.name = (missing): is required: queue scaling needs the queue's name; set it in the catalog or under fleet:services.<service>.scaling.queue.name, e.g. "orders".`,
+            `service "svc": scaling.queue.name = (missing): is required: queue ` +
+                `scaling needs the queue's name; set it in the catalog or under ` +
+                `fleet:services.<service>.scaling.queue.name, e.g. "orders".`,
         ],
     ],
     [
@@ -121,7 +131,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { name: "orders queue", backlogPerTask: 100 } } } },
         {},
         [
-            'service "svc": scaling.queue.name = "orders queue": is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, a FIFO queue\'s ending in .fifo) or queue ARN; use the queue\'s name, e.g. orders or orders.fifo, or arn:aws:sqs:<region>:<account>:<name>.',
+            'service "svc": scaling.queue.name = "orders queue": is not an SQS ' +
+                "queue name (1-80 characters of A-Z a-z 0-9 - _, a FIFO queue's " +
+                "ending in .fifo) or queue ARN; use the queue's name, e.g. orders or " +
+                "orders.fifo, or arn:aws:sqs:<region>:<account>:<name>.",
         ],
     ],
     [
@@ -129,7 +142,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { name: "orders" } } } },
         {},
         [
-            'service "svc": scaling.queue.backlogPerTask = (missing): is required; use the messages one task works through in an acceptable delay, e.g. 100.',
+            'service "svc": scaling.queue.backlogPerTask = (missing): is required; ' +
+                "use the messages one task works through in an acceptable delay, e.g. 100.",
         ],
     ],
     [
@@ -137,7 +151,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 0, max: 4, queue: { name: "orders", backlogPerTask: 100 } } } },
         {},
         [
-            'service "svc": scaling.min = 0: is 0 with queue scaling: backlog per task divides by the running tasks, so with none running it has no value and the service never scales out; set scaling.min to 1 or more.',
+            'service "svc": scaling.min = 0: is 0 with queue scaling: backlog per ' +
+                "task divides by the running tasks, so with none running it has no " +
+                "value and the service never scales out; set scaling.min to 1 or more.",
         ],
     ],
     [
@@ -145,7 +161,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { name: "orders", backlogPerTask: 100 } } } },
         { cluster: { defaultCapacity: "fargate", containerInsights: "disabled" } },
         [
-            'service "svc": scaling.queue = "orders": needs the running task count from Container Insights, which stack dev turns off; set fleet:cluster.containerInsights to enabled in Pulumi.dev.yaml, or scale on cpuPercent.',
+            'service "svc": scaling.queue = "orders": needs the running task count ' +
+                "from Container Insights, which stack dev turns off; set " +
+                "fleet:cluster.containerInsights to enabled in Pulumi.dev.yaml, or " +
+                "scale on cpuPercent.",
         ],
     ],
     [
@@ -153,7 +172,11 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { backlogPerTask: 100 } } } },
         { services: { svc: { scaling: { queue: { name: "orders!" } } } } },
         [
-            'service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): scaling.queue.name = "orders!": is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, a FIFO queue\'s ending in .fifo) or queue ARN; use the queue\'s name, e.g. orders or orders.fifo, or arn:aws:sqs:<region>:<account>:<name>.',
+            'service "svc" (set in fleet:services.svc of Pulumi.dev.yaml): ' +
+                'scaling.queue.name = "orders!": is not an SQS queue name (1-80 ' +
+                "characters of A-Z a-z 0-9 - _, a FIFO queue's ending in .fifo) or " +
+                "queue ARN; use the queue's name, e.g. orders or orders.fifo, or " +
+                "arn:aws:sqs:<region>:<account>:<name>.",
         ],
     ],
     [
@@ -162,7 +185,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         [
             `service "nightly": port = 8080: ${job}, so it has no port; remove port, or remove schedule to run it as a service.`,
-            `service "nightly": routes = [{"path":"/report/*"}]: ${job}, so it is not on the load balancer; remove routes, or remove schedule to run it as a service.`,
+            `service "nightly": routes = [{"path":"/report/*"}]: ${job}, so it is ` +
+                `not on the load balancer; remove routes, or remove schedule to run it ` +
+                `as a service.`,
         ],
     ],
     [
@@ -170,8 +195,12 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { nightly: { ...ok, schedule: "rate(1 hour)", desiredCount: 2, scaling: { min: 1, max: 2, cpuPercent: 50 } } },
         {},
         [
-            'service "nightly": scaling = {"min":1,"max":2,"cpuPercent":50}: is for a service; a job runs one task per schedule; remove scaling, or remove schedule to run it as a service.',
-            'service "nightly": desiredCount = 2: is for a service; a job runs one task per schedule; remove desiredCount, or remove schedule to run it as a service.',
+            'service "nightly": scaling = {"min":1,"max":2,"cpuPercent":50}: is ' +
+                "for a service; a job runs one task per schedule; remove scaling, or " +
+                "remove schedule to run it as a service.",
+            'service "nightly": desiredCount = 2: is for a service; a job runs one ' +
+                "task per schedule; remove desiredCount, or remove schedule to run it " +
+                "as a service.",
         ],
     ],
     [
@@ -197,7 +226,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { nightly: { ...ok, schedule: "cron(0 3 * * * *)" } },
         {},
         [
-            `service "nightly": schedule = "cron(0 3 * * * *)": sets both day-of-month and day-of-week: AWS needs ? in one of them (e.g. ? for day-of-month with MON-FRI); ${scheduleFix}.`,
+            `service "nightly": schedule = "cron(0 3 * * * *)": sets both ` +
+                `day-of-month and day-of-week: AWS needs ? in one of them (e.g. ? for ` +
+                `day-of-month with MON-FRI); ${scheduleFix}.`,
         ],
     ],
     [
@@ -211,8 +242,10 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, timezone: "Europe/Berlin", jobDurationMinutes: 5 } },
         {},
         [
-            'service "svc": timezone = "Europe/Berlin": is set but the entry has no schedule; add schedule to make it a job, or remove timezone.',
-            'service "svc": jobDurationMinutes = 5: is set but the entry has no schedule; add schedule to make it a job, or remove jobDurationMinutes.',
+            'service "svc": timezone = "Europe/Berlin": is set but the entry has ' +
+                "no schedule; add schedule to make it a job, or remove timezone.",
+            'service "svc": jobDurationMinutes = 5: is set but the entry has no ' +
+                "schedule; add schedule to make it a job, or remove jobDurationMinutes.",
         ],
     ],
     [
@@ -220,7 +253,9 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { nightly: { ...ok, schedule: "rate(5 minutes)", timezone: "Europe/Berlin" } },
         {},
         [
-            'service "nightly": timezone = "Europe/Berlin": only applies to a cron schedule, and schedule is a rate; remove timezone, or use a cron schedule.',
+            'service "nightly": timezone = "Europe/Berlin": only applies to a cron ' +
+                "schedule, and schedule is a rate; remove timezone, or use a cron " +
+                "schedule.",
         ],
     ],
 ];

@@ -67,8 +67,11 @@ describe("a plan with workers and jobs", () => {
         assert.deepEqual(
             planPolicy({ ...plan, resources }).violations.map((v) => v.message),
             [
-                "[ECS.2/ECS.16] aws:scheduler/schedule:Schedule sweep-schedule (service sweep): assigns public IP addresses to its tasks. " +
-                    "Fix: set assignPublicIp false and run tasks in private subnets behind NAT, or waive ECS.2/ECS.16 for sweep with a reason in fleet:policy.waivers.",
+                "[ECS.2/ECS.16] aws:scheduler/schedule:Schedule sweep-schedule " +
+                    "(service sweep): assigns public IP addresses to its tasks. " +
+                    ("Fix: set assignPublicIp false and run tasks in private subnets behind " +
+                        "NAT, or waive ECS.2/ECS.16 for sweep with a reason in " +
+                        "fleet:policy.waivers."),
             ],
         );
     });
