@@ -280,6 +280,9 @@ export class Service extends pulumi.ComponentResource {
         taskRole: aws.iam.Role,
     ): aws.ecs.TaskDefinition {
         const fargate = this.spec.capacity.kind === "fargate" ? this.spec.capacity : undefined;
+        // A task size on EC2 only where AWS requires one (Service Connect): without it placement
+        // reserves the container's soft reservation, which is what bin-packing is for.
+        const size = fargate ? fargate.size : this.spec.capacity.kind === "ec2" ? this.spec.capacity.task : undefined;
         const container = containerDefinition<pulumi.Input<string>>(this.spec, {
             image,
             logGroupName: logGroup.name,
@@ -292,8 +295,8 @@ export class Service extends pulumi.ComponentResource {
                 family: servicePhysicalNames.taskFamily(this.args.names, this.spec.name),
                 networkMode: fargate ? "awsvpc" : "bridge",
                 requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
-                cpu: fargate ? String(fargate.size.cpu) : undefined,
-                memory: fargate ? String(fargate.size.memory) : undefined,
+                cpu: size ? String(size.cpu) : undefined,
+                memory: size ? String(size.memory) : undefined,
                 runtimePlatform: fargate ? { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } : undefined,
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,

@@ -30,6 +30,7 @@ import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { reportIssues } from "./schema";
 import {
+    cpuUnitsPerVcpu,
     deregistrationDelay as deregistration,
     fargateMaxStopTimeoutSeconds,
     fleetHealthCheck,
@@ -355,11 +356,11 @@ class ServiceResolver {
                         "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
                     );
                 }
-                if (cpu > type.vcpus * 1024) {
+                if (cpu > type.vcpus * cpuUnitsPerVcpu) {
                     this.add(
                         "cpu",
                         cpu,
-                        `exceeds the ${type.vcpus * 1024} units of a ${ec2.instanceType}`,
+                        `exceeds the ${type.vcpus * cpuUnitsPerVcpu} units of a ${ec2.instanceType}`,
                         "lower cpu or choose a larger instance type",
                     );
                 }
@@ -602,7 +603,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             add: (field, value, problem, fix) => problems.add(fieldSubject(field), field, value, problem, fix),
         });
     }
-    const connected = withConnections(problems, resolved, connectionInputs, disabled);
+    const connected = withConnections(problems, resolved, connectionInputs, disabled, settings.cluster.ec2);
 
     const names = Object.keys(catalog);
     for (const scope of Object.keys(settings.policy.waivers)) {
@@ -679,13 +680,15 @@ function enabledIn(problems: Problems, name: string, value: unknown, stack: stri
 
 /**
  * The services with their connections: the callers' URL variables in env, each one's part in
- * Service Connect, and a Fargate size that holds the Service Connect agent too.
+ * Service Connect, and a task size that holds the Service Connect agent too (a Fargate size, or
+ * on EC2 the task-level size AWS requires of a Service Connect task).
  */
 function withConnections(
     problems: Problems,
     services: readonly Omit<ResolvedService, "rules" | "urls">[],
     inputs: readonly ConnectionInput[],
     disabled: ReadonlySet<string>,
+    ec2: StackSettings["cluster"]["ec2"],
 ): Omit<ResolvedService, "rules" | "urls">[] {
     const connections = resolveConnections(inputs, disabled);
     return services.map((service) => {
@@ -694,9 +697,33 @@ function withConnections(
         const env = { ...service.env };
         for (const connection of entry.connects) env[connection.variable] = connection.url;
         let capacity = service.capacity;
-        if (capacity.kind === "fargate") {
-            const size = smallestFargateSize(service.cpu + serviceConnectAgent.cpu, service.memory.limit + serviceConnectAgent.memoryMiB);
-            const input = inputs.find((i) => i.name === service.name)!;
+        const input = inputs.find((i) => i.name === service.name)!;
+        const task = { cpu: service.cpu + serviceConnectAgent.cpu, memory: service.memory.limit + serviceConnectAgent.memoryMiB };
+        if (capacity.kind === "ec2") {
+            // ECS refuses a Service Connect task definition without task memory; the agent's share
+            // is what the task size adds to the container's.
+            capacity = { ...capacity, task };
+            const type = ec2 && instanceTypes[ec2.instanceType];
+            if (ec2 && type && service.memory.limit <= ec2.registeredMemoryMiB && task.memory > ec2.registeredMemoryMiB) {
+                input.add(
+                    "memory.limit",
+                    service.memory.limit,
+                    `with the Service Connect agent (${serviceConnectAgent.memoryMiB} MiB more) needs a ` +
+                        `${task.memory} MiB task, more than the ${ec2.registeredMemoryMiB} MiB a ` +
+                        `${ec2.instanceType} registers for tasks, so the task can never be placed`,
+                    "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
+                );
+            } else if (ec2 && type && service.cpu <= type.vcpus * cpuUnitsPerVcpu && task.cpu > type.vcpus * cpuUnitsPerVcpu) {
+                input.add(
+                    "cpu",
+                    service.cpu,
+                    `with the Service Connect agent (${serviceConnectAgent.cpu} CPU units more) needs ` +
+                        `${task.cpu} units, more than the ${type.vcpus * cpuUnitsPerVcpu} of a ${ec2.instanceType}`,
+                    "lower cpu or choose a larger instance type",
+                );
+            }
+        } else {
+            const size = smallestFargateSize(task.cpu, task.memory);
             if (!size) {
                 input.add(
                     "memory.limit",

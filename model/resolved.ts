@@ -109,7 +109,16 @@ export type ResolvedCapacity =
           /** The smallest valid Fargate task size holding the container (fargate.ts). */
           readonly size: FargateSize;
       }
-    | { readonly kind: "ec2" };
+    | {
+          readonly kind: "ec2";
+          /**
+           * Task-level CPU units and memory (MiB), set only where AWS requires a task size on EC2:
+           * a task in Service Connect must set task memory above its containers' limits, for the
+           * agent ECS adds (policy/limits.ts serviceConnectAgent). Placement then reserves this
+           * size on an instance instead of the container's soft reservation.
+           */
+          readonly task?: { readonly cpu: number; readonly memory: number };
+      };
 
 /** A job: a task EventBridge Scheduler runs on a schedule (the entry's `schedule`), instead of an ECS service. */
 export interface ResolvedJob {

@@ -766,3 +766,23 @@ export function enforceAwsRules(registration: Registration): void {
     const violations = awsRuleViolations(registration);
     if (violations.length > 0) throw new Error(violations.map((v) => violationMessage(registration.type, registration.name, v)).join("\n"));
 }
+
+/**
+ * ECS refuses a service with Service Connect whose task definition sets no task memory, or task
+ * memory not above the containers' memory limits: the difference is what the Service Connect
+ * agent ECS adds to the task runs in (ECS developer guide, Service Connect proxy: "The task
+ * definition must set the task memory limit to use Service Connect" and "you must set the task
+ * memory limit to a number greater than the sum of the container memory limits").
+ * `taskDefinition` holds the task definition's inputs; the problem is undefined when ECS accepts it.
+ */
+export function serviceConnectTaskProblem(taskDefinition: Record<string, unknown>): string | undefined {
+    if (isUnknownOrSecret(taskDefinition.memory) || isUnknownOrSecret(taskDefinition.containerDefinitions)) return undefined;
+    const containers = JSON.parse(String(taskDefinition.containerDefinitions ?? "[]")) as { memory?: number }[];
+    const limits = containers.reduce((sum, c) => sum + (c.memory ?? 0), 0);
+    if (taskDefinition.memory === undefined) return "sets no task memory";
+    const memory = Number(taskDefinition.memory);
+    return memory > limits ? undefined : `sets task memory ${memory} MiB, not above its containers' limits (${limits} MiB)`;
+}
+
+export const serviceConnectTaskSource =
+    "ECS developer guide, Service Connect proxy, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";

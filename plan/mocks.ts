@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { enforceAwsRules } from "./awsRules";
+import { enforceAwsRules, serviceConnectTaskProblem, serviceConnectTaskSource } from "./awsRules";
 
 export const fakeAccountId = "123456789012";
 
@@ -63,6 +63,9 @@ const hash = (text: string, length: number) => createHash("sha256").update(text)
 const uuidOf = (name: string) => [8, 4, 4, 4, 12].map((length, i) => hash(i === 0 ? name : name + "abcd"[i - 1], length)).join("-");
 
 export class FleetMocks implements pulumi.runtime.Mocks {
+    /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
+    private readonly taskDefinitions = new Map<string, Record<string, unknown>>();
+
     constructor(
         private readonly region: string,
         private readonly accountId: string = fakeAccountId,
@@ -154,10 +157,21 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.clusterName), state: { ...inputs } };
             case "aws:ecs/taskDefinition:TaskDefinition": {
                 const arnWithoutRevision = `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}`;
+                this.taskDefinitions.set(`${arnWithoutRevision}:1`, inputs);
                 return { id: String(inputs.family), state: { ...inputs, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
             }
             case "aws:ecs/service:Service": {
                 const serviceName = named();
+                const taskDefinition = this.taskDefinitions.get(String(inputs.taskDefinition));
+                const connect = inputs.serviceConnectConfiguration as { enabled?: unknown } | undefined;
+                const problem = connect?.enabled === true && taskDefinition ? serviceConnectTaskProblem(taskDefinition) : undefined;
+                if (problem) {
+                    throw new Error(
+                        `fleet mocks: ${type} "${name}": serviceConnectConfiguration is enabled but its task definition ` +
+                            `${String(taskDefinition!.family)} ${problem}; ECS requires task memory above the containers' ` +
+                            `limits for the Service Connect agent — ${serviceConnectTaskSource}`,
+                    );
+                }
                 const clusterName = String(inputs.cluster ?? "")
                     .split("/")
                     .pop();

@@ -21,7 +21,7 @@
 import { InstanceType, instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu, lowReservedMemoryUtilisation, rollingDeployment } from "../policy/limits";
 import { PriceBook, priceBook as defaultPriceBook } from "./cost";
-import { PlanFacts, ServiceFacts } from "./facts";
+import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface CapacityChoice {
     readonly instanceType: string;
@@ -164,10 +164,15 @@ export function fewestInstances(workload: Workload, shape: InstanceShape): numbe
     return undefined;
 }
 
-/** The EC2 workload of a plan's facts. */
+/**
+ * The EC2 workload of a plan's facts. A service's reservation and CPU here are what placement
+ * reserves per task (its task size under Service Connect).
+ */
 export function workloadOf(facts: PlanFacts): Workload {
     return {
-        services: facts.services.filter((s) => s.capacity === "ec2"),
+        services: facts.services
+            .filter((s) => s.capacity === "ec2")
+            .map((s) => ({ ...s, reservation: placedOnInstance(s).memory, cpu: placedOnInstance(s).cpu })),
         zones: facts.platform.availabilityZones,
         minSize: facts.platform.ec2?.minSize ?? 0,
     };

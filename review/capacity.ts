@@ -4,7 +4,7 @@
  */
 import { instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu } from "../policy/limits";
-import { PlanFacts, ServiceFacts } from "./facts";
+import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface Ec2CapacityReport {
     readonly instanceType: string;
@@ -92,15 +92,16 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
     const tasks: Task[] = services.flatMap((s) =>
-        Array.from({ length: peakTasks(s) }, () => ({ service: s.name, memory: s.reservation, cpu: s.cpu })),
+        Array.from({ length: peakTasks(s) }, () => ({ service: s.name, ...placedOnInstance(s) })),
     );
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
     const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
     for (const service of services) {
-        if (type && (service.reservation > registered || service.cpu > cpuUnits)) {
+        const placed = placedOnInstance(service);
+        if (type && (placed.memory > registered || placed.cpu > cpuUnits)) {
             warnings.push(
-                `${service.name}: a task reserves ${service.reservation} MiB ` +
-                    `and ${service.cpu} CPU units, but a ${ec2.instanceType} ` +
+                `${service.name}: a task reserves ${placed.memory} MiB ` +
+                    `and ${placed.cpu} CPU units, but a ${ec2.instanceType} ` +
                     `registers ${registered} MiB and ${cpuUnits} units: it can never be placed`,
             );
         }

@@ -7,7 +7,7 @@ import { cpuUnitsPerVcpu } from "../policy/limits";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
 import { CostContext, CostItem, costItems } from "./costItems";
-import { PlanFacts, ServiceFacts } from "./facts";
+import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface RegionPrices {
     readonly date: string;
@@ -172,13 +172,15 @@ export function estimateCost(
         if (hourly === undefined) warnings.push(`no price for ${capacity.instanceType} in data/prices.json: EC2 instances not counted`);
         else ec2Monthly = capacity.instances * hourly * hours;
     }
-    const reservedOnEc2 = facts.services.filter((s) => s.capacity === "ec2").reduce((sum, s) => sum + tasksOf(s) * s.reservation, 0);
+    const reservedOnEc2 = facts.services
+        .filter((s) => s.capacity === "ec2")
+        .reduce((sum, s) => sum + tasksOf(s) * placedOnInstance(s).memory, 0);
 
     const services: ServiceCost[] = facts.services.map((service) => {
         let compute = 0;
         let detail: string;
         if (service.capacity === "ec2") {
-            const share = reservedOnEc2 > 0 ? (tasksOf(service) * service.reservation) / reservedOnEc2 : 0;
+            const share = reservedOnEc2 > 0 ? (tasksOf(service) * placedOnInstance(service).memory) / reservedOnEc2 : 0;
             compute = ec2Monthly * share;
             const running = service.job ? ` while it runs: ${load.get(service.name)!.detail}` : "";
             detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${running})`;

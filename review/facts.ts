@@ -17,6 +17,7 @@ import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
 import { Ec2Facts, jobFacts, ModelPlatformFacts, modelSectionVersion, RuleFacts, scheduledMinFacts, ServiceFacts } from "./modelFacts";
+export { placedOnInstance } from "./modelFacts";
 
 export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
 
@@ -86,13 +87,16 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
         );
         const containers = task ? (JSON.parse(String(task.inputs.containerDefinitions)) as Record<string, unknown>[]) : [];
         const health = (tg?.inputs.healthCheck ?? {}) as Record<string, unknown>;
+        const capacity = capacityOf(ecsService, schedule);
+        const taskSize = task?.inputs.memory !== undefined ? { cpu: num(task.inputs.cpu), memory: num(task.inputs.memory) } : undefined;
         return {
             name,
-            capacity: capacityOf(ecsService, schedule),
+            capacity,
             reservation: containers.reduce((sum, c) => sum + num(c.memoryReservation, num(c.memory)), 0),
             limit: containers.reduce((sum, c) => sum + num(c.memory), 0),
             cpu: containers.reduce((sum, c) => sum + num(c.cpu), 0),
-            fargateSize: task?.inputs.cpu !== undefined ? { cpu: num(task.inputs.cpu), memory: num(task.inputs.memory) } : undefined,
+            fargateSize: capacity === "ec2" ? undefined : taskSize,
+            ...(capacity === "ec2" && taskSize ? { ec2TaskSize: taskSize } : {}),
             desired: num(ecsService?.inputs.desiredCount),
             min: scaling ? num(scaling.inputs.minCapacity) : undefined,
             max: scaling ? num(scaling.inputs.maxCapacity) : undefined,

@@ -35,6 +35,11 @@ export interface ServiceFacts {
     readonly cpu: number;
     /** Task-level size (Fargate). */
     readonly fargateSize?: { readonly cpu: number; readonly memory: number };
+    /**
+     * Task-level size of an EC2 task, set only where AWS requires one (Service Connect): placement
+     * reserves it instead of the soft reservation. Absent otherwise, and in older sections.
+     */
+    readonly ec2TaskSize?: { readonly cpu: number; readonly memory: number };
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -54,6 +59,14 @@ export interface ServiceFacts {
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
     readonly job?: JobFacts;
+}
+
+/**
+ * What placement reserves for one task of an EC2 service: its task-level size where it has one
+ * (Service Connect), else its containers' soft reservation and CPU.
+ */
+export function placedOnInstance(service: ServiceFacts): { readonly memory: number; readonly cpu: number } {
+    return { memory: service.ec2TaskSize?.memory ?? service.reservation, cpu: service.ec2TaskSize?.cpu ?? service.cpu };
 }
 
 export interface ScheduledMinFacts {
@@ -187,6 +200,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
         cpu: service.cpu,
         fargateSize:
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
+        ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,

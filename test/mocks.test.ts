@@ -67,6 +67,43 @@ describe("fleet's mocks", () => {
         );
     });
 
+    it("refuse a Service Connect service whose task definition sets no task memory above its containers' limits, as ECS does", () => {
+        const container = JSON.stringify([{ name: "api", memory: 512, memoryReservation: 256 }]);
+        const taskDefinition = (family: string, memory?: string) =>
+            String(
+                mocks.newResource({
+                    type: "aws:ecs/taskDefinition:TaskDefinition",
+                    name: `${family}-taskdef`,
+                    inputs: { family, containerDefinitions: container, ...(memory ? { memory } : {}) },
+                    custom: true,
+                }).state.arn,
+            );
+        const service = (name: string, arn: string, enabled: boolean) =>
+            mocks.newResource({
+                type: "aws:ecs/service:Service",
+                name,
+                inputs: { cluster: "fleet", taskDefinition: arn, serviceConnectConfiguration: { enabled } },
+                custom: true,
+            });
+        const source = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";
+        assert.throws(() => service("api", taskDefinition("fleet-dev-api"), true), {
+            message:
+                'fleet mocks: aws:ecs/service:Service "api": serviceConnectConfiguration is enabled but its task ' +
+                "definition fleet-dev-api sets no task memory; ECS requires task memory above the containers' " +
+                `limits for the Service Connect agent — ECS developer guide, Service Connect proxy, ${source}`,
+        });
+        assert.throws(() => service("web", taskDefinition("fleet-dev-web", "512"), true), {
+            message:
+                'fleet mocks: aws:ecs/service:Service "web": serviceConnectConfiguration is enabled but its task ' +
+                "definition fleet-dev-web sets task memory 512 MiB, not above its containers' limits (512 MiB); " +
+                "ECS requires task memory above the containers' limits for the Service Connect agent — " +
+                `ECS developer guide, Service Connect proxy, ${source}`,
+        });
+        // Task memory above the limits, or no Service Connect: accepted.
+        assert.doesNotThrow(() => service("docs", taskDefinition("fleet-dev-docs", "576"), true));
+        assert.doesNotThrow(() => service("batch", taskDefinition("fleet-dev-batch"), false));
+    });
+
     it("fake the outputs other resources read, realistically", () => {
         const repo = mocks.newResource({
             type: "aws:ecr/repository:Repository",

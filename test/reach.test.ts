@@ -244,6 +244,15 @@ describe("web connects to api through Service Connect (dev: Fargate, awsvpc)", (
 describe("web connects to api on EC2 (prod: bridge mode)", () => {
     it("plans, and passes the policy", () => assert.equal(runs.prodReach.code, 0, runs.prodReach.stderr + runs.prodReach.stdout));
 
+    it("gives the EC2 task the task size ECS requires under Service Connect: the agent's 256 CPU units and 64 MiB more", () => {
+        const task = resource(runs.prodReach, "aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs;
+        const { cpu, memory, memoryReservation } = container(runs.prodReach, "api");
+        assert.deepEqual([task.cpu, task.memory], [String(cpu + 256), String(memory + 64)]);
+        // Placement reserves the task size, not the soft reservation: the capacity report packs by it.
+        const api = runs.prodReach.plan!.model!.services.find((s) => s.name === "api")!;
+        assert.deepEqual([api.reservation, api.ec2TaskSize], [memoryReservation, { cpu: cpu + 256, memory: memory + 64 }]);
+    });
+
     it("admits bridge-mode callers on the instances' dynamic ports (where the agent listens), once", () => {
         const rules = ofType(runs.prodReach, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
             /-(to-|instances-connect)/.test(r.name),

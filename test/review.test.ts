@@ -171,6 +171,15 @@ describe("EC2 packing", () => {
         ]);
     });
 
+    it("packs a Service Connect task by its task size, which placement reserves, not by its soft reservation", () => {
+        const connected = service("a", { reservation: 1000, limit: 4000, cpu: 256, desired: 2, ec2TaskSize: { cpu: 512, memory: 4064 } });
+        const report = ec2Capacity(facts([connected], { ec2: m6i }))!;
+        assert.equal(report.reservedMiB, 8128);
+        assert.equal(report.packedInstances, 2); // 4064 + 4064 > 7731
+        const plain = ec2Capacity(facts([{ ...connected, ec2TaskSize: undefined }], { ec2: m6i }))!;
+        assert.deepEqual([plain.reservedMiB, plain.packedInstances], [2000, 1]);
+    });
+
     it("has nothing to say without EC2 capacity", () => {
         assert.equal(ec2Capacity(facts([service("a", { capacity: "fargate" })])), undefined);
     });
