@@ -114,7 +114,7 @@ export function scalingRules(
     scaling: {
         readonly min: number;
         readonly queue?: unknown;
-        readonly schedule?: readonly { readonly cron: string; readonly timezone?: string }[];
+        readonly schedule?: readonly { readonly cron: string; readonly timezone?: string; readonly min: number }[];
     },
     ctx: z.RefinementCtx,
 ): void {
@@ -131,6 +131,17 @@ export function scalingRules(
     }
     const seen = new Map<string, number>();
     (scaling.schedule ?? []).forEach((entry, index) => {
+        if (scaling.queue !== undefined && entry.min === 0) {
+            // A scheduled minimum of 0 lets the service reach no tasks, where the backlog per task has no value.
+            refuse(
+                ctx,
+                ["schedule", index, "min"],
+                0,
+                "is 0 with queue scaling: once the tasks scale in to none, backlog per task has no value " +
+                    "and the service never scales out again",
+                "set it to 1 or more",
+            );
+        }
         const key = scheduledScalingKey(entry);
         const first = seen.get(key);
         if (first !== undefined) {

@@ -157,6 +157,26 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "queue scaling with a scheduled minimum of zero tasks",
+        {
+            svc: {
+                ...ok,
+                scaling: {
+                    min: 1,
+                    max: 4,
+                    queue: { name: "orders", backlogPerTask: 100 },
+                    schedule: [{ cron: "cron(0 20 * * ? *)", min: 0, max: 4 }],
+                },
+            },
+        },
+        {},
+        [
+            'service "svc": scaling.schedule[0].min = 0: is 0 with queue scaling: once ' +
+                "the tasks scale in to none, backlog per task has no value and the service " +
+                "never scales out again; set it to 1 or more.",
+        ],
+    ],
+    [
         "queue scaling without Container Insights",
         { svc: { ...ok, scaling: { min: 1, max: 4, queue: { name: "orders", backlogPerTask: 100 } } } },
         { cluster: { defaultCapacity: "fargate", containerInsights: "disabled" } },
