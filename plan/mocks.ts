@@ -59,8 +59,12 @@ function unwrapSecret(value: unknown): unknown {
 }
 
 const hash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
-/** A UUID-shaped id derived from the name (8-4-4-4-12 hex), as AWS gives KMS keys, certificates and Auto Scaling groups. */
-const uuidOf = (name: string) => [8, 4, 4, 4, 12].map((length, i) => hash(i === 0 ? name : name + "abcd"[i - 1], length)).join("-");
+/**
+ * A UUID-shaped id derived from the name (8-4-4-4-12 hex), as AWS gives KMS keys, certificates and
+ * Auto Scaling groups. `salts` keeps each type's fake ids as earlier plans recorded them.
+ */
+const uuidOf = (name: string, salts = "abcd") =>
+    [8, 4, 4, 4, 12].map((length, i) => hash(i === 0 ? name : name + salts[i - 1], length)).join("-");
 
 export class FleetMocks implements pulumi.runtime.Mocks {
     /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
@@ -211,7 +215,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case "aws:autoscaling/group:Group": {
                 const groupName = named();
-                const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${uuidOf(name)}:autoScalingGroupName/${groupName}`;
+                const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${uuidOf(name, "1234")}:autoScalingGroupName/${groupName}`;
                 return { id: groupName, state: { ...inputs, name: groupName, arn } };
             }
             case "aws:ecr/repository:Repository": {
