@@ -585,8 +585,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (!parsed.success) {
             reportIssues(problems, serviceSchema, merged, parsed.error.issues, {
                 subject: (path) => subject(path[0]),
-                // An unknown field (a misspelt secrets or env) and an environment value may hold a secret: not repeated.
-                hidden: (path) => path[0] === "env" || (path.length === 1 && !(serviceFields as readonly PropertyKey[]).includes(path[0])),
+                hidden: (path) => mayHoldSecret(path, merged),
                 fallbackFix: "see the catalog contract in README.md",
             });
             continue;
@@ -663,6 +662,24 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             disabled: [...disabled].sort(),
         },
     };
+}
+
+const secretSourceKeys = ["fromConfig", "existing", "generate"];
+
+/**
+ * Whether a catalog value a message is about may be a secret in the wrong place, so that it is not
+ * repeated in the message (CI logs keep it): an unknown field (a misspelt secrets or env), an
+ * environment value, and under `secrets` anything but a source's own fields and a source object
+ * made only of them: `secrets: { DB: "hunter2" }` or `{ DB: { value: "hunter2" } }` is not shown.
+ */
+function mayHoldSecret(path: readonly PropertyKey[], entry: Record<string, unknown>): boolean {
+    if (path[0] === "env") return true;
+    if (path[0] === "secrets") {
+        if (path.length >= 3) return !secretSourceKeys.includes(String(path[2]));
+        const source = path.length === 2 && isRecord(entry.secrets) ? entry.secrets[String(path[1])] : undefined;
+        return !(isRecord(source) && Object.keys(source).every((key) => secretSourceKeys.includes(key)));
+    }
+    return path.length === 1 && !(serviceFields as readonly PropertyKey[]).includes(path[0]);
 }
 
 /** `fleet:services.<name>.enabled`: true, false, or undefined when not set (a bad value is reported). */

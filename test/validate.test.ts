@@ -361,6 +361,26 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "a secret's value written where its source goes: never repeated",
+        { svc: { ...ok, secrets: { DB: "hunter2", API_KEY: { value: "s3cr3t" } } } },
+        {},
+        [
+            'service "svc": secrets.DB = (value not shown): must have exactly one source; use { fromConfig: "key" }, ' +
+                '{ generate: { length: 32 } } or { existing: "/path/to/parameter" }.',
+            'service "svc": secrets.API_KEY = (value not shown): must have exactly one source; use { fromConfig: "key" }, ' +
+                '{ generate: { length: 32 } } or { existing: "/path/to/parameter" }.',
+        ],
+    ],
+    [
+        "secrets that are not a map: never repeated",
+        { svc: { ...ok, secrets: "hunter2" } },
+        {},
+        [
+            'service "svc": secrets = (value not shown): must map variable names to a source; ' +
+                'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }.',
+        ],
+    ],
+    [
         "a secret from a config key that is not set",
         { svc: { ...ok, secrets: { DB: { fromConfig: "missingKey" } } } },
         {},
