@@ -5,7 +5,6 @@
  * an older plan (plans of a fixture stack and of the shipped stacks, in child processes).
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,7 +18,9 @@ import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/fact
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
-import { PlanDocument, PlanResource, PlanResult } from "../plan/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 
@@ -476,29 +477,10 @@ describe("plan diff", () => {
     });
 });
 
-/** Plans a stack in a child process (one Pulumi runtime per process), as the JSON it writes. */
-function planInChild(root: string, stack: string, out: string, catalog?: string): Promise<PlanDocument> {
-    const repo = path.resolve(__dirname, "..");
-    const args = ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, stack, out, ...(catalog ? [catalog] : [])];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, { cwd: repo });
-        let stderr = "";
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code !== 0) return reject(new Error(`plan of ${stack} exited ${code}: ${stderr}`));
-            const result = JSON.parse(fs.readFileSync(out, "utf8")) as PlanResult;
-            if (!result.ok) return reject(new Error(`plan of ${stack}: ${result.message}`));
-            resolve(result.plan);
-        });
-    });
-}
-
 /** Facts as the JSON a plan carries them (absent fields, not undefined ones). */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe("the plan's model section", () => {
-    const repo = path.resolve(__dirname, "..");
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-facts-"));
     const plans: Record<string, PlanDocument> = {};
     // An existing VPC with three public subnets and EC2 capacity as the default, with Fargate and Spot services.
@@ -519,14 +501,15 @@ describe("the plan's model section", () => {
     ].join("\n");
 
     before(async () => {
-        const fixtureRoot = path.join(scratch, "fixture");
-        fs.mkdirSync(fixtureRoot);
-        fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(fixtureRoot, "Pulumi.yaml"));
-        fs.writeFileSync(path.join(fixtureRoot, "Pulumi.facts.yaml"), fixtureStack);
+        const factsRoot = path.join(scratch, "fixture");
+        fs.mkdirSync(factsRoot);
+        fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(factsRoot, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(factsRoot, "Pulumi.facts.yaml"), fixtureStack);
+        // The tests' own dev-like and prod-like stacks with the fixture fleet, never the user's.
         const [fixture, dev, prod] = await Promise.all([
-            planInChild(fixtureRoot, "facts", path.join(scratch, "fixture.json"), path.join(repo, "test", "fixtures", "catalogFacts.ts")),
-            planInChild(repo, "dev", path.join(scratch, "dev.json")),
-            planInChild(repo, "prod", path.join(scratch, "prod.json")),
+            planAt("the facts fixture", factsRoot, "facts", path.join(scratch, "fixture.json"), fixtureCatalog("catalogFacts.ts")),
+            planAt("the fixture dev stack", fixtureRoot, "dev", path.join(scratch, "dev.json"), fixtureCatalog()),
+            planAt("the fixture prod stack", fixtureRoot, "prod", path.join(scratch, "prod.json"), fixtureCatalog()),
         ]);
         Object.assign(plans, { fixture, dev, prod });
     });
