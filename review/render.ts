@@ -537,7 +537,7 @@ export function renderText(r: Review): string {
  * largest fleets, the unchanged tables as one summary line each (the text report and the plan
  * JSON keep them whole). The verdict, every changed service and every violation are in all three.
  */
-type Detail = "full" | "grouped" | "summary";
+export type Detail = "full" | "grouped" | "summary";
 
 function folded(summary: string, body: string): string[] {
     return ["<details>", `<summary>${summary}</summary>`, "", body, "", "</details>", ""];
@@ -629,10 +629,15 @@ function markdownAt(r: Review, detail: Detail): string {
 export const markdownBudget = 30_000;
 
 export function renderMarkdown(r: Review, maxCharacters = markdownBudget): string {
+    return fittedMarkdown(r, maxCharacters).text;
+}
+
+/** The Markdown at the most detailed level that fits `maxCharacters` (the summary level when none does), and that level. */
+export function fittedMarkdown(r: Review, maxCharacters = markdownBudget): { readonly text: string; readonly detail: Detail } {
     const levels: Detail[] = ["full", "grouped", "summary"];
-    for (const level of levels) {
-        const text = markdownAt(r, level);
-        if (text.length <= maxCharacters || level === "summary") return text;
+    for (const detail of levels) {
+        const text = markdownAt(r, detail);
+        if (text.length <= maxCharacters || detail === "summary") return { text, detail };
     }
     throw new Error("unreachable");
 }
