@@ -7,7 +7,7 @@
 import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
-import { orderedValues, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
+import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
@@ -129,7 +129,6 @@ const tasksOf = (s: ServiceFacts) =>
         : s.min !== undefined
           ? `${s.desired} (${s.min}-${s.max}${s.scheduledMin ? `, scheduled up to ${s.scheduledMin.highest}` : ""})`
           : String(s.desired);
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 interface Table {
     readonly headers: readonly string[];
