@@ -8,7 +8,7 @@ import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
-import { completeCostLines, costContext } from "./costItems";
+import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
@@ -121,7 +121,6 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
     };
 }
 
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
 const tasksOf = (s: ServiceFacts) =>
     s.job
