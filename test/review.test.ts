@@ -20,32 +20,13 @@ import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planFactsOf, serviceFacts } from "./support/facts";
 import { planAt } from "./support/planCli";
 
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 
-function service(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFacts {
-    return {
-        name,
-        capacity: "ec2",
-        reservation: 256,
-        limit: 512,
-        cpu: 256,
-        desired: 1,
-        stopTimeout: 30,
-        gracePeriodSeconds: 30,
-        ...overrides,
-    };
-}
-
-function facts(services: ServiceFacts[], platform: Partial<PlanFacts["platform"]> = {}): PlanFacts {
-    return {
-        stack: "test",
-        platform: { region: "us-east-1", availabilityZones: 2, natGateways: 1, loadBalancers: 1, ...platform },
-        services,
-        rules: [],
-    };
-}
+const service = serviceFacts;
+const facts = planFactsOf;
 
 // m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
 const m6i = {
