@@ -57,6 +57,9 @@ export function runPlanCli(args: readonly string[], options: PlanCliOptions): Pr
             cwd: options.cwd ?? projectRoot,
             env: options.env,
         });
+        // Decoded as streams: a character such as → split across two chunks stays whole.
+        child.stdout.setEncoding("utf8");
+        child.stderr.setEncoding("utf8");
         let stdout = "";
         let stderr = "";
         let output = "";
@@ -96,6 +99,7 @@ export function planAt(label: string, root: string, stack: string, out: string, 
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, args, { cwd: projectRoot });
         let stderr = "";
+        child.stderr.setEncoding("utf8");
         child.stderr.on("data", (chunk) => (stderr += chunk));
         child.on("error", reject);
         child.on("close", (code) => {
