@@ -21,6 +21,7 @@
 import { InstanceType, instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu, lowReservedMemoryUtilisation, rollingDeployment } from "../policy/limits";
 import { PriceBook, priceBook as defaultPriceBook } from "./cost";
+import { usd } from "./costItems";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface CapacityChoice {
@@ -316,7 +317,6 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
     };
 }
 
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const describe = (c: CapacityChoice) =>
     `${c.count} × ${c.instanceType}, ${usd(c.monthly)}/month, ` +
     `${percent(c.utilisation.memory)} of registered memory and ${percent(c.utilisation.cpu)} of CPU reserved`;

@@ -6,6 +6,7 @@
 import { parseJsonOrString } from "../policy/limits";
 import { Enforcement } from "../policy/controls";
 import { PlanDocument } from "../plan/runProgram";
+import { usd } from "./costItems";
 import type { BudgetSettings } from "../model/stackSettings";
 
 export interface BudgetVerdict {
@@ -36,8 +37,6 @@ export interface BudgetInput {
     /** The base plan: its stack and monthly estimate. */
     readonly base?: { readonly stack: string; readonly monthly: number };
 }
-
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
 
 export function checkBudget(input: BudgetInput): BudgetVerdict {
     const budget = input.budget;

@@ -137,7 +137,8 @@ export function newHosts(base: PlanFacts, head: PlanFacts): string[] {
     return [...new Set(head.rules.flatMap((r) => r.hosts))].filter((host) => !known.has(host)).sort();
 }
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+/** "1 input", "2 inputs": a count with its noun (the reports' nouns take an s). */
+export const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 const redeploying = new Set(["aws:ecs/taskDefinition:TaskDefinition", "aws:ecs/service:Service"]);
 

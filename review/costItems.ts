@@ -93,7 +93,8 @@ export function costContext(plan: PlanDocument): CostContext {
     };
 }
 
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
+/** A monthly figure as the reports print it: dollars and cents. */
+export const usd = (amount: number) => `$${amount.toFixed(2)}`;
 /** Days in an average month, for retention in months. */
 const daysPerMonth = 365 / 12;
 

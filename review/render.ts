@@ -7,8 +7,8 @@
 import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
-import { orderedValues, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
-import { completeCostLines, costContext } from "./costItems";
+import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
+import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
@@ -121,7 +121,6 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
     };
 }
 
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
 const signedUsd = (amount: number) => `${amount >= 0 ? "+" : "−"}$${Math.abs(amount).toFixed(2)}`;
 const tasksOf = (s: ServiceFacts) =>
     s.job
@@ -129,7 +128,6 @@ const tasksOf = (s: ServiceFacts) =>
         : s.min !== undefined
           ? `${s.desired} (${s.min}-${s.max}${s.scheduledMin ? `, scheduled up to ${s.scheduledMin.highest}` : ""})`
           : String(s.desired);
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 interface Table {
     readonly headers: readonly string[];
@@ -537,7 +535,7 @@ export function renderText(r: Review): string {
  * largest fleets, the unchanged tables as one summary line each (the text report and the plan
  * JSON keep them whole). The verdict, every changed service and every violation are in all three.
  */
-type Detail = "full" | "grouped" | "summary";
+export type Detail = "full" | "grouped" | "summary";
 
 function folded(summary: string, body: string): string[] {
     return ["<details>", `<summary>${summary}</summary>`, "", body, "", "</details>", ""];
@@ -629,10 +627,15 @@ function markdownAt(r: Review, detail: Detail): string {
 export const markdownBudget = 30_000;
 
 export function renderMarkdown(r: Review, maxCharacters = markdownBudget): string {
+    return fittedMarkdown(r, maxCharacters).text;
+}
+
+/** The Markdown at the most detailed level that fits `maxCharacters` (the summary level when none does), and that level. */
+export function fittedMarkdown(r: Review, maxCharacters = markdownBudget): { readonly text: string; readonly detail: Detail } {
     const levels: Detail[] = ["full", "grouped", "summary"];
-    for (const level of levels) {
-        const text = markdownAt(r, level);
-        if (text.length <= maxCharacters || level === "summary") return text;
+    for (const detail of levels) {
+        const text = markdownAt(r, detail);
+        if (text.length <= maxCharacters || detail === "summary") return { text, detail };
     }
     throw new Error("unreachable");
 }

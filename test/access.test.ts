@@ -6,9 +6,9 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { accessStatements, ResolvedGrant } from "../model/access";
 import { Catalog } from "../model/catalog";
-import { resolveFleet } from "../model/resolve";
 import { evaluate, ResourceView } from "../policy/rules";
-import { account, region, resolveForTest, testBuildTag } from "./harness";
+import { account, region, resolveForTest } from "./harness";
+import { resolutionProblems } from "./support/fleetInput";
 
 const ctx = { partition: "aws", region, accountId: account };
 const key = `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -188,17 +188,8 @@ describe("access: SQS, SNS, DynamoDB", () => {
 const memory = { reservation: 64, limit: 128 };
 const stack = { network: { natGateways: "single" }, domain: "example.com" };
 
-function problemsOf(catalog: Catalog, config: Record<string, unknown> = stack): readonly string[] {
-    const result = resolveFleet(catalog, {
-        project: "fleet",
-        stack: "test",
-        config,
-        configKeys: new Map(Object.keys(config).map((k) => [k, { secret: false }])),
-        buildTag: testBuildTag,
-        pathExists: () => true,
-    });
-    return result.ok ? [] : result.errors;
-}
+/** Every problem resolving `catalog` against `config` (this file's stack values unless given) reports. */
+const problemsOf = (catalog: Catalog, config: Record<string, unknown> = stack) => resolutionProblems(catalog, config);
 
 describe("access: resolution", () => {
     it("resolves the grants in a stable order, and merges a stack's override one level deep", () => {

@@ -11,38 +11,19 @@ import { instanceTypes } from "../model/instanceTypes";
 import { adviseCapacity, CapacityChoice, cheaper, gravitonRule, holds, shapeOf, Workload, workloadOf } from "../review/advisor";
 import { priceBook } from "../review/cost";
 import { PlanFacts, ServiceFacts } from "../review/facts";
+import { planFactsOf, serviceFacts } from "./support/facts";
 
 const hours = priceBook.hoursPerMonth;
 const prices = priceBook.regions["us-east-1"].ec2Hour;
 
-function service(name: string, overrides: Partial<ServiceFacts>): ServiceFacts {
-    return {
-        name,
-        capacity: "ec2",
-        reservation: 256,
-        limit: 512,
-        cpu: 256,
-        desired: 1,
-        stopTimeout: 30,
-        gracePeriodSeconds: 30,
-        builds: true,
-        ...overrides,
-    };
-}
+/** The advisor's services build their images (so Graviton may run them). */
+const service = (name: string, overrides: Partial<ServiceFacts>) => serviceFacts(name, { builds: true, ...overrides });
 
 function fleet(services: ServiceFacts[], zones = 2, ec2: Partial<NonNullable<PlanFacts["platform"]["ec2"]>> = {}): PlanFacts {
-    return {
-        stack: "test",
-        platform: {
-            region: "us-east-1",
-            availabilityZones: zones,
-            natGateways: 1,
-            loadBalancers: 1,
-            ec2: { instanceType: "m6i.large", minSize: 0, maxSize: 20, reservedMemoryMiB: 256, registeredMemoryMiB: 7731, ...ec2 },
-        },
-        services,
-        rules: [],
-    };
+    return planFactsOf(services, {
+        availabilityZones: zones,
+        ec2: { instanceType: "m6i.large", minSize: 0, maxSize: 20, reservedMemoryMiB: 256, registeredMemoryMiB: 7731, ...ec2 },
+    });
 }
 
 /** Every candidate type at every count from 1 to 60: the cheapest that holds the fleet. */

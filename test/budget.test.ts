@@ -5,13 +5,12 @@
  * warning, exit 0); the plan JSON's `review.budget`; and a malformed budget refused by validation.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { budgetLines, checkBudget } from "../review/budget";
-import { fixtureCatalog, fixtureRoot, projectRoot } from "./support/fixtures";
+import { onFixtures, PlanCliRun, runPlanCli } from "./support/planCli";
 
 describe("the budget verdict", () => {
     it("is none without a budget", () => {
@@ -89,31 +88,15 @@ describe("the budget verdict", () => {
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-budget-"));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    readonly review?: { budget: Record<string, unknown>; cost: { monthly: number } };
-    readonly json: string;
-}
+/** A run with its plan JSON's review section. */
+type Run = PlanCliRun & { readonly review?: { budget: Record<string, unknown>; cost: { monthly: number } } };
 
 let runs = 0;
 /** `npm run plan` on a fixture stack with the fixture catalog. */
-function plan(stack: string, extra: string[]): Promise<Run> {
+async function plan(stack: string, extra: string[]): Promise<Run> {
     const json = path.join(scratch, `${++runs}-${stack}.json`);
-    const args = ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, "--root", fixtureRoot, "--catalog", fixtureCatalog()];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [...args, ...extra], { cwd: projectRoot });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            const review = fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")).review : undefined;
-            resolve({ code, stdout, stderr, review, json });
-        });
-    });
+    const run = await runPlanCli(["--stack", stack, ...onFixtures(), ...extra], { json });
+    return { ...run, review: run.plan?.review as Run["review"] };
 }
 
 describe("budgets in the plan", () => {

@@ -4,22 +4,17 @@
  */
 import * as assert from "node:assert/strict";
 import { Catalog } from "../model/catalog";
-import { ImageTag, ResolvedFleet } from "../model/resolved";
-import { FleetInput, resolveFleet } from "../model/resolve";
+import { ResolvedFleet } from "../model/resolved";
+import { resolveFleet } from "../model/resolve";
 import { RecordedResource } from "../plan/mocks";
+import { fleetInput } from "./support/fleetInput";
 
 export const region = "eu-west-1";
 export const account = "123456789012";
 
-/** Test fixtures have no build contexts on disk: a fixed tag and revision stand in for contentTag.ts. */
-export const testBuildTag = (): ImageTag => ({ tag: "c-0123456789abcdef0123", revision: "0123456789abcdef0123456789abcdef01234567" });
-
 /** Resolves a catalog against stack values, failing the test on any validation problem. */
 export function resolveForTest(catalog: Catalog, config: Record<string, unknown>, secretKeys: string[] = []): ResolvedFleet {
-    const configKeys = new Map<string, { secret: boolean }>(Object.keys(config).map((k) => [k, { secret: false }]));
-    for (const key of secretKeys) configKeys.set(key, { secret: true });
-    const input: FleetInput = { project: "fleet", stack: "test", config, configKeys, buildTag: testBuildTag, pathExists: () => true };
-    const result = resolveFleet(catalog, input);
+    const result = resolveFleet(catalog, fleetInput(config, { secretKeys }));
     if (!result.ok) assert.fail(`invalid test fleet:\n${result.errors.join("\n")}`);
     return result.fleet;
 }

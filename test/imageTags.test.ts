@@ -6,13 +6,13 @@
  * task definition and nothing of the other service.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { commitAll, git, gitEnv } from "./support/git";
+import { planOrFail } from "./support/planCli";
 import { copyProject } from "./support/project";
 
 const project = path.resolve(__dirname, "..");
@@ -44,21 +44,7 @@ function write(root: string, file: string, content: string): void {
 
 /** `plan/cli.ts` run in a checkout, as a user runs it. */
 function plan(checkout: string, label: string): Promise<PlanDocument> {
-    const json = path.join(scratch, `${label}.json`);
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json], {
-            cwd: checkout,
-            env: gitEnv,
-        });
-        let output = "";
-        child.stdout.on("data", (chunk) => (output += chunk));
-        child.stderr.on("data", (chunk) => (output += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code !== 0) return reject(new Error(`plan at ${label} exited ${code}:\n${output}`));
-            resolve(JSON.parse(fs.readFileSync(json, "utf8")) as PlanDocument);
-        });
-    });
+    return planOrFail(["--stack", stack], { json: path.join(scratch, `${label}.json`), cwd: checkout, env: gitEnv, label: `at ${label}` });
 }
 
 /** Names of the resources whose inputs differ between two plans (none added or removed here). */

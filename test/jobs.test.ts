@@ -4,7 +4,6 @@
  * policy, dead-letter queue, ECS target), its role (exact ARNs) and the task steps it shares with
  * services, on Fargate and on EC2.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
@@ -13,6 +12,7 @@ import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
 import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
 
@@ -81,11 +81,7 @@ const roleArn = (name: string) => `arn:aws:iam::${account}:role/${autoName("aws:
 const queueArn = (name: string) => `arn:aws:sqs:${region}:${account}:${autoName("aws:sqs/queue:Queue", name)}`;
 
 let registered: Registered;
-before(async () => {
-    await pulumi.runtime.disconnect();
-    assert.deepEqual(runtime.errors, []);
-    registered = new Registered(runtime.resources);
-});
+before(async () => (registered = await settled(runtime)));
 
 describe("a worker scaled on its queue's backlog and on a schedule", () => {
     it("tracks messages visible per running task with metric math, beside CPU", () => {

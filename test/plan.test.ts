@@ -5,25 +5,17 @@
  * user's services/ and stack files: those get only shipped.test.ts's properties.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { extractFacts, planFacts } from "../review/facts";
+import { modelSectionVersion } from "../review/modelFacts";
 import { addedName } from "./fixtures/catalogPlusOne";
-import { fixtureCatalog, fixtureRoot, projectRoot } from "./support/fixtures";
+import { onFixtures, PlanCliRun as Run, runPlanCli } from "./support/planCli";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-plan-"));
-
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    readonly plan?: PlanDocument;
-    /** The --json file. */
-    readonly json: string;
-}
 
 let runCount = 0;
 
@@ -31,24 +23,7 @@ let runCount = 0;
 function plan(stack: string, catalog = "catalog.ts", extra: string[] = []): Promise<Run> {
     // Every run its own file: runs of one stack and catalog go concurrently.
     const json = path.join(scratch, `${++runCount}-${stack}-${path.basename(catalog, ".ts")}.json`);
-    const fixtureArgs = ["--root", fixtureRoot, "--catalog", fixtureCatalog(catalog)];
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            process.execPath,
-            ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, ...fixtureArgs, ...extra],
-            { cwd: projectRoot },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            // A plan refused by a guardrail (exit 1) is written too, as for a pull request's review.
-            const planDoc = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, "utf8")) as PlanDocument) : undefined;
-            resolve({ code, stdout, stderr, plan: planDoc, json });
-        });
-    });
+    return runPlanCli(["--stack", stack, ...onFixtures(catalog), ...extra], { json });
 }
 
 const runs: Record<string, Run> = {};
@@ -138,6 +113,16 @@ for (const stack of ["dev", "prod"]) {
             assert.equal(run.code, 0, run.stderr);
             return run.plan!;
         };
+
+        it("carries the model section the reports read, agreeing with the facts its resources give", () => {
+            const plan = p();
+            assert.equal(plan.model?.version, modelSectionVersion);
+            // Facts as the JSON a plan carries them (absent fields, not undefined ones).
+            const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
+            const { model, ...older } = plan;
+            assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
+            assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
+        });
 
         it("prints the verdict first, then routing, memory and cost", () => {
             const enforcement = stack === "prod" ? "mandatory" : "advisory";

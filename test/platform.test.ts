@@ -2,13 +2,13 @@
  * The shared platform under Pulumi mocks: the load balancer's groups and listeners, the cluster's
  * capacity, the pull-through cache and the secrets key.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { LoadBalancer } from "../infra/loadBalancer";
 import { Platform } from "../infra/platform";
 import { installMocks } from "../plan/mocks";
 import { account, policyOf, region, Registered, resolveForTest } from "./harness";
+import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
 
@@ -47,11 +47,7 @@ new LoadBalancer("plain", {
 });
 
 let registered: Registered;
-before(async () => {
-    await pulumi.runtime.disconnect();
-    assert.deepEqual(runtime.errors, []);
-    registered = new Registered(runtime.resources);
-});
+before(async () => (registered = await settled(runtime)));
 
 describe("network", () => {
     it("creates a VPC over three zones with a NAT gateway per zone", () => {

@@ -5,52 +5,26 @@
  * service turned off in one stack (and refused on the guarded one unless retired).
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { PlanResource } from "../plan/runProgram";
 import { readStackConfig } from "../plan/stackFile";
-import { fixtureCatalog, fixtureRoot, projectRoot } from "./support/fixtures";
+import { fixtureRoot } from "./support/fixtures";
+import { onFixtures, PlanCliRun, runPlanCli } from "./support/planCli";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-reach-"));
 
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-    readonly plan?: PlanDocument;
-    readonly json: string;
-    readonly markdown: string;
-}
+/** A run with its Markdown review ("" when none was written). */
+type Run = PlanCliRun & { readonly markdown: string };
 
 let count = 0;
-function plan(stack: string, catalog: string, extra: string[] = []): Promise<Run> {
+async function plan(stack: string, catalog: string, extra: string[] = []): Promise<Run> {
     const json = path.join(scratch, `${++count}-${stack}.json`);
     const markdown = path.join(scratch, `${count}-${stack}.md`);
-    const args = ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--json", json, "--markdown", markdown];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [...args, "--root", fixtureRoot, "--catalog", fixtureCatalog(catalog), ...extra], {
-            cwd: projectRoot,
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            const planDoc = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, "utf8")) as PlanDocument) : undefined;
-            resolve({
-                code,
-                stdout,
-                stderr,
-                plan: planDoc,
-                json,
-                markdown: fs.existsSync(markdown) ? fs.readFileSync(markdown, "utf8") : "",
-            });
-        });
-    });
+    const run = await runPlanCli(["--stack", stack, ...onFixtures(catalog), ...extra], { json, markdown });
+    return { ...run, markdown: run.markdown ?? "" };
 }
 
 const overrides = (stack: string) => JSON.parse(readStackConfig(fixtureRoot, stack).config["fleet:services"]) as Record<string, object>;

@@ -10,26 +10,17 @@ import { describe, it } from "node:test";
 import { Catalog } from "../model/catalog";
 import { urlVariable } from "../model/connections";
 import { resolveDns } from "../model/dns";
-import { resolveFleet } from "../model/resolve";
 import { PlannedRule } from "../model/routing";
 import { acmDefaultNamesPerCertificate } from "../policy/limits";
-import { resolveForTest, testBuildTag } from "./harness";
+import { resolveForTest } from "./harness";
 import { projectRoot } from "./support/fixtures";
+import { resolutionProblems } from "./support/fleetInput";
 
 const memory = { reservation: 64, limit: 128 };
 const stack = { network: { natGateways: "single" }, domain: "example.com" };
 
-function problemsOf(catalog: Catalog, config: Record<string, unknown> = stack): readonly string[] {
-    const result = resolveFleet(catalog, {
-        project: "fleet",
-        stack: "test",
-        config,
-        configKeys: new Map(Object.keys(config).map((k) => [k, { secret: false }])),
-        buildTag: testBuildTag,
-        pathExists: () => true,
-    });
-    return result.ok ? [] : result.errors;
-}
+/** Every problem resolving `catalog` against `config` (this file's stack values unless given) reports. */
+const problemsOf = (catalog: Catalog, config: Record<string, unknown> = stack) => resolutionProblems(catalog, config);
 
 describe("connects", () => {
     const catalog: Catalog = {

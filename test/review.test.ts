@@ -5,7 +5,6 @@
  * an older plan (plans of a fixture stack and of the shipped stacks, in child processes).
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,32 +18,15 @@ import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/fact
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
-import { PlanDocument, PlanResource, PlanResult } from "../plan/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planFactsOf, serviceFacts } from "./support/facts";
+import { planAt } from "./support/planCli";
 
 const tg = { name: "x-tg", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, deregistrationDelay: 15 };
 
-function service(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFacts {
-    return {
-        name,
-        capacity: "ec2",
-        reservation: 256,
-        limit: 512,
-        cpu: 256,
-        desired: 1,
-        stopTimeout: 30,
-        gracePeriodSeconds: 30,
-        ...overrides,
-    };
-}
-
-function facts(services: ServiceFacts[], platform: Partial<PlanFacts["platform"]> = {}): PlanFacts {
-    return {
-        stack: "test",
-        platform: { region: "us-east-1", availabilityZones: 2, natGateways: 1, loadBalancers: 1, ...platform },
-        services,
-        rules: [],
-    };
-}
+const service = serviceFacts;
+const facts = planFactsOf;
 
 // m6i.large: floor(8192 × 0.975) − 256 = 7731 MiB registered, 2048 CPU units.
 const m6i = {
@@ -486,29 +468,10 @@ describe("plan diff", () => {
     });
 });
 
-/** Plans a stack in a child process (one Pulumi runtime per process), as the JSON it writes. */
-function planInChild(root: string, stack: string, out: string, catalog?: string): Promise<PlanDocument> {
-    const repo = path.resolve(__dirname, "..");
-    const args = ["--import", "tsx", path.join(repo, "test", "support", "planAt.ts"), root, stack, out, ...(catalog ? [catalog] : [])];
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, args, { cwd: repo });
-        let stderr = "";
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code !== 0) return reject(new Error(`plan of ${stack} exited ${code}: ${stderr}`));
-            const result = JSON.parse(fs.readFileSync(out, "utf8")) as PlanResult;
-            if (!result.ok) return reject(new Error(`plan of ${stack}: ${result.message}`));
-            resolve(result.plan);
-        });
-    });
-}
-
 /** Facts as the JSON a plan carries them (absent fields, not undefined ones). */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
 describe("the plan's model section", () => {
-    const repo = path.resolve(__dirname, "..");
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-facts-"));
     const plans: Record<string, PlanDocument> = {};
     // An existing VPC with three public subnets and EC2 capacity as the default, with Fargate and Spot services.
@@ -529,16 +492,18 @@ describe("the plan's model section", () => {
     ].join("\n");
 
     before(async () => {
-        const fixtureRoot = path.join(scratch, "fixture");
-        fs.mkdirSync(fixtureRoot);
-        fs.copyFileSync(path.join(repo, "Pulumi.yaml"), path.join(fixtureRoot, "Pulumi.yaml"));
-        fs.writeFileSync(path.join(fixtureRoot, "Pulumi.facts.yaml"), fixtureStack);
-        const [fixture, dev, prod] = await Promise.all([
-            planInChild(fixtureRoot, "facts", path.join(scratch, "fixture.json"), path.join(repo, "test", "fixtures", "catalogFacts.ts")),
-            planInChild(repo, "dev", path.join(scratch, "dev.json")),
-            planInChild(repo, "prod", path.join(scratch, "prod.json")),
-        ]);
-        Object.assign(plans, { fixture, dev, prod });
+        const factsRoot = path.join(scratch, "fixture");
+        fs.mkdirSync(factsRoot);
+        fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(factsRoot, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(factsRoot, "Pulumi.facts.yaml"), fixtureStack);
+        // The fixture dev and prod plans' sections are checked in plan.test.ts, which plans them anyway.
+        plans.fixture = await planAt(
+            "the facts fixture",
+            factsRoot,
+            "facts",
+            path.join(scratch, "fixture.json"),
+            fixtureCatalog("catalogFacts.ts"),
+        );
     });
 
     it("holds the resolved fleet's facts, versioned", () => {
@@ -615,15 +580,13 @@ describe("the plan's model section", () => {
         }
     });
 
-    for (const name of ["fixture", "dev", "prod"]) {
-        it(`gives the facts extraction gives from the resources (${name})`, () => {
-            const plan = plans[name];
-            assert.equal(plan.model?.version, modelSectionVersion);
-            const { model, ...older } = plan;
-            assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
-            assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
-        });
-    }
+    it("gives the facts extraction gives from the resources", () => {
+        const plan = plans.fixture;
+        assert.equal(plan.model?.version, modelSectionVersion);
+        const { model, ...older } = plan;
+        assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
+        assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
+    });
 
     it("is what the reports read; a section of another version is not read", () => {
         const plan = plans.fixture;

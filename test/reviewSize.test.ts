@@ -1,23 +1,36 @@
 /**
- * The pull-request comment of a 200-service fleet: the bench's generated catalog on the fixture
- * dev and prod stacks, planned as a change that touches every service's memory, renames one route
- * and adds a service. Both stacks' Markdown together stay under GitHub's 65,536-character comment
- * limit by summarising, and name every changed service.
+ * The pull-request comment of a large fleet: the bench's generated catalog on the fixture dev and
+ * prod stacks, planned as a change that touches every service's memory, renames one route and adds
+ * a service. Each stack's Markdown stays under review/render.ts's markdownBudget by summarising,
+ * never by cutting, and names every changed service; both together fit GitHub's comment limit.
+ *
+ * The sizes are at the budget's boundaries: prod's 200 services (the bench's largest size) need
+ * the summary level, dev's 80 the grouped one, and the full detail of either would not fit. The
+ * four plans run at once, each its own `plan/cli.ts`; the Markdown is rendered here from their
+ * plan JSON as `plan/cli.ts --against <base> --markdown` renders it (review(head, base)), so
+ * the level it chose can be named.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, stackFleetInput } from "../bench/bench";
 import { ServiceSpec } from "../model/catalog";
-import { fixtureRoot, projectRoot } from "./support/fixtures";
+import { Detail, fittedMarkdown, markdownBudget, renderMarkdown, review } from "../review/render";
+import { fixtureRoot } from "./support/fixtures";
+import { PlanCliRun, runPlanCli } from "./support/planCli";
 
 /** GitHub refuses an issue or pull-request comment body over this many characters. */
 const githubCommentLimit = 65_536;
 /** The comment's own header (pull-request.yml) and the notes around each stack's section. */
 const commentFrame = 600;
+
+/** Per stack: the fleet's size, and the level of detail its review needs to fit the budget. */
+const fleets: Record<string, { readonly size: number; readonly detail: Detail }> = {
+    dev: { size: 80, detail: "grouped" },
+    prod: { size: 200, detail: "summary" },
+};
 
 const scratch = process.env.KEEP_SCRATCH ?? fs.mkdtempSync(path.join(os.tmpdir(), "fleet-review-size-"));
 after(() => process.env.KEEP_SCRATCH || fs.rmSync(scratch, { recursive: true, force: true }));
@@ -26,34 +39,10 @@ after(() => process.env.KEEP_SCRATCH || fs.rmSync(scratch, { recursive: true, fo
 const dropFixtureOverrides = (stack: string): [string, string][] =>
     (stack === "prod" ? ["web", "api", "worker", "docs", "status"] : ["web", "api"]).map((name) => [`services.${name}`, "null"]);
 
-function plan(stack: string, catalog: string, json: string, extra: string[]): Promise<{ code: number | null; stderr: string }> {
+/** `plan/cli.ts` on a fixture stack with a generated catalog module. */
+function plan(stack: string, catalog: string, json: string): Promise<PlanCliRun> {
     const overrides = dropFixtureOverrides(stack).flatMap(([key, value]) => ["-c", `${key}=${value}`]);
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                "plan/cli.ts",
-                "--stack",
-                stack,
-                "--root",
-                fixtureRoot,
-                "--catalog",
-                catalog,
-                "--json",
-                json,
-                ...overrides,
-                ...extra,
-            ],
-            { cwd: projectRoot },
-        );
-        let stderr = "";
-        child.stdout.resume();
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stderr }));
-    });
+    return runPlanCli(["--stack", stack, "--root", fixtureRoot, "--catalog", catalog, ...overrides], { json });
 }
 
 /** Every service's memory limit raised (by one of four steps, so the changes differ), one route renamed, one service added. */
@@ -72,51 +61,79 @@ function changed(services: Record<string, ServiceSpec>): Record<string, ServiceS
     return head;
 }
 
-const markdown: Record<string, string> = {};
-const changedServices: Record<string, string[]> = {};
+interface Section {
+    /** The stack's Markdown, as `--markdown` writes it. */
+    readonly markdown: string;
+    readonly detail: Detail;
+    /** The length of the full-detail Markdown. */
+    readonly fullLength: number;
+    /** The services of the base plan (every one redeploys) and of the head plan. */
+    readonly baseServices: string[];
+    readonly changedServices: string[];
+}
+
+const sections: Record<string, Section> = {};
 
 before(async () => {
-    await Promise.all(
-        ["dev", "prod"].map(async (stack) => {
-            const generated = generateCatalog(200, stackFleetInput(fixtureRoot, stack, dropFixtureOverrides(stack)));
-            const write = (name: string, services: Record<string, ServiceSpec>) => {
-                const file = path.join(scratch, `${stack}-${name}.ts`);
-                fs.writeFileSync(file, `export const services = ${JSON.stringify(services)};\n`);
-                return file;
-            };
-            const baseJson = path.join(scratch, `${stack}-base.json`);
-            const base = await plan(stack, write("base", generated.services), baseJson, []);
-            assert.equal(base.code, 0, base.stderr);
-            const head = changed(generated.services);
-            changedServices[stack] = Object.keys(head);
-            const md = path.join(scratch, `${stack}.md`);
-            const run = await plan(stack, write("head", head), path.join(scratch, `${stack}-head.json`), [
-                "--against",
-                baseJson,
-                "--markdown",
-                md,
-            ]);
-            assert.equal(run.code, 0, run.stderr);
-            markdown[stack] = fs.readFileSync(md, "utf8");
-        }),
-    );
+    const runs = Object.entries(fleets).map(([stack, { size }]) => {
+        const generated = generateCatalog(size, stackFleetInput(fixtureRoot, stack, dropFixtureOverrides(stack)));
+        const head = changed(generated.services);
+        const write = (name: string, services: Record<string, ServiceSpec>) => {
+            const file = path.join(scratch, `${stack}-${name}.ts`);
+            fs.writeFileSync(file, `export const services = ${JSON.stringify(services)};\n`);
+            return file;
+        };
+        return {
+            stack,
+            baseServices: Object.keys(generated.services).sort(),
+            changedServices: Object.keys(head),
+            // The head plan does not need the base plan (only its review does): all four run at once.
+            base: plan(stack, write("base", generated.services), path.join(scratch, `${stack}-base.json`)),
+            head: plan(stack, write("head", head), path.join(scratch, `${stack}-head.json`)),
+        };
+    });
+    for (const run of runs) {
+        const [base, head] = await Promise.all([run.base, run.head]);
+        assert.equal(base.code, 0, `${run.stack} base: ${base.stderr}`);
+        assert.equal(head.code, 0, `${run.stack} head: ${head.stderr}`);
+        const r = review(head.plan!, base.plan!);
+        const { text, detail } = fittedMarkdown(r);
+        sections[run.stack] = {
+            markdown: text,
+            detail,
+            fullLength: renderMarkdown(r, Infinity).length,
+            baseServices: run.baseServices,
+            changedServices: run.changedServices,
+        };
+    }
 });
 
-describe("the review of a 200-service fleet", () => {
+describe("the review of a large fleet", () => {
     it("keeps dev and prod together under GitHub's comment limit", () => {
-        const total = markdown.dev.length + markdown.prod.length + commentFrame;
-        assert.ok(total < githubCommentLimit, `dev ${markdown.dev.length} + prod ${markdown.prod.length} characters`);
+        const total = sections.dev.markdown.length + sections.prod.markdown.length + commentFrame;
+        assert.ok(total < githubCommentLimit, `dev ${sections.dev.markdown.length} + prod ${sections.prod.markdown.length} characters`);
+        // Any two stacks within the budget fit: the budget is what keeps the comment under the limit.
+        assert.ok(2 * markdownBudget + commentFrame < githubCommentLimit);
     });
 
-    for (const stack of ["dev", "prod"]) {
-        it(`names every changed service of ${stack} in the changes per service`, () => {
-            const changes = markdown[stack].slice(
-                markdown[stack].indexOf("#### Changes per service"),
-                markdown[stack].indexOf("<details>"),
+    for (const [stack, { size, detail }] of Object.entries(fleets)) {
+        it(`keeps ${stack}'s ${size}-service review under markdownBudget at the ${detail} level`, () => {
+            const section = sections[stack];
+            // Otherwise this fleet no longer tests the level it is here for: plan more services.
+            assert.ok(
+                section.fullLength > markdownBudget,
+                `${stack}: the full detail (${section.fullLength} characters) fits markdownBudget (${markdownBudget})`,
             );
+            assert.equal(section.detail, detail, `${stack}: the level of detail that fits (${section.markdown.length} characters)`);
+            assert.ok(section.markdown.length <= markdownBudget, `${stack}: ${section.markdown.length} characters`);
+        });
+
+        it(`names every changed service of ${stack} in the changes per service`, () => {
+            const markdown = sections[stack].markdown;
+            const changes = markdown.slice(markdown.indexOf("#### Changes per service"), markdown.indexOf("<details>"));
             const named = new Set(changes.split("\n").flatMap((line) => /^- \*\*(.+?)\*\*:/.exec(line)?.[1].split(", ") ?? []));
             assert.deepEqual(
-                changedServices[stack].filter((name) => !named.has(name)),
+                sections[stack].changedServices.filter((name) => !named.has(name)),
                 [],
             );
             assert.match(changes, /^- \*\*ledger\*\*: added$/m);
@@ -124,12 +141,15 @@ describe("the review of a 200-service fleet", () => {
         });
 
         it(`opens ${stack}'s section with the verdict and cuts nothing`, () => {
+            const markdown = sections[stack].markdown;
             assert.match(
-                markdown[stack],
+                markdown,
                 new RegExp(`^### fleet plan: \`${stack}\` passes\n\n\\| \\| \\|\n\\|---\\|---\\|\n\\| policy \\| passed`),
             );
-            assert.match(markdown[stack], /^\| redeploys \| api, svc-1, svc-10, svc-100, /m);
-            assert.ok(markdown[stack].trimEnd().endsWith("</sub>"), "the section ends with its assumptions line");
+            // Every service of the base plan redeploys (its memory limit changed), every one named.
+            const redeploys = markdown.split("\n").find((line) => line.startsWith("| redeploys |"));
+            assert.equal(redeploys, `| redeploys | ${sections[stack].baseServices.join(", ")} |`);
+            assert.ok(markdown.trimEnd().endsWith("</sub>"), "the section ends with its assumptions line");
         });
     }
 });

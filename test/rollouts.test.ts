@@ -4,15 +4,14 @@
  * when a task starts), and nothing else changes. Fixture catalog and stack files of its own.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PlanDocument, PlanResult } from "../plan/runProgram";
-import { fixtureRoot } from "./support/fixtures";
+import { PlanDocument } from "../plan/runProgram";
+import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
-const repo = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-rollouts-"));
 
 /** A stack file with the two secrets set to these (fake) ciphertexts. */
@@ -36,32 +35,7 @@ function plan(label: string, stack: string): Promise<PlanDocument> {
     fs.mkdirSync(root);
     fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     fs.writeFileSync(path.join(root, "Pulumi.rollout.yaml"), stack);
-    const out = path.join(root, "plan.json");
-
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                path.join(repo, "test", "support", "planAt.ts"),
-                root,
-                "rollout",
-                out,
-                path.join(repo, "test", "fixtures", "catalogSecrets.ts"),
-            ],
-            { cwd: repo },
-        );
-        let stderr = "";
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => {
-            if (code !== 0) return reject(new Error(`fixture plan ${label} exited ${code}: ${stderr}`));
-            const result = JSON.parse(fs.readFileSync(out, "utf8")) as PlanResult;
-            if (!result.ok) return reject(new Error(`fixture plan ${label}: ${result.message}`));
-            resolve(result.plan);
-        });
-    });
+    return planAt(`fixture plan ${label}`, root, "rollout", path.join(root, "plan.json"), fixtureCatalog("catalogSecrets.ts"));
 }
 
 /** Resources whose inputs differ between two plans of the same stack, by name. */

@@ -10,6 +10,7 @@ import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
 import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
 
@@ -97,11 +98,7 @@ for (const name of ["api", "web", "worker"]) {
 }
 
 let registered: Registered;
-before(async () => {
-    await pulumi.runtime.disconnect();
-    assert.deepEqual(runtime.errors, []);
-    registered = new Registered(runtime.resources);
-});
+before(async () => (registered = await settled(runtime)));
 
 describe("a Fargate service with routes and secrets", () => {
     it("sizes the task and sets soft and hard memory on the container", () => {

@@ -14,6 +14,7 @@ import { connectionRules } from "../infra/serviceConnect";
 import { enforceAwsRules } from "../plan/awsRules";
 import { installMocks } from "../plan/mocks";
 import { Registered, region, resolveForTest } from "./harness";
+import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
 
@@ -50,11 +51,7 @@ new Dns("by-name", { dns: { zone: "example.com", records: [{ name: "www.example.
 new Dns("by-id", { dns: { zone: "example.com", zoneId: "Z0123456789ABC", records: [{ name: "*.example.com" }] } }).pointAt(loadBalancer);
 
 let registered: Registered;
-before(async () => {
-    await pulumi.runtime.disconnect();
-    assert.deepEqual(runtime.errors, []);
-    registered = new Registered(runtime.resources);
-});
+before(async () => (registered = await settled(runtime)));
 
 describe("connection rules", () => {
     const rule = (name: string) => registered.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name);

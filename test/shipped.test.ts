@@ -7,7 +7,6 @@
  * never from a literal; every failure names the stack and the property.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,6 +17,7 @@ import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { rootUserPattern } from "../policy/limits";
 import { services as shipped } from "../services";
 import { exampleName, services as withExample } from "./fixtures/catalogReadmeExample";
+import { PlanCliRun as Run, runPlanCli } from "./support/planCli";
 
 const root = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-shipped-"));
@@ -26,32 +26,10 @@ const stacks = fs
     .flatMap((file) => (/^Pulumi\.(.+)\.yaml$/.exec(file) ?? []).slice(1))
     .sort();
 
-interface Run {
-    readonly code: number | null;
-    readonly output: string;
-    /** Absent when the program did not run to a plan (invalid input, a program error). */
-    readonly plan?: PlanDocument & {
-        policy?: { enforcement: string; violations: { control: string; message: string; waived?: string }[] };
-    };
-}
-
 function plan(stack: string, catalog?: string, config: string[] = []): Promise<Run> {
     const json = path.join(scratch, `${stack}-${catalog ? path.basename(catalog, ".ts") : "shipped"}.json`);
     const catalogArgs = catalog ? ["--catalog", catalog, ...config.flatMap((pair) => ["-c", pair])] : [];
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            process.execPath,
-            ["--import", "tsx", "plan/cli.ts", "--stack", stack, "--policy", "--json", json, ...catalogArgs],
-            { cwd: root },
-        );
-        let output = "";
-        child.stdout.on("data", (chunk) => (output += chunk));
-        child.stderr.on("data", (chunk) => (output += chunk));
-        child.on("error", reject);
-        child.on("close", (code) =>
-            resolve({ code, output, plan: fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, "utf8")) : undefined }),
-        );
-    });
+    return runPlanCli(["--stack", stack, "--policy", ...catalogArgs], { json, cwd: root });
 }
 
 /** The stack file's config, as written. */

@@ -9,6 +9,7 @@ import { show } from "../model/problems";
 import { controlIds } from "../policy/controls";
 import { ImageBuild, ImageTag } from "../model/resolved";
 import { FleetInput, resolveFleet } from "../model/resolve";
+import { fleetInput } from "./support/fleetInput";
 
 const baseConfig: Record<string, unknown> = {
     domain: "example.com",
@@ -17,10 +18,7 @@ const baseConfig: Record<string, unknown> = {
 };
 
 function input(config: Record<string, unknown> = {}, extra: Partial<FleetInput> = {}): FleetInput {
-    const merged = { ...baseConfig, ...config };
-    const configKeys = new Map<string, { secret: boolean }>(Object.keys(merged).map((k) => [k, { secret: false }]));
-    configKeys.set("dbPassword", { secret: true });
-    return { project: "fleet", stack: "dev", config: merged, configKeys, buildTag: fixedBuildTag, pathExists: () => true, ...extra };
+    return fleetInput({ ...baseConfig, ...config }, { stack: "dev", secretKeys: ["dbPassword"], buildTag: fixedBuildTag, ...extra });
 }
 
 const ok = { image: "redis:7", memory: { reservation: 64, limit: 128 } };

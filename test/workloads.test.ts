@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as YAML from "yaml";
-import { FleetInput, resolveFleet } from "../model/resolve";
+import { resolveFleet } from "../model/resolve";
+import { fleetInput } from "./support/fleetInput";
 
 const baseConfig: Record<string, unknown> = {
     domain: "example.com",
@@ -16,18 +17,7 @@ const baseConfig: Record<string, unknown> = {
     cluster: { defaultCapacity: "fargate" },
 };
 
-function input(config: Record<string, unknown>): FleetInput {
-    const merged = { ...baseConfig, ...config };
-    const configKeys = new Map<string, { secret: boolean }>(Object.keys(merged).map((k) => [k, { secret: false }]));
-    return {
-        project: "fleet",
-        stack: "dev",
-        config: merged,
-        configKeys,
-        buildTag: () => ({ tag: "c-0", revision: "x" }),
-        pathExists: () => true,
-    };
-}
+const input = (config: Record<string, unknown>) => fleetInput({ ...baseConfig, ...config }, { stack: "dev" });
 
 const errorsOf = (catalog: unknown, config: Record<string, unknown> = {}) => {
     const result = resolveFleet(catalog, input(config));

@@ -4,9 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { projectRoot } from "./fixtures";
 import { git } from "./git";
 
-export const projectRoot = path.resolve(__dirname, "..", "..");
+export { projectRoot };
 
 /** Copies the project as it would be committed now into `to` (created). */
 export function copyProject(to: string): void {
