@@ -785,4 +785,5 @@ export function serviceConnectTaskProblem(taskDefinition: Record<string, unknown
 }
 
 export const serviceConnectTaskSource =
-    "ECS developer guide, Service Connect proxy, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";
+    "ECS developer guide, Service Connect proxy, " +
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";

@@ -287,9 +287,13 @@ function baselineTable(c: CostReport): Table {
 function capacityLines(c: Ec2CapacityReport): string[] {
     return [
         `EC2 capacity (${c.instanceType}): ${c.registeredMemoryMiB} MiB registered per instance (${c.registeredMemoryNote}).`,
-        `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
+        `${c.tasks} tasks reserve ${c.reservedMiB} MiB: at ` +
+            `least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} ` +
+            `when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
-            `A rolling deployment briefly needs room for a second copy of the service being deployed (maximum ${rollingDeployment.maximumPercent}%): ` +
+            (`A rolling deployment briefly needs room for a second copy of the ` +
+                `service being deployed ` +
+                `(maximum ${rollingDeployment.maximumPercent}%): `) +
             "managed scaling adds instances for it.",
         ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];
@@ -577,7 +581,9 @@ function markdownAt(r: Review, detail: Detail): string {
     if (r.warnings.length) out.push("#### Warnings", "", ...r.warnings.map((w) => `- :warning: ${w}`), "");
 
     const overlaps = r.routes.filter((row) => row.notes.length);
-    const routeSummary = `${plural(r.routes.length, "rule")} for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
+    const routeSummary =
+        `${plural(r.routes.length, "rule")} ` +
+        `for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
     section("Routes", [routesTable(r.routes), base && routesTable(base.routes)], 3, routeSummary, [
         routingOrder,
         "",

@@ -228,14 +228,33 @@ describe("access: resolution", () => {
             }),
             [
                 'service "api": access.s3.fleet-assets = "admin": is not an access level for s3; use read, write, read-write.',
-                'service "api": access.s3.Bad_Bucket = "Bad_Bucket": is not an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address); name the bucket and an optional key prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*".',
-                'service "api": access.s3.fleet-uploads/a*b/* = "fleet-uploads/a*b/*": names a key prefix that does not end with /* or has a wildcard elsewhere; write the bucket alone ("fleet-uploads") or a prefix ending in /* ("fleet-uploads/avatars/*").',
-                'service "api": access.s3.* = "*": grants every resource of the service (a wildcard alone); name the bucket and an optional key prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*".',
-                'service "api": access.sqs.jobs! = "jobs!": is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, .fifo at the end for a FIFO queue); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
-                'service "api": access.sqs.arn:aws:sqs:us-east-1:123456789012:* = "arn:aws:sqs:us-east-1:123456789012:*": grants every resource of the service (a wildcard alone); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+                'service "api": access.s3.Bad_Bucket = "Bad_Bucket": is not an S3 ' +
+                    "bucket name (3-63 characters of a-z 0-9 . -, starting and ending with " +
+                    "a letter or digit, not an IP address); name the bucket and an " +
+                    'optional key prefix, e.g. "fleet-uploads" or ' +
+                    '"fleet-uploads/avatars/*".',
+                'service "api": access.s3.fleet-uploads/a*b/* = "fleet-uploads/a*b/*": ' +
+                    "names a key prefix that does not end with /* or has a wildcard " +
+                    'elsewhere; write the bucket alone ("fleet-uploads") or a prefix ' +
+                    'ending in /* ("fleet-uploads/avatars/*").',
+                'service "api": access.s3.* = "*": grants every resource of the ' +
+                    "service (a wildcard alone); name the bucket and an optional key " +
+                    'prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*".',
+                'service "api": access.sqs.jobs! = "jobs!": is not an SQS queue name ' +
+                    "(1-80 characters of A-Z a-z 0-9 - _, .fifo at the end for a FIFO " +
+                    'queue); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+                'service "api": access.sqs.arn:aws:sqs:us-east-1:123456789012:* = ' +
+                    '"arn:aws:sqs:us-east-1:123456789012:*": grants every resource of the ' +
+                    'service (a wildcard alone); name the queue, e.g. "jobs" or ' +
+                    '"orders.fifo", or give its ARN.',
                 'service "api": access.sns.events = "consume": is not an access level for sns; use publish.',
-                'service "api": access.dynamodb.sessions.kmsKey = "alias/sessions": is not a KMS key ARN or key id; give the ARN (arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it.',
-                'service "api": access.dynamodb.ab = "ab": is not a DynamoDB table name (3-255 characters of A-Z a-z 0-9 _ - .); name the table, e.g. "sessions", or give its ARN.',
+                'service "api": access.dynamodb.sessions.kmsKey = "alias/sessions": is ' +
+                    "not a KMS key ARN or key id; give the ARN " +
+                    "(arn:aws:kms:<region>:<account>:key/<id>) or id of the " +
+                    "customer-managed key that encrypts it.",
+                'service "api": access.dynamodb.ab = "ab": is not a DynamoDB table ' +
+                    "name (3-255 characters of A-Z a-z 0-9 _ - .); name the table, e.g. " +
+                    '"sessions", or give its ARN.',
             ],
         );
     });
@@ -247,8 +266,13 @@ describe("access: resolution", () => {
                 { ...stack, services: { api: { access: { sqs: { "arn:aws:sqs:*:*:jobs": "send" }, ec2: { x: "read" } } as never } } },
             ),
             [
-                'service "api" (set in fleet:services.api of Pulumi.test.yaml): access.ec2 = {"x":"read"}: unknown field; use one of s3, sqs, sns, dynamodb.',
-                'service "api" (set in fleet:services.api of Pulumi.test.yaml): access.sqs.arn:aws:sqs:*:*:jobs = "arn:aws:sqs:*:*:jobs": is not an exact sqs ARN (partition, region, account and name without wildcards); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
+                'service "api" (set in fleet:services.api of Pulumi.test.yaml): ' +
+                    'access.ec2 = {"x":"read"}: unknown field; use one of s3, sqs, sns, ' +
+                    "dynamodb.",
+                'service "api" (set in fleet:services.api of Pulumi.test.yaml): ' +
+                    'access.sqs.arn:aws:sqs:*:*:jobs = "arn:aws:sqs:*:*:jobs": is not an ' +
+                    "exact sqs ARN (partition, region, account and name without " +
+                    'wildcards); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
             ],
         );
     });
@@ -303,8 +327,10 @@ describe("FLEET.task-access", () => {
                 "AnyBucket: resources arn:aws:s3:::*",
             ].map(
                 (what) =>
-                    `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service api): statement ${what.replace(": ", " allows ")}. ` +
-                    "Fix: grant exact actions on exact ARNs through the service's access field (a bucket, queue, topic or table by name), " +
+                    `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service ` +
+                    `api): statement ${what.replace(": ", " allows ")}. ` +
+                    ("Fix: grant exact actions on exact ARNs through the service's access " +
+                        "field (a bucket, queue, topic or table by name), ") +
                     "or waive FLEET.task-access for api with a reason in fleet:policy.waivers.",
             ),
         );

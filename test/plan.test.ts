@@ -411,7 +411,15 @@ describe("policy in the plan", () => {
         assert.equal(run.code, 1);
         assert.match(
             run.stdout,
-            /^ {2}error: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD, DATABASE_URL \(its value looks like a URL with a password\) in its plain environment\. Fix: move ADMIN_PASSWORD, DATABASE_URL from env to secrets in the catalog \(SSM, by reference\), or waive ECS\.8 for worker with a reason in fleet:policy\.waivers\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: \[ECS\.8\] aws:ecs/taskDefinition:TaskDefinition worker-taskdef ` +
+                    String.raw`\(service worker\): container worker passes ADMIN_PASSWORD, DATABASE_URL \(its ` +
+                    String.raw`value looks like a URL with a password\) in its plain environment\. Fix: move ` +
+                    String.raw`ADMIN_PASSWORD, DATABASE_URL from env to secrets in the catalog \(SSM, by ` +
+                    String.raw`reference\), or waive ECS\.8 for worker with a reason in ` +
+                    String.raw`fleet:policy\.waivers\.$`,
+                "m",
+            ),
         );
         assert.match(run.stdout, /^Plan of fleet\/prod: fails: 1 mandatory policy violation\(s\)$/m);
         assert.match(run.stderr, /^1 mandatory policy violation\(s\): see above$/m);
@@ -423,7 +431,11 @@ describe("policy in the plan", () => {
         assert.equal(run.code, 0, run.stderr);
         assert.match(
             run.stdout,
-            /^ {2}warning: \[ECS\.8\] aws:ecs\/taskDefinition:TaskDefinition worker-taskdef \(service worker\): container worker passes ADMIN_PASSWORD/m,
+            new RegExp(
+                String.raw`^ {2}warning: \[ECS\.8\] aws:ecs/taskDefinition:TaskDefinition worker-taskdef ` +
+                    String.raw`\(service worker\): container worker passes ADMIN_PASSWORD`,
+                "m",
+            ),
         );
         assert.doesNotMatch(run.stdout + run.stderr, /hunter[23]/);
     });
@@ -435,7 +447,13 @@ describe("production safety against the base plan", () => {
         assert.equal(run.code, 1);
         assert.match(
             run.stdout,
-            /^ {2}error: service "docs" is in the base plan of prod but not in this one: removing it would delete it from a stack that guards deletions \(fleet:protect\)\. Restore its catalog entry, or retire it on purpose: add fleet:retired\.docs with a reason to Pulumi\.prod\.yaml\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: service "docs" is in the base plan of prod but not in this one: ` +
+                    String.raw`removing it would delete it from a stack that guards deletions ` +
+                    String.raw`\(fleet:protect\)\. Restore its catalog entry, or retire it on purpose: add ` +
+                    String.raw`fleet:retired\.docs with a reason to Pulumi\.prod\.yaml\.$`,
+                "m",
+            ),
         );
     });
 
@@ -444,11 +462,21 @@ describe("production safety against the base plan", () => {
         assert.equal(run.code, 1);
         assert.match(
             run.stdout,
-            /^ {2}error: retired service "worker" had the repository fleet-prod\/worker: set fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or release: true to let it go\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: retired service "worker" had the repository fleet-prod/worker: set ` +
+                    String.raw`fleet:retired\.worker\.repository: true in Pulumi\.prod\.yaml to keep it, or ` +
+                    String.raw`release: true to let it go\.$`,
+                "m",
+            ),
         );
         assert.match(
             run.stdout,
-            /^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep them, or release: true to let them go\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: retired service "worker" had the parameters DATABASE_PASSWORD: list ` +
+                    String.raw`them under fleet:retired\.worker\.parameters in Pulumi\.prod\.yaml to keep ` +
+                    String.raw`them, or release: true to let them go\.$`,
+                "m",
+            ),
         );
     });
 
@@ -457,7 +485,14 @@ describe("production safety against the base plan", () => {
         assert.equal(run.code, 1, run.stdout);
         assert.match(
             run.stdout,
-            /^ {2}error: aws:ssm\/parameter:Parameter "worker-DATABASE_PASSWORD" of service "worker" is protected in the base plan of prod and this plan deletes it: the engine refuses to delete a protected resource\. To delete it on purpose, unprotect it in one update \(e\.g\. list it under fleet:retired\.worker with release: true in Pulumi\.prod\.yaml\), then remove it in the next\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: aws:ssm/parameter:Parameter "worker-DATABASE_PASSWORD" of service ` +
+                    String.raw`"worker" is protected in the base plan of prod and this plan deletes it: the ` +
+                    String.raw`engine refuses to delete a protected resource\. To delete it on purpose, ` +
+                    String.raw`unprotect it in one update \(e\.g\. list it under fleet:retired\.worker with ` +
+                    String.raw`release: true in Pulumi\.prod\.yaml\), then remove it in the next\.$`,
+                "m",
+            ),
         );
         assert.match(run.stderr, /^1 deletion\(s\) refused: see above$/m);
     });
@@ -526,7 +561,10 @@ describe("the review of a change", () => {
             "Changes against fleet/dev: 0 to add, 0 to change, 1 to replace, 0 to remove",
             "",
             "  api:",
-            "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef (containerDefinitions[0].memory: 384 → 448, containerDefinitions[0].linuxParameters.tmpfs[0].size: 96 → 112), forcing replacement",
+            "    +- aws:ecs/taskDefinition:TaskDefinition api-taskdef " +
+                "(containerDefinitions[0].memory: 384 → 448, " +
+                "containerDefinitions[0].linuxParameters.tmpfs[0].size: 96 → 112), " +
+                "forcing replacement",
         ]);
         const diff = (run.plan as any).review.diff;
         assert.equal(diff.against, "fleet/dev");
@@ -557,11 +595,14 @@ describe("the review of a change", () => {
         assert.equal(run.code, 0, run.stderr);
         assert.equal(
             block(run.stdout, "Plan of")[4],
-            "  replacements       target group api-tg (api); target group docs-tg (docs); target group status-tg (status); target group web-tg (web)",
+            "  replacements       target group api-tg (api); target group docs-tg " +
+                "(docs); target group status-tg (status); target group web-tg (web)",
         );
         assert.deepEqual(block(run.stdout, "Changes per service:").slice(2, 4), [
-            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group api-tg: target type ip → instance",
-            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group docs-tg: target type ip → instance",
+            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → " +
+                "none; replaces target group api-tg: target type ip → instance",
+            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 " +
+                "→ none; replaces target group docs-tg: target type ip → instance",
         ]);
         assert.match(run.stdout, /^ {4}\+- aws:lb\/targetGroup:TargetGroup api-tg \(targetType: ip → instance\), forcing replacement$/m);
     });
@@ -571,7 +612,9 @@ describe("the review of a change", () => {
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(block(run.stdout, "Changes per service:"), [
             "Changes per service:",
-            "  docs: route docs.dev.fleet.example.com → manual.dev.fleet.example.com; new host manual.dev.fleet.example.com: needs a DNS record for the load balancer",
+            "  docs: route docs.dev.fleet.example.com → " +
+                "manual.dev.fleet.example.com; new host manual.dev.fleet.example.com: " +
+                "needs a DNS record for the load balancer",
         ]);
         assert.equal(block(run.stdout, "Plan of")[5], "  redeploys          none");
     });
@@ -606,11 +649,25 @@ describe("an invalid catalog", () => {
         assert.deepEqual(lines, [
             "fleet: 5 problem(s) in services/index.ts or Pulumi.dev.yaml; nothing was changed:",
             // Pulumi.dev.yaml tunes api, which this catalog lacks: an orphaned override is an error too.
-            "  - stack config fleet:services.api: api = (value not shown): overrides a service that is not in the catalog; fix the name or remove the override.",
-            '  - service "Bad_Name": name = "Bad_Name": must be 2-20 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes target-group names, which AWS limits to 32 characters); rename the catalog key.',
-            '  - service "cache": image = "redis": is not a valid image reference: it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts between deploys); use registry/repository:tag, e.g. redis:7.4, ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.',
-            '  - service "cache": memory.reservation = 512: must be below memory.limit (256): AWS requires the hard limit (memory) above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.',
-            '  - routing: service "web" routes[0] (host www.dev.fleet.example.com) and service "site" routes[0] (host www.dev.fleet.example.com) both claim host www.dev.fleet.example.com path /*; give one of them a different host or path.',
+            "  - stack config fleet:services.api: api = (value not shown): " +
+                "overrides a service that is not in the catalog; fix the name or " +
+                "remove the override.",
+            '  - service "Bad_Name": name = "Bad_Name": must be 2-20 lowercase ' +
+                "letters, digits and single hyphens, starting with a letter and not " +
+                "ending with a hyphen (it prefixes target-group names, which AWS " +
+                "limits to 32 characters); rename the catalog key.",
+            '  - service "cache": image = "redis": is not a valid image reference: ' +
+                "it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts " +
+                "between deploys); use registry/repository:tag, e.g. redis:7.4, " +
+                "ghcr.io/org/app:1.2 or public.ecr.aws/nginx/nginx:1.27.",
+            '  - service "cache": memory.reservation = 512: must be below ' +
+                "memory.limit (256): AWS requires the hard limit (memory) above the " +
+                "soft reservation (memoryReservation); lower memory.reservation or " +
+                "raise memory.limit.",
+            '  - routing: service "web" routes[0] (host www.dev.fleet.example.com) ' +
+                'and service "site" routes[0] (host www.dev.fleet.example.com) both ' +
+                "claim host www.dev.fleet.example.com path /*; give one of them a " +
+                "different host or path.",
         ]);
         assert.doesNotMatch(run.stderr, /^\s+at /m);
     });

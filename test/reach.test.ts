@@ -377,7 +377,14 @@ describe("enabled: false", () => {
         assert.equal(runs.prodDocsOff.code, 1, runs.prodDocsOff.stdout);
         assert.match(
             runs.prodDocsOff.stdout,
-            /^ {2}error: service "docs" is in the base plan of prod but fleet:services\.docs\.enabled: false leaves it out of this one: that would delete it from a stack that guards deletions \(fleet:protect\)\. Remove enabled: false, or retire it on purpose: add fleet:retired\.docs with a reason to Pulumi\.prod\.yaml\.$/m,
+            new RegExp(
+                String.raw`^ {2}error: service "docs" is in the base plan of prod but ` +
+                    String.raw`fleet:services\.docs\.enabled: false leaves it out of this one: that would ` +
+                    String.raw`delete it from a stack that guards deletions \(fleet:protect\)\. Remove ` +
+                    String.raw`enabled: false, or retire it on purpose: add fleet:retired\.docs with a reason ` +
+                    String.raw`to Pulumi\.prod\.yaml\.$`,
+                "m",
+            ),
         );
     });
 

@@ -49,39 +49,50 @@ describe("connects", () => {
         assert.deepEqual(worker.capacity, { kind: "fargate", spot: false, size: { cpu: 256, memory: 512 } });
     });
 
-    it("reports an unknown target (did you mean), a target without a port, itself, a turned-off target, a taken variable and a repeat", () => {
-        assert.deepEqual(
-            problemsOf(
-                {
-                    web: {
-                        image: "nginx:1.27",
-                        port: 80,
-                        memory,
-                        env: { API_URL: "http://old" },
-                        connects: ["apii", "web", "worker", "docs", "api", "api"],
+    it(
+        "reports an unknown target (did you mean), a target without a port, " +
+            "itself, a turned-off target, a taken variable and a repeat",
+        () => {
+            assert.deepEqual(
+                problemsOf(
+                    {
+                        web: {
+                            image: "nginx:1.27",
+                            port: 80,
+                            memory,
+                            env: { API_URL: "http://old" },
+                            connects: ["apii", "web", "worker", "docs", "api", "api"],
+                        },
+                        api: { image: "nginx:1.27", port: 8080, memory },
+                        worker: { image: "nginx:1.27", memory },
+                        docs: { image: "nginx:1.27", port: 80, memory },
                     },
-                    api: { image: "nginx:1.27", port: 8080, memory },
-                    worker: { image: "nginx:1.27", memory },
-                    docs: { image: "nginx:1.27", port: 80, memory },
-                },
-                { ...stack, services: { docs: { enabled: false } } },
-            ),
-            [
-                'service "web": connects[0] = "apii": is not a service in the catalog (did you mean "api"?); name a catalog service.',
-                'service "web": connects[1] = "web": is the service itself; remove it: a service calls itself on localhost.',
-                'service "web": connects[2] = "worker": has no port, so it cannot be called; set port on "worker" or remove it from connects.',
-                'service "web": connects[3] = "docs": is turned off in this stack (fleet:services.docs.enabled: false); remove it from connects in this stack\'s override, or enable the service.',
-                'service "web": connects[4] = "api": would set API_URL, which the entry already sets in env or secrets; remove API_URL from env or secrets: connects sets it to http://api:8080.',
-                'service "web": connects[5] = "api": is listed twice; list each service once.',
-            ],
-        );
-    });
+                    { ...stack, services: { docs: { enabled: false } } },
+                ),
+                [
+                    'service "web": connects[0] = "apii": is not a service in the catalog (did you mean "api"?); name a catalog service.',
+                    'service "web": connects[1] = "web": is the service itself; remove it: a service calls itself on localhost.',
+                    'service "web": connects[2] = "worker": has no port, so it cannot be ' +
+                        'called; set port on "worker" or remove it from connects.',
+                    'service "web": connects[3] = "docs": is turned off in this stack ' +
+                        "(fleet:services.docs.enabled: false); remove it from connects in this " +
+                        "stack's override, or enable the service.",
+                    'service "web": connects[4] = "api": would set API_URL, which the ' +
+                        "entry already sets in env or secrets; remove API_URL from env or " +
+                        "secrets: connects sets it to http://api:8080.",
+                    'service "web": connects[5] = "api": is listed twice; list each service once.',
+                ],
+            );
+        },
+    );
 
     it("refuses what is not a list of names, and says when a stack override set it", () => {
         assert.deepEqual(
             problemsOf({ web: { image: "nginx:1.27", port: 80, memory } }, { ...stack, services: { web: { connects: "api" } } }),
             [
-                'service "web" (set in fleet:services.web of Pulumi.test.yaml): connects = "api": must be a list of service names; write connects: ["api"].',
+                'service "web" (set in fleet:services.web of Pulumi.test.yaml): ' +
+                    'connects = "api": must be a list of service names; write connects: ' +
+                    '["api"].',
             ],
         );
     });
@@ -93,7 +104,11 @@ describe("connects", () => {
                 api: { image: "nginx:1.27", port: 8080, memory },
             }),
             [
-                'service "web": memory.limit = 122880: with 16384 CPU units, leaves no Fargate task size room for the Service Connect agent (256 CPU units and 64 MiB more), which every task of a service that calls or is called runs; lower cpu or memory.limit, or run the service on ec2 capacity.',
+                'service "web": memory.limit = 122880: with 16384 CPU units, leaves no ' +
+                    "Fargate task size room for the Service Connect agent (256 CPU units " +
+                    "and 64 MiB more), which every task of a service that calls or is " +
+                    "called runs; lower cpu or memory.limit, or run the service on ec2 " +
+                    "capacity.",
             ],
         );
     });
@@ -173,8 +188,13 @@ describe("fleet:dns", () => {
                 { ...stack, dns: { zone: "example.com" } },
             ),
             [
-                'service "web": routes[1].host = "api.other.org": is outside the DNS zone example.com (fleet:dns.zone), so no record can point it at the load balancer; use a host in example.com, or set fleet:dns.zone to the zone that holds it.',
-                'service "web": routes[2].host = "a*.b*.example.com": has a wildcard past its first label, which no DNS record can match; use a wildcard only as the first label (*.example.com), or a plain host.',
+                'service "web": routes[1].host = "api.other.org": is outside the DNS ' +
+                    "zone example.com (fleet:dns.zone), so no record can point it at the " +
+                    "load balancer; use a host in example.com, or set fleet:dns.zone to " +
+                    "the zone that holds it.",
+                'service "web": routes[2].host = "a*.b*.example.com": has a wildcard ' +
+                    "past its first label, which no DNS record can match; use a wildcard " +
+                    "only as the first label (*.example.com), or a plain host.",
             ],
         );
     });
@@ -194,12 +214,18 @@ describe("fleet:dns", () => {
                 { ...stack, dns: { zone: "example.com" } },
             ),
             [
-                `stack config fleet:dns: zone = "example.com": needs a certificate for 11 names (${hosts.join(", ")}), above ACM's default quota of 10 names per certificate; route more hosts as subdomains of fleet:domain (one wildcard covers them), or give fleet:loadBalancer.certificateArn.`,
+                `stack config fleet:dns: zone = "example.com": needs a certificate for ` +
+                    `11 names (${hosts.join(", ")}), above ACM's default quota of 10 names ` +
+                    `per certificate; route more hosts as subdomains of fleet:domain (one ` +
+                    `wildcard covers them), or give fleet:loadBalancer.certificateArn.`,
             ],
         );
         assert.deepEqual(problemsOf({ web: { image: "nginx:1.27", memory } }, { ...stack, dns: { zone: "Example..com", zoneId: "bad" } }), [
-            'stack config fleet:dns: zone = "Example..com": is not a lowercase DNS zone name; use the hosted zone\'s name, e.g. example.com.',
-            'stack config fleet:dns: zoneId = "bad": is not a Route 53 hosted zone id; use the id shown by aws route53 list-hosted-zones, e.g. Z0123456789ABC.',
+            'stack config fleet:dns: zone = "Example..com": is not a lowercase DNS ' +
+                "zone name; use the hosted zone's name, e.g. example.com.",
+            'stack config fleet:dns: zoneId = "bad": is not a Route 53 hosted zone ' +
+                "id; use the id shown by aws route53 list-hosted-zones, e.g. " +
+                "Z0123456789ABC.",
         ]);
         assert.deepEqual(problemsOf({ web: { image: "nginx:1.27", memory } }, { ...stack, dns: { zoneId: "Z0123456789ABC" } }), [
             "stack config fleet:dns: zone = (missing): is required; name the hosted zone, e.g. example.com.",
@@ -243,7 +269,9 @@ describe("enabled", () => {
 
     it("refuses a value that is not a boolean", () => {
         assert.deepEqual(problemsOf(catalog, { ...stack, services: { docs: { enabled: "no" } } }), [
-            'stack config fleet:services.docs: enabled = "no": must be true or false; write enabled: false (without quotes) in Pulumi.test.yaml to leave the service out of this stack, or remove it.',
+            'stack config fleet:services.docs: enabled = "no": must be true or ' +
+                "false; write enabled: false (without quotes) in Pulumi.test.yaml to " +
+                "leave the service out of this stack, or remove it.",
         ]);
     });
 
