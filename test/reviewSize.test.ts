@@ -4,8 +4,8 @@
  * a service. Each stack's Markdown stays under review/render.ts's markdownBudget by summarising,
  * never by cutting, and names every changed service; both together fit GitHub's comment limit.
  *
- * The sizes are at the budget's boundaries: prod's 200 services (the bench's largest size) need
- * the summary level, dev's 80 the grouped one, and the full detail of either would not fit. The
+ * Both run the bench's largest size, 200 services, at the budget's boundaries: prod's need
+ * the summary level, dev's the grouped one, and the full detail of either would not fit. The
  * four plans run at once, each its own `plan/cli.ts`; the Markdown is rendered here from their
  * plan JSON as `plan/cli.ts --against <base> --markdown` renders it (review(head, base)), so
  * the level it chose can be named.
@@ -28,7 +28,7 @@ const commentFrame = 600;
 
 /** Per stack: the fleet's size, and the level of detail its review needs to fit the budget. */
 const fleets: Record<string, { readonly size: number; readonly detail: Detail }> = {
-    dev: { size: 80, detail: "grouped" },
+    dev: { size: 200, detail: "grouped" },
     prod: { size: 200, detail: "summary" },
 };
 
