@@ -11,7 +11,7 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema } from "./access";
-import { DeepReadonly, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import { DeepReadonly, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
     jobScheduleSchema,
@@ -167,34 +167,31 @@ const healthCommandError = said(
     'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]',
 );
 const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
-export const healthSchema = z.strictObject(
-    {
-        /** Target-group health-check path. @default "/healthz" for a service with a port */
-        path: z
-            .string()
-            .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
-                error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
-            })
-            .default("/healthz"),
-        /** HTTP codes the target group treats as healthy. @default "200-399" */
-        matcher: z
-            .string()
-            .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 200 && code <= 499) ?? false, {
-                error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
-            })
-            .default("200-399"),
-        /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
-        command: z
-            .array(z.string({ error: healthCommandError }), { error: healthCommandError })
-            .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), {
-                error: healthCommandError,
-            })
-            .optional(),
-        /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
-        gracePeriodSeconds: wholeNumber(0, 2_147_483_647, "use the seconds the service needs to start").default(30),
-    },
-    { error: said("must be an object", "set { path?, matcher?, command?, gracePeriodSeconds? }") },
-);
+export const healthSchema = fieldsObject({
+    /** Target-group health-check path. @default "/healthz" for a service with a port */
+    path: z
+        .string()
+        .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
+            error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
+        })
+        .default("/healthz"),
+    /** HTTP codes the target group treats as healthy. @default "200-399" */
+    matcher: z
+        .string()
+        .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 200 && code <= 499) ?? false, {
+            error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
+        })
+        .default("200-399"),
+    /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
+    command: z
+        .array(z.string({ error: healthCommandError }), { error: healthCommandError })
+        .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), {
+            error: healthCommandError,
+        })
+        .optional(),
+    /** Seconds ECS ignores failing health checks after a task starts. @default 30 */
+    gracePeriodSeconds: wholeNumber(0, 2_147_483_647, "use the seconds the service needs to start").default(30),
+});
 export type HealthSpec = DeepReadonly<z.input<typeof healthSchema>>;
 
 const memoryFix = "set memory: { reservation, limit } in MiB, the soft reservation below the hard limit";
@@ -227,45 +224,37 @@ export const memorySchema = unknownKeysSay(
 export type MemorySpec = DeepReadonly<z.input<typeof memorySchema>>;
 
 const tasks = (min: number) => wholeNumber(min, 1000, `use ${min}-1000 tasks`);
-export const scalingSchema = z
-    .strictObject(
-        {
-            /** Fewest tasks. */
-            min: tasks(0),
-            /** Most tasks. */
-            max: tasks(1),
-            /** Target average CPU utilisation (percent). @default none */
-            cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
-            /** Target ALB requests per task per minute. @default none */
-            requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
-            /** Target messages visible per running task of an SQS queue (a worker). @default none */
-            queue: queueScalingSchema.optional(),
-            /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
-            schedule: z
-                .array(scheduledScalingSchema, {
-                    error: said(
-                        "must be a list of { cron, min, max, timezone? }",
-                        'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
-                    ),
-                })
-                .optional(),
-        },
-        { error: said("must be an object", "set { min, max, cpuPercent?, requestsPerTarget?, queue?, schedule? }") },
-    )
-    .superRefine((scaling, ctx) => {
-        if (scaling.min > scaling.max) {
-            refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
-        }
-        if (
-            scaling.cpuPercent === undefined &&
-            scaling.requestsPerTarget === undefined &&
-            scaling.queue === undefined &&
-            !scaling.schedule?.length
-        ) {
-            refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
-        }
-        scalingRules(scaling, ctx);
-    }, whenValid);
+export const scalingSchema = fieldsObject({
+    /** Fewest tasks. */
+    min: tasks(0),
+    /** Most tasks. */
+    max: tasks(1),
+    /** Target average CPU utilisation (percent). @default none */
+    cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
+    /** Target ALB requests per task per minute. @default none */
+    requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
+    /** Target messages visible per running task of an SQS queue (a worker). @default none */
+    queue: queueScalingSchema.optional(),
+    /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
+    schedule: z
+        .array(scheduledScalingSchema, {
+            error: said("must be a list of { cron, min, max, timezone? }", 'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]'),
+        })
+        .optional(),
+}).superRefine((scaling, ctx) => {
+    if (scaling.min > scaling.max) {
+        refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
+    }
+    if (
+        scaling.cpuPercent === undefined &&
+        scaling.requestsPerTarget === undefined &&
+        scaling.queue === undefined &&
+        !scaling.schedule?.length
+    ) {
+        refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
+    }
+    scalingRules(scaling, ctx);
+}, whenValid);
 export type ScalingSpec = z.output<typeof scalingSchema>;
 
 const optOutReason = reasonSchema(

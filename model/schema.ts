@@ -41,6 +41,21 @@ export function wholeNumber(min: number, max: number, fix: string) {
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/**
+ * `{ a, b?, c? }`: the fields an object takes, read from its shape, those with a default or
+ * optional marked with `?`. Messages list them from here, so a new field is never missing there.
+ */
+export function fieldList(shape: Readonly<Record<string, z.ZodType>>): string {
+    return `{ ${Object.entries(shape)
+        .map(([key, field]) => (field.safeParse(undefined).success ? `${key}?` : key))
+        .join(", ")} }`;
+}
+
+/** A strict object whose wrong type is told the fields it takes (`after` adds to the fix). */
+export function fieldsObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, after = "") {
+    return z.strictObject(shape, { error: said("must be an object", `set ${fieldList(shape)}${after}`) });
+}
+
 /** true or false, never a quoted string. */
 export const flag = () => z.boolean({ error: said("must be true or false", "write true or false without quotes") });
 

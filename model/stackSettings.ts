@@ -8,7 +8,19 @@ import { capacitySchema, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
-import { DeepReadonly, fieldOf, flag, refuse, reportIssues, said, saying, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import {
+    DeepReadonly,
+    fieldOf,
+    fieldsObject,
+    flag,
+    refuse,
+    reportIssues,
+    said,
+    saying,
+    unknownKeysSay,
+    whenValid,
+    wholeNumber,
+} from "./schema";
 import { controlIds, minimumReasonLength } from "../policy/controls";
 import { dnsSchema } from "./dns";
 import { defaultSslPolicy } from "../policy/limits";
@@ -33,7 +45,6 @@ const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
-const object = (fields: string) => ({ error: said("must be an object", `set ${fields}`) });
 
 const subnetError = said(
     "must list at least two subnet ids in different availability zones (an ALB needs two)",
@@ -104,29 +115,25 @@ const createNetwork = unknownKeysSay(
             : "use one of cidrBlock, availabilityZones, natGateways, or vpcId with publicSubnetIds and privateSubnetIds",
 ).transform((network) => ({ kind: "create" as const, ...network }));
 
-const ec2Schema = z
-    .strictObject(
-        {
-            /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
-            instanceType: z.string().refine((type) => type in instanceTypes, {
-                error: said(
-                    (value) => `is not an instance type fleet can size tasks for${didYouMean(String(value), Object.keys(instanceTypes))}`,
-                    `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
-                ),
-            }),
-            /** Fewest instances. @default 0 */
-            minSize: inRange(0, 1000).default(0),
-            /** Most instances. */
-            maxSize: inRange(1, 1000),
-            /** Managed scaling target: percent of the group's capacity tasks may reserve. @default 100 */
-            targetCapacityPercent: inRange(1, 100).default(100),
-            /** `ECS_RESERVED_MEMORY`: MiB kept back from tasks for the agent and system processes. @default 256 */
-            reservedMemoryMiB: inRange(0, 4096).default(256),
-            /** Root volume size. @default 30 */
-            rootVolumeGiB: inRange(30, 16384).default(30),
-        },
-        object("{ instanceType, minSize, maxSize }"),
-    )
+const ec2Schema = fieldsObject({
+    /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
+    instanceType: z.string().refine((type) => type in instanceTypes, {
+        error: said(
+            (value) => `is not an instance type fleet can size tasks for${didYouMean(String(value), Object.keys(instanceTypes))}`,
+            `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
+        ),
+    }),
+    /** Fewest instances. @default 0 */
+    minSize: inRange(0, 1000).default(0),
+    /** Most instances. */
+    maxSize: inRange(1, 1000),
+    /** Managed scaling target: percent of the group's capacity tasks may reserve. @default 100 */
+    targetCapacityPercent: inRange(1, 100).default(100),
+    /** `ECS_RESERVED_MEMORY`: MiB kept back from tasks for the agent and system processes. @default 256 */
+    reservedMemoryMiB: inRange(0, 4096).default(256),
+    /** Root volume size. @default 30 */
+    rootVolumeGiB: inRange(30, 16384).default(30),
+})
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
             refuse(ctx, ["minSize"], ec2.minSize, `is above ec2.maxSize (${ec2.maxSize})`, "lower minSize or raise maxSize");
@@ -137,77 +144,69 @@ const ec2Schema = z
         return { ...ec2, architecture: type.architecture, registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB) };
     });
 
-const clusterSchema = z
-    .strictObject(
-        {
-            /** CloudWatch Container Insights. @default "enabled" */
-            containerInsights: z
-                .enum(["enabled", "enhanced", "disabled"], {
-                    error: said("is not a Container Insights setting", "use enabled, enhanced or disabled"),
-                })
-                .default("enabled"),
-            /** Where services run unless they say otherwise. @default "fargate" */
-            defaultCapacity: capacitySchema.default("fargate"),
-            /** EC2 capacity (an Auto Scaling group of ECS-optimised instances). @default none */
-            ec2: ec2Schema.optional(),
-        },
-        object("{ defaultCapacity, containerInsights?, ec2? }"),
-    )
-    .superRefine((cluster, ctx) => {
-        if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
-            refuse(
-                ctx,
-                ["defaultCapacity"],
-                "ec2",
-                "needs EC2 capacity, but fleet:cluster.ec2 is not set",
-                "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot",
-            );
-        }
-    }, whenValid);
+const clusterSchema = fieldsObject({
+    /** CloudWatch Container Insights. @default "enabled" */
+    containerInsights: z
+        .enum(["enabled", "enhanced", "disabled"], {
+            error: said("is not a Container Insights setting", "use enabled, enhanced or disabled"),
+        })
+        .default("enabled"),
+    /** Where services run unless they say otherwise. @default "fargate" */
+    defaultCapacity: capacitySchema.default("fargate"),
+    /** EC2 capacity (an Auto Scaling group of ECS-optimised instances). @default none */
+    ec2: ec2Schema.optional(),
+}).superRefine((cluster, ctx) => {
+    if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
+        refuse(
+            ctx,
+            ["defaultCapacity"],
+            "ec2",
+            "needs EC2 capacity, but fleet:cluster.ec2 is not set",
+            "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot",
+        );
+    }
+}, whenValid);
 
-const loadBalancerSchema = z.strictObject(
-    {
-        /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
-        certificateArn: z
-            .string()
-            .regex(certificatePattern, {
-                error: said(
-                    "is not an ACM certificate ARN",
-                    "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region",
-                ),
-            })
-            .optional(),
-        /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
-        sslPolicy: z
-            .string()
-            .refine((policy) => recommendedTlsPolicies.includes(policy), {
-                error: said(
-                    "is not a TLS 1.3 policy that refuses TLS 1.0 and 1.1 (Security Hub ELB.17)",
-                    `use ${defaultSslPolicy} or one of ${recommendedTlsPolicies.filter((p) => p !== defaultSslPolicy).join(", ")}`,
-                ),
-            })
-            .default(defaultSslPolicy),
-        /** @default false */
-        deletionProtection: flag().default(false),
-        /** @default 60 */
-        idleTimeoutSeconds: inRange(1, 4000).default(60),
-        /** ALB access logs to an existing bucket. @default none */
-        accessLogs: z
-            .strictObject({
-                bucket: z.string().regex(bucketPattern, {
-                    error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
-                }),
-                prefix: z
-                    .string()
-                    .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
-                        error: said("must not start or end with / or contain AWSLogs (AWS adds it)", "use a plain prefix such as alb/dev"),
-                    })
-                    .optional(),
-            })
-            .optional(),
-    },
-    object("{ certificateArn?, deletionProtection?, accessLogs? }"),
-);
+const loadBalancerSchema = fieldsObject({
+    /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
+    certificateArn: z
+        .string()
+        .regex(certificatePattern, {
+            error: said(
+                "is not an ACM certificate ARN",
+                "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region",
+            ),
+        })
+        .optional(),
+    /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
+    sslPolicy: z
+        .string()
+        .refine((policy) => recommendedTlsPolicies.includes(policy), {
+            error: said(
+                "is not a TLS 1.3 policy that refuses TLS 1.0 and 1.1 (Security Hub ELB.17)",
+                `use ${defaultSslPolicy} or one of ${recommendedTlsPolicies.filter((p) => p !== defaultSslPolicy).join(", ")}`,
+            ),
+        })
+        .default(defaultSslPolicy),
+    /** @default false */
+    deletionProtection: flag().default(false),
+    /** @default 60 */
+    idleTimeoutSeconds: inRange(1, 4000).default(60),
+    /** ALB access logs to an existing bucket. @default none */
+    accessLogs: z
+        .strictObject({
+            bucket: z.string().regex(bucketPattern, {
+                error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+            }),
+            prefix: z
+                .string()
+                .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
+                    error: said("must not start or end with / or contain AWSLogs (AWS adds it)", "use a plain prefix such as alb/dev"),
+                })
+                .optional(),
+        })
+        .optional(),
+});
 
 const cacheKeys = `use keys among ${upstreamRegistryKeys.join(", ")}`;
 const pullThroughCacheSchema = unknownKeysSay(
@@ -215,7 +214,7 @@ const pullThroughCacheSchema = unknownKeysSay(
         .partialRecord(
             z.enum(upstreamRegistryKeys as [string, ...string[]]),
             z
-                .strictObject({ credentialArn: z.string().optional() }, object("{ credentialArn } or {}"))
+                .strictObject({ credentialArn: z.string().optional() }, { error: said("must be an object", "set { credentialArn } or {}") })
                 .nullable()
                 .transform((entry) => entry ?? {}),
             { error: said("must be an object keyed by upstream registry", cacheKeys) },
@@ -247,15 +246,12 @@ const pullThroughCacheSchema = unknownKeysSay(
     cacheKeys,
 );
 
-const registrySchema = z.strictObject(
-    {
-        /** Images kept per service repository by the lifecycle policy. @default 20 */
-        keepImages: inRange(1, 1000).default(20),
-        /** Upstream registry → `{}` or `{ credentialArn }` (Secrets Manager, `ecr-pullthroughcache/...`). @default {} */
-        pullThroughCache: pullThroughCacheSchema.default({}),
-    },
-    object("{ keepImages?, pullThroughCache? }"),
-);
+const registrySchema = fieldsObject({
+    /** Images kept per service repository by the lifecycle policy. @default 20 */
+    keepImages: inRange(1, 1000).default(20),
+    /** Upstream registry → `{}` or `{ credentialArn }` (Secrets Manager, `ecr-pullthroughcache/...`). @default {} */
+    pullThroughCache: pullThroughCacheSchema.default({}),
+});
 
 const stackReason = reasonSchema(
     `needs a reason (at least ${minimumReasonLength} characters)`,
@@ -263,38 +259,32 @@ const stackReason = reasonSchema(
     "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)",
 );
 
-const policySchema = z.strictObject(
-    {
-        /** `mandatory`: violations fail the plan and the preview; `advisory`: they warn. @default "mandatory" */
-        enforcement: z
-            .enum(["mandatory", "advisory"], {
+const policySchema = fieldsObject({
+    /** `mandatory`: violations fail the plan and the preview; `advisory`: they warn. @default "mandatory" */
+    enforcement: z
+        .enum(["mandatory", "advisory"], {
+            error: said("is not an enforcement level", "use mandatory (violations fail the plan and the preview) or advisory (they warn)"),
+        })
+        .default("mandatory"),
+    /** Service name (or `platform`) → control id → reason. @default {} */
+    waivers: z
+        .record(
+            z.string(),
+            unknownKeysSay(
+                z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, {
+                    error: said("must map control ids to reasons", 'write { ECS.5: "why" }'),
+                }),
+                "is not a fleet control",
+            ),
+            {
                 error: said(
-                    "is not an enforcement level",
-                    "use mandatory (violations fail the plan and the preview) or advisory (they warn)",
+                    "must map a service (or platform) to { <control>: <reason> }",
+                    'write waivers: { platform: { ELB.5: "no log bucket in dev" } }',
                 ),
-            })
-            .default("mandatory"),
-        /** Service name (or `platform`) → control id → reason. @default {} */
-        waivers: z
-            .record(
-                z.string(),
-                unknownKeysSay(
-                    z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, {
-                        error: said("must map control ids to reasons", 'write { ECS.5: "why" }'),
-                    }),
-                    "is not a fleet control",
-                ),
-                {
-                    error: said(
-                        "must map a service (or platform) to { <control>: <reason> }",
-                        'write waivers: { platform: { ELB.5: "no log bucket in dev" } }',
-                    ),
-                },
-            )
-            .default({}),
-    },
-    object("{ enforcement: mandatory | advisory, waivers? }"),
-);
+            },
+        )
+        .default({}),
+});
 
 const parametersError = said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
 const retiredSchema = z.record(
@@ -328,30 +318,28 @@ const usd = (atLeast: "above" | "from") => {
     const amount = z.number({ error }).refine(Number.isFinite, { error });
     return atLeast === "above" ? amount.refine((n) => n > 0, { error }) : amount.refine((n) => n >= 0, { error });
 };
-const budgetSchema = z
-    .strictObject(
-        {
-            /** Most the stack's monthly cost estimate may be, in USD: a plan above it is a budget violation. @default none */
-            monthly: usd("above").optional(),
-            /**
-             * Most one change may raise the monthly estimate against the base plan of the same stack
-             * (`--against`), in USD. @default none
-             */
-            increase: usd("from").optional(),
-        },
-        object("{ monthly?, increase? } in US dollars a month"),
-    )
-    .superRefine((budget, ctx) => {
-        if (budget.monthly === undefined && budget.increase === undefined) {
-            refuse(
-                ctx,
-                [],
-                budget,
-                "sets neither monthly nor increase",
-                "set monthly (the most a month may cost) and/or increase, or remove fleet:budget",
-            );
-        }
-    }, whenValid);
+const budgetSchema = fieldsObject(
+    {
+        /** Most the stack's monthly cost estimate may be, in USD: a plan above it is a budget violation. @default none */
+        monthly: usd("above").optional(),
+        /**
+         * Most one change may raise the monthly estimate against the base plan of the same stack
+         * (`--against`), in USD. @default none
+         */
+        increase: usd("from").optional(),
+    },
+    " in US dollars a month",
+).superRefine((budget, ctx) => {
+    if (budget.monthly === undefined && budget.increase === undefined) {
+        refuse(
+            ctx,
+            [],
+            budget,
+            "sets neither monthly nor increase",
+            "set monthly (the most a month may cost) and/or increase, or remove fleet:budget",
+        );
+    }
+}, whenValid);
 export type BudgetSettings = DeepReadonly<z.output<typeof budgetSchema>>;
 /** A service's overrides in one stack: any catalog field, and whether the service runs here at all. */
 export const serviceOverrideSchema = serviceSchema.partial().extend({

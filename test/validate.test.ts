@@ -312,6 +312,19 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "objects written as scalars: every field they take, read from the schema",
+        { svc: { ...ok, health: "/healthz", scaling: 3 } },
+        { loadBalancer: "alb", cluster: { ec2: "t3.medium" } },
+        [
+            'stack config fleet:cluster: ec2 = "t3.medium": must be an object; set { instanceType, minSize?, ' +
+                "maxSize, targetCapacityPercent?, reservedMemoryMiB?, rootVolumeGiB? }.",
+            'stack config fleet:loadBalancer: loadBalancer = "alb": must be an object; set { certificateArn?, ' +
+                "sslPolicy?, deletionProtection?, idleTimeoutSeconds?, accessLogs? }.",
+            'service "svc": health = "/healthz": must be an object; set { path?, matcher?, command?, gracePeriodSeconds? }.',
+            'service "svc": scaling = 3: must be an object; set { min, max, cpuPercent?, requestsPerTarget?, queue?, schedule? }.',
+        ],
+    ],
+    [
         "a bad environment variable name",
         { svc: { ...ok, env: { "1BAD": "x" } } },
         {},
