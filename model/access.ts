@@ -171,19 +171,19 @@ const grantsSchema = (kind: AccessKind) =>
         );
 
 /** `access` in the catalog: per AWS service, resource name → level. */
-export const accessSchema = z.strictObject(
-    {
-        /** `"bucket"` or `"bucket/prefix/*"` (or an ARN) → `read`, `write` or `read-write`. @default none */
-        s3: grantsSchema("s3").optional(),
-        /** Queue name or ARN → `consume` or `send`. @default none */
-        sqs: grantsSchema("sqs").optional(),
-        /** Topic name or ARN → `publish`. @default none */
-        sns: grantsSchema("sns").optional(),
-        /** Table name or ARN → `read`, `write` or `read-write` (its indexes included). @default none */
-        dynamodb: grantsSchema("dynamodb").optional(),
-    },
-    { error: said("must be an object keyed by AWS service", "use keys among s3, sqs, sns, dynamodb") },
-);
+const accessShape = {
+    /** `"bucket"` or `"bucket/prefix/*"` (or an ARN) → `read`, `write` or `read-write`. @default none */
+    s3: grantsSchema("s3").optional(),
+    /** Queue name or ARN → `consume` or `send`. @default none */
+    sqs: grantsSchema("sqs").optional(),
+    /** Topic name or ARN → `publish`. @default none */
+    sns: grantsSchema("sns").optional(),
+    /** Table name or ARN → `read`, `write` or `read-write` (its indexes included). @default none */
+    dynamodb: grantsSchema("dynamodb").optional(),
+};
+export const accessSchema = z.strictObject(accessShape, {
+    error: said("must be an object keyed by AWS service", `use keys among ${Object.keys(accessShape).join(", ")}`),
+});
 export type AccessSpec = DeepReadonly<z.input<typeof accessSchema>>;
 
 /** Why a resource name is refused, or undefined when AWS would accept it. */

@@ -266,32 +266,28 @@ const optOutReason = reasonSchema(
  * Secure container defaults a service turns off, each with the reason (shown in the plan and
  * counted as a waiver of the matching policy control).
  */
-export const securityOptOutsSchema = z.strictObject(
-    {
-        /** Writable root filesystem instead of read-only with a tmpfs /tmp (control ECS.5). */
-        readonlyRootFilesystem: optOutReason,
-        /** Run as root (control ECS.20). */
-        nonRootUser: optOutReason,
-        /** Privileged mode, EC2 only (control ECS.4). */
-        privileged: optOutReason,
-        /** No init process as PID 1. */
-        initProcess: optOutReason,
-        /** Allow privilege escalation and keep Linux capabilities. */
-        noNewPrivileges: optOutReason,
-    },
-    {
-        error: said(
-            "must map a secure default to the reason it is turned off",
-            "use keys among readonlyRootFilesystem, nonRootUser, privileged, initProcess, noNewPrivileges",
-        ),
-    },
-);
+const optOutShape = {
+    /** Writable root filesystem instead of read-only with a tmpfs /tmp (control ECS.5). */
+    readonlyRootFilesystem: optOutReason,
+    /** Run as root (control ECS.20). */
+    nonRootUser: optOutReason,
+    /** Privileged mode, EC2 only (control ECS.4). */
+    privileged: optOutReason,
+    /** No init process as PID 1. */
+    initProcess: optOutReason,
+    /** Allow privilege escalation and keep Linux capabilities. */
+    noNewPrivileges: optOutReason,
+};
+export const securityOptOutsSchema = z.strictObject(optOutShape, {
+    error: said("must map a secure default to the reason it is turned off", `use keys among ${Object.keys(optOutShape).join(", ")}`),
+});
 unknownKeysSay(securityOptOutsSchema, "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
-export const capacitySchema = z.enum(["ec2", "fargate", "fargate-spot"], {
-    error: said("is not a capacity", "use one of ec2, fargate, fargate-spot"),
+const capacityValues = ["ec2", "fargate", "fargate-spot"] as const;
+export const capacitySchema = z.enum(capacityValues, {
+    error: said("is not a capacity", `use one of ${capacityValues.join(", ")}`),
 });
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
 export type Capacity = z.infer<typeof capacitySchema>;

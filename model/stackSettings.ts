@@ -66,53 +66,53 @@ const existingNetwork = z
     .transform((network) => ({ kind: "existing" as const, ...network }));
 
 const subnetsWithoutVpc = (key: string) => /SubnetIds$/.test(key);
-const createNetwork = unknownKeysSay(
-    z.strictObject({
-        /** The VPC's IPv4 range, /16 to /24. @default "10.0.0.0/16" */
-        cidrBlock: z
-            .string()
-            .refine(
-                (cidr) => {
-                    const parts = cidrPattern.exec(cidr);
-                    return (
-                        parts !== null &&
-                        parts.slice(1, 5).every((octet) => Number(octet) <= 255) &&
-                        Number(parts[5]) >= 16 &&
-                        Number(parts[5]) <= 24
-                    );
-                },
-                {
-                    error: said(
-                        "must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)",
-                        "use a private range such as 10.20.0.0/16",
-                    ),
-                },
-            )
-            .default("10.0.0.0/16"),
-        /** Availability zones to spread subnets over. @default 2 */
-        availabilityZones: inRange(2, 6).default(2),
-        /** NAT gateways: `single` (cheaper) or `onePerAz` (survives the loss of a zone). @default "onePerAz" */
-        natGateways: z
-            .enum(["single", "onePerAz"], {
+const createNetworkFields = {
+    /** The VPC's IPv4 range, /16 to /24. @default "10.0.0.0/16" */
+    cidrBlock: z
+        .string()
+        .refine(
+            (cidr) => {
+                const parts = cidrPattern.exec(cidr);
+                return (
+                    parts !== null &&
+                    parts.slice(1, 5).every((octet) => Number(octet) <= 255) &&
+                    Number(parts[5]) >= 16 &&
+                    Number(parts[5]) <= 24
+                );
+            },
+            {
                 error: said(
-                    (value) =>
-                        value === "none"
-                            ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, " +
-                              "so tasks cannot start (fleet creates no VPC endpoints)"
-                            : "is not a NAT strategy",
-                    "use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone)",
+                    "must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)",
+                    "use a private range such as 10.20.0.0/16",
                 ),
-            })
-            .default("onePerAz"),
-    }),
+            },
+        )
+        .default("10.0.0.0/16"),
+    /** Availability zones to spread subnets over. @default 2 */
+    availabilityZones: inRange(2, 6).default(2),
+    /** NAT gateways: `single` (cheaper) or `onePerAz` (survives the loss of a zone). @default "onePerAz" */
+    natGateways: z
+        .enum(["single", "onePerAz"], {
+            error: said(
+                (value) =>
+                    value === "none"
+                        ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, " +
+                          "so tasks cannot start (fleet creates no VPC endpoints)"
+                        : "is not a NAT strategy",
+                "use single (one NAT gateway, cheaper) or onePerAz (survives the loss of an availability zone)",
+            ),
+        })
+        .default("onePerAz"),
+};
+const createKeys = Object.keys(createNetworkFields);
+const createNetwork = unknownKeysSay(
+    z.strictObject(createNetworkFields),
     (key) =>
-        subnetsWithoutVpc(key)
-            ? "subnet ids were given without the VPC they belong to"
-            : `unknown field${didYouMean(key, ["cidrBlock", "availabilityZones", "natGateways"])}`,
+        subnetsWithoutVpc(key) ? "subnet ids were given without the VPC they belong to" : `unknown field${didYouMean(key, createKeys)}`,
     (key) =>
         subnetsWithoutVpc(key)
             ? "add vpcId, or remove the subnet ids to create a VPC"
-            : "use one of cidrBlock, availabilityZones, natGateways, or vpcId with publicSubnetIds and privateSubnetIds",
+            : `use one of ${createKeys.join(", ")}, or vpcId with publicSubnetIds and privateSubnetIds`,
 ).transform((network) => ({ kind: "create" as const, ...network }));
 
 const ec2Schema = fieldsObject({
