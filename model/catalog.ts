@@ -11,7 +11,7 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema } from "./access";
-import { DeepReadonly, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
     jobScheduleSchema,
@@ -128,7 +128,7 @@ const buildSchema = z.union(
             .transform((context) => buildObjectSchema.parse({ context })),
         buildObjectSchema,
     ],
-    { error: said("must be a context path or { context, dockerfile?, args? }", "use e.g. ./apps/api") },
+    { error: said(`must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
 );
 
 const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }';
@@ -238,7 +238,10 @@ export const scalingSchema = fieldsObject({
     /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
     schedule: z
         .array(scheduledScalingSchema, {
-            error: said("must be a list of { cron, min, max, timezone? }", 'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]'),
+            error: said(
+                `must be a list of ${fieldList(scheduledScalingSchema.shape)}`,
+                'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
+            ),
         })
         .optional(),
 }).superRefine((scaling, ctx) => {

@@ -10,6 +10,7 @@ import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
 import {
     DeepReadonly,
+    fieldList,
     fieldOf,
     fieldsObject,
     flag,
@@ -52,18 +53,15 @@ const subnetError = said(
 );
 const subnetIds = z.array(z.string().regex(subnetIdPattern, { error: subnetError }), { error: subnetError }).min(2, { error: subnetError });
 
-const existingNetwork = z
-    .strictObject({
-        /** An existing VPC, e.g. `vpc-0123456789abcdef0`. */
-        vpcId: z
-            .string()
-            .regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
-        /** Its public subnets (the ALB), in two availability zones at least. */
-        publicSubnetIds: subnetIds,
-        /** Its private subnets (the tasks), in two availability zones at least. */
-        privateSubnetIds: subnetIds,
-    })
-    .transform((network) => ({ kind: "existing" as const, ...network }));
+const existingNetworkFields = {
+    /** An existing VPC, e.g. `vpc-0123456789abcdef0`. */
+    vpcId: z.string().regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
+    /** Its public subnets (the ALB), in two availability zones at least. */
+    publicSubnetIds: subnetIds,
+    /** Its private subnets (the tasks), in two availability zones at least. */
+    privateSubnetIds: subnetIds,
+};
+const existingNetwork = z.strictObject(existingNetworkFields).transform((network) => ({ kind: "existing" as const, ...network }));
 
 const subnetsWithoutVpc = (key: string) => /SubnetIds$/.test(key);
 const createNetworkFields = {
@@ -287,24 +285,22 @@ const policySchema = fieldsObject({
 });
 
 const parametersError = said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
+const retiredShape = {
+    /** Why the service was retired. */
+    reason: stackReason,
+    /** Keep its ECR repository (with the images). @default false */
+    repository: flag().default(false),
+    /** Keep these SSM parameters (variable names). @default [] */
+    parameters: z.array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError }).default([]),
+    /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
+    release: flag().default(false),
+};
 const retiredSchema = z.record(
     z.string(),
-    z.strictObject(
-        {
-            /** Why the service was retired. */
-            reason: stackReason,
-            /** Keep its ECR repository (with the images). @default false */
-            repository: flag().default(false),
-            /** Keep these SSM parameters (variable names). @default [] */
-            parameters: z.array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError }).default([]),
-            /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
-            release: flag().default(false),
-        },
-        { error: said("must be { reason, repository?, parameters?, release? }", "give at least the reason") },
-    ),
+    z.strictObject(retiredShape, { error: said(`must be ${fieldList(retiredShape)}`, "give at least the reason") }),
     {
         error: said(
-            "must map a service name to { reason, repository?, parameters?, release? }",
+            `must map a service name to ${fieldList(retiredShape)}`,
             'write retired: { docs: { reason: "replaced by the new docs site" } }',
         ),
     },
@@ -355,10 +351,7 @@ const networkSchema = z.union([existingNetwork, createNetwork], {
                   "set fleet:network to { natGateways: single | onePerAz } or to an " +
                       "existing vpcId with publicSubnetIds and privateSubnetIds",
               )
-            : saying(
-                  "must be an object",
-                  "set { natGateways, cidrBlock?, availabilityZones? } or { vpcId, publicSubnetIds, privateSubnetIds }",
-              ),
+            : saying("must be an object", `set ${fieldList(createNetworkFields)} or ${fieldList(existingNetworkFields)}`),
 });
 export type NetworkSettings = DeepReadonly<z.output<typeof networkSchema>>;
 export type ClusterSettings = DeepReadonly<z.output<typeof clusterSchema>>;
