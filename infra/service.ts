@@ -12,7 +12,7 @@ import { ecsTasksTrustDocument, executionRoleDocument, taskRoleDocument } from "
 import { serviceConnectConfiguration } from "./serviceConnect";
 import { PlatformRefs } from "./platform";
 import { queueBacklogMetric, scheduledScalingActions } from "./scaling";
-import { sqsQueueName } from "../model/workloads";
+import { sqsQueueName } from "../model/awsNames";
 import { secretParameter, serviceLogGroup, serviceRepository, StatefulSettings } from "./statefulResources";
 
 export interface ServiceArgs {

@@ -10,6 +10,7 @@
  * the stack's region (`kms:ViaService`), never directly.
  */
 import { z } from "zod";
+import { isS3BucketName, isSqsQueueName } from "./awsNames";
 import { DeepReadonly, refuse, said } from "./schema";
 
 /** The AWS services `access` grants on, and the levels each accepts. */
@@ -81,17 +82,9 @@ export const kmsActions: Record<AccessKind, { readonly reads: readonly string[];
 /** The levels that write (encrypt) rather than only read (decrypt). */
 const writingLevels = new Set(["write", "read-write", "send", "publish"]);
 
-// AWS naming rules, checked before anything is registered:
-// S3 bucket names: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no
-// "..", not an IP address, not starting with xn-- / sthree- / amzn-s3-demo-, not ending with -s3alias,
-// --ol-s3, .mrap or --x-s3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
-const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const bucketReserved = /^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3)$|\.\.|^\d+\.\d+\.\d+\.\d+$/;
+// AWS naming rules, checked before anything is registered (buckets and queues: awsNames.ts).
 // An object key prefix: printable characters without * or ?, as S3's safe key characters plus a few more.
 const keyPrefixPattern = /^[A-Za-z0-9!_.*'()\-/=+@,;:&$ ]*$/;
-// SQS queue names: 1-80 characters of A-Z a-z 0-9 - _, FIFO queues end in .fifo
-// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html).
-const queuePattern = /^(?=.{1,80}$)[A-Za-z0-9_-]+(\.fifo)?$/;
 // SNS topic names: 1-256 characters of A-Z a-z 0-9 - _, FIFO topics end in .fifo
 // (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html).
 const topicPattern = /^(?=.{1,256}$)[A-Za-z0-9_-]+(\.fifo)?$/;
@@ -113,12 +106,12 @@ const arnPatterns: Record<AccessKind, RegExp> = {
 
 const nameRules: Record<AccessKind, { readonly test: (name: string) => boolean; readonly rule: string; readonly example: string }> = {
     s3: {
-        test: (bucket) => bucketPattern.test(bucket) && !bucketReserved.test(bucket),
+        test: isS3BucketName,
         rule: "is not an S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, not an IP address)",
         example: 'name the bucket and an optional key prefix, e.g. "fleet-uploads" or "fleet-uploads/avatars/*"',
     },
     sqs: {
-        test: (queue) => queuePattern.test(queue),
+        test: isSqsQueueName,
         rule: "is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, .fifo at the end for a FIFO queue)",
         example: 'name the queue, e.g. "jobs" or "orders.fifo", or give its ARN',
     },

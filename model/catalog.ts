@@ -23,7 +23,8 @@ import {
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
 import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 
-const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An environment variable name (and so a secret's), as fleet allows it: a shell-safe identifier. */
+export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const pathPattern = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
 const matcherPattern = /^(\d{3})(-(\d{3}))?(,(\d{3})(-(\d{3}))?)*$/;
 const ssmNamePattern = /^\/?[A-Za-z0-9_.\-/]+$/;

@@ -12,9 +12,9 @@
 import { z } from "zod";
 import { acmDefaultNamesPerCertificate } from "../policy/limits";
 import { PlannedRule } from "./routing";
+import { dnsDomainPattern } from "./awsNames";
 import { said } from "./schema";
 
-const zonePattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 // Route 53 hosted zone ids: "Z" and up to 32 upper-case letters and digits.
 const zoneIdPattern = /^Z[A-Z0-9]{1,32}$/;
 
@@ -24,7 +24,7 @@ export const dnsSchema = z.strictObject(
         /** The public hosted zone's name, e.g. `example.com`; every routed host must be in it. */
         zone: z
             .string({ error: said("is required", "name the hosted zone, e.g. example.com") })
-            .regex(zonePattern, { error: said("is not a lowercase DNS zone name", "use the hosted zone's name, e.g. example.com") }),
+            .regex(dnsDomainPattern, { error: said("is not a lowercase DNS zone name", "use the hosted zone's name, e.g. example.com") }),
         /** The hosted zone's id, when several zones share the name (otherwise looked up by name). @default looked up */
         zoneId: z
             .string()

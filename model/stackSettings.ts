@@ -4,7 +4,8 @@
  * stack name. `npm run schema` turns it into `schema/stack.schema.json`.
  */
 import { z } from "zod";
-import { capacitySchema, reasonSchema, serviceSchema } from "./catalog";
+import { dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./awsNames";
+import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
@@ -35,15 +36,12 @@ export const logRetentionValues = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const domainPattern = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const cidrPattern = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const vpcIdPattern = /^vpc-[0-9a-f]{8,17}$/;
 const subnetIdPattern = /^subnet-[0-9a-f]{8,17}$/;
 const certificatePattern = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 // CloudFormation's pattern for a pull-through cache CredentialArn: the secret's name must start with ecr-pullthroughcache/.
 const credentialPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/;
-const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
 
@@ -165,6 +163,9 @@ const clusterSchema = fieldsObject({
     }
 }, whenValid);
 
+const bucketError = {
+    error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+};
 const loadBalancerSchema = fieldsObject({
     /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
     certificateArn: z
@@ -193,9 +194,7 @@ const loadBalancerSchema = fieldsObject({
     /** ALB access logs to an existing bucket. @default none */
     accessLogs: z
         .strictObject({
-            bucket: z.string().regex(bucketPattern, {
-                error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
-            }),
+            bucket: z.string().regex(s3BucketPattern, bucketError).refine(isS3BucketName, bucketError),
             prefix: z
                 .string()
                 .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
@@ -291,7 +290,7 @@ const retiredShape = {
     /** Keep its ECR repository (with the images). @default false */
     repository: flag().default(false),
     /** Keep these SSM parameters (variable names). @default [] */
-    parameters: z.array(z.string().regex(parameterNamePattern, { error: parametersError }), { error: parametersError }).default([]),
+    parameters: z.array(z.string().regex(envNamePattern, { error: parametersError }), { error: parametersError }).default([]),
     /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
     release: flag().default(false),
 };
@@ -362,7 +361,7 @@ export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
     domain: z
         .string()
-        .regex(domainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") })
+        .regex(dnsDomainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") })
         .optional(),
     /**
      * A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one

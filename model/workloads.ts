@@ -5,21 +5,9 @@
  */
 import { createHash } from "crypto";
 import { z } from "zod";
+import { sqsQueueName } from "./awsNames";
 import { isTimeZone, parseCron, parseSchedule } from "./schedule";
 import { refuse, said, wholeNumber } from "./schema";
-
-/**
- * An SQS queue name (CreateQueue QueueName: 1-80 characters of A-Z a-z 0-9 - _, a FIFO queue's
- * ending in `.fifo`): https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
- */
-const sqsQueueNamePattern = /^(?=[A-Za-z0-9_-]{1,80}$|[A-Za-z0-9_-]{1,75}\.fifo$)[A-Za-z0-9_.-]+$/;
-const sqsQueueArnPattern = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:(.+)$/;
-
-/** The queue's name (the `QueueName` dimension of its CloudWatch metrics), from a name or an ARN; undefined when it is neither. */
-export function sqsQueueName(nameOrArn: string): string | undefined {
-    const name = sqsQueueArnPattern.exec(nameOrArn)?.[1] ?? nameOrArn;
-    return sqsQueueNamePattern.test(name) ? name : undefined;
-}
 
 const tasks = (min: number) => wholeNumber(min, 1000, `use ${min}-1000 tasks`);
 

@@ -325,6 +325,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "an access-log bucket with a name S3 reserves (the rule access grants use too)",
+        { svc: ok },
+        { loadBalancer: { accessLogs: { bucket: "sthree-alb-logs" } } },
+        [
+            'stack config fleet:loadBalancer: accessLogs.bucket = "sthree-alb-logs": is not an S3 bucket ' +
+                "name; name an existing bucket whose policy lets the ELB service write to it.",
+        ],
+    ],
+    [
         "a bad environment variable name",
         { svc: { ...ok, env: { "1BAD": "x" } } },
         {},

@@ -1,0 +1,41 @@
+/**
+ * AWS's naming rules for the resources a catalog entry or a stack file names but fleet does not
+ * create (buckets, queues, hosted zones): one definition each, used by every schema that takes
+ * such a name. The rules for names fleet sets itself are the mocks' (plan/awsRules.ts).
+ */
+
+/**
+ * S3 bucket names: 3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit, no
+ * "..", not an IP address, not starting with xn-- / sthree- / amzn-s3-demo-, not ending with
+ * -s3alias, --ol-s3, .mrap or --x-s3 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+ */
+export function isS3BucketName(name: string): boolean {
+    return (
+        s3BucketPattern.test(name) &&
+        !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|\.mrap|--x-s3)$|\.\.|^\d+\.\d+\.\d+\.\d+$/.test(name)
+    );
+}
+/** The characters and length of a bucket name (what a JSON Schema can say of it). */
+export const s3BucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * SQS queue names (CreateQueue QueueName): 1-80 characters of A-Z a-z 0-9 - _, a FIFO queue's
+ * ending in `.fifo` within the 80: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html
+ */
+const sqsQueueNamePattern = /^(?=[A-Za-z0-9_-]{1,80}$|[A-Za-z0-9_-]{1,75}\.fifo$)[A-Za-z0-9_.-]+$/;
+const sqsQueueArnPattern = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:(.+)$/;
+
+export const isSqsQueueName = (name: string): boolean => sqsQueueNamePattern.test(name);
+
+/** The queue's name (the `QueueName` dimension of its CloudWatch metrics), from a name or an ARN; undefined when it is neither. */
+export function sqsQueueName(nameOrArn: string): string | undefined {
+    const name = sqsQueueArnPattern.exec(nameOrArn)?.[1] ?? nameOrArn;
+    return isSqsQueueName(name) ? name : undefined;
+}
+
+/**
+ * A lowercase DNS domain (a hosted zone's name, a stack's parent domain): labels of 1-63
+ * characters of a-z 0-9 -, not starting or ending with a hyphen, at most 253 characters, a
+ * top-level label of letters (RFC 1035; Route 53 "DNS domain name format").
+ */
+export const dnsDomainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
