@@ -36,8 +36,8 @@ const wordings: Readonly<Record<string, readonly Wording[]>> = {
             label: (m) => `secret ${m[1]} parameter version`,
         },
         { pattern: new RegExp(`^${container}dockerLabels\\.(.+)$`), label: (m) => `label ${m[1]}` },
-        { pattern: /^cpu$/, label: "Fargate task CPU", fact: true },
-        { pattern: /^memory$/, label: "Fargate task memory", unit: "MiB", fact: true },
+        { pattern: /^cpu$/, label: "task CPU", fact: true },
+        { pattern: /^memory$/, label: "task memory", unit: "MiB", fact: true },
     ],
     "aws:ecs/service:Service": [
         { pattern: /^desiredCount$/, label: "tasks", fact: true },
@@ -179,7 +179,7 @@ const bounds = (s: ServiceFacts) => (s.min === undefined ? "none" : `${s.min}-${
 
 /** What the model says changed in a service: capacity, memory, CPU, counts, timings. */
 export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
-    const size = (s: ServiceFacts) => (s.fargateSize ? `${s.fargateSize.cpu}/${s.fargateSize.memory}` : "none");
+    const size = (s?: { cpu: number; memory: number }) => (s ? `${s.cpu}/${s.memory}` : "none");
     const delay = (s: ServiceFacts) => (s.targetGroup ? String(s.targetGroup.deregistrationDelay) : "none");
     // [label, before, after, unit]
     const facts: [string, string | number, string | number, string][] = [
@@ -187,7 +187,9 @@ export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
         ["memory reservation", before.reservation, after.reservation, " MiB"],
         ["memory limit", before.limit, after.limit, " MiB"],
         ["CPU units", before.cpu, after.cpu, ""],
-        ["Fargate size", size(before), size(after), ""],
+        ["Fargate size", size(before.fargateSize), size(after.fargateSize), ""],
+        // On EC2 only under Service Connect, which requires a task size.
+        ["EC2 task size", size(before.ec2TaskSize), size(after.ec2TaskSize), ""],
         ["tasks", before.desired, after.desired, ""],
         ["scaling bounds", bounds(before), bounds(after), ""],
         ["stop timeout", before.stopTimeout, after.stopTimeout, " s"],

@@ -13,6 +13,7 @@ import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { ec2Capacity, packTasks } from "../review/capacity";
 import { estimateCost, PriceBook, savings } from "../review/cost";
 import { CostContext } from "../review/costItems";
+import { factLines } from "../review/changes";
 import { changedPaths, diffPlans } from "../review/diff";
 import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
@@ -164,6 +165,14 @@ describe("EC2 packing", () => {
 
     it("has nothing to say without EC2 capacity", () => {
         assert.equal(ec2Capacity(facts([service("a", { capacity: "fargate" })])), undefined);
+    });
+});
+
+describe("changes of a service in words", () => {
+    it("says the task size an EC2 service gains when it joins Service Connect", () => {
+        const before = serviceFacts("api", { capacity: "ec2", limit: 512, cpu: 256 });
+        const after = { ...before, ec2TaskSize: { cpu: 512, memory: 576 } };
+        assert.deepEqual(factLines(before, after), ["EC2 task size none → 512/576"]);
     });
 });
 
