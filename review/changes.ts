@@ -199,6 +199,19 @@ export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
     return facts.filter(([, a, b]) => a !== b).map(([label, a, b, unit]) => `${label} ${a} → ${b}${typeof b === "number" ? unit : ""}`);
 }
 
+/** Changes no wording covers: the resources added and removed, and how many inputs of the others changed. */
+function unworded(changes: readonly ResourceChange[]): string[] {
+    const typesOf = (of: readonly ResourceChange[]) => of.map((c) => typeWords(c.type)).join(", ");
+    const [added, removed] = [changes.filter((c) => c.kind === "add"), changes.filter((c) => c.kind === "remove")];
+    const updated = changes.filter((c) => c.kind === "change" || c.kind === "replace");
+    const paths = new Set(updated.flatMap((c) => c.paths));
+    return [
+        ...(added.length ? [`adds ${typesOf(added)}`] : []),
+        ...(removed.length ? [`removes ${typesOf(removed)}`] : []),
+        ...(updated.length ? [`${plural(paths.size, "input")} of ${typesOf(updated)} (see the resource changes)`] : []),
+    ];
+}
+
 /**
  * The changes of every service in words. Values of the task definition, the ECS service and the
  * scaling resources are said once per service (not per resource); replacements name the resource.
@@ -234,13 +247,8 @@ export function serviceChanges(diff: PlanDiff, base: PlanFacts, head: PlanFacts,
             else if (route) {
                 lines.push(...route.added.map((r) => `new route ${r}`), ...route.removed.map((r) => `route ${r} removed`));
             }
-            // Inputs with no words of their own are named, so no change goes unsaid.
-            if (lines.length === 0 && changes.length > 0) {
-                const paths = [...new Set(changes.flatMap((c) => c.paths))];
-                lines.push(
-                    `${plural(paths.length, "input")} of ${changes.map((c) => typeWords(c.type)).join(", ")} (see the resource changes)`,
-                );
-            }
+            // Resources and inputs with no words of their own are named, so no change goes unsaid.
+            if (lines.length === 0 && changes.length > 0) lines.push(...unworded(changes));
         } else if (status === "added") {
             lines.push(...(routes.get(service)?.added ?? []).map((r) => `route ${r}`));
         }

@@ -13,7 +13,7 @@ import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
 import { ec2Capacity, packTasks } from "../review/capacity";
 import { estimateCost, PriceBook, savings } from "../review/cost";
 import { CostContext } from "../review/costItems";
-import { factLines } from "../review/changes";
+import { factLines, serviceChanges } from "../review/changes";
 import { changedPaths, diffPlans } from "../review/diff";
 import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
@@ -169,6 +169,31 @@ describe("EC2 packing", () => {
 });
 
 describe("changes of a service in words", () => {
+    it("names resources no wording covers by what happens to them, never as 0 inputs", () => {
+        const facts = planFactsOf([]);
+        const diff = {
+            groups: [
+                {
+                    group: "platform",
+                    changes: [
+                        { kind: "add" as const, type: "aws:servicediscovery/httpNamespace:HttpNamespace", name: "ns", paths: [] },
+                        { kind: "remove" as const, type: "aws:route53/record:Record", name: "www", paths: [] },
+                        { kind: "change" as const, type: "aws:kms/key:Key", name: "key", paths: ["description", "tags.a"] },
+                    ],
+                },
+            ],
+            added: 1,
+            removed: 1,
+            changed: 1,
+            replaced: 0,
+        };
+        assert.deepEqual(serviceChanges(diff, facts, facts, false)[0].lines, [
+            "adds http namespace",
+            "removes record",
+            "2 inputs of key (see the resource changes)",
+        ]);
+    });
+
     it("says the task size an EC2 service gains when it joins Service Connect", () => {
         const before = serviceFacts("api", { capacity: "ec2", limit: 512, cpu: 256 });
         const after = { ...before, ec2TaskSize: { cpu: 512, memory: 576 } };
