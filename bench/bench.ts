@@ -441,10 +441,10 @@ function markdown(results: readonly SizeResult[], runs: number, v: Verdict, m: R
         `- **mix**: ${mix.web * 100}% routed web services, ${mix.api * 100}% ` +
             `routed APIs, ${mix.worker * 100}% workers, one listener rule and one ` +
             `target group per routed service;` +
-            (` routed services are capped at ${maxRouted} ` +
-                `(AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups ` +
-                `per ALB), which binds from ${bindsAt} services (marked *): above it ` +
-                `the extra services are workers.`),
+            ` routed services are capped at ${maxRouted} ` +
+            `(AWS: ${maxRulesPerLoadBalancer} listener rules and 100 target groups ` +
+            `per ALB), which binds from ${bindsAt} services (marked *): above it ` +
+            `the extra services are workers.`,
         "- **pins**: routes whose computed priority collided with another's and got the `priority` the validation message suggested.",
         "- **where the time goes**: see `bench/profile.md`.",
         "",

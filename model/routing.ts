@@ -191,8 +191,8 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     if (rules.length > maxRulesPerLoadBalancer) {
         errors.push(
             `routing: the catalog needs ${rules.length} listener rules, above AWS's quota of ${maxRulesPerLoadBalancer} rules per ALB; ` +
-                (`merge routes (up to ${maxConditionValuesPerRule} host and path values ` +
-                    `share one rule) or request a quota increase and raise the limit here.`),
+                `merge routes (up to ${maxConditionValuesPerRule} host and path values ` +
+                `share one rule) or request a quota increase and raise the limit here.`,
         );
     }
 

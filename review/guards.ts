@@ -153,9 +153,9 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
             `${resource.type} "${resource.name}" is protected and this plan ` +
                 `replaces it (${forcing.join(", ")} cannot change in place): the ` +
                 `engine refuses to delete a protected resource. ` +
-                (`Revert the change, or unprotect it (fleet:protect: false in ` +
-                    `Pulumi.${head.stack}.yaml) for the update that replaces it, knowing ` +
-                    `what the replacement loses.`),
+                `Revert the change, or unprotect it (fleet:protect: false in ` +
+                `Pulumi.${head.stack}.yaml) for the update that replaces it, knowing ` +
+                `what the replacement loses.`,
         );
     }
     return problems;

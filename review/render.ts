@@ -291,9 +291,9 @@ function capacityLines(c: Ec2CapacityReport): string[] {
             `least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} ` +
             `when bin-packed; ` +
             `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved. ` +
-            (`A rolling deployment briefly needs room for a second copy of the ` +
-                `service being deployed ` +
-                `(maximum ${rollingDeployment.maximumPercent}%): `) +
+            `A rolling deployment briefly needs room for a second copy of the ` +
+            `service being deployed ` +
+            `(maximum ${rollingDeployment.maximumPercent}%): ` +
             "managed scaling adds instances for it.",
         ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];

@@ -61,8 +61,8 @@ const securityGroupRule: ReplacementRule = {
     replaces: ["securityGroupId", ...ruleSourceKind],
     source:
         `${tfAws} internal/service/ec2/vpc_security_group_ingress_rule.go (shared by vpc_security_group_egress_rule.go): ` +
-        ("security_group_id RequiresReplace; ModifyPlan replaces when the " +
-            "source attribute changes kind; ports, protocol, description update in place"),
+        "security_group_id RequiresReplace; ModifyPlan replaces when the " +
+        "source attribute changes kind; ports, protocol, description update in place",
 };
 
 /** Subnet mappings of an ALB may only be added or removed in place (customizeDiffLoadBalancerALB). */

@@ -329,8 +329,8 @@ describe("FLEET.task-access", () => {
                 (what) =>
                     `[FLEET.task-access] aws:iam/rolePolicy:RolePolicy api-task (service ` +
                     `api): statement ${what.replace(": ", " allows ")}. ` +
-                    ("Fix: grant exact actions on exact ARNs through the service's access " +
-                        "field (a bucket, queue, topic or table by name), ") +
+                    "Fix: grant exact actions on exact ARNs through the service's access " +
+                    "field (a bucket, queue, topic or table by name), " +
                     "or waive FLEET.task-access for api with a reason in fleet:policy.waivers.",
             ),
         );

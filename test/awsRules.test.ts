@@ -580,16 +580,16 @@ const sgMessage =
     `fleet mocks: aws:ec2/securityGroup:SecurityGroup "x-targets-sg": ` +
     `description "fleet load-balanced tasks: the ALB may reach them (each ` +
     `task's own group opens its port)" ` +
-    (`has characters EC2 refuses ("'"); allowed: a-zA-Z0-9, space and ` +
-        `._-:/()#,@[]+=&;{}!$* (max 255) — EC2 API CreateSecurityGroup, ` +
-        `https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html`);
+    `has characters EC2 refuses ("'"); allowed: a-zA-Z0-9, space and ` +
+    `._-:/()#,@[]+=&;{}!$* (max 255) — EC2 API CreateSecurityGroup, ` +
+    `https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html`;
 const tagMessage =
     `fleet mocks: aws:ecs/cluster:Cluster "fleet-test": ` +
     `tags["fleet:waiver:ECS.12"] "dev's cluster needs no insights" has ` +
     `characters AWS refuses ("'"); ` +
-    (`allowed: letters, digits, whitespace and _ . : / = + - @ (max 256), ` +
-        `not starting with aws: in any case — AWS tagging rules (ECS API Tag), ` +
-        `https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`);
+    `allowed: letters, digits, whitespace and _ . : / = + - @ (max 256), ` +
+    `not starting with aws: in any case — AWS tagging rules (ECS API Tag), ` +
+    `https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html`;
 
 describe("fleet's mocks", () => {
     const mocks = new FleetMocks("eu-west-1");

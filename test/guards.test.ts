@@ -38,9 +38,9 @@ describe("protected resources against the base plan", () => {
             'aws:ssm/parameter:Parameter "api-TOKEN" of service "api" is protected ' +
                 "in the base plan of prod and this plan deletes it: the engine refuses " +
                 "to delete a protected resource. " +
-                ("To delete it on purpose, unprotect it in one update (e.g. list it " +
-                    "under fleet:retired.api with release: true in Pulumi.prod.yaml), then " +
-                    "remove it in the next."),
+                "To delete it on purpose, unprotect it in one update (e.g. list it " +
+                "under fleet:retired.api with release: true in Pulumi.prod.yaml), then " +
+                "remove it in the next.",
         ]);
     });
 
@@ -56,9 +56,9 @@ describe("protected resources against the base plan", () => {
             'aws:cloudwatch/logGroup:LogGroup "api-logs" is protected and this ' +
                 "plan replaces it (name cannot change in place): the engine refuses to " +
                 "delete a protected resource. " +
-                ("Revert the change, or unprotect it (fleet:protect: false in " +
-                    "Pulumi.prod.yaml) for the update that replaces it, knowing what the " +
-                    "replacement loses."),
+                "Revert the change, or unprotect it (fleet:protect: false in " +
+                "Pulumi.prod.yaml) for the update that replaces it, knowing what the " +
+                "replacement loses.",
         ]);
     });
 

@@ -69,9 +69,9 @@ describe("a plan with workers and jobs", () => {
             [
                 "[ECS.2/ECS.16] aws:scheduler/schedule:Schedule sweep-schedule " +
                     "(service sweep): assigns public IP addresses to its tasks. " +
-                    ("Fix: set assignPublicIp false and run tasks in private subnets behind " +
-                        "NAT, or waive ECS.2/ECS.16 for sweep with a reason in " +
-                        "fleet:policy.waivers."),
+                    "Fix: set assignPublicIp false and run tasks in private subnets behind " +
+                    "NAT, or waive ECS.2/ECS.16 for sweep with a reason in " +
+                    "fleet:policy.waivers.",
             ],
         );
     });
