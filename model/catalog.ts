@@ -162,6 +162,8 @@ export const secretSourceSchema = z.union(
     { error: said("must have exactly one source", sourceFix) },
 );
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
+/** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
+export const secretSourceFields: readonly string[] = secretSourceSchema.options.flatMap((option) => Object.keys(option.shape));
 
 const healthCommandError = said(
     "must be a list starting with CMD or CMD-SHELL",

@@ -6,7 +6,7 @@
  * anything when there is any.
  */
 import { resolveGrants } from "./access";
-import { Capacity, Catalog, defaultUser, ParsedService, serviceFields, serviceSchema } from "./catalog";
+import { Capacity, Catalog, defaultUser, ParsedService, secretSourceFields, serviceFields, serviceSchema } from "./catalog";
 import { ConnectionInput, resolveConnections } from "./connections";
 import { resolveDns, ResolvedDns } from "./dns";
 import { FargateSize, largestFargateSize, smallestFargateSize } from "./fargate";
@@ -664,8 +664,6 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     };
 }
 
-const secretSourceKeys = ["fromConfig", "existing", "generate"];
-
 /**
  * Whether a catalog value a message is about may be a secret in the wrong place, so that it is not
  * repeated in the message (CI logs keep it): an unknown field (a misspelt secrets or env), an
@@ -675,9 +673,9 @@ const secretSourceKeys = ["fromConfig", "existing", "generate"];
 function mayHoldSecret(path: readonly PropertyKey[], entry: Record<string, unknown>): boolean {
     if (path[0] === "env") return true;
     if (path[0] === "secrets") {
-        if (path.length >= 3) return !secretSourceKeys.includes(String(path[2]));
+        if (path.length >= 3) return !secretSourceFields.includes(String(path[2]));
         const source = path.length === 2 && isRecord(entry.secrets) ? entry.secrets[String(path[1])] : undefined;
-        return !(isRecord(source) && Object.keys(source).every((key) => secretSourceKeys.includes(key)));
+        return !(isRecord(source) && Object.keys(source).every((key) => secretSourceFields.includes(key)));
     }
     return path.length === 1 && !(serviceFields as readonly PropertyKey[]).includes(path[0]);
 }

@@ -173,7 +173,10 @@ export function workloadOf(facts: PlanFacts): Workload {
     return {
         services: facts.services
             .filter((s) => s.capacity === "ec2")
-            .map((s) => ({ ...s, reservation: placedOnInstance(s).memory, cpu: placedOnInstance(s).cpu })),
+            .map((s) => {
+                const placed = placedOnInstance(s);
+                return { ...s, reservation: placed.memory, cpu: placed.cpu };
+            }),
         zones: facts.platform.availabilityZones,
         minSize: facts.platform.ec2?.minSize ?? 0,
     };

@@ -91,9 +91,10 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const registered = type ? ec2.registeredMemoryMiB : 0;
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
-    const tasks: Task[] = services.flatMap((s) =>
-        Array.from({ length: peakTasks(s) }, () => ({ service: s.name, ...placedOnInstance(s) })),
-    );
+    const tasks: Task[] = services.flatMap((s) => {
+        const task = { service: s.name, ...placedOnInstance(s) };
+        return Array.from({ length: peakTasks(s) }, () => task);
+    });
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
     const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
     for (const service of services) {
