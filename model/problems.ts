@@ -16,6 +16,11 @@ export class Problems {
         this.messages.push(message);
     }
 
+    /** Another collection's messages, after these. */
+    append(other: Problems): void {
+        this.messages.push(...other.messages);
+    }
+
     get count(): number {
         return this.messages.length;
     }

@@ -7,9 +7,9 @@
  */
 import { resolveGrants } from "./access";
 import { Capacity, Catalog, defaultUser, ParsedService, secretSourceFields, serviceFields, serviceSchema } from "./catalog";
-import { ConnectionInput, resolveConnections } from "./connections";
+import { resolveConnections, ResolvedConnection, ServiceConnectRole } from "./connections";
 import { resolveDns, ResolvedDns } from "./dns";
-import { FargateSize, largestFargateSize, smallestFargateSize } from "./fargate";
+import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
 import { servicePhysicalNames, stackNames } from "./naming";
@@ -22,6 +22,7 @@ import {
     ResolvedHealth,
     ResolvedImage,
     ResolvedSecret,
+    ResolvedCapacity,
     ResolvedService,
     StackSettings,
 } from "./resolved";
@@ -91,6 +92,9 @@ function mergeObject(base: Record<string, unknown>, override: Record<string, unk
     return merged;
 }
 
+/** What a service calls, and its part in Service Connect (connections.ts). */
+type Connections = { readonly connects: readonly ResolvedConnection[]; readonly serviceConnect?: ServiceConnectRole };
+
 const asList = <T>(value: T | readonly T[] | undefined): readonly T[] =>
     value === undefined ? [] : Array.isArray(value) ? value : [value as T];
 
@@ -107,6 +111,8 @@ class ServiceResolver {
         private readonly subject: (field: string) => string,
         /** Stack keys already reported invalid: nothing is checked against their defaults. */
         private readonly invalid: ReadonlySet<string>,
+        /** What the service calls, and its part in Service Connect (connections.ts). */
+        private readonly connections: Connections,
     ) {}
 
     private add(field: string, value: unknown, problem: string, fix: string): void {
@@ -139,8 +145,8 @@ class ServiceResolver {
         checkQueueScaling(s, this.settings, this.input.stack, (field, value, problem, fix) => this.add(field, value, problem, fix));
         // A job has no ECS service: nothing runs between its scheduled runs.
         const desiredCount = job ? 0 : this.counts(routes.length > 0);
-        const fargateSize = this.size(capacity);
         const security = this.security(capacity);
+        const { connects, serviceConnect } = this.connections;
         return {
             service: {
                 name: this.name,
@@ -149,7 +155,7 @@ class ServiceResolver {
                 health: this.health(routes.length > 0),
                 memory: s.memory,
                 cpu: s.cpu,
-                env: this.env(),
+                env: this.env(connects),
                 secrets: this.secrets(),
                 desiredCount,
                 scaling: s.scaling,
@@ -157,15 +163,11 @@ class ServiceResolver {
                 command: s.command,
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,
-                // Without a size a problem was added, and the fleet is not returned: the largest stands in.
-                capacity:
-                    capacity === "ec2"
-                        ? { kind: "ec2" }
-                        : { kind: "fargate", spot: capacity === "fargate-spot", size: fargateSize ?? largestFargateSize },
+                capacity: this.sized(capacity),
                 security,
                 grants: resolveGrants(s.access),
-                // Filled in once every service is known (connections.ts).
-                connects: [],
+                connects,
+                ...(serviceConnect ? { serviceConnect } : {}),
             },
             routes,
         };
@@ -341,34 +343,62 @@ class ServiceResolver {
         return result;
     }
 
-    private size(capacity: Capacity): FargateSize | undefined {
+    /**
+     * The capacity with the size its tasks need: the container, and the Service Connect agent ECS
+     * adds to every task of a service that calls or is called. On EC2 such a task gets a task size
+     * (ECS refuses Service Connect without task memory above the containers' limits); on Fargate the
+     * smallest task size holds both. Each limit is checked against the instance type or the largest
+     * Fargate size, once.
+     */
+    private sized(capacity: Capacity): ResolvedCapacity {
         const { cpu, memory } = this.spec;
+        const agent = this.connections.serviceConnect !== undefined;
+        const task = agent
+            ? { cpu: cpu + serviceConnectAgent.cpu, memory: memory.limit + serviceConnectAgent.memoryMiB }
+            : { cpu, memory: memory.limit };
         if (capacity === "ec2") {
             const ec2 = this.settings.cluster.ec2;
             const type = ec2 && instanceTypes[ec2.instanceType];
             if (ec2 && type) {
-                if (memory.limit > ec2.registeredMemoryMiB) {
+                const [registered, units] = [ec2.registeredMemoryMiB, type.vcpus * cpuUnitsPerVcpu];
+                if (task.memory > registered) {
                     this.add(
                         "memory.limit",
                         memory.limit,
-                        `exceeds the ${ec2.registeredMemoryMiB} MiB a ${ec2.instanceType} ` +
-                            `registers for tasks, so the task can never be placed`,
+                        (memory.limit > registered
+                            ? "exceeds"
+                            : `with the Service Connect agent (${serviceConnectAgent.memoryMiB} MiB more) ` +
+                              `needs a ${task.memory} MiB task, more than`) +
+                            ` the ${registered} MiB a ${ec2.instanceType} registers for tasks, so the task can never be placed`,
                         "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
                     );
                 }
-                if (cpu > type.vcpus * cpuUnitsPerVcpu) {
+                if (task.cpu > units) {
                     this.add(
                         "cpu",
                         cpu,
-                        `exceeds the ${type.vcpus * cpuUnitsPerVcpu} units of a ${ec2.instanceType}`,
+                        cpu > units
+                            ? `exceeds the ${units} units of a ${ec2.instanceType}`
+                            : `with the Service Connect agent (${serviceConnectAgent.cpu} CPU units more) needs ` +
+                                  `${task.cpu} units, more than the ${units} of a ${ec2.instanceType}`,
                         "lower cpu or choose a larger instance type",
                     );
                 }
             }
-            return undefined;
+            return agent ? { kind: "ec2", task } : { kind: "ec2" };
         }
-        const size = smallestFargateSize(cpu, memory.limit);
-        if (!size) {
+        const size = smallestFargateSize(task.cpu, task.memory);
+        if (!size && agent && smallestFargateSize(cpu, memory.limit)) {
+            this.add(
+                "memory.limit",
+                memory.limit,
+                `with ${cpu} CPU units, leaves no Fargate task size room for ` +
+                    `the Service Connect agent (${serviceConnectAgent.cpu} CPU units ` +
+                    `and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a ` +
+                    `service that calls or is called runs`,
+                "lower cpu or memory.limit, or run the service on ec2 capacity",
+            );
+        } else if (!size) {
             this.add(
                 cpu > largestFargateSize.cpu ? "cpu" : "memory.limit",
                 cpu > largestFargateSize.cpu ? cpu : memory.limit,
@@ -378,7 +408,8 @@ class ServiceResolver {
                 "lower cpu or memory.limit, or run the service on ec2 capacity",
             );
         }
-        return size;
+        // Without a size a problem was added, and the fleet is not returned: the largest stands in.
+        return { kind: "fargate", spot: capacity === "fargate-spot", size: size ?? largestFargateSize };
     }
 
     private health(routed: boolean): ResolvedHealth {
@@ -394,8 +425,9 @@ class ServiceResolver {
         return { ...health, command: health.command, ...fleetHealthCheck };
     }
 
-    private env(): Record<string, string> {
-        const env: Record<string, string> = {};
+    /** The entry's variables, and the URL of each service it calls. */
+    private env(connects: readonly ResolvedConnection[]): Record<string, string> {
+        const env: Record<string, string> = Object.fromEntries(connects.map((c) => [c.variable, c.url]));
         for (const key of Object.keys(this.spec.env).sort()) {
             if (key in this.spec.secrets) {
                 // Environment values are never repeated in messages: a secret may have landed there by mistake.
@@ -409,7 +441,12 @@ class ServiceResolver {
                 env[key] = this.spec.env[key];
             }
         }
-        return env;
+        // Sorted, so the container definition does not change with the order the entry is written in.
+        return Object.fromEntries(
+            Object.keys(env)
+                .sort()
+                .map((key) => [key, env[key]]),
+        );
     }
 
     private secrets(): ResolvedSecret[] {
@@ -548,21 +585,32 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         }
     }
 
-    const resolved: Omit<ResolvedService, "rules" | "urls">[] = [];
-    const routes: RouteInput[] = [];
+    // Every entry is parsed before any is resolved: a service's task size depends on whether
+    // another service calls it (the Service Connect agent), known only once all are parsed. Each
+    // service's problems are kept apart and listed in name order, the connections' after them.
+    const entries: {
+        name: string;
+        data: ParsedService;
+        merged: Record<string, unknown>;
+        subject: (field: string) => string;
+        problems: Problems;
+    }[] = [];
+    const serviceProblems: Problems[] = [];
+    const connectionProblems = new Problems();
     const disabled = new Set<string>();
-    const connectionInputs: ConnectionInput[] = [];
     for (const name of Object.keys(catalog).sort()) {
         const spec = catalog[name];
+        const own = new Problems();
+        serviceProblems.push(own);
         const rawOverride = isRecord(overrideMap[name]) ? (overrideMap[name] as Record<string, unknown>) : {};
-        const enabled = enabledIn(problems, name, rawOverride.enabled, input.stack);
+        const enabled = enabledIn(own, name, rawOverride.enabled, input.stack);
         if (enabled === false) {
             // Left out of this stack: nothing of it is checked or registered here.
             disabled.add(name);
             continue;
         }
         if (!serviceNamePattern.test(name)) {
-            problems.add(
+            own.add(
                 `service "${name}"`,
                 "name",
                 name,
@@ -574,35 +622,54 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             continue;
         }
         if (!isRecord(spec)) {
-            problems.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog contract in README.md");
+            own.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog contract in README.md");
             continue;
         }
         const { enabled: _enabled, ...override } = rawOverride;
         const merged = merge(spec, override);
         const where = ` (set in fleet:services.${name} of Pulumi.${input.stack}.yaml)`;
-        const subject = (top: PropertyKey | undefined) => `service "${name}"${top !== undefined && String(top) in override ? where : ""}`;
+        const subjectOf = (top: PropertyKey | undefined) => `service "${name}"${top !== undefined && String(top) in override ? where : ""}`;
         const parsed = serviceSchema.safeParse(merged, { reportInput: true });
         if (!parsed.success) {
-            reportIssues(problems, serviceSchema, merged, parsed.error.issues, {
-                subject: (path) => subject(path[0]),
+            reportIssues(own, serviceSchema, merged, parsed.error.issues, {
+                subject: (path) => subjectOf(path[0]),
                 hidden: (path) => mayHoldSecret(path, merged),
                 fallbackFix: "see the catalog contract in README.md",
             });
             continue;
         }
-        const fieldSubject = (field: string) => subject(field.split(/[.[,]/)[0]);
-        const result = new ServiceResolver(problems, input, settings, name, parsed.data, merged, fieldSubject, invalid).resolve();
+        entries.push({ name, data: parsed.data, merged, subject: (field) => subjectOf(field.split(/[.[,]/)[0]), problems: own });
+    }
+    const connections = resolveConnections(
+        entries.map(({ name, data, subject }) => ({
+            name,
+            port: data.port,
+            connects: data.connects ?? [],
+            taken: new Set([...Object.keys(data.env), ...Object.keys(data.secrets)]),
+            add: (field, value, problem, fix) => connectionProblems.add(subject(field), field, value, problem, fix),
+        })),
+        disabled,
+    );
+    const resolved: Omit<ResolvedService, "rules" | "urls">[] = [];
+    const routes: RouteInput[] = [];
+    for (const entry of entries) {
+        const { name, data, merged, subject } = entry;
+        const serviceConnections = connections.get(name) ?? { connects: [] };
+        const result = new ServiceResolver(
+            entry.problems,
+            input,
+            settings,
+            name,
+            data,
+            merged,
+            subject,
+            invalid,
+            serviceConnections,
+        ).resolve();
         resolved.push(result.service);
         routes.push(...result.routes);
-        connectionInputs.push({
-            name,
-            port: parsed.data.port,
-            connects: parsed.data.connects ?? [],
-            taken: new Set([...Object.keys(parsed.data.env), ...Object.keys(parsed.data.secrets)]),
-            add: (field, value, problem, fix) => problems.add(fieldSubject(field), field, value, problem, fix),
-        });
     }
-    const connected = withConnections(problems, resolved, connectionInputs, disabled, settings.cluster.ec2);
+    [...serviceProblems, connectionProblems].forEach((own) => problems.append(own));
 
     const names = Object.keys(catalog);
     for (const scope of Object.keys(settings.policy.waivers)) {
@@ -646,7 +713,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
 
     const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
-    const services: ResolvedService[] = connected.map((service) => {
+    const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
     });
@@ -691,75 +758,6 @@ function enabledIn(problems: Problems, name: string, value: unknown, stack: stri
         `write enabled: false (without quotes) in Pulumi.${stack}.yaml to leave the service out of this stack, or remove it`,
     );
     return undefined;
-}
-
-/**
- * The services with their connections: the callers' URL variables in env, each one's part in
- * Service Connect, and a task size that holds the Service Connect agent too (a Fargate size, or
- * on EC2 the task-level size AWS requires of a Service Connect task).
- */
-function withConnections(
-    problems: Problems,
-    services: readonly Omit<ResolvedService, "rules" | "urls">[],
-    inputs: readonly ConnectionInput[],
-    disabled: ReadonlySet<string>,
-    ec2: StackSettings["cluster"]["ec2"],
-): Omit<ResolvedService, "rules" | "urls">[] {
-    const connections = resolveConnections(inputs, disabled);
-    return services.map((service) => {
-        const entry = connections.get(service.name);
-        if (!entry?.serviceConnect) return service;
-        const env = { ...service.env };
-        for (const connection of entry.connects) env[connection.variable] = connection.url;
-        let capacity = service.capacity;
-        const input = inputs.find((i) => i.name === service.name)!;
-        const task = { cpu: service.cpu + serviceConnectAgent.cpu, memory: service.memory.limit + serviceConnectAgent.memoryMiB };
-        if (capacity.kind === "ec2") {
-            // ECS refuses a Service Connect task definition without task memory; the agent's share
-            // is what the task size adds to the container's.
-            capacity = { ...capacity, task };
-            const type = ec2 && instanceTypes[ec2.instanceType];
-            if (ec2 && type && service.memory.limit <= ec2.registeredMemoryMiB && task.memory > ec2.registeredMemoryMiB) {
-                input.add(
-                    "memory.limit",
-                    service.memory.limit,
-                    `with the Service Connect agent (${serviceConnectAgent.memoryMiB} MiB more) needs a ` +
-                        `${task.memory} MiB task, more than the ${ec2.registeredMemoryMiB} MiB a ` +
-                        `${ec2.instanceType} registers for tasks, so the task can never be placed`,
-                    "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
-                );
-            } else if (ec2 && type && service.cpu <= type.vcpus * cpuUnitsPerVcpu && task.cpu > type.vcpus * cpuUnitsPerVcpu) {
-                input.add(
-                    "cpu",
-                    service.cpu,
-                    `with the Service Connect agent (${serviceConnectAgent.cpu} CPU units more) needs ` +
-                        `${task.cpu} units, more than the ${type.vcpus * cpuUnitsPerVcpu} of a ${ec2.instanceType}`,
-                    "lower cpu or choose a larger instance type",
-                );
-            }
-        } else {
-            const size = smallestFargateSize(task.cpu, task.memory);
-            if (!size) {
-                input.add(
-                    "memory.limit",
-                    service.memory.limit,
-                    `with ${service.cpu} CPU units, leaves no Fargate task size room for ` +
-                        `the Service Connect agent (${serviceConnectAgent.cpu} CPU units ` +
-                        `and ${serviceConnectAgent.memoryMiB} MiB more), which every task of a ` +
-                        `service that calls or is called runs`,
-                    "lower cpu or memory.limit, or run the service on ec2 capacity",
-                );
-            }
-            capacity = { ...capacity, size: size ?? largestFargateSize };
-        }
-        return {
-            ...service,
-            env: Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b))),
-            capacity,
-            connects: entry.connects,
-            serviceConnect: entry.serviceConnect,
-        };
-    });
 }
 
 /** `fleet:dns` against the routed hosts: the records and certificate, or problems naming each host. */
