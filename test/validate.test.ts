@@ -544,6 +544,24 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "overrides that are not an object keyed by service name",
+        { api: ok },
+        { services: ["api"] },
+        [
+            'stack config fleet:services: services = ["api"]: must be an object keyed by service name; ' +
+                "write fleet:services: { api: { memory: { limit: 1024 } } }.",
+        ],
+    ],
+    [
+        "a service's override that is not an object (the entry is still checked without it)",
+        { api: ok, web: { ...ok, port: 0 } },
+        { services: { api: 2 } },
+        [
+            "stack config fleet:services.api: api = 2: must be an object of catalog fields; write e.g. { memory: { limit: 1024 } }.",
+            'service "web": port = 0: must be a whole number from 1 to 65535; use the port the container listens on (1-65535).',
+        ],
+    ],
+    [
         "an override that breaks memory names the stack file",
         { svc: ok },
         { services: { svc: { memory: { limit: 32 } } } },
