@@ -208,18 +208,14 @@ function disabledLine(r: Review): string[] {
     return disabled.length ? [`Turned off in this stack (fleet:services.<name>.enabled: false): ${disabled.join(", ")}.`] : [];
 }
 
+/** Task size: the Fargate size, or on EC2 the task size Service Connect requires (what placement then reserves). */
 function memoryTable(facts: PlanFacts): Table {
     return {
-        headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "fargate size", "tasks (min-max)"],
-        rows: facts.services.map((s) => [
-            s.name,
-            s.capacity,
-            s.reservation,
-            s.limit,
-            s.cpu,
-            s.fargateSize ? `${s.fargateSize.cpu}/${s.fargateSize.memory}` : "-",
-            tasksOf(s),
-        ]),
+        headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "task size (cpu/MiB)", "tasks (min-max)"],
+        rows: facts.services.map((s) => {
+            const size = s.fargateSize ?? s.ec2TaskSize;
+            return [s.name, s.capacity, s.reservation, s.limit, s.cpu, size ? `${size.cpu}/${size.memory}` : "-", tasksOf(s)];
+        }),
     };
 }
 

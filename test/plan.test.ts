@@ -138,7 +138,7 @@ for (const stack of ["dev", "prod"]) {
             assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service\s+target group\s+note$/m);
             assert.match(
                 runs[stack].stdout,
-                /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+fargate size\s+tasks \(min-max\)$/m,
+                /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+task size \(cpu\/MiB\)\s+tasks \(min-max\)$/m,
             );
             assert.match(runs[stack].stdout, /^Monthly cost estimate \(us-east-1\):$/m);
         });
@@ -629,7 +629,7 @@ describe("the review of a change", () => {
         assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
         assert.match(
             markdown,
-            /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| fargate size \| tasks \(min-max\) \|$/m,
+            /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| task size \(cpu\/MiB\) \| tasks \(min-max\) \|$/m,
         );
         // The changed service's row before the fold, and in the folded table.
         const row = new RegExp(`^\\| ${addedName} \\| fargate-spot \\| 64 \\| 128 \\| 256 \\| 256/512 \\| 1 \\|$`, "gm");

@@ -225,6 +225,9 @@ describe("web connects to api on EC2 (prod: bridge mode)", () => {
         // Placement reserves the task size, not the soft reservation: the capacity report packs by it.
         const api = runs.prodReach.plan!.model!.services.find((s) => s.name === "api")!;
         assert.deepEqual([api.reservation, api.ec2TaskSize], [memoryReservation, { cpu: cpu + 256, memory: memory + 64 }]);
+        // The memory table shows it where a Fargate service shows its Fargate size.
+        const row = new RegExp(`^api +ec2 +${memoryReservation} +${memory} +${cpu} +${cpu + 256}/${memory + 64} +`, "m");
+        assert.match(runs.prodReach.stdout, row);
     });
 
     it("admits bridge-mode callers on the instances' dynamic ports (where the agent listens), once", () => {
