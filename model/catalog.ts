@@ -138,7 +138,15 @@ export const secretSourceSchema = z.union(
     [
         /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
         z.strictObject({
-            fromConfig: z.string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") }),
+            fromConfig: z
+                .string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") })
+                // `fleet:apiDb` would never match: fleet reads the keys of its own namespace, without it.
+                .refine((key) => !key.includes(":"), {
+                    error: said(
+                        "names a namespace, but fleet reads only keys of the fleet namespace and names them without it",
+                        'write the key alone, e.g. "apiDb" for fleet:apiDb (pulumi config set --secret apiDb <value>)',
+                    ),
+                }),
         }),
         /** Generated once with `@pulumi/random` and kept across updates. */
         z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),

@@ -198,6 +198,9 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
 
     // Two services claiming the same host and path pair.
     const claims = new Map<string, PlannedRule>();
+    // Rules reported as claiming the same pair: their equal priority is that problem, not another.
+    const pairOf = (a: PlannedRule, b: PlannedRule) => [`${a.service}#${a.index}`, `${b.service}#${b.index}`].sort().join(" ");
+    const conflicting = new Set<string>();
     for (const rule of rules) {
         const hostKeys = rule.hosts.length ? rule.hosts.map((h) => h.toLowerCase()) : ["*"];
         // `*` and `/*` both match every path: one claim.
@@ -206,6 +209,7 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
             for (const path of pathKeys) {
                 const claim = `${host} ${path}`;
                 const other = claims.get(claim);
+                if (other) conflicting.add(pairOf(rule, other));
                 if (other && other.service !== rule.service) {
                     errors.push(
                         `routing: ${describe(rule)} and ${describe(other)} both claim host ${host} path ${path}; ` +
@@ -228,7 +232,7 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     for (const rule of rules) {
         const other = byPriority.get(rule.priority);
         if (other) {
-            if (other.kind === "catch-all" && rule.kind === "catch-all") continue; // already reported as a claim conflict
+            if (conflicting.has(pairOf(rule, other))) continue;
             const free = freeSlotNear(rule.priority, used);
             errors.push(
                 `routing: ${describe(rule)} and ${describe(other)} both get priority ${rule.priority}; ` +

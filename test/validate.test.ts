@@ -809,6 +809,16 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": secrets.DB.fromConfig = 5: must name a stack config key of its own; use a key such as apiDatabasePassword.'],
     ],
     [
+        "a secret's config key written with its namespace (it would never match: keys are read without it)",
+        { svc: { ...ok, secrets: { DB: { fromConfig: "fleet:dbPassword" } } } },
+        {},
+        [
+            'service "svc": secrets.DB.fromConfig = "fleet:dbPassword": names a namespace, but fleet reads only keys of the fleet ' +
+                'namespace and names them without it; write the key alone, e.g. "apiDb" for fleet:apiDb (pulumi config set ' +
+                "--secret apiDb <value>).",
+        ],
+    ],
+    [
         "an unknown field in a stack key",
         { svc: ok },
         { cluster: { contanerInsights: "enabled" } },
