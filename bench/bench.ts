@@ -197,6 +197,7 @@ export function stackFleetInput(root = repoRoot, stackName = stack, overrides: r
     return {
         project: stackConfig.project,
         stack: stackName,
+        region: merged["aws:region"] ?? stackConfig.region,
         config,
         configKeys,
         pathExists: (relative) => fs.existsSync(path.join(root, relative)),

@@ -4,6 +4,7 @@
  * the platform and one Service per entry. index.ts runs it over services/; the offline plan runs
  * it over any catalog module (`npm run plan -- --catalog <module>`), the same way.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
@@ -96,6 +97,8 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
     const result = resolveFleet(catalog, {
         project,
         stack,
+        // As the AWS provider reads it: aws:region, else AWS_REGION / AWS_DEFAULT_REGION.
+        region: aws.config.region,
         config: values,
         configKeys: keys,
         buildTag: buildTagger(options.root),

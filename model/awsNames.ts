@@ -39,3 +39,6 @@ export function sqsQueueName(nameOrArn: string): string | undefined {
  * top-level label of letters (RFC 1035; Route 53 "DNS domain name format").
  */
 export const dnsDomainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** The region of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`): ACM certificates and secrets are regional. */
+export const arnRegion = (arn: string): string | undefined => arn.split(":")[3];

@@ -45,6 +45,11 @@ export interface FleetInput {
     readonly stack: string;
     /** The stack's `fleet:*` config values (parsed), keyed without the namespace. Secret values are never passed. */
     readonly config: Readonly<Record<string, unknown>>;
+    /**
+     * The stack's AWS region (`aws:region`), when known: the regional resources the stack file
+     * names by ARN (the listener's certificate, pull-through cache credentials) must be in it.
+     */
+    readonly region?: string;
     /** Every `fleet:*` key set in the stack, and which of them are secret. */
     readonly configKeys: ReadonlyMap<string, { readonly secret: boolean }>;
     /**
@@ -522,7 +527,7 @@ function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
 export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): FleetResult {
     const problems = new Problems();
     const invalid = new Set<string>();
-    const settings = resolveStackSettings(problems, input.stack, input.config, invalid);
+    const settings = resolveStackSettings(problems, input.stack, input.config, invalid, input.region);
 
     // Keys that catalog secrets read with fromConfig are not typos.
     const secretSourceKeys = new Set(

@@ -4,7 +4,7 @@
  * stack name. `npm run schema` turns it into `schema/stack.schema.json`.
  */
 import { z } from "zod";
-import { dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./awsNames";
+import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./awsNames";
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
@@ -413,6 +413,8 @@ export function resolveStackSettings(
     stack: string,
     config: Readonly<Record<string, unknown>>,
     invalid = new Set<string>(),
+    /** The stack's `aws:region`, when known: regional ARNs are checked against it. */
+    region?: string,
 ): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
@@ -461,14 +463,41 @@ export function resolveStackSettings(
                     "use a shorter stack name",
                 );
             }
-            return { registry: key, prefix, credentialArn: entry?.credentialArn };
+            const credentialArn = entry?.credentialArn;
+            const credentialRegion = credentialArn && arnRegion(credentialArn);
+            if (region && credentialRegion && credentialRegion !== region) {
+                problems.add(
+                    "stack config fleet:registry",
+                    `pullThroughCache.${key}.credentialArn`,
+                    credentialArn,
+                    `is a secret in ${credentialRegion}, but ECR takes a pull-through cache rule's credential ` +
+                        `from the rule's own region, the stack's ${region} (aws:region)`,
+                    `create the secret ecr-pullthroughcache/${upstreamRegistries[key].alias} in ${region} and set its ARN here`,
+                );
+            }
+            return { registry: key, prefix, credentialArn };
         }),
     });
+    // ACM certificates are regional: an ALB takes one of its own region (ACM guide, "Supported Regions").
+    const inRegion = (loadBalancer: Parsed["loadBalancer"]): Parsed["loadBalancer"] => {
+        const certificateRegion = loadBalancer.certificateArn && arnRegion(loadBalancer.certificateArn);
+        if (region && certificateRegion && certificateRegion !== region) {
+            problems.add(
+                "stack config fleet:loadBalancer",
+                "certificateArn",
+                loadBalancer.certificateArn,
+                `is a certificate in ${certificateRegion}, but the load balancer is in the stack's region, ` +
+                    `${region} (aws:region), and takes only a certificate of its own region`,
+                `request or import the certificate in ${region} (ACM certificates cannot be copied between regions) and set its ARN here`,
+            );
+        }
+        return loadBalancer;
+    };
     return {
         domain: parse("domain"),
         network: parse("network"),
         cluster: parse("cluster"),
-        loadBalancer: parse("loadBalancer"),
+        loadBalancer: inRegion(parse("loadBalancer")),
         registry: withPrefixes(parse("registry")),
         logRetentionDays: parse("logRetentionDays"),
         protect: parse("protect"),

@@ -79,6 +79,7 @@ export function resolveStack(context: StackContext, catalog: Catalog, overrides:
     const result = resolveFleet(catalog, {
         project: context.config.project,
         stack: context.config.stack,
+        region: context.config.region,
         config: values,
         configKeys: keys,
         buildTag: () => sizingTag,

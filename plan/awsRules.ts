@@ -7,6 +7,7 @@
  * Pure functions over plain values: table-tested in test/awsRules.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { arnRegion } from "../model/awsNames";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -501,6 +502,52 @@ export const acmDomainName: TextRule = {
     },
 };
 
+/** An ARN that must name a resource in the region of the stack's provider. */
+function sameRegion(what: string): ExtraCheck {
+    return {
+        text: `${what} in the stack's region`,
+        problem: (arn, context) => {
+            const region = arnRegion(arn);
+            return region === context.region ? undefined : `names ${what} in ${region}, not the stack's region ${context.region}`;
+        },
+    };
+}
+
+/**
+ * An HTTPS listener's certificate: ACM certificates are regional, and a load balancer uses one from
+ * its own region ("Certificates in ACM are regional resources ... you must request or import a
+ * certificate for each region").
+ */
+export const listenerCertificateArn: TextRule = {
+    service: "ELB",
+    reference: "ACM User Guide, Supported Regions",
+    source: "https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html",
+    minLength: 20,
+    maxLength: 2048,
+    form: { test: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/, text: "an ACM certificate ARN" },
+    checks: [sameRegion("a certificate")],
+};
+
+/**
+ * A pull-through cache rule's credential (CloudFormation's CredentialArn pattern and length): a
+ * Secrets Manager secret named `ecr-pullthroughcache/...`, in the rule's own account and region
+ * (ECR guide, "Creating a pull through cache rule": "The account and Region that the secret is in
+ * must match the account and Region that the pull through cache rule is in").
+ */
+export const pullThroughCredentialArn: TextRule = {
+    service: "ECR",
+    reference: "ECR User Guide, Creating a pull through cache rule",
+    source: "https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-creating-rule.html",
+    minLength: 50,
+    maxLength: 612,
+    form: {
+        test: /^arn:aws[a-z-]*:secretsmanager:[a-zA-Z0-9-]+:\d{12}:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/,
+        text: "a Secrets Manager ARN whose secret name starts with ecr-pullthroughcache/",
+    },
+    // The account is not checked: offline, the mocks' account is a stand-in for the real one.
+    checks: [sameRegion("a secret")],
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table: per resource type, the fields fleet sets.
 
@@ -553,7 +600,11 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:autoscaling/group:Group": [physicalName(autoScalingGroupName)],
     "aws:ecr/repository:Repository": [physicalName(ecrRepositoryName)],
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": [text("policy", ecrLifecyclePolicyText)],
-    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": [text("ecrRepositoryPrefix", ecrPullThroughCachePrefix)],
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": [
+        text("ecrRepositoryPrefix", ecrPullThroughCachePrefix),
+        text("credentialArn", pullThroughCredentialArn),
+    ],
+    "aws:lb/listener:Listener": [text("certificateArn", listenerCertificateArn)],
     "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": [
         text("prefix", ecrCreationTemplatePrefix),
         text("description", ecrCreationTemplateDescription),

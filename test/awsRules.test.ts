@@ -35,7 +35,9 @@ import {
     kmsAliasName,
     kmsKeyDescription,
     launchTemplateName,
+    listenerCertificateArn,
     logGroupName,
+    pullThroughCredentialArn,
     Registration,
     RuleContext,
     scalingPolicyName,
@@ -386,6 +388,30 @@ const cases: readonly RuleCase[] = [
         ],
     },
     {
+        name: "HTTPS listener certificate (context: eu-west-1)",
+        rule: listenerCertificateArn,
+        accepted: ["arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"],
+        refused: [
+            [
+                "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+                "names a certificate in us-east-1, not the stack's region eu-west-1",
+            ],
+            ["arn:aws:iam::123456789012:server-certificate/x", "is not of the form ELB requires"],
+        ],
+    },
+    {
+        name: "pull-through cache credential (context: eu-west-1)",
+        rule: pullThroughCredentialArn,
+        accepted: ["arn:aws:secretsmanager:eu-west-1:210987654321:secret:ecr-pullthroughcache/docker-hub-Ab12Cd"],
+        refused: [
+            [
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-Ab12Cd",
+                "names a secret in us-east-1, not the stack's region eu-west-1",
+            ],
+            ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-credentials-Ab12Cd", "is not of the form ECR requires"],
+        ],
+    },
+    {
         name: "EventBridge Scheduler schedule description",
         rule: schedulerScheduleDescription,
         accepted: ["fleet: runs the report task on cron(30 2 * * ? *)"],
@@ -620,6 +646,35 @@ describe("fleet's mocks", () => {
                     custom: true,
                 }),
             { message: tagMessage },
+        );
+    });
+
+    it("refuse an HTTPS listener whose certificate is in another region, and a cache rule whose credential is", () => {
+        const listener = (certificateArn: string) => () =>
+            mocks.newResource({
+                type: "aws:lb/listener:Listener",
+                name: "fleet-https",
+                inputs: { port: 443, protocol: "HTTPS", certificateArn },
+                custom: true,
+            });
+        assert.throws(listener("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"), {
+            message:
+                /aws:lb\/listener:Listener "fleet-https": certificateArn .* names a certificate in us-east-1, not the stack's region eu-west-1/,
+        });
+        assert.doesNotThrow(listener("arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"));
+        assert.throws(
+            () =>
+                mocks.newResource({
+                    type: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+                    name: "docker-hub",
+                    inputs: {
+                        ecrRepositoryPrefix: "dev-cache/docker-hub",
+                        upstreamRegistryUrl: "registry-1.docker.io",
+                        credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-Ab12Cd",
+                    },
+                    custom: true,
+                }),
+            { message: /credentialArn .* names a secret in us-east-1, not the stack's region eu-west-1/ },
         );
     });
 

@@ -1106,3 +1106,29 @@ describe("resolution", () => {
         assert.deepEqual(fleet.services[0].capacity, { kind: "ec2" });
     });
 });
+
+describe("ARNs of regional resources the stack file names", () => {
+    const certificate = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+    const credential = (region: string) => `arn:aws:secretsmanager:${region}:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCd`;
+    const stack = (region: string) => ({
+        loadBalancer: { certificateArn: certificate(region) },
+        registry: { pullThroughCache: { "docker-hub": { credentialArn: credential(region) } } },
+    });
+
+    it("must be in the stack's region: an ALB takes only a certificate of its own, ECR a credential of the rule's", () => {
+        assert.deepEqual(errorsOf({ svc: ok }, stack("us-east-1"), { region: "eu-west-1" }), [
+            `stack config fleet:loadBalancer: certificateArn = ${show(certificate("us-east-1"))}: is a certificate in us-east-1, ` +
+                "but the load balancer is in the stack's region, eu-west-1 (aws:region), and takes only a certificate of its own " +
+                "region; request or import the certificate in eu-west-1 (ACM certificates cannot be copied between regions) and " +
+                "set its ARN here.",
+            `stack config fleet:registry: pullThroughCache.docker-hub.credentialArn = ${show(credential("us-east-1"))}: is a ` +
+                "secret in us-east-1, but ECR takes a pull-through cache rule's credential from the rule's own region, the " +
+                "stack's eu-west-1 (aws:region); create the secret ecr-pullthroughcache/docker-hub in eu-west-1 and set its ARN here.",
+        ]);
+    });
+
+    it("are accepted in the stack's region, and not checked where the region is not known", () => {
+        assert.deepEqual(errorsOf({ svc: ok }, stack("eu-west-1"), { region: "eu-west-1" }), []);
+        assert.deepEqual(errorsOf({ svc: ok }, stack("us-east-1"), { region: undefined }), []);
+    });
+});
