@@ -658,8 +658,10 @@ describe("fleet's mocks", () => {
                 custom: true,
             });
         assert.throws(listener("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"), {
-            message:
-                /aws:lb\/listener:Listener "fleet-https": certificateArn .* names a certificate in us-east-1, not the stack's region eu-west-1/,
+            message: new RegExp(
+                'aws:lb/listener:Listener "fleet-https": certificateArn .* ' +
+                    "names a certificate in us-east-1, not the stack's region eu-west-1",
+            ),
         });
         assert.doesNotThrow(listener("arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"));
         assert.throws(
