@@ -3,6 +3,7 @@
  * resolve.ts applies them to one parsed entry: what a job may not have, what queue scaling needs of
  * the stack. Pure.
  */
+import { arnRegion } from "./awsNames";
 import { ParsedService } from "./catalog";
 import { ResolvedJob, StackSettings } from "./resolved";
 
@@ -59,7 +60,18 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
 }
 
 /** Queue scaling divides by ECS's RunningTaskCount, which only Container Insights publishes. */
-export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: Report): void {
+export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: Report, region?: string): void {
+    // The target tracks the queue's CloudWatch metric in the stack's region: a queue elsewhere has none there.
+    const queueRegion = spec.scaling?.queue?.name.startsWith("arn:") ? arnRegion(spec.scaling.queue.name) : undefined;
+    if (region && queueRegion && queueRegion !== region) {
+        add(
+            "scaling.queue.name",
+            spec.scaling!.queue!.name,
+            `is a queue in ${queueRegion}, but the scaling policy reads its backlog from CloudWatch in the stack's region, ` +
+                `${region} (aws:region), where that queue has no metrics, so the worker would never scale`,
+            `use a queue in ${region}, or scale on cpuPercent`,
+        );
+    }
     if (spec.scaling?.queue !== undefined && settings.cluster.containerInsights === "disabled") {
         add(
             "scaling.queue",

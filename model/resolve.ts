@@ -147,7 +147,13 @@ class ServiceResolver {
             );
         }
         const job = resolveJob(s, this.raw, (field, value, problem, fix) => this.add(field, value, problem, fix));
-        checkQueueScaling(s, this.settings, this.input.stack, (field, value, problem, fix) => this.add(field, value, problem, fix));
+        checkQueueScaling(
+            s,
+            this.settings,
+            this.input.stack,
+            (field, value, problem, fix) => this.add(field, value, problem, fix),
+            this.input.region,
+        );
         // A job has no ECS service: nothing runs between its scheduled runs.
         const desiredCount = job ? 0 : this.counts(routes.length > 0);
         const security = this.security(capacity);

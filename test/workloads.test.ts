@@ -284,6 +284,23 @@ describe("resolution of workers and jobs", () => {
         assert.deepEqual(result.fleet.services[0].scaling, { min: 1, max: 8, queue: { name: "orders-prod", backlogPerTask: 50 } });
     });
 
+    it("a queue given by ARN must be in the stack's region, where the policy reads its backlog", () => {
+        const arn = (region: string) => `arn:aws:sqs:${region}:123456789012:orders`;
+        const catalog = (region: string) => ({
+            worker: { ...ok, scaling: { min: 1, max: 8, queue: { name: arn(region), backlogPerTask: 50 } } },
+        });
+        const problems = (region: string) => {
+            const result = resolveFleet(catalog(region), fleetInput(baseConfig, { stack: "dev", region: "eu-west-1" }));
+            return result.ok ? [] : result.errors;
+        };
+        assert.deepEqual(problems("us-east-1"), [
+            `service "worker": scaling.queue.name = "${arn("us-east-1")}": is a queue in us-east-1, but the scaling ` +
+                "policy reads its backlog from CloudWatch in the stack's region, eu-west-1 (aws:region), where that queue " +
+                "has no metrics, so the worker would never scale; use a queue in eu-west-1, or scale on cpuPercent.",
+        ]);
+        assert.deepEqual(problems("eu-west-1"), []);
+    });
+
     it("a stack overriding other scaling fields keeps the catalog's queue", () => {
         const catalog = { worker: { ...ok, scaling: { min: 1, max: 8, queue: { name: "orders", backlogPerTask: 50 } } } };
         const result = resolveFleet(catalog, input({ services: { worker: { scaling: { max: 20 } } } }));
