@@ -150,7 +150,7 @@ export const secretSourceSchema = z.union(
         }),
         /** Generated once with `@pulumi/random` and kept across updates. */
         z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
-        /** A parameter that already exists (name or ARN); referenced, never created. */
+        /** A parameter that already exists in the stack's region (name or ARN); referenced, never created. */
         z.strictObject({
             existing: z
                 .string()

@@ -8,6 +8,7 @@
 import { resolveGrants } from "./access";
 import { Capacity, Catalog, defaultUser, ParsedService, secretSourceFields, serviceFields, serviceSchema } from "./catalog";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole } from "./connections";
+import { arnRegion } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
@@ -468,6 +469,18 @@ class ServiceResolver {
             if ("generate" in source) {
                 resolved.push({ name, source: "generate", length: source.generate.length, parameterName });
             } else if ("existing" in source) {
+                // The program reads the parameter's version through SSM in the stack's region, which
+                // refuses an ARN of another region; and the execution role decrypts only via that region's SSM.
+                const parameterRegion = source.existing.startsWith("arn:") ? arnRegion(source.existing) : undefined;
+                if (this.input.region && parameterRegion && parameterRegion !== this.input.region) {
+                    this.add(
+                        `secrets.${name}.existing`,
+                        source.existing,
+                        `is a parameter in ${parameterRegion}, but fleet reads it through SSM in the stack's region, ` +
+                            `${this.input.region} (aws:region)`,
+                        `copy the parameter to ${this.input.region} and name that one`,
+                    );
+                }
                 resolved.push({ name, source: "existing", parameter: source.existing });
             } else {
                 const key = source.fromConfig;

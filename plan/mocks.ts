@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { enforceAwsRules, serviceConnectTaskProblem, serviceConnectTaskSource } from "./awsRules";
+import { arnRegion } from "../model/awsNames";
 
 export const fakeAccountId = "123456789012";
 
@@ -413,6 +414,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 // without decryption (a SecureString then comes back as ciphertext, never in the plan).
                 if (inputs.withDecryption !== false)
                     throw new Error(`fleet mocks: SSM parameter ${name} read with decryption; fleet reads only versions`);
+                // Parameter Store is regional: the provider's SSM endpoint holds its own region's
+                // parameters, and an ARN names the region its parameter lives in.
+                const parameterRegion = name.startsWith("arn:") ? arnRegion(name) : undefined;
+                if (parameterRegion !== undefined && parameterRegion !== this.region)
+                    throw new Error(
+                        `fleet mocks: SSM parameter ${name} is in ${parameterRegion}; ` +
+                            `GetParameter in ${this.region} reads only that region's parameters`,
+                    );
                 const arn = name.startsWith("arn:")
                     ? name
                     : `arn:aws:ssm:${this.region}:${this.accountId}:parameter/${name.replace(/^\//, "")}`;

@@ -32,6 +32,20 @@ describe("fleet's mocks", () => {
         assert.notEqual(read.value, undefined);
     });
 
+    it("read a parameter by ARN in their own region only (Parameter Store is regional)", () => {
+        const read = (arn: string) => () =>
+            mocks.call({ token: "aws:ssm/getParameter:getParameter", inputs: { name: arn, withDecryption: false } });
+        assert.equal(
+            read("arn:aws:ssm:eu-west-1:123456789012:parameter/shared/token")().arn,
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/shared/token",
+        );
+        assert.throws(read("arn:aws:ssm:us-east-1:123456789012:parameter/shared/token"), {
+            message:
+                "fleet mocks: SSM parameter arn:aws:ssm:us-east-1:123456789012:parameter/shared/token is in us-east-1; " +
+                "GetParameter in eu-west-1 reads only that region's parameters",
+        });
+    });
+
     it("give a parameter a new version when its value changes, the same one when it does not", () => {
         const version = (value: string) =>
             mocks.newResource({

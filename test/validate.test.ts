@@ -1127,6 +1127,15 @@ describe("ARNs of regional resources the stack file names", () => {
         ]);
     });
 
+    it("a parameter referenced by ARN must be in it: fleet reads its version through SSM in the stack's region", () => {
+        const parameter = "arn:aws:ssm:us-east-1:123456789012:parameter/shared/token";
+        assert.deepEqual(errorsOf({ svc: { ...ok, secrets: { TOKEN: { existing: parameter } } } }, {}, { region: "eu-west-1" }), [
+            `service "svc": secrets.TOKEN.existing = "${parameter}": is a parameter in us-east-1, but fleet reads it through ` +
+                "SSM in the stack's region, eu-west-1 (aws:region); copy the parameter to eu-west-1 and name that one.",
+        ]);
+        assert.deepEqual(errorsOf({ svc: { ...ok, secrets: { TOKEN: { existing: parameter } } } }, {}, { region: "us-east-1" }), []);
+    });
+
     it("are accepted in the stack's region, and not checked where the region is not known", () => {
         assert.deepEqual(errorsOf({ svc: ok }, stack("eu-west-1"), { region: "eu-west-1" }), []);
         assert.deepEqual(errorsOf({ svc: ok }, stack("us-east-1"), { region: undefined }), []);
