@@ -4,7 +4,7 @@
  * "statement"), never like the policy pack (policy/), which checks them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { accessStatements, ResolvedGrant } from "../model/access";
+import { iamDocumentVersion, ResolvedGrant, taskRolePolicy } from "../model/access";
 
 export interface AwsContext {
     readonly accountId: pulumi.Input<string>;
@@ -12,8 +12,7 @@ export interface AwsContext {
     readonly partition: pulumi.Input<string>;
 }
 
-/** The IAM policy language version every document states (the current one; IAM reads older features differently). */
-export const iamDocumentVersion = "2012-10-17";
+export { iamDocumentVersion };
 
 export interface IamStatement {
     readonly Sid: string;
@@ -136,7 +135,5 @@ export function ecsTasksTrustDocument(ctx: AwsContext, role: "task" | "execution
 export function taskRoleDocument(grants: readonly ResolvedGrant[], ctx: AwsContext): pulumi.Output<string> {
     return pulumi
         .all([ctx.partition, ctx.region, ctx.accountId])
-        .apply(([partition, region, accountId]) =>
-            JSON.stringify({ Version: iamDocumentVersion, Statement: accessStatements(grants, { partition, region, accountId }) }),
-        );
+        .apply(([partition, region, accountId]) => taskRolePolicy(grants, { partition, region, accountId }));
 }

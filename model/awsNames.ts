@@ -42,3 +42,10 @@ export const dnsDomainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9]
 
 /** The region of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`): ACM certificates and secrets are regional. */
 export const arnRegion = (arn: string): string | undefined => arn.split(":")[3];
+
+/** The partition a region belongs to, for ARNs. */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}

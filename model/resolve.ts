@@ -5,10 +5,10 @@
  * Every problem is collected, so one run reports them all; the caller stops before registering
  * anything when there is any.
  */
-import { resolveGrants } from "./access";
+import { ResolvedGrant, resolveGrants, taskRolePolicy } from "./access";
 import { Capacity, Catalog, defaultUser, ParsedService, secretSourceFields, serviceFields, serviceSchema } from "./catalog";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole } from "./connections";
-import { arnRegion } from "./awsNames";
+import { arnRegion, partitionOf } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
@@ -36,6 +36,8 @@ import {
     deregistrationDelay as deregistration,
     fargateMaxStopTimeoutSeconds,
     fleetHealthCheck,
+    iamPolicySize,
+    iamQuotas,
     rootUserPattern,
     serviceConnectAgent,
 } from "../policy/limits";
@@ -177,12 +179,32 @@ class ServiceResolver {
                 deregistrationDelay,
                 capacity: this.sized(capacity),
                 security,
-                grants: resolveGrants(s.access),
+                grants: this.grants(),
                 connects,
                 ...(serviceConnect ? { serviceConnect } : {}),
             },
             routes,
         };
+    }
+
+    /**
+     * The `access` grants, whose task-role policy must fit IAM's quota on a role's inline policies.
+     * Sized with the stack's region (an account id is always 12 digits), as infra will write it.
+     */
+    private grants(): ResolvedGrant[] {
+        const grants = resolveGrants(this.spec.access);
+        const region = this.input.region ?? "us-east-1";
+        const size = iamPolicySize(taskRolePolicy(grants, { partition: partitionOf(region), region, accountId: "123456789012" }));
+        if (size > iamQuotas.roleInlinePolicies) {
+            this.add(
+                "access",
+                `${grants.length} grants`,
+                `gives the task role a policy of ${size} characters (without white space), above IAM's ` +
+                    `${iamQuotas.roleInlinePolicies} for a role's inline policies, so creating the role would fail`,
+                "grant fewer resources (a bucket instead of several of its prefixes, one table instead of many), " + "or split the service",
+            );
+        }
+        return grants;
     }
 
     private security(capacity: Capacity): ContainerSecurity {

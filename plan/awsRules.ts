@@ -7,7 +7,8 @@
  * Pure functions over plain values: table-tested in test/awsRules.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { arnRegion } from "../model/awsNames";
+import { arnRegion, partitionOf } from "../model/awsNames";
+import { iamPolicySize, iamQuotas } from "../policy/limits";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -194,13 +195,6 @@ export const ecrLifecyclePolicyText: TextRule = {
 
 const ssmNameSource = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html";
 
-/** The partition a region belongs to, for ARNs. */
-function partitionOf(region: string): string {
-    if (region.startsWith("cn-")) return "aws-cn";
-    if (region.startsWith("us-gov-")) return "aws-us-gov";
-    return "aws";
-}
-
 /** `arn:<partition>:ssm:<region>:<account>:parameter/`, which counts toward a name's 1011 characters. */
 export function ssmParameterArnPrefix(context: RuleContext): string {
     return `arn:${partitionOf(context.region)}:ssm:${context.region}:${context.accountId}:parameter/`;
@@ -304,6 +298,36 @@ export const iamRolePolicyName: TextRule = {
     minLength: 1,
     maxLength: 128,
     characters: iamNameCharacters,
+};
+
+// IAM's quotas on policy documents: policy/limits.ts (iamQuotas, iamPolicySize); its characters:
+// only tab, line feed, carriage return and U+0020-U+00FF (IAM and AWS STS quotas).
+const iamPolicyCharacters = { test: /^[\t\n\r\u0020-\u00ff]$/, text: "tab, line feed, carriage return and U+0020-U+00FF" };
+
+/** An inline role policy (PutRolePolicy PolicyDocument); the role's total is checked by the mocks. */
+export const iamPolicyDocument: TextRule = {
+    service: "IAM",
+    reference: "IAM and AWS STS quotas",
+    source: iamQuotas.source,
+    minLength: 1,
+    maxLength: 131_072,
+    characters: iamPolicyCharacters,
+};
+
+/** A role's trust policy (CreateRole AssumeRolePolicyDocument). */
+export const iamTrustPolicy: TextRule = {
+    ...iamPolicyDocument,
+    checks: [
+        {
+            text: `at most ${iamQuotas.trustPolicy} characters without white space`,
+            problem: (document) => {
+                const size = iamPolicySize(document);
+                return size > iamQuotas.trustPolicy
+                    ? `is ${size} characters without white space; IAM allows a trust policy at most ${iamQuotas.trustPolicy}`
+                    : undefined;
+            },
+        },
+    ],
 };
 
 /** An instance profile's name (CreateInstanceProfile InstanceProfileName). */
@@ -593,8 +617,13 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:ecs/capacityProvider:CapacityProvider": [physicalName(ecsCapacityProviderName)],
     "aws:ecs/taskDefinition:TaskDefinition": [text("family", ecsTaskFamily)],
     "aws:ecs/service:Service": [physicalName(ecsServiceName)],
-    "aws:iam/role:Role": [physicalName(iamRoleName), text("description", iamRoleDescription), text("path", iamPath)],
-    "aws:iam/rolePolicy:RolePolicy": [physicalName(iamRolePolicyName)],
+    "aws:iam/role:Role": [
+        physicalName(iamRoleName),
+        text("description", iamRoleDescription),
+        text("path", iamPath),
+        text("assumeRolePolicy", iamTrustPolicy),
+    ],
+    "aws:iam/rolePolicy:RolePolicy": [physicalName(iamRolePolicyName), text("policy", iamPolicyDocument)],
     "aws:iam/instanceProfile:InstanceProfile": [physicalName(iamInstanceProfileName), text("path", iamPath)],
     "aws:ec2/launchTemplate:LaunchTemplate": [physicalName(launchTemplateName), tags("tagSpecifications[].tags")],
     "aws:autoscaling/group:Group": [physicalName(autoScalingGroupName)],

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { enforceAwsRules, serviceConnectTaskProblem, serviceConnectTaskSource } from "./awsRules";
+import { iamPolicySize, iamQuotas } from "../policy/limits";
 import { arnRegion } from "../model/awsNames";
 
 export const fakeAccountId = "123456789012";
@@ -70,6 +71,8 @@ const uuidOf = (name: string, salts = "abcd") =>
 export class FleetMocks implements pulumi.runtime.Mocks {
     /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
     private readonly taskDefinitions = new Map<string, Record<string, unknown>>();
+    /** Each role's inline policies so far, as IAM sizes them: their total has a quota. */
+    private readonly inlinePolicySizes = new Map<string, number>();
 
     constructor(
         private readonly region: string,
@@ -190,8 +193,20 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     state: { ...inputs, name: roleName, arn: `arn:aws:iam::${a}:role/${roleName}`, uniqueId: id("AROA", 17).toUpperCase() },
                 };
             }
-            case "aws:iam/rolePolicy:RolePolicy":
+            case "aws:iam/rolePolicy:RolePolicy": {
+                if (typeof inputs.policy === "string" && typeof inputs.role === "string") {
+                    const total = (this.inlinePolicySizes.get(inputs.role) ?? 0) + iamPolicySize(inputs.policy);
+                    this.inlinePolicySizes.set(inputs.role, total);
+                    if (total > iamQuotas.roleInlinePolicies) {
+                        throw new Error(
+                            `fleet mocks: ${type} "${name}": the inline policies of role ${inputs.role} total ${total} ` +
+                                `characters without white space; IAM allows a role at most ${iamQuotas.roleInlinePolicies} ` +
+                                `— IAM and AWS STS quotas, ${iamQuotas.source}`,
+                        );
+                    }
+                }
                 return { id: `${inputs.role}:${name}`, state: { ...inputs, name } };
+            }
             case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
                 return { id: `${inputs.role}-${hash(name, 8)}`, state: { ...inputs } };
             case "aws:iam/instanceProfile:InstanceProfile": {

@@ -114,3 +114,17 @@ export const acmDefaultNamesPerCertificate = 10;
  * take part in Service Connect with it, so the agent never starves the container.
  */
 export const serviceConnectAgent = { cpu: 256, memoryMiB: 64 } as const;
+
+/**
+ * IAM's quotas on policy documents (IAM and AWS STS quotas): a role's inline policies together at
+ * most 10,240 characters and its trust policy at most 2,048 (the default quota), white space not
+ * counted.
+ */
+export const iamQuotas = {
+    source: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+    roleInlinePolicies: 10_240,
+    trustPolicy: 2_048,
+} as const;
+
+/** A policy document's size as IAM counts it against its quotas: its characters other than white space. */
+export const iamPolicySize = (document: string): number => [...document.replace(/\s/g, "")].length;

@@ -4,7 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { accessStatements, ResolvedGrant } from "../model/access";
+import { accessStatements, ResolvedGrant, taskRolePolicy } from "../model/access";
+import { iamPolicySize, iamQuotas } from "../policy/limits";
 import { Catalog } from "../model/catalog";
 import { evaluate, ResourceView } from "../policy/rules";
 import { account, region, resolveForTest } from "./harness";
@@ -275,6 +276,33 @@ describe("access: resolution", () => {
                     'wildcards); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
             ],
         );
+    });
+});
+
+describe("access: IAM's quota on a role's inline policies", () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `orders-${String(i).padStart(2, "0")}`);
+    const catalog = (n: number): Catalog => ({
+        api: { image: "nginx:1.27", memory, access: { dynamodb: Object.fromEntries(names(n).map((t) => [t, "read-write"])) } },
+    });
+    // Validation sizes the policy with the stack's region, us-east-1 when unknown (as in these inputs).
+    const sizeOf = (n: number) =>
+        iamPolicySize(
+            taskRolePolicy(
+                names(n).map((resource): ResolvedGrant => ({ kind: "dynamodb", resource, level: "read-write" })),
+                { partition: "aws", region: "us-east-1", accountId: account },
+            ),
+        );
+
+    it("refuses grants whose task-role policy IAM would refuse (10,240 characters without white space), not fewer", () => {
+        // The largest count that fits, and one more: the limit is IAM's size, not a count of grants.
+        let fits = 1;
+        while (sizeOf(fits + 1) <= iamQuotas.roleInlinePolicies) fits++;
+        assert.deepEqual(problemsOf(catalog(fits)), []);
+        assert.deepEqual(problemsOf(catalog(fits + 1)), [
+            `service "api": access = "${fits + 1} grants": gives the task role a policy of ${sizeOf(fits + 1)} characters ` +
+                "(without white space), above IAM's 10240 for a role's inline policies, so creating the role would fail; grant " +
+                "fewer resources (a bucket instead of several of its prefixes, one table instead of many), or split the service.",
+        ]);
     });
 });
 

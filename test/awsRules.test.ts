@@ -29,6 +29,8 @@ import {
     groupRuleDescription,
     iamInstanceProfileName,
     iamPath,
+    iamPolicyDocument,
+    iamTrustPolicy,
     iamRoleDescription,
     iamRoleName,
     iamRolePolicyName,
@@ -388,6 +390,18 @@ const cases: readonly RuleCase[] = [
         ],
     },
     {
+        name: "IAM policy document",
+        rule: iamPolicyDocument,
+        accepted: ['{"Version":"2012-10-17","Statement":[]}', "tabs\tand\nnew lines, café"],
+        refused: [['{"Sid":"caf\u00e9\u2192"}', 'has characters IAM refuses ("→")']],
+    },
+    {
+        name: "IAM trust policy (2,048 characters without white space)",
+        rule: iamTrustPolicy,
+        accepted: [`{"a":"${"x".repeat(2040)}"}`, `{"a": "${"x ".repeat(2040)}"}`],
+        refused: [[`{"a":"${"x".repeat(2041)}"}`, "is 2049 characters without white space; IAM allows a trust policy at most 2048"]],
+    },
+    {
         name: "HTTPS listener certificate (context: eu-west-1)",
         rule: listenerCertificateArn,
         accepted: ["arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"],
@@ -678,6 +692,27 @@ describe("fleet's mocks", () => {
                 }),
             { message: /credentialArn .* names a secret in us-east-1, not the stack's region eu-west-1/ },
         );
+    });
+
+    it("refuse a role whose inline policies together exceed IAM's 10,240 characters (white space not counted)", () => {
+        const mocks = new FleetMocks("eu-west-1");
+        const policy = (size: number) => JSON.stringify({ Version: "2012-10-17", Sid: "x".repeat(size - 33) });
+        const put = (name: string, size: number) => () =>
+            mocks.newResource({
+                type: "aws:iam/rolePolicy:RolePolicy",
+                name,
+                inputs: { role: "api-task", policy: policy(size) },
+                custom: true,
+            });
+        assert.equal(policy(6000).length, 6000);
+        assert.doesNotThrow(put("first", 6000));
+        assert.doesNotThrow(put("second", 4240));
+        assert.throws(put("third", 40), {
+            message:
+                'fleet mocks: aws:iam/rolePolicy:RolePolicy "third": the inline policies of role api-task total 10280 ' +
+                "characters without white space; IAM allows a role at most 10240 — IAM and AWS STS quotas, " +
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+        });
     });
 
     it("accept what AWS accepts", () => {
