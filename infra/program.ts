@@ -101,6 +101,8 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         region: aws.config.region,
         config: values,
         configKeys: keys,
+        // Measured before any resource is registered; the value itself is never read into the model.
+        secretLength: (key) => pulumi.runtime.getConfig(`${project}:${key}`)?.length,
         buildTag: buildTagger(options.root),
         pathExists: (relative) => fs.existsSync(path.join(options.root, relative)),
     });

@@ -40,6 +40,7 @@ import {
     iamQuotas,
     rootUserPattern,
     serviceConnectAgent,
+    ssmStandardParameterMaxCharacters,
 } from "../policy/limits";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
@@ -55,6 +56,11 @@ export interface FleetInput {
     readonly region?: string;
     /** Every `fleet:*` key set in the stack, and which of them are secret. */
     readonly configKeys: ReadonlyMap<string, { readonly secret: boolean }>;
+    /**
+     * The length of a secret config value, when this run can read it (a real `pulumi up`, not the
+     * offline plan): measured, never shown, so that one too long for SSM is refused before anything.
+     */
+    readonly secretLength?: (key: string) => number | undefined;
     /**
      * The content tag and revision of an image build (contentTag.ts), or why they could not be
      * computed. Required only when a service builds.
@@ -523,6 +529,15 @@ class ServiceResolver {
                         key,
                         `is stored in plain text in Pulumi.${this.input.stack}.yaml`,
                         `re-set it encrypted: pulumi config set --secret ${key} <value> -s ${this.input.stack}`,
+                    );
+                } else if ((this.input.secretLength?.(key) ?? 0) > ssmStandardParameterMaxCharacters) {
+                    // fleet creates Standard parameters; SSM refuses a longer value in the middle of an update.
+                    this.add(
+                        field,
+                        key,
+                        `holds ${this.input.secretLength!(key)} characters, more than the ${ssmStandardParameterMaxCharacters} ` +
+                            "of the SSM Standard parameter fleet stores it in",
+                        `store it in an Advanced-tier parameter yourself and reference that: secrets.${name}: { existing: "/path" }`,
                     );
                 } else {
                     resolved.push({ name, source: "config", configKey: key, parameterName });

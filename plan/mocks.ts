@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { enforceAwsRules, serviceConnectTaskProblem, serviceConnectTaskSource } from "./awsRules";
-import { iamPolicySize, iamQuotas } from "../policy/limits";
+import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
 import { arnRegion } from "../model/awsNames";
 
 export const fakeAccountId = "123456789012";
@@ -262,6 +262,16 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.name), state: { ...inputs, arn: `arn:aws:kms:${r}:${a}:${inputs.name}` } };
             case "aws:ssm/parameter:Parameter": {
                 const parameterName = String(inputs.name);
+                const value = unwrapSecret(inputs.value);
+                const standard = inputs.tier === undefined || inputs.tier === "Standard";
+                if (standard && typeof value === "string" && value.length > ssmStandardParameterMaxCharacters) {
+                    // The length only: the value is a secret.
+                    throw new Error(
+                        `fleet mocks: ${type} "${name}": a value of ${value.length} characters; Standard tier parameters ` +
+                            `hold at most ${ssmStandardParameterMaxCharacters} — SSM, ` +
+                            "https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html",
+                    );
+                }
                 // AWS numbers versions 1, 2, 3... and bumps it on every new value (or description);
                 // without state, the fake derives it from both, so a changed value is a new version.
                 const version =

@@ -128,3 +128,10 @@ export const iamQuotas = {
 
 /** A policy document's size as IAM counts it against its quotas: its characters other than white space. */
 export const iamPolicySize = (document: string): number => [...document.replace(/\s/g, "")].length;
+
+/**
+ * The longest value an SSM Standard parameter holds, the tier fleet creates (SSM: "Standard tier
+ * parameters support a maximum parameter value of 4096 characters"; Advanced holds 8 KB):
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
+ */
+export const ssmStandardParameterMaxCharacters = 4096;

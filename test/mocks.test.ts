@@ -2,6 +2,7 @@
  * The mocks behind the plan: an unfaked resource type or invoke fails loudly, auto-names are held
  * to AWS's length limits, secrets are masked.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FleetMocks, maskSecrets } from "../plan/mocks";
@@ -30,6 +31,28 @@ describe("fleet's mocks", () => {
         assert.equal(read.arn, "arn:aws:ssm:eu-west-1:123456789012:parameter/shared/token");
         assert.equal(typeof read.version, "number");
         assert.notEqual(read.value, undefined);
+    });
+
+    it("refuse a Standard parameter's value over 4096 characters, naming its length only", () => {
+        const parameter = (value: string, tier?: string) => () =>
+            mocks.newResource({
+                type: "aws:ssm/parameter:Parameter",
+                name: "api-db",
+                inputs: {
+                    name: "/fleet/dev/api/DB",
+                    type: "SecureString",
+                    value: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value },
+                    ...(tier ? { tier } : {}),
+                },
+                custom: true,
+            });
+        assert.doesNotThrow(parameter("x".repeat(4096)));
+        assert.doesNotThrow(parameter("x".repeat(5000), "Advanced"));
+        assert.throws(parameter("x".repeat(4097)), {
+            message:
+                'fleet mocks: aws:ssm/parameter:Parameter "api-db": a value of 4097 characters; Standard tier parameters hold at ' +
+                "most 4096 — SSM, https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html",
+        });
     });
 
     it("read a parameter by ARN in their own region only (Parameter Store is regional)", () => {

@@ -1141,3 +1141,21 @@ describe("ARNs of regional resources the stack file names", () => {
         assert.deepEqual(errorsOf({ svc: ok }, stack("us-east-1"), { region: undefined }), []);
     });
 });
+
+describe("secret config values, measured where the run can read them", () => {
+    const catalog = { svc: { ...ok, secrets: { DB_PASSWORD: { fromConfig: "dbPassword" } } } };
+    const lengthOf = (n: number) => ({ secretLength: (key: string) => (key === "dbPassword" ? n : undefined) });
+
+    it("refuses one longer than the SSM Standard parameter fleet stores it in, without showing it", () => {
+        assert.deepEqual(errorsOf(catalog, {}, lengthOf(4097)), [
+            'service "svc": secrets.DB_PASSWORD.fromConfig = "dbPassword": holds 4097 characters, more than the 4096 of the SSM ' +
+                "Standard parameter fleet stores it in; store it in an Advanced-tier parameter yourself and reference that: " +
+                'secrets.DB_PASSWORD: { existing: "/path" }.',
+        ]);
+    });
+
+    it("accepts one that fits, and one the run cannot read (the offline plan)", () => {
+        assert.deepEqual(errorsOf(catalog, {}, lengthOf(4096)), []);
+        assert.deepEqual(errorsOf(catalog, {}, { secretLength: undefined }), []);
+    });
+});
