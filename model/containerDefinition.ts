@@ -5,6 +5,7 @@
  * infra passes Pulumi Outputs and tests pass strings. The key order is the JSON's: keep it.
  */
 import { ResolvedService } from "./resolved";
+import { linuxFirstUnprivilegedPort } from "../policy/limits";
 
 /** Values from other resources, as `T` (a Pulumi Output in infra, a string in tests). */
 export interface ContainerInputs<T> {
@@ -78,6 +79,8 @@ export interface ContainerDefinition<T> {
     readonly readonlyRootFilesystem: boolean;
     readonly privileged?: boolean;
     readonly dockerSecurityOptions?: readonly string[];
+    /** Namespaced kernel parameters (`net.*` only, in the task's network namespace). */
+    readonly systemControls?: readonly { readonly namespace: string; readonly value: string }[];
     readonly linuxParameters: {
         readonly initProcessEnabled: boolean;
         readonly capabilities?: { readonly drop: readonly string[] };
@@ -134,7 +137,20 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
             : undefined,
         stopTimeout: spec.stopTimeout,
         ...hardening(spec),
+        systemControls: privilegedPortControls(spec.port),
     };
+}
+
+/**
+ * A port below 1024 needs root or CAP_NET_BIND_SERVICE to bind, and fleet's containers run as a
+ * non-root user with every capability dropped; ECS grants neither (aws/containers-roadmap#1721).
+ * Lowering `net.ipv4.ip_unprivileged_port_start` to the service's port, in the task's own network
+ * namespace (ECS systemControls, `net.*`; Fargate platform 1.4.0+), lets the server bind it and
+ * nothing below it.
+ */
+function privilegedPortControls(port: number | undefined): ContainerDefinition<never>["systemControls"] {
+    if (port === undefined || port >= linuxFirstUnprivilegedPort) return undefined;
+    return [{ namespace: "net.ipv4.ip_unprivileged_port_start", value: String(port) }];
 }
 
 /** The port's name (Service Connect's `portName`) is the service's, set only when another service calls it. */

@@ -135,3 +135,6 @@ export const iamPolicySize = (document: string): number => [...document.replace(
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
  */
 export const ssmStandardParameterMaxCharacters = 4096;
+
+/** Linux: binding a port below this needs root or CAP_NET_BIND_SERVICE (net.ipv4.ip_unprivileged_port_start defaults to 1024). */
+export const linuxFirstUnprivilegedPort = 1024;

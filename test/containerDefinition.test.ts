@@ -144,6 +144,16 @@ describe("containerDefinition", () => {
         it(`maps ports on ${when}`, () => assert.deepEqual(asJson({ ...api, ...spec }).portMappings, expected));
     }
 
+    it("lets a non-root server with no capabilities bind a port below 1024, and nothing below its own", () => {
+        for (const capacity of [fargate, ec2]) {
+            assert.deepEqual(asJson({ ...api, capacity, port: 80 }).systemControls, [
+                { namespace: "net.ipv4.ip_unprivileged_port_start", value: "80" },
+            ]);
+        }
+        assert.equal(asJson({ ...api, port: 1024 }).systemControls, undefined);
+        assert.equal(asJson({ ...api, port: undefined }).systemControls, undefined);
+    });
+
     const hardening: [string, Partial<ResolvedService>, Record<string, unknown>][] = [
         [
             "Fargate: no privileged flag, no dockerSecurityOptions (Fargate refuses both)",
@@ -287,9 +297,10 @@ describe("containerDefinition", () => {
 
     it("imports nothing from @pulumi (model/ is pure)", () => {
         const source = fs.readFileSync(path.join(__dirname, "..", "model", "containerDefinition.ts"), "utf8");
+        // Only fleet's own pure modules: the model and its facts (policy/limits.ts imports nothing).
         assert.deepEqual(
             [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
-            ["./resolved"],
+            ["./resolved", "../policy/limits"],
         );
     });
 });
