@@ -534,6 +534,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": health.matcher = "500": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
     ],
     [
+        "a route with more wildcards than an ALB rule takes (5)",
+        { svc: { ...ok, port: 80, routes: [{ host: "*.example.com", path: "/a*/b*/c*/d*/e*" }] } },
+        {},
+        [
+            'service "svc": routes[0] = {"host":"*.example.com","path":"/a*/b*/c*/d*/e*"}: uses 6 wildcards, above ' +
+                "AWS's 5 per rule; use fewer * and ? or split the route.",
+        ],
+    ],
+    [
         "an override for a service not in the catalog",
         { api: ok },
         { services: { apii: { desiredCount: 2 } } },
