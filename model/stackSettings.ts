@@ -59,7 +59,36 @@ const existingNetworkFields = {
     /** Its private subnets (the tasks), in two availability zones at least. */
     privateSubnetIds: subnetIds,
 };
-const existingNetwork = z.strictObject(existingNetworkFields).transform((network) => ({ kind: "existing" as const, ...network }));
+const existingNetwork = z
+    .strictObject(existingNetworkFields)
+    .superRefine((network, ctx) => {
+        for (const field of ["publicSubnetIds", "privateSubnetIds"] as const) {
+            // The ALB needs two subnets in two zones: a repeated id counts once.
+            const repeated = network[field].filter((id, i) => network[field].indexOf(id) !== i);
+            if (repeated.length > 0) {
+                refuse(
+                    ctx,
+                    [field],
+                    network[field],
+                    `lists ${repeated.join(", ")} twice`,
+                    "list each subnet once, one per availability zone",
+                );
+            }
+        }
+        // Tasks in a public subnet without a public IP reach neither ECR nor CloudWatch Logs, so they never start.
+        const both = network.privateSubnetIds.filter((id) => network.publicSubnetIds.includes(id));
+        if (both.length > 0) {
+            refuse(
+                ctx,
+                ["privateSubnetIds"],
+                network.privateSubnetIds,
+                `names ${both.join(", ")}, also listed in publicSubnetIds: tasks would run in a subnet routed to ` +
+                    "the internet gateway, without a public IP, and could not pull images",
+                "list the subnets whose default route goes to a NAT gateway",
+            );
+        }
+    }, whenValid)
+    .transform((network) => ({ kind: "existing" as const, ...network }));
 
 const subnetsWithoutVpc = (key: string) => /SubnetIds$/.test(key);
 const createNetworkFields = {

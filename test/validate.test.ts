@@ -870,6 +870,24 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "an existing VPC whose subnet lists repeat an id or share one (tasks in a public subnet never start)",
+        { svc: ok },
+        {
+            network: {
+                vpcId: "vpc-12345678",
+                publicSubnetIds: ["subnet-12345678", "subnet-12345678", "subnet-23456789"],
+                privateSubnetIds: ["subnet-23456789", "subnet-34567890"],
+            },
+        },
+        [
+            'stack config fleet:network: publicSubnetIds = ["subnet-12345678","subnet-12345678","subnet-23456789"]: lists ' +
+                "subnet-12345678 twice; list each subnet once, one per availability zone.",
+            'stack config fleet:network: privateSubnetIds = ["subnet-23456789","subnet-34567890"]: names subnet-23456789, also ' +
+                "listed in publicSubnetIds: tasks would run in a subnet routed to the internet gateway, without a public IP, and " +
+                "could not pull images; list the subnets whose default route goes to a NAT gateway.",
+        ],
+    ],
+    [
         "a bad stack key reported once, not again by the services that rely on it",
         { svc: { ...ok, capacity: "ec2", port: 80, routes: [{ host: "svc" }] } },
         { domain: "Example.com", cluster: { ec2: { instanceType: "t3.small", maxSize: 0 } } },
