@@ -282,11 +282,15 @@ describe("the shipped catalog and stack files", () => {
                 );
                 assert.ok(taskDefinition, `${stack}: the README's example has a task definition`);
                 const container = JSON.parse(String(taskDefinition.inputs.containerDefinitions))[0];
-                // Every capability is dropped and the user is not root: ports below 1024 cannot be bound.
-                assert.ok(
-                    container.portMappings[0].containerPort >= 1024,
-                    `${stack}: the README's example must listen above 1024, not ${container.portMappings[0].containerPort}`,
+                // Every capability is dropped and the user is not root: the port must be one an unprivileged
+                // process may bind (from 1024, or from where the task lowers the start to).
+                const port = container.portMappings[0].containerPort;
+                const unprivilegedFrom = Number(
+                    (container.systemControls as { namespace: string; value: string }[] | undefined)?.find(
+                        (c) => c.namespace === "net.ipv4.ip_unprivileged_port_start",
+                    )?.value ?? 1024,
                 );
+                assert.ok(port >= unprivilegedFrom, `${stack}: the README's example cannot bind port ${port} unprivileged`);
                 assert.ok(
                     container.user !== undefined && !rootUserPattern.test(container.user),
                     `${stack}: the README's example runs as an unprivileged user, not ${container.user}`,
