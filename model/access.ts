@@ -10,7 +10,7 @@
  * the stack's region (`kms:ViaService`), never directly.
  */
 import { z } from "zod";
-import { isS3BucketName, isSqsQueueName } from "./awsNames";
+import { arnRegion, isS3BucketName, isSqsQueueName } from "./awsNames";
 import { DeepReadonly, refuse, said } from "./schema";
 
 /** The AWS services `access` grants on, and the levels each accepts. */
@@ -326,6 +326,7 @@ export function accessStatements(grants: readonly ResolvedGrant[], ctx: ArnConte
         }
         if (grant.kmsKey !== undefined) {
             const kms = kmsActions[grant.kind];
+            const key = kmsKeyArn(grant.kmsKey, ctx);
             const actions = [
                 ...new Set([...(writingLevels.has(grant.level) ? kms.writes : kms.reads), ...(reads ? kms.reads : [])]),
             ].sort();
@@ -333,9 +334,10 @@ export function accessStatements(grants: readonly ResolvedGrant[], ctx: ArnConte
                 Sid: sidOf(grant, index, "Key"),
                 Effect: "Allow",
                 Action: actions,
-                Resource: [kmsKeyArn(grant.kmsKey, ctx)],
-                // The key is usable only by that service on the role's behalf, in the stack's region.
-                Condition: { StringEquals: { "kms:ViaService": `${grant.kind}.${ctx.region}.amazonaws.com` } },
+                Resource: [key],
+                // The key is usable only by that service on the role's behalf, in the key's region: a
+                // resource uses a key of its own region, which is the stack's unless an ARN says otherwise.
+                Condition: { StringEquals: { "kms:ViaService": `${grant.kind}.${arnRegion(key) ?? ctx.region}.amazonaws.com` } },
             });
         }
     });

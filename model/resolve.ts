@@ -199,6 +199,21 @@ class ServiceResolver {
      */
     private grants(): ResolvedGrant[] {
         const grants = resolveGrants(this.spec.access);
+        for (const grant of grants) {
+            // SSE-KMS takes a key of the resource's own region (an S3 bucket's region is not in its name).
+            const keyRegion = grant.kmsKey?.startsWith("arn:") ? arnRegion(grant.kmsKey) : undefined;
+            const resourceRegion =
+                grant.kind === "s3" ? undefined : grant.resource.startsWith("arn:") ? arnRegion(grant.resource) : this.input.region;
+            if (keyRegion && resourceRegion && keyRegion !== resourceRegion) {
+                this.add(
+                    `access.${grant.kind}.${grant.resource}.kmsKey`,
+                    grant.kmsKey,
+                    `is a key in ${keyRegion}, but the ${grant.kind} resource is in ${resourceRegion}, and AWS encrypts ` +
+                        "a resource only with a key of its own region",
+                    `name the resource's own key, in ${resourceRegion}`,
+                );
+            }
+        }
         const region = this.input.region ?? "us-east-1";
         const size = iamPolicySize(taskRolePolicy(grants, { partition: partitionOf(region), region, accountId: "123456789012" }));
         if (size > iamQuotas.roleInlinePolicies) {

@@ -126,6 +126,15 @@ describe("access: SQS, SNS, DynamoDB", () => {
         ]);
     });
 
+    it("use a key of another region only through the service in that region (the resource's, named by ARN)", () => {
+        const westKey = `arn:aws:kms:us-west-2:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        const [, keyStatement] = statements([
+            { kind: "sqs", resource: `arn:aws:sqs:us-west-2:${account}:jobs`, level: "consume", kmsKey: westKey },
+        ]);
+        assert.deepEqual(keyStatement.Resource, [westKey]);
+        assert.deepEqual(keyStatement.Condition, { StringEquals: { "kms:ViaService": "sqs.us-west-2.amazonaws.com" } });
+    });
+
     it("consume an SSE-KMS queue: decrypt only", () => {
         const [, keyStatement] = statements([{ kind: "sqs", resource: "jobs", level: "consume", kmsKey: key }]);
         assert.deepEqual(keyStatement.Action, ["kms:Decrypt"]);
@@ -276,6 +285,26 @@ describe("access: resolution", () => {
                     'wildcards); name the queue, e.g. "jobs" or "orders.fifo", or give its ARN.',
             ],
         );
+    });
+});
+
+describe("access: SSE-KMS keys and their resources' regions", () => {
+    const westKey = `arn:aws:kms:us-west-2:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const problems = (resource: string, kmsKey: string) =>
+        resolutionProblems({ api: { image: "nginx:1.27", memory, access: { sqs: { [resource]: { level: "consume", kmsKey } } } } }, stack, {
+            region: "us-east-1",
+        });
+
+    it("refuses a key of another region than its resource (by name, the stack's)", () => {
+        assert.deepEqual(problems("jobs", westKey), [
+            `service "api": access.sqs.jobs.kmsKey = "${westKey}": is a key in us-west-2, but the sqs resource is in us-east-1, ` +
+                "and AWS encrypts a resource only with a key of its own region; name the resource's own key, in us-east-1.",
+        ]);
+    });
+
+    it("accepts a key in its resource's region, the stack's or the one its ARN names", () => {
+        assert.deepEqual(problems(`arn:aws:sqs:us-west-2:${account}:jobs`, westKey), []);
+        assert.deepEqual(problems("jobs", `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`), []);
     });
 });
 
