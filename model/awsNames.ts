@@ -40,8 +40,12 @@ export function sqsQueueName(nameOrArn: string): string | undefined {
  */
 export const dnsDomainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** The region of an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`): ACM certificates and secrets are regional. */
-export const arnRegion = (arn: string): string | undefined => arn.split(":")[3];
+/**
+ * The region an ARN names (`arn:<partition>:<service>:<region>:<account>:<resource>`), or undefined
+ * for a plain name (which lives in the stack's region) and a global ARN.
+ */
+export const arnRegion = (nameOrArn: string): string | undefined =>
+    nameOrArn.startsWith("arn:") ? nameOrArn.split(":")[3] || undefined : undefined;
 
 /** The partition a region belongs to, for ARNs. */
 export function partitionOf(region: string): string {

@@ -62,7 +62,7 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
 /** Queue scaling divides by ECS's RunningTaskCount, which only Container Insights publishes. */
 export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: Report, region?: string): void {
     // The target tracks the queue's CloudWatch metric in the stack's region: a queue elsewhere has none there.
-    const queueRegion = spec.scaling?.queue?.name.startsWith("arn:") ? arnRegion(spec.scaling.queue.name) : undefined;
+    const queueRegion = spec.scaling?.queue && arnRegion(spec.scaling.queue.name);
     if (region && queueRegion && queueRegion !== region) {
         add(
             "scaling.queue.name",

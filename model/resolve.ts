@@ -201,9 +201,8 @@ class ServiceResolver {
         const grants = resolveGrants(this.spec.access);
         for (const grant of grants) {
             // SSE-KMS takes a key of the resource's own region (an S3 bucket's region is not in its name).
-            const keyRegion = grant.kmsKey?.startsWith("arn:") ? arnRegion(grant.kmsKey) : undefined;
-            const resourceRegion =
-                grant.kind === "s3" ? undefined : grant.resource.startsWith("arn:") ? arnRegion(grant.resource) : this.input.region;
+            const keyRegion = grant.kmsKey && arnRegion(grant.kmsKey);
+            const resourceRegion = grant.kind === "s3" ? undefined : (arnRegion(grant.resource) ?? this.input.region);
             if (keyRegion && resourceRegion && keyRegion !== resourceRegion) {
                 this.add(
                     `access.${grant.kind}.${grant.resource}.kmsKey`,
@@ -514,7 +513,7 @@ class ServiceResolver {
             } else if ("existing" in source) {
                 // The program reads the parameter's version through SSM in the stack's region, which
                 // refuses an ARN of another region; and the execution role decrypts only via that region's SSM.
-                const parameterRegion = source.existing.startsWith("arn:") ? arnRegion(source.existing) : undefined;
+                const parameterRegion = arnRegion(source.existing);
                 if (this.input.region && parameterRegion && parameterRegion !== this.input.region) {
                     this.add(
                         `secrets.${name}.existing`,

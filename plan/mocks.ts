@@ -441,7 +441,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     throw new Error(`fleet mocks: SSM parameter ${name} read with decryption; fleet reads only versions`);
                 // Parameter Store is regional: the provider's SSM endpoint holds its own region's
                 // parameters, and an ARN names the region its parameter lives in.
-                const parameterRegion = name.startsWith("arn:") ? arnRegion(name) : undefined;
+                const parameterRegion = arnRegion(name);
                 if (parameterRegion !== undefined && parameterRegion !== this.region)
                     throw new Error(
                         `fleet mocks: SSM parameter ${name} is in ${parameterRegion}; ` +
