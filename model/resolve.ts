@@ -339,6 +339,11 @@ class ServiceResolver {
     }
 
     private host(value: string, field: string): string | undefined {
+        const url = /^[a-z]+:\/\/([^/:]+)/i.exec(value);
+        if (url) {
+            this.add(field, value, "is a URL, but a route matches the Host header alone", `write the host, e.g. ${url[1].toLowerCase()}`);
+            return undefined;
+        }
         let host = value.toLowerCase();
         if (!host.includes(".")) {
             if (!this.settings.domain) {

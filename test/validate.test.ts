@@ -534,6 +534,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": health.matcher = "500": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
     ],
     [
+        "a route host written as a URL",
+        { svc: { ...ok, port: 80, routes: [{ host: "https://API.example.com/v1" }] } },
+        {},
+        [
+            'service "svc": routes[0].host = "https://API.example.com/v1": is a URL, but a route matches the Host header alone; ' +
+                "write the host, e.g. api.example.com.",
+        ],
+    ],
+    [
         "a route with more wildcards than an ALB rule takes (5)",
         { svc: { ...ok, port: 80, routes: [{ host: "*.example.com", path: "/a*/b*/c*/d*/e*" }] } },
         {},
