@@ -41,6 +41,18 @@ export function sqsQueueName(nameOrArn: string): string | undefined {
 export const dnsDomainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
+ * Why a value is not such a domain, and its fix: the two forms people paste (with the root dot
+ * Route 53 lists names with, with capitals) are named as such and corrected. `what`: "DNS domain".
+ */
+export function domainMistake(value: unknown, what: string, example: string): { readonly problem: string; readonly fix: string } {
+    const text = String(value);
+    const corrected = text.replace(/\.$/, "").toLowerCase();
+    if (corrected === text || !dnsDomainPattern.test(corrected)) return { problem: `is not a lowercase ${what}`, fix: `use ${example}` };
+    const problem = text.endsWith(".") ? "ends with the root dot (as Route 53 lists names)" : "has capitals";
+    return { problem, fix: `write ${corrected}` };
+}
+
+/**
  * The region an ARN names (`arn:<partition>:<service>:<region>:<account>:<resource>`), or undefined
  * for a plain name (which lives in the stack's region) and a global ARN.
  */

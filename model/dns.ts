@@ -13,7 +13,7 @@ import { z } from "zod";
 import { acmDefaultNamesPerCertificate } from "../policy/limits";
 import { PlannedRule } from "./routing";
 import { dnsDomainPattern } from "./awsNames";
-import { said } from "./schema";
+import { domainError, said } from "./schema";
 
 // Route 53 hosted zone ids: "Z" and up to 32 upper-case letters and digits.
 const zoneIdPattern = /^Z[A-Z0-9]{1,32}$/;
@@ -24,7 +24,7 @@ export const dnsSchema = z.strictObject(
         /** The public hosted zone's name, e.g. `example.com`; every routed host must be in it. */
         zone: z
             .string({ error: said("is required", "name the hosted zone, e.g. example.com") })
-            .regex(dnsDomainPattern, { error: said("is not a lowercase DNS zone name", "use the hosted zone's name, e.g. example.com") }),
+            .regex(dnsDomainPattern, { error: domainError("DNS zone name", "the hosted zone's name, e.g. example.com") }),
         /** The hosted zone's id, when several zones share the name (otherwise looked up by name). @default looked up */
         zoneId: z
             .string()

@@ -3,6 +3,7 @@
  * and the mapping of zod issues to the `<subject>: <field> = <value>: <problem>; <fix>.` messages.
  */
 import { z } from "zod";
+import { domainMistake } from "./awsNames";
 import { didYouMean, hiddenValue, Problems } from "./problems";
 
 /** The catalog is data: its types are read-only all the way down, as the user writes it. */
@@ -16,13 +17,22 @@ export type DeepReadonly<T> = T extends readonly (infer U)[]
 const separator = "\u0000";
 
 /**
- * A zod `error` that says what is wrong and how to fix it. `problem` may depend on the value
- * received; an absent value reads `missing` (is required) instead.
+ * A zod `error` that says what is wrong and how to fix it. `problem` and `fix` may depend on the
+ * value received; an absent value reads `missing` (is required) instead.
  */
-export function said(problem: string | ((input: unknown) => string), fix: string, missing = "is required") {
-    return (issue: { readonly input?: unknown }): string =>
-        `${issue.input === undefined ? missing : typeof problem === "function" ? problem(issue.input) : problem}${separator}${fix}`;
+export function said(problem: string | ((input: unknown) => string), fix: string | ((input: unknown) => string), missing = "is required") {
+    return (issue: { readonly input?: unknown }): string => {
+        const text = issue.input === undefined ? missing : typeof problem === "function" ? problem(issue.input) : problem;
+        return `${text}${separator}${typeof fix === "function" ? fix(issue.input) : fix}`;
+    };
 }
+
+/** The error of a DNS name field: a pasted root dot or capitals are named and corrected (awsNames.ts). */
+export const domainError = (what: string, example: string) =>
+    said(
+        (value) => domainMistake(value, what, example).problem,
+        (value) => domainMistake(value, what, example).fix,
+    );
 
 /** An issue message for `ctx.addIssue` in a refinement. */
 export const saying = (problem: string, fix: string): string => `${problem}${separator}${fix}`;

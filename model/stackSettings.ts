@@ -11,6 +11,7 @@ import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
 import {
     DeepReadonly,
+    domainError,
     fieldList,
     fieldOf,
     fieldsObject,
@@ -390,7 +391,7 @@ export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
     domain: z
         .string()
-        .regex(dnsDomainPattern, { error: said("is not a lowercase DNS domain", "use a domain such as dev.example.com") })
+        .regex(dnsDomainPattern, { error: domainError("DNS domain", "a domain such as dev.example.com") })
         .optional(),
     /**
      * A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one

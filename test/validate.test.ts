@@ -534,6 +534,14 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": health.matcher = "500": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
     ],
     [
+        "a domain pasted as Route 53 lists it, with the root dot",
+        { svc: ok },
+        { domain: "dev.example.com." },
+        [
+            'stack config fleet:domain: domain = "dev.example.com.": ends with the root dot (as Route 53 lists names); write dev.example.com.',
+        ],
+    ],
+    [
         "a route host written as a URL",
         { svc: { ...ok, port: 80, routes: [{ host: "https://API.example.com/v1" }] } },
         {},
@@ -901,7 +909,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { ...ok, capacity: "ec2", port: 80, routes: [{ host: "svc" }] } },
         { domain: "Example.com", cluster: { ec2: { instanceType: "t3.small", maxSize: 0 } } },
         [
-            'stack config fleet:domain: domain = "Example.com": is not a lowercase DNS domain; use a domain such as dev.example.com.',
+            'stack config fleet:domain: domain = "Example.com": has capitals; write example.com.',
             "stack config fleet:cluster: ec2.maxSize = 0: must be a whole number from 1 to 1000; set a value in that range.",
         ],
     ],
