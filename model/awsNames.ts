@@ -65,3 +65,19 @@ export function partitionOf(region: string): string {
     if (region.startsWith("us-gov-")) return "aws-us-gov";
     return "aws";
 }
+
+/**
+ * A resource's URL where its name belongs (what consoles and SDKs show: `s3://bucket/key`, an SQS
+ * queue URL), with the name to write instead; undefined for anything else.
+ */
+export function pastedUrl(value: string): { readonly what: string; readonly write: string } | undefined {
+    const s3 = /^s3:\/\/([^/]+)(\/.*)?$/.exec(value);
+    if (s3) return { what: "an s3:// URL", write: `${s3[1]}${s3[2] ?? ""}` };
+    // The queue's ARN, not its bare name: a name means the stack's region, the URL may name another.
+    const queue = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(\.cn)?\/(\d{12})\/([A-Za-z0-9_.-]+)$/.exec(value);
+    if (queue) {
+        const [, sqsRegion, legacyRegion, china, account, name] = queue;
+        return { what: "a queue URL", write: `arn:${china ? "aws-cn" : "aws"}:sqs:${sqsRegion ?? legacyRegion}:${account}:${name}` };
+    }
+    return undefined;
+}

@@ -3,7 +3,7 @@
  * and the mapping of zod issues to the `<subject>: <field> = <value>: <problem>; <fix>.` messages.
  */
 import { z } from "zod";
-import { domainMistake } from "./awsNames";
+import { domainMistake, pastedUrl } from "./awsNames";
 import { didYouMean, hiddenValue, Problems } from "./problems";
 
 /** The catalog is data: its types are read-only all the way down, as the user writes it. */
@@ -32,6 +32,19 @@ export const domainError = (what: string, example: string) =>
     said(
         (value) => domainMistake(value, what, example).problem,
         (value) => domainMistake(value, what, example).fix,
+    );
+
+/** The error of a resource-name field, which names a pasted URL (`s3://...`, a queue URL) and the name in it (awsNames.ts). */
+export const nameError = (problem: string, fix: string) =>
+    said(
+        (value) => {
+            const pasted = pastedUrl(String(value));
+            return pasted ? `is ${pasted.what}, not a name` : problem;
+        },
+        (value) => {
+            const pasted = pastedUrl(String(value));
+            return pasted ? `write ${pasted.write}` : fix;
+        },
     );
 
 /** An issue message for `ctx.addIssue` in a refinement. */

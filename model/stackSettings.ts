@@ -13,6 +13,7 @@ import {
     DeepReadonly,
     domainError,
     fieldList,
+    nameError,
     fieldOf,
     fieldsObject,
     flag,
@@ -194,7 +195,7 @@ const clusterSchema = fieldsObject({
 }, whenValid);
 
 const bucketError = {
-    error: said("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+    error: nameError("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
 };
 const loadBalancerSchema = fieldsObject({
     /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */

@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { z } from "zod";
 import { sqsQueueName } from "./awsNames";
 import { isTimeZone, parseCron, parseSchedule } from "./schedule";
-import { refuse, said, wholeNumber } from "./schema";
+import { nameError, refuse, said, wholeNumber } from "./schema";
 
 const tasks = (min: number) => wholeNumber(min, 1000, `use ${min}-1000 tasks`);
 
@@ -28,7 +28,7 @@ export const queueScalingSchema = z.strictObject(
                 ),
             })
             .refine((name) => sqsQueueName(name) !== undefined, {
-                error: said(
+                error: nameError(
                     "is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, a FIFO queue's ending in .fifo) or queue ARN",
                     "use the queue's name, e.g. orders or orders.fifo, or arn:aws:sqs:<region>:<account>:<name>",
                 ),

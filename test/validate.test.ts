@@ -542,6 +542,30 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "resource URLs pasted where names belong (s3://, an SQS queue URL): the name or exact ARN to write",
+        {
+            svc: {
+                ...ok,
+                access: {
+                    s3: { "s3://uploads/avatars/*": "read" },
+                    sqs: { "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs": "send" },
+                },
+                scaling: { min: 1, max: 2, queue: { name: "https://eu-west-1.queue.amazonaws.com/123456789012/jobs", backlogPerTask: 10 } },
+            },
+        },
+        { loadBalancer: { accessLogs: { bucket: "s3://fleet-logs" } } },
+        [
+            'stack config fleet:loadBalancer: accessLogs.bucket = "s3://fleet-logs": is an s3:// URL, not a name; write fleet-logs.',
+            'service "svc": scaling.queue.name = "https://eu-west-1.queue.amazonaws.com/123456789012/jobs": is a queue URL, not a ' +
+                "name; write arn:aws:sqs:eu-west-1:123456789012:jobs.",
+            'service "svc": access.s3.s3://uploads/avatars/* = "s3://uploads/avatars/*": is an s3:// URL, not the s3 resource\'s ' +
+                "name; write uploads/avatars/*.",
+            'service "svc": access.sqs.https://sqs.eu-west-1.amazonaws.com/123456789012/jobs = ' +
+                '"https://sqs.eu-west-1.amazonaws.com/123456789012/jobs": is a queue URL, not the sqs resource\'s name; write ' +
+                "arn:aws:sqs:eu-west-1:123456789012:jobs.",
+        ],
+    ],
+    [
         "a route host written as a URL",
         { svc: { ...ok, port: 80, routes: [{ host: "https://API.example.com/v1" }] } },
         {},
