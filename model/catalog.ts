@@ -310,8 +310,11 @@ export const capacities: readonly Capacity[] = capacitySchema.options;
 /** The user a container runs as unless the entry names one or opts out of non-root (then the image's). */
 export const defaultUser = "1000";
 
-const listOfStrings = (problem: string, fix: string) => {
-    const error = said(problem, fix);
+/** A command line as a list; one written as a string is split for the fix (ECS runs a list, not a shell line). */
+const commandList = (problem: string, fix: string) => {
+    const error = said(problem, (value) =>
+        typeof value === "string" && value.trim() !== "" ? `write it as a list: ${JSON.stringify(value.trim().split(/\s+/))}` : fix,
+    );
     return z.array(z.string({ error }), { error }).min(1, { error });
 };
 
@@ -385,7 +388,7 @@ export const serviceSchema = z.strictObject(
          */
         jobDurationMinutes: jobDurationSchema.optional(),
         /** Overrides the image's command, so one image serves several roles. @default the image's */
-        command: listOfStrings("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
+        command: commandList("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
         /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */
         stopTimeout: wholeNumber(2, 3600, "use seconds between SIGTERM and SIGKILL").default(ecsDefaultStopTimeoutSeconds),
         /** Seconds the ALB waits for in-flight requests before deregistering a task. @default 15, never above stopTimeout */

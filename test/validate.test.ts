@@ -566,6 +566,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "a command written as one string",
+        { svc: { ...ok, command: "node worker.js --queue jobs" } },
+        {},
+        [
+            'service "svc": command = "node worker.js --queue jobs": must be a non-empty list of strings; write it as a list: ' +
+                '["node","worker.js","--queue","jobs"].',
+        ],
+    ],
+    [
         "a route host written as a URL",
         { svc: { ...ok, port: 80, routes: [{ host: "https://API.example.com/v1" }] } },
         {},
