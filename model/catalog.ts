@@ -173,9 +173,11 @@ export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 /** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
 export const secretSourceFields: readonly string[] = secretSourceSchema.options.flatMap((option) => Object.keys(option.shape));
 
-const healthCommandError = said(
-    "must be a list starting with CMD or CMD-SHELL",
-    'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]',
+const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", (value) =>
+    // A shell line written alone is what CMD-SHELL takes.
+    typeof value === "string" && value.trim() !== ""
+        ? `write ${JSON.stringify(["CMD-SHELL", value.trim()])}`
+        : 'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]',
 );
 const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
 export const healthSchema = fieldsObject({

@@ -566,6 +566,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "a health command written as one shell line",
+        { svc: { ...ok, health: { command: "curl -f http://localhost:8080/healthz || exit 1" } } },
+        {},
+        [
+            'service "svc": health.command = "curl -f http://localhost:8080/healthz || exit 1": must be a list starting with CMD or ' +
+                'CMD-SHELL; write ["CMD-SHELL","curl -f http://localhost:8080/healthz || exit 1"].',
+        ],
+    ],
+    [
         "a command written as one string",
         { svc: { ...ok, command: "node worker.js --queue jobs" } },
         {},
