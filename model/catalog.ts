@@ -21,7 +21,7 @@ import {
     timeZoneSchema,
 } from "./workloads";
 import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
-import { deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
+import { cpuUnitsPerVcpu, deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
 
 /** An environment variable name (and so a secret's), as fleet allows it: a shell-safe identifier. */
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -208,14 +208,37 @@ export const healthSchema = fieldsObject({
 export type HealthSpec = DeepReadonly<z.input<typeof healthSchema>>;
 
 const memoryFix = "set memory: { reservation, limit } in MiB, the soft reservation below the hard limit";
+
+/**
+ * The fix for a size written with a unit, as Kubernetes and Compose write them (`512Mi`, `1G`,
+ * CPU `500m` or `0.5`): the number fleet takes in its place. `otherwise` for anything else.
+ */
+const mebibytes: Readonly<Record<string, number>> = { mi: 1, mib: 1, m: 1, mb: 1, gi: 1024, gib: 1024, g: 1024, gb: 1024 };
+const memoryUnitFix = (otherwise: string) => (value: unknown) => {
+    const sized = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(value) : null;
+    const factor = sized ? mebibytes[sized[2].toLowerCase()] : undefined;
+    return sized && factor ? `write ${Math.round(Number(sized[1]) * factor)} (MiB, a number without a unit)` : otherwise;
+};
+const cpuUnitFix = (otherwise: string) => (value: unknown) => {
+    const millicores = typeof value === "string" ? /^\s*(\d+)m\s*$/.exec(value) : null;
+    // A small number (0.25, 2, "0.5") is a count of vCPUs, as Compose and the console write them.
+    const count = typeof value === "string" && /^\s*\d*\.?\d+\s*$/.test(value) ? Number(value) : value;
+    const vcpus = typeof count === "number" && count > 0 && count <= 16 ? count : undefined;
+    const units = millicores ? (Number(millicores[1]) * cpuUnitsPerVcpu) / 1000 : vcpus !== undefined ? vcpus * cpuUnitsPerVcpu : undefined;
+    return units !== undefined ? `write ${Math.round(units)} (CPU units, ${cpuUnitsPerVcpu} per vCPU)` : otherwise;
+};
 export const memorySchema = unknownKeysSay(
     z
         .strictObject(
             {
                 /** Soft limit in MiB (`memoryReservation`): what placement reserves on an instance. Docker needs at least 6 MiB. */
-                reservation: wholeNumber(6, 1_000_000, "use the MiB the service needs at steady state (at least 6)"),
+                reservation: wholeNumber(6, 1_000_000, memoryUnitFix("use the MiB the service needs at steady state (at least 6)")),
                 /** Hard limit in MiB (`memory`): the container is killed above it. Must exceed `reservation`. */
-                limit: wholeNumber(7, 1_000_000, "use the MiB at which the container should be killed (above the reservation)"),
+                limit: wholeNumber(
+                    7,
+                    1_000_000,
+                    memoryUnitFix("use the MiB at which the container should be killed (above the reservation)"),
+                ),
             },
             { error: said("must be an object", memoryFix) },
         )
@@ -350,7 +373,7 @@ export const serviceSchema = z.strictObject(
         /** Soft and hard memory in MiB. */
         memory: memorySchema,
         /** CPU units (1024 = one vCPU). @default 256 */
-        cpu: wholeNumber(128, 16384, "use CPU units: 1024 is one vCPU, 256 a quarter").default(256),
+        cpu: wholeNumber(128, 16384, cpuUnitFix("use CPU units: 1024 is one vCPU, 256 a quarter")).default(256),
         /** Plain environment variables. Never secrets. @default {} */
         env: z
             .record(

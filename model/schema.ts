@@ -59,7 +59,7 @@ export function refuse(ctx: z.RefinementCtx, path: PropertyKey[], input: unknown
 export const whenValid = { when: (payload: { readonly issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 /** A whole number in [min, max]; every failure reads the same. */
-export function wholeNumber(min: number, max: number, fix: string) {
+export function wholeNumber(min: number, max: number, fix: string | ((input: unknown) => string)) {
     const error = said(`must be a whole number from ${min} to ${max}`, fix);
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }

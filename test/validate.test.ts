@@ -566,6 +566,18 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "sizes written with units or in vCPUs, as Kubernetes and Compose write them: the number to write",
+        { svc: { image: "redis:7", memory: { reservation: "256Mi", limit: "1Gi" }, cpu: "500m" }, web: { ...ok, cpu: 0.25 } },
+        {},
+        [
+            'service "svc": memory.reservation = "256Mi": must be a whole number from 6 to 1000000; write 256 (MiB, a number ' +
+                "without a unit).",
+            'service "svc": memory.limit = "1Gi": must be a whole number from 7 to 1000000; write 1024 (MiB, a number without a unit).',
+            'service "svc": cpu = "500m": must be a whole number from 128 to 16384; write 512 (CPU units, 1024 per vCPU).',
+            'service "web": cpu = 0.25: must be a whole number from 128 to 16384; write 256 (CPU units, 1024 per vCPU).',
+        ],
+    ],
+    [
         "a health command written as one shell line",
         { svc: { ...ok, health: { command: "curl -f http://localhost:8080/healthz || exit 1" } } },
         {},
