@@ -538,7 +538,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { domain: "dev.example.com." },
         [
-            'stack config fleet:domain: domain = "dev.example.com.": ends with the root dot (as Route 53 lists names); write dev.example.com.',
+            'stack config fleet:domain: domain = "dev.example.com.": ends with the root dot (as Route 53 lists names); ' +
+                "write dev.example.com.",
         ],
     ],
     [
