@@ -50,8 +50,9 @@ export interface FleetInput {
     /** The stack's `fleet:*` config values (parsed), keyed without the namespace. Secret values are never passed. */
     readonly config: Readonly<Record<string, unknown>>;
     /**
-     * The stack's AWS region (`aws:region`), when known: the regional resources the stack file
-     * names by ARN (the listener's certificate, pull-through cache credentials) must be in it.
+     * The stack's AWS region (`aws:region`), when known: the regional resources the stack file and
+     * the catalog name by ARN (certificate, cache credentials, parameters, queues, keys) are checked
+     * against it, and the task-role policy is sized with it.
      */
     readonly region?: string;
     /** Every `fleet:*` key set in the stack, and which of them are secret. */
@@ -221,7 +222,7 @@ class ServiceResolver {
                 `${grants.length} grants`,
                 `gives the task role a policy of ${size} characters (without white space), above IAM's ` +
                     `${iamQuotas.roleInlinePolicies} for a role's inline policies, so creating the role would fail`,
-                "grant fewer resources (a bucket instead of several of its prefixes, one table instead of many), " + "or split the service",
+                "grant fewer resources (a bucket instead of several of its prefixes, one table instead of many), or split the service",
             );
         }
         return grants;
@@ -516,8 +517,8 @@ class ServiceResolver {
             if ("generate" in source) {
                 resolved.push({ name, source: "generate", length: source.generate.length, parameterName });
             } else if ("existing" in source) {
-                // The program reads the parameter's version through SSM in the stack's region, which
-                // refuses an ARN of another region; and the execution role decrypts only via that region's SSM.
+                // The program reads the parameter's version through SSM in the stack's region, whose
+                // Parameter Store holds only that region's parameters.
                 const parameterRegion = arnRegion(source.existing);
                 if (this.input.region && parameterRegion && parameterRegion !== this.input.region) {
                     this.add(
@@ -532,6 +533,7 @@ class ServiceResolver {
             } else {
                 const key = source.fromConfig;
                 const entry = this.input.configKeys.get(key);
+                const length = this.input.secretLength?.(key) ?? 0;
                 const field = `secrets.${name}.fromConfig`;
                 if ((stackKeys as readonly string[]).includes(key)) {
                     this.add(field, key, "must name a stack config key of its own", "use a key such as apiDatabasePassword");
@@ -549,12 +551,12 @@ class ServiceResolver {
                         `is stored in plain text in Pulumi.${this.input.stack}.yaml`,
                         `re-set it encrypted: pulumi config set --secret ${key} <value> -s ${this.input.stack}`,
                     );
-                } else if ((this.input.secretLength?.(key) ?? 0) > ssmStandardParameterMaxCharacters) {
+                } else if (length > ssmStandardParameterMaxCharacters) {
                     // fleet creates Standard parameters; SSM refuses a longer value in the middle of an update.
                     this.add(
                         field,
                         key,
-                        `holds ${this.input.secretLength!(key)} characters, more than the ${ssmStandardParameterMaxCharacters} ` +
+                        `holds ${length} characters, more than the ${ssmStandardParameterMaxCharacters} ` +
                             "of the SSM Standard parameter fleet stores it in",
                         `store it in an Advanced-tier parameter yourself and reference that: secrets.${name}: { existing: "/path" }`,
                     );
