@@ -7,7 +7,7 @@
  * Each level maps to a fixed, minimal action list (`accessActions`); every statement names exact
  * ARNs. A resource encrypted with a customer-managed KMS key (SSE-KMS) names the key on the grant
  * (`{ level, kmsKey }`): the role may then use exactly that key, and only through that service in
- * the stack's region (`kms:ViaService`), never directly.
+ * the key's region (`kms:ViaService`; the stack's, unless the key's ARN names another), never directly.
  */
 import { z } from "zod";
 import { arnRegion, isS3BucketName, isSqsQueueName, pastedUrl } from "./awsNames";
