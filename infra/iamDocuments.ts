@@ -59,11 +59,14 @@ export interface ExecutionRoleDocumentArgs {
     readonly parameterArns: readonly pulumi.Input<string>[];
     /** The key that encrypts the parameters fleet creates, when the task reads any. */
     readonly secretsKeyArn?: pulumi.Input<string>;
+    /** The customer-managed keys of the existing parameters it references (`existing` with `kmsKey`). */
+    readonly referencedKeyArns?: readonly pulumi.Input<string>[];
 }
 
 /**
  * The task execution role's only permissions: write its own log group, pull its own image, read
- * its own parameters and decrypt them with the fleet key, through SSM only. No managed policy (the
+ * its own parameters and decrypt them with the fleet key (and a referenced parameter's own key),
+ * through SSM only. No managed policy (the
  * AWS-managed execution policy allows pulling from every repository in the account).
  */
 export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsContext): { Version: string; Statement: IamStatement[] } {
@@ -88,13 +91,23 @@ export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsC
     }
     if (args.parameterArns.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...args.parameterArns] });
+        const throughSsm = { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${ctx.region}.amazonaws.com` } };
         if (args.secretsKeyArn !== undefined) {
             statements.push({
                 Sid: "DecryptSecrets",
                 Effect: "Allow",
                 Action: "kms:Decrypt",
                 Resource: args.secretsKeyArn,
-                Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${ctx.region}.amazonaws.com` } },
+                Condition: throughSsm,
+            });
+        }
+        if (args.referencedKeyArns?.length) {
+            statements.push({
+                Sid: "DecryptReferencedSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: [...args.referencedKeyArns],
+                Condition: throughSsm,
             });
         }
     }

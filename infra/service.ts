@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { kmsKeyArn } from "../model/access";
 import { containerDefinition, SecretInput } from "../model/containerDefinition";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
@@ -241,6 +242,13 @@ export class Service extends pulumi.ComponentResource {
                             cacheRepositories: image.kind === "cached" ? [image.repository] : [],
                             parameterArns: [...secrets.values()].map((parameter) => parameter.arn),
                             secretsKeyArn: createdSecrets ? this.platform.secretsKeyArn : undefined,
+                            referencedKeyArns: [
+                                ...new Set(this.spec.secrets.flatMap((s) => (s.source === "existing" && s.kmsKey ? [s.kmsKey] : []))),
+                            ].map((key) =>
+                                pulumi
+                                    .all([ctx.partition, ctx.region, ctx.accountId])
+                                    .apply(([partition, region, accountId]) => kmsKeyArn(key, { partition, region, accountId })),
+                            ),
                         },
                         ctx,
                     ),

@@ -127,18 +127,20 @@ const nameRules: Record<AccessKind, { readonly test: (name: string) => boolean; 
     },
 };
 
+/** A customer-managed KMS key, by ARN or id (an alias does not work in IAM statements on keys). */
+export const kmsKeySchema = z.string().refine((key) => keyIdPattern.test(key) || keyArnPattern.test(key), {
+    error: said(
+        "is not a KMS key ARN or key id",
+        "give the ARN (arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it",
+    ),
+});
+
 /** A grant as written: a level, or a level with the customer-managed key that encrypts the resource. */
 const grantSchema = (kind: AccessKind) => {
     const levels = accessLevels[kind];
     const levelError = said(`is not an access level for ${kind}`, `use ${levels.join(", ")}`);
     const level = z.enum(levels as unknown as [string, ...string[]], { error: levelError });
-    const kmsKey = z.string().refine((key) => keyIdPattern.test(key) || keyArnPattern.test(key), {
-        error: said(
-            "is not a KMS key ARN or key id",
-            "give the ARN (arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it",
-        ),
-    });
-    return z.union([level, z.strictObject({ level, kmsKey })], {
+    return z.union([level, z.strictObject({ level, kmsKey: kmsKeySchema })], {
         error: said(
             `must be an access level or { level, kmsKey }`,
             `use ${levels.join(", ")}, or e.g. { level: "${levels[0]}", kmsKey: "<key ARN>" }`,

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
-import { accessSchema } from "./access";
+import { accessSchema, kmsKeySchema } from "./access";
 import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
@@ -165,6 +165,11 @@ export const secretSourceSchema = z.union(
                         ),
                     },
                 ),
+            /**
+             * The customer-managed KMS key encrypting the parameter (ARN or id), when it is not the AWS-managed
+             * `aws/ssm`: the execution role may then decrypt with exactly that key, through SSM. @default aws/ssm
+             */
+            kmsKey: kmsKeySchema.optional(),
         }),
     ],
     { error: said("must have exactly one source", sourceFix) },

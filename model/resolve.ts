@@ -529,7 +529,22 @@ class ServiceResolver {
                         `copy the parameter to ${this.input.region} and name that one`,
                     );
                 }
-                resolved.push({ name, source: "existing", parameter: source.existing });
+                const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
+                if (this.input.region && keyRegion && keyRegion !== this.input.region) {
+                    this.add(
+                        `secrets.${name}.kmsKey`,
+                        source.kmsKey,
+                        `is a key in ${keyRegion}, but the parameter is in the stack's region, ${this.input.region}, and SSM ` +
+                            "encrypts a parameter only with a key of its own region",
+                        `name the parameter's own key, in ${this.input.region}`,
+                    );
+                }
+                resolved.push({
+                    name,
+                    source: "existing",
+                    parameter: source.existing,
+                    ...(source.kmsKey ? { kmsKey: source.kmsKey } : {}),
+                });
             } else {
                 const key = source.fromConfig;
                 const entry = this.input.configKeys.get(key);

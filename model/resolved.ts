@@ -70,7 +70,13 @@ export type ResolvedImage =
 export type ResolvedSecret =
     | { readonly name: string; readonly source: "config"; readonly configKey: string; readonly parameterName: string }
     | { readonly name: string; readonly source: "generate"; readonly length: number; readonly parameterName: string }
-    | { readonly name: string; readonly source: "existing"; readonly parameter: string };
+    | {
+          readonly name: string;
+          readonly source: "existing";
+          readonly parameter: string;
+          /** The customer-managed key encrypting it (ARN or id); absent for `aws/ssm`. */
+          readonly kmsKey?: string;
+      };
 
 export interface ResolvedHealth {
     readonly path: string;

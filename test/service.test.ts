@@ -27,6 +27,8 @@ const fleet = resolveForTest(
                 DB_PASSWORD: { fromConfig: "dbPassword" },
                 SESSION_KEY: { generate: { length: 48 } },
                 SHARED: { existing: "/shared/token" },
+                // Encrypted with the vendor's own key: the execution role decrypts with exactly it.
+                VENDOR: { existing: "/vendor/api-key", kmsKey: "1234abcd-12ab-34cd-56ef-1234567890ab" },
             },
             scaling: { min: 2, max: 6, cpuPercent: 60, requestsPerTarget: 400 },
             capacity: "fargate",
@@ -128,6 +130,7 @@ describe("a Fargate service with routes and secrets", () => {
             { name: "DB_PASSWORD", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/fleet/test/api/DB_PASSWORD` },
             { name: "SESSION_KEY", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/fleet/test/api/SESSION_KEY` },
             { name: "SHARED", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/shared/token` },
+            { name: "VENDOR", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/vendor/api-key` },
         ]);
         assert.doesNotMatch(
             String(registered.one("aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs.containerDefinitions),
@@ -182,6 +185,7 @@ describe("a Fargate service with routes and secrets", () => {
                     `arn:aws:ssm:${region}:${account}:parameter/fleet/test/api/DB_PASSWORD`,
                     `arn:aws:ssm:${region}:${account}:parameter/fleet/test/api/SESSION_KEY`,
                     `arn:aws:ssm:${region}:${account}:parameter/shared/token`,
+                    `arn:aws:ssm:${region}:${account}:parameter/vendor/api-key`,
                 ],
             },
             {
@@ -189,6 +193,13 @@ describe("a Fargate service with routes and secrets", () => {
                 Effect: "Allow",
                 Action: "kms:Decrypt",
                 Resource: keyArn,
+                Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
+            },
+            {
+                Sid: "DecryptReferencedSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: [`arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`],
                 Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` } },
             },
         ]);

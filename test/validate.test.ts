@@ -890,6 +890,15 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ['service "svc": secrets.DB.fromConfig = 5: must name a stack config key of its own; use a key such as apiDatabasePassword.'],
     ],
     [
+        "an existing parameter's key given by alias (IAM statements on keys take the key's ARN or id)",
+        { svc: { ...ok, secrets: { TOKEN: { existing: "/shared/token", kmsKey: "alias/vendor" } } } },
+        {},
+        [
+            'service "svc": secrets.TOKEN.kmsKey = "alias/vendor": is not a KMS key ARN or key id; give the ARN ' +
+                "(arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it.",
+        ],
+    ],
+    [
         "a secret's config key written with its namespace (it would never match: keys are read without it)",
         { svc: { ...ok, secrets: { DB: { fromConfig: "fleet:dbPassword" } } } },
         {},
@@ -1233,6 +1242,17 @@ describe("ARNs of regional resources the stack file names", () => {
                 "SSM in the stack's region, eu-west-1 (aws:region); copy the parameter to eu-west-1 and name that one.",
         ]);
         assert.deepEqual(errorsOf({ svc: { ...ok, secrets: { TOKEN: { existing: parameter } } } }, {}, { region: "us-east-1" }), []);
+    });
+
+    it("an existing parameter's key must be in the parameter's region, the stack's", () => {
+        const key = (region: string) => `arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+        const catalog = (region: string) => ({ svc: { ...ok, secrets: { TOKEN: { existing: "/shared/token", kmsKey: key(region) } } } });
+        assert.deepEqual(errorsOf(catalog("us-east-1"), {}, { region: "eu-west-1" }), [
+            `service "svc": secrets.TOKEN.kmsKey = "${key("us-east-1")}": is a key in us-east-1, but the parameter is in the ` +
+                "stack's region, eu-west-1, and SSM encrypts a parameter only with a key of its own region; name the parameter's own " +
+                "key, in eu-west-1.",
+        ]);
+        assert.deepEqual(errorsOf(catalog("eu-west-1"), {}, { region: "eu-west-1" }), []);
     });
 
     it("are accepted in the stack's region, and not checked where the region is not known", () => {
