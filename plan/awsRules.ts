@@ -389,6 +389,35 @@ export const ecsTaskFamily: TextRule = {
     source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
 };
 
+/** The kernel parameters a container may set (SystemControl namespace): IPC ones, `fs.mqueue.*`, `net.*`. */
+const ecsSystemControlNamespace = /^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)|fs\.mqueue\..+|net\..+)$/;
+
+/**
+ * A task definition's container definitions (JSON), as far as the mocks read them: every system
+ * control a namespaced kernel parameter ECS accepts ("All of these values are supported by Fargate").
+ */
+export const ecsContainerDefinitions: TextRule = {
+    service: "ECS",
+    reference: "ECS API SystemControl",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_SystemControl.html",
+    // Only the system controls are checked: no length limit of the JSON is stated on the pages read.
+    maxLength: Number.MAX_SAFE_INTEGER,
+    checks: [
+        {
+            text: "system controls among kernel.msg*/sem/shm*, fs.mqueue.* and net.*",
+            problem: (json) => {
+                const containers = JSON.parse(json) as { systemControls?: { namespace?: string }[] }[];
+                const refused = containers
+                    .flatMap((c) => c.systemControls ?? [])
+                    .filter((c) => !ecsSystemControlNamespace.test(c.namespace ?? ""));
+                return refused.length > 0
+                    ? `sets kernel parameters ECS refuses (${refused.map((c) => c.namespace).join(", ")})`
+                    : undefined;
+            },
+        },
+    ],
+};
+
 /**
  * A capacity provider name (CreateCapacityProvider name): never starting with aws, ecs or
  * fargate. The reference does not say whether case matters; fleet refuses any case.
@@ -615,7 +644,7 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:lb/targetGroup:TargetGroup": [physicalName(elbTargetGroupName)],
     "aws:ecs/cluster:Cluster": [physicalName(ecsClusterName)],
     "aws:ecs/capacityProvider:CapacityProvider": [physicalName(ecsCapacityProviderName)],
-    "aws:ecs/taskDefinition:TaskDefinition": [text("family", ecsTaskFamily)],
+    "aws:ecs/taskDefinition:TaskDefinition": [text("family", ecsTaskFamily), text("containerDefinitions", ecsContainerDefinitions)],
     "aws:ecs/service:Service": [physicalName(ecsServiceName)],
     "aws:iam/role:Role": [
         physicalName(iamRoleName),

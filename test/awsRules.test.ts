@@ -21,6 +21,7 @@ import {
     ecrRepositoryName,
     ecsCapacityProviderName,
     ecsClusterName,
+    ecsContainerDefinitions,
     ecsServiceName,
     ecsTaskFamily,
     elbLoadBalancerName,
@@ -387,6 +388,20 @@ const cases: readonly RuleCase[] = [
         refused: [
             ["a/b", `has characters EventBridge Scheduler refuses ("/")`],
             ["s".repeat(65), "is 65 characters; EventBridge Scheduler allows at most 64"],
+        ],
+    },
+    {
+        name: "ECS container definitions' system controls",
+        rule: ecsContainerDefinitions,
+        accepted: [
+            JSON.stringify([{ name: "web", systemControls: [{ namespace: "net.ipv4.ip_unprivileged_port_start", value: "80" }] }]),
+            JSON.stringify([{ name: "web" }]),
+        ],
+        refused: [
+            [
+                JSON.stringify([{ name: "web", systemControls: [{ namespace: "vm.max_map_count", value: "262144" }] }]),
+                "sets kernel parameters ECS refuses (vm.max_map_count)",
+            ],
         ],
     },
     {
