@@ -10,7 +10,7 @@
  * the key's region (`kms:ViaService`; the stack's, unless the key's ARN names another), never directly.
  */
 import { z } from "zod";
-import { arnRegion, isS3BucketName, isSqsQueueName, pastedUrl } from "./awsNames";
+import { arnRegion, isS3BucketName, isSqsQueueName, pastedUrlMistake } from "./awsNames";
 import { DeepReadonly, refuse, said } from "./schema";
 
 /** The AWS services `access` grants on, and the levels each accepts. */
@@ -184,8 +184,8 @@ export type AccessSpec = DeepReadonly<z.input<typeof accessSchema>>;
 /** Why a resource name is refused, or undefined when AWS would accept it. */
 function resourceProblem(kind: AccessKind, name: string): { problem: string; fix: string } | undefined {
     const rules = nameRules[kind];
-    const pasted = pastedUrl(name);
-    if (pasted) return { problem: `is ${pasted.what}, not the ${kind} resource's name`, fix: `write ${pasted.write}` };
+    const pasted = pastedUrlMistake(name, `the ${kind} resource's name`);
+    if (pasted) return pasted;
     if (/^[*?/]*$/.test(name) || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(name)) {
         return { problem: "grants every resource of the service (a wildcard alone)", fix: rules.example };
     }

@@ -70,7 +70,7 @@ export function partitionOf(region: string): string {
  * A resource's URL where its name belongs (what consoles and SDKs show: `s3://bucket/key`, an SQS
  * queue URL), with the name to write instead; undefined for anything else.
  */
-export function pastedUrl(value: string): { readonly what: string; readonly write: string } | undefined {
+function pastedUrl(value: string): { readonly what: string; readonly write: string } | undefined {
     const s3 = /^s3:\/\/([^/]+)(\/.*)?$/.exec(value);
     if (s3) return { what: "an s3:// URL", write: `${s3[1]}${s3[2] ?? ""}` };
     // The queue's ARN, not its bare name: a name means the stack's region, the URL may name another.
@@ -80,4 +80,10 @@ export function pastedUrl(value: string): { readonly what: string; readonly writ
         return { what: "a queue URL", write: `arn:${china ? "aws-cn" : "aws"}:sqs:${sqsRegion ?? legacyRegion}:${account}:${name}` };
     }
     return undefined;
+}
+
+/** A pasted URL as a message says it: the problem (`is a queue URL, not <expected>`) and the name to write. */
+export function pastedUrlMistake(value: string, expected: string): { readonly problem: string; readonly fix: string } | undefined {
+    const pasted = pastedUrl(value);
+    return pasted && { problem: `is ${pasted.what}, not ${expected}`, fix: `write ${pasted.write}` };
 }

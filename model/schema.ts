@@ -3,7 +3,7 @@
  * and the mapping of zod issues to the `<subject>: <field> = <value>: <problem>; <fix>.` messages.
  */
 import { z } from "zod";
-import { domainMistake, pastedUrl } from "./awsNames";
+import { domainMistake, pastedUrlMistake } from "./awsNames";
 import { didYouMean, hiddenValue, Problems } from "./problems";
 
 /** The catalog is data: its types are read-only all the way down, as the user writes it. */
@@ -27,25 +27,19 @@ export function said(problem: string | ((input: unknown) => string), fix: string
     };
 }
 
+/** A zod `error` whose problem and fix are worked out together from the value received (read once). */
+function saidOf(explain: (input: unknown) => { readonly problem: string; readonly fix: string }, missing = "is required") {
+    return (issue: { readonly input?: unknown }): string => {
+        const { problem, fix } = explain(issue.input);
+        return `${issue.input === undefined ? missing : problem}${separator}${fix}`;
+    };
+}
+
 /** The error of a DNS name field: a pasted root dot or capitals are named and corrected (awsNames.ts). */
-export const domainError = (what: string, example: string) =>
-    said(
-        (value) => domainMistake(value, what, example).problem,
-        (value) => domainMistake(value, what, example).fix,
-    );
+export const domainError = (what: string, example: string) => saidOf((value) => domainMistake(value, what, example));
 
 /** The error of a resource-name field, which names a pasted URL (`s3://...`, a queue URL) and the name in it (awsNames.ts). */
-export const nameError = (problem: string, fix: string) =>
-    said(
-        (value) => {
-            const pasted = pastedUrl(String(value));
-            return pasted ? `is ${pasted.what}, not a name` : problem;
-        },
-        (value) => {
-            const pasted = pastedUrl(String(value));
-            return pasted ? `write ${pasted.write}` : fix;
-        },
-    );
+export const nameError = (problem: string, fix: string) => saidOf((value) => pastedUrlMistake(String(value), "a name") ?? { problem, fix });
 
 /** An issue message for `ctx.addIssue` in a refinement. */
 export const saying = (problem: string, fix: string): string => `${problem}${separator}${fix}`;
