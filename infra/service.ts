@@ -3,6 +3,7 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { kmsKeyArn } from "../model/access";
+import { Protocol } from "../model/catalog";
 import { containerDefinition, SecretInput } from "../model/containerDefinition";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
@@ -362,7 +363,8 @@ export class Service extends pulumi.ComponentResource {
                 vpcId: this.platform.network.vpcId,
                 port,
                 protocol: "HTTP",
-                protocolVersion: "HTTP1",
+                // gRPC and HTTP/2 to the targets (from the HTTPS listener, which validation requires).
+                protocolVersion: targetProtocolVersion[this.spec.protocol],
                 // awsvpc tasks register by IP; bridge tasks by instance and dynamic host port.
                 targetType: this.spec.capacity.kind === "fargate" ? "ip" : "instance",
                 deregistrationDelay: this.spec.deregistrationDelay,
@@ -539,6 +541,14 @@ export class Service extends pulumi.ComponentResource {
         if (scaling.schedule?.length) scheduledScalingActions(this, this.spec.name, scaling.schedule, target);
     }
 }
+
+/** The target group's protocol version per protocol (ELB TargetGroup ProtocolVersion); a tcp server is never routed. */
+const targetProtocolVersion: Readonly<Record<Protocol, "HTTP1" | "HTTP2" | "GRPC">> = {
+    http: "HTTP1",
+    http2: "HTTP2",
+    grpc: "GRPC",
+    tcp: "HTTP1",
+};
 
 /** `arn:aws:ecr:<region>:<account>:repository/<name>` of a full ECR image URI. */
 export function ecrRepositoryArn(reference: string): string {

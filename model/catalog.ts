@@ -184,22 +184,43 @@ const healthCommandError = said("must be a list starting with CMD or CMD-SHELL",
         ? `write ${JSON.stringify(["CMD-SHELL", value.trim()])}`
         : 'use e.g. ["CMD-SHELL", "wget -qO- http://localhost:8080/healthz || exit 1"]',
 );
-const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
+export const matcherCodes = (matcher: string) => (matcherPattern.test(matcher) ? matcher.split(/[,-]/).map(Number) : undefined);
+
+/** What the server speaks on `port` (`protocol`). The load balancer speaks HTTP to its targets, so `tcp` is never routed. */
+export const protocolValues = ["http", "http2", "grpc", "tcp"] as const;
+export type Protocol = (typeof protocolValues)[number];
+
+/**
+ * The health-check codes each protocol's target group takes (ELB Matcher: HttpCode 200-499,
+ * GrpcCode 0-99), and fleet's defaults: a gRPC server answers the standard health service
+ * (grpc.health.v1) with status 0 when it is serving.
+ */
+export const healthDefaults = {
+    http: { path: "/healthz", matcher: "200-399", codes: { min: 200, max: 499 } },
+    grpc: { path: "/grpc.health.v1.Health/Check", matcher: "0", codes: { min: 0, max: 99 } },
+} as const;
+
 export const healthSchema = fieldsObject({
-    /** Target-group health-check path. @default "/healthz" for a service with a port */
+    /**
+     * Target-group health-check path; for a `grpc` service a gRPC method `/package.Service/Method`.
+     * @default "/healthz", or "/grpc.health.v1.Health/Check" for grpc
+     */
     path: z
         .string()
         .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
             error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
         })
-        .default("/healthz"),
-    /** HTTP codes the target group treats as healthy. @default "200-399" */
+        .optional(),
+    /**
+     * The codes the target group treats as healthy: HTTP codes (200-499), or gRPC codes (0-99) for a
+     * `grpc` service, as a list or ranges. @default "200-399", or "0" for grpc
+     */
     matcher: z
         .string()
-        .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 200 && code <= 499) ?? false, {
+        .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 0 && code <= 499) ?? false, {
             error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
         })
-        .default("200-399"),
+        .optional(),
     /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
     command: z
         .array(z.string({ error: healthCommandError }), { error: healthCommandError })
@@ -371,9 +392,16 @@ export const serviceSchema = z.strictObject(
         build: buildSchema.optional(),
         /** Container port. @default none: a worker with no traffic */
         port: wholeNumber(1, 65535, "use the port the container listens on (1-65535)").optional(),
+        /**
+         * What the server speaks on `port`: `http` (HTTP/1.1), `http2`, `grpc`, or `tcp` (Redis, Postgres,
+         * AMQP...). It decides Service Connect's appProtocol (none for tcp), the target group's protocol
+         * version, and the variable callers get (`<NAME>_URL` for http and http2, `<NAME>_ADDR` for grpc
+         * and tcp). A `tcp` server is not routed: the load balancer speaks HTTP. @default "http"
+         */
+        protocol: z.enum(protocolValues, { error: said("is not a protocol", `use one of ${protocolValues.join(", ")}`) }).default("http"),
         /** ALB routes. @default none: not on the load balancer */
         routes: z.array(routeSchema, { error: said("must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') }).default([]),
-        /** Health checks. @default `{ path: "/healthz" }` when the service has routes */
+        /** Health checks. @default the protocol's path and codes when the service has routes */
         health: healthSchema.prefault({}),
         /** Soft and hard memory in MiB. */
         memory: memorySchema,
@@ -443,8 +471,9 @@ export const serviceSchema = z.strictObject(
         /** AWS resources the application may use, granted on its task role (model/access.ts). @default none */
         access: accessSchema.optional(),
         /**
-         * Services this one calls through ECS Service Connect: each gets `<NAME>_URL=http://<name>:<port>`
-         * and its security group opens to this service on that port only (model/connections.ts). @default none
+         * Services this one calls through ECS Service Connect: each gives `<NAME>_URL=http://<name>:<port>`
+         * (an http or http2 server) or `<NAME>_ADDR=<name>:<port>` (grpc, tcp), unless the entry sets that
+         * variable itself, and opens that service's port to this one only (model/connections.ts). @default none
          */
         connects: z
             .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {

@@ -5,7 +5,8 @@
  *
  * Service Connect (ECS developer guide, "Service Connect"; AWS-FACTS.md): one Cloud Map namespace;
  * a server names a port mapping of its task definition and is discovered by its name on its port;
- * a client reaches `http://<name>:<port>` through the Envoy agent ECS adds to each task. Only the
+ * a client reaches `<name>:<port>` through the Envoy agent ECS adds to each task, which handles the
+ * traffic by the port's appProtocol (http, http2, grpc; none is plain TCP). Only the
  * services that take part get it: the agent costs memory and CPU in every task, so a stack without
  * `connects` plans exactly as before.
  *
@@ -16,16 +17,24 @@
  * proxy listens there in awsvpc mode), and a server on EC2 admits it on the instances' dynamic
  * port range (where the proxy's ephemeral port is).
  */
+import type { Protocol } from "./catalog";
 import { didYouMean } from "./problems";
 
 export interface ResolvedConnection {
     /** The service called. */
     readonly target: string;
     readonly port: number;
-    /** `API_URL` for `api`. */
+    /** What the target speaks on its port. */
+    readonly protocol: Protocol;
+    /** `API_URL` for an http or http2 `api`, `CART_ADDR` for a grpc or tcp `cart`. */
     readonly variable: string;
-    /** `http://api:8080`. */
+    /** What the variable is set to: `http://api:8080`, or `cart:7070` for grpc and tcp. */
     readonly url: string;
+    /**
+     * The entry sets the variable itself (in `env` or `secrets`): its own value is kept and
+     * `url` is not injected. Absent when connects sets it.
+     */
+    readonly kept?: "env" | "secrets";
 }
 
 /** A service's part in Service Connect. */
@@ -39,15 +48,28 @@ export interface ServiceConnectRole {
 export interface ConnectionInput {
     readonly name: string;
     readonly port?: number;
+    readonly protocol: Protocol;
     readonly connects: readonly string[];
-    /** Variable names already taken by the entry's env and secrets. */
-    readonly taken: ReadonlySet<string>;
+    /** Variable names the entry sets itself in `env` and in `secrets`. */
+    readonly env: ReadonlySet<string>;
+    readonly secrets: ReadonlySet<string>;
     /** Reports a problem on this service's `connects`. */
     readonly add: (field: string, value: unknown, problem: string, fix: string) => void;
 }
 
-/** `API_URL` for `api`, `BILLING_API_URL` for `billing-api`. */
-export const urlVariable = (target: string) => `${target.toUpperCase().replace(/-/g, "_")}_URL`;
+/** The variable's stem: `API` for `api`, `BILLING_API` for `billing-api`. */
+const variableStem = (target: string) => target.toUpperCase().replace(/-/g, "_");
+
+/**
+ * The variable a caller gets and its value: a URL for an HTTP server (`API_URL=http://api:8080`),
+ * an address for a gRPC or TCP server, whose clients dial host:port (`CART_ADDR=cart:7070`).
+ * Service Connect resolves the target's name on its port through the caller's agent.
+ */
+export function connectionVariable(target: string, port: number, protocol: Protocol): { variable: string; url: string } {
+    return protocol === "http" || protocol === "http2"
+        ? { variable: `${variableStem(target)}_URL`, url: `http://${target}:${port}` }
+        : { variable: `${variableStem(target)}_ADDR`, url: `${target}:${port}` };
+}
 
 /**
  * The connections of every service, checked against the services of this stack (`disabled`: in
@@ -93,18 +115,11 @@ export function resolveConnections(
                 service.add(field, target, `has no port, so it cannot be called`, `set port on "${target}" or remove it from connects`);
                 return;
             }
-            const variable = urlVariable(target);
-            if (service.taken.has(variable)) {
-                service.add(
-                    field,
-                    target,
-                    `would set ${variable}, which the entry already sets in env or secrets`,
-                    `remove ${variable} from env or secrets: connects sets it to http://${target}:${server.port}`,
-                );
-                return;
-            }
             servers.add(target);
-            connects.push({ target, port: server.port, variable, url: `http://${target}:${server.port}` });
+            const { variable, url } = connectionVariable(target, server.port, server.protocol);
+            // The entry's own variable wins (a REDIS_ADDR of its own, a URL with a path): the plan says so.
+            const kept = service.env.has(variable) ? "env" : service.secrets.has(variable) ? "secrets" : undefined;
+            connects.push({ target, port: server.port, protocol: server.protocol, variable, url, ...(kept ? { kept } : {}) });
         });
         result.set(service.name, { connects });
     }
@@ -116,9 +131,27 @@ export function resolveConnections(
     return result;
 }
 
-/** Every connection of the fleet, caller first: what the plan's connections table shows. */
-export function connectionRows(
-    services: readonly { readonly name: string; readonly connects: readonly ResolvedConnection[] }[],
-): { caller: string; target: string; port: number; variable: string }[] {
-    return services.flatMap((s) => s.connects.map((c) => ({ caller: s.name, target: c.target, port: c.port, variable: c.variable })));
+/**
+ * Services others call that have no health check at all: not routed (no target group) and no
+ * container health command. ECS then never replaces a task that hangs, and Service Connect keeps
+ * sending it calls. A warning, not an error: many data stores are run this way.
+ */
+export function unwatchedServers(
+    services: readonly {
+        readonly name: string;
+        readonly rules: readonly unknown[];
+        readonly health: { readonly command?: readonly unknown[] };
+        readonly connects: readonly { readonly target: string }[];
+    }[],
+): string[] {
+    const callers = new Map<string, string[]>();
+    for (const s of services) for (const c of s.connects) callers.set(c.target, [...(callers.get(c.target) ?? []), s.name]);
+    return services
+        .filter((s) => callers.has(s.name) && s.rules.length === 0 && !s.health.command)
+        .map(
+            (s) =>
+                `service "${s.name}" is called by ${callers.get(s.name)!.join(", ")} (connects) but has no health check at all ` +
+                "(no routes, no health.command): ECS keeps a task that hangs, and Service Connect keeps sending it calls; " +
+                'add health.command, e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+        );
 }

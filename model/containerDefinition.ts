@@ -30,8 +30,12 @@ export interface PortMapping {
     /** The container port on awsvpc; 0 (a dynamic host port) in bridge mode. */
     readonly hostPort: number;
     readonly protocol: "tcp";
-    /** `http` on a Service Connect port: the agent then reports HTTP metrics. */
-    readonly appProtocol?: "http";
+    /**
+     * What the server speaks, on a Service Connect port: the agent then handles and measures the
+     * traffic as HTTP/1.1, HTTP/2 or gRPC. Absent for a tcp server: the agent passes raw TCP
+     * (ECS PortMapping.appProtocol: "If you don't set a value for this parameter, then TCP is used").
+     */
+    readonly appProtocol?: AppProtocol;
 }
 
 export interface ContainerHealthCheck {
@@ -87,6 +91,10 @@ export interface ContainerDefinition<T> {
         readonly tmpfs?: readonly Tmpfs[];
     };
 }
+
+/** The appProtocol values ECS accepts on a port mapping (ECS API PortMapping.appProtocol). */
+export const appProtocols = ["http", "http2", "grpc"] as const;
+export type AppProtocol = (typeof appProtocols)[number];
 
 /** Docker label carrying the version of the parameter behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
 export const secretVersionLabelPrefix = "fleet.secret-version.";
@@ -159,7 +167,9 @@ export const servicePortName = (service: string) => service;
 function portMapping(spec: ResolvedService, port: number, awsvpc: boolean): PortMapping {
     const mapping: PortMapping = { containerPort: port, hostPort: awsvpc ? port : 0, protocol: "tcp" };
     // Named only for Service Connect: an unnamed mapping keeps every other task definition as it was.
-    return spec.serviceConnect?.server ? { name: servicePortName(spec.name), ...mapping, appProtocol: "http" } : mapping;
+    if (!spec.serviceConnect?.server) return mapping;
+    const named = { name: servicePortName(spec.name), ...mapping };
+    return spec.protocol === "tcp" ? named : { ...named, appProtocol: spec.protocol };
 }
 
 /**

@@ -32,6 +32,15 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     if (spec.routes.length > 0) {
         add("routes", raw.routes, `${job}, so it is not on the load balancer`, "remove routes, or remove schedule to run it as a service");
     }
+    if (spec.connects?.length) {
+        add(
+            "connects",
+            raw.connects,
+            `${job}; Service Connect serves only the tasks of ECS services, so the addresses connects gives a job's task ` +
+                "would never resolve",
+            "call the service by its host on the load balancer (its routes), or run the work as a service (remove schedule)",
+        );
+    }
     if (spec.scaling !== undefined) {
         add(
             "scaling",

@@ -6,8 +6,18 @@
  * anything when there is any.
  */
 import { ResolvedGrant, resolveGrants, taskRolePolicy } from "./access";
-import { Capacity, Catalog, defaultUser, ParsedService, secretSourceFields, serviceFields, serviceSchema } from "./catalog";
-import { resolveConnections, ResolvedConnection, ServiceConnectRole } from "./connections";
+import {
+    Capacity,
+    Catalog,
+    defaultUser,
+    healthDefaults,
+    matcherCodes,
+    ParsedService,
+    secretSourceFields,
+    serviceFields,
+    serviceSchema,
+} from "./catalog";
+import { resolveConnections, ResolvedConnection, ServiceConnectRole, unwatchedServers } from "./connections";
 import { arnRegion, partitionOf } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
@@ -83,6 +93,8 @@ export type FleetResult =
 /** Service names become logical names and the prefix of target-group names (AWS: 32 characters, Pulumi adds 8). */
 const serviceNamePattern = /^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/;
 const hostPattern = /^[a-z0-9*?]([a-z0-9*?.-]*[a-z0-9*?])?$/;
+/** A gRPC method as an ALB health check calls it: `/package.Service/Method`. */
+const grpcMethodPattern = /^\/[A-Za-z_][A-Za-z0-9_.]*\/[A-Za-z_][A-Za-z0-9_]*$/;
 const stopTimeoutMin = serviceSchema.shape.stopTimeout.unwrap().minValue;
 
 /** Objects inside a field that merge one level further: a stack names its own queue and keeps the catalog's backlogPerTask. */
@@ -156,6 +168,7 @@ class ServiceResolver {
                 "lower deregistrationDelay or raise stopTimeout",
             );
         }
+        this.protocol(routes.length > 0);
         const job = resolveJob(s, this.raw, (field, value, problem, fix) => this.add(field, value, problem, fix));
         checkQueueScaling(
             s,
@@ -173,6 +186,7 @@ class ServiceResolver {
                 name: this.name,
                 image,
                 port: s.port,
+                protocol: s.protocol,
                 health: this.health(routes.length > 0),
                 memory: s.memory,
                 cpu: s.cpu,
@@ -472,9 +486,15 @@ class ServiceResolver {
         return { kind: "fargate", spot: capacity === "fargate-spot", size: size ?? largestFargateSize };
     }
 
+    /**
+     * The health checks, with the protocol's defaults: a gRPC target group checks a gRPC method and
+     * gRPC status codes (ELB: "You must provide a custom health check method with the format
+     * /package.service/method" and "the gRPC status codes"), the others an HTTP path and HTTP codes.
+     */
     private health(routed: boolean): ResolvedHealth {
-        const health = this.spec.health;
-        if (isRecord(this.raw.health) && this.raw.health.path !== undefined && !routed) {
+        const { health, protocol } = this.spec;
+        const raw = isRecord(this.raw.health) ? this.raw.health : {};
+        if (raw.path !== undefined && !routed) {
             this.add(
                 "health.path",
                 health.path,
@@ -482,12 +502,58 @@ class ServiceResolver {
                 "remove health.path or add routes (use health.command for a container check)",
             );
         }
-        return { ...health, command: health.command, ...fleetHealthCheck };
+        const defaults = protocol === "grpc" ? healthDefaults.grpc : healthDefaults.http;
+        const path = health.path ?? defaults.path;
+        const matcher = health.matcher ?? defaults.matcher;
+        if (routed && protocol === "grpc" && !grpcMethodPattern.test(path)) {
+            this.add(
+                "health.path",
+                path,
+                "is not a gRPC method: the target group of a grpc service calls /package.Service/Method",
+                `use ${healthDefaults.grpc.path} (the standard gRPC health service), or another method the server answers`,
+            );
+        }
+        if (
+            health.matcher !== undefined &&
+            !matcherCodes(matcher)!.every((code) => code >= defaults.codes.min && code <= defaults.codes.max)
+        ) {
+            this.add(
+                "health.matcher",
+                matcher,
+                protocol === "grpc"
+                    ? "must be gRPC status codes from 0 to 99 for a grpc service, as a list or ranges"
+                    : `must be HTTP codes from 200 to 499, as a list or ranges`,
+                protocol === "grpc" ? 'use e.g. "0" (OK)' : "use e.g. 200 or 200-399",
+            );
+        }
+        return { path, matcher, command: health.command, gracePeriodSeconds: health.gracePeriodSeconds, ...fleetHealthCheck };
     }
 
-    /** The entry's variables, and the URL of each service it calls. */
+    /**
+     * `protocol` against the entry: it is what the server speaks on its port, and the load balancer
+     * reaches a target over HTTP/1.1, HTTP/2 or gRPC only (the last two need an HTTPS listener,
+     * checked once the stack's certificate is known: `unroutableProtocols`).
+     */
+    private protocol(routed: boolean): void {
+        const protocol = this.spec.protocol;
+        if (this.raw.protocol !== undefined && this.spec.port === undefined) {
+            this.add("protocol", protocol, "is set but the entry has no port", "set port, or remove protocol");
+        }
+        if (!routed) return;
+        if (protocol === "tcp") {
+            this.add(
+                "protocol",
+                protocol,
+                "cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its targets, not raw TCP",
+                "remove routes (other services reach a tcp server through connects), or set the protocol the server speaks " +
+                    "if it is http, http2 or grpc",
+            );
+        }
+    }
+
+    /** The entry's variables, and the URL or address of each service it calls (unless the entry sets that variable itself). */
     private env(connects: readonly ResolvedConnection[]): Record<string, string> {
-        const env: Record<string, string> = Object.fromEntries(connects.map((c) => [c.variable, c.url]));
+        const env: Record<string, string> = Object.fromEntries(connects.filter((c) => !c.kept).map((c) => [c.variable, c.url]));
         for (const key of Object.keys(this.spec.env).sort()) {
             if (key in this.spec.secrets) {
                 // Environment values are never repeated in messages: a secret may have landed there by mistake.
@@ -741,12 +807,16 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         entries.map(({ name, data, subject }) => ({
             name,
             port: data.port,
-            connects: data.connects ?? [],
-            taken: new Set([...Object.keys(data.env), ...Object.keys(data.secrets)]),
+            protocol: data.protocol,
+            // A job's connects are refused (jobs.ts): Service Connect serves tasks of ECS services only.
+            connects: data.schedule === undefined ? (data.connects ?? []) : [],
+            env: new Set(Object.keys(data.env)),
+            secrets: new Set(Object.keys(data.secrets)),
             add: (field, value, problem, fix) => connectionProblems.add(subject(field), field, value, problem, fix),
         })),
         disabled,
     );
+    const subjects = new Map(entries.map((entry) => [entry.name, entry.subject]));
     const resolved: Omit<ResolvedService, "rules" | "urls">[] = [];
     const routes: RouteInput[] = [];
     for (const entry of entries) {
@@ -807,9 +877,14 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     routing.errors.forEach((message) => problems.addRaw(message));
     const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
+    const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
+    if (!invalid.has("loadBalancer") && !invalid.has("dns")) {
+        unroutableProtocols(resolved, routing.rules, https, input.stack).forEach(({ service, message }) =>
+            problems.add(subjects.get(service)!("protocol"), "protocol", message.value, message.problem, message.fix),
+        );
+    }
     if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
 
-    const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
@@ -824,6 +899,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             rules: routing.rules,
             ...(resolvedDns ? { resolvedDns } : {}),
             disabled: [...disabled].sort(),
+            warnings: unwatchedServers(services),
         },
     };
 }
@@ -855,6 +931,33 @@ function enabledIn(problems: Problems, name: string, value: unknown, stack: stri
         `write enabled: false (without quotes) in Pulumi.${stack}.yaml to leave the service out of this stack, or remove it`,
     );
     return undefined;
+}
+
+/**
+ * Routed services whose protocol needs an HTTPS listener the stack does not have: an ALB sends
+ * HTTP/2 and gRPC to targets only from an HTTPS listener (ELB guide, target group protocol version:
+ * "The only supported listener protocol is HTTPS").
+ */
+function unroutableProtocols(
+    services: readonly Omit<ResolvedService, "rules" | "urls">[],
+    rules: readonly PlannedRule[],
+    https: boolean,
+    stack: string,
+): { service: string; message: { value: unknown; problem: string; fix: string } }[] {
+    if (https) return [];
+    const routed = new Set(rules.map((rule) => rule.service));
+    return services
+        .filter((s) => routed.has(s.name) && (s.protocol === "http2" || s.protocol === "grpc"))
+        .map((s) => ({
+            service: s.name,
+            message: {
+                value: s.protocol,
+                problem:
+                    `needs an HTTPS listener to be routed (an ALB sends ${s.protocol === "grpc" ? "gRPC" : "HTTP/2"} to targets ` +
+                    `only from HTTPS), and stack ${stack} serves plain HTTP`,
+                fix: `set fleet:loadBalancer.certificateArn or fleet:dns in Pulumi.${stack}.yaml, or route the service as http`,
+            },
+        }));
 }
 
 /** `fleet:dns` against the routed hosts: the records and certificate, or problems naming each host. */

@@ -3,7 +3,7 @@
  * Components take only these types, so they never read config and never branch on the stack.
  */
 import { ResolvedGrant } from "./access";
-import { Capacity, MemorySpec, ScalingSpec } from "./catalog";
+import { Capacity, MemorySpec, Protocol, ScalingSpec } from "./catalog";
 import { ResolvedConnection, ServiceConnectRole } from "./connections";
 import { DnsSettings, ResolvedDns } from "./dns";
 import { FargateSize } from "./fargate";
@@ -79,7 +79,9 @@ export type ResolvedSecret =
       };
 
 export interface ResolvedHealth {
+    /** Target-group path: an HTTP path, or a gRPC method `/package.Service/Method` for a grpc service. */
     readonly path: string;
+    /** Healthy codes: HTTP codes, or gRPC codes for a grpc service. */
     readonly matcher: string;
     readonly command?: readonly string[];
     readonly gracePeriodSeconds: number;
@@ -140,6 +142,8 @@ export interface ResolvedService {
     readonly name: string;
     readonly image: ResolvedImage;
     readonly port?: number;
+    /** What the server speaks on `port` (http without a port). */
+    readonly protocol: Protocol;
     /** This service's listener rules (empty for a worker). */
     readonly rules: readonly PlannedRule[];
     readonly health: ResolvedHealth;
@@ -160,7 +164,7 @@ export interface ResolvedService {
     readonly urls: readonly string[];
     /** AWS resources its task role may use (`access`), in a stable order. */
     readonly grants: readonly ResolvedGrant[];
-    /** The services it calls through Service Connect (`connects`); their URLs are in `env`. */
+    /** The services it calls through Service Connect (`connects`); their URLs or addresses are in `env` unless the entry keeps its own. */
     readonly connects: readonly ResolvedConnection[];
     /** Its part in Service Connect; absent when it neither calls nor is called. */
     readonly serviceConnect?: ServiceConnectRole;
@@ -216,4 +220,6 @@ export interface ResolvedFleet extends StackSettings {
     readonly resolvedDns?: ResolvedDns;
     /** Catalog services turned off in this stack (`fleet:services.<name>.enabled: false`). */
     readonly disabled: readonly string[];
+    /** What is valid but likely wrong (a called service without any health check), one sentence each. */
+    readonly warnings: readonly string[];
 }

@@ -418,6 +418,71 @@ export const ecsContainerDefinitions: TextRule = {
     ],
 };
 
+/** The appProtocol values of a port mapping (ECS API PortMapping.appProtocol); absent means TCP. */
+const ecsAppProtocols = ["http", "http2", "grpc"];
+
+/** A task definition's port mappings: an appProtocol ECS accepts, on a named port (Service Connect reads it by name). */
+export const ecsPortMappings: TextRule = {
+    service: "ECS",
+    reference: "ECS API PortMapping",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html",
+    maxLength: Number.MAX_SAFE_INTEGER,
+    checks: [
+        {
+            text: "appProtocol among http, http2 and grpc, only on a named port mapping",
+            problem: (json) => {
+                const mappings = (JSON.parse(json) as { portMappings?: { name?: string; appProtocol?: unknown }[] }[]).flatMap(
+                    (c) => c.portMappings ?? [],
+                );
+                const refused = mappings.filter((m) => m.appProtocol !== undefined && !ecsAppProtocols.includes(String(m.appProtocol)));
+                if (refused.length > 0)
+                    return `sets appProtocol ${refused.map((m) => JSON.stringify(m.appProtocol)).join(", ")}, which ECS refuses`;
+                const unnamed = mappings.filter((m) => m.appProtocol !== undefined && m.name === undefined);
+                return unnamed.length > 0 ? "sets appProtocol on a port mapping without a name" : undefined;
+            },
+        },
+    ],
+};
+
+const targetGroupSource = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html";
+/** Healthy codes of an HTTP1 or HTTP2 target group (ELB API Matcher HttpCode: 200-499, lists and ranges). */
+export const targetGroupHttpMatcher: TextRule = {
+    service: "ELB",
+    reference: "ELBv2 API Matcher (HttpCode)",
+    source: targetGroupSource,
+    minLength: 1,
+    maxLength: 2048,
+    form: {
+        test: /^(2\d\d|3\d\d|4\d\d)(-(2\d\d|3\d\d|4\d\d))?(,(2\d\d|3\d\d|4\d\d)(-(2\d\d|3\d\d|4\d\d))?)*$/,
+        text: "HTTP codes 200-499, as a list or ranges",
+    },
+};
+/** Healthy codes of a GRPC target group (ELB API Matcher GrpcCode: 0-99, lists and ranges). */
+export const targetGroupGrpcMatcher: TextRule = {
+    ...targetGroupHttpMatcher,
+    reference: "ELBv2 API Matcher (GrpcCode)",
+    form: { test: /^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$/, text: "gRPC codes 0-99, as a list or ranges" },
+};
+/** The matcher a target group's protocol version takes. */
+const targetGroupMatcher = (inputs: Record<string, unknown>): TextRule =>
+    inputs.protocolVersion === "GRPC" ? targetGroupGrpcMatcher : targetGroupHttpMatcher;
+
+/**
+ * An ALB sends HTTP/2 and gRPC to targets only from an HTTPS listener (ELB guide, "Target groups for
+ * your Application Load Balancers", protocol version: "The only supported listener protocol is
+ * HTTPS"). The problem of a rule on a listener of `listenerProtocol` forwarding to a target group of
+ * `protocolVersion`, or undefined when ELB accepts it.
+ */
+export function listenerRuleProtocolProblem(listenerProtocol: unknown, protocolVersion: unknown): string | undefined {
+    if (protocolVersion !== "GRPC" && protocolVersion !== "HTTP2") return undefined;
+    return listenerProtocol === "HTTPS"
+        ? undefined
+        : `forwards to a ${protocolVersion} target group from a ${String(listenerProtocol)} listener`;
+}
+export const listenerRuleProtocolSource =
+    "ELB guide, target group protocol version, " +
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version";
+
 /**
  * A capacity provider name (CreateCapacityProvider name): never starting with aws, ecs or
  * fargate. The reference does not say whether case matters; fleet refuses any case.
@@ -641,10 +706,14 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": [text("description", securityGroupRuleDescription)],
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": [text("description", securityGroupRuleDescription)],
     "aws:lb/loadBalancer:LoadBalancer": [physicalName(elbLoadBalancerName)],
-    "aws:lb/targetGroup:TargetGroup": [physicalName(elbTargetGroupName)],
+    "aws:lb/targetGroup:TargetGroup": [physicalName(elbTargetGroupName), text("healthCheck.matcher", targetGroupMatcher)],
     "aws:ecs/cluster:Cluster": [physicalName(ecsClusterName)],
     "aws:ecs/capacityProvider:CapacityProvider": [physicalName(ecsCapacityProviderName)],
-    "aws:ecs/taskDefinition:TaskDefinition": [text("family", ecsTaskFamily), text("containerDefinitions", ecsContainerDefinitions)],
+    "aws:ecs/taskDefinition:TaskDefinition": [
+        text("family", ecsTaskFamily),
+        text("containerDefinitions", ecsContainerDefinitions),
+        text("containerDefinitions", ecsPortMappings),
+    ],
     "aws:ecs/service:Service": [physicalName(ecsServiceName)],
     "aws:iam/role:Role": [
         physicalName(iamRoleName),

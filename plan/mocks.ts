@@ -5,7 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { enforceAwsRules, serviceConnectTaskProblem, serviceConnectTaskSource } from "./awsRules";
+import {
+    enforceAwsRules,
+    listenerRuleProtocolProblem,
+    listenerRuleProtocolSource,
+    serviceConnectTaskProblem,
+    serviceConnectTaskSource,
+} from "./awsRules";
 import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
 import { arnRegion } from "../model/awsNames";
 
@@ -71,6 +77,9 @@ const uuidOf = (name: string, salts = "abcd") =>
 export class FleetMocks implements pulumi.runtime.Mocks {
     /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
     private readonly taskDefinitions = new Map<string, Record<string, unknown>>();
+    /** Listeners' protocols and target groups' protocol versions, by ARN: a listener rule joins the two. */
+    private readonly listenerProtocols = new Map<string, unknown>();
+    private readonly targetGroupVersions = new Map<string, unknown>();
     /** Each role's inline policies so far, as IAM sizes them: their total has a quota. */
     private readonly inlinePolicySizes = new Map<string, number>();
 
@@ -140,14 +149,23 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const tgName = named();
                 const arnSuffix = `targetgroup/${tgName}/${hash(name, 16)}`;
                 const arn = `arn:aws:elasticloadbalancing:${r}:${a}:${arnSuffix}`;
+                this.targetGroupVersions.set(arn, inputs.protocolVersion ?? "HTTP1");
                 return { id: arn, state: { ...inputs, name: tgName, arn, arnSuffix } };
             }
             case "aws:lb/listener:Listener": {
                 const lbArn = String(inputs.loadBalancerArn ?? `arn:aws:elasticloadbalancing:${r}:${a}:loadbalancer/app/unknown/0`);
                 const arn = `${lbArn.replace(":loadbalancer/", ":listener/")}/${hash(name, 16)}`;
+                this.listenerProtocols.set(arn, inputs.protocol ?? "HTTP");
                 return { id: arn, state: { ...inputs, arn } };
             }
             case "aws:lb/listenerRule:ListenerRule": {
+                const listenerProtocol = this.listenerProtocols.get(String(inputs.listenerArn));
+                for (const action of (inputs.actions ?? []) as { targetGroupArn?: unknown }[]) {
+                    const version = this.targetGroupVersions.get(String(action.targetGroupArn));
+                    const problem = listenerProtocol === undefined ? undefined : listenerRuleProtocolProblem(listenerProtocol, version);
+                    if (problem)
+                        throw new Error(`fleet mocks: ${type} "${name}": ${problem}; ELB refuses it — ${listenerRuleProtocolSource}`);
+                }
                 const arn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
                 return { id: arn, state: { ...inputs, arn } };
             }

@@ -10,7 +10,7 @@
  * bumps `version`; a plan whose section has another version, or none (plans written before it
  * existed), is read by extraction from its resources (facts.ts).
  */
-import { Capacity } from "../model/catalog";
+import { Capacity, Protocol } from "../model/catalog";
 import { ResolvedFleet, ResolvedService } from "../model/resolved";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
@@ -59,6 +59,8 @@ export interface ServiceFacts {
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
     readonly job?: JobFacts;
+    /** The container port and what the server speaks on it; absent without a port, and in older sections. */
+    readonly port?: { readonly number: number; readonly protocol: Protocol };
 }
 
 /**
@@ -156,7 +158,12 @@ export interface ConnectionFacts {
     readonly target: string;
     readonly port: number;
     readonly variable: string;
+    /** What connects sets the variable to: a URL (http, http2) or host:port (grpc, tcp). */
     readonly url: string;
+    /** What the target speaks; absent in older sections (http). */
+    readonly protocol?: Protocol;
+    /** The caller sets the variable itself (in env or secrets) and keeps its own value; absent when connects sets it. */
+    readonly kept?: "env" | "secrets";
 }
 
 /** `fleet:dns`: the zone, the alias records, and the certificate fleet requests (absent with a given one). */
@@ -182,6 +189,8 @@ export interface ModelSection {
     readonly dns?: DnsFacts;
     /** Catalog services turned off in this stack (`fleet:services.<name>.enabled: false`). */
     readonly disabled?: readonly string[];
+    /** What the model found valid but likely wrong (ResolvedFleet.warnings); absent in older sections. */
+    readonly warnings?: readonly string[];
 }
 
 /** The target group's logical name, as infra/service.ts registers it. */
@@ -218,6 +227,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             : undefined,
         builds: service.image.kind === "build",
         ...workloadFacts(service),
+        ...(service.port !== undefined ? { port: { number: service.port, protocol: service.protocol } } : {}),
     };
 }
 
@@ -265,7 +275,15 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
             .sort((a, b) => a.priority - b.priority),
         access: fleet.services.flatMap((service) => service.grants.map((grant) => ({ service: service.name, ...grant }))),
         connections: fleet.services.flatMap((service) =>
-            service.connects.map((c) => ({ caller: service.name, target: c.target, port: c.port, variable: c.variable, url: c.url })),
+            service.connects.map((c) => ({
+                caller: service.name,
+                target: c.target,
+                port: c.port,
+                variable: c.variable,
+                url: c.url,
+                protocol: c.protocol,
+                ...(c.kept ? { kept: c.kept } : {}),
+            })),
         ),
         dns: fleet.resolvedDns
             ? {
@@ -275,5 +293,6 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
               }
             : undefined,
         disabled: fleet.disabled,
+        warnings: fleet.warnings,
     };
 }

@@ -117,7 +117,13 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         advice,
         budget,
         jobs: jobRows(facts.services, options.now ?? new Date()),
-        warnings: [...(capacity?.warnings ?? []), ...(advice?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
+        warnings: [
+            ...(plan.model?.warnings ?? []),
+            ...(capacity?.warnings ?? []),
+            ...(advice?.warnings ?? []),
+            ...rollouts.flatMap((r) => r.warnings),
+            ...cost.warnings,
+        ],
     };
 }
 
@@ -180,7 +186,20 @@ function accessTable(r: Review): Table {
 function connectionsTable(r: Review): Table {
     return {
         headers: ["caller", "calls", "port", "as"],
-        rows: (r.plan.model?.connections ?? []).map((c) => [c.caller, c.target, c.port, `${c.variable}=${c.url}`]),
+        rows: (r.plan.model?.connections ?? []).map((c) => [
+            c.caller,
+            c.target,
+            c.port,
+            c.kept ? `${c.variable}: the entry's own (${c.kept}) is kept, not ${c.url}` : `${c.variable}=${c.url}`,
+        ]),
+    };
+}
+
+/** Each server's port and protocol (Service Connect's appProtocol, the target group's protocol version). */
+function portsTable(facts: PlanFacts): Table {
+    return {
+        headers: ["service", "port", "protocol"],
+        rows: facts.services.flatMap((s) => (s.port ? [[s.name, s.port.number, s.port.protocol]] : [])),
     };
 }
 
@@ -505,6 +524,7 @@ export function renderText(r: Review): string {
     if (connectionsTable(r).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r)), "");
     if (r.plan.model?.dns) out.push(...dnsLines(r, false), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
+    if (portsTable(r.facts).rows.length) out.push("Ports (what each server speaks on its port):", textTable(portsTable(r.facts)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
@@ -593,6 +613,17 @@ function markdownAt(r: Review, detail: Detail): string {
     }
     if (r.plan.model?.dns) out.push("#### DNS and certificate", "", ...dnsLines(r, true), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
+    const ports = portsTable(r.facts);
+    if (ports.rows.length) {
+        const protocols = new Set(ports.rows.map((row) => row[2]));
+        section(
+            "Ports",
+            [ports, base && portsTable(base.facts)],
+            0,
+            `${plural(ports.rows.length, "server")}: ${[...protocols].join(", ")}`,
+            [],
+        );
+    }
     const reserved = r.facts.services.reduce((sum, s) => sum + s.reservation * s.desired, 0);
     section(
         "Memory and capacity",

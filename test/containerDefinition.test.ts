@@ -26,6 +26,7 @@ const api: ResolvedService = {
     name: "api",
     image: { kind: "direct", reference: "ghcr.io/acme/api:1.2.3" },
     port: 8080,
+    protocol: "http",
     rules: [],
     health: {
         path: "/healthz",

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Catalog } from "../model/catalog";
-import { urlVariable } from "../model/connections";
+import { connectionVariable } from "../model/connections";
 import { resolveDns } from "../model/dns";
 import { PlannedRule } from "../model/routing";
 import { acmDefaultNamesPerCertificate } from "../policy/limits";
@@ -29,9 +29,11 @@ describe("connects", () => {
         worker: { image: "nginx:1.27", memory },
     };
 
-    it("names the variable after the target: upper case, hyphens to underscores", () => {
-        assert.equal(urlVariable("api"), "API_URL");
-        assert.equal(urlVariable("billing-api"), "BILLING_API_URL");
+    it("names the variable after the target: upper case, hyphens to underscores; a URL for HTTP, an address for gRPC and TCP", () => {
+        assert.deepEqual(connectionVariable("api", 8080, "http"), { variable: "API_URL", url: "http://api:8080" });
+        assert.deepEqual(connectionVariable("billing-api", 9000, "http2"), { variable: "BILLING_API_URL", url: "http://billing-api:9000" });
+        assert.deepEqual(connectionVariable("cart", 7070, "grpc"), { variable: "CART_ADDR", url: "cart:7070" });
+        assert.deepEqual(connectionVariable("redis-cart", 6379, "tcp"), { variable: "REDIS_CART_ADDR", url: "redis-cart:6379" });
     });
 
     it("injects the URL, makes the caller a client and the target a server, and leaves others out", () => {
@@ -39,7 +41,7 @@ describe("connects", () => {
         const [billing, web, worker] = fleet.services;
         assert.deepEqual(web.env, { BILLING_API_URL: "http://billing-api:9000", MODE: "web" });
         assert.deepEqual(web.connects, [
-            { target: "billing-api", port: 9000, variable: "BILLING_API_URL", url: "http://billing-api:9000" },
+            { target: "billing-api", port: 9000, protocol: "http", variable: "BILLING_API_URL", url: "http://billing-api:9000" },
         ]);
         assert.deepEqual(web.serviceConnect, { server: false, client: true });
         assert.deepEqual(billing.serviceConnect, { server: true, client: false });
@@ -49,42 +51,35 @@ describe("connects", () => {
         assert.deepEqual(worker.capacity, { kind: "fargate", spot: false, size: { cpu: 256, memory: 512 } });
     });
 
-    it(
-        "reports an unknown target (did you mean), a target without a port, " +
-            "itself, a turned-off target, a taken variable and a repeat",
-        () => {
-            assert.deepEqual(
-                problemsOf(
-                    {
-                        web: {
-                            image: "nginx:1.27",
-                            port: 80,
-                            memory,
-                            env: { API_URL: "http://old" },
-                            connects: ["apii", "web", "worker", "docs", "api", "api"],
-                        },
-                        api: { image: "nginx:1.27", port: 8080, memory },
-                        worker: { image: "nginx:1.27", memory },
-                        docs: { image: "nginx:1.27", port: 80, memory },
+    it("reports an unknown target (did you mean), a target without a port, " + "itself, a turned-off target and a repeat", () => {
+        assert.deepEqual(
+            problemsOf(
+                {
+                    web: {
+                        image: "nginx:1.27",
+                        port: 80,
+                        memory,
+                        env: { API_URL: "http://old" },
+                        connects: ["apii", "web", "worker", "docs", "api", "api"],
                     },
-                    { ...stack, services: { docs: { enabled: false } } },
-                ),
-                [
-                    'service "web": connects[0] = "apii": is not a service in the catalog (did you mean "api"?); name a catalog service.',
-                    'service "web": connects[1] = "web": is the service itself; remove it: a service calls itself on localhost.',
-                    'service "web": connects[2] = "worker": has no port, so it cannot be ' +
-                        'called; set port on "worker" or remove it from connects.',
-                    'service "web": connects[3] = "docs": is turned off in this stack ' +
-                        "(fleet:services.docs.enabled: false); remove it from connects in this " +
-                        "stack's override, or enable the service.",
-                    'service "web": connects[4] = "api": would set API_URL, which the ' +
-                        "entry already sets in env or secrets; remove API_URL from env or " +
-                        "secrets: connects sets it to http://api:8080.",
-                    'service "web": connects[5] = "api": is listed twice; list each service once.',
-                ],
-            );
-        },
-    );
+                    api: { image: "nginx:1.27", port: 8080, memory },
+                    worker: { image: "nginx:1.27", memory },
+                    docs: { image: "nginx:1.27", port: 80, memory },
+                },
+                { ...stack, services: { docs: { enabled: false } } },
+            ),
+            [
+                'service "web": connects[0] = "apii": is not a service in the catalog (did you mean "api"?); name a catalog service.',
+                'service "web": connects[1] = "web": is the service itself; remove it: a service calls itself on localhost.',
+                'service "web": connects[2] = "worker": has no port, so it cannot be ' +
+                    'called; set port on "worker" or remove it from connects.',
+                'service "web": connects[3] = "docs": is turned off in this stack ' +
+                    "(fleet:services.docs.enabled: false); remove it from connects in this " +
+                    "stack's override, or enable the service.",
+                'service "web": connects[5] = "api": is listed twice; list each service once.',
+            ],
+        );
+    });
 
     it("refuses what is not a list of names, and says when a stack override set it", () => {
         assert.deepEqual(
