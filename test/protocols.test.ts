@@ -1,0 +1,350 @@
+/**
+ * What a server speaks on its port (`protocol`): the variables its callers get, Service Connect's
+ * appProtocol, the target group's protocol version and health check, the exact messages for its
+ * misuses, the mocks' rules behind them, and the review's tables, over the whole program
+ * (test/fixtures/catalogProtocols.ts on the tests' prod-like stack, which serves HTTPS).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { Catalog } from "../model/catalog";
+import { unwatchedServers } from "../model/connections";
+import { awsRuleViolations, listenerRuleProtocolProblem } from "../plan/awsRules";
+import { FleetMocks } from "../plan/mocks";
+import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
+import { renderText, review } from "../review/render";
+import { resolveForTest } from "./harness";
+import { resolutionProblems } from "./support/fleetInput";
+
+const fixtures = path.join(__dirname, "fixtures");
+const memory = { reservation: 64, limit: 128 };
+const stack = { domain: "example.com", network: { natGateways: "single" }, cluster: { defaultCapacity: "fargate" } };
+const https = {
+    ...stack,
+    loadBalancer: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
+};
+
+describe("connects by protocol", () => {
+    const catalog: Catalog = {
+        web: {
+            image: "nginx:1.27",
+            port: 8080,
+            memory,
+            env: { CART_ADDR: "cart:7070" },
+            secrets: { DB_URL: { generate: { length: 32 } } },
+            connects: ["api", "cart", "db", "feed"],
+        },
+        api: { image: "nginx:1.27", port: 8080, memory },
+        feed: { image: "nginx:1.27", port: 8443, protocol: "http2", memory },
+        cart: { image: "nginx:1.27", port: 7070, protocol: "grpc", memory },
+        db: { image: "postgres:16.4", port: 5432, protocol: "tcp", memory },
+    };
+
+    it("gives a URL for http and http2 servers and an address for grpc and tcp ones; the entry's own variable wins", () => {
+        const web = resolveForTest(catalog, stack).services.find((s) => s.name === "web")!;
+        assert.deepEqual(web.connects, [
+            { target: "api", port: 8080, protocol: "http", variable: "API_URL", url: "http://api:8080" },
+            { target: "cart", port: 7070, protocol: "grpc", variable: "CART_ADDR", url: "cart:7070", kept: "env" },
+            { target: "db", port: 5432, protocol: "tcp", variable: "DB_ADDR", url: "db:5432" },
+            { target: "feed", port: 8443, protocol: "http2", variable: "FEED_URL", url: "http://feed:8443" },
+        ]);
+        // The kept variable keeps the entry's value; nothing else is injected for it.
+        assert.deepEqual(web.env, { API_URL: "http://api:8080", CART_ADDR: "cart:7070", DB_ADDR: "db:5432", FEED_URL: "http://feed:8443" });
+    });
+
+    it("keeps a secret of the variable's name and injects nothing beside it", () => {
+        const fleet = resolveForTest(
+            {
+                web: { image: "nginx:1.27", memory, secrets: { API_URL: { generate: { length: 32 } } }, connects: ["api"] },
+                api: catalog.api,
+            },
+            stack,
+        );
+        const web = fleet.services.find((s) => s.name === "web")!;
+        assert.equal(web.connects[0].kept, "secrets");
+        assert.deepEqual(web.env, {});
+    });
+
+    it("defaults to http, and gives a grpc service the gRPC health service's method and code", () => {
+        const fleet = resolveForTest(
+            {
+                web: { image: "nginx:1.27", port: 8080, routes: [{ host: "www" }], memory },
+                rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], memory },
+            },
+            https,
+        );
+        const [rpc, web] = fleet.services;
+        assert.equal(web.protocol, "http");
+        assert.deepEqual([web.health.path, web.health.matcher], ["/healthz", "200-399"]);
+        assert.deepEqual([rpc.health.path, rpc.health.matcher], ["/grpc.health.v1.Health/Check", "0"]);
+    });
+
+    it("warns about a called service that has no health check at all", () => {
+        assert.deepEqual(unwatchedServers(resolveForTest(catalog, stack).services), [
+            'service "api" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
+                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
+                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+            'service "cart" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
+                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
+                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+            'service "db" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
+                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
+                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+            'service "feed" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
+                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
+                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+        ]);
+    });
+});
+
+describe("protocol misuses", () => {
+    /** [what, catalog, stack, exact messages] */
+    const cases: [string, Catalog, Record<string, unknown>, string[]][] = [
+        [
+            "a routed tcp server",
+            { db: { image: "postgres:16.4", port: 5432, protocol: "tcp", routes: [{ host: "db" }], memory } },
+            https,
+            [
+                'service "db": protocol = "tcp": cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its ' +
+                    "targets, not raw TCP; remove routes (other services reach a tcp server through connects), or set the protocol " +
+                    "the server speaks if it is http, http2 or grpc.",
+            ],
+        ],
+        [
+            "a routed grpc server on a stack without HTTPS",
+            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], memory } },
+            stack,
+            [
+                'service "rpc": protocol = "grpc": needs an HTTPS listener to be routed (an ALB sends gRPC to targets only from ' +
+                    "HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
+                    "Pulumi.test.yaml, or route the service as http.",
+            ],
+        ],
+        [
+            "a routed http2 server on a stack without HTTPS",
+            { feed: { image: "nginx:1.27", port: 8443, protocol: "http2", routes: [{ path: "/feed/*" }], memory } },
+            stack,
+            [
+                'service "feed": protocol = "http2": needs an HTTPS listener to be routed (an ALB sends HTTP/2 to targets only ' +
+                    "from HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
+                    "Pulumi.test.yaml, or route the service as http.",
+            ],
+        ],
+        [
+            "a protocol without a port",
+            { worker: { image: "nginx:1.27", protocol: "grpc", memory } },
+            stack,
+            ['service "worker": protocol = "grpc": is set but the entry has no port; set port, or remove protocol.'],
+        ],
+        [
+            "a protocol fleet does not know",
+            { db: { image: "nginx:1.27", port: 5432, protocol: "postgres" as never, memory } },
+            stack,
+            ['service "db": protocol = "postgres": is not a protocol; use one of http, http2, grpc, tcp.'],
+        ],
+        [
+            "a grpc health path that is not a method",
+            {
+                rpc: {
+                    image: "nginx:1.27",
+                    port: 50051,
+                    protocol: "grpc",
+                    routes: [{ host: "rpc" }],
+                    health: { path: "/healthz" },
+                    memory,
+                },
+            },
+            https,
+            [
+                'service "rpc": health.path = "/healthz": is not a gRPC method: the target group of a grpc service calls ' +
+                    "/package.Service/Method; use /grpc.health.v1.Health/Check (the standard gRPC health service), or another " +
+                    "method the server answers.",
+            ],
+        ],
+        [
+            "HTTP codes for a grpc server",
+            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], health: { matcher: "200" }, memory } },
+            https,
+            [
+                'service "rpc": health.matcher = "200": must be gRPC status codes from 0 to 99 for a grpc service, as a list ' +
+                    'or ranges; use e.g. "0" (OK).',
+            ],
+        ],
+        [
+            "gRPC codes for an http server",
+            { web: { image: "nginx:1.27", port: 8080, routes: [{ host: "www" }], health: { matcher: "0-12" }, memory } },
+            https,
+            ['service "web": health.matcher = "0-12": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
+        ],
+        [
+            "a job that calls a service",
+            {
+                nightly: { image: "nginx:1.27", memory, schedule: "cron(0 3 * * ? *)", connects: ["api"] },
+                api: { image: "nginx:1.27", port: 8080, memory },
+            },
+            stack,
+            [
+                'service "nightly": connects = ["api"]: is a job (it has a schedule), which runs a task per schedule and takes no ' +
+                    "traffic; Service Connect serves only the tasks of ECS services, so the addresses connects gives a job's task " +
+                    "would never resolve; call the service by its host on the load balancer (its routes), or run the work as a " +
+                    "service (remove schedule).",
+            ],
+        ],
+    ];
+    for (const [what, catalog, config, messages] of cases) {
+        it(`reports ${what}`, () => assert.deepEqual(resolutionProblems(catalog, config), messages));
+    }
+});
+
+describe("the mocks' rules for protocols", () => {
+    const context = { region: "us-east-1", accountId: "123456789012" };
+    const taskDefinition = (appProtocol: string, name?: string) => ({
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "x-taskdef",
+        physicalName: "x",
+        context,
+        inputs: {
+            family: "fleet-test-x",
+            containerDefinitions: JSON.stringify([{ name: "x", portMappings: [{ name, containerPort: 6379, appProtocol }] }]),
+        },
+    });
+
+    it("refuses an appProtocol ECS does not know, and one on an unnamed port", () => {
+        assert.deepEqual(
+            awsRuleViolations(taskDefinition("tcp", "x")).map((v) => [v.path, v.problem, v.reference]),
+            [["containerDefinitions", 'sets appProtocol "tcp", which ECS refuses', "ECS API PortMapping"]],
+        );
+        assert.deepEqual(
+            awsRuleViolations(taskDefinition("grpc")).map((v) => v.problem),
+            ["sets appProtocol on a port mapping without a name"],
+        );
+        assert.deepEqual(awsRuleViolations(taskDefinition("http2", "x")), []);
+    });
+
+    it("holds a target group's matcher to its protocol version's codes", () => {
+        const targetGroup = (protocolVersion: string, matcher: string) => ({
+            type: "aws:lb/targetGroup:TargetGroup",
+            name: "x-tg",
+            physicalName: "x-tg-1234567",
+            context,
+            inputs: { protocolVersion, healthCheck: { matcher } },
+        });
+        assert.deepEqual(
+            awsRuleViolations(targetGroup("GRPC", "200")).map((v) => [v.problem, v.reference]),
+            [["is not of the form ELB requires", "ELBv2 API Matcher (GrpcCode)"]],
+        );
+        assert.deepEqual(
+            awsRuleViolations(targetGroup("HTTP1", "0")).map((v) => [v.problem, v.reference]),
+            [["is not of the form ELB requires", "ELBv2 API Matcher (HttpCode)"]],
+        );
+        assert.deepEqual(awsRuleViolations(targetGroup("GRPC", "0-12")), []);
+        assert.deepEqual(awsRuleViolations(targetGroup("HTTP2", "200-399")), []);
+    });
+
+    it("refuse a listener rule that forwards a plain HTTP listener to a GRPC target group, as ELB does", () => {
+        const mocks = new FleetMocks("us-east-1");
+        const register = (type: string, name: string, inputs: Record<string, unknown>) =>
+            mocks.newResource({ type, name, inputs, custom: true }).state as Record<string, unknown>;
+        const lb = register("aws:lb/loadBalancer:LoadBalancer", "alb", {});
+        const http = register("aws:lb/listener:Listener", "alb-http", { loadBalancerArn: lb.arn, protocol: "HTTP", port: 80 });
+        const tls = register("aws:lb/listener:Listener", "alb-https", { loadBalancerArn: lb.arn, protocol: "HTTPS", port: 443 });
+        const grpc = register("aws:lb/targetGroup:TargetGroup", "rpc-tg", { protocolVersion: "GRPC", healthCheck: { matcher: "0" } });
+        const rule = (listener: Record<string, unknown>) => () =>
+            register("aws:lb/listenerRule:ListenerRule", "rpc-rule", {
+                listenerArn: listener.arn,
+                actions: [{ type: "forward", targetGroupArn: grpc.arn }],
+            });
+        assert.throws(rule(http), {
+            message:
+                'fleet mocks: aws:lb/listenerRule:ListenerRule "rpc-rule": forwards to a GRPC target group from a HTTP listener; ' +
+                "ELB refuses it — ELB guide, target group protocol version, https://docs.aws.amazon.com/elasticloadbalancing/latest/" +
+                "application/load-balancer-target-groups.html#target-group-protocol-version",
+        });
+        assert.doesNotThrow(rule(tls));
+    });
+
+    it("refuses a GRPC or HTTP2 target group behind a plain HTTP listener", () => {
+        assert.equal(listenerRuleProtocolProblem("HTTP", "GRPC"), "forwards to a GRPC target group from a HTTP listener");
+        assert.equal(listenerRuleProtocolProblem("HTTP", "HTTP2"), "forwards to a HTTP2 target group from a HTTP listener");
+        assert.equal(listenerRuleProtocolProblem("HTTPS", "GRPC"), undefined);
+        assert.equal(listenerRuleProtocolProblem("HTTP", "HTTP1"), undefined);
+    });
+});
+
+describe("a fleet of every protocol, planned", () => {
+    let plan: PlanDocument;
+    before(async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-protocols-"));
+        fs.copyFileSync(path.join(fixtures, "stacks", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+        const prod = fs.readFileSync(path.join(fixtures, "stacks", "Pulumi.prod.yaml"), "utf8");
+        fs.writeFileSync(path.join(root, "Pulumi.protocols.yaml"), prod.slice(0, prod.indexOf("  # pulumi config set --secret")));
+        const result = await runProgram("protocols", { root, catalog: path.join(fixtures, "catalogProtocols.ts") });
+        if (!result.ok) assert.fail(result.message);
+        plan = result.plan;
+    });
+    const one = (type: string, name: string): PlanResource => {
+        const found = plan.resources.filter((r) => r.type === type && r.name === name);
+        assert.equal(found.length, 1, `${type} ${name}`);
+        return found[0];
+    };
+    const container = (service: string) =>
+        JSON.parse(String(one("aws:ecs/taskDefinition:TaskDefinition", `${service}-taskdef`).inputs.containerDefinitions))[0];
+
+    it("names each server's port with its appProtocol, and none for tcp", () => {
+        assert.deepEqual(container("catalog").portMappings, [
+            { name: "catalog", containerPort: 3550, hostPort: 3550, protocol: "tcp", appProtocol: "grpc" },
+        ]);
+        assert.deepEqual(container("cache").portMappings, [{ name: "cache", containerPort: 6379, hostPort: 6379, protocol: "tcp" }]);
+        // On EC2 (bridge): a dynamic host port.
+        assert.deepEqual(container("ledger").portMappings, [{ name: "ledger", containerPort: 5432, hostPort: 0, protocol: "tcp" }]);
+        assert.deepEqual(container("stream").portMappings, [
+            { name: "stream", containerPort: 8443, hostPort: 8443, protocol: "tcp", appProtocol: "http2" },
+        ]);
+        // A routed server no one calls: no name, no appProtocol (outside Service Connect).
+        assert.deepEqual(container("api").portMappings, [{ containerPort: 50051, hostPort: 50051, protocol: "tcp" }]);
+    });
+
+    it("gives the caller the variables of each protocol, keeping its own CACHE_ADDR", () => {
+        assert.deepEqual(container("frontend").environment, [
+            { name: "CACHE_ADDR", value: "cache:6379,abortConnect=false" },
+            { name: "CATALOG_ADDR", value: "catalog:3550" },
+            { name: "LEDGER_ADDR", value: "ledger:5432" },
+            { name: "STREAM_URL", value: "http://stream:8443" },
+        ]);
+    });
+
+    it("makes a GRPC target group checking the gRPC health service, and an HTTP2 one checking its path", () => {
+        const grpc = one("aws:lb/targetGroup:TargetGroup", "api-tg").inputs;
+        assert.equal(grpc.protocol, "HTTP");
+        assert.equal(grpc.protocolVersion, "GRPC");
+        assert.deepEqual((grpc.healthCheck as Record<string, unknown>).path, "/grpc.health.v1.Health/Check");
+        assert.deepEqual((grpc.healthCheck as Record<string, unknown>).matcher, "0");
+        const http2 = one("aws:lb/targetGroup:TargetGroup", "stream-tg").inputs;
+        assert.equal(http2.protocolVersion, "HTTP2");
+        assert.deepEqual([(http2.healthCheck as any).path, (http2.healthCheck as any).matcher], ["/ready", "200"]);
+        assert.equal(one("aws:lb/targetGroup:TargetGroup", "frontend-tg").inputs.protocolVersion, "HTTP1");
+    });
+
+    it("discovers a tcp server by name on its port, like any other", () => {
+        const cache = one("aws:ecs/service:Service", "cache").inputs.serviceConnectConfiguration as Record<string, any>;
+        assert.deepEqual(cache.services, [{ portName: "cache", discoveryName: "cache", clientAlias: [{ port: 6379, dnsName: "cache" }] }]);
+    });
+
+    it("shows each server's protocol, the variable kept and the service without a health check in the review", () => {
+        const text = renderText(review(plan));
+        assert.match(
+            text,
+            /Ports \(what each server speaks on its port\):\nservice +port +protocol\napi +50051 +grpc\ncache +6379 +tcp\ncatalog +3550 +grpc\nfrontend +8080 +http\nledger +5432 +tcp\nstream +8443 +http2\n/,
+        );
+        assert.match(text, /\nfrontend +cache +6379 +CACHE_ADDR: the entry's own \(env\) is kept, not cache:6379\n/);
+        assert.match(text, /frontend +catalog +3550 +CATALOG_ADDR=catalog:3550/);
+        assert.deepEqual(plan.model?.warnings, [
+            'service "ledger" is called by frontend (connects) but has no health check at all (no routes, no health.command): ECS ' +
+                "keeps a task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
+                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+        ]);
+        assert.match(text, /Warnings:\n {2}! service "ledger" is called by frontend/);
+    });
+});
