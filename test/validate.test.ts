@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Catalog } from "../model/catalog";
+import { Catalog, serviceFields } from "../model/catalog";
 import { show } from "../model/problems";
 import { controlIds } from "../policy/controls";
 import { ImageBuild, ImageTag } from "../model/resolved";
@@ -292,11 +292,8 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: { image: "redis:7", memroy: { reservation: 64, limit: 128 } } },
         {},
         [
-            'service "svc": memroy = (value not shown): unknown field (did you ' +
-                'mean "memory"?); use one of image, build, port, routes, health, ' +
-                "memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, " +
-                "jobDurationMinutes, command, stopTimeout, deregistrationDelay, " +
-                "capacity, user, optOut, access, connects.",
+            // Every field of the contract, in the schema's order (the list grows with it).
+            `service "svc": memroy = (value not shown): unknown field (did you mean "memory"?); use one of ${serviceFields.join(", ")}.`,
             'service "svc": memory = (missing): is required; set memory: { ' +
                 "reservation, limit } in MiB, the soft reservation below the hard limit.",
         ],
