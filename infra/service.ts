@@ -472,6 +472,7 @@ export class Service extends pulumi.ComponentResource {
                 // A target group must be attached to a listener before a service can use it; a
                 // cached image's first pull needs its cache rule and creation template.
                 dependsOn: [...(routing?.rules ?? []), ...cacheDependencies],
+                ...serverReplacement(spec),
                 // Application Auto Scaling owns the task count once scaling is on.
                 ignoreChanges: spec.scaling ? ["desiredCount"] : [],
             },
@@ -540,6 +541,19 @@ export class Service extends pulumi.ComponentResource {
         }
         if (scaling.schedule?.length) scheduledScalingActions(this, this.spec.name, scaling.schedule, target);
     }
+}
+
+/**
+ * "appProtocol is immutable in a Service Connect service. Updating this field requires a service
+ * deletion and redeployment" (ECS API PortMapping.appProtocol). A server's protocol is its
+ * replacement trigger, so a change of protocol replaces the ECS service, deleted first: a second
+ * service cannot take its discovery name in the namespace while the first holds it. The engine
+ * replaces only when both the recorded and the new trigger are set (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go shouldTriggerReplace: "Nulls mean there is no replacement
+ * trigger"), so the first update that sets it, and a service that starts serving, replace nothing.
+ */
+function serverReplacement(spec: ResolvedService): pulumi.CustomResourceOptions {
+    return spec.serviceConnect?.server ? { deleteBeforeReplace: true, replacementTrigger: spec.protocol } : {};
 }
 
 /** The target group's protocol version per protocol (ELB TargetGroup ProtocolVersion); a tcp server is never routed. */

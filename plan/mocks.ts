@@ -41,6 +41,8 @@ export interface RecordedResource {
     readonly deleteBeforeReplace: boolean;
     /** Inputs whose change forces replacement beyond the provider's own (`replaceOnChanges`). */
     readonly replaceOnChanges: string[];
+    /** A value whose change replaces the resource (`replacementTrigger`); absent when the program sets none. */
+    readonly replacementTrigger?: unknown;
 }
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -554,6 +556,7 @@ export function installMocks(options: {
                     propertyDependencies: propertyDependenciesOf(req),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     replaceOnChanges: req.getReplaceonchangesList(),
+                    ...(req.hasReplacementTrigger() ? { replacementTrigger: req.getReplacementTrigger()!.toJavaScript() } : {}),
                 });
             }
             callback(err, response);

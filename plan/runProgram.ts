@@ -31,6 +31,8 @@ export interface PlanResource {
     readonly deleteBeforeReplace?: boolean;
     /** Inputs whose change the program declares as forcing replacement (`replaceOnChanges`). */
     readonly replaceOnChanges?: string[];
+    /** A value whose change the engine answers with a replacement (`replacementTrigger`); absent without one. */
+    readonly replacementTrigger?: unknown;
 }
 
 /** The plan document: `{ project, stack, resources, outputs, config, model }` is an interface other tools read. */

@@ -116,11 +116,26 @@ export function changedPaths(before: unknown, after: unknown): string[] {
  */
 export function replacingPaths(before: PlanResource, after: PlanResource, paths: readonly string[]): string[] {
     const ignored = after.ignoreChanges ?? [];
-    const inputs = paths.filter((path) => path !== "(protect)" && !ignored.some((root) => root === "*" || within(path, root)));
+    const inputs = paths.filter((path) => !path.startsWith("(") && !ignored.some((root) => root === "*" || within(path, root)));
     const declared = after.replaceOnChanges ?? [];
     const byProvider = new Set(replacementPaths(after.type, inputs, { before: before.inputs, after: after.inputs }));
-    return inputs.filter((path) => byProvider.has(path) || declared.some((root) => root === "*" || touches(path, root)));
+    // The engine replaces a resource whose replacementTrigger changed, whatever its inputs did.
+    const triggered = paths.includes(replacementTriggerPath) ? [replacementTriggerPath] : [];
+    return [...inputs.filter((path) => byProvider.has(path) || declared.some((root) => root === "*" || touches(path, root))), ...triggered];
 }
+
+/**
+ * Whether the engine replaces a resource for its `replacementTrigger`: only when the recorded and
+ * the new value are both set and differ (pulumi/pulumi pkg/resource/deploy/step_generator.go
+ * shouldTriggerReplace: "Nulls mean there is no replacement trigger").
+ */
+export function triggersReplacement(before: unknown, after: unknown): boolean {
+    if (before === undefined || before === null || after === undefined || after === null) return false;
+    return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+/** How a changed `replacementTrigger` reads among a resource's changed paths. */
+export const replacementTriggerPath = "(replacementTrigger)";
 
 /**
  * What a reviewer must know before approving a replacement. The engine refuses to replace a
@@ -172,6 +187,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
         const values = changedValues(before.inputs, resource.inputs);
         const paths = values.map((value) => value.path);
         if (before.protect !== resource.protect) paths.push("(protect)");
+        if (triggersReplacement(before.replacementTrigger, resource.replacementTrigger)) paths.push(replacementTriggerPath);
         if (paths.length === 0) continue;
         const replacedBy = replacingPaths(before, resource, paths);
         if (replacedBy.length > 0) {

@@ -10,7 +10,7 @@ import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
-import { diffPlans, PlanDiff, ResourceChange } from "./diff";
+import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
 import { rollingDeployment } from "../policy/limits";
 import { PolicyResult } from "../policy/rules";
 import { PlanFacts, planFacts, ServiceFacts } from "./facts";
@@ -334,7 +334,7 @@ function changedInputs(change: ResourceChange): string {
     const values = orderedValues(change.type, change.values);
     const shown = values.slice(0, maxValuesPerResource).map((v) => `${v.path}: ${showValue(v.before)} → ${showValue(v.after)}`);
     if (values.length > maxValuesPerResource) shown.push(`… ${values.length - maxValuesPerResource} more`);
-    if (change.paths.includes("(protect)")) shown.push("(protect)");
+    for (const option of ["(protect)", replacementTriggerPath]) if (change.paths.includes(option)) shown.push(option);
     return shown.join(", ");
 }
 

@@ -14,6 +14,7 @@ import { unwatchedServers } from "../model/connections";
 import { awsRuleViolations, listenerRuleProtocolProblem } from "../plan/awsRules";
 import { FleetMocks } from "../plan/mocks";
 import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
+import { diffPlans, triggersReplacement } from "../review/diff";
 import { renderText, review } from "../review/render";
 import { resolveForTest } from "./harness";
 import { resolutionProblems } from "./support/fleetInput";
@@ -325,6 +326,26 @@ describe("a fleet of every protocol, planned", () => {
         assert.equal(http2.protocolVersion, "HTTP2");
         assert.deepEqual([(http2.healthCheck as any).path, (http2.healthCheck as any).matcher], ["/ready", "200"]);
         assert.equal(one("aws:lb/targetGroup:TargetGroup", "frontend-tg").inputs.protocolVersion, "HTTP1");
+    });
+
+    it("replaces a server's ECS service, deleting it first, when its protocol changes (appProtocol is immutable)", () => {
+        const catalog = one("aws:ecs/service:Service", "catalog");
+        assert.equal(catalog.replacementTrigger, "grpc");
+        assert.equal(catalog.deleteBeforeReplace, true);
+        assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "tcp");
+        // A client only, and a routed server no one calls: no trigger, replaced like any service.
+        assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, undefined);
+        assert.equal(one("aws:ecs/service:Service", "api").replacementTrigger, undefined);
+        const grpcToHttp: PlanDocument = {
+            ...plan,
+            resources: plan.resources.map((r) => (r === catalog ? { ...r, replacementTrigger: "http" } : r)),
+        };
+        const [change] = diffPlans(plan, grpcToHttp).groups.flatMap((g) => g.changes);
+        assert.deepEqual([change.kind, change.name, change.replacedBy], ["replace", "catalog", ["(replacementTrigger)"]]);
+        // The engine's rule: a trigger set for the first time (or dropped) replaces nothing.
+        assert.equal(triggersReplacement(undefined, "http"), false);
+        assert.equal(triggersReplacement("http", undefined), false);
+        assert.equal(triggersReplacement("http", "grpc"), true);
     });
 
     it("discovers a tcp server by name on its port, like any other", () => {
