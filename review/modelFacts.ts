@@ -11,6 +11,7 @@
  * existed), is read by extraction from its resources (facts.ts).
  */
 import { Capacity } from "../model/catalog";
+import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/resolved";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
@@ -185,7 +186,7 @@ export interface ModelSection {
 }
 
 /** The target group's logical name, as infra/service.ts registers it. */
-const targetGroupName = (service: string) => `${service}-tg`;
+const targetGroupName = (service: string) => serviceLogicalNames(service).targetGroup;
 
 /** Whether the load balancer routes to the service (it gets a target group and listener rules). */
 const routed = (service: ResolvedService) => service.port !== undefined && service.rules.length > 0;
