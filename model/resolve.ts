@@ -808,7 +808,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 "stack config fleet:retired",
                 retired.name,
                 retired.name,
-                `is not a service name: it ${serviceNameProblem(retired.name)} (${serviceNameRule})`,
+                `is not a service name: it ${serviceNameProblem(retired.name)}; ${serviceNameRule}`,
                 "use the catalog key the service had",
             );
         }
