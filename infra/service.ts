@@ -357,7 +357,7 @@ export class Service extends pulumi.ComponentResource {
     private createTargetGroup(port: number): aws.lb.TargetGroup {
         const health = this.spec.health;
         return new aws.lb.TargetGroup(
-            // Auto-named: `<service>-tg-<7 chars>` stays within AWS's 32 characters (service names are at most 20).
+            // Auto-named `<service>-tg-<7 chars>`, a long service name shortened to fit AWS's 32 characters (naming.ts).
             this.children.targetGroup,
             {
                 vpcId: this.platform.network.vpcId,

@@ -5,6 +5,135 @@
  * here is a migration (delete and create) unless the resource gets an alias to the old name.
  * Pure: imports nothing from @pulumi.
  */
+import { createHash } from "crypto";
+import { awsNameMaxLength } from "../policy/limits";
+
+/**
+ * A service name (the catalog key) is a DNS label, as Kubernetes names a Service (RFC 1035): 2-63
+ * lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit.
+ * Two hyphens in a row are refused too: the service's ECR repository `<project>-<stack>/<service>`
+ * must match CreateRepository's repositoryName pattern, runs of a-z0-9 joined by single `.`, `_`
+ * or `-` (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html,
+ * the pattern ECR's InvalidParameterException quotes). Newer CloudFormation schemas accept runs of
+ * hyphens; the sources disagree, so fleet keeps the stricter rule, as the mocks do.
+ */
+export const serviceNameLength = { min: 2, max: 63 } as const;
+
+/** The rule, as messages state it. */
+export const serviceNameRule =
+    `a service name is a DNS label of ${serviceNameLength.min}-${serviceNameLength.max} lowercase letters, digits and hyphens, ` +
+    "starting with a letter and ending with a letter or digit, with no two hyphens in a row (ECR repository names refuse them)";
+
+/** What is wrong with `name` as a service name, as it reads after the name ("ends with a hyphen"); undefined for a good one. */
+export function serviceNameProblem(name: string): string | undefined {
+    const refused = [...new Set(name.replace(/[a-z0-9-]/g, ""))];
+    if (refused.length > 0) {
+        const listed = refused.map((c) => JSON.stringify(c)).join(", ");
+        return refused.every((c) => /[A-Z]/.test(c)) ? `has capitals (${listed})` : `has characters a DNS label cannot have (${listed})`;
+    }
+    const { min, max } = serviceNameLength;
+    if (name.length > max) return `is ${name.length} characters, more than ${max}`;
+    if (name.length < min) return `is ${name.length} character${name.length === 1 ? "" : "s"}, fewer than ${min}`;
+    if (!/^[a-z]/.test(name)) return `starts with "${name[0]}", not a letter`;
+    if (name.endsWith("-")) return "ends with a hyphen";
+    if (name.includes("--")) return "has two hyphens in a row";
+    return undefined;
+}
+
+/** A service name close to `name` when capitals or underscores are all that is wrong with it (`Api_Service` → `api-service`). */
+export function serviceNameSuggestion(name: string): string | undefined {
+    const suggested = name.toLowerCase().replace(/_/g, "-");
+    return suggested !== name && serviceNameProblem(suggested) === undefined ? suggested : undefined;
+}
+
+/** Pulumi's auto-name of a resource without a `name`: `<logical name>-` and this many random characters. */
+export const pulumiAutoNameRandomLength = 7;
+
+/** Hex characters of the name's SHA-256 a shortened name ends with. */
+const shortHashLength = 8;
+
+/**
+ * `name` as it is when it has at most `max` characters; else its beginning, a hyphen and the first
+ * 8 hex characters of the SHA-256 of the whole name (`productcatalogs-3f9a1c2d`). Deterministic, so
+ * a logical name is the same on every run; the hash of the full name keeps two long names that
+ * share a beginning apart. The result is a service name itself (no trailing or double hyphen).
+ */
+export function shortenedName(name: string, max: number): string {
+    if (name.length <= max) return name;
+    const hash = createHash("sha256").update(name).digest("hex").slice(0, shortHashLength);
+    return `${name.slice(0, max - shortHashLength - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/**
+ * The service's children whose physical name AWS limits below what a 63-character service name
+ * needs: Pulumi auto-names them `<logical name>-<7 random characters>`, and AWS refuses a target
+ * group name over 32 characters, a role or schedule name over 64 (policy/limits.ts
+ * awsNameMaxLength, with the sources). Their logical name is `<service>-<suffix>` with the service
+ * shortened (shortenedName) to what the limit leaves. Every budget is at least 21 characters, so a
+ * name of 20 or fewer (the old limit) keeps exactly the logical and physical names it had; a
+ * longer name is new, so no deployed resource is renamed.
+ */
+export const limitedServiceChildren = {
+    targetGroup: { suffix: "tg", maxLength: awsNameMaxLength.targetGroup, what: "target group" },
+    executionRole: { suffix: "exec", maxLength: awsNameMaxLength.iamRole, what: "execution role" },
+    taskRole: { suffix: "task", maxLength: awsNameMaxLength.iamRole, what: "task role" },
+    jobSchedule: { suffix: "schedule", maxLength: awsNameMaxLength.schedule, what: "job schedule" },
+    schedulerRole: { suffix: "scheduler", maxLength: awsNameMaxLength.iamRole, what: "scheduler role" },
+} as const;
+
+type LimitedServiceChild = keyof typeof limitedServiceChildren;
+
+/** The service's part of a limited child's logical name: the service name, shortened to leave room for `-<suffix>-<7 characters>`. */
+export function limitedServicePart(service: string, child: LimitedServiceChild): string {
+    const { suffix, maxLength } = limitedServiceChildren[child];
+    return shortenedName(service, maxLength - suffix.length - 1 - (pulumiAutoNameRandomLength + 1));
+}
+
+const limitedChildName = (service: string, child: LimitedServiceChild) =>
+    `${limitedServicePart(service, child)}-${limitedServiceChildren[child].suffix}`;
+
+/** Two services whose names become the same in a limited child's logical name (model/resolve.ts refuses them). */
+export interface ShortNameClash {
+    /** The service whose name was shortened. */
+    readonly service: string;
+    /** The other service: its own name, or its shortened name, is the same. */
+    readonly other: string;
+    /** The name the two share. */
+    readonly name: string;
+    /** Which child: "target group". */
+    readonly child: string;
+    /** AWS's limit on the child's name. */
+    readonly maxLength: number;
+}
+
+/**
+ * Every pair of services whose shortened names clash with each other or with one's full name (the
+ * two would register two resources of one type under one logical name), once per pair. With 8 hex
+ * characters of a hash this takes a name chosen to clash, but it is refused, not assumed away.
+ */
+export function shortNameClashes(services: readonly string[]): ShortNameClash[] {
+    const clashes: ShortNameClash[] = [];
+    const reported = new Set<string>();
+    for (const child of Object.keys(limitedServiceChildren) as LimitedServiceChild[]) {
+        const byName = new Map<string, string>();
+        for (const service of [...services].sort()) {
+            const name = limitedServicePart(service, child);
+            const first = byName.get(name);
+            if (first === undefined) {
+                byName.set(name, service);
+                continue;
+            }
+            // Named on the service that was shortened: the other may be exactly that name.
+            const [shortened, other] = service === name ? [first, service] : [service, first];
+            const pair = [shortened, other].sort().join("\n");
+            if (reported.has(pair)) continue;
+            reported.add(pair);
+            const { what, maxLength } = limitedServiceChildren[child];
+            clashes.push({ service: shortened, other, name, child: what, maxLength });
+        }
+    }
+    return clashes;
+}
 
 /** The names a stack gives everything it shares with other stacks of the project in one account. */
 export interface StackNames {
@@ -55,7 +184,8 @@ export const platformPhysicalNames = {
 
 /**
  * The logical names of a service's children. Each carries the service's name, so two services
- * never collide and a service's resources are found by name in a plan.
+ * never collide and a service's resources are found by name in a plan; where AWS limits the
+ * auto-name, a long name is shortened (limitedServiceChildren).
  */
 export function serviceLogicalNames(service: string) {
     return {
@@ -68,13 +198,13 @@ export function serviceLogicalNames(service: string) {
         /** The SSM parameter of a secret, and the random password of a generated one (another type, so no clash). */
         secret: (variable: string) => `${service}-${variable}`,
         /** The execution role and its inline policy (two types, one name). */
-        executionRole: `${service}-exec`,
-        taskRole: `${service}-task`,
+        executionRole: limitedChildName(service, "executionRole"),
+        taskRole: limitedChildName(service, "taskRole"),
         taskDefinition: `${service}-taskdef`,
         securityGroup: `${service}-sg`,
         ingressFromLoadBalancer: `${service}-from-alb`,
         egress: `${service}-egress`,
-        targetGroup: `${service}-tg`,
+        targetGroup: limitedChildName(service, "targetGroup"),
         /** Keyed by the rule's patterns (routing.ts), not its position: reordering routes changes nothing. */
         listenerRule: (key: string) => `${service}-rule-${key}`,
         /** A security-group rule letting this service call another through Service Connect. */
@@ -86,9 +216,9 @@ export function serviceLogicalNames(service: string) {
         /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
         scheduledScaling: (key: string) => `${service}-at-${key}`,
         /** A job's EventBridge Scheduler schedule. */
-        jobSchedule: `${service}-schedule`,
+        jobSchedule: limitedChildName(service, "jobSchedule"),
         /** The role the scheduler assumes to run the job's task, and its inline policy (two types, one name). */
-        schedulerRole: `${service}-scheduler`,
+        schedulerRole: limitedChildName(service, "schedulerRole"),
         /** Where the scheduler puts a run it could not start. */
         deadLetterQueue: `${service}-dlq`,
     } as const;

@@ -23,7 +23,7 @@ import { resolveDns, ResolvedDns } from "./dns";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
 import { instanceTypes } from "./instanceTypes";
-import { servicePhysicalNames, stackNames } from "./naming";
+import { serviceNameProblem, serviceNameRule, serviceNameSuggestion, servicePhysicalNames, shortNameClashes, stackNames } from "./naming";
 import {
     BuildPlatform,
     ContainerSecurity,
@@ -90,8 +90,6 @@ export type FleetResult =
           readonly suggestedPins: readonly SuggestedPin[];
       };
 
-/** Service names become logical names and the prefix of target-group names (AWS: 32 characters, Pulumi adds 8). */
-const serviceNamePattern = /^[a-z](?:[a-z0-9]|-(?!-)){0,18}[a-z0-9]$/;
 const hostPattern = /^[a-z0-9*?]([a-z0-9*?.-]*[a-z0-9*?])?$/;
 /** A gRPC method as an ALB health check calls it: `/package.Service/Method`. */
 const grpcMethodPattern = /^\/[A-Za-z_][A-Za-z0-9_.]*\/[A-Za-z_][A-Za-z0-9_]*$/;
@@ -772,15 +770,15 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             disabled.add(name);
             continue;
         }
-        if (!serviceNamePattern.test(name)) {
+        const nameProblem = serviceNameProblem(name);
+        if (nameProblem !== undefined) {
+            const suggestion = serviceNameSuggestion(name);
             own.add(
                 `service "${name}"`,
                 "name",
                 name,
-                "must be 2-20 lowercase letters, digits and single hyphens, starting " +
-                    "with a letter and not ending with a hyphen (it prefixes target-group " +
-                    "names, which AWS limits to 32 characters)",
-                "rename the catalog key",
+                `${nameProblem}; ${serviceNameRule}`,
+                `rename the catalog key${suggestion ? `, e.g. to ${suggestion}` : ""}`,
             );
             continue;
         }
@@ -802,6 +800,19 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             continue;
         }
         entries.push({ name, data: parsed.data, merged, subject: (field) => subjectOf(field.split(/[.[,]/)[0]), problems: own });
+    }
+    for (const clash of shortNameClashes(entries.map((entry) => entry.name))) {
+        const other = clash.other === clash.name ? `service "${clash.other}"'s own name` : `what service "${clash.other}" is shortened to`;
+        entries
+            .find((entry) => entry.name === clash.service)!
+            .problems.add(
+                `service "${clash.service}"`,
+                "name",
+                clash.service,
+                `is shortened to "${clash.name}" in its ${clash.child}'s name (AWS allows ${clash.maxLength} characters), ` +
+                    `which is ${other}`,
+                `rename one of the two services`,
+            );
     }
     const connections = resolveConnections(
         entries.map(({ name, data, subject }) => ({
@@ -862,12 +873,12 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                     `fleet:services.${retired.name}.enabled: false in this stack) to ` +
                     `retire it, or remove it from fleet:retired to keep running it`,
             );
-        } else if (!serviceNamePattern.test(retired.name)) {
+        } else if (serviceNameProblem(retired.name) !== undefined) {
             problems.add(
                 "stack config fleet:retired",
                 retired.name,
                 retired.name,
-                "is not a service name (2-20 lowercase letters, digits and single hyphens)",
+                `is not a service name: it ${serviceNameProblem(retired.name)}; ${serviceNameRule}`,
                 "use the catalog key the service had",
             );
         }

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion, partitionOf } from "../model/awsNames";
-import { iamPolicySize, iamQuotas } from "../policy/limits";
+import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../policy/limits";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -263,7 +263,7 @@ export const iamRoleName: TextRule = {
     reference: "IAM API CreateRole",
     source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
     minLength: 1,
-    maxLength: 64,
+    maxLength: awsNameMaxLength.iamRole,
     characters: iamNameCharacters,
 };
 
@@ -444,6 +444,65 @@ export const ecsPortMappings: TextRule = {
     ],
 };
 
+const ecsApiSource = (shape: string) => `https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_${shape}.html`;
+const notStartingWithHyphen = { test: /^(?!-)/, text: "not starting with -" };
+
+/**
+ * A port mapping's name (PortMapping name), which Service Connect's `portName` refers to: "up to 64
+ * characters ... lowercase letters, numbers, underscores (_), and hyphens (-). The name can't
+ * start with a hyphen."
+ */
+export const ecsPortMappingName: TextRule = {
+    service: "ECS",
+    reference: "ECS API PortMapping",
+    source: ecsApiSource("PortMapping"),
+    minLength: 1,
+    maxLength: 64,
+    characters: { test: /^[a-z0-9_-]$/, text: "lowercase a-z0-9, _ and -" },
+    form: notStartingWithHyphen,
+};
+
+/** A container's name (ContainerDefinition name): "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens". */
+export const ecsContainerName: TextRule = {
+    service: "ECS",
+    reference: "ECS API ContainerDefinition",
+    source: ecsApiSource("ContainerDefinition"),
+    minLength: 1,
+    maxLength: 255,
+    characters: ecsNameCharacters,
+};
+
+/** The names inside a task definition's container definitions (JSON): each container's, and each port mapping's. */
+export const ecsContainerDefinitionNames: TextRule = {
+    service: "ECS",
+    reference: "ECS API ContainerDefinition and PortMapping",
+    source: `${ecsApiSource("ContainerDefinition")}, ${ecsApiSource("PortMapping")}`,
+    maxLength: Number.MAX_SAFE_INTEGER,
+    checks: [
+        {
+            text: `container names ${describeRule(ecsContainerName)}, port mapping names ${describeRule(ecsPortMappingName)}`,
+            problem: (json, context) => {
+                const containers = JSON.parse(json) as { name?: string; portMappings?: { name?: string }[] }[];
+                for (const container of containers) {
+                    const names: [string, TextRule, string | undefined][] = [
+                        ["container name", ecsContainerName, container.name],
+                        ...(container.portMappings ?? []).map((m): [string, TextRule, string | undefined] => [
+                            "port mapping name",
+                            ecsPortMappingName,
+                            m.name,
+                        ]),
+                    ];
+                    for (const [what, rule, name] of names) {
+                        const problem = name === undefined ? undefined : checkText(rule, name, context);
+                        if (problem !== undefined) return `has a ${what} ${JSON.stringify(name)} that ${problem}`;
+                    }
+                }
+                return undefined;
+            },
+        },
+    ],
+};
+
 const targetGroupSource = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html";
 /** Healthy codes of an HTTP1 or HTTP2 target group (ELB API Matcher HttpCode: 200-499, lists and ranges). */
 export const targetGroupHttpMatcher: TextRule = {
@@ -484,6 +543,32 @@ export const listenerRuleProtocolSource =
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version";
 
 /**
+ * A Service Connect service's discovery name (ServiceConnectService discoveryName), the Cloud Map
+ * service ECS creates: "up to 64 characters ... lowercase letters, numbers, underscores (_), and
+ * hyphens (-). The name can't start with a hyphen."
+ */
+export const serviceConnectDiscoveryName: TextRule = {
+    ...ecsPortMappingName,
+    reference: "ECS API ServiceConnectService",
+    source: ecsApiSource("ServiceConnectService"),
+};
+
+/**
+ * The name clients call a Service Connect service by (ServiceConnectClientAlias dnsName): "up to 127
+ * characters ... lowercase letters, numbers, underscores (_), hyphens (-), and periods (.). The
+ * name can't start with a hyphen."
+ */
+export const serviceConnectDnsName: TextRule = {
+    service: "ECS",
+    reference: "ECS API ServiceConnectClientAlias",
+    source: ecsApiSource("ServiceConnectClientAlias"),
+    minLength: 1,
+    maxLength: 127,
+    characters: { test: /^[a-z0-9_.-]$/, text: "lowercase a-z0-9, _ - and ." },
+    form: notStartingWithHyphen,
+};
+
+/**
  * A capacity provider name (CreateCapacityProvider name): never starting with aws, ecs or
  * fargate. The reference does not say whether case matters; fleet refuses any case.
  */
@@ -504,7 +589,7 @@ export const elbTargetGroupName: TextRule = {
     reference: "ELBv2 API CreateTargetGroup",
     source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
     minLength: 1,
-    maxLength: 32,
+    maxLength: awsNameMaxLength.targetGroup,
     characters: elbNameCharacters,
     form: noEdgeHyphen,
 };
@@ -578,7 +663,7 @@ export const schedulerScheduleName: TextRule = {
     reference: "EventBridge Scheduler API CreateSchedule",
     source: "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
     minLength: 1,
-    maxLength: 64,
+    maxLength: awsNameMaxLength.schedule,
     characters: { test: /^[0-9a-zA-Z_.-]$/, text: "0-9 a-z A-Z and - _ ." },
 };
 
@@ -713,8 +798,14 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
         text("family", ecsTaskFamily),
         text("containerDefinitions", ecsContainerDefinitions),
         text("containerDefinitions", ecsPortMappings),
+        text("containerDefinitions", ecsContainerDefinitionNames),
     ],
-    "aws:ecs/service:Service": [physicalName(ecsServiceName)],
+    "aws:ecs/service:Service": [
+        physicalName(ecsServiceName),
+        text("serviceConnectConfiguration.services[].portName", ecsPortMappingName),
+        text("serviceConnectConfiguration.services[].discoveryName", serviceConnectDiscoveryName),
+        text("serviceConnectConfiguration.services[].clientAlias[].dnsName", serviceConnectDnsName),
+    ],
     "aws:iam/role:Role": [
         physicalName(iamRoleName),
         text("description", iamRoleDescription),

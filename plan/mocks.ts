@@ -14,6 +14,7 @@ import {
 } from "./awsRules";
 import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
 import { arnRegion } from "../model/awsNames";
+import { pulumiAutoNameRandomLength } from "../model/naming";
 
 export const fakeAccountId = "123456789012";
 
@@ -92,7 +93,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
 
     /** The physical name: `name` when set, else Pulumi's auto-name (AWS's limits on it: awsRules.ts). */
     private physicalName(type: string, name: string, inputs: Record<string, unknown>): string {
-        return typeof inputs.name === "string" ? inputs.name : `${name}-${hash(`${type}/${name}`, 7)}`;
+        return typeof inputs.name === "string" ? inputs.name : `${name}-${hash(`${type}/${name}`, pulumiAutoNameRandomLength)}`;
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

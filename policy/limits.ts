@@ -138,3 +138,15 @@ export const ssmStandardParameterMaxCharacters = 4096;
 
 /** Linux: binding a port below this needs root or CAP_NET_BIND_SERVICE (net.ipv4.ip_unprivileged_port_start defaults to 1024). */
 export const linuxFirstUnprivilegedPort = 1024;
+
+/**
+ * The longest names AWS accepts for the auto-named resources whose name fleet derives from a
+ * service name and which a 63-character service name would overflow (model/naming.ts shortens
+ * those; the mocks enforce the same numbers in plan/awsRules.ts):
+ * - a target group: ELBv2 CreateTargetGroup Name, 32
+ *   (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html);
+ * - an IAM role: IAM CreateRole RoleName, 64 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+ * - a schedule: EventBridge Scheduler CreateSchedule Name, 64
+ *   (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
+ */
+export const awsNameMaxLength = { targetGroup: 32, iamRole: 64, schedule: 64 } as const;

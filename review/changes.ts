@@ -195,10 +195,6 @@ export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
         ["stop timeout", before.stopTimeout, after.stopTimeout, " s"],
         ["health-check grace", before.gracePeriodSeconds, after.gracePeriodSeconds, " s"],
         ["deregistration delay", delay(before), delay(after), " s"],
-        // Older sections have no port facts: compared only when both plans have them.
-        ...(before.port && after.port
-            ? [["protocol", before.port.protocol, after.port.protocol, ""] as [string, string, string, string]]
-            : []),
     ];
     return facts.filter(([, a, b]) => a !== b).map(([label, a, b, unit]) => `${label} ${a} → ${b}${typeof b === "number" ? unit : ""}`);
 }

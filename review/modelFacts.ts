@@ -11,6 +11,7 @@
  * existed), is read by extraction from its resources (facts.ts).
  */
 import { Capacity, Protocol } from "../model/catalog";
+import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/resolved";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
@@ -59,8 +60,6 @@ export interface ServiceFacts {
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
     readonly job?: JobFacts;
-    /** The container port and what the server speaks on it; absent without a port, and in older sections. */
-    readonly port?: { readonly number: number; readonly protocol: Protocol };
 }
 
 /**
@@ -152,6 +151,13 @@ export interface GrantFacts {
     readonly kmsKey?: string;
 }
 
+/** A server's port and what it speaks there (`protocol`). */
+export interface PortFacts {
+    readonly service: string;
+    readonly port: number;
+    readonly protocol: Protocol;
+}
+
 /** One Service Connect call: who calls whom, on which port, through which variable. */
 export interface ConnectionFacts {
     readonly caller: string;
@@ -183,6 +189,8 @@ export interface ModelSection {
     readonly rules: readonly RuleFacts[];
     /** Task-role grants (`access`), by service; absent in plans written before it existed. */
     readonly access?: readonly GrantFacts[];
+    /** Each server's port and protocol, in name order; absent in plans written before it existed. */
+    readonly ports?: readonly PortFacts[];
     /** Service Connect calls (`connects`); absent in plans written before it existed. */
     readonly connections?: readonly ConnectionFacts[];
     /** Absent without `fleet:dns`. */
@@ -194,7 +202,7 @@ export interface ModelSection {
 }
 
 /** The target group's logical name, as infra/service.ts registers it. */
-const targetGroupName = (service: string) => `${service}-tg`;
+const targetGroupName = (service: string) => serviceLogicalNames(service).targetGroup;
 
 /** Whether the load balancer routes to the service (it gets a target group and listener rules). */
 const routed = (service: ResolvedService) => service.port !== undefined && service.rules.length > 0;
@@ -227,7 +235,6 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             : undefined,
         builds: service.image.kind === "build",
         ...workloadFacts(service),
-        ...(service.port !== undefined ? { port: { number: service.port, protocol: service.protocol } } : {}),
     };
 }
 
@@ -273,6 +280,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                 targetGroup: targetGroupName(rule.service),
             }))
             .sort((a, b) => a.priority - b.priority),
+        ports: fleet.services.flatMap((s) => (s.port !== undefined ? [{ service: s.name, port: s.port, protocol: s.protocol }] : [])),
         access: fleet.services.flatMap((service) => service.grants.map((grant) => ({ service: service.name, ...grant }))),
         connections: fleet.services.flatMap((service) =>
             service.connects.map((c) => ({

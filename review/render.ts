@@ -196,11 +196,8 @@ function connectionsTable(r: Review): Table {
 }
 
 /** Each server's port and protocol (Service Connect's appProtocol, the target group's protocol version). */
-function portsTable(facts: PlanFacts): Table {
-    return {
-        headers: ["service", "port", "protocol"],
-        rows: facts.services.flatMap((s) => (s.port ? [[s.name, s.port.number, s.port.protocol]] : [])),
-    };
+function portsTable(plan: PlanDocument): Table {
+    return { headers: ["service", "port", "protocol"], rows: (plan.model?.ports ?? []).map((p) => [p.service, p.port, p.protocol]) };
 }
 
 /** Who calls whom, one line per caller: `web → api, billing`. */
@@ -524,7 +521,7 @@ export function renderText(r: Review): string {
     if (connectionsTable(r).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r)), "");
     if (r.plan.model?.dns) out.push(...dnsLines(r, false), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
-    if (portsTable(r.facts).rows.length) out.push("Ports (what each server speaks on its port):", textTable(portsTable(r.facts)), "");
+    if (portsTable(r.plan).rows.length) out.push("Ports (what each server speaks on its port):", textTable(portsTable(r.plan)), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
@@ -613,12 +610,12 @@ function markdownAt(r: Review, detail: Detail): string {
     }
     if (r.plan.model?.dns) out.push("#### DNS and certificate", "", ...dnsLines(r, true), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
-    const ports = portsTable(r.facts);
+    const ports = portsTable(r.plan);
     if (ports.rows.length) {
         const protocols = new Set(ports.rows.map((row) => row[2]));
         section(
             "Ports",
-            [ports, base && portsTable(base.facts)],
+            [ports, base && portsTable(base.plan)],
             0,
             `${plural(ports.rows.length, "server")}: ${[...protocols].join(", ")}`,
             [],

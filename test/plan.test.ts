@@ -652,10 +652,11 @@ describe("an invalid catalog", () => {
             "  - stack config fleet:services.api: api = (value not shown): " +
                 "overrides a service that is not in the catalog; fix the name or " +
                 "remove the override.",
-            '  - service "Bad_Name": name = "Bad_Name": must be 2-20 lowercase ' +
-                "letters, digits and single hyphens, starting with a letter and not " +
-                "ending with a hyphen (it prefixes target-group names, which AWS " +
-                "limits to 32 characters); rename the catalog key.",
+            '  - service "Bad_Name": name = "Bad_Name": has characters a DNS label ' +
+                'cannot have ("B", "_", "N"); a service name is a DNS label of 2-63 ' +
+                "lowercase letters, digits and hyphens, starting with a letter and " +
+                "ending with a letter or digit, with no two hyphens in a row (ECR " +
+                "repository names refuse them); rename the catalog key, e.g. to bad-name.",
             '  - service "cache": image = "redis": is not a valid image reference: ' +
                 "it has no tag or digest (pin one, e.g. redis:7.4; `latest` drifts " +
                 "between deploys); use registry/repository:tag, e.g. redis:7.4, " +

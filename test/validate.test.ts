@@ -269,22 +269,24 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { Api_Service: ok },
         {},
         [
-            'service "Api_Service": name = "Api_Service": must be 2-20 lowercase ' +
-                "letters, digits and single hyphens, starting with a letter and not " +
-                "ending with a hyphen (it prefixes target-group names, which AWS " +
-                "limits to 32 characters); rename the catalog key.",
+            'service "Api_Service": name = "Api_Service": has characters a DNS label ' +
+                'cannot have ("A", "_", "S"); a service name is a DNS label of 2-63 ' +
+                "lowercase letters, digits and hyphens, starting with a letter and " +
+                "ending with a letter or digit, with no two hyphens in a row (ECR " +
+                "repository names refuse them); rename the catalog key, e.g. to api-service.",
         ],
     ],
     [
-        "a service name too long for a target group",
-        { "a-very-long-service-name": ok },
+        "a service name longer than a DNS label",
+        { [`a-very-long-service-name-${"x".repeat(39)}`]: ok },
         {},
         [
-            'service "a-very-long-service-name": name = ' +
-                '"a-very-long-service-name": must be 2-20 lowercase letters, digits ' +
-                "and single hyphens, starting with a letter and not ending with a " +
-                "hyphen (it prefixes target-group names, which AWS limits to 32 " +
-                "characters); rename the catalog key.",
+            `service "a-very-long-service-name-${"x".repeat(39)}": name = ` +
+                `"a-very-long-service-name-${"x".repeat(39)}": is 64 characters, more than 63; ` +
+                "a service name is a DNS label of 2-63 lowercase letters, digits and " +
+                "hyphens, starting with a letter and ending with a letter or digit, with " +
+                "no two hyphens in a row (ECR repository names refuse them); rename the " +
+                "catalog key.",
         ],
     ],
     [
@@ -857,9 +859,11 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         { svc: ok },
         { retired: { X_1: { reason: "replaced by something else" } } },
         [
-            'stack config fleet:retired: X_1 = "X_1": is not a service name (2-20 ' +
-                "lowercase letters, digits and single hyphens); use the catalog key " +
-                "the service had.",
+            'stack config fleet:retired: X_1 = "X_1": is not a service name: it has ' +
+                'characters a DNS label cannot have ("X", "_"); a service name is a DNS ' +
+                "label of 2-63 lowercase letters, digits and hyphens, starting with a " +
+                "letter and ending with a letter or digit, with no two hyphens in a row " +
+                "(ECR repository names refuse them); use the catalog key the service had.",
         ],
     ],
     [
