@@ -293,7 +293,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         {},
         [
             'service "svc": memroy = (value not shown): unknown field (did you ' +
-                'mean "memory"?); use one of image, build, port, routes, health, ' +
+                'mean "memory"?); use one of image, build, credentials, port, routes, health, ' +
                 "memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, " +
                 "jobDurationMinutes, command, stopTimeout, deregistrationDelay, " +
                 "capacity, user, optOut, access, connects.",
