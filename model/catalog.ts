@@ -137,6 +137,10 @@ const buildSchema = z.union(
     { error: said(`must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
 );
 
+const notSsmParameter = {
+    problem: "is not an SSM parameter name or ARN",
+    fix: "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
+};
 const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }';
 /**
  * Where a secret's value comes from. Every secret is injected by reference (`secrets[].valueFrom`): an SSM
@@ -169,10 +173,7 @@ export const secretSourceSchema = z.union(
                         ? secretArnMistake(source, "existing", true)
                         : isSsmParameter(source)
                           ? undefined
-                          : {
-                                problem: "is not an SSM parameter name or ARN",
-                                fix: "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
-                            };
+                          : notSsmParameter;
                     if (mistake) refuse(ctx, [], source, mistake.problem, mistake.fix);
                 }),
                 /**
@@ -183,8 +184,8 @@ export const secretSourceSchema = z.union(
                     .string()
                     .regex(jsonKeyPattern, {
                         error: said(
-                            'is not a JSON key ECS can select: it must be a top-level key of the secret\'s JSON, not empty and without ":" ' +
-                                "(which separates the fields of an ECS valueFrom)",
+                            "is not a JSON key ECS can select: it must be a top-level key of the secret's JSON, not empty and " +
+                                'without ":" (which separates the fields of an ECS valueFrom)',
                             "name a top-level key of the secret's JSON, e.g. password, or remove key to inject the whole secret",
                         ),
                     })

@@ -7,6 +7,8 @@
  * valueFrom and credentialsParameter to ECS's forms, and every validation message, exactly.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
@@ -20,6 +22,7 @@ import { FleetMocks, installMocks } from "../plan/mocks";
 import { evaluate, ResourceView } from "../policy/rules";
 import { account, containerOf, policyOf, region, Registered } from "./harness";
 import { fleetInput, resolutionProblems } from "./support/fleetInput";
+import { projectRoot } from "./support/fixtures";
 import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
@@ -141,7 +144,7 @@ describe("a service reading Secrets Manager secrets, its image from a private re
         );
     });
 
-    it("lets the execution role read exactly those secrets and credentials, and decrypt with the secret's key through Secrets Manager", () => {
+    it("lets the execution role read exactly those secrets and credentials, and decrypt with their key through Secrets Manager", () => {
         assert.deepEqual(policyOf(registered.one("aws:iam/rolePolicy:RolePolicy", "payments-exec")).Statement, [
             {
                 Sid: "Logs",
@@ -434,6 +437,20 @@ describe("validation of Secrets Manager secrets and registry credentials", () =>
         assert.deepEqual(
             errorsOf({ image: "ghcr.io/acme/api:1.2", credentials: registrySecret.replace(`:${region}:`, ":us-east-1:") }),
             [],
+        );
+    });
+});
+
+describe("the README's Secrets Manager example", () => {
+    it("resolves as written: the password and user by key of the RDS secret, the image with its credentials", () => {
+        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("### Secrets Manager and private registries")));
+        assert.ok(block, "a ts block under ### Secrets Manager and private registries");
+        const payments = resolved(new Function(`return ({${block[1]}});`)()).services[0];
+        assert.deepEqual(payments.image, { kind: "private", reference: "ghcr.io/acme/payments-api:2.3.1", credentials: registrySecret });
+        assert.deepEqual(
+            payments.secrets.map((s) => (s.source === "secretsManager" ? `${s.name} ${s.secretArn} ${s.key}` : s.name)),
+            [`DATABASE_PASSWORD ${rdsSecret} password`, `DATABASE_USER ${rdsSecret} username`],
         );
     });
 });
