@@ -11,6 +11,7 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema, kmsKeySchema } from "./access";
+import { didYouMean } from "./problems";
 import { jsonKeyPattern, notSecretArn, secretArnMistake } from "./secretsManager";
 import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
@@ -214,6 +215,14 @@ export const secretSourceSchema = z.union(
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 /** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
 export const secretSourceFields: readonly string[] = secretSourceSchema.options.flatMap((option) => Object.keys(option.shape));
+/** A source's field written beside another source (`key` beside `generate`): the source it goes with. */
+const sourceOf = (field: string) =>
+    secretSourceSchema.options.map((option) => Object.keys(option.shape)).find((keys) => keys.includes(field))?.[0];
+unknownKeysSay(
+    secretSourceSchema,
+    (field) => (sourceOf(field) ? `goes only with ${sourceOf(field)}` : `unknown field${didYouMean(field, secretSourceFields)}`),
+    (field) => (sourceOf(field) ? `remove ${field}` : `use one of ${secretSourceFields.join(", ")}`),
+);
 
 const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", (value) =>
     // A shell line written alone is what CMD-SHELL takes.

@@ -355,6 +355,11 @@ const messages: [string, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
+        "a JSON key beside another source",
+        { secrets: { DB: { generate: { length: 32 }, key: "password" } } },
+        ['service "svc": secrets.DB.key = "password": goes only with existing; remove key.'],
+    ],
+    [
         "a JSON key with a colon",
         { secrets: { DB: { existing: rdsSecret, key: "db:password" } } },
         [
