@@ -61,12 +61,19 @@ export interface ExecutionRoleDocumentArgs {
     readonly secretsKeyArn?: pulumi.Input<string>;
     /** The customer-managed keys of the existing parameters it references (`existing` with `kmsKey`). */
     readonly referencedKeyArns?: readonly pulumi.Input<string>[];
+    /** The Secrets Manager secrets holding its secrets (`existing` with a secret's full ARN), exactly. */
+    readonly secretArns?: readonly string[];
+    /** The customer-managed keys of those secrets (`kmsKey`). */
+    readonly secretKeyArns?: readonly pulumi.Input<string>[];
+    /** The Secrets Manager secret holding its private registry's credentials (`credentials`). */
+    readonly registryCredentialsArn?: string;
 }
 
 /**
- * The task execution role's only permissions: write its own log group, pull its own image, read
- * its own parameters and decrypt them with the fleet key (and a referenced parameter's own key),
- * through SSM only. No managed policy (the
+ * The task execution role's only permissions: write its own log group, pull its own image (with
+ * its private registry's credentials), read its own parameters and decrypt them with the fleet key
+ * (and a referenced parameter's own key) through SSM only, and read its own Secrets Manager
+ * secrets, decrypting with their own keys through Secrets Manager only. No managed policy (the
  * AWS-managed execution policy allows pulling from every repository in the account).
  */
 export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsContext): { Version: string; Statement: IamStatement[] } {
@@ -89,6 +96,15 @@ export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsC
         statements.push(cache);
         if (args.repositoryArns.length === 0) statements.push(ecrAuthStatement);
     }
+    if (args.registryCredentialsArn !== undefined) {
+        // ECS guide, "Private registry authentication for tasks": the execution role reads the credentials' secret.
+        statements.push({
+            Sid: "ReadRegistryCredentials",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: args.registryCredentialsArn,
+        });
+    }
     if (args.parameterArns.length > 0) {
         statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...args.parameterArns] });
         const throughSsm = { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${ctx.region}.amazonaws.com` } };
@@ -108,6 +124,23 @@ export function executionRoleDocument(args: ExecutionRoleDocumentArgs, ctx: AwsC
                 Action: "kms:Decrypt",
                 Resource: [...args.referencedKeyArns],
                 Condition: throughSsm,
+            });
+        }
+    }
+    if (args.secretArns?.length) {
+        statements.push({
+            Sid: "ReadSecretsManagerSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: [...args.secretArns],
+        });
+        if (args.secretKeyArns?.length) {
+            statements.push({
+                Sid: "DecryptSecretsManagerSecrets",
+                Effect: "Allow",
+                Action: "kms:Decrypt",
+                Resource: [...args.secretKeyArns],
+                Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`secretsmanager.${ctx.region}.amazonaws.com` } },
             });
         }
     }

@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { kmsKeyArn } from "../model/access";
 import { Protocol } from "../model/catalog";
 import { containerDefinition, SecretInput } from "../model/containerDefinition";
+import { secretsManagerValueFrom } from "../model/secretsManager";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
 import { ecrRegistryHostPattern, rollingDeployment } from "../policy/limits";
@@ -165,19 +166,28 @@ export class Service extends pulumi.ComponentResource {
                 return { image: pulumi.interpolate`${registryUrl}/${image.path}` };
             case "ecr":
             case "direct":
+            case "private":
                 return { image: pulumi.output(image.reference) };
         }
     }
 
     /**
-     * SSM SecureString parameters for config and generated secrets, and every parameter the task
-     * reads with its current version. ECS reads secrets only when a task starts, so the versions
-     * go into the task definition: a changed value gives exactly its readers a new revision and
-     * a rollout (in a real preview the new version is unknown, so the change shows there too).
+     * SSM SecureString parameters for config and generated secrets, and every parameter or Secrets
+     * Manager secret the task reads with its current version. ECS reads secrets only when a task
+     * starts, so the versions go into the task definition: a changed value gives exactly its
+     * readers a new revision and a rollout (in a real preview the new version is unknown, so the
+     * change shows there too).
      */
     private createSecrets(): Map<string, SecretInput<pulumi.Input<string>>> {
         const references = new Map<string, SecretInput<pulumi.Input<string>>>();
+        const secretVersions = new Map<string, pulumi.Output<string>>();
         for (const secret of this.spec.secrets) {
+            if (secret.source === "secretsManager") {
+                const arn = secret.secretArn;
+                if (!secretVersions.has(arn)) secretVersions.set(arn, this.currentSecretVersion(arn));
+                references.set(secret.name, { arn: secretsManagerValueFrom(secret), version: secretVersions.get(arn)! });
+                continue;
+            }
             if (secret.source === "existing") {
                 // Read without decryption: only the version is used, never the value.
                 const current = aws.ssm.getParameterOutput({ name: secret.parameter, withDecryption: false }, { parent: this });
@@ -202,6 +212,19 @@ export class Service extends pulumi.ComponentResource {
             references.set(secret.name, { arn: parameter.arn, version: parameter.version.apply(String) });
         }
         return references;
+    }
+
+    /**
+     * The id of a Secrets Manager secret's current version (AWSCURRENT), read from its version list
+     * (ListSecretVersionIds: ids and labels, never a value; GetSecretValue is never called here).
+     * A rotation makes a new current version, so the tasks roll at the next deploy.
+     */
+    private currentSecretVersion(secretArn: string): pulumi.Output<string> {
+        return aws.secretsmanager.getSecretVersionsOutput({ secretId: secretArn }, { parent: this }).versions.apply((versions) => {
+            const current = versions.find((version) => version.versionStages.includes("AWSCURRENT"));
+            if (!current) throw new Error(`service "${this.spec.name}": secret ${secretArn} has no version labelled AWSCURRENT`);
+            return current.versionId;
+        });
     }
 
     private existingParameterArn(parameter: string): pulumi.Input<string> {
@@ -230,7 +253,13 @@ export class Service extends pulumi.ComponentResource {
         const repositoryArns: pulumi.Input<string>[] = [];
         if (repository) repositoryArns.push(repository.arn);
         if (image.kind === "ecr") repositoryArns.push(ecrRepositoryArn(image.reference));
-        const createdSecrets = this.spec.secrets.some((s) => s.source !== "existing");
+        const secretSources = this.spec.secrets;
+        const createdSecrets = secretSources.some((s) => s.source === "config" || s.source === "generate");
+        const keyArn = (key: string) =>
+            pulumi
+                .all([ctx.partition, ctx.region, ctx.accountId])
+                .apply(([partition, region, accountId]) => kmsKeyArn(key, { partition, region, accountId }));
+        const secretsManager = secretSources.flatMap((s) => (s.source === "secretsManager" ? [s] : []));
         new aws.iam.RolePolicy(
             this.children.executionRole,
             {
@@ -241,15 +270,14 @@ export class Service extends pulumi.ComponentResource {
                             logGroupArn: logGroup.arn,
                             repositoryArns,
                             cacheRepositories: image.kind === "cached" ? [image.repository] : [],
-                            parameterArns: [...secrets.values()].map((parameter) => parameter.arn),
+                            parameterArns: secretSources.filter((s) => s.source !== "secretsManager").map((s) => secrets.get(s.name)!.arn),
                             secretsKeyArn: createdSecrets ? this.platform.secretsKeyArn : undefined,
                             referencedKeyArns: [
-                                ...new Set(this.spec.secrets.flatMap((s) => (s.source === "existing" && s.kmsKey ? [s.kmsKey] : []))),
-                            ].map((key) =>
-                                pulumi
-                                    .all([ctx.partition, ctx.region, ctx.accountId])
-                                    .apply(([partition, region, accountId]) => kmsKeyArn(key, { partition, region, accountId })),
-                            ),
+                                ...new Set(secretSources.flatMap((s) => (s.source === "existing" && s.kmsKey ? [s.kmsKey] : []))),
+                            ].map(keyArn),
+                            secretArns: [...new Set(secretsManager.map((s) => s.secretArn))],
+                            secretKeyArns: [...new Set(secretsManager.flatMap((s) => (s.kmsKey ? [s.kmsKey] : [])))].map(keyArn),
+                            registryCredentialsArn: image.kind === "private" ? image.credentials : undefined,
                         },
                         ctx,
                     ),

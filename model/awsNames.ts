@@ -59,6 +59,47 @@ export function domainMistake(value: unknown, what: string, example: string): { 
 export const arnRegion = (nameOrArn: string): string | undefined =>
     nameOrArn.startsWith("arn:") ? nameOrArn.split(":")[3] || undefined : undefined;
 
+/**
+ * A Secrets Manager secret's ARN, `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`,
+ * optionally followed by the three fields ECS reads after it in a container's `secrets[].valueFrom`
+ * (`:<json-key>:<version-stage>:<version-id>`, each may be empty). A name has 1-512 of
+ * `A-Z a-z 0-9 / _ + = . @ -` (CreateSecret Name), and `!` in the secrets other services manage
+ * (`rds!db-...`); the ARN adds `-` and six random characters to it (the secret's ARN suffix).
+ */
+const secretArnPattern =
+    /^(arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@!-]{1,512}))(?::([^:]*):([^:]*):([^:]*))?$/;
+
+/** A Secrets Manager ARN read apart (`secretArnParts`). */
+export interface SecretArnParts {
+    /** The ARN without the ECS fields after it. */
+    readonly arn: string;
+    readonly partition: string;
+    readonly region: string;
+    readonly account: string;
+    /** The name as the ARN writes it: with the six-character suffix when the ARN is complete. */
+    readonly name: string;
+    /** Whether it ends with the `-` and six characters AWS appends (a complete ARN, not a partial one). */
+    readonly complete: boolean;
+    /** The ECS fields written after the ARN, when there are any. */
+    readonly fields?: { readonly key: string; readonly versionStage: string; readonly versionId: string };
+}
+
+/** The parts of a Secrets Manager secret ARN (with or without ECS's fields after it), or undefined for anything else. */
+export function secretArnParts(value: string): SecretArnParts | undefined {
+    const match = secretArnPattern.exec(value);
+    if (!match) return undefined;
+    const [, arn, partition, region, account, name, key, versionStage, versionId] = match;
+    return {
+        arn,
+        partition,
+        region,
+        account,
+        name,
+        complete: /-[A-Za-z0-9]{6}$/.test(name),
+        ...(key !== undefined ? { fields: { key, versionStage, versionId } } : {}),
+    };
+}
+
 /** The partition a region belongs to, for ARNs. */
 export function partitionOf(region: string): string {
     if (region.startsWith("cn-")) return "aws-cn";

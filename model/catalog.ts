@@ -11,6 +11,8 @@ import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema, kmsKeySchema } from "./access";
+import { didYouMean } from "./problems";
+import { jsonKeyPattern, notSecretArn, secretArnMistake } from "./secretsManager";
 import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
@@ -29,6 +31,10 @@ const pathPattern = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]*$/;
 const matcherPattern = /^(\d{3})(-(\d{3}))?(,(\d{3})(-(\d{3}))?)*$/;
 const ssmNamePattern = /^\/?[A-Za-z0-9_.\-/]+$/;
 const ssmArnPattern = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
+const isSsmParameter = (source: string) =>
+    (ssmNamePattern.test(source) && source.length <= 1011 && !/^\/?(aws|ssm)/i.test(source)) || ssmArnPattern.test(source);
+/** An ARN of Secrets Manager's, well formed or not (a name never has a colon). */
+const isSecretsManagerArn = (source: string) => /^arn:[^:]*:secretsmanager:/.test(source);
 const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
 /** A reason stored as an AWS tag (a policy waiver): long enough to mean something, in the tag character set. Trimmed. */
@@ -132,8 +138,15 @@ const buildSchema = z.union(
     { error: said(`must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
 );
 
+const notSsmParameter = {
+    problem: "is not an SSM parameter name or ARN",
+    fix: "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
+};
 const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { existing: "/path/to/parameter" }';
-/** Where a secret's value comes from. Every secret is injected through SSM Parameter Store. */
+/**
+ * Where a secret's value comes from. Every secret is injected by reference (`secrets[].valueFrom`): an SSM
+ * parameter, or an existing Secrets Manager secret.
+ */
 export const secretSourceSchema = z.union(
     [
         /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
@@ -150,33 +163,66 @@ export const secretSourceSchema = z.union(
         }),
         /** Generated once with `@pulumi/random` and kept across updates. */
         z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
-        /** A parameter that already exists in the stack's region (name or ARN); referenced, never created. */
-        z.strictObject({
-            existing: z
-                .string()
-                .refine(
-                    (parameter) =>
-                        (ssmNamePattern.test(parameter) && parameter.length <= 1011 && !/^\/?(aws|ssm)/i.test(parameter)) ||
-                        ssmArnPattern.test(parameter),
-                    {
+        /**
+         * A parameter or secret that already exists in the stack's region; referenced, never created: an SSM
+         * parameter (name or ARN), or a Secrets Manager secret (its full ARN, e.g. an RDS-managed password).
+         */
+        z
+            .strictObject({
+                existing: z.string().superRefine((source, ctx) => {
+                    const mistake = isSecretsManagerArn(source)
+                        ? secretArnMistake(source, "existing", true)
+                        : isSsmParameter(source)
+                          ? undefined
+                          : notSsmParameter;
+                    if (mistake) refuse(ctx, [], source, mistake.problem, mistake.fix);
+                }),
+                /**
+                 * A top-level key of a Secrets Manager secret's JSON (e.g. `password` of an RDS-managed secret): only
+                 * its value is injected. @default the whole secret
+                 */
+                key: z
+                    .string()
+                    .regex(jsonKeyPattern, {
                         error: said(
-                            "is not an SSM parameter name or ARN",
-                            "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
+                            "is not a JSON key ECS can select: it must be a top-level key of the secret's JSON, not empty and " +
+                                'without ":" (which separates the fields of an ECS valueFrom)',
+                            "name a top-level key of the secret's JSON, e.g. password, or remove key to inject the whole secret",
                         ),
-                    },
-                ),
-            /**
-             * The customer-managed KMS key encrypting the parameter (ARN or id), when it is not the AWS-managed
-             * `aws/ssm`: the execution role may then decrypt with exactly that key, through SSM. @default aws/ssm
-             */
-            kmsKey: kmsKeySchema.optional(),
-        }),
+                    })
+                    .optional(),
+                /**
+                 * The customer-managed KMS key encrypting the parameter or secret (ARN or id), when it is not the
+                 * AWS-managed `aws/ssm` or `aws/secretsmanager`: the execution role may then decrypt with exactly that
+                 * key, through SSM or Secrets Manager. @default the AWS-managed key
+                 */
+                kmsKey: kmsKeySchema.optional(),
+            })
+            .superRefine((source, ctx) => {
+                if (source.key !== undefined && !isSecretsManagerArn(source.existing)) {
+                    refuse(
+                        ctx,
+                        ["key"],
+                        source.key,
+                        "selects a key of a JSON secret, but existing is an SSM parameter, whose whole value ECS injects",
+                        "remove key, or name in existing the full ARN of the Secrets Manager secret that holds the JSON",
+                    );
+                }
+            }, whenValid),
     ],
     { error: said("must have exactly one source", sourceFix) },
 );
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 /** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
 export const secretSourceFields: readonly string[] = secretSourceSchema.options.flatMap((option) => Object.keys(option.shape));
+/** A source's field written beside another source (`key` beside `generate`): the source it goes with. */
+const sourceOf = (field: string) =>
+    secretSourceSchema.options.map((option) => Object.keys(option.shape)).find((keys) => keys.includes(field))?.[0];
+unknownKeysSay(
+    secretSourceSchema,
+    (field) => (sourceOf(field) ? `goes only with ${sourceOf(field)}` : `unknown field${didYouMean(field, secretSourceFields)}`),
+    (field) => (sourceOf(field) ? `remove ${field}` : `use one of ${secretSourceFields.join(", ")}`),
+);
 
 const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", (value) =>
     // A shell line written alone is what CMD-SHELL takes.
@@ -369,10 +415,17 @@ const commandList = (problem: string, fix: string) => {
     return z.array(z.string({ error }), { error }).min(1, { error });
 };
 
+const credentialsFix =
+    'store the registry\'s {"username","password"} in a Secrets Manager secret (aws secretsmanager create-secret --name <name> ' +
+    "--secret-string file://credentials.json) and give its full ARN";
+
 /** One microservice. Exactly one of `image` and `build`. */
 export const serviceSchema = z.strictObject(
     {
-        /** An image reference: upstream references go through the pull-through cache; a full ECR URI is used as is. */
+        /**
+         * An image reference: upstream references go through the pull-through cache (unless `credentials` is set); a
+         * full ECR URI is used as is.
+         */
         image: z
             .string({ error: said("must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27") })
             .superRefine((image, ctx) => {
@@ -390,6 +443,26 @@ export const serviceSchema = z.strictObject(
             .optional(),
         /** A build context (or `{ context, dockerfile, args }`) built and pushed to the service's own ECR repository. */
         build: buildSchema.optional(),
+        /**
+         * Beside `image`, for an image in a private registry (not ECR, not `build`): the full ARN of the Secrets
+         * Manager secret holding the registry's `{"username","password"}`. The image is pulled as written, never
+         * through the pull-through cache, and the execution role may read exactly that secret. @default none
+         */
+        credentials: z
+            .string({ error: said("must be a Secrets Manager secret ARN", credentialsFix) })
+            .superRefine((credentials, ctx) => {
+                const mistake = secretArnMistake(credentials, "credentials", false);
+                if (mistake?.problem === notSecretArn) {
+                    const ssm = ssmArnPattern.test(credentials);
+                    const problem = ssm
+                        ? "is an SSM parameter ARN, but ECS reads a private registry's credentials only from a Secrets Manager secret"
+                        : notSecretArn;
+                    refuse(ctx, [], credentials, problem, credentialsFix);
+                } else if (mistake) {
+                    refuse(ctx, [], credentials, mistake.problem, mistake.fix);
+                }
+            })
+            .optional(),
         /** Container port. @default none: a worker with no traffic */
         port: wholeNumber(1, 65535, "use the port the container listens on (1-65535)").optional(),
         /**
@@ -420,7 +493,7 @@ export const serviceSchema = z.strictObject(
                 { error: said("must map variable names to strings", 'use { NAME: "value" }') },
             )
             .default({}),
-        /** Env var name → secret source; always injected through SSM. @default {} */
+        /** Env var name → secret source; injected by reference (SSM or Secrets Manager), never as plain environment. @default {} */
         secrets: z
             .record(envName(), secretSourceSchema, {
                 error: said(

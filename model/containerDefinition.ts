@@ -13,13 +13,18 @@ export interface ContainerInputs<T> {
     readonly image: T;
     readonly logGroupName: T;
     readonly region: T;
-    /** Every SSM parameter the task reads as a secret, by variable name, in injection order. */
+    /** Every SSM parameter or Secrets Manager secret the task reads as a secret, by variable name, in injection order. */
     readonly secrets: ReadonlyMap<string, SecretInput<T>>;
 }
 
-/** An SSM parameter a task reads as a secret: its ARN and its current version (as a string, for a label). */
+/** A secret a task reads: what ECS reads it from and its current version (as a string, for a label). */
 export interface SecretInput<T> {
+    /**
+     * The `valueFrom`: an SSM parameter's ARN, or a Secrets Manager secret's ARN (`<arn>:<json-key>::`
+     * for one key of its JSON, secretsManager.ts).
+     */
     readonly arn: T;
+    /** An SSM parameter's version number, or the id of a Secrets Manager secret's AWSCURRENT version. */
     readonly version: T;
 }
 
@@ -56,6 +61,8 @@ export interface Tmpfs {
 export interface ContainerDefinition<T> {
     readonly name: string;
     readonly image: T;
+    /** A private registry's credentials: the Secrets Manager secret holding them (set only with `credentials`). */
+    readonly repositoryCredentials?: { readonly credentialsParameter: string };
     readonly essential: true;
     readonly cpu: number;
     /** Hard limit: killed above it. */
@@ -96,7 +103,7 @@ export interface ContainerDefinition<T> {
 export const appProtocols = ["http", "http2", "grpc"] as const;
 export type AppProtocol = (typeof appProtocols)[number];
 
-/** Docker label carrying the version of the parameter behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
+/** Docker label carrying the version of the parameter or secret behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
 export const secretVersionLabelPrefix = "fleet.secret-version.";
 
 /** The container health check's timing (the command comes from the catalog). */
@@ -109,6 +116,7 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
     return {
         name: spec.name,
         image: inputs.image,
+        repositoryCredentials: spec.image.kind === "private" ? { credentialsParameter: spec.image.credentials } : undefined,
         essential: true,
         cpu: spec.cpu,
         memory: spec.memory.limit,
@@ -117,8 +125,9 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         command: spec.command,
         environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
         secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
-        // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859): the
-        // versions ride along as labels, so a new value is a new task definition revision.
+        // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859), and a secret's
+        // version pinned there would outlive its rotation: the versions ride along as labels, so a
+        // new value is a new task definition revision.
         dockerLabels:
             secrets.length > 0
                 ? Object.fromEntries(secrets.map(([name, parameter]) => [`${secretVersionLabelPrefix}${name}`, parameter.version]))

@@ -18,7 +18,7 @@ import {
     serviceSchema,
 } from "./catalog";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole, unwatchedServers } from "./connections";
-import { arnRegion, partitionOf } from "./awsNames";
+import { arnRegion, partitionOf, secretArnParts } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
 import { largestFargateSize, smallestFargateSize } from "./fargate";
 import { cachedImagePath, cachedRepository, parseImageReference } from "./images";
@@ -295,8 +295,32 @@ class ServiceResolver {
             );
             return { kind: "direct", reference: "invalid" };
         }
-        if (build !== undefined) return this.build(build, capacity);
+        const credentials = this.spec.credentials;
+        if (build !== undefined) {
+            if (credentials !== undefined) {
+                this.add(
+                    "credentials",
+                    credentials,
+                    "is set, but the service builds its image (build), which goes to the service's own ECR repository, " +
+                        "pulled with the execution role's IAM permissions",
+                    "remove credentials",
+                );
+            }
+            return this.build(build, capacity);
+        }
         const parsed = parseImageReference(image!);
+        if (credentials !== undefined && typeof parsed !== "string" && parsed.isEcr) {
+            this.add(
+                "credentials",
+                credentials,
+                `is set, but image ${image} is in ECR, which ECS pulls with the execution role's IAM permissions, ` +
+                    "not with registry credentials",
+                "remove credentials (for an image of another account's ECR, that registry's repository policy grants the pull)",
+            );
+        } else if (credentials !== undefined) {
+            // A private registry's image is pulled as written: the cache's rule would pull it with other credentials.
+            return { kind: "private", reference: image!, credentials };
+        }
         if (typeof parsed === "string" || parsed.isEcr) return { kind: typeof parsed === "string" ? "direct" : "ecr", reference: image! };
         const cache = this.settings.registry.pullThroughCache.find((c) => c.registry === parsed.upstream);
         if (cache && parsed.upstream) {
@@ -580,6 +604,8 @@ class ServiceResolver {
             const parameterName = servicePhysicalNames.secretParameter(stackNames(this.input.project, this.input.stack), this.name, name);
             if ("generate" in source) {
                 resolved.push({ name, source: "generate", length: source.generate.length, parameterName });
+            } else if ("existing" in source && secretArnParts(source.existing)) {
+                resolved.push(this.secretsManagerSecret(name, source));
             } else if ("existing" in source) {
                 // The program reads the parameter's version through SSM in the stack's region, whose
                 // Parameter Store holds only that region's parameters.
@@ -645,6 +671,43 @@ class ServiceResolver {
             }
         }
         return resolved;
+    }
+
+    /**
+     * An existing Secrets Manager secret, by its full ARN (the schema's rule). In the stack's region:
+     * the program reads its version and lets the execution role decrypt through Secrets Manager there.
+     */
+    private secretsManagerSecret(name: string, source: { existing: string; key?: string; kmsKey?: string }): ResolvedSecret {
+        const secret = secretArnParts(source.existing)!;
+        const stackRegion = this.input.region;
+        if (stackRegion && secret.region !== stackRegion) {
+            const replica = source.existing.replace(`:secretsmanager:${secret.region}:`, `:secretsmanager:${stackRegion}:`);
+            this.add(
+                `secrets.${name}.existing`,
+                source.existing,
+                `is a secret in ${secret.region}, but fleet reads secrets through Secrets Manager in the stack's region, ` +
+                    `${stackRegion} (aws:region)`,
+                `replicate it to ${stackRegion} (aws secretsmanager replicate-secret-to-regions --secret-id ${source.existing} ` +
+                    `--add-replica-regions Region=${stackRegion}) and name the replica, ${replica}`,
+            );
+        }
+        const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
+        if (keyRegion && keyRegion !== secret.region) {
+            this.add(
+                `secrets.${name}.kmsKey`,
+                source.kmsKey,
+                `is a key in ${keyRegion}, but the secret is in ${secret.region}, and Secrets Manager encrypts a secret only ` +
+                    "with a key of its own region",
+                `name the secret's own key, in ${secret.region}`,
+            );
+        }
+        return {
+            name,
+            source: "secretsManager",
+            secretArn: source.existing,
+            ...(source.key !== undefined ? { key: source.key } : {}),
+            ...(source.kmsKey ? { kmsKey: source.kmsKey } : {}),
+        };
     }
 
     private counts(routed: boolean): number {
@@ -923,6 +986,8 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
  */
 function mayHoldSecret(path: readonly PropertyKey[], entry: Record<string, unknown>): boolean {
     if (path[0] === "env") return true;
+    // Registry credentials pasted where their secret's ARN goes (a token, a password) are not repeated.
+    if (path[0] === "credentials") return !(typeof entry.credentials === "string" && entry.credentials.startsWith("arn:"));
     if (path[0] === "secrets") {
         if (path.length >= 3) return !secretSourceFields.includes(String(path[2]));
         const source = path.length === 2 && isRecord(entry.secrets) ? entry.secrets[String(path[1])] : undefined;

@@ -65,7 +65,17 @@ export type ResolvedImage =
           readonly upstream: string;
       }
     /** An upstream image with no cache rule in this stack: pulled from the internet through NAT. */
-    | { readonly kind: "direct"; readonly reference: string };
+    | { readonly kind: "direct"; readonly reference: string }
+    /**
+     * An image of a private registry (`credentials`): used exactly as written, never through the cache, and
+     * pulled with the registry credentials held in a Secrets Manager secret (`repositoryCredentials`).
+     */
+    | {
+          readonly kind: "private";
+          readonly reference: string;
+          /** The full ARN of the Secrets Manager secret holding `{"username","password"}`. */
+          readonly credentials: string;
+      };
 
 export type ResolvedSecret =
     | { readonly name: string; readonly source: "config"; readonly configKey: string; readonly parameterName: string }
@@ -75,6 +85,17 @@ export type ResolvedSecret =
           readonly source: "existing";
           readonly parameter: string;
           /** The customer-managed key encrypting it (ARN or id); absent for `aws/ssm`. */
+          readonly kmsKey?: string;
+      }
+    /** An existing Secrets Manager secret (`existing` with its full ARN), in the stack's region. */
+    | {
+          readonly name: string;
+          readonly source: "secretsManager";
+          /** The secret's full ARN (with the six characters AWS appends to its name). */
+          readonly secretArn: string;
+          /** The top-level key of its JSON whose value is injected; absent for the whole secret. */
+          readonly key?: string;
+          /** The customer-managed key encrypting it (ARN or id); absent for `aws/secretsmanager`. */
           readonly kmsKey?: string;
       };
 

@@ -7,7 +7,7 @@
  * Pure functions over plain values: table-tested in test/awsRules.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { arnRegion, partitionOf } from "../model/awsNames";
+import { arnRegion, partitionOf, secretArnParts } from "../model/awsNames";
 import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../policy/limits";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
@@ -568,6 +568,85 @@ export const serviceConnectDnsName: TextRule = {
     form: notStartingWithHyphen,
 };
 
+type ContainerJson = {
+    name?: string;
+    secrets?: { name?: string; valueFrom?: string }[];
+    repositoryCredentials?: { credentialsParameter?: string };
+};
+const containersOf = (json: string) => JSON.parse(json) as ContainerJson[];
+
+const ssmParameterReference =
+    /^(\/?[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)*|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[a-zA-Z0-9_.\-/]+)$/;
+
+/** Why ECS refuses a secret's `valueFrom`, or undefined when it reads it. */
+function valueFromProblem(valueFrom: string): string | undefined {
+    if (ssmParameterReference.test(valueFrom)) return undefined;
+    const secret = secretArnParts(valueFrom);
+    if (!secret) return "is neither an SSM parameter nor a Secrets Manager secret ARN";
+    if (secret.fields && secret.fields.versionStage !== "" && secret.fields.versionId !== "")
+        return "names both a version stage and a version id";
+    return undefined;
+}
+
+/**
+ * Where a container reads its secrets (`secrets[].valueFrom`): an SSM parameter, by name in the
+ * task's region or by ARN, or the full ARN of a Secrets Manager secret (ECS API Secret,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Secret.html), which may be followed
+ * by `:<json-key>:<version-stage>:<version-id>` (each may be empty, but a version stage and a
+ * version id are not both given: "If you specify a version stage, you can't specify a version ID").
+ */
+export const ecsContainerSecrets: TextRule = {
+    service: "ECS",
+    reference: "ECS developer guide, Pass Secrets Manager secrets through Amazon ECS environment variables; ECS API Secret",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html",
+    maxLength: Number.MAX_SAFE_INTEGER,
+    checks: [
+        {
+            text:
+                "secrets read from an SSM parameter (name or ARN) or a Secrets Manager secret ARN " +
+                "[:<json-key>:<version-stage>:<version-id>], not both version fields",
+            problem: (json) => {
+                const refused = containersOf(json).flatMap((c) =>
+                    (c.secrets ?? []).flatMap((secret) => {
+                        const problem = valueFromProblem(String(secret.valueFrom ?? ""));
+                        return problem ? [`${secret.name}: ${JSON.stringify(secret.valueFrom)} ${problem}`] : [];
+                    }),
+                );
+                return refused.length > 0 ? `sets secrets ECS refuses (${refused.join("; ")})` : undefined;
+            },
+        },
+    ],
+};
+
+/**
+ * A private registry's credentials (`repositoryCredentials.credentialsParameter`): a Secrets Manager
+ * secret, by its ARN or, in the task's region, its name ("Private registry authentication for
+ * tasks" in the ECS developer guide: the secret holds `{"username","password"}`).
+ */
+export const ecsRepositoryCredentials: TextRule = {
+    service: "ECS",
+    reference: "ECS API RepositoryCredentials",
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RepositoryCredentials.html",
+    maxLength: Number.MAX_SAFE_INTEGER,
+    checks: [
+        {
+            text: "repositoryCredentials.credentialsParameter a Secrets Manager secret's ARN or name",
+            problem: (json) => {
+                const refused = containersOf(json).flatMap((c) => {
+                    const parameter = c.repositoryCredentials?.credentialsParameter;
+                    if (c.repositoryCredentials === undefined) return [];
+                    const secret = typeof parameter === "string" ? secretArnParts(parameter) : undefined;
+                    const name = typeof parameter === "string" && /^[A-Za-z0-9/_+=.@!-]{1,512}$/.test(parameter);
+                    return (secret && !secret.fields) || name ? [] : [`${c.name}: ${JSON.stringify(parameter)}`];
+                });
+                return refused.length > 0
+                    ? `sets repositoryCredentials that are not a Secrets Manager secret's ARN or name (${refused.join("; ")})`
+                    : undefined;
+            },
+        },
+    ],
+};
+
 /**
  * A capacity provider name (CreateCapacityProvider name): never starting with aws, ecs or
  * fargate. The reference does not say whether case matters; fleet refuses any case.
@@ -799,6 +878,8 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
         text("containerDefinitions", ecsContainerDefinitions),
         text("containerDefinitions", ecsPortMappings),
         text("containerDefinitions", ecsContainerDefinitionNames),
+        text("containerDefinitions", ecsContainerSecrets),
+        text("containerDefinitions", ecsRepositoryCredentials),
     ],
     "aws:ecs/service:Service": [
         physicalName(ecsServiceName),

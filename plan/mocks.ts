@@ -13,7 +13,7 @@ import {
     serviceConnectTaskSource,
 } from "./awsRules";
 import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
-import { arnRegion } from "../model/awsNames";
+import { arnRegion, secretArnParts } from "../model/awsNames";
 import { pulumiAutoNameRandomLength } from "../model/naming";
 
 export const fakeAccountId = "123456789012";
@@ -481,6 +481,46 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     insecureValue: "",
                 };
             }
+            case "aws:secretsmanager/getSecretVersions:getSecretVersions": {
+                // A secret a service references by ARN: its version ids and labels (ListSecretVersionIds), never its value.
+                const secretId = String(inputs.secretId);
+                const secret = secretArnParts(secretId);
+                if (!secret || secret.fields)
+                    throw new Error(`fleet mocks: secret ${secretId} is not named by its ARN; fleet reads secrets by their full ARN`);
+                // Secrets Manager is regional: the provider's endpoint holds its own region's secrets (and replicas).
+                if (secret.region !== this.region)
+                    throw new Error(
+                        `fleet mocks: secret ${secretId} is in ${secret.region}; ` +
+                            `ListSecretVersionIds in ${this.region} reads only that region's secrets`,
+                    );
+                const name = secret.complete ? secret.name.slice(0, -7) : secret.name;
+                return {
+                    arn: secret.arn,
+                    secretArn: secret.arn,
+                    name,
+                    secretName: name,
+                    secretId,
+                    region: this.region,
+                    id: secret.arn,
+                    versions: [
+                        {
+                            versionId: uuidOf(`${secret.arn}/current`),
+                            versionStages: ["AWSCURRENT"],
+                            createdTime: "2026-01-01T00:00:00Z",
+                            lastAccessedDate: "2026-01-01T00:00:00Z",
+                        },
+                        {
+                            versionId: uuidOf(`${secret.arn}/previous`),
+                            versionStages: ["AWSPREVIOUS"],
+                            createdTime: "2025-12-01T00:00:00Z",
+                            lastAccessedDate: "2026-01-01T00:00:00Z",
+                        },
+                    ],
+                };
+            }
+            case "aws:secretsmanager/getSecretVersion:getSecretVersion":
+                // GetSecretValue: the value would land in the program's outputs and the plan.
+                throw new Error(`fleet mocks: secret ${String(inputs.secretId)} read with its value; fleet reads only versions`);
             case "aws:route53/getZone:getZone": {
                 const zone = String(inputs.name ?? "").replace(/\.$/, "");
                 const zoneId = `Z${hash(zone, 20).toUpperCase()}`;

@@ -472,13 +472,17 @@ const checks: Record<string, Check> = {
         [...index.ofType("aws:iam/rolePolicy:RolePolicy"), ...index.ofType("aws:iam/policy:Policy")].flatMap((grant) =>
             asList(index.iamDocument(grant)?.Statement)
                 .filter((s: any) => s?.Effect === "Allow" && asList<string>(s.Action).some((a) => secretReadAction.test(a)))
-                .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && r.includes("*")))
+                // `?` too: a partial Secrets Manager ARN's `-??????` matches whichever secret takes the name.
+                .filter((s: any) => asList<string>(s.Resource).some((r) => typeof r === "string" && /[*?]/.test(r)))
                 .map((s: any) => ({
                     resource: grant,
                     problem: `statement ${s.Sid ?? "(no Sid)"} reads secrets from ${asList<string>(s.Resource)
-                        .filter((r) => r.includes("*"))
+                        .filter((r) => /[*?]/.test(r))
                         .join(", ")}`,
-                    fix: "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
+                    fix: asList<string>(s.Action).includes("secretsmanager:GetSecretValue")
+                        ? "grant secretsmanager:GetSecretValue and kms:Decrypt on the exact secret ARNs (with their six-character " +
+                          "suffix) and key ARNs"
+                        : "grant ssm:GetParameters and kms:Decrypt on the exact parameter and key ARNs",
                 })),
         ),
     "FLEET.task-access": (index) =>

@@ -25,7 +25,8 @@ const wordings: Readonly<Record<string, readonly Wording[]>> = {
         { pattern: new RegExp(`^${container}cpu$`), label: "CPU units", fact: true },
         { pattern: new RegExp(`^${container}image$`), label: "image" },
         { pattern: new RegExp(`^${container}environment\\.(\\w+)$`), label: (m) => `env ${m[1]}` },
-        { pattern: new RegExp(`^${container}secrets\\.(\\w+)$`), label: (m) => `secret ${m[1]} (SSM parameter)` },
+        { pattern: new RegExp(`^${container}secrets\\.(\\w+)$`), label: (m) => `secret ${m[1]} source` },
+        { pattern: new RegExp(`^${container}repositoryCredentials`), label: "registry credentials" },
         { pattern: new RegExp(`^${container}command`), label: "command" },
         { pattern: new RegExp(`^${container}stopTimeout$`), label: "stop timeout", unit: "s", fact: true },
         { pattern: new RegExp(`^${container}user$`), label: "user" },
@@ -33,7 +34,7 @@ const wordings: Readonly<Record<string, readonly Wording[]>> = {
         { pattern: new RegExp(`^${container}linuxParameters\\.tmpfs\\[0\\]\\.size$`), label: "/tmp size", unit: "MiB", fact: true },
         {
             pattern: new RegExp(`^${container}dockerLabels\\.${secretVersionLabelPrefix.replace(/\./g, "\\.")}(\\w+)$`),
-            label: (m) => `secret ${m[1]} parameter version`,
+            label: (m) => `secret ${m[1]} version`,
         },
         { pattern: new RegExp(`^${container}dockerLabels\\.(.+)$`), label: (m) => `label ${m[1]}` },
         { pattern: /^cpu$/, label: "task CPU", fact: true },
