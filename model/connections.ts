@@ -73,11 +73,13 @@ export function connectionVariable(target: string, port: number, protocol: Proto
 
 /**
  * The connections of every service, checked against the services of this stack (`disabled`: in
- * the catalog but turned off here). Problems go to each service's `add`.
+ * the catalog but turned off here; `invalid`: in the catalog with problems of their own, already
+ * reported). Problems go to each service's `add`.
  */
 export function resolveConnections(
     services: readonly ConnectionInput[],
     disabled: ReadonlySet<string>,
+    invalid: ReadonlySet<string> = new Set(),
 ): Map<string, { connects: ResolvedConnection[]; serviceConnect?: ServiceConnectRole }> {
     const byName = new Map(services.map((s) => [s.name, s]));
     const names = [...byName.keys()];
@@ -107,6 +109,7 @@ export function resolveConnections(
                 return;
             }
             const server = byName.get(target);
+            if (!server && invalid.has(target)) return;
             if (!server) {
                 service.add(field, target, `is not a service in the catalog${didYouMean(target, names)}`, "name a catalog service");
                 return;

@@ -889,6 +889,8 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             add: (field, value, problem, fix) => connectionProblems.add(subject(field), field, value, problem, fix),
         })),
         disabled,
+        // Catalog entries with problems of their own: calls to them are not reported a second time.
+        new Set(Object.keys(catalog).filter((name) => !disabled.has(name) && !entries.some((entry) => entry.name === name))),
     );
     const subjects = new Map(entries.map((entry) => [entry.name, entry.subject]));
     const resolved: Omit<ResolvedService, "rules" | "urls">[] = [];

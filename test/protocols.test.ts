@@ -194,6 +194,18 @@ describe("protocol misuses", () => {
             ],
         ],
     ];
+    cases.push([
+        "a call to an entry with problems of its own, reported once (on the entry)",
+        {
+            web: { image: "nginx:1.27", memory, connects: ["cache"] },
+            cache: { image: "redis:7.4", port: 6379, protocol: "tcp", memory: { reservation: 128, limit: 64 } },
+        },
+        stack,
+        [
+            'service "cache": memory.reservation = 128: must be below memory.limit (64): AWS requires the hard limit (memory) ' +
+                "above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.",
+        ],
+    ]);
     for (const [what, catalog, config, messages] of cases) {
         it(`reports ${what}`, () => assert.deepEqual(resolutionProblems(catalog, config), messages));
     }
