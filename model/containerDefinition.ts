@@ -48,6 +48,14 @@ export interface Tmpfs {
     readonly mountOptions: readonly string[];
 }
 
+/** A volume of the task mounted in the container (ECS MountPoint). */
+export interface MountPoint {
+    /** The task definition volume's name. */
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: false;
+}
+
 /** The container definition, as ECS reads it (`undefined` fields are left out of the JSON). */
 export interface ContainerDefinition<T> {
     readonly name: string;
@@ -86,6 +94,8 @@ export interface ContainerDefinition<T> {
         readonly capabilities?: { readonly drop: readonly string[] };
         readonly tmpfs?: readonly Tmpfs[];
     };
+    /** The service's `volumes`; absent without any. */
+    readonly mountPoints?: readonly MountPoint[];
 }
 
 /** Docker label carrying the version of the parameter behind a secret, e.g. `fleet.secret-version.DATABASE_PASSWORD`. */
@@ -138,6 +148,9 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         stopTimeout: spec.stopTimeout,
         ...hardening(spec),
         systemControls: privilegedPortControls(spec.port),
+        mountPoints: spec.volumes?.length
+            ? spec.volumes.map((volume) => ({ sourceVolume: volume.volumeName, containerPath: volume.path, readOnly: false }))
+            : undefined,
     };
 }
 
