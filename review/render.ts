@@ -15,7 +15,7 @@ import { rollingDeployment } from "../policy/limits";
 import { PolicyResult } from "../policy/rules";
 import { PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
-import { planPolicy, retirementProblems } from "./guards";
+import { fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
@@ -117,7 +117,14 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         advice,
         budget,
         jobs: jobRows(facts.services, options.now ?? new Date()),
-        warnings: [...(capacity?.warnings ?? []), ...(advice?.warnings ?? []), ...rollouts.flatMap((r) => r.warnings), ...cost.warnings],
+        warnings: [
+            ...(capacity?.warnings ?? []),
+            ...(advice?.warnings ?? []),
+            ...rollouts.flatMap((r) => r.warnings),
+            ...cost.warnings,
+            // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
+            ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
+        ],
     };
 }
 
