@@ -31,9 +31,7 @@ export function efsNameFix(value: unknown): string {
             ? value
                   .toLowerCase()
                   .replace(/[^a-z0-9]+/g, "-")
-                  .replace(/^[^a-z]+|-+$/g, "")
-                  .slice(0, 32)
-                  .replace(/-+$/, "")
+                  .replace(/^-+|-+$/g, "")
             : "";
     return efsNamePattern.test(suggestion) ? `write "${suggestion}"` : 'use e.g. "pgdata"';
 }
@@ -105,7 +103,7 @@ export function resolveVolumes(
     }
     for (const [path, written] of byPath) {
         if (written.length > 1) {
-            add("volumes", written, `names the same path ${path} twice (a trailing slash names the same directory)`, "keep one of them");
+            add("volumes", written, `name the same path, ${path}, twice (a trailing slash names the same directory)`, "keep one of them");
         }
     }
 
@@ -153,14 +151,22 @@ export function resolveVolumes(
 function efsOwner(user: string | undefined, fileSystem: string, path: string, add: AddProblem): { uid: number; gid: number } | undefined {
     const mounted = `the file system "${fileSystem}" (${volumeField(path)}) is mounted through an access point`;
     const numeric = user === undefined ? null : /^(\d+)(?::(\d+))?$/.exec(user);
+    const needs = `${mounted} that needs the numeric uid[:gid] the files are written as`;
+    if (user === undefined) {
+        add(
+            "user",
+            user,
+            `is not set (optOut.nonRootUser runs the image's own user), but ${needs}`,
+            'set user to the numeric uid:gid the image runs as, e.g. "999:999"',
+        );
+        return undefined;
+    }
     if (!numeric) {
         add(
             "user",
             user,
-            user === undefined
-                ? `is not set (optOut.nonRootUser runs the image's own user), but ${mounted} that needs the numeric uid[:gid] the files are written as`
-                : `is a name, but ${mounted} that needs the numeric uid[:gid] the files are written as`,
-            'write the numeric uid:gid the image gives that user (docker run --rm --entrypoint id <image>), e.g. "999:999"',
+            `is a name, but ${needs}`,
+            `write the numeric uid:gid the image gives that user (docker run --rm --entrypoint id <image> ${user}), e.g. "999:999"`,
         );
         return undefined;
     }
