@@ -450,7 +450,10 @@ export const serviceSchema = z.strictObject(
         ).optional(),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
-        /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
+        /**
+         * The user the container runs as (`uid[:gid]` or a name in the image); never root; numeric when the
+         * service mounts an EFS file system (its access point writes as it). @default "1000"
+         */
         user: z
             .string()
             .regex(userPattern, {
