@@ -5,7 +5,7 @@ import { Dns } from "./dns";
 import { FileSystem, FileSystemRefs } from "./fileSystems";
 import { LoadBalancer } from "./loadBalancer";
 import { UpstreamRegistryKey } from "../model/images";
-import { platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
+import { fileSystemComponentName, platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
 import { privateSubnetCount } from "../model/volumes";
 import { Network } from "./network";
@@ -152,7 +152,7 @@ export class Platform extends pulumi.ComponentResource {
             fleet.fileSystems.map((fileSystem) => [
                 fileSystem.name,
                 new FileSystem(
-                    children.fileSystem(fileSystem.name),
+                    fileSystemComponentName(name, fileSystem.name),
                     {
                         fileSystem,
                         names,

@@ -133,14 +133,14 @@ export function platformLogicalNames(platform: string) {
         /** EC2 (bridge) tasks calling the Service Connect agents of other EC2 tasks on the instances. */
         instancesConnect: `${platform}-instances-connect`,
         dns: `${platform}-dns`,
-        /** A stack's EFS file system, by its catalog name (a component: infra/fileSystems.ts). */
-        fileSystem: (name: string) => `${platform}-efs-${name}`,
     } as const;
 }
 
+/** The component of a stack's EFS file system, under the platform's name, by its catalog name: `<platform>-efs-<name>`. */
+export const fileSystemComponentName = (platform: string, fileSystem: string) => `${platform}-efs-${fileSystem}`;
+
 /**
- * The logical names of a file system's children, under its component's name (platformLogicalNames
- * fileSystem): the file system itself, its security group, its mount targets (one per private
+ * The logical names of a file system's children, under its component's name (fileSystemComponentName): the file system itself, its security group, its mount targets (one per private
  * subnet, by position), its policy, and the one rule admitting the container instances (EC2 tasks).
  */
 export function fileSystemLogicalNames(fileSystem: string) {

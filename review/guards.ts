@@ -7,7 +7,7 @@ import { parseJsonOrString } from "../policy/limits";
 import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
-import { platformLogicalNames, serviceLogicalNames, stackNames } from "../model/naming";
+import { fileSystemComponentName, serviceLogicalNames, stackNames } from "../model/naming";
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
@@ -69,12 +69,11 @@ function deletedFileSystems(base: PlanDocument, head: PlanDocument): FileSystemD
     if (base.stack !== head.stack) return [];
     const declared = new Set(head.resources.map((r) => r.urn));
     const index = planResources(base);
-    const platform = platformLogicalNames(stackNames(base.project, base.stack).prefix);
     const accessPoints = base.resources.filter((r) => r.type === "aws:efs/accessPoint:AccessPoint");
     return base.resources
         .filter((r) => r.type === fileSystemType && !declared.has(r.urn))
         .map((resource) => {
-            const prefix = platform.fileSystem("");
+            const prefix = fileSystemComponentName(stackNames(base.project, base.stack).prefix, "");
             const name = resource.name.startsWith(prefix) ? resource.name.slice(prefix.length) : resource.name;
             const mountedBy = accessPoints.flatMap((point) => {
                 const service = index.serviceOfUrn(point.urn);

@@ -296,7 +296,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
                 'mean "memory"?); use one of image, build, port, routes, health, ' +
                 "memory, cpu, env, secrets, desiredCount, scaling, schedule, timezone, " +
                 "jobDurationMinutes, command, stopTimeout, deregistrationDelay, " +
-                "capacity, user, optOut, access, connects.",
+                "capacity, user, optOut, access, connects, volumes.",
             'service "svc": memory = (missing): is required; set memory: { ' +
                 "reservation, limit } in MiB, the soft reservation below the hard limit.",
         ],
