@@ -89,11 +89,15 @@ function deletedFileSystems(base: PlanDocument, head: PlanDocument): FileSystemD
  * keeps its state without listing it (as its repository and parameters). Warned: any other, in a
  * stack that does not protect it.
  */
-export function fileSystemDeletions(base: PlanDocument, head: PlanDocument): { problems: string[]; warnings: string[] } {
+export function fileSystemDeletions(
+    base: PlanDocument,
+    head: PlanDocument,
+): { problems: string[]; warnings: string[]; /** The file systems deleted without a refusal: their files are lost. */ lost: string[] } {
     const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<string, { release?: boolean }>;
     const file = `Pulumi.${head.stack}.yaml`;
     const problems: string[] = [];
     const warnings: string[] = [];
+    const lost: string[] = [];
     for (const { name, resource, mountedBy } of deletedFileSystems(base, head)) {
         const what = `file system "${name}" (${resource.type} "${resource.name}")`;
         const owner = mountedBy[0] ?? "<service>";
@@ -114,6 +118,7 @@ export function fileSystemDeletions(base: PlanDocument, head: PlanDocument): { p
                 );
             }
         } else {
+            lost.push(name);
             warnings.push(
                 `${what} is deleted by this plan, and every file on it is lost` +
                     `${mountedBy.length ? ` (it was mounted by ${mountedBy.join(", ")})` : ""}. ` +
@@ -121,7 +126,7 @@ export function fileSystemDeletions(base: PlanDocument, head: PlanDocument): { p
             );
         }
     }
-    return { problems, warnings };
+    return { problems, warnings, lost };
 }
 
 function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {

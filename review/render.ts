@@ -417,6 +417,8 @@ function verdictRows(r: Review): [string, string][] {
         );
         if (v.added.length) rows.push(["new services", v.added.join(", ")]);
         if (v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
+        const lost = r.against.plan.stack === r.plan.stack ? fileSystemDeletions(r.against.plan, r.plan).lost : [];
+        if (lost.length) rows.push(["files lost", `file system ${lost.join(", ")} deleted with every file on it (see Warnings)`]);
     } else {
         const protectedCount = r.plan.resources.filter((x) => x.protect).length;
         rows.push([

@@ -23,6 +23,7 @@ import { diffPlans } from "../review/diff";
 import { extractFacts } from "../review/facts";
 import { fileSystemDeletions, retirementProblems } from "../review/guards";
 import { modelSection } from "../review/modelFacts";
+import { renderText, review } from "../review/render";
 import { containerOf, policyOf, region, Registered } from "./harness";
 import { projectRoot } from "./support/fixtures";
 import { fleetInput, resolutionProblems } from "./support/fleetInput";
@@ -779,12 +780,19 @@ describe("a plan that deletes a file system", () => {
         const deletions = fileSystemDeletions(base(false), head({}));
         assert.deepEqual(deletions, {
             problems: [],
+            lost: ["pgdata"],
             warnings: [
                 'file system "pgdata" (aws:efs/fileSystem:FileSystem "fleet-prod-efs-pgdata") is deleted by this plan, and every ' +
                     "file on it is lost (it was mounted by db). To keep it, mount it from a service or list it under " +
                     "fleet:retired.db.fileSystems in Pulumi.prod.yaml.",
             ],
         });
+        const text = renderText(review(head({}), base(false), { now: new Date("2026-01-05T00:00:00Z") }));
+        assert.match(text, /^ {2}files lost {9}file system pgdata deleted with every file on it \(see Warnings\)$/m);
+        assert.match(
+            text,
+            /^ {2}! file system "pgdata" \(aws:efs\/fileSystem:FileSystem "fleet-prod-efs-pgdata"\) is deleted by this plan/m,
+        );
         const removal = diffPlans(base(false), head({}))
             .groups.flatMap((g) => g.changes)
             .find((c) => c.type === "aws:efs/fileSystem:FileSystem");
