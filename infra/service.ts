@@ -388,7 +388,10 @@ export class Service extends pulumi.ComponentResource {
         });
     }
 
-    /** A Fargate task reaches a file system's mount targets from its own group: one NFS rule per file system, on the file system's group. */
+    /**
+     * A Fargate task reaches a file system's mount targets from its own group: one NFS rule per
+     * file system, on the file system's group.
+     */
     private createNfsRules(securityGroup: aws.ec2.SecurityGroup, mounts: ReadonlyMap<string, Mount>): void {
         for (const [fileSystem, mount] of mounts) {
             new aws.vpc.SecurityGroupIngressRule(

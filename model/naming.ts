@@ -140,8 +140,10 @@ export function platformLogicalNames(platform: string) {
 export const fileSystemComponentName = (platform: string, fileSystem: string) => `${platform}-efs-${fileSystem}`;
 
 /**
- * The logical names of a file system's children, under its component's name (fileSystemComponentName): the file system itself, its security group, its mount targets (one per private
- * subnet, by position), its policy, and the one rule admitting the container instances (EC2 tasks).
+ * The logical names of a file system's children, under its component's name
+ * (fileSystemComponentName): the file system itself, its security group, its mount targets (one
+ * per private subnet, by position), its policy, and the one rule admitting the container
+ * instances (EC2 tasks).
  */
 export function fileSystemLogicalNames(fileSystem: string) {
     return {

@@ -977,7 +977,9 @@ export function taskDefinitionVolumeBreaches(inputs: Record<string, unknown>): R
         for (const mount of Array.isArray(container?.mountPoints) ? container.mountPoints.map(record) : []) {
             if (volumesKnown && !names.includes(String(mount?.sourceVolume)))
                 breaches.push({
-                    problem: `container ${container?.name} mounts ${JSON.stringify(mount?.sourceVolume)}, which is not a volume of the task`,
+                    problem:
+                        `container ${container?.name} mounts ${JSON.stringify(mount?.sourceVolume)}, ` +
+                        "which is not a volume of the task",
                     source: ecsMountPointSource,
                 });
             if (typeof mount?.containerPath !== "string" || !mount.containerPath.startsWith("/"))

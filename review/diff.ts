@@ -21,7 +21,10 @@ export interface ResourceChange {
     readonly values?: readonly ValueChange[];
     /** The changed paths that force the replacement (replacements only). */
     readonly replacedBy?: readonly string[];
-    /** What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state (replacements, and a file system's removal). */
+    /**
+     * What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state
+     * (replacements, and a file system's removal).
+     */
     readonly warnings?: readonly string[];
 }
 

@@ -335,7 +335,8 @@ describe("EFS volumes", () => {
             Resource: [fileSystemArn(fileSystem)],
             Condition: {
                 StringEquals: {
-                    "elasticfilesystem:AccessPointArn": `arn:aws:elasticfilesystem:${region}:123456789012:access-point/${accessPointId(service)}`,
+                    "elasticfilesystem:AccessPointArn":
+                        `arn:aws:elasticfilesystem:${region}:123456789012:` + `access-point/${accessPointId(service)}`,
                 },
             },
         });
@@ -432,7 +433,8 @@ describe("volume messages", () => {
             entry({ "./data": "scratch" }),
             {},
             [
-                'service "db": volumes = "./data": is not an absolute path: ECS mounts a volume at a path from the container\'s root; write "/data".',
+                'service "db": volumes = "./data": is not an absolute path: ECS mounts a volume at a path from the ' +
+                    'container\'s root; write "/data".',
             ],
         ],
         [
@@ -459,7 +461,8 @@ describe("volume messages", () => {
             entry({ "/data": "scratch", "/data/": { efs: "pgdata" } }),
             {},
             [
-                'service "db": volumes = ["/data","/data/"]: name the same path, /data, twice (a trailing slash names the same directory); keep one of them.',
+                'service "db": volumes = ["/data","/data/"]: name the same path, /data, twice (a trailing slash names ' +
+                    "the same directory); keep one of them.",
             ],
         ],
         [
@@ -483,7 +486,8 @@ describe("volume messages", () => {
             entry(["/data"]),
             {},
             [
-                'service "db": volumes = ["/data"]: must map container paths to "scratch" or { efs: "<name>" }; write volumes: { "/data": "scratch" }.',
+                'service "db": volumes = ["/data"]: must map container paths to "scratch" or { efs: "<name>" }; ' +
+                    'write volumes: { "/data": "scratch" }.',
             ],
         ],
         [
@@ -501,7 +505,8 @@ describe("volume messages", () => {
             {},
             [
                 `service "db": user = "postgres": is a name, but ${mounted} that needs the numeric uid[:gid] the files are written as; ` +
-                    'write the numeric uid:gid the image gives that user (docker run --rm --entrypoint id <image> postgres), e.g. "999:999".',
+                    "write the numeric uid:gid the image gives that user (docker run --rm --entrypoint id <image> postgres), " +
+                    'e.g. "999:999".',
             ],
         ],
         [
@@ -510,7 +515,8 @@ describe("volume messages", () => {
             {},
             [
                 'service "db": user = (missing): is not set (optOut.nonRootUser runs the image\'s own user), but ' +
-                    `${mounted} that needs the numeric uid[:gid] the files are written as; set user to the numeric uid:gid the image runs as, e.g. "999:999".`,
+                    `${mounted} that needs the numeric uid[:gid] the files are written as; ` +
+                    'set user to the numeric uid:gid the image runs as, e.g. "999:999".',
             ],
         ],
         [
@@ -696,7 +702,8 @@ describe("the mocks refuse what AWS refuses", () => {
         assert.throws(target("second"), {
             message:
                 'fleet mocks: aws:efs/mountTarget:MountTarget "second": a second mount target of the file system in subnet subnet-0a ' +
-                "(one per Availability Zone) — EFS API CreateMountTarget, https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html",
+                "(one per Availability Zone) — EFS API CreateMountTarget, " +
+                "https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html",
         });
     });
 
