@@ -83,6 +83,7 @@ function platformRefs(platform: Platform): PlatformRefs {
         registry: { url: platform.registryUrl, cacheDependencies: platform.registry.cacheDependencies },
         secretsKeyArn: platform.secretsKeyArn,
         serviceConnectNamespaceArn: platform.serviceConnectNamespaceArn,
+        fileSystems: platform.fileSystems,
     };
 }
 

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { iamDocumentVersion, ResolvedGrant, taskRolePolicy } from "../model/access";
+import { EfsMount, efsMountStatements } from "../model/volumes";
 
 export interface AwsContext {
     readonly accountId: pulumi.Input<string>;
@@ -176,10 +177,22 @@ export function ecsTasksTrustDocument(ctx: AwsContext, role: "task" | "execution
 
 /**
  * The task (application) role's permissions: exactly the `access` grants of the service, on the
- * exact ARNs of the stack's account and region (model/access.ts), as JSON.
+ * exact ARNs of the stack's account and region (model/access.ts), and the client actions on each
+ * file system it mounts, through its access point only (model/volumes.ts), as JSON.
  */
-export function taskRoleDocument(grants: readonly ResolvedGrant[], ctx: AwsContext): pulumi.Output<string> {
+export function taskRoleDocument(
+    grants: readonly ResolvedGrant[],
+    ctx: AwsContext,
+    mounts: readonly EfsMount<pulumi.Input<string>>[] = [],
+): pulumi.Output<string> {
+    const arns = pulumi.all(mounts.map((mount) => pulumi.all([mount.fileSystemArn, mount.accessPointArn])));
     return pulumi
-        .all([ctx.partition, ctx.region, ctx.accountId])
-        .apply(([partition, region, accountId]) => taskRolePolicy(grants, { partition, region, accountId }));
+        .all([ctx.partition, ctx.region, ctx.accountId, arns])
+        .apply(([partition, region, accountId, resolved]) =>
+            taskRolePolicy(
+                grants,
+                { partition, region, accountId },
+                efsMountStatements(resolved.map(([fileSystemArn, accessPointArn]) => ({ fileSystemArn, accessPointArn }))),
+            ),
+        );
 }

@@ -2,10 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./cluster";
 import { Dns } from "./dns";
+import { FileSystem, FileSystemRefs } from "./fileSystems";
 import { LoadBalancer } from "./loadBalancer";
 import { UpstreamRegistryKey } from "../model/images";
-import { platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
+import { fileSystemComponentName, platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
+import { privateSubnetCount } from "../model/volumes";
 import { Network } from "./network";
 import { AwsContext } from "./iamDocuments";
 import { Registry } from "./registry";
@@ -60,6 +62,8 @@ export interface PlatformRefs {
     readonly secretsKeyArn: pulumi.Input<string>;
     /** The Cloud Map namespace of Service Connect, when a service of the stack calls another. @default none */
     readonly serviceConnectNamespaceArn?: pulumi.Input<string>;
+    /** The stack's EFS file systems, by name, for the services that mount them. @default {} */
+    readonly fileSystems?: Readonly<Record<string, FileSystemRefs>>;
 }
 
 /**
@@ -79,6 +83,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly serviceConnectNamespaceArn?: pulumi.Output<string>;
     /** `fleet:dns`: the zone, the certificate and the records; absent without it. */
     public readonly dns?: Dns;
+    /** The stack's EFS file systems (services' `volumes`, `fleet:retired` fileSystems), by name. */
+    public readonly fileSystems: Readonly<Record<string, FileSystem>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:platform:Platform", name, {}, opts);
@@ -141,10 +147,31 @@ export class Platform extends pulumi.ComponentResource {
         );
         this.secretsKeyArn = key.arn;
 
+        const names = stackNames(fleet.project, fleet.stack);
+        this.fileSystems = Object.fromEntries(
+            fleet.fileSystems.map((fileSystem) => [
+                fileSystem.name,
+                new FileSystem(
+                    fileSystemComponentName(name, fileSystem.name),
+                    {
+                        fileSystem,
+                        names,
+                        vpcId: this.network.vpcId,
+                        privateSubnetIds: this.network.privateSubnetIds,
+                        subnetCount: privateSubnetCount(fleet.network),
+                        kmsKeyArn: key.arn,
+                        instancesSecurityGroupId: this.cluster.instanceSecurityGroupId,
+                        aws: this.aws,
+                        tags,
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
+
         // One HTTP namespace per stack, only when services call each other: Service Connect needs
         // no DNS namespace (clients resolve through their agent).
         if (fleet.services.some((s) => s.serviceConnect)) {
-            const names = stackNames(fleet.project, fleet.stack);
             this.serviceConnectNamespaceArn = new aws.servicediscovery.HttpNamespace(
                 children.serviceConnectNamespace,
                 {

@@ -8,7 +8,9 @@ import { containerDefinition, SecretInput } from "../model/containerDefinition";
 import { secretsManagerValueFrom } from "../model/secretsManager";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
-import { ecrRegistryHostPattern, rollingDeployment } from "../policy/limits";
+import { EfsMount } from "../model/volumes";
+import { ecrRegistryHostPattern, efs, rollingDeployment } from "../policy/limits";
+import { FileSystemRefs } from "./fileSystems";
 import { capacityProviderFor } from "./cluster";
 import { createJobSchedule } from "./job";
 import { ecsTasksTrustDocument, executionRoleDocument, taskRoleDocument } from "./iamDocuments";
@@ -37,6 +39,12 @@ export interface ServiceArgs {
     readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
+}
+
+/** A file system the service mounts, through its own access point. */
+interface Mount {
+    readonly fileSystem: FileSystemRefs;
+    readonly accessPoint: aws.efs.AccessPoint;
 }
 
 /** The service's place on the load balancer: its target group on its port, and the listener rules forwarding to it. */
@@ -90,9 +98,11 @@ export class Service extends pulumi.ComponentResource {
         const { image, repository } = this.createImage();
         const secrets = this.createSecrets();
         const executionRole = this.createExecutionRole(logGroup, repository, secrets);
-        const taskRole = this.createTaskRole();
-        const taskDefinition = this.createTaskDefinition(image, logGroup, secrets, executionRole, taskRole);
+        const mounts = this.createAccessPoints();
+        const taskRole = this.createTaskRole(mounts);
+        const taskDefinition = this.createTaskDefinition(image, logGroup, secrets, executionRole, taskRole, mounts);
         const securityGroup = this.spec.capacity.kind === "fargate" ? this.createSecurityGroup() : undefined;
+        if (securityGroup) this.createNfsRules(securityGroup, mounts);
         const job = this.spec.job;
         if (job) {
             // A job: the same task, started by a schedule instead of kept running by an ECS service.
@@ -111,7 +121,7 @@ export class Service extends pulumi.ComponentResource {
             this.scheduleArn = schedule.arn;
         } else {
             const routing = this.createRouting();
-            const service = this.createEcsService(taskDefinition, securityGroup, routing, logGroup);
+            const service = this.createEcsService(taskDefinition, securityGroup, routing, logGroup, mounts);
             this.createAutoscaling(service, routing);
             this.serviceName = service.name;
             this.targetGroupArn = routing?.targetGroup.arn;
@@ -288,8 +298,41 @@ export class Service extends pulumi.ComponentResource {
         return role;
     }
 
-    /** The role the application assumes: exactly the `access` the service declares, nothing without it. */
-    private createTaskRole(): aws.iam.Role {
+    /**
+     * An access point per file system the service mounts: every file operation as the service's
+     * numeric user, confined to its own directory `/<service>`, which EFS creates on first mount
+     * owned by that user, 0750 (EFS API CreationInfo).
+     */
+    private createAccessPoints(): Map<string, Mount> {
+        const mounts = new Map<string, Mount>();
+        for (const volume of this.spec.volumes ?? []) {
+            if (volume.kind !== "efs") continue;
+            const fileSystem = this.platform.fileSystems?.[volume.fileSystem];
+            if (!fileSystem)
+                throw new Error(`service "${this.spec.name}" mounts file system "${volume.fileSystem}", which the platform lacks`);
+            const accessPoint = new aws.efs.AccessPoint(
+                this.children.accessPoint(volume.fileSystem),
+                {
+                    fileSystemId: fileSystem.id,
+                    posixUser: { uid: volume.uid, gid: volume.gid },
+                    rootDirectory: {
+                        path: servicePhysicalNames.accessPointRoot(this.spec.name),
+                        creationInfo: { ownerUid: volume.uid, ownerGid: volume.gid, permissions: efs.rootDirectoryPermissions },
+                    },
+                    tags: {
+                        ...this.args.tags,
+                        Name: servicePhysicalNames.accessPointNameTag(this.args.names, this.spec.name, volume.fileSystem),
+                    },
+                },
+                { parent: this },
+            );
+            mounts.set(volume.fileSystem, { fileSystem, accessPoint });
+        }
+        return mounts;
+    }
+
+    /** The role the application assumes: exactly the `access` the service declares and its mounts, nothing without them. */
+    private createTaskRole(mounts: ReadonlyMap<string, Mount>): aws.iam.Role {
         const role = new aws.iam.Role(
             this.children.taskRole,
             {
@@ -299,10 +342,14 @@ export class Service extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        if (this.spec.grants.length > 0) {
+        if (this.spec.grants.length > 0 || mounts.size > 0) {
+            const efsMounts: EfsMount<pulumi.Input<string>>[] = [...mounts.values()].map((mount) => ({
+                fileSystemArn: mount.fileSystem.arn,
+                accessPointArn: mount.accessPoint.arn,
+            }));
             new aws.iam.RolePolicy(
                 this.children.taskRole,
-                { role: role.name, policy: taskRoleDocument(this.spec.grants, this.platform.aws) },
+                { role: role.name, policy: taskRoleDocument(this.spec.grants, this.platform.aws, efsMounts) },
                 { parent: this },
             );
         }
@@ -315,6 +362,7 @@ export class Service extends pulumi.ComponentResource {
         secrets: Map<string, SecretInput<pulumi.Input<string>>>,
         executionRole: aws.iam.Role,
         taskRole: aws.iam.Role,
+        mounts: ReadonlyMap<string, Mount>,
     ): aws.ecs.TaskDefinition {
         const fargate = this.spec.capacity.kind === "fargate" ? this.spec.capacity : undefined;
         // A task size on EC2 only where AWS requires one (Service Connect): without it placement
@@ -338,10 +386,55 @@ export class Service extends pulumi.ComponentResource {
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
                 containerDefinitions: pulumi.jsonStringify([container]),
+                volumes: this.taskVolumes(mounts),
                 tags: { ...this.args.tags, ...this.args.policyTags },
             },
             { parent: this },
         );
+    }
+
+    /**
+     * The task definition's volumes; none without `volumes`. A scratch volume has no host path: a
+     * bind mount that lives as long as the task (ECS guide, "Bind mounts"). A file system is mounted
+     * with TLS and the task role (IAM authorisation), through the service's access point, which
+     * sets the root directory itself (ECS API EFSAuthorizationConfig: rootDirectory omitted).
+     */
+    private taskVolumes(mounts: ReadonlyMap<string, Mount>): aws.types.input.ecs.TaskDefinitionVolume[] | undefined {
+        const volumes = this.spec.volumes ?? [];
+        if (volumes.length === 0) return undefined;
+        return volumes.map((volume) => {
+            if (volume.kind === "scratch") return { name: volume.volumeName };
+            const mount = mounts.get(volume.fileSystem)!;
+            return {
+                name: volume.volumeName,
+                efsVolumeConfiguration: {
+                    fileSystemId: mount.fileSystem.id,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: mount.accessPoint.id, iam: "ENABLED" },
+                },
+            };
+        });
+    }
+
+    /**
+     * A Fargate task reaches a file system's mount targets from its own group: one NFS rule per
+     * file system, on the file system's group.
+     */
+    private createNfsRules(securityGroup: aws.ec2.SecurityGroup, mounts: ReadonlyMap<string, Mount>): void {
+        for (const [fileSystem, mount] of mounts) {
+            new aws.vpc.SecurityGroupIngressRule(
+                this.children.nfsTo(fileSystem),
+                {
+                    securityGroupId: mount.fileSystem.securityGroupId,
+                    referencedSecurityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: efs.nfsPort,
+                    toPort: efs.nfsPort,
+                    description: `NFS from ${this.spec.name} to file system ${fileSystem}`,
+                },
+                { parent: this },
+            );
+        }
     }
 
     /** awsvpc tasks get their own group: the container port from the load balancer's group, nothing else. */
@@ -438,6 +531,7 @@ export class Service extends pulumi.ComponentResource {
         securityGroup: aws.ec2.SecurityGroup | undefined,
         routing: Routing | undefined,
         logGroup: aws.cloudwatch.LogGroup,
+        mounts: ReadonlyMap<string, Mount>,
     ): aws.ecs.Service {
         const spec = this.spec;
         const image = spec.image;
@@ -498,8 +592,13 @@ export class Service extends pulumi.ComponentResource {
             {
                 parent: this,
                 // A target group must be attached to a listener before a service can use it; a
-                // cached image's first pull needs its cache rule and creation template.
-                dependsOn: [...(routing?.rules ?? []), ...cacheDependencies],
+                // cached image's first pull needs its cache rule and creation template; a task
+                // mounts a file system only through a mount target that exists.
+                dependsOn: [
+                    ...(routing?.rules ?? []),
+                    ...cacheDependencies,
+                    ...[...mounts.values()].flatMap((mount) => mount.fileSystem.mountTargets),
+                ],
                 ...serverReplacement(spec),
                 // Application Auto Scaling owns the task count once scaling is on.
                 ignoreChanges: spec.scaling ? ["desiredCount"] : [],

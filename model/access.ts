@@ -297,9 +297,12 @@ const sidOf = (grant: ResolvedGrant, index: number, part: string) =>
 /** The IAM policy language version every document states (the current one; IAM reads older features differently). */
 export const iamDocumentVersion = "2012-10-17";
 
-/** The task role's policy document (JSON) for a service's grants: what infra attaches, and what validation sizes. */
-export const taskRolePolicy = (grants: readonly ResolvedGrant[], ctx: ArnContext): string =>
-    JSON.stringify({ Version: iamDocumentVersion, Statement: accessStatements(grants, ctx) });
+/**
+ * The task role's policy document (JSON) for a service's grants, and any further statements (its
+ * file system mounts, model/volumes.ts): what infra attaches, and what validation sizes.
+ */
+export const taskRolePolicy = (grants: readonly ResolvedGrant[], ctx: ArnContext, more: readonly AccessStatement[] = []): string =>
+    JSON.stringify({ Version: iamDocumentVersion, Statement: [...accessStatements(grants, ctx), ...more] });
 
 /** The task role's statements for a service's grants: exact actions on exact ARNs, keys only through their service. */
 export function accessStatements(grants: readonly ResolvedGrant[], ctx: ArnContext): AccessStatement[] {

@@ -419,6 +419,25 @@ const credentialsFix =
     'store the registry\'s {"username","password"} in a Secrets Manager secret (aws secretsmanager create-secret --name <name> ' +
     "--secret-string file://credentials.json) and give its full ARN";
 
+const volumeValueError = said(
+    'must be "scratch" (a writable volume per task) or { efs: "<name>" } (the stack\'s encrypted file system of that name)',
+    'write "scratch", or e.g. { efs: "pgdata" }',
+);
+/** A volume: `"scratch"`, or the stack's file system of a name (model/volumes.ts checks the name). */
+const volumeSchema = z.union(
+    [
+        z.literal("scratch", { error: volumeValueError }),
+        z.strictObject(
+            {
+                /** The stack's file system: 1-32 lowercase letters, digits and hyphens, starting with a letter. */
+                efs: z.string({ error: volumeValueError }),
+            },
+            { error: volumeValueError },
+        ),
+    ],
+    { error: volumeValueError },
+);
+
 /** One microservice. Exactly one of `image` and `build`. */
 export const serviceSchema = z.strictObject(
     {
@@ -532,7 +551,10 @@ export const serviceSchema = z.strictObject(
         ).optional(),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
-        /** The user the container runs as (`uid[:gid]` or a name in the image); never root. @default "1000" */
+        /**
+         * The user the container runs as (`uid[:gid]` or a name in the image); never root; numeric when the
+         * service mounts an EFS file system (its access point writes as it). @default "1000"
+         */
         user: z
             .string()
             .regex(userPattern, {
@@ -551,6 +573,17 @@ export const serviceSchema = z.strictObject(
         connects: z
             .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {
                 error: said("must be a list of service names", 'write connects: ["api"]'),
+            })
+            .optional(),
+        /**
+         * Container path → `"scratch"` (a writable volume per task, on EC2 and Fargate, gone with the task; the
+         * root filesystem stays read-only) or `{ efs: "<name>" }` (the stack's encrypted EFS file system of that
+         * name, shared by the services that name it, each through an access point rooted at `/<service>` that
+         * writes as its numeric `user`). @default none
+         */
+        volumes: z
+            .record(z.string(), volumeSchema, {
+                error: said('must map container paths to "scratch" or { efs: "<name>" }', 'write volumes: { "/data": "scratch" }'),
             })
             .optional(),
     },

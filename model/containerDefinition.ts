@@ -57,6 +57,14 @@ export interface Tmpfs {
     readonly mountOptions: readonly string[];
 }
 
+/** A volume of the task mounted in the container (ECS MountPoint). */
+export interface MountPoint {
+    /** The task definition volume's name. */
+    readonly sourceVolume: string;
+    readonly containerPath: string;
+    readonly readOnly: false;
+}
+
 /** The container definition, as ECS reads it (`undefined` fields are left out of the JSON). */
 export interface ContainerDefinition<T> {
     readonly name: string;
@@ -97,6 +105,8 @@ export interface ContainerDefinition<T> {
         readonly capabilities?: { readonly drop: readonly string[] };
         readonly tmpfs?: readonly Tmpfs[];
     };
+    /** The service's `volumes`; absent without any. */
+    readonly mountPoints?: readonly MountPoint[];
 }
 
 /** The appProtocol values ECS accepts on a port mapping (ECS API PortMapping.appProtocol). */
@@ -155,6 +165,9 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         stopTimeout: spec.stopTimeout,
         ...hardening(spec),
         systemControls: privilegedPortControls(spec.port),
+        mountPoints: spec.volumes?.length
+            ? spec.volumes.map((volume) => ({ sourceVolume: volume.volumeName, containerPath: volume.path, readOnly: false }))
+            : undefined,
     };
 }
 

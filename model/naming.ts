@@ -166,7 +166,25 @@ export const servicePhysicalNames = {
     logGroup: (names: StackNames, service: string): string => `${names.path}/${service}`,
     /** The SSM parameter of a secret: `/<project>/<stack>/<service>/<VARIABLE>`. */
     secretParameter: (names: StackNames, service: string, variable: string): string => `${names.path}/${service}/${variable}`,
+    /** The `Name` tag of the service's access point to a file system: `<project>-<stack>-<service>-<file system>`. */
+    accessPointNameTag: (names: StackNames, service: string, fileSystem: string): string => `${names.prefix}-${service}-${fileSystem}`,
+    /** The directory of the file system the service's access point is rooted at: `/<service>`, as Copilot's managed EFS does. */
+    accessPointRoot: (service: string): string => `/${service}`,
 } as const;
+
+/**
+ * The name of a task definition volume, from the container path it is mounted at: the path's
+ * parts joined by hyphens (cut to 200 characters), then 8 hex digits of the path's SHA-256, so two
+ * paths never share a name (`/a-b`, `/a/b` and `/a.b` would). ECS allows up to 255 letters, digits,
+ * underscores and hyphens (ECS API Volume name).
+ */
+export function taskVolumeName(path: string): string {
+    const readable = path
+        .replace(/[^A-Za-z0-9_-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, 200);
+    return `${readable}-${createHash("sha256").update(path).digest("hex").slice(0, 8)}`;
+}
 
 /** The physical names of the platform's resources. */
 export const platformPhysicalNames = {
@@ -180,6 +198,8 @@ export const platformPhysicalNames = {
      * account, and the prefix is in every cached image's URI.
      */
     cachePrefix: (stack: string, upstreamAlias: string): string => `${stack}-cache/${upstreamAlias}`,
+    /** The `Name` tag of a file system: `<project>-<stack>-<file system>`. */
+    fileSystemNameTag: (names: StackNames, fileSystem: string): string => `${names.prefix}-${fileSystem}`,
 } as const;
 
 /**
@@ -215,6 +235,10 @@ export function serviceLogicalNames(service: string) {
         scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
         /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
         scheduledScaling: (key: string) => `${service}-at-${key}`,
+        /** The service's access point to a stack's file system (one per file system it mounts). */
+        accessPoint: (fileSystem: string) => `${service}-efs-${fileSystem}`,
+        /** The rule admitting this (Fargate) service's group to a file system's mount targets on NFS. */
+        nfsTo: (fileSystem: string) => `${service}-nfs-${fileSystem}`,
         /** A job's EventBridge Scheduler schedule. */
         jobSchedule: limitedChildName(service, "jobSchedule"),
         /** The role the scheduler assumes to run the job's task, and its inline policy (two types, one name). */
@@ -238,6 +262,25 @@ export function platformLogicalNames(platform: string) {
         /** EC2 (bridge) tasks calling the Service Connect agents of other EC2 tasks on the instances. */
         instancesConnect: `${platform}-instances-connect`,
         dns: `${platform}-dns`,
+    } as const;
+}
+
+/** The component of a stack's EFS file system, under the platform's name, by its catalog name: `<platform>-efs-<name>`. */
+export const fileSystemComponentName = (platform: string, fileSystem: string) => `${platform}-efs-${fileSystem}`;
+
+/**
+ * The logical names of a file system's children, under its component's name
+ * (fileSystemComponentName): the file system itself, its security group, its mount targets (one
+ * per private subnet, by position), its policy, and the one rule admitting the container
+ * instances (EC2 tasks).
+ */
+export function fileSystemLogicalNames(fileSystem: string) {
+    return {
+        fileSystem,
+        securityGroup: `${fileSystem}-sg`,
+        mountTarget: (index: number) => `${fileSystem}-mount-${index + 1}`,
+        policy: `${fileSystem}-policy`,
+        fromInstances: `${fileSystem}-from-instances`,
     } as const;
 }
 

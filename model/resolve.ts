@@ -35,12 +35,14 @@ import {
     ResolvedSecret,
     ResolvedCapacity,
     ResolvedService,
+    ResolvedVolume,
     StackSettings,
 } from "./resolved";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
-import { reportIssues } from "./schema";
+import { fieldOf, reportIssues } from "./schema";
+import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
 import {
     cpuUnitsPerVcpu,
     deregistrationDelay as deregistration,
@@ -178,6 +180,7 @@ class ServiceResolver {
         // A job has no ECS service: nothing runs between its scheduled runs.
         const desiredCount = job ? 0 : this.counts(routes.length > 0);
         const security = this.security(capacity);
+        const volumes = this.volumes(security);
         const { connects, serviceConnect } = this.connections;
         return {
             service: {
@@ -198,19 +201,30 @@ class ServiceResolver {
                 deregistrationDelay,
                 capacity: this.sized(capacity),
                 security,
-                grants: this.grants(),
+                grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
                 connects,
                 ...(serviceConnect ? { serviceConnect } : {}),
+                volumes,
             },
             routes,
         };
     }
 
+    /** The `volumes`, checked against the container's user and its tmpfs (model/volumes.ts). */
+    private volumes(security: ContainerSecurity): ResolvedVolume[] {
+        return resolveVolumes(
+            this.spec.volumes,
+            { user: security.user, tmpfs: security.readonlyRootFilesystem },
+            (field, value, problem, fix) => this.add(field, value, problem, fix),
+        );
+    }
+
     /**
-     * The `access` grants, whose task-role policy must fit IAM's quota on a role's inline policies.
-     * Sized with the stack's region (an account id is always 12 digits), as infra will write it.
+     * The `access` grants, whose task-role policy (with a statement per file system mount) must fit
+     * IAM's quota on a role's inline policies. Sized with the stack's region (an account id is
+     * always 12 digits) and EFS ids of their full length, as infra will write it.
      */
-    private grants(): ResolvedGrant[] {
+    private grants(mounts: number): ResolvedGrant[] {
         const grants = resolveGrants(this.spec.access);
         for (const grant of grants) {
             // SSE-KMS takes a key of the resource's own region (an S3 bucket's region is not in its name).
@@ -227,11 +241,14 @@ class ServiceResolver {
             }
         }
         const region = this.input.region ?? "us-east-1";
-        const size = iamPolicySize(taskRolePolicy(grants, { partition: partitionOf(region), region, accountId: "123456789012" }));
+        const ctx = { partition: partitionOf(region), region, accountId: "123456789012" };
+        const size = iamPolicySize(
+            taskRolePolicy(grants, ctx, efsMountStatements(Array.from({ length: mounts }, () => placeholderMount(ctx)))),
+        );
         if (size > iamQuotas.roleInlinePolicies) {
             this.add(
                 "access",
-                `${grants.length} grants`,
+                mounts > 0 ? `${grants.length} grants and ${mounts} file system mount(s)` : `${grants.length} grants`,
                 `gives the task role a policy of ${size} characters (without white space), above IAM's ` +
                     `${iamQuotas.roleInlinePolicies} for a role's inline policies, so creating the role would fail`,
                 "grant fewer resources (a bucket instead of several of its prefixes, one table instead of many), or split the service",
@@ -857,6 +874,11 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (!parsed.success) {
             reportIssues(own, serviceSchema, merged, parsed.error.issues, {
                 subject: (path) => subjectOf(path[0]),
+                // A container path is a key with slashes: `volumes["/data"].efs`.
+                field: (path) =>
+                    path[0] === "volumes" && path.length > 1
+                        ? `${volumeField(String(path[1]))}${path.length > 2 ? `.${fieldOf(path.slice(2))}` : ""}`
+                        : fieldOf(path),
                 hidden: (path) => mayHoldSecret(path, merged),
                 fallbackFix: "see the catalog contract in README.md",
             });
@@ -961,6 +983,11 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     }
     if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
 
+    const fileSystems = resolveFileSystems(
+        resolved.map((service) => ({ name: service.name, ec2: service.capacity.kind === "ec2", volumes: service.volumes ?? [] })),
+        settings.retired,
+        settings.protect,
+    );
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
@@ -976,6 +1003,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             ...(resolvedDns ? { resolvedDns } : {}),
             disabled: [...disabled].sort(),
             warnings: unwatchedServers(services),
+            fileSystems,
         },
     };
 }

@@ -159,6 +159,36 @@ export interface ResolvedJob {
     readonly durationMinutes?: number;
 }
 
+/**
+ * A volume the container mounts (`volumes`), at `path` (without a trailing slash), from the task
+ * definition volume `volumeName` (model/naming.ts taskVolumeName): a bind mount with no host path,
+ * writable and as long-lived as the task (ECS guide, "Bind mounts"), or the stack's file system
+ * `fileSystem` through the service's own access point, which writes as `uid:gid`.
+ */
+export type ResolvedVolume =
+    | { readonly path: string; readonly kind: "scratch"; readonly volumeName: string }
+    | {
+          readonly path: string;
+          readonly kind: "efs";
+          readonly fileSystem: string;
+          readonly volumeName: string;
+          readonly uid: number;
+          readonly gid: number;
+      };
+
+/** One of the stack's encrypted EFS file systems: named by a live service's `volumes` or kept by `fleet:retired`. */
+export interface ResolvedFileSystem {
+    readonly name: string;
+    /** Live services that mount it, in name order (each through its own access point). */
+    readonly services: readonly string[];
+    /** Whether an EC2 (bridge) service mounts it: NFS then admits the container instances' group, once. */
+    readonly instances: boolean;
+    /** Retired entries that keep it (`fleet:retired.<name>.fileSystems`), in name order. */
+    readonly keptBy: readonly string[];
+    /** `protect`ed: the stack protects, and a live service or an unreleased retired entry keeps it. */
+    readonly protect: boolean;
+}
+
 export interface ResolvedService {
     readonly name: string;
     readonly image: ResolvedImage;
@@ -189,6 +219,8 @@ export interface ResolvedService {
     readonly connects: readonly ResolvedConnection[];
     /** Its part in Service Connect; absent when it neither calls nor is called. */
     readonly serviceConnect?: ServiceConnectRole;
+    /** What the container mounts (`volumes`), sorted by path; none when absent. */
+    readonly volumes?: readonly ResolvedVolume[];
 }
 
 /** `fleet:policy`: how policy violations are enforced on this stack, and what is waived. */
@@ -206,6 +238,8 @@ export interface RetiredService {
     readonly repository: boolean;
     /** Keep these SSM parameters (variable names). */
     readonly parameters: readonly string[];
+    /** Keep these of the stack's file systems (names), once no live service mounts them. */
+    readonly fileSystems: readonly string[];
     /** Unprotect what is kept, so the next update (without the entry) may delete it. */
     readonly release: boolean;
 }
@@ -243,4 +277,6 @@ export interface ResolvedFleet extends StackSettings {
     readonly disabled: readonly string[];
     /** What is valid but likely wrong (a called service without any health check), one sentence each. */
     readonly warnings: readonly string[];
+    /** The stack's EFS file systems, by name. */
+    readonly fileSystems: readonly ResolvedFileSystem[];
 }

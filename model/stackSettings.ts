@@ -30,6 +30,7 @@ import { dnsSchema } from "./dns";
 import { defaultSslPolicy } from "../policy/limits";
 import { recommendedTlsPolicies } from "../policy/rules";
 import { didYouMean, isRecord, Problems } from "./problems";
+import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
 
 export { defaultSslPolicy };
 
@@ -322,6 +323,15 @@ const retiredShape = {
     repository: flag().default(false),
     /** Keep these SSM parameters (variable names). @default [] */
     parameters: z.array(z.string().regex(envNamePattern, { error: parametersError }), { error: parametersError }).default([]),
+    /**
+     * Keep these of the stack's EFS file systems (names), with their files, once no live service mounts them.
+     * @default []
+     */
+    fileSystems: z
+        .array(z.string().regex(efsNamePattern, { error: said(efsNameProblem, efsNameFix) }), {
+            error: said("must list the names of the stack's file systems to keep", "write fileSystems: [pgdata]"),
+        })
+        .default([]),
     /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
     release: flag().default(false),
 };
@@ -537,7 +547,12 @@ export function resolveStackSettings(
         budget: parse("budget"),
         dns: parse("dns"),
         retired: Object.entries(parse("retired"))
-            .map(([name, entry]): RetiredService => ({ name, ...entry, parameters: [...entry.parameters].sort() }))
+            .map(([name, entry]): RetiredService => ({
+                name,
+                ...entry,
+                parameters: [...entry.parameters].sort(),
+                fileSystems: [...new Set(entry.fileSystems)].sort(),
+            }))
             .sort((a, b) => a.name.localeCompare(b.name)),
     };
 }

@@ -1137,3 +1137,179 @@ export function serviceConnectTaskProblem(taskDefinition: Record<string, unknown
 export const serviceConnectTaskSource =
     "ECS developer guide, Service Connect proxy, " +
     "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";
+
+// ---------------------------------------------------------------------------------------------
+// Volumes and EFS: rules over several fields of one registration, each with the page that states it.
+
+/** A rule a registration breaks: what is wrong, and where AWS says so. */
+export interface RuleBreach {
+    readonly problem: string;
+    readonly source: string;
+}
+
+const ecsVolumeSource = "ECS API Volume, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Volume.html";
+const ecsMountPointSource = "ECS API MountPoint, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_MountPoint.html";
+const ecsEfsAuthorizationSource =
+    "ECS API EFSAuthorizationConfig, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSAuthorizationConfig.html";
+const efsCreateFileSystemSource = "EFS API CreateFileSystem, https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html";
+const efsPosixUserSource = "EFS API PosixUser, https://docs.aws.amazon.com/efs/latest/ug/API_PosixUser.html";
+const efsCreationInfoSource = "EFS API CreationInfo, https://docs.aws.amazon.com/efs/latest/ug/API_CreationInfo.html";
+const efsRootDirectorySource = "EFS API RootDirectory, https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html";
+const efsMountTargetSource = "EFS API CreateMountTarget, https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html";
+const efsPolicySource =
+    "EFS guide, Creating file system policies, https://docs.aws.amazon.com/efs/latest/ug/create-file-system-policy.html";
+
+/** ECS volume names: up to 255 letters, digits, underscores and hyphens. */
+const ecsVolumeNamePattern = /^[A-Za-z0-9_-]{1,255}$/;
+/** EFS POSIX ids: 0 to 2^32 - 1. */
+const maxPosixId = 4_294_967_295;
+/** An access point's root directory: 1-100 characters, up to four directories, none starting with a dot (EFS API RootDirectory). */
+const efsRootDirectoryPattern = /^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$/;
+
+const known = (value: unknown): boolean => value !== undefined && !isUnknownOrSecret(value);
+const record = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === "object" && value !== null && !Array.isArray(value) && !isUnknownOrSecret(value)
+        ? (value as Record<string, unknown>)
+        : undefined;
+
+/**
+ * A task definition's volumes and its containers' mount points: each volume named within ECS's
+ * rule and once; an EFS volume with IAM authorisation or an access point in transit encryption, and
+ * with an access point no root directory but `/`; each mount point naming one of the task's
+ * volumes at an absolute container path.
+ */
+export function taskDefinitionVolumeBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    const breaches: RuleBreach[] = [];
+    const volumes = Array.isArray(inputs.volumes) ? inputs.volumes.map(record) : [];
+    const names = volumes.flatMap((volume) => (volume && typeof volume.name === "string" ? [volume.name] : []));
+    for (const name of names) {
+        if (!ecsVolumeNamePattern.test(name))
+            breaches.push({
+                problem: `volume name ${JSON.stringify(name)} is not 1-255 letters, digits, _ and -`,
+                source: ecsVolumeSource,
+            });
+    }
+    for (const name of new Set(names.filter((name, i) => names.indexOf(name) !== i)))
+        breaches.push({ problem: `volume name ${JSON.stringify(name)} is used twice`, source: ecsVolumeSource });
+    for (const volume of volumes) {
+        const config = record(volume?.efsVolumeConfiguration);
+        if (!config) continue;
+        const authorization = record(config.authorizationConfig);
+        const encrypted = config.transitEncryption === "ENABLED";
+        const where = `volume ${JSON.stringify(volume?.name)}`;
+        if (
+            !encrypted &&
+            known(config.transitEncryption ?? "DISABLED") &&
+            (authorization?.iam === "ENABLED" || known(authorization?.accessPointId))
+        )
+            breaches.push({
+                problem: `${where} uses IAM authorisation or an access point without transitEncryption ENABLED`,
+                source: ecsEfsAuthorizationSource,
+            });
+        if (known(authorization?.accessPointId) && known(config.rootDirectory) && config.rootDirectory !== "/")
+            breaches.push({
+                problem: `${where} sets rootDirectory ${JSON.stringify(config.rootDirectory)} with an access point (omit it, or "/")`,
+                source: ecsEfsAuthorizationSource,
+            });
+    }
+    const containers = typeof inputs.containerDefinitions === "string" ? (JSON.parse(inputs.containerDefinitions) as unknown[]) : [];
+    const volumesKnown = Array.isArray(inputs.volumes) || inputs.volumes === undefined;
+    for (const container of containers.map(record)) {
+        for (const mount of Array.isArray(container?.mountPoints) ? container.mountPoints.map(record) : []) {
+            if (volumesKnown && !names.includes(String(mount?.sourceVolume)))
+                breaches.push({
+                    problem:
+                        `container ${container?.name} mounts ${JSON.stringify(mount?.sourceVolume)}, ` +
+                        "which is not a volume of the task",
+                    source: ecsMountPointSource,
+                });
+            if (typeof mount?.containerPath !== "string" || !mount.containerPath.startsWith("/"))
+                breaches.push({
+                    problem: `container ${container?.name} mounts at ${JSON.stringify(mount?.containerPath)}, not an absolute path`,
+                    source: ecsMountPointSource,
+                });
+        }
+    }
+    return breaches;
+}
+
+/** A file system: a KMS key only with `encrypted: true`. */
+export function efsFileSystemBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    return known(inputs.kmsKeyId) && inputs.encrypted !== true
+        ? [{ problem: "kmsKeyId is set without encrypted: true", source: efsCreateFileSystemSource }]
+        : [];
+}
+
+/**
+ * An access point: its POSIX user's ids in EFS's range; its root directory's creation info with all
+ * three fields, ids in range and octal permissions; the path within EFS's form and length.
+ */
+export function efsAccessPointBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    const breaches: RuleBreach[] = [];
+    const outOfRange = (value: unknown) =>
+        known(value) && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= maxPosixId);
+    const user = record(inputs.posixUser);
+    for (const field of ["uid", "gid"] as const) {
+        if (user && (outOfRange(user[field]) || user[field] === undefined))
+            breaches.push({
+                problem: `posixUser.${field} ${user[field]} is not a whole number from 0 to ${maxPosixId}`,
+                source: efsPosixUserSource,
+            });
+    }
+    const root = record(inputs.rootDirectory);
+    const creation = record(root?.creationInfo);
+    if (creation) {
+        const missing = ["ownerUid", "ownerGid", "permissions"].filter((field) => creation[field] === undefined);
+        if (missing.length > 0)
+            breaches.push({
+                problem: `rootDirectory.creationInfo lacks ${missing.join(", ")} (all three are required)`,
+                source: efsCreationInfoSource,
+            });
+        for (const field of ["ownerUid", "ownerGid"]) {
+            if (outOfRange(creation[field]))
+                breaches.push({
+                    problem: `rootDirectory.creationInfo.${field} ${creation[field]} is not a whole number from 0 to ${maxPosixId}`,
+                    source: efsCreationInfoSource,
+                });
+        }
+        if (known(creation.permissions) && !/^[0-7]{3,4}$/.test(String(creation.permissions)))
+            breaches.push({
+                problem: `rootDirectory.creationInfo.permissions ${JSON.stringify(creation.permissions)} is not 3-4 octal digits`,
+                source: efsCreationInfoSource,
+            });
+    }
+    if (root && typeof root.path === "string") {
+        const path = root.path;
+        if (path.length < 1 || path.length > 100 || !efsRootDirectoryPattern.test(path))
+            breaches.push({
+                problem: `rootDirectory.path ${JSON.stringify(path)} is not 1-100 characters of up to four directories under /`,
+                source: efsRootDirectorySource,
+            });
+    }
+    return breaches;
+}
+
+/** A mount target: at most five security groups, and one per subnet of a file system (`taken`: the file system's subnets so far). */
+export function efsMountTargetBreaches(inputs: Record<string, unknown>, taken: ReadonlySet<string>): RuleBreach[] {
+    const breaches: RuleBreach[] = [];
+    if (Array.isArray(inputs.securityGroups) && inputs.securityGroups.length > 5)
+        breaches.push({ problem: `${inputs.securityGroups.length} security groups, above 5`, source: efsMountTargetSource });
+    if (typeof inputs.subnetId === "string" && taken.has(inputs.subnetId))
+        breaches.push({
+            problem: `a second mount target of the file system in subnet ${inputs.subnetId} (one per Availability Zone)`,
+            source: efsMountTargetSource,
+        });
+    return breaches;
+}
+
+/** A file system policy: at most 20,000 characters. */
+export function efsFileSystemPolicyBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    return typeof inputs.policy === "string" && inputs.policy.length > 20_000
+        ? [{ problem: `a policy of ${inputs.policy.length} characters, above 20,000`, source: efsPolicySource }]
+        : [];
+}
+
+/** Throws, naming every breach, as AWS would refuse the registration. */
+export function refuseBreaches(type: string, name: string, breaches: readonly RuleBreach[]): void {
+    if (breaches.length > 0) throw new Error(breaches.map((b) => `fleet mocks: ${type} "${name}": ${b.problem} — ${b.source}`).join("\n"));
+}

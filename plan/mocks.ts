@@ -6,11 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import {
+    efsAccessPointBreaches,
+    efsFileSystemBreaches,
+    efsFileSystemPolicyBreaches,
+    efsMountTargetBreaches,
     enforceAwsRules,
     listenerRuleProtocolProblem,
     listenerRuleProtocolSource,
+    refuseBreaches,
     serviceConnectTaskProblem,
     serviceConnectTaskSource,
+    taskDefinitionVolumeBreaches,
 } from "./awsRules";
 import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
 import { arnRegion, secretArnParts } from "../model/awsNames";
@@ -85,6 +91,8 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     private readonly targetGroupVersions = new Map<string, unknown>();
     /** Each role's inline policies so far, as IAM sizes them: their total has a quota. */
     private readonly inlinePolicySizes = new Map<string, number>();
+    /** Each file system's mount target subnets so far: one mount target per subnet. */
+    private readonly mountTargetSubnets = new Map<string, Set<string>>();
 
     constructor(
         private readonly region: string,
@@ -185,6 +193,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
                 return { id: String(inputs.clusterName), state: { ...inputs } };
             case "aws:ecs/taskDefinition:TaskDefinition": {
+                refuseBreaches(type, name, taskDefinitionVolumeBreaches(inputs));
                 const arnWithoutRevision = `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}`;
                 this.taskDefinitions.set(`${arnWithoutRevision}:1`, inputs);
                 return { id: String(inputs.family), state: { ...inputs, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
@@ -392,6 +401,53 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const fqdn = String(inputs.name).replace(/\.$/, "");
                 return { id: `${inputs.zoneId}_${fqdn}_${inputs.type}`, state: { ...inputs, fqdn } };
             }
+            case "aws:efs/fileSystem:FileSystem": {
+                refuseBreaches(type, name, efsFileSystemBreaches(inputs));
+                const fileSystem = id("fs-");
+                return {
+                    id: fileSystem,
+                    state: {
+                        ...inputs,
+                        arn: `arn:aws:elasticfilesystem:${r}:${a}:file-system/${fileSystem}`,
+                        dnsName: `${fileSystem}.efs.${r}.amazonaws.com`,
+                        creationToken: `${name}-${hash(name, 8)}`,
+                        ownerId: a,
+                    },
+                };
+            }
+            case "aws:efs/mountTarget:MountTarget": {
+                const fileSystemId = String(inputs.fileSystemId);
+                const subnets = this.mountTargetSubnets.get(fileSystemId) ?? new Set<string>();
+                refuseBreaches(type, name, efsMountTargetBreaches(inputs, subnets));
+                if (typeof inputs.subnetId === "string") this.mountTargetSubnets.set(fileSystemId, subnets.add(inputs.subnetId));
+                const mountTarget = id("fsmt-");
+                return {
+                    id: mountTarget,
+                    state: {
+                        ...inputs,
+                        fileSystemArn: `arn:aws:elasticfilesystem:${r}:${a}:file-system/${fileSystemId}`,
+                        networkInterfaceId: id("eni-"),
+                        mountTargetDnsName: `${r}a.${fileSystemId}.efs.${r}.amazonaws.com`,
+                        ownerId: a,
+                    },
+                };
+            }
+            case "aws:efs/accessPoint:AccessPoint": {
+                refuseBreaches(type, name, efsAccessPointBreaches(inputs));
+                const accessPoint = id("fsap-");
+                return {
+                    id: accessPoint,
+                    state: {
+                        ...inputs,
+                        arn: `arn:aws:elasticfilesystem:${r}:${a}:access-point/${accessPoint}`,
+                        fileSystemArn: `arn:aws:elasticfilesystem:${r}:${a}:file-system/${inputs.fileSystemId}`,
+                        ownerId: a,
+                    },
+                };
+            }
+            case "aws:efs/fileSystemPolicy:FileSystemPolicy":
+                refuseBreaches(type, name, efsFileSystemPolicyBreaches(inputs));
+                return { id: String(inputs.fileSystemId), state: { ...inputs } };
             case "random:index/randomPassword:RandomPassword":
                 return { id: "none", state: { ...inputs, result: `mock-${hash(name, Number(inputs.length ?? 16))}`, bcryptHash: "mock" } };
             case "docker-build:index:Image": {

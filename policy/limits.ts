@@ -150,3 +150,11 @@ export const linuxFirstUnprivilegedPort = 1024;
  *   (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
  */
 export const awsNameMaxLength = { targetGroup: 32, iamRole: 64, schedule: 64 } as const;
+
+/**
+ * EFS as fleet mounts it: NFS on TCP 2049 (EFS guide, "Using VPC security groups": mount targets
+ * admit NFS on port 2049 from the clients' groups); POSIX ids 0-4294967295 (EFS API PosixUser and
+ * CreationInfo: "Valid Range: Minimum value of 0. Maximum value of 4294967295"); a service's root
+ * directory created 0750, owner and group only, as Copilot's managed EFS does.
+ */
+export const efs = { nfsPort: 2049, maxPosixId: 4_294_967_295, rootDirectoryPermissions: "0750" } as const;

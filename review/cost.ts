@@ -36,6 +36,11 @@ export interface OtherPrices {
     readonly secretsManagerSecretMonth: number;
     readonly dataTransferOutGb: number;
     readonly route53HostedZoneMonth: number;
+    /** EFS Standard storage (Regional, multi-AZ), per GB-month. */
+    readonly efsStandardGbMonth?: number;
+    /** EFS elastic throughput, per GB read and per GB written. */
+    readonly efsElasticReadGb?: number;
+    readonly efsElasticWriteGb?: number;
 }
 
 export interface PriceBook {

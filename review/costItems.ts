@@ -28,6 +28,8 @@ export interface CostContext {
     readonly certificate: boolean;
     /** Root volume of each EC2 instance (GiB); undefined without EC2 capacity. */
     readonly rootVolumeGiB?: number;
+    /** EFS file systems the stack keeps (services' `volumes`, `fleet:retired`); absent is none. */
+    readonly efsFileSystems?: number;
 }
 
 export interface CostItem {
@@ -90,6 +92,7 @@ export function costContext(plan: PlanDocument): CostContext {
         ).size,
         certificate: ofType("aws:lb/listener:Listener").some((l) => typeof l.inputs.certificateArn === "string"),
         rootVolumeGiB: template ? (num(volumes[0]?.ebs?.volumeSize) ?? 0) : undefined,
+        ...(ofType("aws:efs/fileSystem:FileSystem").length > 0 ? { efsFileSystems: ofType("aws:efs/fileSystem:FileSystem").length } : {}),
     };
 }
 
@@ -218,6 +221,23 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
                 detail: `${ec2Instances} × ${context.rootVolumeGiB} GiB gp3 × ${usd(other.ebsGp3GbMonth)}`,
                 inComparisons: false,
             });
+    }
+
+    // EFS: billed by what the file systems hold and move, which the plan cannot know.
+    if (context.efsFileSystems) {
+        const [storage, read, write] = [other?.efsStandardGbMonth, other?.efsElasticReadGb, other?.efsElasticWriteGb];
+        items.push({
+            item: "EFS file systems",
+            monthly: null,
+            detail:
+                `not estimated: ${context.efsFileSystems} encrypted file system(s), billed by the data they hold and move, ` +
+                "which the plan cannot know" +
+                (storage !== undefined && read !== undefined && write !== undefined
+                    ? ` (Standard storage ${usd(storage)} per GB-month; elastic throughput ${usd(read)} per GB read ` +
+                      `and ${usd(write)} per GB written, from https://aws.amazon.com/efs/pricing/)`
+                    : `; no EFS price in data/prices.json for ${facts.platform.region}`),
+            inComparisons: true,
+        });
     }
 
     // Not estimated, with the reason.

@@ -21,7 +21,10 @@ export interface ResourceChange {
     readonly values?: readonly ValueChange[];
     /** The changed paths that force the replacement (replacements only). */
     readonly replacedBy?: readonly string[];
-    /** What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state (replacements only). */
+    /**
+     * What the replacement risks: a refusal, a gap while a fixed name is re-created, lost state
+     * (replacements, and a file system's removal).
+     */
     readonly warnings?: readonly string[];
 }
 
@@ -209,7 +212,9 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     for (const [key, resource] of baseIndex) {
         if (!headIndex.has(key)) {
             removed++;
-            record(resource, baseResources, { kind: "remove", type: resource.type, name: resource.name, paths: [] });
+            // A file system goes with its files: the removal says so (review/guards.ts refuses or warns too).
+            const lost = resource.type === "aws:efs/fileSystem:FileSystem" ? { warnings: ["deleted with every file on it"] } : {};
+            record(resource, baseResources, { kind: "remove", type: resource.type, name: resource.name, paths: [], ...lost });
         }
     }
     const ordered = [...groups.entries()]

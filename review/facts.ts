@@ -16,10 +16,19 @@ import {
 import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
-import { Ec2Facts, jobFacts, ModelPlatformFacts, modelSectionVersion, RuleFacts, scheduledMinFacts, ServiceFacts } from "./modelFacts";
+import {
+    Ec2Facts,
+    jobFacts,
+    ModelPlatformFacts,
+    modelSectionVersion,
+    RuleFacts,
+    scheduledMinFacts,
+    ServiceFacts,
+    VolumeFacts,
+} from "./modelFacts";
 export { placedOnInstance } from "./modelFacts";
 
-export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts } from "./modelFacts";
+export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts, VolumeFacts } from "./modelFacts";
 
 export interface PlatformFacts extends ModelPlatformFacts {
     /** Load balancers the plan creates. */
@@ -63,6 +72,42 @@ function capacityOf(service: PlanResource | undefined, schedule?: PlanResource):
     }[];
     const provider = strategy[0]?.capacityProvider;
     return provider === "FARGATE" ? "fargate" : provider === "FARGATE_SPOT" ? "fargate-spot" : "ec2";
+}
+
+/**
+ * A service's volumes from its task definition: each mount point's path, the volume it names
+ * (EFS when it has an efsVolumeConfiguration), and for a file system the service's access point
+ * to it (the one whose fileSystemId is the volume's): its name (`<service>-efs-<file system>`,
+ * model/naming.ts) and POSIX user.
+ */
+function volumesOf(
+    task: PlanResource | undefined,
+    containers: readonly Record<string, unknown>[],
+    accessPoints: readonly PlanResource[],
+    service: string,
+): Pick<ServiceFacts, "volumes"> {
+    const mounts = containers.flatMap((c) => (Array.isArray(c.mountPoints) ? (c.mountPoints as Record<string, unknown>[]) : []));
+    if (!task || mounts.length === 0) return {};
+    const volumes = (Array.isArray(task.inputs.volumes) ? task.inputs.volumes : []) as {
+        name?: string;
+        efsVolumeConfiguration?: { fileSystemId?: unknown };
+    }[];
+    const prefix = `${service}-efs-`;
+    const facts = mounts.map((mount): VolumeFacts => {
+        const path = String(mount.containerPath);
+        const efs = volumes.find((v) => v.name === mount.sourceVolume)?.efsVolumeConfiguration;
+        if (!efs) return { path, kind: "scratch" };
+        const point = accessPoints.filter((p) => JSON.stringify(p.inputs.fileSystemId) === JSON.stringify(efs.fileSystemId));
+        const user = (point[0]?.inputs.posixUser ?? {}) as { uid?: unknown; gid?: unknown };
+        return {
+            path,
+            kind: "efs",
+            fileSystem: point.length === 1 && point[0].name.startsWith(prefix) ? point[0].name.slice(prefix.length) : "?",
+            uid: num(user.uid),
+            gid: num(user.gid),
+        };
+    });
+    return { volumes: facts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 /** The facts re-learnt from a plan's registered inputs: for plans written without a model section. */
@@ -120,6 +165,7 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
             ...(schedule
                 ? { job: jobFacts(String(schedule.inputs.scheduleExpression), String(schedule.inputs.scheduleExpressionTimezone ?? "UTC")) }
                 : {}),
+            ...volumesOf(task, containers, childOf("aws:efs/accessPoint:AccessPoint", name), name),
         };
     });
 

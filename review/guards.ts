@@ -6,7 +6,8 @@ import { evaluateIndex, PolicyResult, PolicySettings, settingsOf } from "../poli
 import { parseJsonOrString } from "../policy/limits";
 import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
-import { PlanDocument } from "../plan/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { fileSystemComponentName, serviceLogicalNames, stackNames } from "../model/naming";
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
@@ -44,7 +45,88 @@ function servicesOf(plan: PlanDocument): Map<string, { repository?: string; para
  * keep the repository and parameters the service had, or release them explicitly.
  */
 export function retirementProblems(base: PlanDocument, head: PlanDocument): string[] {
-    return [...serviceRemovalProblems(base, head), ...protectedDeletionProblems(base, head), ...protectedReplacementProblems(base, head)];
+    return [
+        ...serviceRemovalProblems(base, head),
+        ...fileSystemDeletions(base, head).problems,
+        ...protectedDeletionProblems(base, head),
+        ...protectedReplacementProblems(base, head),
+    ];
+}
+
+const fileSystemType = "aws:efs/fileSystem:FileSystem";
+
+/** A file system of a plan that the next one no longer declares. */
+interface FileSystemDeletion {
+    /** Its name in the catalog (`volumes`, `fleet:retired.<service>.fileSystems`). */
+    readonly name: string;
+    readonly resource: PlanResource;
+    /** The services of the base plan that mounted it (they had an access point to it). */
+    readonly mountedBy: readonly string[];
+}
+
+/** The file systems of the base plan that the head deletes: the engine deletes their files with them. */
+function deletedFileSystems(base: PlanDocument, head: PlanDocument): FileSystemDeletion[] {
+    if (base.stack !== head.stack) return [];
+    const declared = new Set(head.resources.map((r) => r.urn));
+    const index = planResources(base);
+    const accessPoints = base.resources.filter((r) => r.type === "aws:efs/accessPoint:AccessPoint");
+    return base.resources
+        .filter((r) => r.type === fileSystemType && !declared.has(r.urn))
+        .map((resource) => {
+            const prefix = fileSystemComponentName(stackNames(base.project, base.stack).prefix, "");
+            const name = resource.name.startsWith(prefix) ? resource.name.slice(prefix.length) : resource.name;
+            const mountedBy = accessPoints.flatMap((point) => {
+                const service = index.serviceOfUrn(point.urn);
+                return service && point.name === serviceLogicalNames(service).accessPoint(name) ? [service] : [];
+            });
+            return { name, resource, mountedBy: [...new Set(mountedBy)].sort() };
+        });
+}
+
+/**
+ * File systems a plan deletes against the base plan of the same stack, with every file on them.
+ * Refused: a protected one (the engine refuses), and one a retired service mounted while its entry
+ * keeps its state without listing it (as its repository and parameters). Warned: any other, in a
+ * stack that does not protect it.
+ */
+export function fileSystemDeletions(
+    base: PlanDocument,
+    head: PlanDocument,
+): { problems: string[]; warnings: string[]; /** The file systems deleted without a refusal: their files are lost. */ lost: string[] } {
+    const retired = (configValue(head, `${head.project}:retired`) ?? {}) as Record<string, { release?: boolean }>;
+    const file = `Pulumi.${head.stack}.yaml`;
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    const lost: string[] = [];
+    for (const { name, resource, mountedBy } of deletedFileSystems(base, head)) {
+        const what = `file system "${name}" (${resource.type} "${resource.name}")`;
+        const owner = mountedBy[0] ?? "<service>";
+        const keep = `list it under fleet:retired.${owner}.fileSystems in ${file}`;
+        const keepers = mountedBy.filter((service) => retired[service] !== undefined && retired[service].release !== true);
+        if (resource.protect) {
+            problems.push(
+                `${what} is protected in the base plan of ${base.stack} and this plan deletes it with every file on it: ` +
+                    `no service of this plan mounts it and no fleet:retired entry keeps it. ` +
+                    `Keep it: ${keep}. To delete it on purpose, unprotect it in one update (release: true on that entry), ` +
+                    `then remove it in the next.`,
+            );
+        } else if (keepers.length > 0) {
+            for (const service of keepers) {
+                problems.push(
+                    `retired service "${service}" mounted the ${what}, which this plan deletes with every file on it: ` +
+                        `list it under fleet:retired.${service}.fileSystems in ${file} to keep it, or release: true to let it go.`,
+                );
+            }
+        } else {
+            lost.push(name);
+            warnings.push(
+                `${what} is deleted by this plan, and every file on it is lost` +
+                    `${mountedBy.length ? ` (it was mounted by ${mountedBy.join(", ")})` : ""}. ` +
+                    `To keep it, mount it from a service or ${keep}.`,
+            );
+        }
+    }
+    return { problems, warnings, lost };
 }
 
 function serviceRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
@@ -116,7 +198,8 @@ export function protectedDeletionProblems(base: PlanDocument, head: PlanDocument
     const file = `Pulumi.${head.stack}.yaml`;
     const problems: string[] = [];
     for (const resource of base.resources) {
-        if (!resource.protect || declared.has(resource.urn)) continue;
+        // File systems are named with their files and their own way out (fileSystemDeletions).
+        if (!resource.protect || declared.has(resource.urn) || resource.type === fileSystemType) continue;
         const service = index.serviceOfUrn(resource.urn);
         // A whole service that vanished from a guarded stack is reported once, by service.
         if (guarded && service && !headServices.has(service)) continue;

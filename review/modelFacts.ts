@@ -60,6 +60,25 @@ export interface ServiceFacts {
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
     readonly job?: JobFacts;
+    /** What the container mounts (`volumes`), by path. Absent without volumes, and in sections written before them. */
+    readonly volumes?: readonly VolumeFacts[];
+}
+
+/** A volume of a service: a per-task scratch volume, or a stack file system through the service's access point (as uid:gid). */
+export type VolumeFacts =
+    | { readonly path: string; readonly kind: "scratch" }
+    | { readonly path: string; readonly kind: "efs"; readonly fileSystem: string; readonly uid: number; readonly gid: number };
+
+/** The volumes' facts: what the review shows of them (the task definition volume names are an implementation detail). */
+export function volumeFacts(volumes: ResolvedService["volumes"]): Pick<ServiceFacts, "volumes"> {
+    if (!volumes?.length) return {};
+    return {
+        volumes: volumes.map((v) =>
+            v.kind === "scratch"
+                ? { path: v.path, kind: "scratch" }
+                : { path: v.path, kind: "efs", fileSystem: v.fileSystem, uid: v.uid, gid: v.gid },
+        ),
+    };
 }
 
 /**
@@ -235,6 +254,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             : undefined,
         builds: service.image.kind === "build",
         ...workloadFacts(service),
+        ...volumeFacts(service.volumes),
     };
 }
 

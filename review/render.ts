@@ -15,7 +15,7 @@ import { rollingDeployment } from "../policy/limits";
 import { PolicyResult } from "../policy/rules";
 import { PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
-import { planPolicy, retirementProblems } from "./guards";
+import { fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
@@ -123,6 +123,8 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
             ...(advice?.warnings ?? []),
             ...rollouts.flatMap((r) => r.warnings),
             ...cost.warnings,
+            // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
+            ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
         ],
     };
 }
@@ -426,6 +428,8 @@ function verdictRows(r: Review): [string, string][] {
         );
         if (v.added.length) rows.push(["new services", v.added.join(", ")]);
         if (v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
+        const lost = r.against.plan.stack === r.plan.stack ? fileSystemDeletions(r.against.plan, r.plan).lost : [];
+        if (lost.length) rows.push(["files lost", `file system ${lost.join(", ")} deleted with every file on it (see Warnings)`]);
     } else {
         const protectedCount = r.plan.resources.filter((x) => x.protect).length;
         rows.push([

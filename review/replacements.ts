@@ -322,6 +322,27 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             `type, records, alias and ttl update (UPSERT, or DELETE and CREATE in ` +
             `one change batch when type changes)`,
     },
+    "aws:efs/fileSystem:FileSystem": {
+        replaces: ["availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode"],
+        stateful: "a new, empty file system: every file on the old one is deleted with it",
+        source:
+            `${tfAws} internal/service/efs/file_system.go: availability_zone_name, creation_token, encrypted, ` +
+            "kms_key_id, performance_mode ForceNew; throughput, lifecycle policies, protection and tags update",
+    },
+    "aws:efs/mountTarget:MountTarget": {
+        replaces: ["fileSystemId", "ipAddress", "ipAddressType", "ipv6Address", "subnetId"],
+        source:
+            `${tfAws} internal/service/efs/mount_target.go: file_system_id, ip_address, ip_address_type, ipv6_address, ` +
+            "subnet_id ForceNew; security_groups update",
+    },
+    "aws:efs/accessPoint:AccessPoint": {
+        replaces: ["fileSystemId", "posixUser", "rootDirectory"],
+        source: `${tfAws} internal/service/efs/access_point.go: file_system_id, posix_user, root_directory ForceNew; tags update`,
+    },
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": {
+        replaces: ["fileSystemId"],
+        source: `${tfAws} internal/service/efs/file_system_policy.go: file_system_id ForceNew; policy and the lockout check update`,
+    },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",
