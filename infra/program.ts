@@ -114,8 +114,9 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         );
     }
     const fleet = result.fleet;
-    // Valid but likely wrong: shown by `pulumi preview` and `up` (the offline plan lists them in its review).
-    for (const warning of fleet.warnings) void pulumi.log.warn(`fleet: ${warning}`);
+    // Valid but likely wrong: shown by `pulumi preview` and `up`. The offline plan (no engine, where the
+    // SDK would print them among its report) lists them in its review instead.
+    if (pulumi.runtime.hasEngine()) for (const warning of fleet.warnings) void pulumi.log.warn(`fleet: ${warning}`);
 
     const config = new pulumi.Config(project);
     const configSecrets: Record<string, pulumi.Output<string>> = {};

@@ -137,7 +137,8 @@ export function resolveConnections(
 /**
  * Services others call that have no health check at all: not routed (no target group) and no
  * container health command. ECS then never replaces a task that hangs, and Service Connect keeps
- * sending it calls. A warning, not an error: many data stores are run this way.
+ * sending it calls. One warning naming them all (a gRPC fleet may have many), not an error: many
+ * data stores and gRPC images are run this way, for want of a probe in the image.
  */
 export function unwatchedServers(
     services: readonly {
@@ -147,14 +148,14 @@ export function unwatchedServers(
         readonly connects: readonly { readonly target: string }[];
     }[],
 ): string[] {
-    const callers = new Map<string, string[]>();
-    for (const s of services) for (const c of s.connects) callers.set(c.target, [...(callers.get(c.target) ?? []), s.name]);
-    return services
-        .filter((s) => callers.has(s.name) && s.rules.length === 0 && !s.health.command)
-        .map(
-            (s) =>
-                `service "${s.name}" is called by ${callers.get(s.name)!.join(", ")} (connects) but has no health check at all ` +
-                "(no routes, no health.command): ECS keeps a task that hangs, and Service Connect keeps sending it calls; " +
-                'add health.command, e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
-        );
+    const called = new Set(services.flatMap((s) => s.connects.map((c) => c.target)));
+    const unwatched = services.filter((s) => called.has(s.name) && s.rules.length === 0 && !s.health.command).map((s) => s.name);
+    if (unwatched.length === 0) return [];
+    const [which, verb] =
+        unwatched.length === 1 ? [`service "${unwatched[0]}" is`, "has"] : [`services ${unwatched.join(", ")} are`, "have"];
+    return [
+        `${which} called through connects but ${verb} no health check at all (no routes, no health.command): ECS keeps a task ` +
+            "that hangs, and Service Connect keeps sending it calls; " +
+            'add health.command, e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+    ];
 }

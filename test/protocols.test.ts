@@ -82,20 +82,11 @@ describe("connects by protocol", () => {
         assert.deepEqual([rpc.health.path, rpc.health.matcher], ["/grpc.health.v1.Health/Check", "0"]);
     });
 
-    it("warns about a called service that has no health check at all", () => {
+    it("warns, once, about the called services that have no health check at all", () => {
         assert.deepEqual(unwatchedServers(resolveForTest(catalog, stack).services), [
-            'service "api" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
-                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
-                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
-            'service "cart" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
-                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
-                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
-            'service "db" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
-                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
-                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
-            'service "feed" is called by web (connects) but has no health check at all (no routes, no health.command): ECS keeps a ' +
-                "task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
-                '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
+            "services api, cart, db, feed are called through connects but have no health check at all (no routes, no " +
+                "health.command): ECS keeps a task that hangs, and Service Connect keeps sending it calls; add health.command, " +
+                'e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
         ]);
     });
 });
@@ -386,10 +377,10 @@ describe("a fleet of every protocol, planned", () => {
         assert.match(text, /\nfrontend +cache +6379 +CACHE_ADDR: the entry's own \(env\) is kept, not cache:6379\n/);
         assert.match(text, /frontend +catalog +3550 +CATALOG_ADDR=catalog:3550/);
         assert.deepEqual(plan.model?.warnings, [
-            'service "ledger" is called by frontend (connects) but has no health check at all (no routes, no health.command): ECS ' +
+            'service "ledger" is called through connects but has no health check at all (no routes, no health.command): ECS ' +
                 "keeps a task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
                 '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
         ]);
-        assert.match(text, /Warnings:\n {2}! service "ledger" is called by frontend/);
+        assert.match(text, /Warnings:\n {2}! service "ledger" is called through connects/);
     });
 });
