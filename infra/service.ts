@@ -9,7 +9,7 @@ import { secretsManagerValueFrom } from "../model/secretsManager";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
 import { EfsMount } from "../model/volumes";
-import { ecrRegistryHostPattern, efs, rollingDeployment } from "../policy/limits";
+import { ecrRegistryHostPattern, efs, recreateDeployment, rollingDeployment } from "../policy/limits";
 import { FileSystemRefs } from "./fileSystems";
 import { capacityProviderFor } from "./cluster";
 import { createJobSchedule } from "./job";
@@ -574,8 +574,8 @@ export class Service extends pulumi.ComponentResource {
                     this.platform.aws.region,
                 ),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
-                deploymentMinimumHealthyPercent: rollingDeployment.minimumHealthyPercent,
-                deploymentMaximumPercent: rollingDeployment.maximumPercent,
+                deploymentMinimumHealthyPercent: deploymentPercents[spec.deployment].minimumHealthyPercent,
+                deploymentMaximumPercent: deploymentPercents[spec.deployment].maximumPercent,
                 // Spread over zones first, then pack by memory so idle instances can be scaled in.
                 orderedPlacementStrategies:
                     spec.capacity.kind === "ec2"
@@ -682,6 +682,9 @@ export class Service extends pulumi.ComponentResource {
 function serverReplacement(spec: ResolvedService): pulumi.CustomResourceOptions {
     return spec.serviceConnect?.server ? { deleteBeforeReplace: true, replacementTrigger: spec.protocol } : {};
 }
+
+/** ECS's deployment percentages of each `deployment` (policy/limits.ts). */
+const deploymentPercents = { rolling: rollingDeployment, recreate: recreateDeployment } as const;
 
 /** The target group's protocol version per protocol (ELB TargetGroup ProtocolVersion); a tcp server is never routed. */
 const targetProtocolVersion: Readonly<Record<Protocol, "HTTP1" | "HTTP2" | "GRPC">> = {

@@ -396,6 +396,10 @@ unknownKeysSay(securityOptOutsSchema, "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
+/** How a deployment replaces a service's tasks (`deployment`); the percentages are policy/limits.ts's. */
+const deploymentValues = ["rolling", "recreate"] as const;
+export type Deployment = (typeof deploymentValues)[number];
+
 const capacityValues = ["ec2", "fargate", "fargate-spot"] as const;
 export const capacitySchema = z.enum(capacityValues, {
     error: said("is not a capacity", `use one of ${capacityValues.join(", ")}`),
@@ -549,6 +553,15 @@ export const serviceSchema = z.strictObject(
                 `seconds: under ${deregistrationDelay.fleetMin} s the ALB cuts ` +
                 `in-flight requests when a task stops`,
         ).optional(),
+        /**
+         * How a deployment replaces the tasks: `rolling` starts the new ones before stopping the old
+         * (never below the running count); `recreate` stops the old ones first, for a single writer of
+         * shared storage (a database on EFS), which two tasks must never run at once; the service is
+         * unavailable while it deploys. @default "rolling"
+         */
+        deployment: z
+            .enum(deploymentValues, { error: said("is not a deployment", `use one of ${deploymentValues.join(", ")}`) })
+            .default("rolling"),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
         /**

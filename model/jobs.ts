@@ -49,6 +49,14 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
             "remove scaling, or remove schedule to run it as a service",
         );
     }
+    if (raw.deployment !== undefined) {
+        add(
+            "deployment",
+            spec.deployment,
+            "is for a service; a job's run starts the current task definition, with nothing to replace",
+            "remove deployment, or remove schedule to run it as a service",
+        );
+    }
     if (spec.desiredCount !== undefined) {
         add(
             "desiredCount",

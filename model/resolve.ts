@@ -200,6 +200,7 @@ class ServiceResolver {
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,
                 capacity: this.sized(capacity),
+                deployment: s.deployment,
                 security,
                 grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
                 connects,

@@ -3,7 +3,7 @@
  * Components take only these types, so they never read config and never branch on the stack.
  */
 import { ResolvedGrant } from "./access";
-import { Capacity, MemorySpec, Protocol, ScalingSpec } from "./catalog";
+import { Capacity, Deployment, MemorySpec, Protocol, ScalingSpec } from "./catalog";
 import { ResolvedConnection, ServiceConnectRole } from "./connections";
 import { DnsSettings, ResolvedDns } from "./dns";
 import { FargateSize } from "./fargate";
@@ -210,6 +210,8 @@ export interface ResolvedService {
     readonly stopTimeout: number;
     readonly deregistrationDelay: number;
     readonly capacity: ResolvedCapacity;
+    /** How a deployment replaces the tasks: start new first (`rolling`) or stop old first (`recreate`). */
+    readonly deployment: Deployment;
     readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];

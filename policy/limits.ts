@@ -44,6 +44,14 @@ export const awsxDefaultAvailabilityZones = 3;
  */
 export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
 
+/**
+ * A `recreate` deployment: ECS stops the running tasks before it starts the new ones ("If
+ * minimumHealthyPercent is 0 ... the scheduler can stop all the running tasks before starting new
+ * ones"; maximumPercent 100 lets no new task start beside an old one: ECS API DeploymentConfiguration,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
+ */
+export const recreateDeployment = { minimumHealthyPercent: 0, maximumPercent: 100 } as const;
+
 /** Below this share of registered memory reserved by tasks, EC2 capacity is flagged as oversized (fleet's threshold, review/advisor.ts). */
 export const lowReservedMemoryUtilisation = 0.5;
 

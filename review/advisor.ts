@@ -62,7 +62,7 @@ export interface InstanceShape {
 
 /** The EC2 workload the advisor sizes: services with their reservations and counts, the zones, the group's minimum. */
 export interface Workload {
-    readonly services: readonly Pick<ServiceFacts, "name" | "reservation" | "cpu" | "desired">[];
+    readonly services: readonly Pick<ServiceFacts, "name" | "reservation" | "cpu" | "desired" | "deployment">[];
     readonly zones: number;
     readonly minSize: number;
 }
@@ -80,7 +80,8 @@ export function shapeOf(type: InstanceType, reservedMemoryMiB: number): Instance
 }
 
 /** Extra tasks a rolling deployment of a service starts while its old tasks still run. */
-export const deploymentExtraTasks = (desired: number) => Math.ceil((desired * (rollingDeployment.maximumPercent - 100)) / 100);
+export const deploymentExtraTasks = (desired: number, deployment?: "recreate") =>
+    deployment === "recreate" ? 0 : Math.ceil((desired * (rollingDeployment.maximumPercent - 100)) / 100);
 
 /** Fewest instances the zone spread and the group's minimum ask for, whatever the packing. */
 export function instanceFloor(workload: Workload): number {
@@ -114,8 +115,12 @@ function place(instances: Instance[], perZone: Map<string, number[]>, tasks: rea
 const tasksOf = (service: Workload["services"][number], count: number): AdvisorTask[] =>
     Array.from({ length: count }, () => ({ service: service.name, memory: service.reservation, cpu: service.cpu }));
 
-/** The services whose deployment copy is the largest: by memory reserved, and by CPU. */
-export function largestServices(services: Workload["services"]): Workload["services"] {
+/**
+ * The services whose deployment copy is the largest: by memory reserved, and by CPU. A `recreate`
+ * service starts no copy (it stops its tasks first), so it is never one of them.
+ */
+export function largestServices(all: Workload["services"]): Workload["services"] {
+    const services = all.filter((s) => s.deployment !== "recreate");
     if (services.length === 0) return [];
     const by = (key: "reservation" | "cpu") =>
         services.reduce((best, s) =>
@@ -146,7 +151,7 @@ export function holds(workload: Workload, shape: InstanceShape, count: number): 
     return largestServices(services).every((deploying) => {
         const copy = instances.map((i) => ({ ...i }));
         const counts = new Map([...perZone].map(([service, c]) => [service, [...c]]));
-        return place(copy, counts, tasksOf(deploying, deploymentExtraTasks(deploying.desired)), zones);
+        return place(copy, counts, tasksOf(deploying, deploymentExtraTasks(deploying.desired, deploying.deployment)), zones);
     });
 }
 
@@ -159,7 +164,7 @@ export function fewestInstances(workload: Workload, shape: InstanceShape): numbe
     const cpu = tasks.reduce((sum, t) => sum + t.cpu, 0);
     // No packing beats the totals; one instance per task (fleet and copy) in every zone always holds.
     const lower = Math.max(instanceFloor(workload), Math.ceil(memory / shape.memory), Math.ceil(cpu / shape.cpu));
-    const copies = Math.max(0, ...services.map((s) => deploymentExtraTasks(s.desired)));
+    const copies = Math.max(0, ...services.map((s) => deploymentExtraTasks(s.desired, s.deployment)));
     const upper = Math.max(lower, (tasks.length + copies) * Math.max(1, workload.zones));
     for (let count = lower; count <= upper; count++) if (holds(workload, shape, count)) return count;
     return undefined;

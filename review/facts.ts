@@ -166,6 +166,8 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
                 ? { job: jobFacts(String(schedule.inputs.scheduleExpression), String(schedule.inputs.scheduleExpressionTimezone ?? "UTC")) }
                 : {}),
             ...volumesOf(task, containers, childOf("aws:efs/accessPoint:AccessPoint", name), name),
+            // A recreate deployment: nothing new starts beside the old tasks (policy/limits.ts recreateDeployment).
+            ...(ecsService && num(ecsService.inputs.deploymentMaximumPercent, 200) <= 100 ? { deployment: "recreate" as const } : {}),
         };
     });
 

@@ -62,6 +62,8 @@ export interface ServiceFacts {
     readonly job?: JobFacts;
     /** What the container mounts (`volumes`), by path. Absent without volumes, and in sections written before them. */
     readonly volumes?: readonly VolumeFacts[];
+    /** Set when a deployment stops the old tasks before starting new ones (`deployment: recreate`); absent for rolling. */
+    readonly deployment?: "recreate";
 }
 
 /** A volume of a service: a per-task scratch volume, or a stack file system through the service's access point (as uid:gid). */
@@ -253,6 +255,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
               }
             : undefined,
         builds: service.image.kind === "build",
+        ...(service.deployment === "recreate" ? { deployment: "recreate" as const } : {}),
         ...workloadFacts(service),
         ...volumeFacts(service.volumes),
     };

@@ -197,9 +197,22 @@ function connectionsTable(r: Review): Table {
     };
 }
 
-/** Each server's port and protocol (Service Connect's appProtocol, the target group's protocol version). */
-function portsTable(plan: PlanDocument): Table {
-    return { headers: ["service", "port", "protocol"], rows: (plan.model?.ports ?? []).map((p) => [p.service, p.port, p.protocol]) };
+/**
+ * Each service's port and protocol (Service Connect's appProtocol, the target group's protocol
+ * version) and its volumes: the services with either.
+ */
+function portsTable(plan: PlanDocument, facts: PlanFacts): Table {
+    const ports = new Map((plan.model?.ports ?? []).map((p) => [p.service, p]));
+    const volumes = (s: ServiceFacts) =>
+        (s.volumes ?? []).map((v) => (v.kind === "scratch" ? `${v.path} scratch` : `${v.path} efs ${v.fileSystem} (${v.uid}:${v.gid})`));
+    return {
+        headers: ["service", "port", "protocol", "volumes"],
+        rows: facts.services.flatMap((s) => {
+            const port = ports.get(s.name);
+            const mounted = volumes(s);
+            return port || mounted.length ? [[s.name, port?.port ?? "-", port?.protocol ?? "-", mounted.join(", ") || "-"]] : [];
+        }),
+    };
 }
 
 /** Who calls whom, one line per caller: `web → api, billing`. */
@@ -242,10 +255,17 @@ function rolloutTable(rollouts: readonly RolloutEstimate[]): Table {
         headers: ["service", "rolling step", "grace", "healthy (interval × threshold)", "deregistration", "AWS defaults"],
         rows: rollouts.map((e) =>
             e.stepSeconds === undefined || !e.parts
-                ? [e.service, "no load balancer: replaced as tasks start", "-", "-", "-", "-"]
+                ? [
+                      e.service,
+                      e.recreate ? "recreate: stopped, then started (down meanwhile)" : "no load balancer: replaced as tasks start",
+                      "-",
+                      "-",
+                      "-",
+                      "-",
+                  ]
                 : [
                       e.service,
-                      `${e.stepSeconds} s`,
+                      `${e.stepSeconds} s${e.recreate ? " after its tasks stop (recreate: down meanwhile)" : ""}`,
                       `${e.parts.grace} s`,
                       `${e.parts.healthy} s`,
                       `${e.parts.deregistration} s`,
@@ -525,7 +545,9 @@ export function renderText(r: Review): string {
     if (connectionsTable(r).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r)), "");
     if (r.plan.model?.dns) out.push(...dnsLines(r, false), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
-    if (portsTable(r.plan).rows.length) out.push("Ports (what each server speaks on its port):", textTable(portsTable(r.plan)), "");
+    const ports = portsTable(r.plan, r.facts);
+    if (ports.rows.length)
+        out.push("Ports and volumes (what each server speaks on its port; what each task mounts):", textTable(ports), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
@@ -614,14 +636,14 @@ function markdownAt(r: Review, detail: Detail): string {
     }
     if (r.plan.model?.dns) out.push("#### DNS and certificate", "", ...dnsLines(r, true), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
-    const ports = portsTable(r.plan);
+    const ports = portsTable(r.plan, r.facts);
     if (ports.rows.length) {
         const protocols = new Set(ports.rows.map((row) => row[2]));
         section(
-            "Ports",
-            [ports, base && portsTable(base.plan)],
+            "Ports and volumes",
+            [ports, base && portsTable(base.plan, base.facts)],
             0,
-            `${plural(ports.rows.length, "server")}: ${[...protocols].join(", ")}`,
+            `${plural(ports.rows.length, "service")}: ${[...protocols].filter((p) => p !== "-").join(", ")}`,
             [],
         );
     }

@@ -18,13 +18,16 @@ export interface RolloutEstimate {
     readonly stepSeconds?: number;
     readonly parts?: { readonly grace: number; readonly healthy: number; readonly deregistration: number };
     readonly awsDefaultSeconds: number;
+    /** A `recreate` deployment: the old tasks stop before new ones start, so the service is down while it deploys. */
+    readonly recreate?: true;
     readonly warnings: readonly string[];
 }
 
 export function rolloutEstimate(service: ServiceFacts): RolloutEstimate {
     const tg = service.targetGroup;
+    const recreate = service.deployment === "recreate" ? ({ recreate: true } as const) : {};
     if (!tg) {
-        return { service: service.name, awsDefaultSeconds: awsDefaultStepSeconds, warnings: [] };
+        return { service: service.name, awsDefaultSeconds: awsDefaultStepSeconds, ...recreate, warnings: [] };
     }
     const healthy = tg.intervalSeconds * tg.healthyThreshold;
     const warnings: string[] = [];
@@ -47,6 +50,7 @@ export function rolloutEstimate(service: ServiceFacts): RolloutEstimate {
         stepSeconds: service.gracePeriodSeconds + healthy + tg.deregistrationDelay,
         parts: { grace: service.gracePeriodSeconds, healthy, deregistration: tg.deregistrationDelay },
         awsDefaultSeconds: awsDefaultStepSeconds,
+        ...recreate,
         warnings,
     };
 }

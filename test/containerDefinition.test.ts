@@ -27,6 +27,7 @@ const api: ResolvedService = {
     image: { kind: "direct", reference: "ghcr.io/acme/api:1.2.3" },
     port: 8080,
     protocol: "http",
+    deployment: "rolling",
     rules: [],
     health: {
         path: "/healthz",

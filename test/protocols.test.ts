@@ -358,20 +358,20 @@ describe("a fleet of every protocol, planned", () => {
 
     it("shows each server's protocol, the variable kept and the service without a health check in the review", () => {
         const text = renderText(review(plan));
-        const ports = text.slice(text.indexOf("Ports (what each server speaks on its port):"));
+        const ports = text.slice(text.indexOf("Ports and volumes (what each server speaks on its port; what each task mounts):"));
         assert.deepEqual(
             ports
                 .split("\n")
                 .slice(1, 8)
                 .map((line) => line.split(/ +/)),
             [
-                ["service", "port", "protocol"],
-                ["api", "50051", "grpc"],
-                ["cache", "6379", "tcp"],
-                ["catalog", "3550", "grpc"],
-                ["frontend", "8080", "http"],
-                ["ledger", "5432", "tcp"],
-                ["stream", "8443", "http2"],
+                ["service", "port", "protocol", "volumes"],
+                ["api", "50051", "grpc", "-"],
+                ["cache", "6379", "tcp", "-"],
+                ["catalog", "3550", "grpc", "-"],
+                ["frontend", "8080", "http", "-"],
+                ["ledger", "5432", "tcp", "-"],
+                ["stream", "8443", "http2", "-"],
             ],
         );
         assert.match(text, /\nfrontend +cache +6379 +CACHE_ADDR: the entry's own \(env\) is kept, not cache:6379\n/);

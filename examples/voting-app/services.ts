@@ -74,12 +74,16 @@ export const services = {
         },
         // healthchecks/postgres.sh:4-19 inlined (the compose file bind-mounts the script from the host).
         health: {
-            command: ["CMD-SHELL", "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' | grep -q 1"],
+            command: [
+                "CMD-SHELL",
+                "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql -h 127.0.0.1 -U postgres -d postgres -tAc 'SELECT 1' | grep -q 1",
+            ],
             gracePeriodSeconds: 60,
         },
         memory: { reservation: 256, limit: 512 }, // ESTIMATE
-        // Single writer on shared storage: two tasks must never overlap (see voting-app.md, gap 5).
+        // One writer of its data directory: a deployment stops the old task before the new one starts.
         desiredCount: 1,
+        deployment: "recreate",
     },
 
     // One-shot seeding job (compose profile "seed", C:78-89). Not enabled: there is no published image, a job cannot use
@@ -87,7 +91,8 @@ export const services = {
     // seed: {
     //     build: "./apps/voting-seed", // copy of seed-data/ (Apache-2.0) into this repository
     //     schedule: "cron(0 12 1 1 ? 2031)", // nearest thing to "once"
-    //     command: ["sh", "-c", "for p in posta postb posta; do ab -n 1000 -c 50 -p $p -T application/x-www-form-urlencoded https://vote.example.com/; done"],
+    //     command: ["sh", "-c", "for p in posta postb posta; do ab -n 1000 -c 50 -p $p \
+    //         -T application/x-www-form-urlencoded https://vote.example.com/; done"],
     //     memory: { reservation: 64, limit: 128 },
     // },
 } satisfies Catalog;
