@@ -5,8 +5,6 @@
  * (test/fixtures/catalogProtocols.ts on the tests' prod-like stack, which serves HTTPS).
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { Catalog } from "../model/catalog";
@@ -18,6 +16,7 @@ import { diffPlans, triggersReplacement } from "../review/diff";
 import { renderText, review } from "../review/render";
 import { resolveForTest } from "./harness";
 import { resolutionProblems } from "./support/fleetInput";
+import { prodSettingsRoot } from "./support/fixtures";
 
 const fixtures = path.join(__dirname, "fixtures");
 const memory = { reservation: 64, limit: 128 };
@@ -280,10 +279,7 @@ describe("the mocks' rules for protocols", () => {
 describe("a fleet of every protocol, planned", () => {
     let plan: PlanDocument;
     before(async () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-protocols-"));
-        fs.copyFileSync(path.join(fixtures, "stacks", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-        const prod = fs.readFileSync(path.join(fixtures, "stacks", "Pulumi.prod.yaml"), "utf8");
-        fs.writeFileSync(path.join(root, "Pulumi.protocols.yaml"), prod.slice(0, prod.indexOf("  # pulumi config set --secret")));
+        const root = prodSettingsRoot("protocols");
         const result = await runProgram("protocols", { root, catalog: path.join(fixtures, "catalogProtocols.ts") });
         if (!result.ok) assert.fail(result.message);
         plan = result.plan;

@@ -5,22 +5,17 @@
  * words a changed secret source and changed registry credentials.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanDocument, runProgram } from "../plan/runProgram";
 import { renderText, review } from "../review/render";
+import { prodSettingsRoot } from "./support/fixtures";
 
 const fixtures = path.resolve(__dirname, "fixtures");
 
 let plan: PlanDocument;
 before(async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-secrets-manager-"));
-    fs.copyFileSync(path.join(fixtures, "stacks", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
-    // The prod-like fixture stack without its tuning of the fixture fleet's services.
-    const prod = fs.readFileSync(path.join(fixtures, "stacks", "Pulumi.prod.yaml"), "utf8");
-    fs.writeFileSync(path.join(root, "Pulumi.prod.yaml"), prod.slice(0, prod.indexOf("  # pulumi config set --secret")));
+    const root = prodSettingsRoot("prod");
     const result = await runProgram("prod", { root, catalog: path.join(fixtures, "catalogSecretsManager.ts") });
     if (!result.ok) assert.fail(result.message);
     plan = result.plan;

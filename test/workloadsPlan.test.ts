@@ -5,8 +5,6 @@
  * minimums, by hand-computed figures.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanDocument, runProgram } from "../plan/runProgram";
@@ -14,6 +12,7 @@ import { priceBook } from "../review/cost";
 import { extractFacts, planFacts } from "../review/facts";
 import { planPolicy } from "../review/guards";
 import { renderText, review, Review } from "../review/render";
+import { prodSettingsRoot } from "./support/fixtures";
 
 const repo = path.resolve(__dirname, "..");
 const fixtures = path.join(repo, "test", "fixtures");
@@ -21,15 +20,8 @@ const fixtures = path.join(repo, "test", "fixtures");
 let plan: PlanDocument;
 let report: Review;
 before(async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-workloads-"));
-    fs.copyFileSync(path.join(fixtures, "stacks", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     // The prod-like fixture stack without its per-service tuning (other services), naming the worker's queue instead.
-    const prod = fs.readFileSync(path.join(fixtures, "stacks", "Pulumi.prod.yaml"), "utf8");
-    const settings = prod.slice(0, prod.indexOf("  # pulumi config set --secret"));
-    fs.writeFileSync(
-        path.join(root, "Pulumi.jobs.yaml"),
-        `${settings}  fleet:services:\n    worker:\n      scaling: { queue: { name: orders-prod } }\n`,
-    );
+    const root = prodSettingsRoot("jobs", "  fleet:services:\n    worker:\n      scaling: { queue: { name: orders-prod } }\n");
     const result = await runProgram("jobs", { root, catalog: path.join(fixtures, "catalogWorkloads.ts") });
     if (!result.ok) assert.fail(result.message);
     plan = result.plan;
