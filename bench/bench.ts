@@ -22,7 +22,7 @@ import * as path from "path";
 import { Catalog, RouteSpec, ServiceSpec } from "../model/catalog";
 import { maxRulesPerLoadBalancer } from "../model/routing";
 import { FleetInput, FleetResult, resolveFleet } from "../model/resolve";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { applyConfigOverrides, readStackConfig } from "../plan/stackFile";
 
 const repoRoot = path.resolve(__dirname, "..");

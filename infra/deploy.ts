@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { enforcementTag, optOutControls, waiverTagPrefix } from "../policy/controls";
+import { enforcementTag, optOutControls, waiverTagPrefix } from "../facts/controls";
 import { fleetTagKeys, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/resolved";
 import { Platform, PlatformRefs } from "./platform";

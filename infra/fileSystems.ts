@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { fileSystemLogicalNames, platformPhysicalNames, StackNames } from "../model/naming";
 import { ResolvedFileSystem } from "../model/resolved";
 import { fileSystemPolicyDocument } from "../model/volumes";
-import { efs } from "../policy/limits";
+import { efs } from "../facts/aws";
 import { AwsContext } from "./iamDocuments";
 
 export interface FileSystemArgs {

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "../model/catalog";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
 import { ImageBuild, ImageTag, ResolvedFleet } from "../model/resolved";
 import { contentTag } from "./contentTag";

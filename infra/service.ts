@@ -9,7 +9,8 @@ import { secretsManagerValueFrom } from "../model/secretsManager";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
 import { ResolvedService } from "../model/resolved";
 import { EfsMount } from "../model/volumes";
-import { ecrRegistryHostPattern, efs, recreateDeployment, rollingDeployment } from "../policy/limits";
+import { ecrRegistryHostPattern, efs } from "../facts/aws";
+import { recreateDeployment, rollingDeployment } from "../facts/fleet";
 import { FileSystemRefs } from "./fileSystems";
 import { capacityProviderFor } from "./cluster";
 import { createJobSchedule } from "./job";
@@ -683,7 +684,7 @@ function serverReplacement(spec: ResolvedService): pulumi.CustomResourceOptions 
     return spec.serviceConnect?.server ? { deleteBeforeReplace: true, replacementTrigger: spec.protocol } : {};
 }
 
-/** ECS's deployment percentages of each `deployment` (policy/limits.ts). */
+/** ECS's deployment percentages of each `deployment` (facts/fleet.ts). */
 const deploymentPercents = { rolling: rollingDeployment, recreate: recreateDeployment } as const;
 
 /** The target group's protocol version per protocol (ELB TargetGroup ProtocolVersion); a tcp server is never routed. */

@@ -22,8 +22,9 @@ import {
     scheduledScalingSchema,
     timeZoneSchema,
 } from "./workloads";
-import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
-import { cpuUnitsPerVcpu, deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
+import { minimumReasonLength, waiverReasonPattern } from "../facts/controls";
+import { cpuUnitsPerVcpu, ecsDefaultStopTimeoutSeconds } from "../facts/aws";
+import { deregistrationDelay } from "../facts/fleet";
 
 /** An environment variable name (and so a secret's), as fleet allows it: a shell-safe identifier. */
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -396,7 +397,7 @@ unknownKeysSay(securityOptOutsSchema, "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
-/** How a deployment replaces a service's tasks (`deployment`); the percentages are policy/limits.ts's. */
+/** How a deployment replaces a service's tasks (`deployment`); the percentages are facts/fleet.ts's. */
 const deploymentValues = ["rolling", "recreate"] as const;
 export type Deployment = (typeof deploymentValues)[number];
 

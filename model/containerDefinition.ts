@@ -5,7 +5,7 @@
  * infra passes Pulumi Outputs and tests pass strings. The key order is the JSON's: keep it.
  */
 import { ResolvedService } from "./resolved";
-import { linuxFirstUnprivilegedPort } from "../policy/limits";
+import { linuxFirstUnprivilegedPort } from "../facts/aws";
 
 /** Values from other resources, as `T` (a Pulumi Output in infra, a string in tests). */
 export interface ContainerInputs<T> {

@@ -7,10 +7,10 @@
  *   `ipAddressType`, whose default is `ipv4`, so there is no AAAA record). A wildcard host
  *   (`*.example.com`, or a first label with * or ?) gets the wildcard record `*.<rest>`.
  * - Certificate: the hosts one label below `fleet:domain` are covered by one wildcard
- *   (`*.<domain>`); other hosts are named. At most ACM's names per certificate (policy/limits.ts).
+ *   (`*.<domain>`); other hosts are named. At most ACM's names per certificate (facts/aws.ts).
  */
 import { z } from "zod";
-import { acmDefaultNamesPerCertificate } from "../policy/limits";
+import { acmDefaultNamesPerCertificate } from "../facts/aws";
 import { PlannedRule } from "./routing";
 import { dnsDomainPattern } from "./awsNames";
 import { domainError, said } from "./schema";

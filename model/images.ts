@@ -2,7 +2,7 @@
  * Image references and the ECR pull-through cache. Pure: parses a catalog `image` and says
  * whether it is an ECR image used as is, or an upstream image served through a cache rule.
  */
-import { ecrRegistryHostPattern } from "../policy/limits";
+import { ecrRegistryHostPattern } from "../facts/aws";
 import { platformPhysicalNames } from "./naming";
 
 /** An upstream registry ECR can cache, keyed by the name AWS uses (`UpstreamRegistry`). */

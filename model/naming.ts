@@ -6,7 +6,7 @@
  * Pure: imports nothing from @pulumi.
  */
 import { createHash } from "crypto";
-import { awsNameMaxLength } from "../policy/limits";
+import { awsNameMaxLength } from "../facts/aws";
 
 /**
  * A service name (the catalog key) is a DNS label, as Kubernetes names a Service (RFC 1035): 2-63
@@ -67,7 +67,7 @@ export function shortenedName(name: string, max: number): string {
 /**
  * The service's children whose physical name AWS limits below what a 63-character service name
  * needs: Pulumi auto-names them `<logical name>-<7 random characters>`, and AWS refuses a target
- * group name over 32 characters, a role or schedule name over 64 (policy/limits.ts
+ * group name over 32 characters, a role or schedule name over 64 (facts/aws.ts
  * awsNameMaxLength, with the sources). Their logical name is `<service>-<suffix>` with the service
  * shortened (shortenedName) to what the limit leaves. Every budget is at least 21 characters, so a
  * name of 20 or fewer (the old limit) keeps exactly the logical and physical names it had; a

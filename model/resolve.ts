@@ -43,17 +43,8 @@ import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
 import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
-import {
-    cpuUnitsPerVcpu,
-    deregistrationDelay as deregistration,
-    fargateMaxStopTimeoutSeconds,
-    fleetHealthCheck,
-    iamPolicySize,
-    iamQuotas,
-    rootUserPattern,
-    serviceConnectAgent,
-    ssmStandardParameterMaxCharacters,
-} from "../policy/limits";
+import { cpuUnitsPerVcpu, fargateMaxStopTimeoutSeconds, iamPolicySize, iamQuotas, serviceConnectAgent, ssmStandardParameterMaxCharacters } from "../facts/aws";
+import { deregistrationDelay as deregistration, fleetHealthCheck, rootUserPattern } from "../facts/fleet";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
 export interface FleetInput {

@@ -143,7 +143,7 @@ export type ResolvedCapacity =
           /**
            * Task-level CPU units and memory (MiB), set only where AWS requires a task size on EC2:
            * a task in Service Connect must set task memory above its containers' limits, for the
-           * agent ECS adds (policy/limits.ts serviceConnectAgent). Placement then reserves this
+           * agent ECS adds (facts/aws.ts serviceConnectAgent). Placement then reserves this
            * size on an instance instead of the container's soft reservation.
            */
           readonly task?: { readonly cpu: number; readonly memory: number };

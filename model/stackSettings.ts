@@ -25,10 +25,10 @@ import {
     whenValid,
     wholeNumber,
 } from "./schema";
-import { controlIds, minimumReasonLength } from "../policy/controls";
+import { controlIds, minimumReasonLength } from "../facts/controls";
 import { dnsSchema } from "./dns";
-import { defaultSslPolicy } from "../policy/limits";
-import { recommendedTlsPolicies } from "../policy/rules";
+import { defaultSslPolicy } from "../facts/fleet";
+import { recommendedTlsPolicies } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
 
@@ -209,7 +209,7 @@ const loadBalancerSchema = fieldsObject({
             ),
         })
         .optional(),
-    /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
+    /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (facts/fleet.ts) */
     sslPolicy: z
         .string()
         .refine((policy) => recommendedTlsPolicies.includes(policy), {

@@ -7,7 +7,7 @@
 import { iamDocumentVersion, type AccessStatement, type ArnContext } from "./access";
 import { taskVolumeName } from "./naming";
 import type { NetworkSettings, ResolvedFileSystem, ResolvedVolume, RetiredService } from "./resolved";
-import { efs } from "../policy/limits";
+import { efs } from "../facts/aws";
 
 /** A volume as the catalog writes it. */
 export type VolumeSpec = "scratch" | { readonly efs: string };

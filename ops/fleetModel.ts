@@ -10,7 +10,7 @@ import { stackNames, StackNames } from "../model/naming";
 import { ImageTag, ResolvedFleet } from "../model/resolved";
 import { resolveFleet } from "../model/resolve";
 import { readStackConfig, StackConfig } from "../plan/stackFile";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { ec2Capacity, Ec2CapacityReport } from "../review/capacity";
 import { CostReport, estimateCost } from "../review/cost";
 import { PlanFacts } from "../review/facts";

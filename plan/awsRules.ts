@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion, partitionOf, secretArnParts } from "../model/awsNames";
-import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../policy/limits";
+import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../facts/aws";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -300,7 +300,7 @@ export const iamRolePolicyName: TextRule = {
     characters: iamNameCharacters,
 };
 
-// IAM's quotas on policy documents: policy/limits.ts (iamQuotas, iamPolicySize); its characters:
+// IAM's quotas on policy documents: facts/aws.ts (iamQuotas, iamPolicySize); its characters:
 // only tab, line feed, carriage return and U+0020-U+00FF (IAM and AWS STS quotas).
 const iamPolicyCharacters = { test: /^[\t\n\r\u0020-\u00ff]$/, text: "tab, line feed, carriage return and U+0020-U+00FF" };
 

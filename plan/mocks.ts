@@ -18,7 +18,7 @@ import {
     serviceConnectTaskSource,
     taskDefinitionVolumeBreaches,
 } from "./awsRules";
-import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
+import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../facts/aws";
 import { arnRegion, secretArnParts } from "../model/awsNames";
 import { pulumiAutoNameRandomLength } from "../model/naming";
 

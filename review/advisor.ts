@@ -13,13 +13,14 @@
  *   tasks of the service), then bin-packed by memory (the fullest instance that still fits);
  * - at least one instance in each zone a service spreads over (min(zones, largest task count)),
  *   and the group's minimum size;
- * - a rolling deployment's extra copy (deploymentMaximumPercent, policy/limits.ts) of the largest
+ * - a rolling deployment's extra copy (deploymentMaximumPercent, facts/fleet.ts) of the largest
  *   service, by memory and by CPU, placed on top, one deployment at a time: a deployment starts
  *   without waiting for managed scaling to add an instance.
  * Among the feasible choices the cheapest monthly wins; ties go to fewer instances, then the name.
  */
 import { InstanceType, instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import { cpuUnitsPerVcpu, lowReservedMemoryUtilisation, rollingDeployment } from "../policy/limits";
+import { cpuUnitsPerVcpu } from "../facts/aws";
+import { lowReservedMemoryUtilisation, rollingDeployment } from "../facts/fleet";
 import { PriceBook, priceBook as defaultPriceBook } from "./cost";
 import { usd } from "./costItems";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";

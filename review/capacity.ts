@@ -3,7 +3,7 @@
  * memory reservation. Pure, table-tested.
  */
 import { instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
-import { cpuUnitsPerVcpu } from "../policy/limits";
+import { cpuUnitsPerVcpu } from "../facts/aws";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface Ec2CapacityReport {

@@ -4,7 +4,7 @@
  * estimated with the reason, so the estimate never leaves something out silently. Pure: the
  * context is read from the plan's resources once (costContext), the arithmetic here.
  */
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { PlanDocument } from "../plan/runProgram";
 import type { CostReport, PriceBook, RegionPrices } from "./cost";
 import { PlanFacts } from "./facts";

@@ -5,7 +5,7 @@
  * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
 import { stackNames } from "../model/naming";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { planResources } from "./facts";
 import { ResourceIndex } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";

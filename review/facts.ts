@@ -6,13 +6,8 @@
  * current plan (test/review.test.ts).
  */
 import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import {
-    awsDefaultHealthCheck,
-    awsxDefaultAvailabilityZones,
-    deregistrationDelay,
-    ecsDefaultStopTimeoutSeconds,
-    minimumLoadBalancerZones,
-} from "../policy/limits";
+import { awsDefaultHealthCheck, awsxDefaultAvailabilityZones, ecsDefaultStopTimeoutSeconds, minimumLoadBalancerZones } from "../facts/aws";
+import { deregistrationDelay } from "../facts/fleet";
 import { ResourceIndex } from "../policy/rules";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { Capacity } from "../model/catalog";
@@ -166,7 +161,7 @@ export function extractFacts(plan: PlanDocument): PlanFacts {
                 ? { job: jobFacts(String(schedule.inputs.scheduleExpression), String(schedule.inputs.scheduleExpressionTimezone ?? "UTC")) }
                 : {}),
             ...volumesOf(task, containers, childOf("aws:efs/accessPoint:AccessPoint", name), name),
-            // A recreate deployment: nothing new starts beside the old tasks (policy/limits.ts recreateDeployment).
+            // A recreate deployment: nothing new starts beside the old tasks (facts/fleet.ts recreateDeployment).
             ...(ecsService && num(ecsService.inputs.deploymentMaximumPercent, 200) <= 100 ? { deployment: "recreate" as const } : {}),
         };
     });

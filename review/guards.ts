@@ -3,7 +3,7 @@
  * that a stack guarding its deletions does not lose a service by accident.
  */
 import { evaluateIndex, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
 import { PlanDocument, PlanResource } from "../plan/runProgram";

@@ -11,7 +11,7 @@ import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWo
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
-import { rollingDeployment } from "../policy/limits";
+import { rollingDeployment } from "../facts/fleet";
 import { PolicyResult } from "../policy/rules";
 import { PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";

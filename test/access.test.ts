@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { accessStatements, ResolvedGrant, taskRolePolicy } from "../model/access";
-import { iamPolicySize, iamQuotas } from "../policy/limits";
+import { iamPolicySize, iamQuotas } from "../facts/aws";
 import { Catalog } from "../model/catalog";
 import { evaluate, ResourceView } from "../policy/rules";
 import { account, region, resolveForTest } from "./harness";

@@ -299,10 +299,10 @@ describe("containerDefinition", () => {
 
     it("imports nothing from @pulumi (model/ is pure)", () => {
         const source = fs.readFileSync(path.join(__dirname, "..", "model", "containerDefinition.ts"), "utf8");
-        // Only fleet's own pure modules: the model and its facts (policy/limits.ts imports nothing).
+        // Only fleet's own pure modules: the model and its facts (facts/ imports nothing).
         assert.deepEqual(
             [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
-            ["./resolved", "../policy/limits"],
+            ["./resolved", "../facts/aws"],
         );
     });
 });

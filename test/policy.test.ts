@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { controlIds, controlInfos } from "../policy/controls";
+import { controlIds, controlInfos } from "../facts/controls";
 import { evaluate, ResourceView } from "../policy/rules";
 import { runProgram } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";

@@ -11,7 +11,7 @@ import { Catalog } from "../model/catalog";
 import { connectionVariable } from "../model/connections";
 import { resolveDns } from "../model/dns";
 import { PlannedRule } from "../model/routing";
-import { acmDefaultNamesPerCertificate } from "../policy/limits";
+import { acmDefaultNamesPerCertificate } from "../facts/aws";
 import { resolveForTest } from "./harness";
 import { projectRoot } from "./support/fixtures";
 import { resolutionProblems } from "./support/fleetInput";

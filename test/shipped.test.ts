@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import * as YAML from "yaml";
 import { Catalog, ServiceSpec } from "../model/catalog";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
-import { rootUserPattern } from "../policy/limits";
+import { rootUserPattern } from "../facts/fleet";
 import { services as shipped } from "../services";
 import { exampleName, services as withExample } from "./fixtures/catalogReadmeExample";
 import { PlanCliRun as Run, runPlanCli } from "./support/planCli";

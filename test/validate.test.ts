@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Catalog, serviceFields } from "../model/catalog";
 import { show } from "../model/problems";
-import { controlIds } from "../policy/controls";
+import { controlIds } from "../facts/controls";
 import { ImageBuild, ImageTag } from "../model/resolved";
 import { FleetInput, resolveFleet } from "../model/resolve";
 import { fleetInput } from "./support/fleetInput";
@@ -487,7 +487,7 @@ const cases: [string, unknown, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
-        // The same threshold as the policy's FLEET.deregistration and the rollout report (policy/limits.ts).
+        // The same threshold as the policy's FLEET.deregistration and the rollout report (facts/fleet.ts).
         "a deregistration delay that cuts in-flight requests",
         { svc: { ...ok, deregistrationDelay: 2 } },
         {},

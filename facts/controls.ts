@@ -1,10 +1,11 @@
 /**
  * The controls fleet enforces: AWS Security Hub Foundational Security Best Practices ids where
  * one applies, `FLEET.*` for fleet's own. Shared by the policy pack, the offline plan and the
- * stack-file validation (waivers must name a known control). Imports only its own folder: the
- * policy pack loads it.
+ * stack-file validation (waivers must name a known control). A leaf with facts/aws.ts and
+ * facts/fleet.ts: the model and the policy pack both read it, and it imports nothing else.
  */
-import { awsTagValueMaxLength, deregistrationDelay, minimumLoadBalancerZones } from "./limits";
+import { awsTagValueMaxLength, minimumLoadBalancerZones } from "./aws";
+import { deregistrationDelay } from "./fleet";
 
 export interface ControlInfo {
     /** Security Hub control id(s), or FLEET.<name>. */
