@@ -43,7 +43,14 @@ import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
 import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
-import { cpuUnitsPerVcpu, fargateMaxStopTimeoutSeconds, iamPolicySize, iamQuotas, serviceConnectAgent, ssmStandardParameterMaxCharacters } from "../facts/aws";
+import {
+    cpuUnitsPerVcpu,
+    fargateMaxStopTimeoutSeconds,
+    iamPolicySize,
+    iamQuotas,
+    serviceConnectAgent,
+    ssmStandardParameterMaxCharacters,
+} from "../facts/aws";
 import { deregistrationDelay as deregistration, fleetHealthCheck, rootUserPattern } from "../facts/fleet";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
