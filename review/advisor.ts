@@ -221,14 +221,6 @@ export function cheaper(a: CapacityChoice, b: CapacityChoice): boolean {
  * variant, and the plan cannot see its manifest.
  */
 export function gravitonRule(services: readonly ServiceFacts[]): CapacityAdvice["graviton"] {
-    if (services.some((s) => s.builds === undefined)) {
-        return {
-            considered: false,
-            reason:
-                "Graviton (arm64) types not considered: the plan does not say which " +
-                "services build from source (written by an older fleet)",
-        };
-    }
     const published = services.filter((s) => !s.builds).map((s) => s.name);
     if (published.length === 0) {
         return {

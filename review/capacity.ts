@@ -87,7 +87,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     if (!type) {
         warnings.push(`instance type ${ec2.instanceType} is not in model/instanceTypes.ts: capacity cannot be estimated`);
     }
-    // What the model computed (model/instanceTypes.ts), or extraction from an older plan.
+    // What the model computed (model/instanceTypes.ts).
     const registered = type ? ec2.registeredMemoryMiB : 0;
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");

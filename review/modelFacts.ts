@@ -7,8 +7,8 @@
  *
  * The section is part of the plan JSON, an interface other tools read: extend it, never rename a
  * field. A change that an older section cannot answer (a field the reports need that it lacks)
- * bumps `version`; a plan whose section has another version, or none (plans written before it
- * existed), is read by extraction from its resources (facts.ts).
+ * bumps `version`; a plan whose section has another version, or none (a base plan an older fleet
+ * wrote), has no facts, and the review compares its resources only (facts.ts).
  */
 import { Capacity, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
@@ -53,9 +53,9 @@ export interface ServiceFacts {
     readonly targetGroup?: TargetGroupFacts;
     /**
      * Whether the image is built from source (for the cluster's architecture, so it can move to
-     * Graviton); false for a published image. Absent in sections written before it existed.
+     * Graviton); false for a published image.
      */
-    readonly builds?: boolean;
+    readonly builds: boolean;
     /** Scheduled scaling: the minimums the scheduled actions set. Absent without a schedule. */
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */

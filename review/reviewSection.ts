@@ -70,7 +70,9 @@ export function reviewSection(r: Review): ReviewSection {
             items: cost.items.map((i) => ({ item: i.item, monthly: i.monthly === null ? null : cents(i.monthly), detail: i.detail })),
             priceRegion: cost.priceRegion,
             priceDate: cost.priceDate,
-            ...(r.against ? { base: { monthly: cents(r.against.cost.total), change: cents(cost.total - r.against.cost.total) } } : {}),
+            ...(r.against?.cost
+                ? { base: { monthly: cents(r.against.cost.total), change: cents(cost.total - r.against.cost.total) } }
+                : {}),
         },
         capacity: {
             current: capacityChoice(r.advice?.current),

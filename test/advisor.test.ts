@@ -150,13 +150,6 @@ describe("the advice", () => {
                 "Graviton (arm64) types not considered: b runs a published image that may have no arm64 variant " +
                 "(build from source, or move to Fargate, to let the advisor consider Graviton)",
         });
-        // A plan written before `builds` existed cannot tell: no Graviton.
-        assert.deepEqual(gravitonRule([service("a", { builds: undefined })]), {
-            considered: false,
-            reason:
-                "Graviton (arm64) types not considered: the plan does not say which " +
-                "services build from source (written by an older fleet)",
-        });
         assert.equal(gravitonRule([service("a", {})]).considered, true);
     });
 

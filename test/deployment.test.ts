@@ -50,6 +50,7 @@ describe("deployment", () => {
         desired,
         stopTimeout: 30,
         gracePeriodSeconds: 0,
+        builds: false,
         ...(deployment ? { deployment } : {}),
     });
 

@@ -12,7 +12,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanResource } from "../plan/runProgram";
-import { extractFacts, planFacts } from "../review/facts";
 import { planOrFail, PlanJson } from "./support/planCli";
 import { projectRoot } from "./support/fixtures";
 
@@ -58,12 +57,6 @@ for (const app of apps) {
                     plan.policy?.violations.filter((v) => !v.waived),
                     [],
                 );
-            });
-
-            it("carries facts its resources give back (deployment and volumes included)", () => {
-                const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
-                const { model: _model, ...older } = planOf(app, stack);
-                assert.deepEqual(asJson(planFacts(planOf(app, stack)).services), asJson(extractFacts(older).services));
             });
 
             it("shows each server's protocol, as its catalog says", () => {

@@ -15,10 +15,11 @@ import { estimateCost, PriceBook, savings } from "../review/cost";
 import { CostContext } from "../review/costItems";
 import { factLines, serviceChanges } from "../review/changes";
 import { changedPaths, diffPlans } from "../review/diff";
-import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
+import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
 import { ModelSection, modelSectionVersion } from "../review/modelFacts";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
+import { renderText, review } from "../review/render";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
 import { planFactsOf, serviceFacts } from "./support/facts";
@@ -614,25 +615,36 @@ describe("the plan's model section", () => {
         }
     });
 
-    it("gives the facts extraction gives from the resources", () => {
+    it("is what the reports read; a section of another version, or none, is not read", () => {
         const plan = plans.fixture;
         assert.equal(plan.model?.version, modelSectionVersion);
-        const { model, ...older } = plan;
-        assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
-        assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
-    });
-
-    it("is what the reports read; a section of another version is not read", () => {
-        const plan = plans.fixture;
         const edited: ModelSection = { ...plan.model!, services: plan.model!.services.map((s) => ({ ...s, desired: s.desired + 10 })) };
         assert.deepEqual(
-            planFacts({ ...plan, model: edited }).services.map((s) => s.desired),
+            planFacts({ ...plan, model: edited })?.services.map((s) => s.desired),
             [13, 12, 12],
         );
         const future = { ...plan, model: { ...edited, version: 2 } } as unknown as PlanDocument;
+        assert.equal(planFacts(future), undefined);
+        const { model: _model, ...older } = plan;
+        assert.equal(planFacts(older), undefined);
+        assert.throws(() => currentFacts(older), {
+            message: "the plan of fleet/facts has no model section of version 1: plan it again with this version of fleet",
+        });
+    });
+
+    it("compares a base plan another version of fleet wrote by its resources alone", () => {
+        const plan = plans.fixture;
+        const { model: _model, ...older } = plan;
+        // The base had no batch service: the diff alone says it is new.
+        const r = review(plan, { ...older, resources: plan.resources.filter((r) => !r.urn.includes("batch")) });
+        assert.equal(r.against?.facts, undefined);
+        assert.equal(r.against?.cost, undefined);
+        assert.equal(r.verdict.cost.before, undefined);
+        const text = renderText(r);
+        assert.match(text, /base plan +written by another version of fleet: its resources are compared, not its cost, routes or sizes/);
         assert.deepEqual(
-            planFacts(future).services.map((s) => s.desired),
-            [3, 2, 2],
+            r.changes.map((c) => [c.service, c.status]),
+            [["batch", "added"]],
         );
     });
 });

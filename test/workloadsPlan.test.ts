@@ -9,7 +9,6 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanDocument, runProgram } from "../plan/runProgram";
 import { priceBook } from "../review/cost";
-import { extractFacts, planFacts } from "../review/facts";
 import { planPolicy } from "../review/guards";
 import { renderText, review, Review } from "../review/render";
 import { prodSettingsRoot } from "./support/fixtures";
@@ -105,12 +104,6 @@ describe("a plan with workers and jobs", () => {
         assert.deepEqual(services.web.scheduledMin, { highest: 4, average: (4 * 11 * 261 + 2 * (8760 - 11 * 261)) / 8760 });
         assert.equal(services.worker.scheduledMin, undefined);
         assert.equal(services.worker.job, undefined);
-    });
-
-    it("gives the facts extraction gives from the resources, but for a declared run time", () => {
-        const { model, ...older } = plan;
-        const fromModel = planFacts(plan).services.map((s) => (s.job ? { ...s, job: { ...s.job, durationMinutes: undefined } } : s));
-        assert.deepEqual(JSON.parse(JSON.stringify(fromModel)), JSON.parse(JSON.stringify(extractFacts(older).services)));
     });
 
     it("plans EC2 room for the highest scheduled minimum and a job's task", () => {
