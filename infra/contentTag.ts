@@ -29,7 +29,7 @@ import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ImageBuild, ImageTag } from "../model/resolved";
+import { ImageBuild, ImageTag } from "../model/fleet";
 
 /**
  * Commits (among those touching the build) compared with the worktree at most. Past it the

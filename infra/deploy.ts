@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { enforcementTag, optOutControls, waiverTagPrefix } from "../facts/controls";
 import { fleetTagKeys, stackNames } from "../model/naming";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
 import { Service } from "./service";

@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceLogicalNames } from "../model/naming";
-import { ResolvedJob, ResolvedService } from "../model/resolved";
+import { ResolvedJob, ResolvedService } from "../model/fleet";
 import { sqsMaxRetentionSeconds } from "../facts/aws";
 import { jobRetryPolicy } from "../facts/fleet";
 import { capacityProviderFor } from "./cluster";

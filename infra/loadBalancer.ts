@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBalancerLogicalNames } from "../model/naming";
-import { LoadBalancerSettings } from "../model/resolved";
+import { LoadBalancerSettings } from "../model/fleet";
 import { webPorts } from "../facts/aws";
 
 export interface LoadBalancerArgs {

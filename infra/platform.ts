@@ -6,7 +6,7 @@ import { FileSystem, FileSystemRefs } from "./fileSystems";
 import { LoadBalancer } from "./loadBalancer";
 import { UpstreamRegistryKey } from "../model/images";
 import { fileSystemComponentName, platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { privateSubnetCount } from "../model/volumes";
 import { Network } from "./network";
 import { AwsContext } from "./iamDocuments";

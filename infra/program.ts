@@ -11,7 +11,7 @@ import * as path from "path";
 import { Catalog } from "../model/catalog";
 import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
-import { ImageBuild, ImageTag, ResolvedFleet } from "../model/resolved";
+import { ImageBuild, ImageTag, ResolvedFleet } from "../model/fleet";
 import { contentTag } from "./contentTag";
 import { deployFleet } from "./deploy";
 

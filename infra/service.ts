@@ -7,7 +7,7 @@ import { Protocol } from "../model/catalog";
 import { containerDefinition, SecretInput } from "../model/containerDefinition";
 import { secretsManagerValueFrom } from "../model/secretsManager";
 import { servicePhysicalNames, serviceLogicalNames, StackNames } from "../model/naming";
-import { ResolvedService } from "../model/resolved";
+import { ResolvedService } from "../model/fleet";
 import { EfsMount } from "../model/volumes";
 import { ecrRegistryHostPattern, efs } from "../facts/aws";
 import { recreateDeployment, rollingDeployment } from "../facts/fleet";

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { servicePortName } from "../model/containerDefinition";
 import { serviceLogicalNames } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { dynamicPortRange } from "./cluster";
 
 /**

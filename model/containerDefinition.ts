@@ -4,7 +4,7 @@
  * resources (image, log group, region, parameter ARNs and versions) are a type parameter `T`, so
  * infra passes Pulumi Outputs and tests pass strings. The key order is the JSON's: keep it.
  */
-import { ResolvedService } from "./resolved";
+import { ResolvedService } from "./fleet";
 import { linuxFirstUnprivilegedPort } from "../facts/aws";
 
 /** Values from other resources, as `T` (a Pulumi Output in infra, a string in tests). */

@@ -5,7 +5,7 @@
  */
 import { arnRegion } from "./awsNames";
 import { ParsedService } from "./catalog";
-import { ResolvedJob, StackSettings } from "./resolved";
+import { ResolvedJob, StackSettings } from "./fleet";
 
 /** Reports one problem of the entry: field, value, problem, fix. */
 type Report = (field: string, value: unknown, problem: string, fix: string) => void;

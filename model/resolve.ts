@@ -37,7 +37,7 @@ import {
     ResolvedService,
     ResolvedVolume,
     StackSettings,
-} from "./resolved";
+} from "./fleet";
 import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";

@@ -8,7 +8,7 @@ import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
-import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
+import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./fleet";
 import {
     DeepReadonly,
     domainError,

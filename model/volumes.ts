@@ -6,7 +6,7 @@
  */
 import { iamDocumentVersion, type AccessStatement, type ArnContext } from "./access";
 import { taskVolumeName } from "./naming";
-import type { NetworkSettings, ResolvedFileSystem, ResolvedVolume, RetiredService } from "./resolved";
+import type { NetworkSettings, ResolvedFileSystem, ResolvedVolume, RetiredService } from "./fleet";
 import { efs } from "../facts/aws";
 
 /** A volume as the catalog writes it. */

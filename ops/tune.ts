@@ -9,7 +9,7 @@ import { GetMetricDataCommand, MetricDataQuery } from "@aws-sdk/client-cloudwatc
 import { Service } from "@aws-sdk/client-ecs";
 import { Catalog } from "../model/catalog";
 import { fleetTagKeys } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { getMetricDataMaxQueries } from "../facts/aws";
 import { Ec2CapacityReport } from "../review/capacity";
 import { CostReport } from "../review/cost";

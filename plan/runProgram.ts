@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { lastResolvedFleet, runFleetProgram } from "../infra/program";
 import { Catalog } from "../model/catalog";
-import { ModelSection, modelSection } from "../review/modelFacts";
+import { ModelSection, modelSection } from "../review/modelSection";
 import { installMocks, settle } from "./mocks";
 import { applyConfigOverrides, readStackConfig, secretPlaceholder } from "./stackFile";
 
@@ -44,7 +44,7 @@ export interface PlanDocument {
     /** The stack's config as the program saw it; secure values as "[secret]". */
     readonly config: Record<string, string>;
     /**
-     * What the resolved fleet says the reports need (review/modelFacts.ts), versioned; no secret.
+     * What the resolved fleet says the reports need (review/modelSection.ts), versioned; no secret.
      * Absent in plans written before it existed, and when the program did not resolve a fleet.
      */
     readonly model?: ModelSection;

@@ -1,6 +1,6 @@
 /**
  * What a plan says about the fleet, for the reports (capacity, cost, rollout, routes): the facts
- * its model wrote (the `model` section, modelFacts.ts). A plan whose section this version of fleet
+ * its model wrote (the `model` section, modelSection.ts). A plan whose section this version of fleet
  * does not read (none, or another version: a base plan written by an older fleet) has no facts;
  * the review then compares its resources only.
  */
@@ -19,10 +19,10 @@ import {
     scheduledMinFacts,
     ServiceFacts,
     VolumeFacts,
-} from "./modelFacts";
-export { placedOnInstance } from "./modelFacts";
+} from "./modelSection";
+export { placedOnInstance } from "./modelSection";
 
-export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts, VolumeFacts } from "./modelFacts";
+export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts, VolumeFacts } from "./modelSection";
 
 export interface PlatformFacts extends ModelPlatformFacts {
     /** Load balancers the plan creates. */

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ContainerInputs, containerDefinition, secretVersionLabelPrefix, tmpfsSizeMiB } from "../model/containerDefinition";
-import { ContainerSecurity, ResolvedCapacity, ResolvedService } from "../model/resolved";
+import { ContainerSecurity, ResolvedCapacity, ResolvedService } from "../model/fleet";
 
 const fargate: ResolvedCapacity = { kind: "fargate", spot: false, size: { cpu: 256, memory: 1024 } };
 const ec2: ResolvedCapacity = { kind: "ec2" };
@@ -302,7 +302,7 @@ describe("containerDefinition", () => {
         // Only fleet's own pure modules: the model and its facts (facts/ imports nothing).
         assert.deepEqual(
             [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
-            ["./resolved", "../facts/aws"],
+            ["./fleet", "../facts/aws"],
         );
     });
 });

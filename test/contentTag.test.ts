@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { contentTag } from "../infra/contentTag";
 import { tagPattern } from "../model/images";
-import { ImageBuild } from "../model/resolved";
+import { ImageBuild } from "../model/fleet";
 import { commitAll, git } from "./support/git";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-content-tag-"));

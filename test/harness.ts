@@ -4,7 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import { Catalog } from "../model/catalog";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { resolveFleet } from "../model/resolve";
 import { RecordedResource } from "../plan/mocks";
 import { fleetInput } from "./support/fleetInput";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { planFacts } from "../review/facts";
-import { modelSectionVersion } from "../review/modelFacts";
+import { modelSectionVersion } from "../review/modelSection";
 import { addedName } from "./fixtures/catalogPlusOne";
 import { onFixtures, PlanCliRun as Run, runPlanCli } from "./support/planCli";
 

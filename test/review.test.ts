@@ -16,7 +16,7 @@ import { CostContext } from "../review/costItems";
 import { factLines, serviceChanges } from "../review/changes";
 import { changedPaths, diffPlans } from "../review/diff";
 import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
-import { ModelSection, modelSectionVersion } from "../review/modelFacts";
+import { ModelSection, modelSectionVersion } from "../review/modelSection";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
 import { renderText, review } from "../review/render";

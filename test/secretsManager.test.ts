@@ -16,7 +16,7 @@ import { secretVersionLabelPrefix } from "../model/containerDefinition";
 import { stackNames } from "../model/naming";
 import { show } from "../model/problems";
 import { resolveFleet } from "../model/resolve";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { checkText, ecsContainerSecrets, ecsRepositoryCredentials, RuleContext } from "../plan/awsRules";
 import { FleetMocks, installMocks } from "../plan/mocks";
 import { evaluate, ResourceView } from "../policy/rules";

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { Catalog, serviceFields } from "../model/catalog";
 import { show } from "../model/problems";
 import { controlIds } from "../facts/controls";
-import { ImageBuild, ImageTag } from "../model/resolved";
+import { ImageBuild, ImageTag } from "../model/fleet";
 import { FleetInput, resolveFleet } from "../model/resolve";
 import { fleetInput } from "./support/fleetInput";
 

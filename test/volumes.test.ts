@@ -21,7 +21,7 @@ import { costContext, costItems } from "../review/costItems";
 import { priceBook } from "../review/cost";
 import { diffPlans } from "../review/diff";
 import { fileSystemDeletions, retirementProblems } from "../review/guards";
-import { modelSection, modelSectionVersion } from "../review/modelFacts";
+import { modelSection, modelSectionVersion } from "../review/modelSection";
 import { renderText, review } from "../review/render";
 import { containerOf, policyOf, region, Registered } from "./harness";
 import { projectRoot } from "./support/fixtures";

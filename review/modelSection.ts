@@ -12,7 +12,7 @@
  */
 import { Capacity, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
