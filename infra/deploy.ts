@@ -4,6 +4,7 @@ import { fleetTagKeys, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/fleet";
 import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
+import { Job } from "./job";
 import { Service } from "./service";
 import { connectionRules } from "./serviceConnect";
 import { platformLogicalNames } from "../model/naming";
@@ -15,10 +16,11 @@ export interface DeployFleetArgs {
 
 export interface DeployedFleet {
     readonly platform: Platform;
-    readonly services: Readonly<Record<string, Service>>;
+    /** Every catalog entry's component: a Service, or a Job for an entry with a schedule. */
+    readonly services: Readonly<Record<string, Service | Job>>;
 }
 
-/** Registers the platform and one `Service` per resolved catalog entry. */
+/** Registers the platform and one `Service` (or `Job`, for an entry with a schedule) per resolved catalog entry. */
 export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): DeployedFleet {
     const names = stackNames(fleet.project, fleet.stack);
     const tags = { [fleetTagKeys.project]: fleet.project, [fleetTagKeys.stack]: fleet.stack };
@@ -30,9 +32,10 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     });
     const refs = platformRefs(platform);
     const kept = { names, keepImages: fleet.registry.keepImages, logRetentionDays: fleet.logRetentionDays, protect: fleet.protect };
-    const services: Record<string, Service> = {};
+    const services: Record<string, Service | Job> = {};
     for (const spec of fleet.services) {
-        services[spec.name] = new Service(spec.name, {
+        const Entry = spec.job ? Job : Service;
+        services[spec.name] = new Entry(spec.name, {
             spec,
             platform: refs,
             ...kept,

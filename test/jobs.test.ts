@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { PlatformRefs } from "../infra/platform";
+import { Job } from "../infra/job";
 import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
@@ -73,7 +74,8 @@ const platform: PlatformRefs = {
     secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
 };
 const common: Omit<ServiceArgs, "spec"> = { platform, names: stackNames("fleet", "test"), logRetentionDays: 14 };
-for (const spec of fleet.services) new Service(spec.name, { ...common, spec });
+// A job is a Job, a service a Service: the same task steps, registered under the same type.
+for (const spec of fleet.services) spec.job ? new Job(spec.name, { ...common, spec }) : new Service(spec.name, { ...common, spec });
 
 /** The physical name the mocks give an auto-named resource (Pulumi's `<logical name>-<7 characters>`). */
 const autoName = (type: string, name: string) => `${name}-${createHash("sha256").update(`${type}/${name}`).digest("hex").slice(0, 7)}`;
@@ -177,6 +179,13 @@ describe("a job on Fargate", () => {
         assert.deepEqual(containerOf(task).secrets, [
             { name: "REPORT_TOKEN", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/fleet/test/report/REPORT_TOKEN` },
         ]);
+    });
+
+    it("is a Job component under the Service's type token, so a job deployed before keeps every child's URN", () => {
+        const component = registered.one("fleet:ecs:Service", "report");
+        const schedule = registered.one("aws:scheduler/schedule:Schedule", "report-schedule");
+        assert.equal(schedule.parent, component.urn);
+        assert.match(schedule.urn, /::fleet:ecs:Service\$aws:scheduler\/schedule:Schedule::report-schedule$/);
     });
 
     it("runs its exact task definition in private subnets with its own group and no public IP, retrying then dead-lettering", () => {
