@@ -182,7 +182,7 @@ function catalogPage(schema: JsonNode, docs: FieldDocs): string {
         "The catalog is TypeScript: `services/index.ts` declares its record `satisfies Catalog` (or `: Catalog`), so an editor",
         "completes the fields, shows these descriptions on hover and marks type errors, from the types inferred from the schema",
         "(`model/catalog.ts`). `schema/catalog.schema.json` is the same contract as a JSON Schema, for one entry. Each stack may",
-        "override any field per service under [`fleet:services`](stack.md#fleetservices). How to write a service:",
+        "override any field per service under [`fleet:services`](stack.md#fleetservicesname). How to write a service:",
         "[services.md](services.md).",
         "",
         "## Fields",
