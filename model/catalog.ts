@@ -355,7 +355,10 @@ export const scalingSchema = fieldsObject({
     cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
     /** Target ALB requests per task per minute. @default none */
     requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
-    /** Target messages visible per running task of an SQS queue (a worker). @default none */
+    /**
+     * Target messages visible per running task of an SQS queue (a worker). With a queue, `min` (and every scheduled
+     * `min`) is at least 1: backlog per task has no value with no task running. @default none
+     */
     queue: queueScalingSchema.optional(),
     /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
     schedule: z

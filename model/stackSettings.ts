@@ -253,7 +253,7 @@ const pullThroughCacheSchema = unknownKeysSay(
                         /**
                          * The Secrets Manager secret holding the upstream's `username` and `accessToken`, named
                          * `ecr-pullthroughcache/<anything>` (AWS requires the prefix: ECR's pull-through service-linked
-                         * role may read only it), in the stack's region: required for `docker-hub`,
+                         * role may read only it), in the stack's account and region: required for `docker-hub`,
                          * `github-container-registry` and `gitlab-container-registry`, refused for the public ones.
                          */
                         credentialArn: z.string().optional(),

@@ -139,7 +139,8 @@ class Page {
             const guide = guides[path] ? ` Guide: ${guides[path]}.` : "";
             const description = (node.description ?? doc?.description ?? "") + guide;
             const required = (shape.node.required?.includes(name) ?? false) || this.mustHave(path);
-            return `| \`${name}\` | ${escapeCell(typeOf(node) + link)} | ${escapeCell(defaultOf(node, doc, required))} | ${escapeCell(description)} |`;
+            const cells = [`\`${name}\``, typeOf(node) + link, defaultOf(node, doc, required), description].map(escapeCell);
+            return `| ${cells.join(" | ")} |`;
         });
         if (rows.length > 0) this.lines.push("| field | type | default | description |", "|---|---|---|---|", ...rows, "");
         for (const { shapes, headings } of nested) {
