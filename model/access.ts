@@ -140,12 +140,26 @@ const grantSchema = (kind: AccessKind) => {
     const levels = accessLevels[kind];
     const levelError = said(`is not an access level for ${kind}`, `use ${levels.join(", ")}`);
     const level = z.enum(levels as unknown as [string, ...string[]], { error: levelError });
-    return z.union([level, z.strictObject({ level, kmsKey: kmsKeySchema })], {
-        error: said(
-            `must be an access level or { level, kmsKey }`,
-            `use ${levels.join(", ")}, or e.g. { level: "${levels[0]}", kmsKey: "<key ARN>" }`,
-        ),
-    });
+    return z.union(
+        [
+            level,
+            z.strictObject({
+                /** The access level. */
+                level,
+                /**
+                 * The customer-managed KMS key (ARN or id) encrypting the resource (SSE-KMS): the role may use exactly
+                 * that key, only through that AWS service, in the key's region. AWS-managed keys and SSE-S3 need none.
+                 */
+                kmsKey: kmsKeySchema,
+            }),
+        ],
+        {
+            error: said(
+                `must be an access level or { level, kmsKey }`,
+                `use ${levels.join(", ")}, or e.g. { level: "${levels[0]}", kmsKey: "<key ARN>" }`,
+            ),
+        },
+    );
 };
 
 /** The names of one service's grants (`bucket[/prefix/*]`, queue, topic, table, or an ARN), checked against AWS's rules. */

@@ -150,8 +150,12 @@ const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { 
  */
 export const secretSourceSchema = z.union(
     [
-        /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
         z.strictObject({
+            /**
+             * A secret stack config key of the `fleet` namespace, named without it: `fromConfig: "apiDb"` reads
+             * `fleet:apiDb` (`pulumi config set --secret apiDb <value>`). At most 4096 characters: fleet stores the
+             * value in an SSM Standard parameter.
+             */
             fromConfig: z
                 .string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") })
                 // `fleet:apiDb` would never match: fleet reads the keys of its own namespace, without it.
@@ -162,14 +166,21 @@ export const secretSourceSchema = z.union(
                     ),
                 }),
         }),
-        /** Generated once with `@pulumi/random` and kept across updates. */
-        z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
-        /**
-         * A parameter or secret that already exists in the stack's region; referenced, never created: an SSM
-         * parameter (name or ARN), or a Secrets Manager secret (its full ARN, e.g. an RDS-managed password).
-         */
+        z.strictObject({
+            /** A random value, generated once with `@pulumi/random` and kept across updates. */
+            generate: z.strictObject({
+                /** Characters of the value. */
+                length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }"),
+            }),
+        }),
         z
             .strictObject({
+                /**
+                 * A parameter or secret that already exists in the stack's region; referenced, never created: an SSM
+                 * parameter (name or ARN), or a Secrets Manager secret by its full ARN, with the six characters Secrets
+                 * Manager appends to the name (`aws secretsmanager describe-secret --secret-id <name> --query ARN`),
+                 * e.g. an RDS-managed password.
+                 */
                 existing: z.string().superRefine((source, ctx) => {
                     const mistake = isSecretsManagerArn(source)
                         ? secretArnMistake(source, "existing", true)
@@ -268,7 +279,10 @@ export const healthSchema = fieldsObject({
             error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
         })
         .optional(),
-    /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
+    /**
+     * Container health check command, a list starting with `CMD` or `CMD-SHELL`, e.g.
+     * `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none
+     */
     command: z
         .array(z.string({ error: healthCommandError }), { error: healthCommandError })
         .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), {
@@ -342,7 +356,10 @@ export const scalingSchema = fieldsObject({
     cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
     /** Target ALB requests per task per minute. @default none */
     requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
-    /** Target messages visible per running task of an SQS queue (a worker). @default none */
+    /**
+     * Target messages visible per running task of an SQS queue (a worker). With a queue, `min` (and every scheduled
+     * `min`) is at least 1: backlog per task has no value with no task running. @default none
+     */
     queue: queueScalingSchema.optional(),
     /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
     schedule: z
@@ -447,8 +464,11 @@ const volumeSchema = z.union(
 export const serviceSchema = z.strictObject(
     {
         /**
-         * An image reference: upstream references go through the pull-through cache (unless `credentials` is set); a
-         * full ECR URI is used as is.
+         * An image reference, with a tag or a digest (`latest` is refused: it drifts between deploys). An upstream one
+         * (`redis:7`, `docker.io/library/redis:7`, `public.ecr.aws/...`, `ghcr.io/...`, `quay.io/...`,
+         * `registry.k8s.io/...`) goes through the pull-through cache when the stack has a rule for its registry and the
+         * entry no `credentials`, otherwise straight from upstream; a full ECR URI is used as is. Exactly one of `image`
+         * and `build`, as in a compose file.
          */
         image: z
             .string({ error: said("must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27") })
@@ -465,7 +485,10 @@ export const serviceSchema = z.strictObject(
                 }
             })
             .optional(),
-        /** A build context (or `{ context, dockerfile, args }`) built and pushed to the service's own ECR repository. */
+        /**
+         * Instead of `image`: a build context (`./apps/api`, or `{ context, dockerfile, args }`), built and pushed to the
+         * service's own ECR repository, tagged by its content.
+         */
         build: buildSchema.optional(),
         /**
          * Beside `image`, for an image in a private registry (not ECR, not `build`): the full ARN of the Secrets
@@ -493,14 +516,22 @@ export const serviceSchema = z.strictObject(
          * What the server speaks on `port`: `http` (HTTP/1.1), `http2`, `grpc`, or `tcp` (Redis, Postgres,
          * AMQP...). It decides Service Connect's appProtocol (none for tcp), the target group's protocol
          * version, and the variable callers get (`<NAME>_URL` for http and http2, `<NAME>_ADDR` for grpc
-         * and tcp). A `tcp` server is not routed: the load balancer speaks HTTP. @default "http"
+         * and tcp). A `tcp` server is not routed: the load balancer speaks HTTP to its targets. A routed `grpc` or `http2`
+         * server needs an HTTPS listener (`fleet:loadBalancer.certificateArn` or `fleet:dns`): an ALB sends gRPC and
+         * HTTP/2 to targets only from HTTPS. @default "http"
          */
         protocol: z.enum(protocolValues, { error: said("is not a protocol", `use one of ${protocolValues.join(", ")}`) }).default("http"),
-        /** ALB routes. @default none: not on the load balancer */
+        /**
+         * ALB routes, each one listener rule. `host` and `path` may be lists, 5 values per rule at most (an ALB quota);
+         * a host with no dot is a subdomain of the stack's `fleet:domain`. @default none: not on the load balancer
+         */
         routes: z.array(routeSchema, { error: said("must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') }).default([]),
-        /** Health checks. @default the protocol's path and codes when the service has routes */
+        /**
+         * Health checks: the target group's path and codes, a container health command, the grace period.
+         * @default the protocol's path and codes when the service has routes
+         */
         health: healthSchema.prefault({}),
-        /** Soft and hard memory in MiB. */
+        /** Soft and hard memory in MiB: the soft `memoryReservation` below the hard `memory`. */
         memory: memorySchema,
         /** CPU units (1024 = one vCPU). @default 256 */
         cpu: wholeNumber(128, 16384, cpuUnitFix("use CPU units: 1024 is one vCPU, 256 a quarter")).default(256),
@@ -517,7 +548,10 @@ export const serviceSchema = z.strictObject(
                 { error: said("must map variable names to strings", 'use { NAME: "value" }') },
             )
             .default({}),
-        /** Env var name → secret source; injected by reference (SSM or Secrets Manager), never as plain environment. @default {} */
+        /**
+         * Env var name → secret source: one of `fromConfig`, `generate` and `existing`. Always injected by reference
+         * (`valueFrom`: an SSM parameter, or a Secrets Manager secret), never as plain environment. @default {}
+         */
         secrets: z
             .record(envName(), secretSourceSchema, {
                 error: said(
@@ -528,14 +562,19 @@ export const serviceSchema = z.strictObject(
             .default({}),
         /** Task count when not autoscaled. @default 1, or scaling.min when autoscaled */
         desiredCount: tasks(0).optional(),
-        /** Target-tracking autoscaling. @default none */
+        /**
+         * Target-tracking autoscaling, on CPU, requests or a queue's backlog, with scheduled bounds. ECS's desired
+         * count is then left to autoscaling (`ignoreChanges`). @default none
+         */
         scaling: scalingSchema.optional(),
         /**
-         * Makes the entry a job: a task run on this schedule by EventBridge Scheduler, not a service.
-         * `cron(minutes hours day-of-month month day-of-week year)` or `rate(<n> <unit>)`. @default none: a service
+         * Makes the entry a job: EventBridge Scheduler runs one task per run, on this schedule, and there is no ECS
+         * service (so no `port`, `routes`, `scaling`, `desiredCount`, `deployment` or `connects`).
+         * `cron(minutes hours day-of-month month day-of-week year)` or `rate(<n> minute(s)|hour(s)|day(s))`.
+         * @default none: a service
          */
         schedule: jobScheduleSchema.optional(),
-        /** The zone a job's cron schedule reads in. @default "UTC" */
+        /** The IANA time zone a job's cron schedule reads in, e.g. `Europe/Berlin`. @default "UTC" */
         timezone: timeZoneSchema.optional(),
         /**
          * Minutes a run of the job typically takes, for the cost and capacity estimates (ECS sets no limit).
@@ -546,7 +585,10 @@ export const serviceSchema = z.strictObject(
         command: commandList("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
         /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */
         stopTimeout: wholeNumber(2, 3600, "use seconds between SIGTERM and SIGKILL").default(ecsDefaultStopTimeoutSeconds),
-        /** Seconds the ALB waits for in-flight requests before deregistering a task. @default 15, never above stopTimeout */
+        /**
+         * Seconds the ALB drains a task's in-flight requests before deregistering it: at least 5 (less cuts in-flight
+         * requests), at most `stopTimeout`. @default 15, never above stopTimeout
+         */
         deregistrationDelay: wholeNumber(
             deregistrationDelay.fleetMin,
             deregistrationDelay.awsMax,
@@ -566,8 +608,9 @@ export const serviceSchema = z.strictObject(
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
         /**
-         * The user the container runs as (`uid[:gid]` or a name in the image); never root; numeric when the
-         * service mounts an EFS file system (its access point writes as it). @default "1000"
+         * The user the container runs as (`uid[:gid]` or a name in the image); root is refused (opt out with
+         * `optOut.nonRootUser`); numeric when the service mounts an EFS file system (its access point writes as it).
+         * @default "1000"
          */
         user: z
             .string()
@@ -577,12 +620,18 @@ export const serviceSchema = z.strictObject(
             .optional(),
         /** Secure defaults turned off, each with its reason. @default {} */
         optOut: securityOptOutsSchema.default({}),
-        /** AWS resources the application may use, granted on its task role (model/access.ts). @default none */
+        /**
+         * AWS resources the application may use, granted on its task role on exact ARNs of the stack's account and
+         * region (a full ARN is used as is), with fixed minimal actions per level (model/access.ts). A grant is a level,
+         * or `{ level, kmsKey }` for a resource encrypted with a customer-managed key. @default none: the task role has
+         * no permissions
+         */
         access: accessSchema.optional(),
         /**
          * Services this one calls through ECS Service Connect: each gives `<NAME>_URL=http://<name>:<port>`
          * (an http or http2 server) or `<NAME>_ADDR=<name>:<port>` (grpc, tcp), unless the entry sets that
-         * variable itself, and opens that service's port to this one only (model/connections.ts). @default none
+         * variable itself (the name upper case, hyphens to underscores), and opens that service's port to this one only
+         * (model/connections.ts). Not on a job. @default none
          */
         connects: z
             .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {
@@ -601,7 +650,7 @@ export const serviceSchema = z.strictObject(
             })
             .optional(),
     },
-    { error: said("must be an object", "see the catalog contract in README.md") },
+    { error: said("must be an object", "see the catalog reference in docs/catalog.md") },
 );
 /** One microservice, as written in the catalog. */
 export type ServiceSpec = DeepReadonly<z.input<typeof serviceSchema>>;

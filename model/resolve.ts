@@ -862,7 +862,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             continue;
         }
         if (!isRecord(spec)) {
-            own.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog contract in README.md");
+            own.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog reference in docs/catalog.md");
             continue;
         }
         const { enabled: _enabled, ...override } = rawOverride;
@@ -879,7 +879,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                         ? `${volumeField(String(path[1]))}${path.length > 2 ? `.${fieldOf(path.slice(2))}` : ""}`
                         : fieldOf(path),
                 hidden: (path) => mayHoldSecret(path, merged),
-                fallbackFix: "see the catalog contract in README.md",
+                fallbackFix: "see the catalog reference in docs/catalog.md",
             });
             continue;
         }

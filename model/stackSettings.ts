@@ -199,7 +199,10 @@ const bucketError = {
     error: nameError("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
 };
 const loadBalancerSchema = fieldsObject({
-    /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
+    /**
+     * An ACM certificate of the stack's region (certificates are regional): HTTPS with a TLS 1.3 policy and an HTTP
+     * redirect when set. @default none: HTTP only, or the certificate fleet:dns makes
+     */
     certificateArn: z
         .string()
         .regex(certificatePattern, {
@@ -219,14 +222,16 @@ const loadBalancerSchema = fieldsObject({
             ),
         })
         .default(defaultSslPolicy),
-    /** @default false */
+    /** ALB deletion protection (Security Hub ELB.6): AWS refuses to delete the load balancer while it is on. @default false */
     deletionProtection: flag().default(false),
-    /** @default 60 */
+    /** Seconds the ALB keeps an idle connection open. @default 60 */
     idleTimeoutSeconds: inRange(1, 4000).default(60),
-    /** ALB access logs to an existing bucket. @default none */
+    /** ALB access logs to an existing bucket (Security Hub ELB.5). @default none */
     accessLogs: z
         .strictObject({
+            /** An existing S3 bucket that Elastic Load Balancing may write to. */
             bucket: z.string().regex(s3BucketPattern, bucketError).refine(isS3BucketName, bucketError),
+            /** The log objects' prefix, without a leading or trailing `/` (AWS adds `AWSLogs/<account>/`). @default none */
             prefix: z
                 .string()
                 .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
@@ -243,7 +248,18 @@ const pullThroughCacheSchema = unknownKeysSay(
         .partialRecord(
             z.enum(upstreamRegistryKeys as [string, ...string[]]),
             z
-                .strictObject({ credentialArn: z.string().optional() }, { error: said("must be an object", "set { credentialArn } or {}") })
+                .strictObject(
+                    {
+                        /**
+                         * The Secrets Manager secret holding the upstream's `username` and `accessToken`, named
+                         * `ecr-pullthroughcache/<anything>` (AWS requires the prefix: ECR's pull-through service-linked
+                         * role may read only it), in the stack's account and region: required for `docker-hub`,
+                         * `github-container-registry` and `gitlab-container-registry`, refused for the public ones.
+                         */
+                        credentialArn: z.string().optional(),
+                    },
+                    { error: said("must be an object", "set { credentialArn } or {}") },
+                )
                 .nullable()
                 .transform((entry) => entry ?? {}),
             { error: said("must be an object keyed by upstream registry", cacheKeys) },
@@ -278,7 +294,10 @@ const pullThroughCacheSchema = unknownKeysSay(
 const registrySchema = fieldsObject({
     /** Images kept per service repository by the lifecycle policy. @default 20 */
     keepImages: inRange(1, 1000).default(20),
-    /** Upstream registry → `{}` or `{ credentialArn }` (Secrets Manager, `ecr-pullthroughcache/...`). @default {} */
+    /**
+     * Upstream registry → `{}` (or empty) for a public one, `{ credentialArn }` for one that needs credentials: a
+     * pull-through cache rule (with a repository creation template) per registry listed. @default {}: no cache
+     */
     pullThroughCache: pullThroughCacheSchema.default({}),
 });
 
@@ -379,7 +398,10 @@ const budgetSchema = fieldsObject(
 export type BudgetSettings = DeepReadonly<z.output<typeof budgetSchema>>;
 /** A service's overrides in one stack: any catalog field, and whether the service runs here at all. */
 export const serviceOverrideSchema = serviceSchema.partial().extend({
-    /** `false` leaves the catalog service out of this stack: no resources, no routes. @default true */
+    /**
+     * `false` leaves the catalog service out of this stack: no resources, no routes. On a stack with `fleet:protect`,
+     * the reviewed plan (`--against`) fails unless `fleet:retired` lists the service too. @default true
+     */
     enabled: flag().optional(),
 });
 
@@ -421,20 +443,34 @@ export const stackSchema = z.strictObject({
             error: said("is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
         })
         .default(30),
-    /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). @default false */
+    /**
+     * `protect` the stateful resources (ECR repositories, SSM parameters, log groups, the ALB, the secrets key, EFS file
+     * systems), so the engine refuses to delete them. @default false
+     */
     protect: flag().default(false),
     /**
-     * Per-service overrides of catalog fields, keyed by service name; objects merge one level deep.
-     * `enabled: false` leaves the service out of this stack. @default {}
+     * Per-service overrides of any catalog field, keyed by service name. Objects merge one level deep (`memory: { limit:
+     * 256 }` keeps the catalog's reservation; `scaling.queue` merges one level deeper, so a stack may name only its
+     * queue); lists and scalars replace; `access` merges per AWS service (a stack's `access.sqs` replaces the catalog's
+     * `sqs` and keeps its `s3`). `enabled: false` leaves the service out of this stack. @default {}
      */
     services: z.record(z.string(), serviceOverrideSchema).optional(),
     /** How policy violations are enforced, and what is waived. */
     policy: policySchema.prefault({}),
     /** Services removed from the catalog on purpose, and what of theirs to keep. @default {} */
     retired: retiredSchema.default({}),
-    /** The stack's cost budget (USD a month): the plan fails on a mandatory stack, warns on an advisory one. @default none */
+    /**
+     * The stack's cost budget in US dollars a month: over it, the plan fails on a stack whose `fleet:policy.enforcement`
+     * is mandatory and warns on an advisory one. @default none
+     */
     budget: budgetSchema.optional(),
-    /** Route 53 records for every routed host, and an ACM certificate when no certificateArn is given (model/dns.ts). @default none */
+    /**
+     * The public Route 53 hosted zone of the routed hosts (model/dns.ts): an alias A record to the ALB per host (a
+     * wildcard host gets `*.<rest>`) and, without `fleet:loadBalancer.certificateArn`, one ACM certificate validated by
+     * DNS in that zone (a wildcard for the subdomains of `fleet:domain`, named hosts otherwise, at most ACM's 10 names),
+     * which HTTPS and the HTTP redirect then use. Every routed host must be in the zone. @default none: no records, no
+     * certificate
+     */
     dns: dnsSchema.optional(),
 });
 export type StackConfig = z.input<typeof stackSchema>;
@@ -485,7 +521,7 @@ export function resolveStackSettings(
         reportIssues(problems, schema, config[key], result.error.issues, {
             subject: () => `stack config fleet:${key}`,
             field: (path) => (path.length === 0 ? key : fieldOf(path)),
-            fallbackFix: "see Stack configuration in README.md",
+            fallbackFix: "see the stack reference in docs/stack.md",
         });
         return (key === "network" ? createNetwork.parse({}) : stackSchema.shape[key].parse(undefined)) as Parsed[K];
     };

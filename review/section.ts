@@ -1,6 +1,6 @@
 /**
  * The plan JSON's `review` section: the review's figures as data, so CI and other tools read
- * numbers instead of text. An interface: extend it, never rename a field (README: "Plan JSON").
+ * numbers instead of text. An interface: extend it, never rename a field (docs/review.md, "The plan JSON").
  * Secrets stay "[secret]" (the plan never holds a value); values are the plan's inputs.
  */
 import { ValueChange } from "./diff";

@@ -283,10 +283,10 @@ describe("enabled", () => {
     });
 });
 
-describe("the README's access and connects example", () => {
+describe("the access and connects example of docs/services.md", () => {
     it("resolves as written: its grants and its calls", () => {
-        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
-        const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("## Access and calls between services")));
+        const page = fs.readFileSync(path.join(projectRoot, "docs", "services.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(page.slice(page.indexOf("## Access and calls between services")));
         assert.ok(block, "a ts block under ## Access and calls between services");
         const entry = new Function(`return ({${block[1]}});`)() as Catalog;
         const fleet = resolveForTest(

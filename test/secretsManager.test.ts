@@ -446,10 +446,10 @@ describe("validation of Secrets Manager secrets and registry credentials", () =>
     });
 });
 
-describe("the README's Secrets Manager example", () => {
+describe("the Secrets Manager example of docs/services.md", () => {
     it("resolves as written: the password and user by key of the RDS secret, the image with its credentials", () => {
-        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
-        const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("### Secrets Manager and private registries")));
+        const page = fs.readFileSync(path.join(projectRoot, "docs", "services.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(page.slice(page.indexOf("### Secrets Manager and private registries")));
         assert.ok(block, "a ts block under ### Secrets Manager and private registries");
         const payments = resolved(new Function(`return ({${block[1]}});`)()).services[0];
         assert.deepEqual(payments.image, { kind: "private", reference: "ghcr.io/acme/payments-api:2.3.1", credentials: registrySecret });

@@ -836,10 +836,11 @@ describe("the review", () => {
     });
 });
 
-describe("the README's volumes examples", () => {
+describe("the volumes examples of docs/services.md", () => {
     it("resolve as written: Redis on a scratch /data as its image's user, Postgres on EFS", () => {
-        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("## Volumes"), readme.indexOf("## Access and calls between services"));
+        const page = fs.readFileSync(path.join(projectRoot, "docs", "services.md"), "utf8");
+        const start = page.indexOf("## Volumes");
+        const section = page.slice(start, page.indexOf("\n## ", start + 1));
         const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
         assert.equal(blocks.length, 2, "two ts blocks under ## Volumes");
         const catalog = Object.assign({}, ...blocks.map((block) => new Function(`return ({${block}});`)())) as Catalog;

@@ -322,9 +322,8 @@ describe("resolution of workers and jobs", () => {
         assert.equal(web.desiredCount, 1);
     });
 
-    it("resolves the README's worker and job as written, the worker's queue named by the README's stack file", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("### Workers and jobs"), readme.indexOf("### Image tags"));
+    it("resolves the worker and job of docs/workers-and-jobs.md as written, the worker's queue named by its stack file", () => {
+        const section = fs.readFileSync(path.join(__dirname, "..", "docs", "workers-and-jobs.md"), "utf8");
         // Each ts block is one catalog entry (`name: { ... },`), as a user pastes it into services/index.ts.
         const entries = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((block) => new Function(`return ({${block[1]}});`)());
         const catalog = Object.assign({}, ...entries);
