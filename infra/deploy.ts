@@ -8,10 +8,25 @@ import { Job } from "./job";
 import { Service } from "./service";
 import { connectionRules } from "./serviceConnect";
 import { platformLogicalNames } from "../model/naming";
+import { programEnvProblems } from "../model/programEnv";
+
+/** Environment values a program computes, by service then variable name (an RDS endpoint, a bucket's name). */
+export type ProgramEnv = Readonly<Record<string, Readonly<Record<string, pulumi.Input<string>>>>>;
 
 export interface DeployFleetArgs {
     /** Values of the `fromConfig` secrets, by config key. */
     readonly configSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+    /**
+     * Environment values the program computes, beside the catalog's strings: a map, or a function of
+     * the platform (a database in its private subnets). Names must fit the catalog
+     * (model/programEnv.ts): checked before any service is registered. @default none
+     */
+    readonly env?: ProgramEnv | ((platform: Platform) => ProgramEnv);
+    /**
+     * Pulumi resource transformations applied to every resource fleet registers (Platform, Service,
+     * Job and their children): the door for what the catalog does not model. @default none
+     */
+    readonly transformations?: readonly pulumi.ResourceTransformation[];
 }
 
 export interface DeployedFleet {
@@ -25,32 +40,53 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     const names = stackNames(fleet.project, fleet.stack);
     const tags = { [fleetTagKeys.project]: fleet.project, [fleetTagKeys.stack]: fleet.stack };
     // `<project>-<stack>` makes physical names (cluster, ALB) readable across stacks in one account.
-    const platform = new Platform(names.prefix, {
+    const opts: pulumi.ComponentResourceOptions = args.transformations?.length ? { transformations: [...args.transformations] } : {};
+    const platform = new Platform(
+        names.prefix,
+        {
+            fleet,
+            tags,
+            policyTags: { [enforcementTag]: fleet.policy.enforcement, ...waiverTags(fleet.policy.waivers.platform ?? {}) },
+        },
+        opts,
+    );
+    const env = typeof args.env === "function" ? args.env(platform) : (args.env ?? {});
+    const envProblems = programEnvProblems(
         fleet,
-        tags,
-        policyTags: { [enforcementTag]: fleet.policy.enforcement, ...waiverTags(fleet.policy.waivers.platform ?? {}) },
-    });
+        Object.fromEntries(Object.entries(env).map(([service, values]) => [service, Object.keys(values)])),
+    );
+    if (envProblems.length > 0) {
+        throw new pulumi.RunError(
+            `fleet: ${envProblems.length} problem(s) in the environment the program gives its services:\n` +
+                envProblems.map((problem) => `  - ${problem}`).join("\n"),
+        );
+    }
     const refs = platformRefs(platform);
     const kept = { names, keepImages: fleet.registry.keepImages, logRetentionDays: fleet.logRetentionDays, protect: fleet.protect };
     const services: Record<string, Service | Job> = {};
     for (const spec of fleet.services) {
         const Entry = spec.job ? Job : Service;
-        services[spec.name] = new Entry(spec.name, {
-            spec,
-            platform: refs,
-            ...kept,
-            configSecrets: args.configSecrets,
-            // A catalog opt-out waives the matching control; the stack file may waive more.
-            policyTags: waiverTags({
-                ...Object.fromEntries(
-                    Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) =>
-                        optOutControls[optOut] ? [[optOutControls[optOut], reason]] : [],
+        services[spec.name] = new Entry(
+            spec.name,
+            {
+                spec,
+                environment: env[spec.name],
+                platform: refs,
+                ...kept,
+                configSecrets: args.configSecrets,
+                // A catalog opt-out waives the matching control; the stack file may waive more.
+                policyTags: waiverTags({
+                    ...Object.fromEntries(
+                        Object.entries(spec.security.optOuts).flatMap(([optOut, reason]) =>
+                            optOutControls[optOut] ? [[optOutControls[optOut], reason]] : [],
+                        ),
                     ),
-                ),
-                ...fleet.policy.waivers[spec.name],
-            }),
-            tags: { ...tags, [fleetTagKeys.service]: spec.name },
-        });
+                    ...fleet.policy.waivers[spec.name],
+                }),
+                tags: { ...tags, [fleetTagKeys.service]: spec.name },
+            },
+            opts,
+        );
     }
     if (fleet.services.some((s) => s.connects.length > 0)) {
         connectionRules(fleet, {
@@ -62,12 +98,11 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
         });
     }
     for (const retired of fleet.retired) {
-        new RetiredService(retired.name, {
-            retired,
-            ...kept,
-            secretsKeyArn: refs.secretsKeyArn,
-            tags: { ...tags, [fleetTagKeys.service]: retired.name },
-        });
+        new RetiredService(
+            retired.name,
+            { retired, ...kept, secretsKeyArn: refs.secretsKeyArn, tags: { ...tags, [fleetTagKeys.service]: retired.name } },
+            opts,
+        );
     }
     return { platform, services };
 }

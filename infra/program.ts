@@ -13,7 +13,7 @@ import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
 import { ImageBuild, ImageTag, ResolvedFleet } from "../model/fleet";
 import { contentTag } from "./contentTag";
-import { deployFleet } from "./deploy";
+import { DeployedFleet, deployFleet, DeployFleetArgs } from "./deploy";
 
 // The SDK keeps which config keys are secret (set by the CLI or the mock runtime) and exports the
 // reader without a type declaration; this declares it where it is used.
@@ -25,6 +25,17 @@ import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
 export interface FleetProgramOptions {
     /** The repository root: build contexts are relative to it. */
     readonly root: string;
+    /**
+     * Environment values your program computes, by service then variable: a map of Inputs (an
+     * Output such as an RDS instance's address is welcome), or a function of the platform, to build
+     * them in its network. The names must not be set by the entry already. @default none
+     */
+    readonly env?: DeployFleetArgs["env"];
+    /**
+     * Pulumi resource transformations applied to every resource fleet registers: the door for what
+     * the catalog does not model (a task's ephemeral storage, a tag policy). @default none
+     */
+    readonly transformations?: DeployFleetArgs["transformations"];
 }
 
 /** The stack outputs. */
@@ -42,6 +53,8 @@ export interface FleetProgram {
     /** The catalog and the stack file, resolved: what the resources were built from. */
     readonly fleet: ResolvedFleet;
     readonly outputs: FleetOutputs;
+    /** The components: the platform (network, cluster, load balancer...) and each entry's Service or Job. */
+    readonly deployed: DeployedFleet;
 }
 
 let lastRun: FleetProgram | undefined;
@@ -126,7 +139,7 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         }
     }
 
-    const deployed = deployFleet(fleet, { configSecrets });
+    const deployed = deployFleet(fleet, { configSecrets, env: options.env, transformations: options.transformations });
     const lb = deployed.platform.loadBalancer;
     const outputs: FleetOutputs = {
         albDnsName: lb.dnsName,
@@ -143,6 +156,6 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         ),
         routes: fleet.rules.map((rule) => ({ priority: rule.priority, service: rule.service, hosts: rule.hosts, paths: rule.paths })),
     };
-    lastRun = { fleet, outputs };
+    lastRun = { fleet, outputs, deployed };
     return lastRun;
 }

@@ -42,6 +42,11 @@ export interface TaskArgs {
     readonly policyTags?: Record<string, string>;
     /** @default {} */
     readonly tags?: Record<string, string>;
+    /**
+     * Environment values the program computes (an RDS instance's address), beside the catalog's
+     * strings; names checked against the entry (model/programEnv.ts). @default {}
+     */
+    readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** A file system the task mounts, through the entry's own access point. */
@@ -329,6 +334,7 @@ export class Task {
             logGroupName: logGroup.name,
             region: this.platform.aws.region,
             secrets,
+            environment: new Map(Object.entries(this.args.environment ?? {})),
         });
         return new aws.ecs.TaskDefinition(
             this.children.taskDefinition,

@@ -15,6 +15,11 @@ export interface ContainerInputs<T> {
     readonly region: T;
     /** Every SSM parameter or Secrets Manager secret the task reads as a secret, by variable name, in injection order. */
     readonly secrets: ReadonlyMap<string, SecretInput<T>>;
+    /**
+     * Environment values the program computes (an RDS endpoint), beside the catalog's strings; their
+     * names never clash with the entry's (model/programEnv.ts). @default none
+     */
+    readonly environment?: ReadonlyMap<string, T>;
 }
 
 /** A secret a task reads: what ECS reads it from and its current version (as a string, for a label). */
@@ -79,7 +84,7 @@ export interface ContainerDefinition<T> {
     readonly memoryReservation: number;
     readonly portMappings: readonly PortMapping[];
     readonly command?: readonly string[];
-    readonly environment: readonly { readonly name: string; readonly value: string }[];
+    readonly environment: readonly { readonly name: string; readonly value: string | T }[];
     readonly secrets: readonly { readonly name: string; readonly valueFrom: T }[];
     readonly dockerLabels?: Readonly<Record<string, T>>;
     readonly logConfiguration: {
@@ -133,7 +138,10 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         memoryReservation: spec.memory.reservation,
         portMappings: spec.port === undefined ? [] : [portMapping(spec, spec.port, awsvpc)],
         command: spec.command,
-        environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+        // Sorted by name, as the catalog's are, so a program value slots in without reordering the rest.
+        environment: [...Object.entries(spec.env), ...(inputs.environment ?? [])]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([name, value]) => ({ name, value })),
         secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
         // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859), and a secret's
         // version pinned there would outlive its rotation: the versions ride along as labels, so a

@@ -284,6 +284,28 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: String(inputs.repository ?? inputs.ecrRepositoryPrefix ?? inputs.prefix),
                     state: { ...inputs, registryId: a },
                 };
+            // A database a program of the user's own creates beside fleet (infra/program.ts `env`).
+            case "aws:rds/subnetGroup:SubnetGroup": {
+                const groupName = named().toLowerCase();
+                return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:rds:${r}:${a}:subgrp:${groupName}` } };
+            }
+            case "aws:rds/instance:Instance": {
+                const identifier = typeof inputs.identifier === "string" ? inputs.identifier : named().toLowerCase();
+                const port = Number(inputs.port ?? (String(inputs.engine).startsWith("mysql") ? 3306 : 5432));
+                const address = `${identifier}.c${hash(name, 12)}.${r}.rds.amazonaws.com`;
+                return {
+                    id: identifier,
+                    state: {
+                        ...inputs,
+                        identifier,
+                        address,
+                        port,
+                        endpoint: `${address}:${port}`,
+                        arn: `arn:aws:rds:${r}:${a}:db:${identifier}`,
+                        resourceId: `db-${hash(name, 26).toUpperCase()}`,
+                    },
+                };
+            }
             case "aws:kms/key:Key": {
                 const keyId = uuidOf(name);
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${a}:key/${keyId}` } };
