@@ -29,6 +29,8 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
             continue;
         }
         const secrets = new Set(service.secrets.map((s) => s.name));
+        const setBy = (variable: string) =>
+            secrets.has(variable) ? "secrets" : service.connects.some((c) => c.variable === variable) ? "connects" : "env";
         for (const variable of variables) {
             if (!envNamePattern.test(variable)) {
                 problems.add(
@@ -43,7 +45,7 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
                     "program env",
                     `${name}.${variable}`,
                     variable,
-                    `is already set by the catalog entry (${secrets.has(variable) ? "secrets" : service.connects.some((c) => c.variable === variable) ? "connects" : "env"})`,
+                    `is already set by the catalog entry (${setBy(variable)})`,
                     "remove it from one of the two, so the task gets one value",
                 );
             }
