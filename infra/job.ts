@@ -49,18 +49,14 @@ export class Job extends pulumi.ComponentResource {
         });
 
         this.scheduleArn = schedule.arn;
-        this.taskDefinitionArn = task.taskDefinition.arn;
-        this.image = task.image;
-        this.repositoryUrl = task.repository?.repositoryUrl;
-        this.logGroupName = task.logGroup.name;
-        this.securityGroupId = task.securityGroup?.id;
-        this.registerOutputs({
-            scheduleArn: this.scheduleArn,
+        ({
             taskDefinitionArn: this.taskDefinitionArn,
             image: this.image,
             repositoryUrl: this.repositoryUrl,
             logGroupName: this.logGroupName,
-        });
+            securityGroupId: this.securityGroupId,
+        } = task.outputs);
+        this.registerOutputs({ scheduleArn: this.scheduleArn, ...task.outputs });
     }
 }
 

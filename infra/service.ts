@@ -62,19 +62,14 @@ export class Service extends pulumi.ComponentResource {
 
         this.serviceName = service.name;
         this.targetGroupArn = routing?.targetGroup.arn;
-        this.taskDefinitionArn = task.taskDefinition.arn;
-        this.image = task.image;
-        this.repositoryUrl = task.repository?.repositoryUrl;
-        this.logGroupName = task.logGroup.name;
-        this.securityGroupId = task.securityGroup?.id;
-        this.registerOutputs({
-            serviceName: this.serviceName,
+        ({
             taskDefinitionArn: this.taskDefinitionArn,
             image: this.image,
             repositoryUrl: this.repositoryUrl,
-            targetGroupArn: this.targetGroupArn,
             logGroupName: this.logGroupName,
-        });
+            securityGroupId: this.securityGroupId,
+        } = task.outputs);
+        this.registerOutputs({ serviceName: this.serviceName, targetGroupArn: this.targetGroupArn, ...task.outputs });
     }
 
     /** A target group and listener rules on the shared load balancer, for a service with routes and a port. */

@@ -49,6 +49,18 @@ export interface TaskArgs {
     readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
+/** What a catalog entry's component exposes of its task. */
+export interface TaskOutputs {
+    readonly taskDefinitionArn: pulumi.Output<string>;
+    /** The image the task runs. */
+    readonly image: pulumi.Output<string>;
+    /** The entry's own repository, when it builds its image. */
+    readonly repositoryUrl?: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    readonly securityGroupId?: pulumi.Output<string>;
+}
+
 /** A file system the task mounts, through the entry's own access point. */
 export interface Mount {
     readonly fileSystem: FileSystemRefs;
@@ -97,6 +109,17 @@ export class Task {
         this.taskDefinition = this.createTaskDefinition(image, this.logGroup, secrets, this.executionRole, this.taskRole, this.mounts);
         this.securityGroup = this.spec.capacity.kind === "fargate" ? this.createSecurityGroup() : undefined;
         if (this.securityGroup) this.createNfsRules(this.securityGroup, this.mounts);
+    }
+
+    /** What a Service and a Job both expose of their task. */
+    get outputs(): TaskOutputs {
+        return {
+            taskDefinitionArn: this.taskDefinition.arn,
+            image: this.image,
+            repositoryUrl: this.repository?.repositoryUrl,
+            logGroupName: this.logGroup.name,
+            securityGroupId: this.securityGroup?.id,
+        };
     }
 
     /** The mount targets of the file systems it mounts: its first tasks mount only once these exist. */
