@@ -64,12 +64,18 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     const refs = platformRefs(platform);
     const kept = { names, keepImages: fleet.registry.keepImages, logRetentionDays: fleet.logRetentionDays, protect: fleet.protect };
     const services: Record<string, Service | Job> = {};
-    for (const spec of fleet.services) {
+    for (const spec of serversFirst(fleet.services)) {
+        // A caller waits for the ECS services it calls (ordered first): its tasks resolve them.
+        const servers = spec.connects.flatMap((c) => {
+            const server = services[c.target];
+            return server instanceof Service ? [server.ecsService] : [];
+        });
         const Entry = spec.job ? Job : Service;
         services[spec.name] = new Entry(
             spec.name,
             {
                 spec,
+                servers,
                 environment: env[spec.name],
                 platform: refs,
                 ...kept,
@@ -128,4 +134,32 @@ function platformRefs(platform: Platform): PlatformRefs {
 /** Waivers as tags, where the policy pack can read them (validation keeps reasons to what AWS tags allow). */
 function waiverTags(waivers: Readonly<Record<string, string>>): Record<string, string> {
     return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, reason]));
+}
+
+/**
+ * The services in an order that puts every server before the services that call it, so each caller
+ * can wait for the servers it calls (Service.servers); otherwise by name. A cycle of calls (two
+ * services calling each other) cannot be ordered: the service first by name goes first, and the
+ * call back to it starts without waiting.
+ */
+export function serversFirst<S extends { readonly name: string; readonly connects: readonly { readonly target: string }[] }>(
+    services: readonly S[],
+): S[] {
+    const byName = new Map(services.map((s) => [s.name, s]));
+    const placed = new Set<string>();
+    const visiting = new Set<string>();
+    const order: S[] = [];
+    const visit = (service: S) => {
+        if (placed.has(service.name) || visiting.has(service.name)) return;
+        visiting.add(service.name);
+        for (const call of service.connects) {
+            const server = byName.get(call.target);
+            if (server) visit(server);
+        }
+        visiting.delete(service.name);
+        placed.add(service.name);
+        order.push(service);
+    };
+    [...services].sort((a, b) => a.name.localeCompare(b.name)).forEach(visit);
+    return order;
 }

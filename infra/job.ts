@@ -148,7 +148,7 @@ export function createJobSchedule(parent: pulumi.Resource, args: JobScheduleArgs
             },
         },
         // The scheduler checks it may assume the role when the schedule is created; a run mounts its
-        // file systems only through mount targets that exist.
-        { parent, dependsOn: [permissions, ...args.task.mountTargets] },
+        // file systems only through mount targets that exist, and needs its roles' policies.
+        { parent, dependsOn: [permissions, ...args.task.mountTargets, ...args.task.rolePolicies] },
     );
 }

@@ -10,8 +10,16 @@ import { sqsQueueName } from "../model/awsNames";
 import { serviceLogicalNames } from "../model/naming";
 import { Task, TaskArgs } from "./task";
 
-/** A Service's arguments: its task's (task.ts). */
-export type ServiceArgs = TaskArgs;
+/** A Service's arguments: its task's (task.ts), and the services it calls. */
+export interface ServiceArgs extends TaskArgs {
+    /**
+     * The ECS services of the servers it calls (`connects`): it is created after them, because a
+     * task resolves only the Service Connect endpoints that existed when it started (ECS developer
+     * guide, Service Connect: "Existing tasks can't resolve and connect to the new endpoint").
+     * @default none
+     */
+    readonly servers?: readonly aws.ecs.Service[];
+}
 
 /** The service's place on the load balancer: its target group on its port, and the listener rules forwarding to it. */
 interface Routing {
@@ -30,6 +38,8 @@ interface Routing {
 export class Service extends pulumi.ComponentResource {
     /** The ECS service's name. */
     public readonly serviceName: pulumi.Output<string>;
+    /** The ECS service itself: a caller's is created after it. */
+    public readonly ecsService: aws.ecs.Service;
     public readonly taskDefinitionArn: pulumi.Output<string>;
     /** The image the task runs. */
     public readonly image: pulumi.Output<string>;
@@ -59,6 +69,7 @@ export class Service extends pulumi.ComponentResource {
         const routing = this.createRouting();
         const service = this.createEcsService(task, routing);
         this.createAutoscaling(service, routing);
+        this.ecsService = service;
 
         this.serviceName = service.name;
         this.targetGroupArn = routing?.targetGroup.arn;
@@ -194,7 +205,14 @@ export class Service extends pulumi.ComponentResource {
                 // A target group must be attached to a listener before a service can use it; a
                 // cached image's first pull needs its cache rule and creation template; a task
                 // mounts a file system only through a mount target that exists.
-                dependsOn: [...(routing?.rules ?? []), ...cacheDependencies, ...task.mountTargets],
+                dependsOn: [
+                    ...(routing?.rules ?? []),
+                    ...cacheDependencies,
+                    ...task.mountTargets,
+                    // IAM is eventually consistent: a task starts only once its roles' policies exist.
+                    ...task.rolePolicies,
+                    ...(this.args.servers ?? []),
+                ],
                 ...serverReplacement(spec),
                 // Application Auto Scaling owns the task count once scaling is on.
                 ignoreChanges: spec.scaling ? ["desiredCount"] : [],

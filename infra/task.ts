@@ -79,6 +79,11 @@ export class Task {
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
     public readonly securityGroup?: aws.ec2.SecurityGroup;
+    /**
+     * The roles' inline policies: IAM is eventually consistent, so what starts a task waits for
+     * them, or a fast task could start before its execution role may read its secrets.
+     */
+    public readonly rolePolicies: aws.iam.RolePolicy[] = [];
     /** The file systems it mounts, by name: a service waits for their mount targets. */
     public readonly mounts: ReadonlyMap<string, Mount>;
 
@@ -254,30 +259,34 @@ export class Task {
                 .all([ctx.partition, ctx.region, ctx.accountId])
                 .apply(([partition, region, accountId]) => kmsKeyArn(key, { partition, region, accountId }));
         const secretsManager = secretSources.flatMap((s) => (s.source === "secretsManager" ? [s] : []));
-        new aws.iam.RolePolicy(
-            this.children.executionRole,
-            {
-                role: role.name,
-                policy: pulumi.jsonStringify(
-                    executionRoleDocument(
-                        {
-                            logGroupArn: logGroup.arn,
-                            repositoryArns,
-                            cacheRepositories: image.kind === "cached" ? [image.repository] : [],
-                            parameterArns: secretSources.filter((s) => s.source !== "secretsManager").map((s) => secrets.get(s.name)!.arn),
-                            secretsKeyArn: createdSecrets ? this.platform.secretsKeyArn : undefined,
-                            referencedKeyArns: [
-                                ...new Set(secretSources.flatMap((s) => (s.source === "existing" && s.kmsKey ? [s.kmsKey] : []))),
-                            ].map(keyArn),
-                            secretArns: [...new Set(secretsManager.map((s) => s.secretArn))],
-                            secretKeyArns: [...new Set(secretsManager.flatMap((s) => (s.kmsKey ? [s.kmsKey] : [])))].map(keyArn),
-                            registryCredentialsArn: image.kind === "private" ? image.credentials : undefined,
-                        },
-                        ctx,
+        this.rolePolicies.push(
+            new aws.iam.RolePolicy(
+                this.children.executionRole,
+                {
+                    role: role.name,
+                    policy: pulumi.jsonStringify(
+                        executionRoleDocument(
+                            {
+                                logGroupArn: logGroup.arn,
+                                repositoryArns,
+                                cacheRepositories: image.kind === "cached" ? [image.repository] : [],
+                                parameterArns: secretSources
+                                    .filter((s) => s.source !== "secretsManager")
+                                    .map((s) => secrets.get(s.name)!.arn),
+                                secretsKeyArn: createdSecrets ? this.platform.secretsKeyArn : undefined,
+                                referencedKeyArns: [
+                                    ...new Set(secretSources.flatMap((s) => (s.source === "existing" && s.kmsKey ? [s.kmsKey] : []))),
+                                ].map(keyArn),
+                                secretArns: [...new Set(secretsManager.map((s) => s.secretArn))],
+                                secretKeyArns: [...new Set(secretsManager.flatMap((s) => (s.kmsKey ? [s.kmsKey] : [])))].map(keyArn),
+                                registryCredentialsArn: image.kind === "private" ? image.credentials : undefined,
+                            },
+                            ctx,
+                        ),
                     ),
-                ),
-            },
-            { parent: this.parent },
+                },
+                { parent: this.parent },
+            ),
         );
         return role;
     }
@@ -331,10 +340,12 @@ export class Task {
                 fileSystemArn: mount.fileSystem.arn,
                 accessPointArn: mount.accessPoint.arn,
             }));
-            new aws.iam.RolePolicy(
-                this.children.taskRole,
-                { role: role.name, policy: taskRoleDocument(this.spec.grants, this.platform.aws, efsMounts) },
-                { parent: this.parent },
+            this.rolePolicies.push(
+                new aws.iam.RolePolicy(
+                    this.children.taskRole,
+                    { role: role.name, policy: taskRoleDocument(this.spec.grants, this.platform.aws, efsMounts) },
+                    { parent: this.parent },
+                ),
             );
         }
         return role;

@@ -749,12 +749,18 @@ class ServiceResolver {
     }
 }
 
+/**
+ * Where a service answers, one URL per rule that names a host. A rule without a host answers on the
+ * ALB's own DNS name over HTTP (`<alb>`, filled in by the program); over HTTPS no URL is given for
+ * it, since the certificate covers the stack's hosts and never the ALB's name, which TLS refuses.
+ */
 function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
     const scheme = https ? "https" : "http";
-    return rules.map((rule) => {
+    return rules.flatMap((rule) => {
         const host = rule.hosts.find((h) => !/[*?]/.test(h));
         const path = (rule.paths[0] ?? "/").replace(/\*.*$/, "").replace(/\?.*$/, "");
-        return host ? `${scheme}://${host}${path}` : `${scheme}://<alb>${path}`;
+        if (host) return [`${scheme}://${host}${path}`];
+        return https ? [] : [`http://<alb>${path}`];
     });
 }
 

@@ -86,6 +86,11 @@ const uuidOf = (name: string, salts = "abcd") =>
 export class FleetMocks implements pulumi.runtime.Mocks {
     /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
     private readonly taskDefinitions = new Map<string, Record<string, unknown>>();
+    /**
+     * Route 53 record sets that exist, `<zone id>_<name>_<type>`: those registered so far, and any a
+     * test says were made by hand before the stack managed them.
+     */
+    public readonly records = new Set<string>();
     /** Listeners' protocols and target groups' protocol versions, by ARN: a listener rule joins the two. */
     private readonly listenerProtocols = new Map<string, unknown>();
     private readonly targetGroupVersions = new Map<string, unknown>();
@@ -421,7 +426,18 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.certificateArn), state: { ...inputs } };
             case "aws:route53/record:Record": {
                 const fqdn = String(inputs.name).replace(/\.$/, "");
-                return { id: `${inputs.zoneId}_${fqdn}_${inputs.type}`, state: { ...inputs, fqdn } };
+                const key = `${inputs.zoneId}_${fqdn}_${inputs.type}`;
+                // Route 53 creates a record set with CREATE, which fails on one that exists (made by
+                // hand before fleet:dns, say) unless the provider may UPSERT it (allowOverwrite).
+                if (this.records.has(key) && inputs.allowOverwrite !== true) {
+                    throw new Error(
+                        `fleet mocks: ${type} "${name}": ${fqdn} (${String(inputs.type)}) already exists in zone ${String(inputs.zoneId)}; ` +
+                            "Route 53 refuses to create it again without allowOverwrite — Route 53 API ChangeResourceRecordSets " +
+                            "(CREATE: InvalidChangeBatch, it already exists), https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
+                    );
+                }
+                this.records.add(key);
+                return { id: key, state: { ...inputs, fqdn } };
             }
             case "aws:efs/fileSystem:FileSystem": {
                 refuseBreaches(type, name, efsFileSystemBreaches(inputs));

@@ -107,15 +107,16 @@ describe("connection rules", () => {
 describe("the DNS component", () => {
     const alias = [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }];
 
-    it("looks the public zone up by name, or uses the id given", () => {
+    it("looks the public zone up by name, or uses the id given, and takes over a record made by hand", () => {
         const byName = registered.one("aws:route53/record:Record", "by-name-www-example-com").inputs;
         assert.match(String(byName.zoneId), /^Z[0-9A-F]{20}$/);
-        assert.deepEqual(byName, { zoneId: byName.zoneId, name: "www.example.com", type: "A", aliases: alias });
+        assert.deepEqual(byName, { zoneId: byName.zoneId, name: "www.example.com", type: "A", aliases: alias, allowOverwrite: true });
         assert.deepEqual(registered.one("aws:route53/record:Record", "by-id-wildcard-example-com").inputs, {
             zoneId: "Z0123456789ABC",
             name: "*.example.com",
             type: "A",
             aliases: alias,
+            allowOverwrite: true,
         });
         assert.equal(registered.all("aws:acm/certificate:Certificate").length, 0, "no certificate planned, none requested");
     });

@@ -1,0 +1,112 @@
+/**
+ * Update paths a first deploy never exercises (issue 20): callers created after the servers they
+ * call, tasks after their roles' policies, DNS records made by hand taken over, URLs only where TLS
+ * serves them, and the cost note agreeing with the records the stack creates. The whole program
+ * over test/fixtures/catalogProtocols.ts (a front end calling five servers) on the prod-like stack.
+ */
+import * as assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { serversFirst } from "../infra/deploy";
+import { FleetMocks } from "../plan/mocks";
+import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
+import { costContext, CostContext, costItems } from "../review/costItems";
+import { priceBook } from "../review/cost";
+import { resolveForTest } from "./harness";
+import { fixtureCatalog, prodSettingsRoot } from "./support/fixtures";
+
+let plan: PlanDocument;
+before(async () => {
+    const result = await runProgram("paths", { root: prodSettingsRoot("paths"), catalog: fixtureCatalog("catalogProtocols.ts") });
+    if (!result.ok) assert.fail(result.message);
+    plan = result.plan;
+});
+
+const one = (type: string, name: string): PlanResource => {
+    const found = plan.resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `${type} ${name}`);
+    return found[0];
+};
+const ecsService = (name: string) => one("aws:ecs/service:Service", name);
+
+describe("the order of a deploy", () => {
+    it("creates a caller's ECS service after the ECS services it calls (Service Connect resolves endpoints at task start)", () => {
+        const frontend = ecsService("frontend");
+        for (const server of ["cache", "catalog", "ledger", "stream"]) {
+            assert.ok(frontend.dependencies?.includes(ecsService(server).urn), `frontend waits for ${server}`);
+        }
+        // And nothing waits for a service that is not called.
+        assert.equal(
+            plan.resources.some((r) => r.dependencies?.includes(ecsService("frontend").urn)),
+            false,
+        );
+    });
+
+    it("starts a service's tasks only once its execution and task roles' policies exist (IAM is eventually consistent)", () => {
+        const policies = plan.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.startsWith("frontend-"));
+        assert.deepEqual(policies.map((p) => p.name).sort(), ["frontend-exec"]);
+        for (const policy of policies) assert.ok(ecsService("frontend").dependencies?.includes(policy.urn), policy.name);
+    });
+
+    it("orders servers first, breaking a cycle of calls by name", () => {
+        const order = (services: { name: string; connects: { target: string }[] }[]) => serversFirst(services).map((s) => s.name);
+        assert.deepEqual(
+            order([
+                { name: "web", connects: [{ target: "api" }] },
+                { name: "api", connects: [{ target: "db" }] },
+                { name: "db", connects: [] },
+            ]),
+            ["db", "api", "web"],
+        );
+        assert.deepEqual(
+            order([
+                { name: "b", connects: [{ target: "a" }] },
+                { name: "a", connects: [{ target: "b" }] },
+            ]),
+            ["b", "a"],
+        );
+    });
+});
+
+describe("records made by hand", () => {
+    it("are refused by Route 53 without allowOverwrite, as the mocks hold it; fleet:dns's records take them over", () => {
+        const mocks = new FleetMocks("us-east-1");
+        mocks.records.add("Z0123456789ABC_www.example.com_A");
+        const record = (allowOverwrite?: boolean) => () =>
+            mocks.newResource({
+                type: "aws:route53/record:Record",
+                name: "dns-www-example-com",
+                inputs: { zoneId: "Z0123456789ABC", name: "www.example.com", type: "A", ...(allowOverwrite ? { allowOverwrite } : {}) },
+                custom: true,
+            });
+        assert.throws(record(), /www\.example\.com \(A\) already exists in zone Z0123456789ABC; Route 53 refuses to create it again/);
+        assert.doesNotThrow(record(true));
+    });
+});
+
+describe("URLs", () => {
+    it("name a host over HTTPS, and give a path-only rule the ALB's name over HTTP alone (TLS refuses the ALB's name)", () => {
+        const catalog = {
+            api: {
+                image: "nginx:1.27",
+                port: 8080,
+                routes: [{ host: "api" }, { path: "/api/*" }],
+                memory: { reservation: 64, limit: 128 },
+            },
+        };
+        const stack = { domain: "example.com", network: { natGateways: "single" }, cluster: { defaultCapacity: "fargate" } };
+        const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+        assert.deepEqual(resolveForTest(catalog, stack).services[0].urls, ["http://api.example.com/", "http://<alb>/api/"]);
+        assert.deepEqual(resolveForTest(catalog, { ...stack, loadBalancer: { certificateArn } }).services[0].urls, [
+            "https://api.example.com/",
+        ]);
+    });
+
+    it("the cost note counts the records fleet:dns creates", () => {
+        const facts = { stack: "x", platform: { region: "us-east-1", availabilityZones: 2, loadBalancers: 1 }, services: [], rules: [] };
+        const withRecords: CostContext = { ...costContext(plan), route53Records: 3 };
+        const note = (context: CostContext) =>
+            costItems(facts, context, 0, priceBook, priceBook.regions["us-east-1"]).find((i) => i.item === "Route 53")!.detail;
+        assert.match(note(withRecords), /^not estimated: the stack creates 3 records in an existing hosted zone \(fleet:dns\)/);
+        assert.match(note({ ...withRecords, route53Records: undefined }), /^not estimated: the stack creates no hosted zone or record/);
+    });
+});
