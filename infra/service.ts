@@ -153,8 +153,9 @@ export class Service extends pulumi.ComponentResource {
                 cluster: this.platform.cluster.arn,
                 taskDefinition: taskDefinition.arn,
                 // Without it a changed capacityProviderStrategies replaces the service (delete and
-                // create: an outage); with it, moving between fargate, fargate-spot and ec2 is an
-                // update and a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533).
+                // create: an outage); with it, moving between fargate and fargate-spot is an update and
+                // a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533). A move
+                // between Fargate and EC2 changes the network mode too: a replacement (replacement()).
                 forceNewDeployment: true,
                 desiredCount: spec.desiredCount,
                 capacityProviderStrategies: [
@@ -213,7 +214,7 @@ export class Service extends pulumi.ComponentResource {
                     ...task.rolePolicies,
                     ...(this.args.servers ?? []),
                 ],
-                ...serverReplacement(spec),
+                ...replacement(spec),
                 // Application Auto Scaling owns the task count once scaling is on.
                 ignoreChanges: spec.scaling ? ["desiredCount"] : [],
             },
@@ -285,16 +286,26 @@ export class Service extends pulumi.ComponentResource {
 }
 
 /**
- * "appProtocol is immutable in a Service Connect service. Updating this field requires a service
- * deletion and redeployment" (ECS API PortMapping.appProtocol). A server's protocol is its
- * replacement trigger, so a change of protocol replaces the ECS service, deleted first: a second
- * service cannot take its discovery name in the namespace while the first holds it. The engine
- * replaces only when both the recorded and the new trigger are set (pulumi/pulumi
- * pkg/resource/deploy/step_generator.go shouldTriggerReplace: "Nulls mean there is no replacement
- * trigger"), so the first update that sets it, and a service that starts serving, replace nothing.
+ * What an ECS service cannot change in place, as its replacement trigger: its network mode (a move
+ * between Fargate's awsvpc and EC2's bridge: the provider sends no network configuration for bridge,
+ * ECS keeps the old one and refuses the update) and what its port speaks ("appProtocol is immutable
+ * in a Service Connect service. Updating this field requires a service deletion and redeployment",
+ * ECS API PortMapping.appProtocol). `http` is left out of the trigger, so a service that starts
+ * serving calls is updated in place. The engine replaces only when both the recorded and the new
+ * trigger are set (pulumi/pulumi pkg/resource/deploy/step_generator.go shouldTriggerReplace: "Nulls
+ * mean there is no replacement trigger"), so the first update that sets it replaces nothing.
+ *
+ * A replacement creates the new service first (a new auto-name; on a move its target group is
+ * replaced too, ip and instance targets being different types), so traffic moves without a gap.
+ * A Service Connect server is deleted first instead: the namespace holds its discovery name, which a
+ * second service cannot take while the first exists, so it is down while its new tasks start.
  */
-function serverReplacement(spec: ResolvedService): pulumi.CustomResourceOptions {
-    return spec.serviceConnect?.server ? { deleteBeforeReplace: true, replacementTrigger: spec.protocol } : {};
+function replacement(spec: ResolvedService): pulumi.CustomResourceOptions {
+    const network = spec.capacity.kind === "ec2" ? "bridge" : "awsvpc";
+    return {
+        replacementTrigger: spec.protocol === "http" ? network : `${network}+${spec.protocol}`,
+        ...(spec.serviceConnect?.server ? { deleteBeforeReplace: true } : {}),
+    };
 }
 
 /** ECS's deployment percentages of each `deployment` (facts/fleet.ts). */

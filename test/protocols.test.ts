@@ -327,24 +327,28 @@ describe("a fleet of every protocol, planned", () => {
         assert.equal(one("aws:lb/targetGroup:TargetGroup", "frontend-tg").inputs.protocolVersion, "HTTP1");
     });
 
-    it("replaces a server's ECS service, deleting it first, when its protocol changes (appProtocol is immutable)", () => {
+    it("replaces an ECS service when its protocol or network mode changes, a server deleting first (appProtocol is immutable)", () => {
         const catalog = one("aws:ecs/service:Service", "catalog");
-        assert.equal(catalog.replacementTrigger, "grpc");
+        assert.equal(catalog.replacementTrigger, "awsvpc+grpc");
         assert.equal(catalog.deleteBeforeReplace, true);
-        assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "tcp");
-        // A client only, and a routed server no one calls: no trigger, replaced like any service.
-        assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, undefined);
-        assert.equal(one("aws:ecs/service:Service", "api").replacementTrigger, undefined);
+        assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "awsvpc+tcp");
+        assert.equal(one("aws:ecs/service:Service", "ledger").replacementTrigger, "bridge+tcp");
+        // http is left out, so a service that starts serving calls is updated in place; a client only
+        // is created first on a replacement (a new auto-name), without downtime.
+        assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, "awsvpc");
+        assert.equal(one("aws:ecs/service:Service", "frontend").deleteBeforeReplace, false);
+        assert.equal(one("aws:ecs/service:Service", "api").replacementTrigger, "awsvpc+grpc");
         const grpcToHttp: PlanDocument = {
             ...plan,
-            resources: plan.resources.map((r) => (r === catalog ? { ...r, replacementTrigger: "http" } : r)),
+            resources: plan.resources.map((r) => (r === catalog ? { ...r, replacementTrigger: "awsvpc" } : r)),
         };
         const [change] = diffPlans(plan, grpcToHttp).groups.flatMap((g) => g.changes);
         assert.deepEqual([change.kind, change.name, change.replacedBy], ["replace", "catalog", ["(replacementTrigger)"]]);
+        assert.deepEqual(change.values, [{ path: "(replacementTrigger)", before: "awsvpc+grpc", after: "awsvpc" }]);
         // The engine's rule: a trigger set for the first time (or dropped) replaces nothing.
-        assert.equal(triggersReplacement(undefined, "http"), false);
-        assert.equal(triggersReplacement("http", undefined), false);
-        assert.equal(triggersReplacement("http", "grpc"), true);
+        assert.equal(triggersReplacement(undefined, "awsvpc"), false);
+        assert.equal(triggersReplacement("awsvpc", undefined), false);
+        assert.equal(triggersReplacement("awsvpc", "bridge"), true);
     });
 
     it("discovers a tcp server by name on its port, like any other", () => {
