@@ -7,8 +7,8 @@
  * a server names a port mapping of its task definition and is discovered by its name on its port;
  * a client reaches `<name>:<port>` through the Envoy agent ECS adds to each task, which handles the
  * traffic by the port's appProtocol (http, http2, grpc; none is plain TCP). Only the
- * services that take part get it: the agent costs memory and CPU in every task, so a stack without
- * `connects` plans exactly as before.
+ * services that take part get it: the agent costs memory and CPU in every task, so a service
+ * outside `connects` runs as before. The stack's namespace is always there (infra/platform.ts).
  *
  * Network modes: Service Connect runs in awsvpc tasks (Fargate) and in bridge tasks on EC2 (the
  * ECS agent starts the Service Connect container in bridge mode and gives its ingress listener a
