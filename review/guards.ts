@@ -50,6 +50,7 @@ export function retirementProblems(base: PlanDocument, head: PlanDocument): stri
         ...fileSystemDeletions(base, head).problems,
         ...protectedDeletionProblems(base, head),
         ...protectedReplacementProblems(base, head),
+        ...capacityRemovalProblems(base, head),
     ];
 }
 
@@ -242,4 +243,37 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
         );
     }
     return problems;
+}
+
+/**
+ * EC2 capacity dropped while services of the base still run on it: the update would detach the
+ * capacity provider from the cluster while those services use it, and ECS refuses
+ * (PutClusterCapacityProviders: "The specified capacity provider is in use and cannot be removed",
+ * ResourceInUseException; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html).
+ * It takes two deploys: move the services off EC2, then drop the capacity.
+ */
+export function capacityRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
+    const providers = (plan: PlanDocument) =>
+        new Set(plan.resources.filter((r) => r.type === "aws:ecs/capacityProvider:CapacityProvider").map((r) => r.urn));
+    const headProviders = providers(head);
+    const dropped = [...providers(base)].filter((urn) => !headProviders.has(urn));
+    if (dropped.length === 0) return [];
+    const provider = (service: PlanResource) =>
+        ((service.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: unknown }[])[0]?.capacityProvider;
+    const onEc2 = base.resources
+        .filter((r) => r.type === "aws:ecs/service:Service")
+        .filter((r) => {
+            const name = provider(r);
+            return name !== undefined && name !== "FARGATE" && name !== "FARGATE_SPOT";
+        })
+        .map((r) => r.name)
+        .sort();
+    if (onEc2.length === 0) return [];
+    const file = `Pulumi.${head.stack}.yaml`;
+    return [
+        `EC2 capacity (fleet:cluster.ec2) is removed while ${onEc2.join(", ")} still run on it in the base plan of ${base.stack}: ` +
+            "ECS refuses to detach a capacity provider that services use (ResourceInUseException), so the update would fail " +
+            `half-way. Do it in two deploys: first move them off EC2 (capacity: fargate or fargate-spot in ${file}, or ` +
+            "fleet:cluster.defaultCapacity) with the EC2 capacity still set, then remove fleet:cluster.ec2.",
+    ];
 }

@@ -10,6 +10,7 @@ import { serversFirst } from "../infra/deploy";
 import { FleetMocks } from "../plan/mocks";
 import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
 import { costContext, CostContext, costItems } from "../review/costItems";
+import { capacityRemovalProblems } from "../review/guards";
 import { priceBook } from "../review/cost";
 import { resolveForTest } from "./harness";
 import { fixtureCatalog, prodSettingsRoot } from "./support/fixtures";
@@ -108,5 +109,44 @@ describe("URLs", () => {
             costItems(facts, context, 0, priceBook, priceBook.regions["us-east-1"]).find((i) => i.item === "Route 53")!.detail;
         assert.match(note(withRecords), /^not estimated: the stack creates 3 records in an existing hosted zone \(fleet:dns\)/);
         assert.match(note({ ...withRecords, route53Records: undefined }), /^not estimated: the stack creates no hosted zone or record/);
+    });
+});
+
+describe("EC2 capacity removed", () => {
+    const provider = {
+        urn: "urn:pulumi:prod::fleet::fleet:ecs:Cluster$aws:ecs/capacityProvider:CapacityProvider::c-ec2",
+        type: "aws:ecs/capacityProvider:CapacityProvider",
+        name: "c-ec2",
+        inputs: {},
+        protect: false,
+        ignoreChanges: [],
+    };
+    const service = (name: string, capacityProvider: string): PlanResource => ({
+        urn: `urn:pulumi:prod::fleet::fleet:ecs:Service$aws:ecs/service:Service::${name}`,
+        type: "aws:ecs/service:Service",
+        name,
+        inputs: { capacityProviderStrategies: [{ capacityProvider, weight: 1, base: 0 }] },
+        protect: false,
+        ignoreChanges: [],
+    });
+    const plan = (resources: PlanResource[]): PlanDocument => ({ project: "fleet", stack: "prod", resources, outputs: {}, config: {} });
+
+    it("in the same deploy as the services on it move away is refused, naming them and the two steps", () => {
+        const base = plan([provider, service("api", "c-ec2-1234567"), service("web", "c-ec2-1234567"), service("docs", "FARGATE_SPOT")]);
+        const head = plan([service("api", "FARGATE"), service("web", "FARGATE"), service("docs", "FARGATE_SPOT")]);
+        assert.deepEqual(capacityRemovalProblems(base, head), [
+            "EC2 capacity (fleet:cluster.ec2) is removed while api, web still run on it in the base plan of prod: ECS refuses to " +
+                "detach a capacity provider that services use (ResourceInUseException), so the update would fail half-way. Do it " +
+                "in two deploys: first move them off EC2 (capacity: fargate or fargate-spot in Pulumi.prod.yaml, or " +
+                "fleet:cluster.defaultCapacity) with the EC2 capacity still set, then remove fleet:cluster.ec2.",
+        ]);
+    });
+
+    it("in two deploys passes: the services move with the capacity still there, then the capacity goes", () => {
+        const before = plan([provider, service("api", "c-ec2-1234567")]);
+        const moved = plan([provider, service("api", "FARGATE")]);
+        const dropped = plan([service("api", "FARGATE")]);
+        assert.deepEqual(capacityRemovalProblems(before, moved), []);
+        assert.deepEqual(capacityRemovalProblems(moved, dropped), []);
     });
 });
