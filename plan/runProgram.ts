@@ -10,6 +10,7 @@ import { Catalog } from "../model/catalog";
 import { ModelSection, modelSection } from "../review/modelSection";
 import { installMocks, settle } from "./mocks";
 import { applyConfigOverrides, readStackConfig, secretPlaceholder } from "./stackFile";
+import { stackKeys } from "../model/stackSettings";
 
 export interface PlanResource {
     readonly urn: string;
@@ -93,12 +94,21 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     const pairs = Object.entries(options.configOverrides ?? {});
     const overrides = applyConfigOverrides(fileConfig.config, fileConfig.project, pairs);
     const runtimeOverrides = applyConfigOverrides(fileConfig.runtimeConfig, fileConfig.project, pairs);
+    // A `-c` value of a project key that is not one of fleet's settings is a secret's (what a
+    // `fromConfig` reads): a value for this run alone, secret to the program and never in the plan.
+    const fleetKeys = new Set<string>(stackKeys.map((key) => `${fileConfig.project}:${key}`));
+    const secretOverrides = Object.keys(runtimeOverrides).filter((key) => key.startsWith(`${fileConfig.project}:`) && !fleetKeys.has(key));
     const stackConfig = {
         ...fileConfig,
-        config: { ...fileConfig.config, ...overrides },
+        config: { ...fileConfig.config, ...overrides, ...Object.fromEntries(secretOverrides.map((key) => [key, secretPlaceholder])) },
         runtimeConfig: { ...fileConfig.runtimeConfig, ...runtimeOverrides },
         // A merge into a secret key keeps its secret parts, and the key stays secret.
-        secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides) || overrides[key].includes(secretPlaceholder)),
+        secretKeys: [
+            ...new Set([
+                ...fileConfig.secretKeys.filter((key) => !(key in overrides) || overrides[key].includes(secretPlaceholder)),
+                ...secretOverrides,
+            ]),
+        ],
     };
     const runtime = installMocks({
         project: stackConfig.project,

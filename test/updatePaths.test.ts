@@ -5,6 +5,9 @@
  * over test/fixtures/catalogProtocols.ts (a front end calling five servers) on the prod-like stack.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { serversFirst } from "../infra/deploy";
 import { FleetMocks } from "../plan/mocks";
@@ -14,6 +17,7 @@ import { capacityRemovalProblems } from "../review/guards";
 import { priceBook } from "../review/cost";
 import { resolveForTest } from "./harness";
 import { fixtureCatalog, prodSettingsRoot } from "./support/fixtures";
+import { planOrFail } from "./support/planCli";
 
 let plan: PlanDocument;
 before(async () => {
@@ -148,5 +152,22 @@ describe("EC2 capacity removed", () => {
         const dropped = plan([service("api", "FARGATE")]);
         assert.deepEqual(capacityRemovalProblems(before, moved), []);
         assert.deepEqual(capacityRemovalProblems(moved, dropped), []);
+    });
+});
+
+describe("a secret given for one run of the plan", () => {
+    it("is a value for this run alone: the program reads it as a secret, and the plan never holds it", async () => {
+        const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fleet-secret-run-")), "plan.json");
+        const secretPlan = await planOrFail(
+            [
+                ...["--root", prodSettingsRoot("run"), "--catalog", fixtureCatalog("catalogSecrets.ts"), "--stack", "run"],
+                ...["-c", "sharedPassword=correct-horse-battery", "-c", "smtpPassword=staple-staple-staple"],
+            ],
+            { json },
+        );
+        assert.equal(secretPlan.config["fleet:sharedPassword"], "[secret]");
+        assert.equal(secretPlan.config["fleet:smtpPassword"], "[secret]");
+        const text = fs.readFileSync(json, "utf8");
+        for (const value of ["correct-horse-battery", "staple-staple-staple"]) assert.equal(text.includes(value), false, value);
     });
 });
