@@ -91,6 +91,8 @@ export class FleetMocks implements pulumi.runtime.Mocks {
      * test says were made by hand before the stack managed them.
      */
     public readonly records = new Set<string>();
+    /** The digest each pushed image tag holds: ECR repositories keep tags immutable. */
+    public readonly pushedTags = new Map<string, string>();
     /** Listeners' protocols and target groups' protocol versions, by ARN: a listener rule joins the two. */
     private readonly listenerProtocols = new Map<string, unknown>();
     private readonly targetGroupVersions = new Map<string, unknown>();
@@ -495,6 +497,18 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 if (inputs.push === true && tags.length === 0)
                     throw new Error(`fleet mocks: image ${name} is pushed with no tag; the registry export needs one`);
                 const digest = `sha256:${hash(JSON.stringify(build), 64)}`;
+                // Repositories keep tags immutable: a second image under a tag already pushed is refused.
+                for (const tag of tags) {
+                    const pushed = this.pushedTags.get(tag);
+                    if (inputs.push === true && pushed !== undefined && pushed !== digest) {
+                        throw new Error(
+                            `fleet mocks: ${type} "${name}": pushes a second image under ${tag}, which holds another already; ` +
+                                "a repository with immutable tags refuses it (ImageTagAlreadyExistsException) — ECR User Guide, " +
+                                "Image tag mutability, https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
+                        );
+                    }
+                    this.pushedTags.set(tag, digest);
+                }
                 return {
                     id: `${name}-${hash(JSON.stringify(build), 8)}`,
                     state: {

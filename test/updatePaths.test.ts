@@ -171,3 +171,27 @@ describe("a secret given for one run of the plan", () => {
         for (const value of ["correct-horse-battery", "staple-staple-staple"]) assert.equal(text.includes(value), false, value);
     });
 });
+
+describe("one image per tag", () => {
+    it("is held by the mocks as ECR holds immutable tags: the same build again passes, another image under the tag is refused", () => {
+        const mocks = new FleetMocks("us-east-1");
+        const image = (name: string, context: string) => () =>
+            mocks.newResource({
+                type: "docker-build:index:Image",
+                name,
+                inputs: {
+                    tags: ["123456789012.dkr.ecr.us-east-1.amazonaws.com/fleet-dev/api:c-0123456789abcdef0123"],
+                    push: true,
+                    context: { location: context },
+                },
+                custom: true,
+            });
+        assert.doesNotThrow(image("api-image", "./apps/api"));
+        // The api's worker shares its build: the same image under the same tag.
+        assert.doesNotThrow(image("worker-image", "./apps/api"));
+        assert.throws(
+            image("other-image", "./apps/other"),
+            /pushes a second image under .*api:c-0123456789abcdef0123, which holds another already/,
+        );
+    });
+});
