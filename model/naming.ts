@@ -186,6 +186,12 @@ export function taskVolumeName(path: string): string {
     return `${readable}-${createHash("sha256").update(path).digest("hex").slice(0, 8)}`;
 }
 
+/**
+ * Characters `<project>-<stack>` may take in a cache prefix: ECR's 30 less `-cache/` and the longest
+ * upstream alias, 10 (`docker-hub`, `ecr-public`: model/images.ts, whose test holds them to it).
+ */
+export const cachePrefixOwnerLength = 30 - "-cache/".length - 10;
+
 /** The physical names of the platform's resources. */
 export const platformPhysicalNames = {
     /** The KMS alias of the key encrypting the services' parameters: `alias/<project>-<stack>-secrets`. */
@@ -194,10 +200,13 @@ export const platformPhysicalNames = {
     serviceConnectNamespace: (names: StackNames): string => names.prefix,
     /**
      * The ECR repository prefix of a stack's pull-through cache rule for one upstream, e.g.
-     * `dev-cache/docker-hub`. The stack alone, not the project: AWS allows one rule per prefix per
-     * account, and the prefix is in every cached image's URI.
+     * `fleet-dev-cache/docker-hub`: the project and the stack, since AWS allows one rule per prefix
+     * per account and two projects may have a stack of one name. The prefix is in every cached
+     * image's URI; ECR allows it 30 characters (PullThroughCacheRule ecrRepositoryPrefix), so
+     * `<project>-<stack>` is shortened (shortenedName) past cachePrefixOwnerLength.
      */
-    cachePrefix: (stack: string, upstreamAlias: string): string => `${stack}-cache/${upstreamAlias}`,
+    cachePrefix: (names: StackNames, upstreamAlias: string): string =>
+        `${shortenedName(names.prefix, cachePrefixOwnerLength)}-cache/${upstreamAlias}`,
     /** The `Name` tag of a file system: `<project>-<stack>-<file system>`. */
     fileSystemNameTag: (names: StackNames, fileSystem: string): string => `${names.prefix}-${fileSystem}`,
 } as const;

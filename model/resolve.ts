@@ -344,8 +344,8 @@ class ServiceResolver {
                 kind: "cached",
                 registry: parsed.upstream,
                 prefix: cache.prefix,
-                repository: cachedRepository(this.input.stack, { ...parsed, upstream: parsed.upstream }),
-                path: cachedImagePath(this.input.stack, { ...parsed, upstream: parsed.upstream }),
+                repository: cachedRepository(stackNames(this.input.project, this.input.stack), { ...parsed, upstream: parsed.upstream }),
+                path: cachedImagePath(stackNames(this.input.project, this.input.stack), { ...parsed, upstream: parsed.upstream }),
                 upstream: image!,
             };
         }
@@ -768,7 +768,7 @@ function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
 export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): FleetResult {
     const problems = new Problems();
     const invalid = new Set<string>();
-    const settings = resolveStackSettings(problems, input.stack, input.config, invalid, input.region);
+    const settings = resolveStackSettings(problems, input.stack, input.config, invalid, input.region, input.project);
 
     // Keys that catalog secrets read with fromConfig are not typos.
     const secretSourceKeys = new Set(

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./awsNames";
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
+import { stackNames } from "./naming";
 import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./fleet";
 import {
@@ -492,6 +493,8 @@ export function resolveStackSettings(
     invalid = new Set<string>(),
     /** The stack's `aws:region`, when known: regional ARNs are checked against it. */
     region?: string,
+    /** The Pulumi project: it names the stack's cache prefixes with the stack. */
+    project = "fleet",
 ): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
@@ -530,7 +533,7 @@ export function resolveStackSettings(
         keepImages,
         pullThroughCache: Object.entries(pullThroughCache).map(([registryKey, entry]): PullThroughCacheSettings => {
             const key = registryKey as keyof typeof upstreamRegistries;
-            const prefix = cachePrefix(stack, key);
+            const prefix = cachePrefix(stackNames(project, stack), key);
             if (prefix.length > 30) {
                 problems.add(
                     "stack config fleet:registry",

@@ -433,9 +433,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 // hand before fleet:dns, say) unless the provider may UPSERT it (allowOverwrite).
                 if (this.records.has(key) && inputs.allowOverwrite !== true) {
                     throw new Error(
-                        `fleet mocks: ${type} "${name}": ${fqdn} (${String(inputs.type)}) already exists in zone ${String(inputs.zoneId)}; ` +
-                            "Route 53 refuses to create it again without allowOverwrite — Route 53 API ChangeResourceRecordSets " +
-                            "(CREATE: InvalidChangeBatch, it already exists), https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
+                        `fleet mocks: ${type} "${name}": ${fqdn} (${String(inputs.type)}) already exists in zone ` +
+                            `${String(inputs.zoneId)}; Route 53 refuses to create it again without allowOverwrite — Route 53 API ` +
+                            "ChangeResourceRecordSets (CREATE: InvalidChangeBatch, it already exists), " +
+                            "https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
                     );
                 }
                 this.records.add(key);

@@ -44,6 +44,8 @@ const wordings: Readonly<Record<string, readonly Wording[]>> = {
         { pattern: /^desiredCount$/, label: "tasks", fact: true },
         { pattern: /^capacityProviderStrategies\[\d+\]\.capacityProvider$/, label: "capacity provider", fact: true },
         { pattern: /^healthCheckGracePeriodSeconds$/, label: "health-check grace", unit: "s", fact: true },
+        // What the ECS service cannot change in place (infra/service.ts replacement()).
+        { pattern: /^\(replacementTrigger\)$/, label: "network mode and protocol" },
     ],
     "aws:lb/targetGroup:TargetGroup": [
         { pattern: /^targetType$/, label: "target type" },

@@ -277,3 +277,40 @@ export function capacityRemovalProblems(base: PlanDocument, head: PlanDocument):
             "fleet:cluster.defaultCapacity) with the EC2 capacity still set, then remove fleet:cluster.ec2.",
     ];
 }
+
+/**
+ * Pull-through cache rules whose prefix changes against the base (prefixes name the project as well as
+ * the stack: `fleet-dev-cache/...` where older stacks have `dev-cache/...`): a new rule is created and the old one
+ * deleted, so each service that pulls through it pulls its image again from the upstream on its next
+ * deployment, and the repositories the old rule cached stay in ECR, unused. Warnings, not refusals:
+ * nothing running is lost, tasks keep their images until they are replaced.
+ */
+export function cachePrefixChanges(base: PlanDocument, head: PlanDocument): string[] {
+    const rules = (plan: PlanDocument) =>
+        new Map(
+            plan.resources
+                .filter((r) => r.type === "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+                .map((r) => [String(r.inputs.upstreamRegistryUrl), String(r.inputs.ecrRepositoryPrefix)]),
+        );
+    const before = rules(base);
+    const index = planResources(head);
+    const pulling = (prefix: string) =>
+        head.resources
+            .filter(
+                (r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && String(r.inputs.containerDefinitions).includes(`/${prefix}/`),
+            )
+            .map((r) => index.serviceOfUrn(r.urn))
+            .filter((service): service is string => service !== undefined)
+            .sort();
+    return [...rules(head)].flatMap(([upstream, prefix]) => {
+        const old = before.get(upstream);
+        if (old === undefined || old === prefix) return [];
+        const services = pulling(prefix);
+        const who = services.length ? `${services.join(", ")} (pulling through it)` : "services pulling through it";
+        return [
+            `the pull-through cache of ${upstream} moves from ${old} to ${prefix}: ${who} fetch their image ` +
+                "from the upstream again on their next deployment (its rate limits apply once more), and the repositories cached " +
+                `under ${old}/ stay in ECR, unused: delete them (aws ecr delete-repository) once no task runs from them`,
+        ];
+    });
+}

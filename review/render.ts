@@ -15,7 +15,7 @@ import { rollingDeployment } from "../facts/fleet";
 import { PolicyResult } from "../policy/rules";
 import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
-import { fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
+import { cachePrefixChanges, fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
@@ -131,6 +131,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
             ...cost.warnings,
             // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
             ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
+            ...(base && base.stack === plan.stack ? cachePrefixChanges(base, plan) : []),
         ],
     };
 }

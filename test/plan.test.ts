@@ -271,14 +271,16 @@ for (const stack of ["dev", "prod"]) {
             assert.deepEqual(
                 prefixes,
                 stack === "dev"
-                    ? ["dev-cache/ecr-public", "dev-cache/docker-hub"]
-                    : ["prod-cache/ecr-public", "prod-cache/quay", "prod-cache/docker-hub", "prod-cache/ghcr"],
+                    ? ["fleet-dev-cache/ecr-public", "fleet-dev-cache/docker-hub"]
+                    : ["fleet-prod-cache/ecr-public", "fleet-prod-cache/quay", "fleet-prod-cache/docker-hub", "fleet-prod-cache/ghcr"],
             );
             const images = containersOf(p()).map((c) => c.image);
-            assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/docker-hub/hashicorp/http-echo:1.0`));
+            assert.ok(
+                images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/fleet-${stack}-cache/docker-hub/hashicorp/http-echo:1.0`),
+            );
             assert.ok(
                 images.includes(
-                    `123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`,
+                    `123456789012.dkr.ecr.us-east-1.amazonaws.com/fleet-${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`,
                 ),
             );
         });
@@ -589,19 +591,21 @@ describe("the review of a change", () => {
         ]);
     });
 
-    it("says a move to EC2 replaces each routed service's target group (ip → instance targets)", () => {
+    it("says a move to EC2 replaces each ECS service (awsvpc → bridge) and routed service's target group (ip → instance targets)", () => {
         const run = runs.devOnEc2;
         assert.equal(run.code, 0, run.stderr);
         assert.equal(
             block(run.stdout, "Plan of")[4],
-            "  replacements       target group api-tg (api); target group docs-tg " +
-                "(docs); target group status-tg (status); target group web-tg (web)",
+            "  replacements       target group api-tg (api); service api (api); target group docs-tg (docs); service docs (docs); " +
+                "target group status-tg (status); service status (status); target group web-tg (web); service web (web); " +
+                "service worker (worker)",
         );
+        assert.match(run.stdout, /^ {2}worker: redeploys: .*; replaces service worker: network mode and protocol awsvpc → bridge$/m);
         assert.deepEqual(block(run.stdout, "Changes per service:").slice(2, 4), [
-            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → " +
-                "none; replaces target group api-tg: target type ip → instance",
-            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 " +
-                "→ none; replaces target group docs-tg: target type ip → instance",
+            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group api-tg: target type " +
+                "ip → instance; replaces service api: network mode and protocol awsvpc → bridge",
+            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group docs-tg: target " +
+                "type ip → instance; replaces service docs: network mode and protocol awsvpc → bridge",
         ]);
         assert.match(run.stdout, /^ {4}\+- aws:lb\/targetGroup:TargetGroup api-tg \(targetType: ip → instance\), forcing replacement$/m);
     });

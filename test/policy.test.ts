@@ -308,10 +308,10 @@ const cases: [string, () => ResourceView[], string][] = [
             }),
         `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
             `status-taskdef (service status): container status pulls through cache ` +
-            `prod-cache/docker-hub but its execution role may not import upstream ` +
+            `fleet-prod-cache/docker-hub but its execution role may not import upstream ` +
             `images. Fix: allow ecr:BatchImportUpstreamImage and ` +
             `ecr:CreateRepository on ` +
-            `repository/prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
+            `repository/fleet-prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
     ],
     [
         "FLEET.pull-through",
@@ -322,10 +322,10 @@ const cases: [string, () => ResourceView[], string][] = [
             })),
         `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
             `status-taskdef (service status): container status runs on EC2 and ` +
-            `pulls through cache prod-cache/docker-hub, but the container-instance ` +
+            `pulls through cache fleet-prod-cache/docker-hub, but the container-instance ` +
             `role may not import upstream images. Fix: allow ` +
             `ecr:BatchImportUpstreamImage and ecr:CreateRepository on ` +
-            `repository/prod-cache/docker-hub/hashicorp/http-echo for the instance ` +
+            `repository/fleet-prod-cache/docker-hub/hashicorp/http-echo for the instance ` +
             `role, ${waive("FLEET.pull-through", "status")}`,
     ],
 ];

@@ -177,7 +177,7 @@ describe("a service reading Secrets Manager secrets, its image from a private re
 
     it("pulls the same registry's image without credentials through the cache, with no credentials and no secret statements", () => {
         const container = containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "worker-taskdef"));
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/ghcr/acme/worker:1.0.0`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/ghcr/acme/worker:1.0.0`);
         assert.equal("repositoryCredentials" in container, false);
         assert.equal("dockerLabels" in container, false);
         const sids = policyOf(registered.one("aws:iam/rolePolicy:RolePolicy", "worker-exec")).Statement.map((s) => s.Sid);

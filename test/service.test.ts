@@ -402,7 +402,7 @@ describe("an EC2 service", () => {
         assert.deepEqual(container.portMappings, [{ containerPort: 80, hostPort: 0, protocol: "tcp" }]);
         assert.equal(container.memory, 128);
         assert.equal(container.memoryReservation, 64);
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/docker-hub/library/nginx:1.27`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/docker-hub/library/nginx:1.27`);
     });
 
     it("bin-packs by memory after spreading over zones, on the EC2 capacity provider", () => {
@@ -443,7 +443,7 @@ describe("an EC2 service", () => {
                     "ecr:BatchImportUpstreamImage",
                     "ecr:CreateRepository",
                 ],
-                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
+                Resource: [`arn:aws:ecr:${region}:${account}:repository/fleet-test-cache/docker-hub/library/nginx`],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);
@@ -487,6 +487,6 @@ describe("a worker", () => {
         assert.deepEqual(container.command, ["sh", "-c", "sleep 3600"]);
         assert.deepEqual(container.portMappings, []);
         assert.deepEqual(container.healthCheck, { command: ["CMD-SHELL", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 30 });
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/ecr-public/docker/library/busybox:1.36`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/ecr-public/docker/library/busybox:1.36`);
     });
 });

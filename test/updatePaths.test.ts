@@ -13,7 +13,7 @@ import { serversFirst } from "../infra/deploy";
 import { FleetMocks } from "../plan/mocks";
 import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
 import { costContext, CostContext, costItems } from "../review/costItems";
-import { capacityRemovalProblems } from "../review/guards";
+import { cachePrefixChanges, capacityRemovalProblems } from "../review/guards";
 import { priceBook } from "../review/cost";
 import { resolveForTest } from "./harness";
 import { fixtureCatalog, prodSettingsRoot } from "./support/fixtures";
@@ -193,5 +193,34 @@ describe("one image per tag", () => {
             image("other-image", "./apps/other"),
             /pushes a second image under .*api:c-0123456789abcdef0123, which holds another already/,
         );
+    });
+});
+
+describe("cache prefixes that name the project", () => {
+    it("are said, against a base with the stack's prefix alone: who pulls again, and what stays unused", () => {
+        const rule = (prefix: string): PlanResource => ({
+            urn: `urn:pulumi:paths::fleet::fleet:ecr:Registry$aws:ecr/pullThroughCacheRule:PullThroughCacheRule::r-${prefix.length}`,
+            type: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+            name: "fleet-paths-docker-hub",
+            inputs: { upstreamRegistryUrl: "registry-1.docker.io", ecrRepositoryPrefix: prefix },
+            protect: false,
+            ignoreChanges: [],
+        });
+        const current = plan.resources.find(
+            (r) =>
+                r.type === "aws:ecr/pullThroughCacheRule:PullThroughCacheRule" && r.inputs.upstreamRegistryUrl === "registry-1.docker.io",
+        )!;
+        assert.equal(current.inputs.ecrRepositoryPrefix, "fleet-paths-cache/docker-hub");
+        const older: PlanDocument = {
+            ...plan,
+            resources: [...plan.resources.filter((r) => r !== current), rule("paths-cache/docker-hub")],
+        };
+        assert.deepEqual(cachePrefixChanges(older, plan), [
+            "the pull-through cache of registry-1.docker.io moves from paths-cache/docker-hub to fleet-paths-cache/docker-hub: " +
+                "cache, frontend, ledger (pulling through it) fetch their image from the upstream again on their next deployment " +
+                "(its rate limits apply once more), and the repositories cached under paths-cache/docker-hub/ stay in ECR, unused: " +
+                "delete them (aws ecr delete-repository) once no task runs from them",
+        ]);
+        assert.deepEqual(cachePrefixChanges(plan, plan), []);
     });
 });

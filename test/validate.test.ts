@@ -1147,17 +1147,17 @@ describe("resolution", () => {
         assert.deepEqual(images.hub, {
             kind: "cached",
             registry: "docker-hub",
-            prefix: "dev-cache/docker-hub",
-            repository: "dev-cache/docker-hub/library/redis",
-            path: "dev-cache/docker-hub/library/redis:7",
+            prefix: "fleet-dev-cache/docker-hub",
+            repository: "fleet-dev-cache/docker-hub/library/redis",
+            path: "fleet-dev-cache/docker-hub/library/redis:7",
             upstream: "redis:7",
         });
         assert.deepEqual(images.pub, {
             kind: "cached",
             registry: "ecr-public",
-            prefix: "dev-cache/ecr-public",
-            repository: "dev-cache/ecr-public/nginx/nginx",
-            path: "dev-cache/ecr-public/nginx/nginx:1.27",
+            prefix: "fleet-dev-cache/ecr-public",
+            repository: "fleet-dev-cache/ecr-public/nginx/nginx",
+            path: "fleet-dev-cache/ecr-public/nginx/nginx:1.27",
             upstream: "public.ecr.aws/nginx/nginx:1.27",
         });
         assert.deepEqual(images.gh, { kind: "direct", reference: "ghcr.io/org/app:1.2" });
