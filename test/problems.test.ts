@@ -11,6 +11,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { problemCodes } from "../model/problemCodes";
 import { corpus } from "./fixtures/problems";
 
 const snapshotFile = path.join(__dirname, "snapshots", "problems.txt");
@@ -29,6 +30,31 @@ describe("problems: codes and paths", () => {
             }
         });
     }
+});
+
+describe("problems: the table of codes", () => {
+    const produced = new Set(Object.values(corpus).flatMap((cases) => cases.flatMap((c) => c.problems().map((p) => p.code))));
+
+    it("holds every code the corpus gives", () => {
+        assert.deepEqual(
+            [...produced].filter((code) => !(code in problemCodes)),
+            [],
+        );
+    });
+
+    it("holds no code that no input of the corpus gives (each rule has a case)", () => {
+        assert.deepEqual(
+            Object.keys(problemCodes).filter((code) => !produced.has(code as keyof typeof problemCodes)),
+            [],
+        );
+    });
+
+    it("names each code <area>/<rule> in lower case, with a line saying the rule", () => {
+        for (const [code, description] of Object.entries(problemCodes)) {
+            assert.match(code, /^[a-z]+\/[a-z0-9]+(-[a-z0-9]+)*$/, code);
+            assert.ok(description.length > 0 && !description.includes("\n"), code);
+        }
+    });
 });
 
 /** `# <area>: <case>` and the case's messages, one a line; `(none)` for a case without any. */
