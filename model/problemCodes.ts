@@ -26,8 +26,26 @@ export type ShapeRule =
     | "unknown-field"
     | "url-for-name";
 
+/** The areas codes are namespaced by (`<area>/<rule>`), in the order docs/problems.md lists them. */
+export const problemAreas = {
+    catalog: "The catalog: an entry's fields, as `services/index.ts` (or a stack's `fleet:services`) writes them",
+    image: "The image a service runs: a published image, or one built from a context in the repository",
+    capacity: "Where a service's tasks run and how large they are",
+    routing: "Routes on the load balancer, and the listener rules they become",
+    protocol: "What a server speaks on its port",
+    health: "Health checks",
+    secrets: "Secrets: where each value comes from, injected by reference",
+    scaling: "Autoscaling: target tracking, queues and scheduled bounds",
+    jobs: "Jobs: entries with a schedule",
+    security: "Security defaults and their opt-outs",
+    access: "Task-role grants to AWS resources",
+    connects: "Calls between services through Service Connect",
+    volumes: "Volumes: scratch space and the stack's EFS file systems",
+    stack: "The stack file: the `fleet:*` keys of `Pulumi.<stack>.yaml`",
+    dns: "`fleet:dns`: records and a certificate for the routed hosts",
+} as const;
+
 export const problemCodes = {
-    // The catalog: an entry's fields, as services/index.ts (or a stack's fleet:services) writes them.
     "catalog/empty": "the catalog exports no service",
     "catalog/service-name-invalid": "a service name is not a DNS label of 2-63 lowercase letters, digits and hyphens",
     "catalog/service-name-clash": "two services' names are shortened to the same name of an AWS resource",
@@ -49,7 +67,6 @@ export const problemCodes = {
     "catalog/kms-key-invalid": "a KMS key is not given by its ARN or key id",
     "catalog/time-zone-unknown": "a time zone is not an IANA time zone",
 
-    // The image a service runs: a published image, or one built from a context in the repository.
     "image/neither-image-nor-build": "an entry has neither image nor build",
     "image/both-image-and-build": "an entry has both image and build",
     "image/reference-invalid": "an image reference is malformed or has no tag or digest",
@@ -62,7 +79,6 @@ export const problemCodes = {
     "image/credentials-with-build": "registry credentials are set on a service that builds its image",
     "image/credentials-with-ecr-image": "registry credentials are set on an image in ECR",
 
-    // Where a service's tasks run and how large they are.
     "capacity/ec2-not-in-stack": "a service runs on EC2 capacity that the stack does not have",
     "capacity/memory-above-instance": "a memory limit is above what the stack's instance type registers for tasks",
     "capacity/memory-with-agent-above-instance":
@@ -73,7 +89,6 @@ export const problemCodes = {
     "capacity/no-fargate-size-with-agent": "no Fargate task size holds the CPU and memory with the Service Connect agent's",
     "capacity/fargate-stop-timeout": "a stop timeout is above Fargate's maximum",
 
-    // Routes on the load balancer, and the listener rules they become.
     "routing/port-required": "a service with routes has no port",
     "routing/host-empty": "a route's host is not a non-empty string",
     "routing/host-is-url": "a route's host is a URL",
@@ -89,12 +104,10 @@ export const problemCodes = {
     "routing/priority-collision": "two listener rules get the same priority",
     "routing/unreachable-rule": "an earlier listener rule matches every request a later one would",
 
-    // What a server speaks on its port.
     "protocol/without-port": "a protocol is set on an entry with no port",
     "protocol/tcp-routed": "a tcp server has routes, but the load balancer speaks HTTP",
     "protocol/needs-https": "a routed grpc or http2 server is on a stack without HTTPS",
 
-    // Health checks.
     "health/path-invalid": "a health-check path is not a path",
     "health/path-without-routes": "a health-check path is set on a service with no target group",
     "health/path-not-grpc-method": "a grpc service's health-check path is not a gRPC method",
@@ -102,7 +115,6 @@ export const problemCodes = {
     "health/matcher-not-for-protocol": "a health-check matcher's codes are not the service's protocol's",
     "health/command-invalid": "a container health command is not a list starting with CMD or CMD-SHELL",
 
-    // Secrets: where each value comes from, injected by reference.
     "secrets/not-one-source": "a secret has not exactly one source",
     "secrets/field-of-another-source": "a secret has a field that goes with another source",
     "secrets/also-in-env": "a variable is both in env and in secrets",
@@ -122,7 +134,6 @@ export const problemCodes = {
     "secrets/secret-other-region": "an existing Secrets Manager secret is in another region than the stack's",
     "secrets/secret-kms-key-other-region": "a Secrets Manager secret's KMS key is in another region than the secret's",
 
-    // Autoscaling: target tracking, queues and scheduled bounds.
     "scaling/min-above-max": "scaling's min is above its max",
     "scaling/no-target": "scaling has no target to track and no schedule",
     "scaling/requests-without-routes": "scaling on requests per target on a service with no routes",
@@ -136,7 +147,6 @@ export const problemCodes = {
     "scaling/schedule-min-above-max": "a scheduled action's min is above its max",
     "scaling/schedule-repeated": "two scheduled actions have the same cron and time zone",
 
-    // Jobs: entries with a schedule.
     "jobs/schedule-invalid": "a job's schedule is neither a cron nor a rate AWS takes",
     "jobs/time-zone-without-schedule": "a time zone is set on an entry with no schedule",
     "jobs/duration-without-schedule": "a job duration is set on an entry with no schedule",
@@ -148,15 +158,13 @@ export const problemCodes = {
     "jobs/deployment-on-job": "a job has a deployment",
     "jobs/desired-count-on-job": "a job has a desired count",
 
-    // Security defaults and their opt-outs.
     "security/runs-as-root": "a container runs as root without opting out",
     "security/user-invalid": "a user is not a uid, uid:gid or name",
     "security/privileged-on-fargate": "privileged mode on Fargate",
     "security/unknown-opt-out": "an opt-out names no secure default",
-    "security/opt-out-reason-too-short": "an opt-out's reason is missing or too short",
+    "security/opt-out-reason-too-short": "an opt-out's reason is too short",
     "security/opt-out-reason-not-tag-safe": "an opt-out's reason has characters an AWS tag does not take",
 
-    // Task-role grants to AWS resources.
     "access/level-invalid": "a grant's level is not one of its AWS service's",
     "access/resource-name-invalid": "a granted resource's name is not one AWS allows",
     "access/wildcard-resource": "a grant names every resource of its AWS service",
@@ -165,14 +173,12 @@ export const problemCodes = {
     "access/kms-key-other-region": "a grant's KMS key is in another region than its resource",
     "access/task-role-policy-too-large": "the grants make a task-role policy above IAM's quota",
 
-    // Calls between services through Service Connect.
     "connects/unknown-target": "connects names a service not in the catalog",
     "connects/self": "connects names the service itself",
     "connects/repeated": "connects names a service twice",
     "connects/turned-off-target": "connects names a service turned off in the stack",
     "connects/target-without-port": "connects names a service with no port",
 
-    // Volumes: scratch space and the stack's EFS file systems.
     "volumes/value-invalid": 'a volume is neither "scratch" nor { efs }',
     "volumes/path-not-absolute": "a volume's container path is not absolute",
     "volumes/path-is-root": "a volume is mounted at the container's root",
@@ -186,7 +192,6 @@ export const problemCodes = {
     "volumes/efs-user-out-of-range": "a service mounting EFS runs as a uid or gid EFS does not take",
     "volumes/efs-user-root": "a service mounting EFS runs as root",
 
-    // The stack file: fleet:* keys of Pulumi.<stack>.yaml.
     "stack/name-invalid": "the stack name is not 1-12 lowercase letters, digits or hyphens",
     "stack/unknown-key": "the stack file sets a fleet:* key fleet does not know (a typo)",
     "stack/required": "a stack key or field that must be set is missing",
@@ -226,7 +231,7 @@ export const problemCodes = {
     "stack/enabled-not-true-or-false": "a service's enabled is not true or false",
     "stack/control-unknown": "a waiver names a control fleet does not have",
     "stack/waiver-of-unknown-service": "a waiver names a service not in the catalog",
-    "stack/reason-too-short": "a waiver's or retirement's reason is missing or too short",
+    "stack/reason-too-short": "a waiver's or retirement's reason is too short",
     "stack/reason-not-tag-safe": "a waiver's or retirement's reason has characters an AWS tag does not take",
     "stack/retired-still-in-catalog": "a retired service is still in the catalog",
     "stack/retired-name-invalid": "a retired name cannot be a service's",
@@ -235,7 +240,6 @@ export const problemCodes = {
     "stack/budget-not-dollars": "a budget is not a number of US dollars a month",
     "stack/budget-empty": "fleet:budget sets neither monthly nor increase",
 
-    // fleet:dns: records and a certificate for the routed hosts.
     "dns/zone-invalid": "the DNS zone is not a lowercase DNS name",
     "dns/zone-id-invalid": "the hosted zone id is not a Route 53 id",
     "dns/host-outside-zone": "a routed host is outside the DNS zone",
@@ -244,3 +248,4 @@ export const problemCodes = {
 } as const satisfies Readonly<Record<string, string>>;
 
 export type ProblemCode = keyof typeof problemCodes;
+export type ProblemArea = keyof typeof problemAreas;

@@ -11,7 +11,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { problemCodes } from "../model/problemCodes";
+import { problemAreas, problemCodes } from "../model/problemCodes";
 import { corpus } from "./fixtures/problems";
 
 const snapshotFile = path.join(__dirname, "snapshots", "problems.txt");
@@ -49,9 +49,10 @@ describe("problems: the table of codes", () => {
         );
     });
 
-    it("names each code <area>/<rule> in lower case, with a line saying the rule", () => {
+    it("names each code <area>/<rule> in lower case, in an area of its own list, with a line saying the rule", () => {
         for (const [code, description] of Object.entries(problemCodes)) {
             assert.match(code, /^[a-z]+\/[a-z0-9]+(-[a-z0-9]+)*$/, code);
+            assert.ok(code.slice(0, code.indexOf("/")) in problemAreas, code);
             assert.ok(description.length > 0 && !description.includes("\n"), code);
         }
     });
@@ -112,7 +113,8 @@ describe("problems: the wording", () => {
             });
         assert.fail(
             `${changes.length} case(s) read otherwise than test/snapshots/problems.txt:\n\n${changes.join("\n\n")}\n\n` +
-                "If the new wording is meant, run UPDATE_SNAPSHOTS=1 node --import tsx --test test/problems.test.ts and commit the snapshot.",
+                "If the new wording is meant, run UPDATE_SNAPSHOTS=1 node --import tsx --test test/problems.test.ts and commit " +
+                "the snapshot.",
         );
     });
 });
