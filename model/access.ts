@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { arnRegion, isS3BucketName, isSqsQueueName, pastedUrlMistake } from "./awsNames";
+import { isRecord } from "./problems";
 import { DeepReadonly, refuse, said, SchemaCode } from "./schema";
 
 /** The AWS services `access` grants on, and the levels each accepts. */
@@ -181,8 +182,8 @@ const grantsSchema = (kind: AccessKind) =>
                     if (problem) refuse(ctx, problem.code, [name], name, problem.problem, problem.fix);
                 }
             },
-            // Names are checked even when a level is wrong: every problem at once.
-            { when: () => true },
+            // Names are checked even when a level is wrong (every problem at once), but only in a map of them.
+            { when: (payload) => isRecord(payload.value) },
         );
 
 /** `access` in the catalog: per AWS service, resource name → level. */

@@ -206,6 +206,14 @@ function closestOption(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
     );
 }
 
+/**
+ * The rule of one of zod's own issues, which fleet gave no words: named by zod's code, `invalid-type`
+ * for a value of none of the types a field takes (a union's issue is left only when no option's type
+ * matches: closestOption).
+ */
+const zodRule = (issue: z.core.$ZodIssue): ShapeRule =>
+    (issue.code === "invalid_union" ? "invalid-type" : issue.code.replace(/_/g, "-")) as ShapeRule;
+
 /** Adds one problem per issue zod found, unknown keys first, one per field. */
 export function reportIssues(
     problems: Problems,
@@ -244,10 +252,9 @@ export function reportIssues(
             continue;
         }
         const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-        // zod's own issues, without fleet's words, are named by zod's code: catalog/invalid-type.
         const [code, problem, fix] = message.includes(separator)
             ? (message.split(separator) as [SchemaCode, string, string])
-            : [issue.code.replace(/_/g, "-") as ShapeRule, message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
+            : [zodRule(issue), message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
         const value = issue.code !== "invalid_key" && "input" in issue ? issue.input : valueAt(raw, issue.path);
         add(code, issue.path, value, problem, fix);
     }
