@@ -121,10 +121,12 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
     });
     if (!result.ok) {
         // RunError: Pulumi prints the message and exits non-zero, without a JavaScript stack trace.
-        throw new pulumi.RunError(
+        // The problems ride along as data, for the offline plan's JSON (plan/runProgram.ts).
+        const error = new pulumi.RunError(
             `fleet: ${result.errors.length} problem(s) in services/index.ts or Pulumi.${stack}.yaml; nothing was changed:\n` +
                 result.errors.map((error) => `  - ${error}`).join("\n"),
         );
+        throw Object.assign(error, { problems: result.problems });
     }
     const fleet = result.fleet;
     // Valid but likely wrong: shown by `pulumi preview` and `up`. The offline plan (no engine, where the

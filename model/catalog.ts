@@ -12,7 +12,8 @@ import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema, kmsKeySchema } from "./access";
 import { didYouMean } from "./problems";
-import { jsonKeyPattern, notSecretArn, secretArnMistake } from "./secretsManager";
+import type { ProblemCode } from "./problemCodes";
+import { jsonKeyPattern, Mistake, notSecretArn, secretArnMistake } from "./secretsManager";
 import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
@@ -39,21 +40,31 @@ const isSecretsManagerArn = (source: string) => /^arn:[^:]*:secretsmanager:/.tes
 const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
 /** A reason stored as an AWS tag (a policy waiver): long enough to mean something, in the tag character set. Trimmed. */
-export function reasonSchema(tooShort: string, fix: string, tagProblem: string) {
-    const error = said(tooShort, fix, tooShort);
+export function reasonSchema(
+    codes: { readonly tooShort: ProblemCode; readonly notTag: ProblemCode },
+    tooShort: string,
+    fix: string,
+    tagProblem: string,
+) {
+    const error = said(codes.tooShort, tooShort, fix, tooShort);
     return z
         .string({ error })
         .trim()
         .min(minimumReasonLength, { error })
-        .regex(waiverReasonPattern, { error: said(tagProblem, "reword it without other punctuation") });
+        .regex(waiverReasonPattern, { error: said(codes.notTag, tagProblem, "reword it without other punctuation") });
 }
 
 const envName = (fix = "use letters, digits and _ not starting with a digit") =>
-    z.string().regex(envNamePattern, { error: said("is not a valid environment variable name", fix) });
+    z.string().regex(envNamePattern, { error: said("catalog/variable-name-invalid", "is not a valid environment variable name", fix) });
 
-const hostError = said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com");
+const hostError = said(
+    "routing/host-empty",
+    "must be a non-empty string",
+    "use a subdomain such as api, or a full host such as api.example.com",
+);
 const hostValue = z.string({ error: hostError }).min(1, { error: hostError });
 const pathError = said(
+    "routing/path-invalid",
     `is not a valid ALB path condition: it must start with / and have at ` +
         `most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ ` +
         `: + & * ?`,
@@ -77,13 +88,14 @@ export const routeSchema = z
              */
             priority: wholeNumber(1, maxPriority - 1, `pin a value from 1 to ${maxPriority - 1}`).optional(),
         },
-        { error: said("must be an object { host?, path? }", 'write { host: "api" } or { path: "/api/*" }') },
+        { error: said("not-an-object", "must be an object { host?, path? }", 'write { host: "api" } or { path: "/api/*" }') },
     )
     .superRefine((route, ctx) => {
         const values = count(route.host) + count(route.path);
         if (values === 0) {
             refuse(
                 ctx,
+                "routing/route-matches-everything",
                 [],
                 route,
                 "has neither host nor path, so it would match every request",
@@ -92,6 +104,7 @@ export const routeSchema = z
         } else if (values > maxConditionValuesPerRule) {
             refuse(
                 ctx,
+                "routing/too-many-condition-values",
                 [],
                 route,
                 `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`,
@@ -102,7 +115,7 @@ export const routeSchema = z
 export type RouteSpec = DeepReadonly<z.input<typeof routeSchema>>;
 
 const [contextProblem, contextFix] = ["must be a path inside the repository starting with ./", "use e.g. ./apps/api"];
-const contextError = said(contextProblem, contextFix);
+const contextError = said("image/build-context-outside-repository", contextProblem, contextFix);
 const insideRepository = (context: string) => context.startsWith("./") && !context.split("/").includes("..");
 const contextPath = z.string({ error: contextError }).refine(insideRepository, { error: contextError });
 
@@ -114,13 +127,17 @@ export const buildObjectSchema = z.strictObject({
     dockerfile: z
         .string()
         .refine((file) => !file.split("/").includes(".."), {
-            error: said("must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod"),
+            error: said(
+                "image/dockerfile-outside-context",
+                "must be a path inside the build context",
+                "use e.g. Dockerfile or docker/Dockerfile.prod",
+            ),
         })
         .default("Dockerfile"),
     /** Build arguments (never secrets: they are visible in the image history). @default {} */
     args: z
-        .record(z.string(), z.string({ error: said("must be a string", "quote the value") }), {
-            error: said("must map argument names to strings", 'use { NAME: "value" }'),
+        .record(z.string(), z.string({ error: said("not-a-string", "must be a string", "quote the value") }), {
+            error: said("not-a-map", "must map argument names to strings", 'use { NAME: "value" }'),
         })
         .default({}),
 });
@@ -131,15 +148,17 @@ const buildSchema = z.union(
         z
             .string()
             .superRefine((context, ctx) => {
-                if (!insideRepository(context)) refuse(ctx, ["context"], context, contextProblem, contextFix);
+                if (!insideRepository(context))
+                    refuse(ctx, "image/build-context-outside-repository", ["context"], context, contextProblem, contextFix);
             })
             .transform((context) => buildObjectSchema.parse({ context })),
         buildObjectSchema,
     ],
-    { error: said(`must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
+    { error: said("invalid-type", `must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
 );
 
-const notSsmParameter = {
+const notSsmParameter: Mistake = {
+    code: "secrets/not-an-ssm-parameter",
     problem: "is not an SSM parameter name or ARN",
     fix: "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
 };
@@ -157,10 +176,11 @@ export const secretSourceSchema = z.union(
              * value in an SSM Standard parameter.
              */
             fromConfig: z
-                .string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") })
+                .string({ error: said("not-a-string", "must name a stack config key of its own", "use a key such as apiDatabasePassword") })
                 // `fleet:apiDb` would never match: fleet reads the keys of its own namespace, without it.
                 .refine((key) => !key.includes(":"), {
                     error: said(
+                        "secrets/config-key-with-namespace",
                         "names a namespace, but fleet reads only keys of the fleet namespace and names them without it",
                         'write the key alone, e.g. "apiDb" for fleet:apiDb (pulumi config set --secret apiDb <value>)',
                     ),
@@ -187,7 +207,7 @@ export const secretSourceSchema = z.union(
                         : isSsmParameter(source)
                           ? undefined
                           : notSsmParameter;
-                    if (mistake) refuse(ctx, [], source, mistake.problem, mistake.fix);
+                    if (mistake) refuse(ctx, mistake.code, [], source, mistake.problem, mistake.fix);
                 }),
                 /**
                  * A top-level key of a Secrets Manager secret's JSON (e.g. `password` of an RDS-managed secret): only
@@ -197,6 +217,7 @@ export const secretSourceSchema = z.union(
                     .string()
                     .regex(jsonKeyPattern, {
                         error: said(
+                            "secrets/json-key-invalid",
                             "is not a JSON key ECS can select: it must be a top-level key of the secret's JSON, not empty and " +
                                 'without ":" (which separates the fields of an ECS valueFrom)',
                             "name a top-level key of the secret's JSON, e.g. password, or remove key to inject the whole secret",
@@ -214,6 +235,7 @@ export const secretSourceSchema = z.union(
                 if (source.key !== undefined && !isSecretsManagerArn(source.existing)) {
                     refuse(
                         ctx,
+                        "secrets/json-key-of-ssm-parameter",
                         ["key"],
                         source.key,
                         "selects a key of a JSON secret, but existing is an SSM parameter, whose whole value ECS injects",
@@ -222,7 +244,7 @@ export const secretSourceSchema = z.union(
                 }
             }, whenValid),
     ],
-    { error: said("must have exactly one source", sourceFix) },
+    { error: said("secrets/not-one-source", "must have exactly one source", sourceFix) },
 );
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 /** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
@@ -232,11 +254,12 @@ const sourceOf = (field: string) =>
     secretSourceSchema.options.map((option) => Object.keys(option.shape)).find((keys) => keys.includes(field))?.[0];
 unknownKeysSay(
     secretSourceSchema,
+    (field) => (sourceOf(field) ? "secrets/field-of-another-source" : "unknown-field"),
     (field) => (sourceOf(field) ? `goes only with ${sourceOf(field)}` : `unknown field${didYouMean(field, secretSourceFields)}`),
     (field) => (sourceOf(field) ? `remove ${field}` : `use one of ${secretSourceFields.join(", ")}`),
 );
 
-const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", (value) =>
+const healthCommandError = said("health/command-invalid", "must be a list starting with CMD or CMD-SHELL", (value) =>
     // A shell line written alone is what CMD-SHELL takes.
     typeof value === "string" && value.trim() !== ""
         ? `write ${JSON.stringify(["CMD-SHELL", value.trim()])}`
@@ -266,7 +289,7 @@ export const healthSchema = fieldsObject({
     path: z
         .string()
         .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
-            error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
+            error: said("health/path-invalid", "must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
         })
         .optional(),
     /**
@@ -276,7 +299,7 @@ export const healthSchema = fieldsObject({
     matcher: z
         .string()
         .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 0 && code <= 499) ?? false, {
-            error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
+            error: said("health/matcher-invalid", "must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
         })
         .optional(),
     /**
@@ -327,12 +350,13 @@ export const memorySchema = unknownKeysSay(
                     memoryUnitFix("use the MiB at which the container should be killed (above the reservation)"),
                 ),
             },
-            { error: said("must be an object", memoryFix) },
+            { error: said("not-an-object", "must be an object", memoryFix) },
         )
         .superRefine((memory, ctx) => {
             if (memory.reservation >= memory.limit) {
                 refuse(
                     ctx,
+                    "catalog/memory-reservation-not-below-limit",
                     ["reservation"],
                     memory.reservation,
                     `must be below memory.limit (${memory.limit}): AWS requires the hard ` +
@@ -341,6 +365,7 @@ export const memorySchema = unknownKeysSay(
                 );
             }
         }, whenValid),
+    "unknown-field",
     "unknown field",
     "use reservation and limit",
 );
@@ -365,6 +390,7 @@ export const scalingSchema = fieldsObject({
     schedule: z
         .array(scheduledScalingSchema, {
             error: said(
+                "not-a-list",
                 `must be a list of ${fieldList(scheduledScalingSchema.shape)}`,
                 'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
             ),
@@ -372,7 +398,7 @@ export const scalingSchema = fieldsObject({
         .optional(),
 }).superRefine((scaling, ctx) => {
     if (scaling.min > scaling.max) {
-        refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
+        refuse(ctx, "scaling/min-above-max", ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
     }
     if (
         scaling.cpuPercent === undefined &&
@@ -380,13 +406,21 @@ export const scalingSchema = fieldsObject({
         scaling.queue === undefined &&
         !scaling.schedule?.length
     ) {
-        refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
+        refuse(
+            ctx,
+            "scaling/no-target",
+            [],
+            scaling,
+            "has no target to track and no schedule",
+            "set cpuPercent, requestsPerTarget, queue or schedule",
+        );
     }
     scalingRules(scaling, ctx);
 }, whenValid);
 export type ScalingSpec = z.output<typeof scalingSchema>;
 
 const optOutReason = reasonSchema(
+    { tooShort: "security/opt-out-reason-too-short", notTag: "security/opt-out-reason-not-tag-safe" },
     `needs the reason the default is turned off (at least ${minimumReasonLength} characters)`,
     'write why, e.g. "nginx writes its cache under /var/cache/nginx"',
     "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @",
@@ -408,9 +442,13 @@ const optOutShape = {
     noNewPrivileges: optOutReason,
 };
 export const securityOptOutsSchema = z.strictObject(optOutShape, {
-    error: said("must map a secure default to the reason it is turned off", `use keys among ${Object.keys(optOutShape).join(", ")}`),
+    error: said(
+        "not-a-map",
+        "must map a secure default to the reason it is turned off",
+        `use keys among ${Object.keys(optOutShape).join(", ")}`,
+    ),
 });
-unknownKeysSay(securityOptOutsSchema, "is not a secure default");
+unknownKeysSay(securityOptOutsSchema, "security/unknown-opt-out", "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
@@ -420,7 +458,7 @@ export type Deployment = (typeof deploymentValues)[number];
 
 const capacityValues = ["ec2", "fargate", "fargate-spot"] as const;
 export const capacitySchema = z.enum(capacityValues, {
-    error: said("is not a capacity", `use one of ${capacityValues.join(", ")}`),
+    error: said("invalid-choice", "is not a capacity", `use one of ${capacityValues.join(", ")}`),
 });
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
 export type Capacity = z.infer<typeof capacitySchema>;
@@ -431,7 +469,7 @@ export const defaultUser = "1000";
 
 /** A command line as a list; one written as a string is split for the fix (ECS runs a list, not a shell line). */
 const commandList = (problem: string, fix: string) => {
-    const error = said(problem, (value) =>
+    const error = said("catalog/command-invalid", problem, (value) =>
         typeof value === "string" && value.trim() !== "" ? `write it as a list: ${JSON.stringify(value.trim().split(/\s+/))}` : fix,
     );
     return z.array(z.string({ error }), { error }).min(1, { error });
@@ -442,6 +480,7 @@ const credentialsFix =
     "--secret-string file://credentials.json) and give its full ARN";
 
 const volumeValueError = said(
+    "volumes/value-invalid",
     'must be "scratch" (a writable volume per task) or { efs: "<name>" } (the stack\'s encrypted file system of that name)',
     'write "scratch", or e.g. { efs: "pgdata" }',
 );
@@ -471,12 +510,19 @@ export const serviceSchema = z.strictObject(
          * and `build`, as in a compose file.
          */
         image: z
-            .string({ error: said("must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27") })
+            .string({
+                error: said(
+                    "not-a-string",
+                    "must be a string",
+                    "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27",
+                ),
+            })
             .superRefine((image, ctx) => {
                 const parsed = parseImageReference(image);
                 if (typeof parsed === "string") {
                     refuse(
                         ctx,
+                        "image/reference-invalid",
                         [],
                         image,
                         `is not a valid image reference: it ${parsed}`,
@@ -496,17 +542,22 @@ export const serviceSchema = z.strictObject(
          * through the pull-through cache, and the execution role may read exactly that secret. @default none
          */
         credentials: z
-            .string({ error: said("must be a Secrets Manager secret ARN", credentialsFix) })
+            .string({ error: said("not-a-string", "must be a Secrets Manager secret ARN", credentialsFix) })
             .superRefine((credentials, ctx) => {
                 const mistake = secretArnMistake(credentials, "credentials", false);
-                if (mistake?.problem === notSecretArn) {
-                    const ssm = ssmArnPattern.test(credentials);
-                    const problem = ssm
-                        ? "is an SSM parameter ARN, but ECS reads a private registry's credentials only from a Secrets Manager secret"
-                        : notSecretArn;
-                    refuse(ctx, [], credentials, problem, credentialsFix);
+                if (mistake?.problem === notSecretArn && ssmArnPattern.test(credentials)) {
+                    refuse(
+                        ctx,
+                        "image/credentials-in-ssm",
+                        [],
+                        credentials,
+                        "is an SSM parameter ARN, but ECS reads a private registry's credentials only from a Secrets Manager secret",
+                        credentialsFix,
+                    );
+                } else if (mistake?.problem === notSecretArn) {
+                    refuse(ctx, mistake.code, [], credentials, notSecretArn, credentialsFix);
                 } else if (mistake) {
-                    refuse(ctx, [], credentials, mistake.problem, mistake.fix);
+                    refuse(ctx, mistake.code, [], credentials, mistake.problem, mistake.fix);
                 }
             })
             .optional(),
@@ -520,12 +571,16 @@ export const serviceSchema = z.strictObject(
          * server needs an HTTPS listener (`fleet:loadBalancer.certificateArn` or `fleet:dns`): an ALB sends gRPC and
          * HTTP/2 to targets only from HTTPS. @default "http"
          */
-        protocol: z.enum(protocolValues, { error: said("is not a protocol", `use one of ${protocolValues.join(", ")}`) }).default("http"),
+        protocol: z
+            .enum(protocolValues, { error: said("invalid-choice", "is not a protocol", `use one of ${protocolValues.join(", ")}`) })
+            .default("http"),
         /**
          * ALB routes, each one listener rule. `host` and `path` may be lists, 5 values per rule at most (an ALB quota);
          * a host with no dot is a subdomain of the stack's `fleet:domain`. @default none: not on the load balancer
          */
-        routes: z.array(routeSchema, { error: said("must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') }).default([]),
+        routes: z
+            .array(routeSchema, { error: said("not-a-list", "must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') })
+            .default([]),
         /**
          * Health checks: the target group's path and codes, a container health command, the grace period.
          * @default the protocol's path and codes when the service has routes
@@ -541,11 +596,12 @@ export const serviceSchema = z.strictObject(
                 envName(),
                 z.string({
                     error: said(
+                        "not-a-string",
                         (value) => `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`,
                         "quote the value in the catalog",
                     ),
                 }),
-                { error: said("must map variable names to strings", 'use { NAME: "value" }') },
+                { error: said("not-a-map", "must map variable names to strings", 'use { NAME: "value" }') },
             )
             .default({}),
         /**
@@ -555,6 +611,7 @@ export const serviceSchema = z.strictObject(
         secrets: z
             .record(envName(), secretSourceSchema, {
                 error: said(
+                    "not-a-map",
                     "must map variable names to a source",
                     'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }',
                 ),
@@ -603,7 +660,7 @@ export const serviceSchema = z.strictObject(
          * unavailable while it deploys. @default "rolling"
          */
         deployment: z
-            .enum(deploymentValues, { error: said("is not a deployment", `use one of ${deploymentValues.join(", ")}`) })
+            .enum(deploymentValues, { error: said("invalid-choice", "is not a deployment", `use one of ${deploymentValues.join(", ")}`) })
             .default("rolling"),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
@@ -615,7 +672,11 @@ export const serviceSchema = z.strictObject(
         user: z
             .string()
             .regex(userPattern, {
-                error: said("is not a user (uid, uid:gid, or a name the image defines)", 'use e.g. "1000" or "101:101"'),
+                error: said(
+                    "security/user-invalid",
+                    "is not a user (uid, uid:gid, or a name the image defines)",
+                    'use e.g. "1000" or "101:101"',
+                ),
             })
             .optional(),
         /** Secure defaults turned off, each with its reason. @default {} */
@@ -634,8 +695,8 @@ export const serviceSchema = z.strictObject(
          * (model/connections.ts). Not on a job. @default none
          */
         connects: z
-            .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {
-                error: said("must be a list of service names", 'write connects: ["api"]'),
+            .array(z.string({ error: said("not-a-string", "must be a service name", 'write connects: ["api"]') }), {
+                error: said("not-a-list", "must be a list of service names", 'write connects: ["api"]'),
             })
             .optional(),
         /**
@@ -646,11 +707,15 @@ export const serviceSchema = z.strictObject(
          */
         volumes: z
             .record(z.string(), volumeSchema, {
-                error: said('must map container paths to "scratch" or { efs: "<name>" }', 'write volumes: { "/data": "scratch" }'),
+                error: said(
+                    "not-a-map",
+                    'must map container paths to "scratch" or { efs: "<name>" }',
+                    'write volumes: { "/data": "scratch" }',
+                ),
             })
             .optional(),
     },
-    { error: said("must be an object", "see the catalog reference in docs/catalog.md") },
+    { error: said("not-an-object", "must be an object", "see the catalog reference in docs/catalog.md") },
 );
 /** One microservice, as written in the catalog. */
 export type ServiceSpec = DeepReadonly<z.input<typeof serviceSchema>>;

@@ -6,18 +6,23 @@
 import { arnRegion } from "./awsNames";
 import { ParsedService } from "./catalog";
 import { ResolvedJob, StackSettings } from "./fleet";
-
-/** Reports one problem of the entry: field, value, problem, fix. */
-type Report = (field: string, value: unknown, problem: string, fix: string) => void;
+import type { AddProblem } from "./problems";
 
 /** The entry's job, when it has a schedule, after the rules a job must follow; undefined for a service. */
-export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unknown>>, add: Report): ResolvedJob | undefined {
+export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unknown>>, add: AddProblem): ResolvedJob | undefined {
     if (spec.schedule === undefined) {
         if (spec.timezone !== undefined) {
-            add("timezone", spec.timezone, "is set but the entry has no schedule", "add schedule to make it a job, or remove timezone");
+            add(
+                "jobs/time-zone-without-schedule",
+                "timezone",
+                spec.timezone,
+                "is set but the entry has no schedule",
+                "add schedule to make it a job, or remove timezone",
+            );
         }
         if (spec.jobDurationMinutes !== undefined) {
             add(
+                "jobs/duration-without-schedule",
                 "jobDurationMinutes",
                 spec.jobDurationMinutes,
                 "is set but the entry has no schedule",
@@ -28,12 +33,19 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     }
     const job = "is a job (it has a schedule), which runs a task per schedule and takes no traffic";
     if (spec.port !== undefined)
-        add("port", spec.port, `${job}, so it has no port`, "remove port, or remove schedule to run it as a service");
+        add("jobs/port-on-job", "port", spec.port, `${job}, so it has no port`, "remove port, or remove schedule to run it as a service");
     if (spec.routes.length > 0) {
-        add("routes", raw.routes, `${job}, so it is not on the load balancer`, "remove routes, or remove schedule to run it as a service");
+        add(
+            "jobs/routes-on-job",
+            "routes",
+            raw.routes,
+            `${job}, so it is not on the load balancer`,
+            "remove routes, or remove schedule to run it as a service",
+        );
     }
     if (spec.connects?.length) {
         add(
+            "jobs/connects-on-job",
             "connects",
             raw.connects,
             `${job}; Service Connect serves only the tasks of ECS services, so the addresses connects gives a job's task ` +
@@ -43,6 +55,7 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     }
     if (spec.scaling !== undefined) {
         add(
+            "jobs/scaling-on-job",
             "scaling",
             raw.scaling,
             "is for a service; a job runs one task per schedule",
@@ -51,6 +64,7 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     }
     if (raw.deployment !== undefined) {
         add(
+            "jobs/deployment-on-job",
             "deployment",
             spec.deployment,
             "is for a service; a job's run starts the current task definition, with nothing to replace",
@@ -59,6 +73,7 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     }
     if (spec.desiredCount !== undefined) {
         add(
+            "jobs/desired-count-on-job",
             "desiredCount",
             spec.desiredCount,
             "is for a service; a job runs one task per schedule",
@@ -67,6 +82,7 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
     }
     if (spec.timezone !== undefined && spec.schedule.trim().startsWith("rate(")) {
         add(
+            "jobs/time-zone-with-rate",
             "timezone",
             spec.timezone,
             "only applies to a cron schedule, and schedule is a rate",
@@ -77,11 +93,12 @@ export function resolveJob(spec: ParsedService, raw: Readonly<Record<string, unk
 }
 
 /** Queue scaling divides by ECS's RunningTaskCount, which only Container Insights publishes. */
-export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: Report, region?: string): void {
+export function checkQueueScaling(spec: ParsedService, settings: StackSettings, stack: string, add: AddProblem, region?: string): void {
     // The target tracks the queue's CloudWatch metric in the stack's region: a queue elsewhere has none there.
     const queueRegion = spec.scaling?.queue && arnRegion(spec.scaling.queue.name);
     if (region && queueRegion && queueRegion !== region) {
         add(
+            "scaling/queue-other-region",
             "scaling.queue.name",
             spec.scaling!.queue!.name,
             `is a queue in ${queueRegion}, but the scaling policy reads its backlog from CloudWatch in the stack's region, ` +
@@ -91,6 +108,7 @@ export function checkQueueScaling(spec: ParsedService, settings: StackSettings, 
     }
     if (spec.scaling?.queue !== undefined && settings.cluster.containerInsights === "disabled") {
         add(
+            "scaling/queue-without-container-insights",
             "scaling.queue",
             spec.scaling.queue.name,
             `needs the running task count from Container Insights, which stack ${stack} turns off`,

@@ -38,7 +38,8 @@ import {
     ResolvedVolume,
     StackSettings,
 } from "./fleet";
-import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
+import type { ProblemCode } from "./problemCodes";
+import { AddProblem, didYouMean, hiddenValue, isRecord, Problem, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
@@ -85,6 +86,9 @@ export type FleetResult =
     | { readonly ok: true; readonly fleet: ResolvedFleet }
     | {
           readonly ok: false;
+          /** Every problem, as data: its code, subject, path, value, problem, fix and message. */
+          readonly problems: readonly Problem[];
+          /** The problems' messages, one line each, as printed. */
           readonly errors: readonly string[];
           /** The free priorities routing suggests pinning, as data (the messages say the same in words). */
           readonly suggestedPins: readonly SuggestedPin[];
@@ -140,9 +144,12 @@ class ServiceResolver {
         private readonly connections: Connections,
     ) {}
 
-    private add(field: string, value: unknown, problem: string, fix: string): void {
-        this.problems.add(this.subject(field), field, value, problem, fix);
+    private add(code: ProblemCode, field: string, value: unknown, problem: string, fix: string): void {
+        this.problems.add(code, this.subject(field), field, value, problem, fix);
     }
+
+    /** `add`, for the checks of other modules (jobs.ts, volumes.ts). */
+    private readonly report: AddProblem = (...problem) => this.add(...problem);
 
     resolve(): { service: Omit<ResolvedService, "rules" | "urls">; routes: RouteInput[] } {
         const s = this.spec;
@@ -151,6 +158,7 @@ class ServiceResolver {
         const routes = this.routes();
         if (capacity !== "ec2" && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
             this.add(
+                "capacity/fargate-stop-timeout",
                 "stopTimeout",
                 s.stopTimeout,
                 `must be a whole number from ${stopTimeoutMin} to ${fargateMaxStopTimeoutSeconds}`,
@@ -160,6 +168,7 @@ class ServiceResolver {
         const deregistrationDelay = s.deregistrationDelay ?? Math.min(deregistration.fleetDefault, s.stopTimeout);
         if (deregistrationDelay > s.stopTimeout) {
             this.add(
+                "catalog/deregistration-delay-above-stop-timeout",
                 "deregistrationDelay",
                 deregistrationDelay,
                 `is above stopTimeout (${s.stopTimeout} s): ECS kills the container while the ALB still sends it requests`,
@@ -167,14 +176,8 @@ class ServiceResolver {
             );
         }
         this.protocol(routes.length > 0);
-        const job = resolveJob(s, this.raw, (field, value, problem, fix) => this.add(field, value, problem, fix));
-        checkQueueScaling(
-            s,
-            this.settings,
-            this.input.stack,
-            (field, value, problem, fix) => this.add(field, value, problem, fix),
-            this.input.region,
-        );
+        const job = resolveJob(s, this.raw, this.report);
+        checkQueueScaling(s, this.settings, this.input.stack, this.report, this.input.region);
         // A job has no ECS service: nothing runs between its scheduled runs.
         const desiredCount = job ? 0 : this.counts(routes.length > 0);
         const security = this.security(capacity);
@@ -211,11 +214,7 @@ class ServiceResolver {
 
     /** The `volumes`, checked against the container's user and its tmpfs (model/volumes.ts). */
     private volumes(security: ContainerSecurity): ResolvedVolume[] {
-        return resolveVolumes(
-            this.spec.volumes,
-            { user: security.user, tmpfs: security.readonlyRootFilesystem },
-            (field, value, problem, fix) => this.add(field, value, problem, fix),
-        );
+        return resolveVolumes(this.spec.volumes, { user: security.user, tmpfs: security.readonlyRootFilesystem }, this.report);
     }
 
     /**
@@ -231,6 +230,7 @@ class ServiceResolver {
             const resourceRegion = grant.kind === "s3" ? undefined : (arnRegion(grant.resource) ?? this.input.region);
             if (keyRegion && resourceRegion && keyRegion !== resourceRegion) {
                 this.add(
+                    "access/kms-key-other-region",
                     `access.${grant.kind}.${grant.resource}.kmsKey`,
                     grant.kmsKey,
                     `is a key in ${keyRegion}, but the ${grant.kind} resource is in ${resourceRegion}, and AWS encrypts ` +
@@ -246,6 +246,7 @@ class ServiceResolver {
         );
         if (size > iamQuotas.roleInlinePolicies) {
             this.add(
+                "access/task-role-policy-too-large",
                 "access",
                 mounts > 0 ? `${grants.length} grants and ${mounts} file system mount(s)` : `${grants.length} grants`,
                 `gives the task role a policy of ${size} characters (without white space), above IAM's ` +
@@ -262,6 +263,7 @@ class ServiceResolver {
         );
         if (optOuts.privileged && capacity !== "ec2") {
             this.add(
+                "security/privileged-on-fargate",
                 "optOut.privileged",
                 optOuts.privileged,
                 "Fargate does not run privileged containers",
@@ -271,6 +273,7 @@ class ServiceResolver {
         const user = this.spec.user;
         if (user !== undefined && rootUserPattern.test(user) && !optOuts.nonRootUser) {
             this.add(
+                "security/runs-as-root",
                 "user",
                 user,
                 "runs the container as root",
@@ -291,6 +294,7 @@ class ServiceResolver {
         const capacity = this.spec.capacity ?? this.settings.cluster.defaultCapacity;
         if (capacity === "ec2" && !this.settings.cluster.ec2 && !this.invalid.has("cluster")) {
             this.add(
+                "capacity/ec2-not-in-stack",
                 "capacity",
                 capacity,
                 `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`,
@@ -304,6 +308,7 @@ class ServiceResolver {
         const { image, build } = this.spec;
         if ((image === undefined) === (build === undefined)) {
             this.add(
+                image === undefined ? "image/neither-image-nor-build" : "image/both-image-and-build",
                 image === undefined ? "image" : "image, build",
                 image === undefined ? undefined : { image, build: this.raw.build },
                 image === undefined ? "neither image nor build is set" : "both image and build are set",
@@ -315,6 +320,7 @@ class ServiceResolver {
         if (build !== undefined) {
             if (credentials !== undefined) {
                 this.add(
+                    "image/credentials-with-build",
                     "credentials",
                     credentials,
                     "is set, but the service builds its image (build), which goes to the service's own ECR repository, " +
@@ -327,6 +333,7 @@ class ServiceResolver {
         const parsed = parseImageReference(image!);
         if (credentials !== undefined && typeof parsed !== "string" && parsed.isEcr) {
             this.add(
+                "image/credentials-with-ecr-image",
                 "credentials",
                 credentials,
                 `is set, but image ${image} is in ECR, which ECS pulls with the execution role's IAM permissions, ` +
@@ -357,6 +364,7 @@ class ServiceResolver {
         const located = !this.input.pathExists || this.input.pathExists(`${context}/${dockerfile}`);
         if (!located) {
             this.add(
+                "image/dockerfile-missing",
                 "build.context",
                 context,
                 `has no ${dockerfile}`,
@@ -369,6 +377,7 @@ class ServiceResolver {
         let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
         if (!this.input.buildTag) {
             this.add(
+                "image/build-tag-unavailable",
                 "build",
                 this.raw.build,
                 "images built from source are tagged with a hash of their build context, which this run cannot compute",
@@ -379,6 +388,7 @@ class ServiceResolver {
             const result = this.input.buildTag(inputs);
             if (typeof result === "string") {
                 this.add(
+                    "image/build-context-unhashable",
                     "build.context",
                     context,
                     `cannot be hashed into an image tag: ${result}`,
@@ -394,7 +404,13 @@ class ServiceResolver {
     private host(value: string, field: string): string | undefined {
         const url = /^[a-z]+:\/\/([^/:]+)/i.exec(value);
         if (url) {
-            this.add(field, value, "is a URL, but a route matches the Host header alone", `write the host, e.g. ${url[1].toLowerCase()}`);
+            this.add(
+                "routing/host-is-url",
+                field,
+                value,
+                "is a URL, but a route matches the Host header alone",
+                `write the host, e.g. ${url[1].toLowerCase()}`,
+            );
             return undefined;
         }
         let host = value.toLowerCase();
@@ -402,6 +418,7 @@ class ServiceResolver {
             if (!this.settings.domain) {
                 if (this.invalid.has("domain")) return undefined;
                 this.add(
+                    "routing/subdomain-without-domain",
                     field,
                     value,
                     "is a subdomain, but the stack has no fleet:domain",
@@ -414,6 +431,7 @@ class ServiceResolver {
         const lastLabel = host.slice(host.lastIndexOf(".") + 1);
         if (host.length > maxPatternLength || !hostPattern.test(host) || host.includes("..") || !/^[a-z]+$/.test(lastLabel)) {
             this.add(
+                "routing/host-invalid",
                 field,
                 value,
                 `is not a valid ALB host ` +
@@ -430,7 +448,13 @@ class ServiceResolver {
     private routes(): RouteInput[] {
         const routes = this.spec.routes;
         if (routes.length > 0 && this.spec.port === undefined) {
-            this.add("port", undefined, "is required when the service has routes", "set the port the container listens on");
+            this.add(
+                "routing/port-required",
+                "port",
+                undefined,
+                "is required when the service has routes",
+                "set the port the container listens on",
+            );
         }
         const result: RouteInput[] = [];
         routes.forEach((route, index) => {
@@ -443,6 +467,7 @@ class ServiceResolver {
             const wildcards = [...hosts, ...paths].join("").replace(/[^*?]/g, "").length;
             if (wildcards > maxWildcardsPerRule) {
                 this.add(
+                    "routing/too-many-wildcards",
                     field,
                     this.raw.routes && (this.raw.routes as unknown[])[index],
                     `uses ${wildcards} wildcards, above AWS's ${maxWildcardsPerRule} per rule`,
@@ -475,6 +500,7 @@ class ServiceResolver {
                 const [registered, units] = [ec2.registeredMemoryMiB, type.vcpus * cpuUnitsPerVcpu];
                 if (task.memory > registered) {
                     this.add(
+                        memory.limit > registered ? "capacity/memory-above-instance" : "capacity/memory-with-agent-above-instance",
                         "memory.limit",
                         memory.limit,
                         (memory.limit > registered
@@ -487,6 +513,7 @@ class ServiceResolver {
                 }
                 if (task.cpu > units) {
                     this.add(
+                        cpu > units ? "capacity/cpu-above-instance" : "capacity/cpu-with-agent-above-instance",
                         "cpu",
                         cpu,
                         cpu > units
@@ -502,6 +529,7 @@ class ServiceResolver {
         const size = smallestFargateSize(task.cpu, task.memory);
         if (!size && agent && smallestFargateSize(cpu, memory.limit)) {
             this.add(
+                "capacity/no-fargate-size-with-agent",
                 "memory.limit",
                 memory.limit,
                 `with ${cpu} CPU units, leaves no Fargate task size room for ` +
@@ -512,6 +540,7 @@ class ServiceResolver {
             );
         } else if (!size) {
             this.add(
+                "capacity/no-fargate-size",
                 cpu > largestFargateSize.cpu ? "cpu" : "memory.limit",
                 cpu > largestFargateSize.cpu ? cpu : memory.limit,
                 `no Fargate task size holds ${cpu} CPU units and ${memory.limit} MiB ` +
@@ -534,6 +563,7 @@ class ServiceResolver {
         const raw = isRecord(this.raw.health) ? this.raw.health : {};
         if (raw.path !== undefined && !routed) {
             this.add(
+                "health/path-without-routes",
                 "health.path",
                 health.path,
                 "is set but the service has no routes, so there is no target group to check it",
@@ -545,6 +575,7 @@ class ServiceResolver {
         const matcher = health.matcher ?? defaults.matcher;
         if (routed && protocol === "grpc" && !grpcMethodPattern.test(path)) {
             this.add(
+                "health/path-not-grpc-method",
                 "health.path",
                 path,
                 "is not a gRPC method: the target group of a grpc service calls /package.Service/Method",
@@ -556,6 +587,7 @@ class ServiceResolver {
             !matcherCodes(matcher)!.every((code) => code >= defaults.codes.min && code <= defaults.codes.max)
         ) {
             this.add(
+                "health/matcher-not-for-protocol",
                 "health.matcher",
                 matcher,
                 protocol === "grpc"
@@ -575,11 +607,12 @@ class ServiceResolver {
     private protocol(routed: boolean): void {
         const protocol = this.spec.protocol;
         if (this.raw.protocol !== undefined && this.spec.port === undefined) {
-            this.add("protocol", protocol, "is set but the entry has no port", "set port, or remove protocol");
+            this.add("protocol/without-port", "protocol", protocol, "is set but the entry has no port", "set port, or remove protocol");
         }
         if (!routed) return;
         if (protocol === "tcp") {
             this.add(
+                "protocol/tcp-routed",
                 "protocol",
                 protocol,
                 "cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its targets, not raw TCP",
@@ -596,6 +629,7 @@ class ServiceResolver {
             if (key in this.spec.secrets) {
                 // Environment values are never repeated in messages: a secret may have landed there by mistake.
                 this.add(
+                    "secrets/also-in-env",
                     `env.${key}`,
                     hiddenValue,
                     "is also declared under secrets",
@@ -628,6 +662,7 @@ class ServiceResolver {
                 const parameterRegion = arnRegion(source.existing);
                 if (this.input.region && parameterRegion && parameterRegion !== this.input.region) {
                     this.add(
+                        "secrets/parameter-other-region",
                         `secrets.${name}.existing`,
                         source.existing,
                         `is a parameter in ${parameterRegion}, but fleet reads it through SSM in the stack's region, ` +
@@ -638,6 +673,7 @@ class ServiceResolver {
                 const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
                 if (this.input.region && keyRegion && keyRegion !== this.input.region) {
                     this.add(
+                        "secrets/parameter-kms-key-other-region",
                         `secrets.${name}.kmsKey`,
                         source.kmsKey,
                         `is a key in ${keyRegion}, but the parameter is in the stack's region, ${this.input.region}, and SSM ` +
@@ -657,9 +693,16 @@ class ServiceResolver {
                 const length = this.input.secretLength?.(key) ?? 0;
                 const field = `secrets.${name}.fromConfig`;
                 if ((stackKeys as readonly string[]).includes(key)) {
-                    this.add(field, key, "must name a stack config key of its own", "use a key such as apiDatabasePassword");
+                    this.add(
+                        "secrets/config-key-is-fleet-setting",
+                        field,
+                        key,
+                        "must name a stack config key of its own",
+                        "use a key such as apiDatabasePassword",
+                    );
                 } else if (!entry) {
                     this.add(
+                        "secrets/config-key-not-set",
                         field,
                         key,
                         `is not set in Pulumi.${this.input.stack}.yaml`,
@@ -667,6 +710,7 @@ class ServiceResolver {
                     );
                 } else if (!entry.secret) {
                     this.add(
+                        "secrets/config-key-not-secret",
                         field,
                         key,
                         `is stored in plain text in Pulumi.${this.input.stack}.yaml`,
@@ -675,6 +719,7 @@ class ServiceResolver {
                 } else if (length > ssmStandardParameterMaxCharacters) {
                     // fleet creates Standard parameters; SSM refuses a longer value in the middle of an update.
                     this.add(
+                        "secrets/config-value-too-long",
                         field,
                         key,
                         `holds ${length} characters, more than the ${ssmStandardParameterMaxCharacters} ` +
@@ -699,6 +744,7 @@ class ServiceResolver {
         if (stackRegion && secret.region !== stackRegion) {
             const replica = source.existing.replace(`:secretsmanager:${secret.region}:`, `:secretsmanager:${stackRegion}:`);
             this.add(
+                "secrets/secret-other-region",
                 `secrets.${name}.existing`,
                 source.existing,
                 `is a secret in ${secret.region}, but fleet reads secrets through Secrets Manager in the stack's region, ` +
@@ -710,6 +756,7 @@ class ServiceResolver {
         const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
         if (keyRegion && keyRegion !== secret.region) {
             this.add(
+                "secrets/secret-kms-key-other-region",
                 `secrets.${name}.kmsKey`,
                 source.kmsKey,
                 `is a key in ${keyRegion}, but the secret is in ${secret.region}, and Secrets Manager encrypts a secret only ` +
@@ -731,6 +778,7 @@ class ServiceResolver {
         if (!scaling) return desiredCount ?? 1;
         if (scaling.requestsPerTarget !== undefined && !routed) {
             this.add(
+                "scaling/requests-without-routes",
                 "scaling.requestsPerTarget",
                 scaling.requestsPerTarget,
                 "needs a target group, but the service has no routes",
@@ -739,6 +787,7 @@ class ServiceResolver {
         }
         if (desiredCount !== undefined && (desiredCount < scaling.min || desiredCount > scaling.max)) {
             this.add(
+                "scaling/desired-count-outside-bounds",
                 "desiredCount",
                 desiredCount,
                 `is outside scaling bounds ${scaling.min}-${scaling.max}`,
@@ -780,6 +829,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (!(stackKeys as readonly string[]).includes(key) && !secretSourceKeys.has(key) && !secret) {
             // A misspelt key may be a secret set without --secret: its value is not repeated.
             problems.add(
+                "stack/unknown-key",
                 `stack config fleet:${key}`,
                 key,
                 hiddenValue,
@@ -791,18 +841,20 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
 
     if (!isRecord(catalog) || Object.keys(catalog).length === 0) {
         problems.add(
+            "catalog/empty",
             "catalog",
             "services",
             catalog,
             "must be a non-empty record of service name → entry",
             "export const services: Catalog = { api: { ... } } from services/index.ts",
         );
-        return { ok: false, errors: problems.list(), suggestedPins: [] };
+        return { ok: false, problems: problems.all(), errors: problems.list(), suggestedPins: [] };
     }
 
     const overrides = input.config.services ?? {};
     if (!isRecord(overrides)) {
         problems.add(
+            "stack/services-not-an-object",
             "stack config fleet:services",
             "services",
             overrides,
@@ -814,6 +866,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     for (const name of Object.keys(overrideMap)) {
         if (!(name in catalog)) {
             problems.add(
+                "stack/override-of-unknown-service",
                 `stack config fleet:services.${name}`,
                 name,
                 hiddenValue,
@@ -822,6 +875,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             );
         } else if (!isRecord(overrideMap[name])) {
             problems.add(
+                "stack/override-not-an-object",
                 `stack config fleet:services.${name}`,
                 name,
                 overrideMap[name],
@@ -859,6 +913,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (nameProblem !== undefined) {
             const suggestion = serviceNameSuggestion(name);
             own.add(
+                "catalog/service-name-invalid",
                 `service "${name}"`,
                 "name",
                 name,
@@ -868,7 +923,14 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             continue;
         }
         if (!isRecord(spec)) {
-            own.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog reference in docs/catalog.md");
+            own.add(
+                "catalog/entry-not-an-object",
+                `service "${name}"`,
+                "entry",
+                spec,
+                "must be an object",
+                "see the catalog reference in docs/catalog.md",
+            );
             continue;
         }
         const { enabled: _enabled, ...override } = rawOverride;
@@ -878,6 +940,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         const parsed = serviceSchema.safeParse(merged, { reportInput: true });
         if (!parsed.success) {
             reportIssues(own, serviceSchema, merged, parsed.error.issues, {
+                area: "catalog",
                 subject: (path) => subjectOf(path[0]),
                 // A container path is a key with slashes: `volumes["/data"].efs`.
                 field: (path) =>
@@ -896,6 +959,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         entries
             .find((entry) => entry.name === clash.service)!
             .problems.add(
+                "catalog/service-name-clash",
                 `service "${clash.service}"`,
                 "name",
                 clash.service,
@@ -913,7 +977,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             connects: data.schedule === undefined ? (data.connects ?? []) : [],
             env: new Set(Object.keys(data.env)),
             secrets: new Set(Object.keys(data.secrets)),
-            add: (field, value, problem, fix) => connectionProblems.add(subject(field), field, value, problem, fix),
+            add: (code, field, value, problem, fix) => connectionProblems.add(code, subject(field), field, value, problem, fix),
         })),
         disabled,
         // Catalog entries with problems of their own: calls to them are not reported a second time.
@@ -945,6 +1009,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     for (const scope of Object.keys(settings.policy.waivers)) {
         if (scope !== "platform" && !names.includes(scope)) {
             problems.add(
+                "stack/waiver-of-unknown-service",
                 "stack config fleet:policy",
                 `waivers.${scope}`,
                 settings.policy.waivers[scope],
@@ -957,6 +1022,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         // A service turned off in this stack may be retired here while other stacks keep it.
         if (names.includes(retired.name) && !disabled.has(retired.name)) {
             problems.add(
+                "stack/retired-still-in-catalog",
                 "stack config fleet:retired",
                 retired.name,
                 retired.reason,
@@ -967,6 +1033,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             );
         } else if (serviceNameProblem(retired.name) !== undefined) {
             problems.add(
+                "stack/retired-name-invalid",
                 "stack config fleet:retired",
                 retired.name,
                 retired.name,
@@ -977,16 +1044,23 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     }
 
     const routing = planRoutes(routes);
-    routing.errors.forEach((message) => problems.addRaw(message));
+    routing.problems.forEach((problem) => problems.push(problem));
     const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
     const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
     if (!invalid.has("loadBalancer") && !invalid.has("dns")) {
         unroutableProtocols(resolved, routing.rules, https, input.stack).forEach(({ service, message }) =>
-            problems.add(subjects.get(service)!("protocol"), "protocol", message.value, message.problem, message.fix),
+            problems.add(
+                "protocol/needs-https",
+                subjects.get(service)!("protocol"),
+                "protocol",
+                message.value,
+                message.problem,
+                message.fix,
+            ),
         );
     }
-    if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
+    if (problems.count > 0) return { ok: false, problems: problems.all(), errors: problems.list(), suggestedPins: routing.suggestedPins };
 
     const fileSystems = resolveFileSystems(
         resolved.map((service) => ({ name: service.name, ec2: service.capacity.kind === "ec2", volumes: service.volumes ?? [] })),
@@ -1035,6 +1109,7 @@ function mayHoldSecret(path: readonly PropertyKey[], entry: Record<string, unkno
 function enabledIn(problems: Problems, name: string, value: unknown, stack: string): boolean | undefined {
     if (value === undefined || typeof value === "boolean") return value;
     problems.add(
+        "stack/enabled-not-true-or-false",
         `stack config fleet:services.${name}`,
         "enabled",
         value,
@@ -1081,8 +1156,8 @@ function dnsOf(
     if (!settings.dns) return undefined;
     const result = resolveDns(settings.dns, rules, settings.domain, settings.loadBalancer.certificateArn);
     for (const p of result.problems) {
-        if (p.service === "") problems.add("stack config fleet:dns", p.field, p.value, p.problem, p.fix);
-        else if (!invalid.has("domain")) problems.add(`service "${p.service}"`, p.field, p.value, p.problem, p.fix);
+        if (p.service === "") problems.add(p.code, "stack config fleet:dns", p.field, p.value, p.problem, p.fix);
+        else if (!invalid.has("domain")) problems.add(p.code, `service "${p.service}"`, p.field, p.value, p.problem, p.fix);
     }
     return result.dns;
 }

@@ -50,6 +50,7 @@ const credentialPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secr
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
 
 const subnetError = said(
+    "stack/subnet-ids-invalid",
     "must list at least two subnet ids in different availability zones (an ALB needs two)",
     "list ids like subnet-0123456789abcdef0",
 );
@@ -57,7 +58,9 @@ const subnetIds = z.array(z.string().regex(subnetIdPattern, { error: subnetError
 
 const existingNetworkFields = {
     /** An existing VPC, e.g. `vpc-0123456789abcdef0`. */
-    vpcId: z.string().regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
+    vpcId: z.string().regex(vpcIdPattern, {
+        error: said("stack/vpc-id-invalid", "is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0"),
+    }),
     /** Its public subnets (the ALB), in two availability zones at least. */
     publicSubnetIds: subnetIds,
     /** Its private subnets (the tasks), in two availability zones at least. */
@@ -72,6 +75,7 @@ const existingNetwork = z
             if (repeated.length > 0) {
                 refuse(
                     ctx,
+                    "stack/subnet-repeated",
                     [field],
                     network[field],
                     `lists ${repeated.join(", ")} twice`,
@@ -84,6 +88,7 @@ const existingNetwork = z
         if (both.length > 0) {
             refuse(
                 ctx,
+                "stack/private-subnet-also-public",
                 ["privateSubnetIds"],
                 network.privateSubnetIds,
                 `names ${both.join(", ")}, also listed in publicSubnetIds: tasks would run in a subnet routed to ` +
@@ -111,6 +116,7 @@ const createNetworkFields = {
             },
             {
                 error: said(
+                    "stack/cidr-invalid",
                     "must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)",
                     "use a private range such as 10.20.0.0/16",
                 ),
@@ -123,6 +129,7 @@ const createNetworkFields = {
     natGateways: z
         .enum(["single", "onePerAz"], {
             error: said(
+                (value) => (value === "none" ? "stack/no-nat-gateways" : "invalid-choice"),
                 (value) =>
                     value === "none"
                         ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, " +
@@ -136,6 +143,7 @@ const createNetworkFields = {
 const createKeys = Object.keys(createNetworkFields);
 const createNetwork = unknownKeysSay(
     z.strictObject(createNetworkFields),
+    (key) => (subnetsWithoutVpc(key) ? "stack/subnets-without-vpc" : "unknown-field"),
     (key) =>
         subnetsWithoutVpc(key) ? "subnet ids were given without the VPC they belong to" : `unknown field${didYouMean(key, createKeys)}`,
     (key) =>
@@ -148,6 +156,7 @@ const ec2Schema = fieldsObject({
     /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
     instanceType: z.string().refine((type) => type in instanceTypes, {
         error: said(
+            "stack/instance-type-unknown",
             (value) => `is not an instance type fleet can size tasks for${didYouMean(String(value), Object.keys(instanceTypes))}`,
             `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
         ),
@@ -165,7 +174,14 @@ const ec2Schema = fieldsObject({
 })
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
-            refuse(ctx, ["minSize"], ec2.minSize, `is above ec2.maxSize (${ec2.maxSize})`, "lower minSize or raise maxSize");
+            refuse(
+                ctx,
+                "stack/ec2-min-above-max",
+                ["minSize"],
+                ec2.minSize,
+                `is above ec2.maxSize (${ec2.maxSize})`,
+                "lower minSize or raise maxSize",
+            );
         }
     }, whenValid)
     .transform((ec2) => {
@@ -177,7 +193,7 @@ const clusterSchema = fieldsObject({
     /** CloudWatch Container Insights. @default "enabled" */
     containerInsights: z
         .enum(["enabled", "enhanced", "disabled"], {
-            error: said("is not a Container Insights setting", "use enabled, enhanced or disabled"),
+            error: said("invalid-choice", "is not a Container Insights setting", "use enabled, enhanced or disabled"),
         })
         .default("enabled"),
     /** Where services run unless they say otherwise. @default "fargate" */
@@ -188,6 +204,7 @@ const clusterSchema = fieldsObject({
     if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
         refuse(
             ctx,
+            "stack/default-capacity-without-ec2",
             ["defaultCapacity"],
             "ec2",
             "needs EC2 capacity, but fleet:cluster.ec2 is not set",
@@ -197,7 +214,11 @@ const clusterSchema = fieldsObject({
 }, whenValid);
 
 const bucketError = {
-    error: nameError("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+    error: nameError(
+        "stack/access-log-bucket-invalid",
+        "is not an S3 bucket name",
+        "name an existing bucket whose policy lets the ELB service write to it",
+    ),
 };
 const loadBalancerSchema = fieldsObject({
     /**
@@ -208,6 +229,7 @@ const loadBalancerSchema = fieldsObject({
         .string()
         .regex(certificatePattern, {
             error: said(
+                "stack/certificate-arn-invalid",
                 "is not an ACM certificate ARN",
                 "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region",
             ),
@@ -218,6 +240,7 @@ const loadBalancerSchema = fieldsObject({
         .string()
         .refine((policy) => recommendedTlsPolicies.includes(policy), {
             error: said(
+                "stack/ssl-policy-not-tls13",
                 "is not a TLS 1.3 policy that refuses TLS 1.0 and 1.1 (Security Hub ELB.17)",
                 `use ${defaultSslPolicy} or one of ${recommendedTlsPolicies.filter((p) => p !== defaultSslPolicy).join(", ")}`,
             ),
@@ -236,7 +259,11 @@ const loadBalancerSchema = fieldsObject({
             prefix: z
                 .string()
                 .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
-                    error: said("must not start or end with / or contain AWSLogs (AWS adds it)", "use a plain prefix such as alb/dev"),
+                    error: said(
+                        "stack/access-log-prefix-invalid",
+                        "must not start or end with / or contain AWSLogs (AWS adds it)",
+                        "use a plain prefix such as alb/dev",
+                    ),
                 })
                 .optional(),
         })
@@ -259,11 +286,11 @@ const pullThroughCacheSchema = unknownKeysSay(
                          */
                         credentialArn: z.string().optional(),
                     },
-                    { error: said("must be an object", "set { credentialArn } or {}") },
+                    { error: said("not-an-object", "must be an object", "set { credentialArn } or {}") },
                 )
                 .nullable()
                 .transform((entry) => entry ?? {}),
-            { error: said("must be an object keyed by upstream registry", cacheKeys) },
+            { error: said("not-an-object", "must be an object keyed by upstream registry", cacheKeys) },
         )
         .superRefine((caches, ctx) => {
             for (const [key, entry] of Object.entries(caches)) {
@@ -273,6 +300,7 @@ const pullThroughCacheSchema = unknownKeysSay(
                 if (upstream.needsCredential && (credentialArn === undefined || !credentialPattern.test(credentialArn))) {
                     refuse(
                         ctx,
+                        "stack/cache-credential-required",
                         path,
                         credentialArn,
                         `AWS requires a Secrets Manager credential for ${upstream.url}, whose ` +
@@ -281,10 +309,18 @@ const pullThroughCacheSchema = unknownKeysSay(
                             `ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
                     );
                 } else if (!upstream.needsCredential && credentialArn !== undefined) {
-                    refuse(ctx, path, credentialArn, `${upstream.url} is public and takes no credential`, "remove credentialArn");
+                    refuse(
+                        ctx,
+                        "stack/cache-credential-not-taken",
+                        path,
+                        credentialArn,
+                        `${upstream.url} is public and takes no credential`,
+                        "remove credentialArn",
+                    );
                 }
             }
         }, whenValid),
+    "stack/cache-registry-unknown",
     (key) =>
         /gcr|google/i.test(key)
             ? "AWS's pull-through cache does not support Google Container Registry"
@@ -303,6 +339,7 @@ const registrySchema = fieldsObject({
 });
 
 const stackReason = reasonSchema(
+    { tooShort: "stack/reason-too-short", notTag: "stack/reason-not-tag-safe" },
     `needs a reason (at least ${minimumReasonLength} characters)`,
     "write why, for the reviewers of this stack",
     "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)",
@@ -312,7 +349,11 @@ const policySchema = fieldsObject({
     /** `mandatory`: violations fail the plan and the preview; `advisory`: they warn. @default "mandatory" */
     enforcement: z
         .enum(["mandatory", "advisory"], {
-            error: said("is not an enforcement level", "use mandatory (violations fail the plan and the preview) or advisory (they warn)"),
+            error: said(
+                "invalid-choice",
+                "is not an enforcement level",
+                "use mandatory (violations fail the plan and the preview) or advisory (they warn)",
+            ),
         })
         .default("mandatory"),
     /** Service name (or `platform`) → control id → reason. @default {} */
@@ -321,12 +362,14 @@ const policySchema = fieldsObject({
             z.string(),
             unknownKeysSay(
                 z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, {
-                    error: said("must map control ids to reasons", 'write { ECS.5: "why" }'),
+                    error: said("not-a-map", "must map control ids to reasons", 'write { ECS.5: "why" }'),
                 }),
+                "stack/control-unknown",
                 "is not a fleet control",
             ),
             {
                 error: said(
+                    "not-a-map",
                     "must map a service (or platform) to { <control>: <reason> }",
                     'write waivers: { platform: { ELB.5: "no log bucket in dev" } }',
                 ),
@@ -335,7 +378,11 @@ const policySchema = fieldsObject({
         .default({}),
 });
 
-const parametersError = said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
+const parametersError = said(
+    "stack/retired-parameter-invalid",
+    "must list the variable names of the service's secrets",
+    "write parameters: [DATABASE_PASSWORD]",
+);
 const retiredShape = {
     /** Why the service was retired. */
     reason: stackReason,
@@ -348,8 +395,8 @@ const retiredShape = {
      * @default []
      */
     fileSystems: z
-        .array(z.string().regex(efsNamePattern, { error: said(efsNameProblem, efsNameFix) }), {
-            error: said("must list the names of the stack's file systems to keep", "write fileSystems: [pgdata]"),
+        .array(z.string().regex(efsNamePattern, { error: said("stack/retired-file-system-name-invalid", efsNameProblem, efsNameFix) }), {
+            error: said("not-a-list", "must list the names of the stack's file systems to keep", "write fileSystems: [pgdata]"),
         })
         .default([]),
     /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
@@ -357,9 +404,10 @@ const retiredShape = {
 };
 const retiredSchema = z.record(
     z.string(),
-    z.strictObject(retiredShape, { error: said(`must be ${fieldList(retiredShape)}`, "give at least the reason") }),
+    z.strictObject(retiredShape, { error: said("not-an-object", `must be ${fieldList(retiredShape)}`, "give at least the reason") }),
     {
         error: said(
+            "not-a-map",
             `must map a service name to ${fieldList(retiredShape)}`,
             'write retired: { docs: { reason: "replaced by the new docs site" } }',
         ),
@@ -368,6 +416,7 @@ const retiredSchema = z.record(
 
 const usd = (atLeast: "above" | "from") => {
     const error = said(
+        "stack/budget-not-dollars",
         `must be a number of US dollars a month ${atLeast === "above" ? "above 0" : "from 0"}`,
         "write a plain number such as 250 (no $ sign, no quotes)",
     );
@@ -389,6 +438,7 @@ const budgetSchema = fieldsObject(
     if (budget.monthly === undefined && budget.increase === undefined) {
         refuse(
             ctx,
+            "stack/budget-empty",
             [],
             budget,
             "sets neither monthly nor increase",
@@ -410,11 +460,12 @@ const networkSchema = z.union([existingNetwork, createNetwork], {
     error: (issue) =>
         issue.input === undefined
             ? saying(
+                  "required",
                   "is required",
                   "set fleet:network to { natGateways: single | onePerAz } or to an " +
                       "existing vpcId with publicSubnetIds and privateSubnetIds",
               )
-            : saying("must be an object", `set ${fieldList(createNetworkFields)} or ${fieldList(existingNetworkFields)}`),
+            : saying("not-an-object", "must be an object", `set ${fieldList(createNetworkFields)} or ${fieldList(existingNetworkFields)}`),
 });
 export type NetworkSettings = DeepReadonly<z.output<typeof networkSchema>>;
 export type ClusterSettings = DeepReadonly<z.output<typeof clusterSchema>>;
@@ -425,7 +476,7 @@ export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
     domain: z
         .string()
-        .regex(dnsDomainPattern, { error: domainError("DNS domain", "a domain such as dev.example.com") })
+        .regex(dnsDomainPattern, { error: domainError("stack/domain-invalid", "DNS domain", "a domain such as dev.example.com") })
         .optional(),
     /**
      * A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one
@@ -441,7 +492,7 @@ export const stackSchema = z.strictObject({
     /** Days CloudWatch keeps the services' logs. @default 30 */
     logRetentionDays: z
         .literal(logRetentionValues, {
-            error: said("is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
+            error: said("invalid-choice", "is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
         })
         .default(30),
     /**
@@ -498,6 +549,7 @@ export function resolveStackSettings(
 ): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
+            "stack/name-invalid",
             "stack",
             "name",
             stack,
@@ -522,6 +574,7 @@ export function resolveStackSettings(
         if (result.success) return result.data as Parsed[K];
         invalid.add(key);
         reportIssues(problems, schema, config[key], result.error.issues, {
+            area: "stack",
             subject: () => `stack config fleet:${key}`,
             field: (path) => (path.length === 0 ? key : fieldOf(path)),
             fallbackFix: "see the stack reference in docs/stack.md",
@@ -536,6 +589,7 @@ export function resolveStackSettings(
             const prefix = cachePrefix(stackNames(project, stack), key);
             if (prefix.length > 30) {
                 problems.add(
+                    "stack/cache-prefix-too-long",
                     "stack config fleet:registry",
                     `pullThroughCache.${key}`,
                     prefix,
@@ -547,6 +601,7 @@ export function resolveStackSettings(
             const credentialRegion = credentialArn && arnRegion(credentialArn);
             if (region && credentialRegion && credentialRegion !== region) {
                 problems.add(
+                    "stack/cache-credential-other-region",
                     "stack config fleet:registry",
                     `pullThroughCache.${key}.credentialArn`,
                     credentialArn,
@@ -563,6 +618,7 @@ export function resolveStackSettings(
         const certificateRegion = loadBalancer.certificateArn && arnRegion(loadBalancer.certificateArn);
         if (region && certificateRegion && certificateRegion !== region) {
             problems.add(
+                "stack/certificate-other-region",
                 "stack config fleet:loadBalancer",
                 "certificateArn",
                 loadBalancer.certificateArn,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { lastResolvedFleet, runFleetProgram } from "../infra/program";
 import { Catalog } from "../model/catalog";
+import { Problem } from "../model/problems";
 import { ModelSection, modelSection } from "../review/modelSection";
 import { installMocks, settle } from "./mocks";
 import { applyConfigOverrides, readStackConfig, secretPlaceholder } from "./stackFile";
@@ -51,9 +52,16 @@ export interface PlanDocument {
     readonly model?: ModelSection;
 }
 
+/** What `--json` holds when the program refuses its input: every problem, as data (model/problems.ts). */
+export interface RefusalDocument {
+    readonly project: string;
+    readonly stack: string;
+    readonly problems: readonly Problem[];
+}
+
 export type PlanResult =
     | { readonly ok: true; readonly plan: PlanDocument }
-    | { readonly ok: false; readonly kind: "invalid"; readonly message: string }
+    | ({ readonly ok: false; readonly kind: "invalid"; readonly message: string } & RefusalDocument)
     | { readonly ok: false; readonly kind: "error"; readonly message: string };
 
 export const repoRoot = path.resolve(__dirname, "..");
@@ -133,7 +141,11 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         try {
             exported = options.catalog ? planCatalog(path.resolve(options.catalog), root) : require(path.join(root, "index.ts"));
         } catch (error) {
-            if (pulumi.RunError.isInstance(error)) return { ok: false, kind: "invalid", message: (error as Error).message };
+            if (pulumi.RunError.isInstance(error)) {
+                // infra/program.ts attaches the problems to the RunError it throws; another program's has none.
+                const problems = (error as { readonly problems?: readonly Problem[] }).problems ?? [];
+                return { ok: false, kind: "invalid", message: (error as Error).message, project: stackConfig.project, stack, problems };
+            }
             return { ok: false, kind: "error", message: describeError(error) };
         }
         outputs = (await settle({ ...exported })) as Record<string, unknown>;

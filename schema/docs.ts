@@ -8,6 +8,7 @@
 import { FieldDoc, FieldDocs, fieldDocs, jsonSchemas, keyList } from "./jsonSchema";
 import { serviceFields } from "../model/catalog";
 import { stackKeys, stackSchema } from "../model/stackSettings";
+import { problemsPage } from "./problemsPage";
 
 type JsonNode = {
     readonly type?: string;
@@ -246,5 +247,5 @@ function stackPage(schema: JsonNode, docs: FieldDocs): string {
 /** File name under docs/ → the page's text. */
 export function referencePages(docs = fieldDocs()): Record<string, string> {
     const { "catalog.schema.json": catalog, "stack.schema.json": stack } = jsonSchemas(docs) as Record<string, JsonNode>;
-    return { "catalog.md": catalogPage(catalog, docs), "stack.md": stackPage(stack, docs) };
+    return { "catalog.md": catalogPage(catalog, docs), "stack.md": stackPage(stack, docs), "problems.md": problemsPage() };
 }

@@ -1,4 +1,7 @@
-/** `npm run schema`: writes the JSON Schemas of the catalog and the stack file next to this script, and the reference pages under docs/. */
+/**
+ * `npm run schema`: writes the JSON Schemas of the catalog and the stack file next to this script, and the reference pages
+ * under docs/ (the catalog, the stack settings, the problem codes).
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { referencePages } from "./docs";

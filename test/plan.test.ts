@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { PlanDocument, PlanResource, RefusalDocument } from "../plan/runProgram";
 import { planFacts } from "../review/facts";
 import { modelSectionVersion } from "../review/modelSection";
 import { addedName } from "./fixtures/catalogPlusOne";
@@ -674,5 +674,27 @@ describe("an invalid catalog", () => {
                 "different host or path.",
         ]);
         assert.doesNotMatch(run.stderr, /^\s+at /m);
+    });
+
+    it("writes the problems to --json as data, each with its code, subject, path and the line printed", () => {
+        const document = JSON.parse(fs.readFileSync(runs.invalid.json, "utf8")) as RefusalDocument;
+        assert.deepEqual(Object.keys(document), ["project", "stack", "problems"]);
+        assert.deepEqual([document.project, document.stack], ["fleet", "dev"]);
+        assert.deepEqual(
+            document.problems.map((p) => [p.code, p.subject, p.path]),
+            [
+                ["stack/override-of-unknown-service", "stack config fleet:services.api", "api"],
+                ["catalog/service-name-invalid", 'service "Bad_Name"', "name"],
+                ["image/reference-invalid", 'service "cache"', "image"],
+                ["catalog/memory-reservation-not-below-limit", 'service "cache"', "memory.reservation"],
+                ["routing/claimed-by-two-services", 'service "web"', "routes[0]"],
+            ],
+        );
+        assert.deepEqual(
+            document.problems.map((p) => `  - ${p.message}`),
+            runs.invalid.stderr.trim().split("\n").slice(1),
+        );
+        assert.deepEqual(Object.keys(document.problems[0]), ["code", "subject", "path", "value", "problem", "fix", "message"]);
+        assert.equal(document.problems[0].value, "(value not shown)");
     });
 });

@@ -1,7 +1,7 @@
 /**
  * What a server speaks on its port (`protocol`): the variables its callers get, Service Connect's
- * appProtocol, the target group's protocol version and health check, the exact messages for its
- * misuses, the mocks' rules behind them, and the review's tables, over the whole program
+ * appProtocol, the target group's protocol version and health check (its misuses are cases of the
+ * corpus, test/fixtures/problems/protocols.ts), the mocks' rules behind them, and the review's tables, over the whole program
  * (test/fixtures/catalogProtocols.ts on the tests' prod-like stack, which serves HTTPS).
  */
 import * as assert from "node:assert/strict";
@@ -15,7 +15,6 @@ import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
 import { diffPlans, triggersReplacement } from "../review/diff";
 import { renderText, review } from "../review/render";
 import { resolveForTest } from "./harness";
-import { resolutionProblems } from "./support/fleetInput";
 import { prodSettingsRoot } from "./support/fixtures";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -88,117 +87,6 @@ describe("connects by protocol", () => {
                 'e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
         ]);
     });
-});
-
-describe("protocol misuses", () => {
-    /** [what, catalog, stack, exact messages] */
-    const cases: [string, Catalog, Record<string, unknown>, string[]][] = [
-        [
-            "a routed tcp server",
-            { db: { image: "postgres:16.4", port: 5432, protocol: "tcp", routes: [{ host: "db" }], memory } },
-            https,
-            [
-                'service "db": protocol = "tcp": cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its ' +
-                    "targets, not raw TCP; remove routes (other services reach a tcp server through connects), or set the protocol " +
-                    "the server speaks if it is http, http2 or grpc.",
-            ],
-        ],
-        [
-            "a routed grpc server on a stack without HTTPS",
-            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], memory } },
-            stack,
-            [
-                'service "rpc": protocol = "grpc": needs an HTTPS listener to be routed (an ALB sends gRPC to targets only from ' +
-                    "HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
-                    "Pulumi.test.yaml, or route the service as http.",
-            ],
-        ],
-        [
-            "a routed http2 server on a stack without HTTPS",
-            { feed: { image: "nginx:1.27", port: 8443, protocol: "http2", routes: [{ path: "/feed/*" }], memory } },
-            stack,
-            [
-                'service "feed": protocol = "http2": needs an HTTPS listener to be routed (an ALB sends HTTP/2 to targets only ' +
-                    "from HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
-                    "Pulumi.test.yaml, or route the service as http.",
-            ],
-        ],
-        [
-            "a protocol without a port",
-            { worker: { image: "nginx:1.27", protocol: "grpc", memory } },
-            stack,
-            ['service "worker": protocol = "grpc": is set but the entry has no port; set port, or remove protocol.'],
-        ],
-        [
-            "a protocol fleet does not know",
-            { db: { image: "nginx:1.27", port: 5432, protocol: "postgres" as never, memory } },
-            stack,
-            ['service "db": protocol = "postgres": is not a protocol; use one of http, http2, grpc, tcp.'],
-        ],
-        [
-            "a grpc health path that is not a method",
-            {
-                rpc: {
-                    image: "nginx:1.27",
-                    port: 50051,
-                    protocol: "grpc",
-                    routes: [{ host: "rpc" }],
-                    health: { path: "/healthz" },
-                    memory,
-                },
-            },
-            https,
-            [
-                'service "rpc": health.path = "/healthz": is not a gRPC method: the target group of a grpc service calls ' +
-                    "/package.Service/Method; use /grpc.health.v1.Health/Check (the standard gRPC health service), or another " +
-                    "method the server answers.",
-            ],
-        ],
-        [
-            "HTTP codes for a grpc server",
-            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], health: { matcher: "200" }, memory } },
-            https,
-            [
-                'service "rpc": health.matcher = "200": must be gRPC status codes from 0 to 99 for a grpc service, as a list ' +
-                    'or ranges; use e.g. "0" (OK).',
-            ],
-        ],
-        [
-            "gRPC codes for an http server",
-            { web: { image: "nginx:1.27", port: 8080, routes: [{ host: "www" }], health: { matcher: "0-12" }, memory } },
-            https,
-            ['service "web": health.matcher = "0-12": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
-        ],
-        [
-            "a job that calls a service",
-            {
-                nightly: { image: "nginx:1.27", memory, schedule: "cron(0 3 * * ? *)", connects: ["api"] },
-                api: { image: "nginx:1.27", port: 8080, memory },
-            },
-            stack,
-            [
-                'service "nightly": connects = ["api"]: is a job (it has a schedule), which runs a task per schedule and takes no ' +
-                    "traffic; Service Connect serves only the tasks of ECS services, so the addresses connects gives a job's task " +
-                    "would never resolve; call the service by its host on the load balancer (its routes), or run the work as a " +
-                    "service (remove schedule).",
-            ],
-        ],
-    ];
-    cases.push([
-        "a call to an entry with problems of its own, reported once (on the entry)",
-        {
-            web: { image: "nginx:1.27", memory, connects: ["cache"] },
-            cache: { image: "redis:7.4", port: 6379, protocol: "tcp", memory: { reservation: 128, limit: 64 } },
-        },
-        stack,
-        [
-            'service "cache": memory.reservation = 128: must be below memory.limit (64): AWS requires the hard limit (memory) ' +
-                "above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.",
-        ],
-    ]);
-    for (const [what, catalog, config, messages] of cases) {
-        it(`reports ${what}`, () => assert.deepEqual(resolutionProblems(catalog, config), messages));
-    }
 });
 
 describe("the mocks' rules for protocols", () => {

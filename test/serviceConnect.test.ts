@@ -8,8 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Dns } from "../infra/dns";
-import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import { resolveFleet } from "../model/resolve";
 import { connectionRules } from "../infra/serviceConnect";
 import { enforceAwsRules } from "../plan/awsRules";
 import { installMocks } from "../plan/mocks";
@@ -153,29 +151,5 @@ describe("task sizes that hold the Service Connect agent", () => {
         // 256 + 256 CPU units and 128 + 64 MiB: the smallest Fargate size holding both is 512/1024.
         assert.deepEqual(capacityOf("web"), { kind: "fargate", spot: false, size: { cpu: 512, memory: 1024 } });
         assert.deepEqual(capacityOf("billing"), { kind: "fargate", spot: false, size: { cpu: 512, memory: 1024 } });
-    });
-
-    it("refuses an EC2 service whose task, agent included, no instance can hold", () => {
-        const ec2 = { instanceType: "t3.medium", minSize: 0, maxSize: 2 };
-        const registeredMiB = registeredMemoryMiB(instanceTypes["t3.medium"], 256);
-        const result = resolveFleet(
-            {
-                web: { image: "nginx:1.27", port: 80, memory: { reservation: 64, limit: 128 }, connects: ["api"] },
-                api: { image: "nginx:1.27", port: 8080, memory: { reservation: 256, limit: registeredMiB - 10 }, capacity: "ec2" },
-            },
-            {
-                project: "fleet",
-                stack: "test",
-                config: { network: { natGateways: "single" }, cluster: { ec2 } },
-                configKeys: new Map(),
-            },
-        );
-        assert.equal(result.ok, false);
-        assert.deepEqual(!result.ok && result.errors, [
-            `service "api": memory.limit = ${registeredMiB - 10}: with the Service Connect agent (64 MiB more) ` +
-                `needs a ${registeredMiB + 54} MiB task, more than the ${registeredMiB} MiB a t3.medium registers ` +
-                "for tasks, so the task can never be placed; lower the limit or choose a larger " +
-                "fleet:cluster.ec2.instanceType.",
-        ]);
     });
 });
