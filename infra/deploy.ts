@@ -58,7 +58,7 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     if (envProblems.length > 0) {
         throw new pulumi.RunError(
             `fleet: ${envProblems.length} problem(s) in the environment the program gives its services:\n` +
-                envProblems.map((problem) => `  - ${problem}`).join("\n"),
+                envProblems.map((problem) => `  - ${problem.message}`).join("\n"),
         );
     }
     const refs = platformRefs(platform);

@@ -43,6 +43,7 @@ export const problemAreas = {
     volumes: "Volumes: scratch space and the stack's EFS file systems",
     stack: "The stack file: the `fleet:*` keys of `Pulumi.<stack>.yaml`",
     dns: "`fleet:dns`: records and a certificate for the routed hosts",
+    program: "Values a Pulumi program of your own gives the services (infra/program.ts `env`)",
 } as const;
 
 export const problemCodes = {
@@ -224,7 +225,6 @@ export const problemCodes = {
     "stack/cache-credential-required": "an upstream registry that needs a credential has none in ecr-pullthroughcache/",
     "stack/cache-credential-not-taken": "a public upstream registry is given a credential",
     "stack/cache-credential-other-region": "a pull-through cache credential is in another region than the stack's",
-    "stack/cache-prefix-too-long": "a pull-through cache rule's repository prefix is above AWS's 30 characters",
     "stack/services-not-an-object": "fleet:services is not an object keyed by service name",
     "stack/override-of-unknown-service": "fleet:services overrides a service not in the catalog",
     "stack/override-not-an-object": "a service's override is not an object of catalog fields",
@@ -245,6 +245,9 @@ export const problemCodes = {
     "dns/host-outside-zone": "a routed host is outside the DNS zone",
     "dns/host-wildcard-past-first-label": "a routed host has a wildcard past its first label",
     "dns/too-many-certificate-names": "the certificate would need more names than ACM's quota",
+    "program/unknown-service": "the program gives a value to a service this stack does not run",
+    "program/invalid-variable-name": "the program gives a value under a name that is not an environment variable's",
+    "program/variable-set-by-entry": "the program gives a value to a variable the catalog entry already sets",
 } as const satisfies Readonly<Record<string, string>>;
 
 export type ProblemCode = keyof typeof problemCodes;

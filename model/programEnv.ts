@@ -7,10 +7,10 @@
  */
 import { envNamePattern } from "./catalog";
 import { ResolvedFleet } from "./fleet";
-import { didYouMean, Problems } from "./problems";
+import { didYouMean, Problem, Problems } from "./problems";
 
 /** The problems of the names of `env` (service → variable names), each with its fix; none when they all fit. */
-export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<string, readonly string[]>>): string[] {
+export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<string, readonly string[]>>): Problem[] {
     const problems = new Problems();
     const services = new Map(fleet.services.map((s) => [s.name, s]));
     for (const [name, variables] of Object.entries(env)) {
@@ -18,6 +18,7 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
         if (!service) {
             const off = fleet.disabled.includes(name);
             problems.add(
+                "program/unknown-service",
                 "program env",
                 name,
                 name,
@@ -34,7 +35,8 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
         for (const variable of variables) {
             if (!envNamePattern.test(variable)) {
                 problems.add(
-                    `program env`,
+                    "program/invalid-variable-name",
+                    "program env",
                     `${name}.${variable}`,
                     variable,
                     "is not a valid environment variable name",
@@ -42,6 +44,7 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
                 );
             } else if (variable in service.env || secrets.has(variable)) {
                 problems.add(
+                    "program/variable-set-by-entry",
                     "program env",
                     `${name}.${variable}`,
                     variable,
@@ -51,5 +54,5 @@ export function programEnvProblems(fleet: ResolvedFleet, env: Readonly<Record<st
             }
         }
     }
-    return problems.list();
+    return problems.all();
 }

@@ -554,8 +554,7 @@ export function resolveStackSettings(
             "name",
             stack,
             "must be 1-12 lowercase letters, digits or hyphens starting with a " +
-                "letter (it prefixes ECR repositories, SSM paths and log groups, and " +
-                "pull-through cache prefixes are limited to 30 characters)",
+                "letter (it prefixes ECR repositories, SSM paths and log groups)",
             "rename the stack (pulumi stack rename)",
         );
     }
@@ -581,22 +580,12 @@ export function resolveStackSettings(
         });
         return (key === "network" ? createNetwork.parse({}) : stackSchema.shape[key].parse(undefined)) as Parsed[K];
     };
-    // The cache rules' repository prefixes carry the stack name, which AWS limits to 30 characters.
+    // The cache rules' repository prefixes name the project and stack, shortened to ECR's 30 characters (naming.ts).
     const withPrefixes = ({ keepImages, pullThroughCache }: Parsed["registry"]): StackSettings["registry"] => ({
         keepImages,
         pullThroughCache: Object.entries(pullThroughCache).map(([registryKey, entry]): PullThroughCacheSettings => {
             const key = registryKey as keyof typeof upstreamRegistries;
             const prefix = cachePrefix(stackNames(project, stack), key);
-            if (prefix.length > 30) {
-                problems.add(
-                    "stack/cache-prefix-too-long",
-                    "stack config fleet:registry",
-                    `pullThroughCache.${key}`,
-                    prefix,
-                    "the rule's ECR repository prefix exceeds AWS's 30 characters",
-                    "use a shorter stack name",
-                );
-            }
             const credentialArn = entry?.credentialArn;
             const credentialRegion = credentialArn && arnRegion(credentialArn);
             if (region && credentialRegion && credentialRegion !== region) {

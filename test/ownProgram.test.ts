@@ -80,20 +80,17 @@ describe("the names of a program's environment values", () => {
         assert.deepEqual(programEnvProblems(fleet, { orders: ["DATABASE_HOST"], ledger: ["DATABASE_HOST"] }), []);
     });
 
-    it("refuses an unknown service and a variable the entry sets itself, naming why", () => {
+    it("refuses an unknown service, a bad name and a variable the entry sets itself (the wording: test/snapshots/problems.txt)", () => {
         assert.deepEqual(
-            programEnvProblems(fleet, { order: ["DATABASE_HOST"], orders: ["DATABASE_NAME", "DATABASE_PASSWORD", "LEDGER_URL", "2X"] }),
+            programEnvProblems(fleet, { order: ["DATABASE_HOST"], orders: ["DATABASE_NAME", "DATABASE_PASSWORD", "LEDGER_URL", "2X"] }).map(
+                (p) => [p.code, p.subject, p.path],
+            ),
             [
-                'program env: order = "order": is not a service of the catalog (did you mean "orders"?); give values only to the ' +
-                    "services this stack runs.",
-                'program env: orders.DATABASE_NAME = "DATABASE_NAME": is already set by the catalog entry (env); remove it from one of ' +
-                    "the two, so the task gets one value.",
-                'program env: orders.DATABASE_PASSWORD = "DATABASE_PASSWORD": is already set by the catalog entry (secrets); remove it ' +
-                    "from one of the two, so the task gets one value.",
-                'program env: orders.LEDGER_URL = "LEDGER_URL": is already set by the catalog entry (connects); remove it from one of ' +
-                    "the two, so the task gets one value.",
-                'program env: orders.2X = "2X": is not a valid environment variable name; use letters, digits and _ not starting with ' +
-                    "a digit.",
+                ["program/unknown-service", "program env", "order"],
+                ["program/variable-set-by-entry", "program env", "orders.DATABASE_NAME"],
+                ["program/variable-set-by-entry", "program env", "orders.DATABASE_PASSWORD"],
+                ["program/variable-set-by-entry", "program env", "orders.LEDGER_URL"],
+                ["program/invalid-variable-name", "program env", "orders.2X"],
             ],
         );
     });
