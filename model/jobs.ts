@@ -3,7 +3,8 @@
  * resolve.ts applies them to one parsed entry: what a job may not have, what queue scaling needs of
  * the stack. Pure.
  */
-import { arnRegion } from "./awsNames";
+import { resolveGrants } from "./access";
+import { arnRegion, sqsQueueName } from "./awsNames";
 import { ParsedService } from "./catalog";
 import { ResolvedJob, StackSettings } from "./fleet";
 import type { AddProblem } from "./problems";
@@ -105,6 +106,24 @@ export function checkQueueScaling(spec: ParsedService, settings: StackSettings, 
                 `${region} (aws:region), where that queue has no metrics, so the worker would never scale`,
             `use a queue in ${region}, or scale on cpuPercent`,
         );
+    }
+    const queue = spec.scaling?.queue;
+    if (queue !== undefined) {
+        // The worker scales on the queue's backlog, so it is meant to consume it: its task role must be allowed to.
+        const consumed = resolveGrants(spec.access).filter((g) => g.kind === "sqs" && g.level === "consume");
+        const name = sqsQueueName(queue.name);
+        if (name !== undefined && !consumed.some((grant) => sqsQueueName(grant.resource) === name)) {
+            add(
+                "scaling/queue-not-consumed",
+                "scaling.queue.name",
+                queue.name,
+                consumed.length > 0
+                    ? `is the queue the worker scales on, but its access lets it consume ${consumed.map((g) => g.resource).join(", ")} ` +
+                          "alone: it would scale on a backlog it cannot read"
+                    : "is the queue the worker scales on, but its access lets it consume no queue: its task role could not read it",
+                `add access: { sqs: { "${queue.name}": "consume" } }, or scale on the queue it consumes`,
+            );
+        }
     }
     if (spec.scaling?.queue !== undefined && settings.cluster.containerInsights === "disabled") {
         add(

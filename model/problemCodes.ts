@@ -143,6 +143,7 @@ export const problemCodes = {
     "scaling/queue-min-zero": "queue scaling with a min of 0",
     "scaling/queue-schedule-min-zero": "a scheduled min of 0 with queue scaling",
     "scaling/queue-other-region": "a scaling queue is in another region than the stack's",
+    "scaling/queue-not-consumed": "a worker scales on a queue its access does not let it consume",
     "scaling/queue-without-container-insights": "queue scaling on a stack with Container Insights off",
     "scaling/cron-invalid": "a scheduled action's cron is not one AWS takes",
     "scaling/schedule-min-above-max": "a scheduled action's min is above its max",

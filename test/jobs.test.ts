@@ -34,6 +34,7 @@ const fleet = resolveForTest(
                     { cron: "cron(0 19 ? * MON-FRI *)", min: 1, max: 10, timezone: "Europe/Berlin" },
                 ],
             },
+            access: { sqs: { orders: "consume" } },
         },
         report: {
             image: "public.ecr.aws/docker/library/busybox:1.36",
@@ -55,7 +56,7 @@ const fleet = resolveForTest(
         network: { natGateways: "single" },
         cluster: { defaultCapacity: "fargate", ec2: { instanceType: "t3.medium", minSize: 0, maxSize: 2 } },
         registry: { pullThroughCache: { "ecr-public": {} } },
-        services: { worker: { scaling: { queue: { name: "orders-test" } } } },
+        services: { worker: { scaling: { queue: { name: "orders-test" } }, access: { sqs: { "orders-test": "consume" } } } },
     },
 );
 

@@ -55,6 +55,7 @@ const fleet = resolveForTest(
             memory,
             capacity: "fargate",
             scaling: { min: 1, max: 5, queue: { name: "emails", backlogPerTask: 50 } },
+            access: { sqs: { emails: "consume" } },
         },
         [nightly]: { image: "public.ecr.aws/docker/library/busybox:1.36", memory, schedule: "rate(1 hour)", capacity: "fargate" },
         [payments]: {

@@ -23,21 +23,41 @@ const ok = { image: "redis:7", memory: { reservation: 64, limit: 128 } };
 
 describe("resolution of workers and jobs", () => {
     it("a stack names its own queue and keeps the catalog's backlogPerTask", () => {
-        const catalog = { worker: { ...ok, scaling: { min: 1, max: 8, queue: { name: "orders-dev", backlogPerTask: 50 } } } };
-        const result = resolveFleet(catalog, input({ services: { worker: { scaling: { queue: { name: "orders-prod" } } } } }));
+        const catalog = {
+            worker: {
+                ...ok,
+                scaling: { min: 1, max: 8, queue: { name: "orders-dev", backlogPerTask: 50 } },
+                access: { sqs: { "orders-dev": "consume" as const } },
+            },
+        };
+        // The stack names the queue for both: the worker scales on it and consumes it.
+        const override = { scaling: { queue: { name: "orders-prod" } }, access: { sqs: { "orders-prod": "consume" } } };
+        const result = resolveFleet(catalog, input({ services: { worker: override } }));
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         assert.deepEqual(result.fleet.services[0].scaling, { min: 1, max: 8, queue: { name: "orders-prod", backlogPerTask: 50 } });
     });
 
     it("a queue given by ARN in the stack's region is accepted", () => {
         const arn = "arn:aws:sqs:eu-west-1:123456789012:orders";
-        const catalog = { worker: { ...ok, scaling: { min: 1, max: 8, queue: { name: arn, backlogPerTask: 50 } } } };
+        const catalog = {
+            worker: {
+                ...ok,
+                scaling: { min: 1, max: 8, queue: { name: arn, backlogPerTask: 50 } },
+                access: { sqs: { orders: "consume" as const } },
+            },
+        };
         const result = resolveFleet(catalog, fleetInput(baseConfig, { stack: "dev", region: "eu-west-1" }));
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
     });
 
     it("a stack overriding other scaling fields keeps the catalog's queue", () => {
-        const catalog = { worker: { ...ok, scaling: { min: 1, max: 8, queue: { name: "orders", backlogPerTask: 50 } } } };
+        const catalog = {
+            worker: {
+                ...ok,
+                scaling: { min: 1, max: 8, queue: { name: "orders", backlogPerTask: 50 } },
+                access: { sqs: { orders: "consume" as const } },
+            },
+        };
         const result = resolveFleet(catalog, input({ services: { worker: { scaling: { max: 20 } } } }));
         assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
         assert.deepEqual(result.fleet.services[0].scaling, { min: 1, max: 20, queue: { name: "orders", backlogPerTask: 50 } });
