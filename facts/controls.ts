@@ -95,7 +95,7 @@ export const waiverTagPrefix = "fleet:waiver:";
 export const minimumReasonLength = 10;
 
 /**
- * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
- * at most awsTagValueMaxLength characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
+ * The most characters a reason may have: a waiver's reason travels as an AWS tag value (at most
+ * awsTagValueMaxLength), written in the tag character set by model/awsNames.ts asTagValue.
  */
-export const waiverReasonPattern = new RegExp(`^[\\p{L}\\p{N} _.:/=+\\-@]{${minimumReasonLength},${awsTagValueMaxLength}}$`, "u");
+export const maximumReasonLength = awsTagValueMaxLength;

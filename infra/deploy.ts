@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { enforcementTag, optOutControls, waiverTagPrefix } from "../facts/controls";
-import { fleetTagKeys, stackNames } from "../model/naming";
+import { asTagValue, fleetTagKeys, stackNames } from "../model/naming";
 import { ResolvedFleet } from "../model/fleet";
 import { Platform, PlatformRefs } from "./platform";
 import { RetiredService } from "./retired";
@@ -131,9 +131,9 @@ function platformRefs(platform: Platform): PlatformRefs {
     };
 }
 
-/** Waivers as tags, where the policy pack can read them (validation keeps reasons to what AWS tags allow). */
+/** Waivers as tags, where the policy pack can read them: each reason in the tag character set (asTagValue). */
 function waiverTags(waivers: Readonly<Record<string, string>>): Record<string, string> {
-    return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, reason]));
+    return Object.fromEntries(Object.entries(waivers).map(([control, reason]) => [`${waiverTagPrefix}${control}`, asTagValue(reason)]));
 }
 
 /**

@@ -129,6 +129,16 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         throw Object.assign(error, { problems: result.problems });
     }
     const fleet = result.fleet;
+    // An update must not deploy the samples' placeholders (an account that is not this one, a domain
+    // no one serves); a preview, and the offline plan, show what the stack would be, with a warning.
+    // Refused before any resource is registered, so nothing is half-created.
+    if (fleet.placeholders.length > 0 && !pulumi.runtime.isDryRun()) {
+        throw new pulumi.RunError(
+            `fleet: Pulumi.${stack}.yaml still holds the samples' placeholders; replace them before deploying ` +
+                `(pulumi config set --path <key> <value> -s ${stack}):\n` +
+                fleet.placeholders.map((value) => `  - ${value}`).join("\n"),
+        );
+    }
     // Valid but likely wrong: shown by `pulumi preview` and `up`. The offline plan (no engine, where the
     // SDK would print them among its report) lists them in its review instead.
     if (pulumi.runtime.hasEngine()) for (const warning of fleet.warnings) void pulumi.log.warn(`fleet: ${warning}`);

@@ -23,7 +23,7 @@ import {
     scheduledScalingSchema,
     timeZoneSchema,
 } from "./workloads";
-import { minimumReasonLength, waiverReasonPattern } from "../facts/controls";
+import { maximumReasonLength, minimumReasonLength } from "../facts/controls";
 import { cpuUnitsPerVcpu, ecsDefaultStopTimeoutSeconds } from "../facts/aws";
 import { deregistrationDelay } from "../facts/fleet";
 
@@ -39,19 +39,28 @@ const isSsmParameter = (source: string) =>
 const isSecretsManagerArn = (source: string) => /^arn:[^:]*:secretsmanager:/.test(source);
 const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
-/** A reason stored as an AWS tag (a policy waiver): long enough to mean something, in the tag character set. Trimmed. */
+/**
+ * A reason in the author's words (a policy waiver, an opt-out, a retirement): long enough to mean
+ * something, short enough for the AWS tag that carries a waiver to the policy pack (asTagValue
+ * writes any punctuation in the tag character set). Trimmed.
+ */
 export function reasonSchema(
-    codes: { readonly tooShort: ProblemCode; readonly notTag: ProblemCode },
+    codes: { readonly tooShort: ProblemCode; readonly tooLong: ProblemCode },
     tooShort: string,
     fix: string,
-    tagProblem: string,
 ) {
     const error = said(codes.tooShort, tooShort, fix, tooShort);
     return z
         .string({ error })
         .trim()
         .min(minimumReasonLength, { error })
-        .regex(waiverReasonPattern, { error: said(codes.notTag, tagProblem, "reword it without other punctuation") });
+        .max(maximumReasonLength, {
+            error: said(
+                codes.tooLong,
+                (input) => `is ${String(input).trim().length} characters; a reason travels as an AWS tag value, at most ${maximumReasonLength}`,
+                "shorten it, and link to the longer story (a ticket, a document)",
+            ),
+        });
 }
 
 const envName = (fix = "use letters, digits and _ not starting with a digit") =>
@@ -420,10 +429,9 @@ export const scalingSchema = fieldsObject({
 export type ScalingSpec = z.output<typeof scalingSchema>;
 
 const optOutReason = reasonSchema(
-    { tooShort: "security/opt-out-reason-too-short", notTag: "security/opt-out-reason-not-tag-safe" },
+    { tooShort: "security/opt-out-reason-too-short", tooLong: "security/opt-out-reason-too-long" },
     `needs the reason the default is turned off (at least ${minimumReasonLength} characters)`,
     'write why, e.g. "nginx writes its cache under /var/cache/nginx"',
-    "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @",
 ).optional();
 /**
  * Secure container defaults a service turns off, each with the reason (shown in the plan and

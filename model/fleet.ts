@@ -279,6 +279,11 @@ export interface ResolvedFleet extends StackSettings {
     readonly disabled: readonly string[];
     /** What is valid but likely wrong (a called service without any health check), one sentence each. */
     readonly warnings: readonly string[];
+    /**
+     * Stack values still the samples' placeholders (model/placeholders.ts): a warning in the offline
+     * plan, refused by a real `pulumi up`.
+     */
+    readonly placeholders: readonly string[];
     /** The stack's EFS file systems, by name. */
     readonly fileSystems: readonly ResolvedFileSystem[];
 }

@@ -6,7 +6,7 @@
  * Pure: imports nothing from @pulumi.
  */
 import { createHash } from "crypto";
-import { awsNameMaxLength } from "../facts/aws";
+import { awsNameMaxLength, awsTagValueMaxLength } from "../facts/aws";
 
 /**
  * A service name (the catalog key) is a DNS label, as Kubernetes names a Service (RFC 1035): 2-63
@@ -355,4 +355,22 @@ export function registryLogicalNames(registry: string) {
         cacheRule: (upstreamAlias: string) => `${registry}-${upstreamAlias}`,
         cacheTemplate: (upstreamAlias: string) => `${registry}-${upstreamAlias}-template`,
     } as const;
+}
+
+/** AWS's common tag character set (plan/awsRules.ts tagValue, the ECS API Tag reference). */
+const notTagCharacter = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
+
+/**
+ * Free text (a waiver's reason) as an AWS tag value: quotes and apostrophes dropped, other
+ * punctuation a space, white space collapsed, a leading `aws:` (reserved) broken, at most 256
+ * characters. The plan shows the reason as written; the tag the policy pack reads carries this.
+ */
+export function asTagValue(text: string): string {
+    return text
+        .replace(/['"`\u2018\u2019\u201C\u201D]/g, "")
+        .replace(notTagCharacter, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .replace(/^(aws):/i, "$1 ")
+        .slice(0, awsTagValueMaxLength);
 }

@@ -165,7 +165,7 @@ export const problemCodes = {
     "security/privileged-on-fargate": "privileged mode on Fargate",
     "security/unknown-opt-out": "an opt-out names no secure default",
     "security/opt-out-reason-too-short": "an opt-out's reason is too short",
-    "security/opt-out-reason-not-tag-safe": "an opt-out's reason has characters an AWS tag does not take",
+    "security/opt-out-reason-too-long": "an opt-out's reason is longer than an AWS tag value",
 
     "access/level-invalid": "a grant's level is not one of its AWS service's",
     "access/resource-name-invalid": "a granted resource's name is not one AWS allows",
@@ -233,7 +233,7 @@ export const problemCodes = {
     "stack/control-unknown": "a waiver names a control fleet does not have",
     "stack/waiver-of-unknown-service": "a waiver names a service not in the catalog",
     "stack/reason-too-short": "a waiver's or retirement's reason is too short",
-    "stack/reason-not-tag-safe": "a waiver's or retirement's reason has characters an AWS tag does not take",
+    "stack/reason-too-long": "a waiver's or retirement's reason is longer than an AWS tag value",
     "stack/retired-still-in-catalog": "a retired service is still in the catalog",
     "stack/retired-name-invalid": "a retired name cannot be a service's",
     "stack/retired-parameter-invalid": "a retired service's parameters are not variable names",

@@ -17,6 +17,7 @@ import {
     serviceFields,
     serviceSchema,
 } from "./catalog";
+import { placeholderValues } from "./placeholders";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole, unwatchedServers } from "./connections";
 import { arnRegion, partitionOf, secretArnParts } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
@@ -1067,6 +1068,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         settings.retired,
         settings.protect,
     );
+    const placeholders = placeholderValues(input.config);
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
@@ -1081,7 +1083,13 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             rules: routing.rules,
             ...(resolvedDns ? { resolvedDns } : {}),
             disabled: [...disabled].sort(),
-            warnings: unwatchedServers(services),
+            warnings: [
+                ...unwatchedServers(services),
+                ...(placeholders.length
+                    ? [`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`]
+                    : []),
+            ],
+            placeholders,
             fileSystems,
         },
     };

@@ -339,10 +339,9 @@ const registrySchema = fieldsObject({
 });
 
 const stackReason = reasonSchema(
-    { tooShort: "stack/reason-too-short", notTag: "stack/reason-not-tag-safe" },
+    { tooShort: "stack/reason-too-short", tooLong: "stack/reason-too-long" },
     `needs a reason (at least ${minimumReasonLength} characters)`,
     "write why, for the reviewers of this stack",
-    "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)",
 );
 
 const policySchema = fieldsObject({

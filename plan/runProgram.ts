@@ -93,6 +93,8 @@ export interface RunProgramOptions {
      * sets one field, an object merges into the key's object, `null` removes a field.
      */
     readonly configOverrides?: Record<string, string>;
+    /** Run as `pulumi up` would (not a preview): what only an update refuses is refused. */
+    readonly update?: boolean;
 }
 
 /** Plans a stack: the program under fleet's mocks with the stack's config. */
@@ -124,7 +126,7 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         region: stackConfig.region,
         config: stackConfig.runtimeConfig,
         secretKeys: stackConfig.secretKeys,
-        preview: true,
+        preview: !options.update,
     });
     const asyncErrors: unknown[] = [];
     const onRejection = (reason: unknown) => asyncErrors.push(reason);

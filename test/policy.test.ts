@@ -390,6 +390,25 @@ describe("enforcement and waivers", () => {
         );
     });
 
+    it("takes a reason in the author's words, tagged in AWS's tag characters for the pack to read", async () => {
+        const reason = 'nginx can\'t write its cache (see OPS-12), "temporarily"';
+        const planned = await runProgram("prod", {
+            root: fixtureRoot,
+            catalog: fixtureCatalog(),
+            configOverrides: { "fleet:policy": JSON.stringify({ waivers: { web: { "ECS.5": reason } } }) },
+        });
+        if (!planned.ok) assert.fail(planned.message);
+        const taskDefinition = planned.plan.resources.find((r) => r.name === "web-taskdef")!;
+        assert.equal(
+            (taskDefinition.inputs.tags as Record<string, string>)["fleet:waiver:ECS.5"],
+            "nginx cant write its cache see OPS-12 temporarily",
+        );
+        const views = planned.plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+        assert.deepEqual(evaluate(views).waivers, [
+            { scope: "web", control: "ECS.5", reason: "nginx cant write its cache see OPS-12 temporarily" },
+        ]);
+    });
+
     it("does not let one service's waiver cover another's violation", () => {
         const resources = withContainer("api", (c) => (c.readonlyRootFilesystem = false)).map((r) =>
             r.name === "web-taskdef"

@@ -224,3 +224,44 @@ describe("cache prefixes that name the project", () => {
         assert.deepEqual(cachePrefixChanges(plan, plan), []);
     });
 });
+
+describe("the samples' placeholders", () => {
+    const placeholders = [
+        "fleet:domain (example.com)",
+        "fleet:loadBalancer.accessLogs.bucket (account 123456789012)",
+        "fleet:loadBalancer.certificateArn (account 123456789012)",
+        "fleet:registry.pullThroughCache.docker-hub.credentialArn (account 123456789012)",
+        "fleet:registry.pullThroughCache.github-container-registry.credentialArn (account 123456789012)",
+    ];
+
+    it("are a warning of the plan, naming each key still holding one", () => {
+        assert.ok(
+            plan.model?.warnings?.includes(`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`),
+            JSON.stringify(plan.model?.warnings),
+        );
+    });
+
+    it("are refused by an update before any resource is registered, and pass once replaced", async () => {
+        const catalog = fixtureCatalog("catalogProtocols.ts");
+        const refused = await runProgram("paths", { root: prodSettingsRoot("paths"), catalog, update: true });
+        assert.equal(refused.ok, false);
+        assert.equal(
+            !refused.ok && refused.message,
+            "fleet: Pulumi.paths.yaml still holds the samples' placeholders; replace them before deploying " +
+                "(pulumi config set --path <key> <value> -s paths):\n" +
+                placeholders.map((p) => `  - ${p}`).join("\n"),
+        );
+        const root = prodSettingsRoot("paths");
+        const file = path.join(root, "Pulumi.paths.yaml");
+        fs.writeFileSync(
+            file,
+            fs.readFileSync(file, "utf8").replaceAll("123456789012", "210987654321").replaceAll("example.com", "acme.io"),
+        );
+        const replaced = await runProgram("paths", { root, catalog, update: true });
+        assert.ok(replaced.ok, !replaced.ok ? replaced.message : "");
+        assert.equal(
+            replaced.plan.model?.warnings?.some((w) => w.includes("placeholders")),
+            false,
+        );
+    });
+});

@@ -22,7 +22,8 @@ before(async () => {
     // The prod-like fixture stack without its per-service tuning (other services), naming the worker's queue instead.
     const root = prodSettingsRoot(
         "jobs",
-        "  fleet:services:\n    worker:\n      scaling: { queue: { name: orders-prod } }\n      access: { sqs: { orders-prod: consume } }\n",
+        "  fleet:services:\n    worker:\n" +
+            "      scaling: { queue: { name: orders-prod } }\n      access: { sqs: { orders-prod: consume } }\n",
     );
     const result = await runProgram("jobs", { root, catalog: path.join(fixtures, "catalogWorkloads.ts") });
     if (!result.ok) assert.fail(result.message);
