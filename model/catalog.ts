@@ -44,11 +44,7 @@ const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?
  * something, short enough for the AWS tag that carries a waiver to the policy pack (asTagValue
  * writes any punctuation in the tag character set). Trimmed.
  */
-export function reasonSchema(
-    codes: { readonly tooShort: ProblemCode; readonly tooLong: ProblemCode },
-    tooShort: string,
-    fix: string,
-) {
+export function reasonSchema(codes: { readonly tooShort: ProblemCode; readonly tooLong: ProblemCode }, tooShort: string, fix: string) {
     const error = said(codes.tooShort, tooShort, fix, tooShort);
     return z
         .string({ error })
@@ -57,7 +53,8 @@ export function reasonSchema(
         .max(maximumReasonLength, {
             error: said(
                 codes.tooLong,
-                (input) => `is ${String(input).trim().length} characters; a reason travels as an AWS tag value, at most ${maximumReasonLength}`,
+                (input) =>
+                    `is ${String(input).trim().length} characters; a reason travels as an AWS tag value, at most ${maximumReasonLength}`,
                 "shorten it, and link to the longer story (a ticket, a document)",
             ),
         });
