@@ -12,7 +12,7 @@
  *   (test/reviewSize.test.ts plans the same change), and the same fleet planned for the first time.
  *
  * With `--shipped` it also plans the repository's own stacks against themselves (a pull request that
- * changes no resource). A report, not a test: nothing is asserted; a plan that fails exits non-zero.
+ * changes no resource); `--only <words>` plans only the scenarios whose name holds the words. A report, not a test: nothing is asserted; a plan that fails exits non-zero.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -259,9 +259,12 @@ function report(measured: readonly Measured[]): string {
 }
 
 async function main(): Promise<number> {
-    const shipped = process.argv.includes("--shipped");
+    const args = process.argv.slice(2);
+    const shipped = args.includes("--shipped");
+    // `--only <words>`: the scenarios whose name holds them (a quicker look while changing the review).
+    const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-review-"));
-    const list = scenarios(scratch, shipped);
+    const list = scenarios(scratch, shipped).filter((s) => only === undefined || s.name.includes(only));
     const file = (s: Scenario, stack: Stack, what: string) => path.join(scratch, `${slug(s.name)}-${stack}-${what}`);
     try {
         // The base plans first, then the heads against them: two at a time.
@@ -294,6 +297,12 @@ async function main(): Promise<number> {
             stacks.map((stack) => [stack, fs.readFileSync(file(scenario, stack, "comment.md"), "utf8").length]),
         ) as Record<Stack, number>,
     }));
+    if (only !== undefined) {
+        // A partial run is a look, not the report: the comments stay in the scratch directory.
+        console.log(report(measured));
+        console.log(`comments in ${scratch}`);
+        return 0;
+    }
     const comments = path.join(repoRoot, "bench", "comments");
     fs.mkdirSync(comments, { recursive: true });
     for (const s of list.filter((x) => x.keep))

@@ -5,8 +5,10 @@
  * whether the service redeploys; which resources are replaced and what that risks. Pure.
  */
 import { PlanDiff, ResourceChange, ValueChange } from "./diff";
-import { PlanFacts, RuleFacts, ServiceFacts } from "./facts";
+import { PlanFacts, ServiceFacts } from "./facts";
 import { secretVersionLabelPrefix } from "../model/containerDefinition";
+import { PlanDocument } from "../plan/runProgram";
+import { imageChange, newServiceLines, ruleWords } from "./serviceWords";
 
 /** How a changed input reads in words: its label and unit. Inputs not listed read as their path. */
 interface Wording {
@@ -118,9 +120,7 @@ export interface RouteChange {
     readonly added: readonly string[];
 }
 
-/** A rule as words: `api.example.com /v1/*`, or `/api/* on any host`. */
-const routeText = (rule: Pick<RuleFacts, "hosts" | "paths">) =>
-    rule.hosts.length ? [rule.hosts.join(", "), ...rule.paths].join(" ") : `${rule.paths.join(", ")} on any host`;
+const routeText = ruleWords;
 
 /** Routes removed and added per service, as text (`reports.dev.example.com /api/*`). */
 export function routeChanges(base: PlanFacts, head: PlanFacts): RouteChange[] {
@@ -159,7 +159,7 @@ function wordingOf(type: string, path: string): Wording | undefined {
  * other changes the labelled inputs that the model's facts do not already say (env, secrets,
  * image, command...). Unlabelled inputs are in the resource list, with their values.
  */
-function resourceLine(change: ResourceChange): string | undefined {
+function resourceLine(change: ResourceChange, saidAsFact: (label: string) => boolean): string | undefined {
     const what = `${typeWords(change.type)} ${change.name}`;
     if (isNotableReplacement(change)) {
         const forcing = (change.values ?? []).filter((v) => change.replacedBy?.includes(v.path)).map((v) => describeValue(change.type, v));
@@ -169,7 +169,7 @@ function resourceLine(change: ResourceChange): string | undefined {
     if (change.kind !== "change" && change.kind !== "replace") return undefined;
     const said = (change.values ?? []).filter((v) => {
         const wording = wordingOf(change.type, v.path);
-        return wording !== undefined && !wording.fact;
+        return wording !== undefined && !wording.fact && !(typeof wording.label === "string" && saidAsFact(wording.label));
     });
     return said.length
         ? orderedValues(change.type, said)
@@ -180,8 +180,9 @@ function resourceLine(change: ResourceChange): string | undefined {
 
 const bounds = (s: ServiceFacts) => (s.min === undefined ? "none" : `${s.min}-${s.max}`);
 
-/** What the model says changed in a service: capacity, memory, CPU, counts, timings. */
+/** What the model says changed in a service: its image in the catalog's words, capacity, memory, CPU, counts, timings. */
 export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
+    const image = imageChange(before.image, after.image);
     const size = (s?: { cpu: number; memory: number }) => (s ? `${s.cpu}/${s.memory}` : "none");
     const delay = (s: ServiceFacts) => (s.targetGroup ? String(s.targetGroup.deregistrationDelay) : "none");
     // [label, before, after, unit]
@@ -199,7 +200,10 @@ export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
         ["health-check grace", before.gracePeriodSeconds, after.gracePeriodSeconds, " s"],
         ["deregistration delay", delay(before), delay(after), " s"],
     ];
-    return facts.filter(([, a, b]) => a !== b).map(([label, a, b, unit]) => `${label} ${a} → ${b}${typeof b === "number" ? unit : ""}`);
+    return [
+        ...(image ? [image] : []),
+        ...facts.filter(([, a, b]) => a !== b).map(([label, a, b, unit]) => `${label} ${a} → ${b}${typeof b === "number" ? unit : ""}`),
+    ];
 }
 
 /** Changes no wording covers: the resources added and removed, and how many inputs of the others changed. */
@@ -219,7 +223,17 @@ function unworded(changes: readonly ResourceChange[]): string[] {
  * The changes of every service in words. Values of the task definition, the ECS service and the
  * scaling resources are said once per service (not per resource); replacements name the resource.
  */
-export function serviceChanges(diff: PlanDiff, base: PlanFacts | undefined, head: PlanFacts, https: boolean): ServiceChange[] {
+export function serviceChanges(
+    diff: PlanDiff,
+    base: PlanFacts | undefined,
+    head: PlanFacts,
+    https: boolean,
+    /**
+     * What a new service is said with: the head plan (its model and resources: routes, ports, grants,
+     * secrets), the minutes a job's run is assumed to take, and each job's next run.
+     */
+    words: { readonly plan?: PlanDocument; readonly jobMinutesAssumed?: number; readonly nextRuns?: ReadonlyMap<string, string> } = {},
+): ServiceChange[] {
     const groups = new Map(diff.groups.map((g) => [g.group, g.changes]));
     // A base plan of another fleet version carries no facts this one reads: its services are
     // known from the diff alone (a component added or removed), and only resources are worded.
@@ -248,8 +262,10 @@ export function serviceChanges(diff: PlanDiff, base: PlanFacts | undefined, head
         if (status === "changed") {
             const [before, after] = [base?.services.find((x) => x.name === service), head.services.find((x) => x.name === service)];
             if (before && after) lines.push(...factLines(before, after));
+            // The image in the catalog's words when both plans say it, instead of the registry's URIs.
+            const imageSaid = before?.image !== undefined && after?.image !== undefined;
             for (const change of changes) {
-                const line = resourceLine(change);
+                const line = resourceLine(change, (label) => imageSaid && label === "image");
                 if (line && !lines.includes(line)) lines.push(line);
             }
             const route = routes.get(service);
@@ -261,7 +277,10 @@ export function serviceChanges(diff: PlanDiff, base: PlanFacts | undefined, head
             // Resources and inputs with no words of their own are named, so no change goes unsaid.
             if (lines.length === 0 && changes.length > 0) lines.push(...unworded(changes));
         } else if (status === "added") {
-            lines.push(...(routes.get(service)?.added ?? []).map((r) => `route ${r}`));
+            const facts = head.services.find((x) => x.name === service);
+            if (facts && words.plan && words.jobMinutesAssumed !== undefined)
+                lines.push(...newServiceLines(facts, words.plan, words.jobMinutesAssumed, words.nextRuns?.get(service)));
+            else lines.push(...(routes.get(service)?.added ?? []).map((r) => `route ${r}`));
         }
         const serviceHosts = head.rules.filter((r) => r.service === service).flatMap((r) => r.hosts);
         for (const host of [...new Set(serviceHosts)].filter((h) => hosts.has(h))) {

@@ -74,6 +74,8 @@ export interface CostLine {
 
 export interface ServiceCost {
     readonly service: string;
+    /** Where its tasks run: an EC2 service's compute is its share of the instances (by memory reserved). */
+    readonly capacity: ServiceFacts["capacity"];
     readonly compute: number;
     readonly logs: number;
     readonly monthly: number;
@@ -197,7 +199,7 @@ export function estimateCost(
             detail = `${load.get(service.name)!.detail} × Fargate ${size.cpu}/${size.memory}${spot}`;
         }
         const logs = logMonthly(service);
-        return { service: service.name, compute, logs, monthly: compute + logs, detail };
+        return { service: service.name, capacity: service.capacity, compute, logs, monthly: compute + logs, detail };
     });
 
     const shared: CostLine[] = [

@@ -3,7 +3,8 @@
  * resources were built from) and written into the plan JSON next to the resources, so that the
  * reports read what the model knew instead of re-learning it from registered inputs. Pure.
  *
- * Numbers and names only: no environment, no secret (not even its name), no image reference.
+ * Numbers and names only: no environment, no secret (not even its name). The image is the catalog's
+ * reference as written (or a build's context and content tag), as the task definition holds it anyway.
  *
  * The section is part of the plan JSON, an interface other tools read: extend it, never rename a
  * field. A change that an older section cannot answer (a field the reports need that it lacks)
@@ -12,7 +13,7 @@
  */
 import { Capacity, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/fleet";
+import { ResolvedFleet, ResolvedImage, ResolvedService } from "../model/fleet";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
@@ -64,6 +65,43 @@ export interface ServiceFacts {
     readonly volumes?: readonly VolumeFacts[];
     /** Set when a deployment stops the old tasks before starting new ones (`deployment: recreate`); absent for rolling. */
     readonly deployment?: "recreate";
+    /** The image in the catalog's words, for the review's changes (`hashicorp/http-echo 1.0 → 1.1`); absent in older sections. */
+    readonly image?: ImageFacts;
+    /** What autoscaling tracks, when the service scales on a target; absent otherwise, and in older sections. */
+    readonly scaling?: ScalingFacts;
+}
+
+/** A published image's reference as the catalog wrote it, or a build's context and content tag. */
+export type ImageFacts = { readonly reference: string } | { readonly build: string; readonly tag: string };
+
+/** Autoscaling's targets: CPU percent, requests per task a minute, or messages waiting per task of a queue. */
+export interface ScalingFacts {
+    readonly cpuPercent?: number;
+    readonly requestsPerTarget?: number;
+    readonly queue?: { readonly name: string; readonly backlogPerTask: number };
+}
+
+/** The image's facts: upstream images by their catalog reference, never the cache's or the registry's URI. */
+export function imageFacts(image: ResolvedImage): ImageFacts {
+    switch (image.kind) {
+        case "build":
+            return { build: image.context, tag: image.tag };
+        case "cached":
+            return { reference: image.upstream };
+        default:
+            return { reference: image.reference };
+    }
+}
+
+/** The targets autoscaling tracks; undefined for a service that does not scale on one. */
+export function scalingFacts(scaling: ResolvedService["scaling"]): ScalingFacts | undefined {
+    if (!scaling) return undefined;
+    const facts: ScalingFacts = {
+        ...(scaling.cpuPercent !== undefined ? { cpuPercent: scaling.cpuPercent } : {}),
+        ...(scaling.requestsPerTarget !== undefined ? { requestsPerTarget: scaling.requestsPerTarget } : {}),
+        ...(scaling.queue ? { queue: { name: scaling.queue.name, backlogPerTask: scaling.queue.backlogPerTask } } : {}),
+    };
+    return Object.keys(facts).length ? facts : undefined;
 }
 
 /** A volume of a service: a per-task scratch volume, or a stack file system through the service's access point (as uid:gid). */
@@ -258,6 +296,8 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
         ...(service.deployment === "recreate" ? { deployment: "recreate" as const } : {}),
         ...workloadFacts(service),
         ...volumeFacts(service.volumes),
+        image: imageFacts(service.image),
+        ...(scalingFacts(service.scaling) ? { scaling: scalingFacts(service.scaling) } : {}),
     };
 }
 

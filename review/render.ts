@@ -10,6 +10,7 @@ import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
+import { costLines, roundedCost, serviceTotals } from "./costTable";
 import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
 import { rollingDeployment } from "../facts/fleet";
 import { PolicyResult } from "../policy/rules";
@@ -37,6 +38,14 @@ export interface Review {
         readonly routes?: readonly RouteRow[];
         readonly rollouts?: readonly RolloutEstimate[];
         readonly cost?: CostReport;
+        /** The warnings the base plan's review gives (its model's, and its capacity, rollout and cost reports'). */
+        readonly warnings?: readonly string[];
+        /** The base plan's capacity report, capacity advice and jobs, so the comment shows them only where they changed. */
+        readonly capacity?: Ec2CapacityReport;
+        readonly advice?: CapacityAdvice;
+        readonly jobs?: readonly JobRow[];
+        /** The base plan's policy result (its waivers, for the comment to show them only when they changed). */
+        readonly policy?: PolicyResult;
     };
     /** Every service's changes in words (empty without a base plan). */
     readonly changes: readonly ServiceChange[];
@@ -54,6 +63,26 @@ export interface Review {
     readonly warnings: readonly string[];
 }
 
+/** The warnings of a plan's facts: its model's, then its capacity, capacity advice, rollout and cost reports'. */
+function factWarnings(
+    plan: PlanDocument,
+    reports: { capacity?: Ec2CapacityReport; advice?: CapacityAdvice; rollouts: readonly RolloutEstimate[]; cost: CostReport },
+): string[] {
+    return [
+        ...(plan.model?.warnings ?? []),
+        ...(reports.capacity?.warnings ?? []),
+        ...(reports.advice?.warnings ?? []),
+        ...reports.rollouts.flatMap((r) => r.warnings),
+        ...reports.cost.warnings,
+    ];
+}
+
+/** The warnings a pull request brings: the ones its base plan's review did not give, word for word (all of them without a base's). */
+export function newWarnings(r: Review): readonly string[] {
+    const before = r.against?.warnings;
+    return before ? r.warnings.filter((w) => !before.includes(w)) : r.warnings;
+}
+
 /** Unwaived violations that fail the plan: all of them on a mandatory stack. */
 export function blockingViolations(policy: PolicyResult | undefined): PolicyResult["violations"] {
     return policy && policy.enforcement === "mandatory" ? policy.violations.filter((v) => !v.waived) : [];
@@ -69,12 +98,18 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
     const capacity = ec2Capacity(facts);
     // A job has no rolling deployment: each run starts the current task definition.
     const rollouts = facts.services.filter((s) => !s.job).map(rolloutEstimate);
-    const cost = estimateCost(facts, capacity, priceBook, costContext(plan));
+    const cost = roundedCost(estimateCost(facts, capacity, priceBook, costContext(plan)));
     const advice = adviseCapacity(facts);
     const https = servesHttps(plan);
     let against: Review["against"];
     if (base) {
         const baseFacts = planFacts(base);
+        const baseReports = baseFacts && {
+            capacity: ec2Capacity(baseFacts),
+            advice: adviseCapacity(baseFacts),
+            rollouts: baseFacts.services.filter((s) => !s.job).map(rolloutEstimate),
+        };
+        const baseCost = baseFacts && roundedCost(estimateCost(baseFacts, baseReports!.capacity, priceBook, costContext(base)));
         against = {
             plan: base,
             diff: diffPlans(base, plan),
@@ -85,8 +120,13 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
                 ? {
                       facts: baseFacts,
                       routes: routingTable(baseFacts.rules),
-                      rollouts: baseFacts.services.map(rolloutEstimate),
-                      cost: estimateCost(baseFacts, ec2Capacity(baseFacts), priceBook, costContext(base)),
+                      rollouts: baseReports!.rollouts,
+                      cost: baseCost,
+                      warnings: factWarnings(base, { ...baseReports!, cost: baseCost! }),
+                      ...(baseReports!.capacity ? { capacity: baseReports!.capacity } : {}),
+                      ...(baseReports!.advice ? { advice: baseReports!.advice } : {}),
+                      jobs: jobRows(baseFacts.services, options.now ?? new Date()),
+                      policy: planPolicy(base),
                   }
                 : {}),
         };
@@ -98,7 +138,15 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         monthly: cost.total,
         base: against?.cost ? { stack: against.plan.stack, monthly: against.cost.total } : undefined,
     });
-    const changes = against ? serviceChanges(against.diff, against.facts, facts, https) : [];
+    const jobs = jobRows(facts.services, options.now ?? new Date());
+    const nextRuns = new Map(jobs.flatMap((j) => (j.nextRuns.length ? [[j.service, j.nextRuns[0]] as const] : [])));
+    const changes = against
+        ? serviceChanges(against.diff, against.facts, facts, https, {
+              plan,
+              jobMinutesAssumed: priceBook.assumptions.jobMinutesPerRun,
+              nextRuns,
+          })
+        : [];
     const verdict = verdictOf({
         policy,
         blocking: blockingViolations(policy).length,
@@ -122,13 +170,9 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         https,
         advice,
         budget,
-        jobs: jobRows(facts.services, options.now ?? new Date()),
+        jobs,
         warnings: [
-            ...(plan.model?.warnings ?? []),
-            ...(capacity?.warnings ?? []),
-            ...(advice?.warnings ?? []),
-            ...rollouts.flatMap((r) => r.warnings),
-            ...cost.warnings,
+            ...factWarnings(plan, { capacity, advice, rollouts, cost }),
             // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
             ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
             ...(base && base.stack === plan.stack ? cachePrefixChanges(base, plan) : []),
@@ -148,6 +192,8 @@ interface Table {
     readonly headers: readonly string[];
     readonly rows: readonly (readonly (string | number)[])[];
 }
+
+const withRow = (t: Table, row: readonly (string | number)[]): Table => ({ headers: t.headers, rows: [...t.rows, row] });
 
 /** Rows equal in every column but the first become one row naming them all: a summary, nothing cut. */
 function grouped(t: Table): Table {
@@ -185,17 +231,17 @@ function routesTable(routes: readonly RouteRow[]): Table {
     };
 }
 
-function accessTable(r: Review): Table {
+function accessTable(plan: PlanDocument): Table {
     return {
         headers: ["service", "AWS service", "resource", "level", "SSE-KMS key"],
-        rows: (r.plan.model?.access ?? []).map((g) => [g.service, g.kind, g.resource, g.level, g.kmsKey ?? "-"]),
+        rows: (plan.model?.access ?? []).map((g) => [g.service, g.kind, g.resource, g.level, g.kmsKey ?? "-"]),
     };
 }
 
-function connectionsTable(r: Review): Table {
+function connectionsTable(plan: PlanDocument): Table {
     return {
         headers: ["caller", "calls", "port", "as"],
-        rows: (r.plan.model?.connections ?? []).map((c) => [
+        rows: (plan.model?.connections ?? []).map((c) => [
             c.caller,
             c.target,
             c.port,
@@ -282,17 +328,32 @@ function rolloutTable(rollouts: readonly RolloutEstimate[]): Table {
     };
 }
 
+/** Per service: its compute (Fargate tasks, or its share of the EC2 instances) and log ingestion; the total row is their sum. */
 function serviceCostTable(c: CostReport): Table {
     return {
-        headers: ["service", "monthly", "detail"],
-        rows: c.services.map((s) => [s.service, usd(s.monthly), `${s.detail}; logs ${usd(s.logs)}`]),
+        headers: ["service", "monthly", "compute", "logs", "detail"],
+        rows: c.services.map((s) => [s.service, usd(s.monthly), usd(s.compute), usd(s.logs), s.detail]),
     };
 }
 
-function jobsTable(r: Review): Table {
+/** The per-service table's total row, naming the lines of the stack's bill it adds up to. */
+function serviceTotalRow(c: CostReport): (string | number)[] {
+    const t = serviceTotals(c);
+    const parts = costLines(c)
+        .filter(
+            (l) =>
+                l.item === "Fargate tasks" ||
+                l.item === "log ingestion" ||
+                (l.item === "EC2 instances" && c.services.some((s) => s.capacity === "ec2")),
+        )
+        .map((l) => l.item);
+    return ["total", usd(t.monthly), usd(t.compute), usd(t.logs), parts.join(" + ")];
+}
+
+function jobsTable(jobs: readonly JobRow[]): Table {
     return {
         headers: ["job", "schedule", "time zone", "next runs (UTC)", "runs/month", "minutes/run", "task-hours/month"],
-        rows: r.jobs.map((j) => [
+        rows: jobs.map((j) => [
             j.service,
             j.schedule,
             j.timezone,
@@ -304,15 +365,21 @@ function jobsTable(r: Review): Table {
     };
 }
 
+/** The stack's bill: each part once (the EC2 instances too: the services' shares are in the per-service table), adding up to the total. */
 function sharedCostTable(c: CostReport): Table {
     return {
         headers: ["item", "monthly", "detail"],
         rows: [
-            ["services", usd(c.services.reduce((sum, s) => sum + s.monthly + s.logs, 0)), plural(c.services.length, "service")],
-            ...c.shared.map((l) => [l.item, usd(l.monthly), l.detail]),
+            ...costLines(c).map((l) => [l.item, usd(l.monthly), l.detail]),
             ["total", usd(c.total), `prices ${c.priceRegion} ${c.priceDate}`],
         ],
     };
+}
+
+/** What the plan saves against `other` a month, or what it costs more: never a negative saving. */
+export function savesOrCosts(other: number, planned: number): string {
+    const difference = Math.round((other - planned) * 100) / 100;
+    return difference >= 0 ? `fleet saves ${usd(difference)} a month` : `fleet costs ${usd(-difference)} more a month`;
 }
 
 function baselineTable(c: CostReport): Table {
@@ -320,7 +387,7 @@ function baselineTable(c: CostReport): Table {
         headers: ["one ALB per service, all Fargate", "monthly", "detail"],
         rows: [
             ...c.baseline.lines.map((l) => [l.item, usd(l.monthly), l.detail]),
-            ["total", usd(c.baseline.total), `fleet saves ${usd(c.baseline.total - c.total)} a month`],
+            ["total", usd(c.baseline.total), savesOrCosts(c.baseline.total, c.total)],
         ],
     };
 }
@@ -380,23 +447,25 @@ function diffCounts(d: PlanDiff): string {
     return `${d.added} to add, ${d.changed} to change${replaced}, ${d.removed} to remove`;
 }
 
+/** One changed resource with its changed inputs, then its warnings: a Markdown item (indented by `indent`) or a text line. */
+function resourceChangeLines(change: ResourceChange, markdown: boolean, indent = ""): string[] {
+    const sign = changeSigns[change.kind];
+    const detail =
+        (change.paths.length ? ` (${changedInputs(change)})` : "") + (change.kind === "replace" ? replacementDetail(change, markdown) : "");
+    return [
+        markdown
+            ? `${indent}- \`${sign}\` ${change.type} \`${change.name}\`${detail}`
+            : `    ${sign} ${change.type} ${change.name}${detail}`,
+        ...(change.warnings ?? []).map((warning) => (markdown ? `${indent}  - :warning: ${warning}` : `       ! ${warning}`)),
+    ];
+}
+
 /** The diff against a base plan: a count line, then each group's changes with their warnings. */
 export function diffLines(d: PlanDiff, markdown: boolean): string[] {
     const lines: string[] = [diffCounts(d)];
     for (const group of d.groups) {
         lines.push(markdown ? `\n**${group.group}**\n` : `\n  ${group.group}:`);
-        for (const change of group.changes) {
-            const sign = changeSigns[change.kind];
-            const detail =
-                (change.paths.length ? ` (${changedInputs(change)})` : "") +
-                (change.kind === "replace" ? replacementDetail(change, markdown) : "");
-            lines.push(
-                markdown
-                    ? `- \`${sign}\` ${change.type} \`${change.name}\`${detail}`
-                    : `    ${sign} ${change.type} ${change.name}${detail}`,
-            );
-            for (const warning of change.warnings ?? []) lines.push(markdown ? `  - :warning: ${warning}` : `       ! ${warning}`);
-        }
+        for (const change of group.changes) lines.push(...resourceChangeLines(change, markdown));
     }
     return lines;
 }
@@ -429,34 +498,53 @@ function markdownPolicy(policy: PolicyResult): string[] {
     return out;
 }
 
-/** The verdict block's rows: what a reviewer weighs first. */
-function verdictRows(r: Review): [string, string][] {
+/**
+ * Every replaced resource, so the count agrees with the changes' `to replace`: the ones a reviewer
+ * weighs (with what they risk), then the task definitions, whose new revisions are the redeploys.
+ */
+function replacementWords(r: Review): string {
+    const notable = r.verdict.replacements.map(
+        (x) => `${typeWords(x.type)} ${x.name} (${x.service})${x.warnings.length ? `: ${x.warnings.join("; ")}` : ""}`,
+    );
+    const count = (r.against?.diff.groups ?? [])
+        .flatMap((g) => g.changes)
+        .filter((c) => c.kind === "replace" && c.type === "aws:ecs/taskDefinition:TaskDefinition").length;
+    const redeploys = count ? [`${plural(count, "task definition")} (a new revision for each service that redeploys)`] : [];
+    return [...notable, ...redeploys].join("; ") || "none";
+}
+
+/**
+ * The verdict's cost: this plan's monthly estimate, against the base's with --against. The one
+ * place the verdict words the cost: a comparison with other ways to run the fleet belongs here.
+ */
+function costVerdict(r: Review): string {
+    const c = r.verdict.cost;
+    if (c.before === undefined) return `${usd(c.after)} a month`;
+    if (c.before === c.after) return `${usd(c.after)} a month, unchanged`;
+    return `${usd(c.before)} → ${usd(c.after)} a month (${signedUsd(c.after - c.before)})`;
+}
+
+/**
+ * The verdict block's rows: what a reviewer weighs first. `brief` (the pull-request comment against
+ * a base) leaves out what is none and what the changes above it say (redeploys, new services).
+ */
+function verdictRows(r: Review, brief = false): [string, string][] {
     const v = r.verdict;
     const p = v.policy;
     const policy = `${p.blocking ? "failed" : "passed"} (${p.enforcement}): ${plural(p.violations, "violation")}, ${p.waived} waived`;
-    const replacements = v.replacements.length
-        ? v.replacements
-              .map((x) => `${typeWords(x.type)} ${x.name} (${x.service})${x.warnings.length ? `: ${x.warnings.join("; ")}` : ""}`)
-              .join("; ")
-        : "none";
-    const cost =
-        v.cost.before === undefined
-            ? `${usd(v.cost.after)} a month`
-            : `${usd(v.cost.before)} → ${usd(v.cost.after)} a month (${signedUsd(v.cost.after - v.cost.before)})`;
-    const rows: [string, string][] = [
-        ["policy", policy],
-        ["deletions refused", v.deletionsRefused.length ? String(v.deletionsRefused.length) : "none"],
-    ];
+    const replacements = replacementWords(r);
+    const cost = costVerdict(r);
+    const rows: [string, string][] = [["policy", policy]];
+    if (!brief || v.deletionsRefused.length)
+        rows.push(["deletions refused", v.deletionsRefused.length ? String(v.deletionsRefused.length) : "none"]);
     if (r.against) {
-        rows.push(
-            ["changes", `${diffCounts(r.against.diff)} against ${r.against.plan.project}/${r.against.plan.stack}`],
-            ["replacements", replacements],
-            ["redeploys", v.redeploys.length ? v.redeploys.join(", ") : "none"],
-        );
+        if (!brief) rows.push(["changes", `${diffCounts(r.against.diff)} against ${r.against.plan.project}/${r.against.plan.stack}`]);
+        if (!brief || r.against.diff.replaced) rows.push(["replacements", replacements]);
+        if (!brief) rows.push(["redeploys", v.redeploys.length ? v.redeploys.join(", ") : "none"]);
         if (!r.against.facts)
             rows.push(["base plan", "written by another version of fleet: its resources are compared, not its cost, routes or sizes"]);
-        if (v.added.length) rows.push(["new services", v.added.join(", ")]);
-        if (v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
+        if (!brief && v.added.length) rows.push(["new services", v.added.join(", ")]);
+        if (!brief && v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
         const lost = r.against.plan.stack === r.plan.stack ? fileSystemDeletions(r.against.plan, r.plan).lost : [];
         if (lost.length) rows.push(["files lost", `file system ${lost.join(", ")} deleted with every file on it (see Warnings)`]);
     } else {
@@ -468,6 +556,7 @@ function verdictRows(r: Review): [string, string][] {
     }
     rows.push(["cost", cost]);
     const b = r.budget;
+    if (brief && b.status === "none") return rows;
     const limits = [b.budget !== null ? `${usd(b.budget)} a month` : "", b.increase !== null ? `+${usd(b.increase)} a change` : ""].filter(
         Boolean,
     );
@@ -550,8 +639,8 @@ export function renderText(r: Review): string {
         textTable(routesTable(r.routes)),
         "",
     );
-    if (accessTable(r).rows.length) out.push("Access (task-role grants, exact ARNs):", textTable(accessTable(r)), "");
-    if (connectionsTable(r).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r)), "");
+    if (accessTable(r.plan).rows.length) out.push("Access (task-role grants, exact ARNs):", textTable(accessTable(r.plan)), "");
+    if (connectionsTable(r.plan).rows.length) out.push("Connections (ECS Service Connect):", textTable(connectionsTable(r.plan)), "");
     if (r.plan.model?.dns) out.push(...dnsLines(r, false), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
     const ports = portsTable(r.plan, r.facts);
@@ -560,7 +649,7 @@ export function renderText(r: Review): string {
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
-    if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r)), "");
+    if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r.jobs)), "");
     out.push(
         "Rollout, one rolling step (grace + health-check interval × healthy threshold + deregistration delay):",
         textTable(grouped(rolloutTable(r.rollouts))),
@@ -568,9 +657,9 @@ export function renderText(r: Review): string {
     );
     out.push(
         `Monthly cost estimate (${r.cost.region}):`,
-        textTable(serviceCostTable(r.cost)),
-        "",
         textTable(sharedCostTable(r.cost)),
+        "",
+        textTable(withRow(serviceCostTable(r.cost), serviceTotalRow(r.cost))),
         "",
         textTable(baselineTable(r.cost)),
         "",
@@ -593,7 +682,170 @@ function folded(summary: string, body: string): string[] {
     return ["<details>", `<summary>${summary}</summary>`, "", body, "", "</details>", ""];
 }
 
+/** A service's changes as a Markdown item: a new service's words each on a line under its name, a changed one's on one line. */
+function markdownChanges(r: Review): string[] {
+    const monthly = new Map(r.cost.services.map((s) => [s.service, s.monthly]));
+    const byText = new Map<string, { names: string[]; change: ServiceChange }>();
+    for (const change of r.changes) {
+        const key = JSON.stringify([change.status, change.redeploys, change.lines, change.status === "added" ? change.service : ""]);
+        const group = byText.get(key);
+        if (group) group.names.push(change.service);
+        else byText.set(key, { names: [change.service], change });
+    }
+    return [...byText.values()].flatMap(({ names, change }) => {
+        const who = `**${names.join(", ")}**`;
+        if (change.status === "added") {
+            const cost = monthly.has(change.service) ? `, ${usd(monthly.get(change.service)!)} a month` : "";
+            const [first, ...rest] = change.lines;
+            return [`- ${who} (new${cost})${first ? `: ${first}` : ""}`, ...rest.map((line) => `  - ${line}`)];
+        }
+        if (change.status === "removed") return [`- ${who} (removed)${change.lines.length ? `: ${change.lines.join("; ")}` : ""}`];
+        return [`- ${who}${change.redeploys ? " (redeploys)" : ""}: ${change.lines.join("; ") || "updated"}`];
+    });
+}
+
+/** A resource type in a count of a new service's resources: its type in words, told apart where two read the same. */
+const resourceWords = (type: string) =>
+    type.startsWith("fleet:")
+        ? "component"
+        : type.startsWith("aws:appautoscaling/")
+          ? `scaling ${typeWords(type)}`
+          : type === "aws:ecs/service:Service"
+            ? "ECS service"
+            : typeWords(type);
+
+/** The resource changes: a new service's resources counted by type, every other change with its values (or, past `full`, all counted). */
+function markdownResources(r: Review, detail: Detail): string[] {
+    const diff = r.against!.diff;
+    if (detail !== "full") return resourceCountLines(diff);
+    const added = new Set(r.changes.filter((c) => c.status === "added").map((c) => c.service));
+    return diff.groups.flatMap((group) => {
+        if (added.has(group.group) && group.changes.every((c) => c.kind === "add")) {
+            const counts = new Map<string, number>();
+            for (const c of group.changes) counts.set(resourceWords(c.type), (counts.get(resourceWords(c.type)) ?? 0) + 1);
+            const types = [...counts].map(([type, n]) => (n > 1 ? `${n} ${type.replace(/y$/, "ie")}s` : type)).join(", ");
+            return [`- **${group.group}** \`+\` ${group.changes.length}: ${types}`];
+        }
+        return [`- **${group.group}**`, ...group.changes.flatMap((change) => resourceChangeLines(change, true, "  "))];
+    });
+}
+
+/** What a reviewer reads of a stack's plan against its base, in 30 seconds: what changes, the verdict, then the rest folded. */
+function markdownAgainst(r: Review, detail: Detail): string {
+    const base = r.against!;
+    const baseFacts = base.facts!;
+    const fold = (t: Table) => (detail === "full" ? t : grouped(t));
+    const out: string[] = [`### fleet plan: \`${r.plan.stack}\` ${r.verdict.passes ? "passes" : ":x: " + headline(r)}`, ""];
+
+    // The changes first, in the catalog's words; then the verdict.
+    out.push(`#### Changes against \`${base.plan.stack}\`: ${diffCounts(base.diff)}`, "");
+    out.push(...(r.changes.length ? markdownChanges(r) : ["No service changes."]), "");
+    out.push("| | |", "|---|---|", ...verdictRows(r, true).map(([label, value]) => `| ${label} | ${value.replace(/\|/g, "\\|")} |`), "");
+    if (r.budget.status !== "none") out.push(...budgetLines(r.budget, true), "");
+    if (base.retirement.length) out.push("#### Deletions refused", "", ...base.retirement.map((p) => `- :x: ${p}`), "");
+    const open = r.policy.violations.filter((v) => !v.waived);
+    if (open.length) out.push("#### Policy", "", ...open.map((v) => `- :x: **${violationLevel(r.policy)}** ${v.message}`), "");
+    const fresh = newWarnings(r);
+    const unchanged = r.warnings.length - fresh.length;
+    if (fresh.length) {
+        out.push(`#### Warnings${unchanged ? ` (new; ${unchanged} unchanged since \`${base.plan.stack}\` not shown)` : ""}`, "");
+        out.push(...fresh.map((w) => `- :warning: ${w}`), "");
+    }
+
+    // Everything else, folded, and only where it changed; a new service's rows only where its words above do not say them.
+    const added = new Set(r.changes.filter((c) => c.status === "added").map((c) => c.service));
+    const parts: { readonly title: string; readonly lines: readonly string[] }[] = [];
+    const table = (
+        title: string,
+        head: Table,
+        before: Table,
+        column: number,
+        shape = fold,
+        keep = (_row: Table["rows"][number]) => false,
+    ) => {
+        const changed = changedRows(head, before, column);
+        const touched = { headers: changed.headers, rows: changed.rows.filter((row) => !added.has(String(row[column])) || keep(row)) };
+        if (!touched.rows.length) return;
+        const lines = detail === "summary" ? [`${plural(touched.rows.length, "row")} changed.`] : [markdownTable(shape(touched))];
+        parts.push({ title, lines });
+    };
+    parts.push({ title: "Resources", lines: markdownResources(r, detail) });
+    // A new service's rules are its routes above; they show here when an earlier rule takes part of their traffic.
+    table("Routes", routesTable(r.routes), routesTable(base.routes ?? []), 3, fold, (row) => row[5] !== "");
+    table("Access", accessTable(r.plan), accessTable(base.plan), 0);
+    table("Service Connect calls", connectionsTable(r.plan), connectionsTable(base.plan), 0);
+    table("Ports and volumes", portsTable(r.plan, r.facts), portsTable(base.plan, baseFacts), 0);
+    if (JSON.stringify(dnsLines(r, true)) !== JSON.stringify(dnsLines({ ...r, plan: base.plan }, true)))
+        parts.push({ title: "DNS and certificate", lines: dnsLines(r, true) });
+    if (JSON.stringify(disabledLine(r)) !== JSON.stringify(disabledLine({ ...r, plan: base.plan })))
+        parts.push({ title: "Turned off", lines: disabledLine(r) });
+    table("Memory and capacity", memoryTable(r.facts), memoryTable(baseFacts), 0);
+    // The capacity and its advice when what they decide changed (the instances; the type advised), not each percentage.
+    const planned = (c?: Ec2CapacityReport) => (c ? `${c.instances} × ${c.instanceType}` : "");
+    if (planned(r.capacity) !== planned(base.capacity))
+        parts.push({ title: "EC2 capacity", lines: r.capacity ? capacityLines(r.capacity) : [] });
+    if (r.advice && adviceKey(r.advice) !== adviceKey(base.advice))
+        parts.push({ title: "Capacity advisor", lines: adviceLines(r.advice, true) });
+    table("Jobs", jobsTable(r.jobs), jobsTable(base.jobs ?? []), 0);
+    table("Rollout time (one rolling step)", rolloutTable(r.rollouts), rolloutTable(base.rollouts ?? []), 0, grouped);
+    parts.push(...costChange(r.cost, base.cost!, detail));
+    const waivers = (p?: PolicyResult) => JSON.stringify(p?.waivers.map((w) => [w.control, w.scope, w.reason]) ?? []);
+    if (waivers(r.policy) !== waivers(base.policy) && r.policy.waivers.length)
+        parts.push({
+            title: "Waivers",
+            lines: r.policy.waivers.map((w) => `- ${w.control} for ${w.scope}: ${w.reason} (${waiverHits(r.policy, w)} waived)`),
+        });
+    if (!sameAssumptions(base.plan)) parts.push({ title: "Assumptions", lines: [`<sub>${priceBook.assumptions.notes.join(" ")}</sub>`] });
+    const body = parts.flatMap((part) => [`**${part.title}**`, "", ...part.lines, ""]);
+    out.push(...folded(`What changed in detail: ${parts.map((part) => part.title.toLowerCase()).join(", ")}`, body.join("\n").trimEnd()));
+    return out.join("\n");
+}
+
+/** What the capacity advice decides: the current and the recommended type and count. */
+function adviceKey(advice: CapacityAdvice | undefined): string {
+    const choice = (c: CapacityAdvice["current"] | undefined) => (c ? `${c.count} × ${c.instanceType}` : "none");
+    return advice ? `${choice(advice.current)} → ${choice(advice.recommendation)}` : "";
+}
+
+/** Whether the base plan was estimated on the same assumptions (its review section says which; an older one does not). */
+function sameAssumptions(base: PlanDocument): boolean {
+    const said = (base as { review?: { cost?: { assumptions?: unknown } } }).review?.cost?.assumptions;
+    return JSON.stringify(said) === JSON.stringify(priceBook.assumptions.notes);
+}
+
+/**
+ * The cost against the base, when it changed: the bill of both plans side by side (each column adds
+ * up to its total), and the other items whose estimate changed.
+ */
+function costChange(head: CostReport, base: CostReport, detail: Detail): { title: string; lines: string[] }[] {
+    const [after, before] = [costLines(head), costLines(base)];
+    const items = [...new Set([...after, ...before].map((l) => l.item))];
+    const amount = (lines: typeof after, item: string) => lines.find((l) => l.item === item)?.monthly;
+    const rows = items.map((item) => {
+        const [b, a] = [amount(before, item), amount(after, item)];
+        const change = (a ?? 0) - (b ?? 0);
+        return [item, b === undefined ? "-" : usd(b), a === undefined ? "-" : usd(a), Math.abs(change) < 0.005 ? "" : signedUsd(change)];
+    });
+    if (rows.every((row) => row[3] === "") && head.total === base.total) return [];
+    const bill = markdownTable({
+        headers: ["monthly", "base", "this plan", "change"],
+        rows: [...rows, ["total", usd(base.total), usd(head.total), signedUsd(head.total - base.total)]],
+    });
+    const changedItems = head.items.filter((i) => {
+        const was = base.items.find((b) => b.item === i.item);
+        return !was || was.monthly !== i.monthly || was.detail !== i.detail;
+    });
+    const lines = [
+        detail === "summary" ? `${usd(base.total)} → ${usd(head.total)} a month.` : bill,
+        ...(changedItems.length && detail !== "summary"
+            ? ["", ...changedItems.map((i) => `- ${i.item}: ${i.monthly === null ? "" : `${usd(i.monthly)}; `}${i.detail}`)]
+            : []),
+    ];
+    return [{ title: "Monthly cost", lines }];
+}
+
 function markdownAt(r: Review, detail: Detail): string {
+    if (r.against?.facts) return markdownAgainst(r, detail);
     const p = r.plan;
     const out: string[] = [];
     const fold = (t: Table) => (detail === "full" ? t : grouped(t));
@@ -638,10 +890,10 @@ function markdownAt(r: Review, detail: Detail): string {
         ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
         ...(overlaps.length ? [""] : []),
     ]);
-    if (accessTable(r).rows.length) out.push("#### Access (task-role grants)", "", markdownTable(accessTable(r)), "");
-    if (connectionsTable(r).rows.length) {
+    if (accessTable(r.plan).rows.length) out.push("#### Access (task-role grants)", "", markdownTable(accessTable(r.plan)), "");
+    if (connectionsTable(r.plan).rows.length) {
         out.push("#### Service-to-service calls (Service Connect)", "", "Who calls whom:", "", ...callLines(r), "");
-        out.push(markdownTable(connectionsTable(r)), "");
+        out.push(markdownTable(connectionsTable(r.plan)), "");
     }
     if (r.plan.model?.dns) out.push("#### DNS and certificate", "", ...dnsLines(r, true), "");
     if (disabledLine(r).length) out.push(...disabledLine(r), "");
@@ -664,7 +916,7 @@ function markdownAt(r: Review, detail: Detail): string {
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
         [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
     );
-    if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r)), "");
+    if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r.jobs)), "");
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
     section(
         "Rollout time (one rolling step)",
@@ -678,7 +930,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const costs = serviceCostTable(r.cost);
     const touchedCosts = changedRows(costs, base?.cost && serviceCostTable(base.cost), 0);
     if (touchedCosts.rows.length) out.push(markdownTable(fold(touchedCosts)), "");
-    if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(fold(costs))));
+    if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(withRow(fold(costs), serviceTotalRow(r.cost)))));
     out.push(...completeCostLines(r.cost, true), "");
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");

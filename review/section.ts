@@ -4,7 +4,9 @@
  * Secrets stay "[secret]" (the plan never holds a value); values are the plan's inputs.
  */
 import { ValueChange } from "./diff";
-import { Review } from "./render";
+import { newWarnings, Review } from "./render";
+import { costLines, CostRow } from "./costTable";
+import { priceBook } from "./cost";
 import { costFigures } from "./costFigures";
 import { Verdict } from "./verdict";
 
@@ -33,8 +35,16 @@ export interface ServiceDiff {
 export interface ReviewSection {
     readonly version: number;
     readonly verdict: Verdict;
-    /** The cost, capacity advice and budget (costFigures.ts), with each service's monthly cost. */
-    readonly cost: CostSection["cost"] & { readonly services: Readonly<Record<string, number>> };
+    /**
+     * The cost, capacity advice and budget (costFigures.ts), with each service's monthly cost, the
+     * stack's bill as the report prints it (`lines`, adding up to `monthly`), and the assumptions the
+     * estimate rests on (so a later plan shows them only when they change).
+     */
+    readonly cost: CostSection["cost"] & {
+        readonly services: Readonly<Record<string, number>>;
+        readonly lines: readonly CostRow[];
+        readonly assumptions: readonly string[];
+    };
     readonly capacity: CostSection["capacity"];
     readonly budget: CostSection["budget"];
     /** Seconds of one rolling step per service; null for a service without a load balancer. */
@@ -51,6 +61,8 @@ export interface ReviewSection {
         }[];
         readonly waivers: readonly { readonly control: string; readonly scope: string; readonly reason: string }[];
     };
+    /** Everything the review warns of; with --against, `new` holds the ones the base plan's review did not give. */
+    readonly warnings: { readonly all: readonly string[]; readonly new: readonly string[] };
     /** With --against: the base plan and each service's (and "platform"'s) changes. */
     readonly diff?: { readonly against: string; readonly services: Readonly<Record<string, ServiceDiff>> };
 }
@@ -87,7 +99,13 @@ export function reviewSection(r: Review): ReviewSection {
         version: reviewSectionVersion,
         verdict: r.verdict,
         ...figures,
-        cost: { ...figures.cost, services: Object.fromEntries(r.cost.services.map((s) => [s.service, s.monthly])) },
+        cost: {
+            ...figures.cost,
+            services: Object.fromEntries(r.cost.services.map((s) => [s.service, s.monthly])),
+            lines: costLines(r.cost),
+            assumptions: priceBook.assumptions.notes,
+        },
+        warnings: { all: r.warnings, new: newWarnings(r) },
         rollout: Object.fromEntries(r.rollouts.map((e) => [e.service, e.stepSeconds ?? null])),
         policy: {
             enforcement: r.policy.enforcement,
