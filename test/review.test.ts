@@ -569,6 +569,7 @@ describe("the plan's model section", () => {
                 gracePeriodSeconds: 30,
                 targetGroup: tg("api-tg", 15),
                 builds: false,
+                image: { reference: "public.ecr.aws/docker/library/busybox:1.36" },
             },
             {
                 name: "batch",
@@ -581,6 +582,7 @@ describe("the plan's model section", () => {
                 stopTimeout: 30,
                 gracePeriodSeconds: 0,
                 builds: false,
+                image: { reference: "public.ecr.aws/docker/library/busybox:1.36" },
             },
             {
                 name: "front",
@@ -596,6 +598,9 @@ describe("the plan's model section", () => {
                 gracePeriodSeconds: 30,
                 targetGroup: tg("front-tg", 20),
                 builds: false,
+                // The catalog's reference, not the pull-through cache's URI the task definition holds.
+                image: { reference: "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine" },
+                scaling: { cpuPercent: 60 },
             },
         ]);
         assert.deepEqual(
