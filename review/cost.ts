@@ -245,7 +245,7 @@ export function estimateCost(
         { item: "logs", monthly: services.reduce((sum, s) => sum + s.logs, 0), detail: "as planned" },
         ...itemsLine(),
     ];
-    const baselineLines = comparison(routed, `${routed} ALBs, one per routed service`);
+    const baselineLines = comparison(routed, `${routed} ALB${routed === 1 ? "" : "s"}, one per routed service`);
     const sharedLines = comparison(platform.loadBalancers, `${platform.loadBalancers} ALB shared by every routed service`);
     const sum = (lines: readonly CostLine[]) => lines.reduce((total, l) => total + l.monthly, 0);
     return {

@@ -101,7 +101,11 @@ export function costContext(plan: PlanDocument): CostContext {
 }
 
 /** A monthly figure as the reports print it: dollars and cents. */
-export const usd = (amount: number) => `$${amount.toFixed(2)}`;
+/** Dollars and cents; a negative amount as `−$5.00`, never `$-5.00` (a report words a loss as a cost, not a negative saving). */
+export const usd = (amount: number) => {
+    const cents = Math.round(amount * 100);
+    return `${cents < 0 ? "−" : ""}$${(Math.abs(cents) / 100).toFixed(2)}`;
+};
 /** Days in an average month, for retention in months. */
 const daysPerMonth = 365 / 12;
 
@@ -284,12 +288,17 @@ export function completeCostLines(c: CostReport, markdown: boolean): string[] {
     const item = markdown ? "- " : "  ";
     const albSaving = c.baseline.total - c.sharedAlbFargate.total;
     const packingSaving = c.sharedAlbFargate.total - c.total;
-    const saves = (x: number) => (x >= 0 ? `save ${usd(x)}` : `cost ${usd(-x)}`);
+    // A saving, a cost, or nothing: never a negative saving.
+    const saves = (x: number, verb: { readonly saves: string; readonly costs: string; readonly none: string }) => {
+        const cents = Math.round(x * 100);
+        return cents > 0 ? `${verb.saves} ${usd(x)}` : cents < 0 ? `${verb.costs} ${usd(-x)} more` : verb.none;
+    };
     return [
         ...(c.items.length ? ["Other items (in the total where estimated):"] : []),
         ...c.items.map((i) => `${item}${i.item}: ${i.monthly === null ? "" : `${usd(i.monthly)}; `}${i.detail}`),
-        `Against one ALB per service on Fargate on-demand (${usd(c.baseline.total)}): one shared ALB saves ${usd(albSaving)} ` +
+        `Against one ALB per service on Fargate on-demand (${usd(c.baseline.total)}): ` +
+            `one shared ALB ${saves(albSaving, { saves: "saves", costs: "costs", none: "changes nothing" })} ` +
             `(${usd(c.sharedAlbFargate.total)} on Fargate on-demand); ` +
-            `EC2 packing and Spot ${saves(packingSaving)} more (${usd(c.total)} as planned).`,
+            `EC2 packing and Spot ${saves(packingSaving, { saves: "save", costs: "cost", none: "change nothing" })} (${usd(c.total)} as planned).`,
     ];
 }

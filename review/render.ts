@@ -379,7 +379,8 @@ function sharedCostTable(c: CostReport): Table {
 /** What the plan saves against `other` a month, or what it costs more: never a negative saving. */
 export function savesOrCosts(other: number, planned: number): string {
     const difference = Math.round((other - planned) * 100) / 100;
-    return difference >= 0 ? `fleet saves ${usd(difference)} a month` : `fleet costs ${usd(-difference)} more a month`;
+    if (difference === 0) return "fleet costs the same";
+    return difference > 0 ? `fleet saves ${usd(difference)} a month` : `fleet costs ${usd(-difference)} more a month`;
 }
 
 function baselineTable(c: CostReport): Table {
@@ -748,7 +749,7 @@ function markdownAgainst(r: Review, detail: Detail): string {
     const fresh = newWarnings(r);
     const unchanged = r.warnings.length - fresh.length;
     if (fresh.length) {
-        out.push(`#### Warnings${unchanged ? ` (new; ${unchanged} unchanged since \`${base.plan.stack}\` not shown)` : ""}`, "");
+        out.push(`#### Warnings${unchanged ? ` (new or changed; ${unchanged} unchanged since \`${base.plan.stack}\` not shown)` : ""}`, "");
         out.push(...fresh.map((w) => `- :warning: ${w}`), "");
     }
 
