@@ -797,8 +797,13 @@ function markdownAgainst(r: Review, detail: Detail): string {
             lines: r.policy.waivers.map((w) => `- ${w.control} for ${w.scope}: ${w.reason} (${waiverHits(r.policy, w)} waived)`),
         });
     if (!sameAssumptions(base.plan)) parts.push({ title: "Assumptions", lines: [`<sub>${priceBook.assumptions.notes.join(" ")}</sub>`] });
-    const body = parts.flatMap((part) => [`**${part.title}**`, "", ...part.lines, ""]);
-    out.push(...folded(`What changed in detail: ${parts.map((part) => part.title.toLowerCase()).join(", ")}`, body.join("\n").trimEnd()));
+    // A plan that changes nothing has nothing to fold.
+    const said = parts.filter((part) => part.lines.length);
+    const body = said.flatMap((part) => [`**${part.title}**`, "", ...part.lines, ""]);
+    if (said.length)
+        out.push(
+            ...folded(`What changed in detail: ${said.map((part) => part.title.toLowerCase()).join(", ")}`, body.join("\n").trimEnd()),
+        );
     return out.join("\n");
 }
 

@@ -549,7 +549,8 @@ describe("the review of a change", () => {
             "  policy             passed (advisory): 0 violations, 3 waived",
             "  deletions refused  none",
             "  changes            0 to add, 0 to change, 1 to replace, 0 to remove against fleet/dev",
-            "  replacements       none",
+            // Every replacement the changes count, the task definition's new revision too.
+            "  replacements       1 task definition (a new revision for each service that redeploys)",
             "  redeploys          api",
         ]);
         assert.match(verdict[6], /^ {2}cost {15}\$(\d+\.\d\d) → \$\1 a month \(\+\$0\.00\)$/);
@@ -598,7 +599,7 @@ describe("the review of a change", () => {
             block(run.stdout, "Plan of")[4],
             "  replacements       target group api-tg (api); service api (api); target group docs-tg (docs); service docs (docs); " +
                 "target group status-tg (status); service status (status); target group web-tg (web); service web (web); " +
-                "service worker (worker)",
+                "service worker (worker); 5 task definitions (a new revision for each service that redeploys)",
         );
         assert.match(run.stdout, /^ {2}worker: redeploys: .*; replaces service worker: network mode and protocol awsvpc → bridge$/m);
         assert.deepEqual(block(run.stdout, "Changes per service:").slice(2, 4), [
@@ -622,23 +623,27 @@ describe("the review of a change", () => {
         assert.equal(block(run.stdout, "Plan of")[5], "  redeploys          none");
     });
 
-    it("writes a pull-request comment: the verdict, the changes in words, tables of what changed, the rest folded", () => {
+    it("writes a pull-request comment: the changes in words first, then the verdict, the rest folded", () => {
         const markdown = fs.readFileSync(path.join(scratch, "review.md"), "utf8");
-        assert.match(markdown, /^### fleet plan: `dev` passes$/m);
-        assert.match(markdown, /^\| policy \| passed \(advisory\): 0 violations, 3 waived \|$/m);
-        assert.match(markdown, /^#### Changes per service$/m);
-        assert.match(markdown, new RegExp(`^- \\*\\*${addedName}\\*\\*: added`, "m"));
-        assert.match(markdown, /^<summary>Resource changes against `dev`: \d+ to add, 0 to change, 0 to remove<\/summary>$/m);
-        assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
+        const lines = markdown.split("\n");
+        assert.equal(lines[0], "### fleet plan: `dev` passes");
+        assert.match(lines[2], /^#### Changes against `dev`: \d+ to add, 0 to change, 0 to remove$/);
+        // The new service as a reviewer needs it: its routes, where and how many tasks run, its secrets.
         assert.match(
-            markdown,
-            /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| task size \(cpu\/MiB\) \| tasks \(min-max\) \|$/m,
+            lines[4],
+            new RegExp(
+                `^- \\*\\*${addedName}\\*\\* \\(new, \\$\\d+\\.\\d\\d a month\\): routes ${addedName}\\.dev\\.fleet\\.example\\.com, /${addedName}/\\* on any host to port 80 \\(http\\)$`,
+            ),
         );
-        // The changed service's row before the fold, and in the folded table.
-        const row = new RegExp(`^\\| ${addedName} \\| fargate-spot \\| 64 \\| 128 \\| 256 \\| 256/512 \\| 1 \\|$`, "gm");
-        assert.equal(markdown.match(row)?.length, 2);
-        assert.match(markdown, /^<summary>All memory and capacity \(/m);
-        assert.match(markdown, /^#### Monthly cost$/m);
+        assert.deepEqual(lines.slice(5, 7), [
+            "  - on Fargate Spot 256/512, 1 task; memory reservation 64 MiB, limit 128 MiB; 256 CPU units",
+            "  - secrets: ARCHIVE_TOKEN generated",
+        ]);
+        assert.match(markdown, /^\| policy \| passed \(advisory\): 0 violations, 3 waived \|$/m);
+        assert.match(markdown, /^\| cost \| \$\d+\.\d\d → \$\d+\.\d\d a month \(\+\$\d+\.\d\d\) \|$/m);
+        // The rest once, folded: the new service's resources counted, the bill; its rows are its words above.
+        assert.match(markdown, /^<summary>What changed in detail: resources, monthly cost<\/summary>$/m);
+        assert.match(markdown, new RegExp(`^- \\*\\*${addedName}\\*\\* \`\\+\` \\d+: component, `, "m"));
         assert.doesNotMatch(markdown, /mock-[0-9a-f]{16}/);
     });
 });

@@ -4,9 +4,9 @@
  * a service. Each stack's Markdown stays under review/render.ts's markdownBudget by summarising,
  * never by cutting, and names every changed service; both together fit GitHub's comment limit.
  *
- * Both run the bench's largest size, 200 services, at the budget's boundaries: prod's need
- * the summary level, dev's the grouped one, and the full detail of either would not fit. The
- * four plans run at once, each its own `plan/cli.ts`; the Markdown is rendered here from their
+ * Both run the bench's largest size, 200 services: the full detail of either would not fit, the
+ * grouped level does (the changes in words, the rest folded, equal rows grouped), and with less
+ * room the summary level still names every changed service. The four plans run at once, each its own `plan/cli.ts`; the Markdown is rendered here from their
  * plan JSON as `plan/cli.ts --against <base> --markdown` renders it (review(head, base)), so
  * the level it chose can be named.
  */
@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, stackFleetInput } from "../bench/bench";
 import { ServiceSpec } from "../model/catalog";
-import { Detail, fittedMarkdown, markdownBudget, renderMarkdown, review } from "../review/render";
+import { Detail, fittedMarkdown, markdownBudget, renderMarkdown, review, Review } from "../review/render";
 import { fixtureRoot } from "./support/fixtures";
 import { PlanCliRun, runPlanCli } from "./support/planCli";
 
@@ -29,7 +29,7 @@ const commentFrame = 600;
 /** Per stack: the fleet's size, and the level of detail its review needs to fit the budget. */
 const fleets: Record<string, { readonly size: number; readonly detail: Detail }> = {
     dev: { size: 200, detail: "grouped" },
-    prod: { size: 200, detail: "summary" },
+    prod: { size: 200, detail: "grouped" },
 };
 
 const scratch = process.env.KEEP_SCRATCH ?? fs.mkdtempSync(path.join(os.tmpdir(), "fleet-review-size-"));
@@ -62,6 +62,7 @@ function changed(services: Record<string, ServiceSpec>): Record<string, ServiceS
 }
 
 interface Section {
+    readonly review: Review;
     /** The stack's Markdown, as `--markdown` writes it. */
     readonly markdown: string;
     readonly detail: Detail;
@@ -99,6 +100,7 @@ before(async () => {
         const r = review(head.plan!, base.plan!);
         const { text, detail } = fittedMarkdown(r);
         sections[run.stack] = {
+            review: r,
             markdown: text,
             detail,
             fullLength: renderMarkdown(r, Infinity).length,
@@ -128,28 +130,58 @@ describe("the review of a large fleet", () => {
             assert.ok(section.markdown.length <= markdownBudget, `${stack}: ${section.markdown.length} characters`);
         });
 
-        it(`names every changed service of ${stack} in the changes per service`, () => {
-            const markdown = sections[stack].markdown;
-            const changes = markdown.slice(markdown.indexOf("#### Changes per service"), markdown.indexOf("<details>"));
-            const named = new Set(changes.split("\n").flatMap((line) => /^- \*\*(.+?)\*\*:/.exec(line)?.[1].split(", ") ?? []));
+        /** The names of the services the changes in words say, before the folded detail. */
+        const named = (markdown: string) => {
+            const changes = markdown.slice(markdown.indexOf("#### Changes against"), markdown.indexOf("<details>"));
+            return {
+                changes,
+                names: new Set(changes.split("\n").flatMap((line) => /^- \*\*(.+?)\*\*/.exec(line)?.[1].split(", ") ?? [])),
+            };
+        };
+
+        it(`names every changed service of ${stack} in the changes, first`, () => {
+            const { changes, names } = named(sections[stack].markdown);
             assert.deepEqual(
-                sections[stack].changedServices.filter((name) => !named.has(name)),
+                sections[stack].changedServices.filter((name) => !names.has(name)),
                 [],
             );
-            assert.match(changes, /^- \*\*ledger\*\*: added$/m);
+            assert.match(changes, /^- \*\*ledger\*\* \(new, \$\d+\.\d\d a month\): no routes$/m);
             assert.match(changes, /route www\.(dev\.)?fleet\.example\.com → www2\.(dev\.)?fleet\.example\.com/);
         });
 
-        it(`opens ${stack}'s section with the verdict and cuts nothing`, () => {
-            const markdown = sections[stack].markdown;
-            assert.match(
-                markdown,
-                new RegExp(`^### fleet plan: \`${stack}\` passes\n\n\\| \\| \\|\n\\|---\\|---\\|\n\\| policy \\| passed`),
+        it(`names every changed service of ${stack} at the summary level too, with less room`, () => {
+            const section = sections[stack];
+            const fitted = fittedMarkdown(section.review, section.markdown.length - 1);
+            assert.equal(fitted.detail, "summary");
+            assert.ok(fitted.text.length < section.markdown.length);
+            const { names } = named(fitted.text);
+            assert.deepEqual(
+                section.changedServices.filter((name) => !names.has(name)),
+                [],
             );
-            // Every service of the base plan redeploys (its memory limit changed), every one named.
-            const redeploys = markdown.split("\n").find((line) => line.startsWith("| redeploys |"));
-            assert.equal(redeploys, `| redeploys | ${sections[stack].baseServices.join(", ")} |`);
-            assert.ok(markdown.trimEnd().endsWith("</sub>"), "the section ends with its assumptions line");
+        });
+
+        it(`opens ${stack}'s section with the changes, every replacement counted in the verdict, and cuts nothing`, () => {
+            const markdown = sections[stack].markdown;
+            const lines = markdown.split("\n");
+            const diff = sections[stack].review.against!.diff;
+            // Each base service's task definition is replaced; the new one's resources added; the renamed route's rule goes.
+            assert.equal(diff.replaced, sections[stack].baseServices.length);
+            assert.deepEqual(lines.slice(0, 3), [
+                `### fleet plan: \`${stack}\` passes`,
+                "",
+                `#### Changes against \`${stack}\`: ${diff.added} to add, 0 to change, ${diff.replaced} to replace, 1 to remove`,
+            ]);
+            // Every service of the base plan redeploys (its memory limit changed): every one named, every revision counted.
+            const redeploying = new Set(lines.flatMap((line) => /^- \*\*(.+?)\*\* \(redeploys\)/.exec(line)?.[1].split(", ") ?? []));
+            assert.deepEqual(
+                sections[stack].baseServices.filter((name) => !redeploying.has(name)),
+                [],
+            );
+            assert.ok(
+                lines.includes(`| replacements | ${diff.replaced} task definitions (a new revision for each service that redeploys) |`),
+            );
+            assert.equal(markdown.trimEnd().split("\n").at(-1), "</details>", "the folded detail closes the section");
         });
     }
 });
