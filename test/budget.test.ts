@@ -122,21 +122,21 @@ describe("budgets in the plan", () => {
     it("fails a mandatory stack over its monthly budget, naming the figure, the budget and the key", () => {
         assert.equal(r.prodOver.code, 1, r.prodOver.stderr);
         assert.deepEqual(r.prodOver.stderr.trim().split("\n"), [
-            "budget: the monthly estimate $378.81 is above fleet:budget.monthly ($300.00) of Pulumi.prod.yaml by $78.81: " +
+            "budget: the monthly estimate $378.82 is above fleet:budget.monthly ($300.00) of Pulumi.prod.yaml by $78.82: " +
                 "reduce the stack's cost, or raise fleet:budget.monthly if the spend is intended.",
             "1 budget violation(s) on a mandatory stack: see above",
         ]);
-        assert.ok(r.prodOver.stdout.includes("Budget (mandatory; $300.00 a month): over; estimate $378.81.\n"));
+        assert.ok(r.prodOver.stdout.includes("Budget (mandatory; $300.00 a month): over; estimate $378.82.\n"));
         assert.deepEqual(r.prodOver.review!.budget, {
             status: "over",
-            monthly: 378.81,
+            monthly: 378.82,
             budget: 300,
             increase: null,
             base: null,
             enforcement: "mandatory",
             blocking: true,
             violations: [
-                "budget: the monthly estimate $378.81 is above fleet:budget.monthly ($300.00) of Pulumi.prod.yaml by $78.81: " +
+                "budget: the monthly estimate $378.82 is above fleet:budget.monthly ($300.00) of Pulumi.prod.yaml by $78.82: " +
                     "reduce the stack's cost, or raise fleet:budget.monthly if the spend is intended.",
             ],
             notes: [],
@@ -148,9 +148,9 @@ describe("budgets in the plan", () => {
         assert.equal(r.devOver.stderr, "");
         assert.ok(
             r.devOver.stdout.includes(
-                "Budget (advisory; $50.00 a month): over; estimate $108.59.\n" +
-                    "  warning: budget: the monthly estimate $108.59 is above fleet:budget.monthly ($50.00) " +
-                    "of Pulumi.dev.yaml by $58.59: " +
+                "Budget (advisory; $50.00 a month): over; estimate $108.57.\n" +
+                    "  warning: budget: the monthly estimate $108.57 is above fleet:budget.monthly ($50.00) " +
+                    "of Pulumi.dev.yaml by $58.57: " +
                     "reduce the stack's cost, or raise fleet:budget.monthly if the spend is intended.\n",
             ),
             r.devOver.stdout,
@@ -168,7 +168,7 @@ describe("budgets in the plan", () => {
     it("fails a change that raises a mandatory stack's cost by more than the increase allowed", () => {
         assert.equal(r.prodIncrease.code, 1, r.prodIncrease.stderr);
         assert.deepEqual(r.prodIncrease.stderr.trim().split("\n"), [
-            "budget: this change raises the monthly estimate by $30.01 ($378.81 → $408.82), " +
+            "budget: this change raises the monthly estimate by $30.00 ($378.82 → $408.82), " +
                 "above fleet:budget.increase ($5.00) of Pulumi.prod.yaml: " +
                 "split or reduce the change, or raise fleet:budget.increase if it is intended.",
             "1 budget violation(s) on a mandatory stack: see above",
@@ -179,11 +179,11 @@ describe("budgets in the plan", () => {
 
     it("writes the plan JSON's review section: cost, the two savings, capacity and budget", () => {
         const review = r.prodBase.review as unknown as Record<string, any>;
-        assert.equal(review.cost.monthly, 378.81);
+        assert.equal(review.cost.monthly, 378.82);
         assert.deepEqual(review.cost.baseline, { monthly: 379.95 });
-        assert.deepEqual(review.cost.sharedAlbFargate, { monthly: 280.3 });
-        // One ALB instead of four saves 99.65; EC2 at 11% memory reserved costs 98.51 more than Fargate would.
-        assert.deepEqual(review.cost.savings, { albConsolidation: 99.65, packingAndSpot: -98.51 });
+        assert.deepEqual(review.cost.sharedAlbFargate, { monthly: 280.31 });
+        // One ALB instead of four saves 99.64; EC2 at 11% memory reserved costs 98.51 more than Fargate would.
+        assert.deepEqual(review.cost.savings, { albConsolidation: 99.64, packingAndSpot: -98.51 });
         assert.deepEqual(
             review.cost.items.map((i: { item: string; monthly: number | null }) => [i.item, i.monthly]),
             [
