@@ -685,7 +685,15 @@ function folded(summary: string, body: string): string[] {
 
 /** A service's changes as a Markdown item: a new service's words each on a line under its name, a changed one's on one line. */
 function markdownChanges(r: Review): string[] {
-    const monthly = new Map(r.cost.services.map((s) => [s.service, s.monthly]));
+    const costs = new Map(r.cost.services.map((s) => [s.service, s]));
+    // An EC2 service's cost is its share of instances the others share too: not what it adds to the bill.
+    const costWords = (service: string) => {
+        const c = costs.get(service);
+        if (!c) return "";
+        return c.capacity === "ec2"
+            ? `, ${usd(c.monthly)} a month as its share of the EC2 instances and logs`
+            : `, ${usd(c.monthly)} a month`;
+    };
     const byText = new Map<string, { names: string[]; change: ServiceChange }>();
     for (const change of r.changes) {
         const key = JSON.stringify([change.status, change.redeploys, change.lines, change.status === "added" ? change.service : ""]);
@@ -696,7 +704,7 @@ function markdownChanges(r: Review): string[] {
     return [...byText.values()].flatMap(({ names, change }) => {
         const who = `**${names.join(", ")}**`;
         if (change.status === "added") {
-            const cost = monthly.has(change.service) ? `, ${usd(monthly.get(change.service)!)} a month` : "";
+            const cost = costWords(change.service);
             const [first, ...rest] = change.lines;
             return [`- ${who} (new${cost})${first ? `: ${first}` : ""}`, ...rest.map((line) => `  - ${line}`)];
         }

@@ -72,7 +72,11 @@ before(async () => {
 const lines = (markdown: string) => markdown.split("\n");
 /** What a reviewer reads before the folded detail. */
 const unfolded = (markdown: string) => markdown.slice(0, markdown.indexOf("<details>"));
-const monthlyOf = (r: Review, service: string) => usd(r.cost.services.find((s) => s.service === service)!.monthly);
+/** A new service's cost as its line says it: on EC2, its share of the instances (the change to the bill is the verdict's). */
+function monthlyOf(r: Review, service: string): string {
+    const cost = r.cost.services.find((s) => s.service === service)!;
+    return `${usd(cost.monthly)} a month${cost.capacity === "ec2" ? " as its share of the EC2 instances and logs" : ""}`;
+}
 
 /** What every comment against a base holds: one fold, counts that agree, the verdict's cost as the bill's. */
 function assertWellFormed(c: Comment, stack: Stack): void {
@@ -140,14 +144,14 @@ describe("the comment on three new services", () => {
             const where = stack === "dev" ? "on Fargate Spot 256/512" : "on EC2";
             const shown = lines(unfolded(c.markdown));
             const expected = [
-                `- **fulfil** (new, ${monthlyOf(r, "fulfil")} a month): no routes`,
+                `- **fulfil** (new, ${monthlyOf(r, "fulfil")}): no routes`,
                 `  - ${where}, 1-10 tasks on queue orders (100 messages a task); memory reservation 128 MiB, limit 256 MiB; 256 CPU units`,
                 "  - access: sqs orders (consume)",
-                `- **nightly** (new, ${monthlyOf(r, "nightly")} a month): a job: one task a run of cron(30 2 * * ? *) UTC ` +
+                `- **nightly** (new, ${monthlyOf(r, "nightly")}): a job: one task a run of cron(30 2 * * ? *) UTC ` +
                     "(next 2026-12-07 02:30 UTC), 20 min each",
                 `  - ${where}; memory reservation 256 MiB, limit 512 MiB; 256 CPU units`,
                 "  - secrets: REPORT_TOKEN from SSM parameter /shared/report/token, which must exist before deploying (the stack only reads it)",
-                `- **orders** (new, ${monthlyOf(r, "orders")} a month): routes orders.${domain}, /orders/* on any host to port 80 (http)`,
+                `- **orders** (new, ${monthlyOf(r, "orders")}): routes orders.${domain}, /orders/* on any host to port 80 (http)`,
                 `  - ${where}, 1-4 tasks on CPU 60%; memory reservation 128 MiB, limit 256 MiB; 256 CPU units`,
                 "  - secrets: DATABASE_PASSWORD from the stack's config; SIGNING_KEY generated",
                 // prod's listener serves HTTPS: a new host needs a name on its certificate too.
