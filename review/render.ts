@@ -9,7 +9,7 @@ import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext, usd } from "./costItems";
-import { CostReport, estimateCost, priceBook } from "./cost";
+import { CostReport, estimateCost, priceBook, ServiceCost } from "./cost";
 import { costLines, roundedCost, serviceTotals } from "./costTable";
 import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
 import { rollingDeployment } from "../facts/fleet";
@@ -328,11 +328,28 @@ function rolloutTable(rollouts: readonly RolloutEstimate[]): Table {
     };
 }
 
-/** Per service: its compute (Fargate tasks, or its share of the EC2 instances) and log ingestion; the total row is their sum. */
-function serviceCostTable(c: CostReport): Table {
+/**
+ * Per service: its compute (Fargate tasks, or its share of the EC2 instances) and log ingestion; the
+ * total row is their sum. `grouped`: services of equal cost as one row holding the group's sums (so
+ * the rows still add up to the total), its detail saying each one's.
+ */
+function serviceCostTable(c: CostReport, grouped = false): Table {
+    const groups = new Map<string, ServiceCost[]>();
+    for (const s of c.services) {
+        const key = grouped ? JSON.stringify([s.monthly, s.compute, s.logs, s.detail]) : s.service;
+        groups.set(key, [...(groups.get(key) ?? []), s]);
+    }
+    const sum = (services: readonly ServiceCost[], amount: (s: ServiceCost) => number) =>
+        usd(services.reduce((cents, s) => cents + Math.round(amount(s) * 100), 0) / 100);
     return {
         headers: ["service", "monthly", "compute", "logs", "detail"],
-        rows: c.services.map((s) => [s.service, usd(s.monthly), usd(s.compute), usd(s.logs), s.detail]),
+        rows: [...groups.values()].map((g) => [
+            g.map((s) => s.service).join(", "),
+            sum(g, (s) => s.monthly),
+            sum(g, (s) => s.compute),
+            sum(g, (s) => s.logs),
+            g.length > 1 ? `${g.length} × ${usd(g[0].monthly)}: ${g[0].detail}` : g[0].detail,
+        ]),
     };
 }
 
@@ -941,10 +958,9 @@ function markdownAt(r: Review, detail: Detail): string {
         true,
     );
     out.push("#### Monthly cost", "", markdownTable(sharedCostTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
-    const costs = serviceCostTable(r.cost);
-    const touchedCosts = changedRows(costs, base?.cost && serviceCostTable(base.cost), 0);
-    if (touchedCosts.rows.length) out.push(markdownTable(fold(touchedCosts)), "");
-    if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(withRow(fold(costs), serviceTotalRow(r.cost)))));
+    // Grouped beyond the full detail, as a cost table groups: each group's sums, adding up to the total.
+    const costs = serviceCostTable(r.cost, detail !== "full");
+    if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(withRow(costs, serviceTotalRow(r.cost)))));
     out.push(...completeCostLines(r.cost, true), "");
     out.push(`<sub>Assumptions: ${priceBook.assumptions.notes.join(" ")}</sub>`, "");
     return out.join("\n");

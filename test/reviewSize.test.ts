@@ -63,6 +63,8 @@ function changed(services: Record<string, ServiceSpec>): Record<string, ServiceS
 
 interface Section {
     readonly review: Review;
+    /** The base plan's review alone: the stack's first plan, with every table whole. */
+    readonly first: Review;
     /** The stack's Markdown, as `--markdown` writes it. */
     readonly markdown: string;
     readonly detail: Detail;
@@ -101,6 +103,7 @@ before(async () => {
         const { text, detail } = fittedMarkdown(r);
         sections[run.stack] = {
             review: r,
+            first: review(base.plan!),
             markdown: text,
             detail,
             fullLength: renderMarkdown(r, Infinity).length,
@@ -145,7 +148,9 @@ describe("the review of a large fleet", () => {
                 sections[stack].changedServices.filter((name) => !names.has(name)),
                 [],
             );
-            assert.match(changes, /^- \*\*ledger\*\* \(new, \$\d+\.\d\d a month\): no routes$/m);
+            // prod runs its services on EC2: the new one's cost is its share of the instances.
+            const share = stack === "prod" ? " as its share of the EC2 instances and logs" : "";
+            assert.match(changes, new RegExp(`^- \\*\\*ledger\\*\\* \\(new, \\$\\d+\\.\\d\\d a month${share}\\): no routes$`, "m"));
             assert.match(changes, /route www\.(dev\.)?fleet\.example\.com → www2\.(dev\.)?fleet\.example\.com/);
         });
 
@@ -159,6 +164,25 @@ describe("the review of a large fleet", () => {
                 section.changedServices.filter((name) => !names.has(name)),
                 [],
             );
+        });
+
+        it(`adds ${stack}'s first-plan cost per service up to its total when equal rows are grouped`, () => {
+            const { text, detail } = fittedMarkdown(sections[stack].first);
+            assert.equal(detail, "grouped", `${stack}: ${text.length} characters`);
+            const lines = text.split("\n");
+            const at = lines.indexOf("| service | monthly | compute | logs | detail |");
+            const rows: string[][] = [];
+            for (let i = at + 2; lines[i]?.startsWith("| "); i++) rows.push(lines[i].slice(2, -2).split(" | "));
+            const cents = (cell: string) => Math.round(Number(cell.replace("$", "")) * 100);
+            const body = rows.filter((row) => row[0] !== "total");
+            assert.ok(body.length < sections[stack].baseServices.length, "equal rows grouped");
+            assert.equal(body.flatMap((row) => row[0].split(", ")).length, sections[stack].baseServices.length, "every service named once");
+            for (const column of [1, 2, 3])
+                assert.equal(
+                    body.reduce((sum, row) => sum + cents(row[column]), 0),
+                    cents(rows.find((row) => row[0] === "total")![column]),
+                    `column ${column}`,
+                );
         });
 
         it(`opens ${stack}'s section with the changes, every replacement counted in the verdict, and cuts nothing`, () => {
