@@ -70,6 +70,17 @@ export const acmDefaultNamesPerCertificate = 10;
 export const serviceConnectAgent = { cpu: 256, memoryMiB: 64 } as const;
 
 /**
+ * On EC2, what ECS requires of a Service Connect task is task memory above its containers' limits
+ * ("On Amazon EC2, task definition memory is required"; same page, Proxy resources); task CPU is
+ * optional on EC2 (task definition parameters, Task size). So a stack reserves, by default, AWS's
+ * recommended 64 MiB and no CPU: the agent takes CPU by weight, as every container on an instance
+ * does, and the packing is kept (fleet:cluster.ec2.serviceConnectAgent changes both).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size
+ */
+export const serviceConnectAgentOnEc2 = { cpu: 0, memoryMiB: 64 } as const;
+
+/**
  * IAM's quotas on policy documents (IAM and AWS STS quotas): a role's inline policies together at
  * most 10,240 characters and its trust policy at most 2,048 (the default quota), white space not
  * counted.

@@ -141,12 +141,13 @@ export type ResolvedCapacity =
     | {
           readonly kind: "ec2";
           /**
-           * Task-level CPU units and memory (MiB), set only where AWS requires a task size on EC2:
-           * a task in Service Connect must set task memory above its containers' limits, for the
-           * agent ECS adds (facts/aws.ts serviceConnectAgent). Placement then reserves this
-           * size on an instance instead of the container's soft reservation.
+           * Task-level memory (MiB), and CPU units where the stack reserves CPU for the agent, set
+           * only where AWS requires a task size on EC2: a task in Service Connect must set task
+           * memory above its containers' limits, for the agent ECS adds (facts/aws.ts
+           * serviceConnectAgentOnEc2, fleet:cluster.ec2.serviceConnectAgent). Placement then
+           * reserves this memory on an instance instead of the container's soft reservation.
            */
-          readonly task?: { readonly cpu: number; readonly memory: number };
+          readonly task?: { readonly cpu?: number; readonly memory: number };
       };
 
 /**

@@ -51,6 +51,7 @@ import {
     iamPolicySize,
     iamQuotas,
     serviceConnectAgent,
+    serviceConnectAgentOnEc2,
     ssmStandardParameterMaxCharacters,
 } from "../facts/aws";
 import { deregistrationDelay as deregistration, fleetHealthCheck, rootUserPattern } from "../facts/fleet";
@@ -494,12 +495,21 @@ class ServiceResolver {
     private sized(capacity: Capacity): ResolvedCapacity {
         const { cpu, memory } = this.spec;
         const agent = this.connections.serviceConnect !== undefined;
-        const task = agent
+        const task: { cpu: number; memory: number } = agent
             ? { cpu: cpu + serviceConnectAgent.cpu, memory: memory.limit + serviceConnectAgent.memoryMiB }
             : { cpu, memory: memory.limit };
         if (capacity === "ec2") {
             const ec2 = this.settings.cluster.ec2;
             const type = ec2 && instanceTypes[ec2.instanceType];
+            // On EC2 the agent's share is the stack's (fleet:cluster.ec2.serviceConnectAgent): ECS
+            // requires task memory above the container's limit, and no task CPU.
+            const onEc2 = ec2?.serviceConnectAgent ?? serviceConnectAgentOnEc2;
+            const ec2Task = {
+                memory: memory.limit + (agent ? onEc2.memoryMiB : 0),
+                ...(agent && onEc2.cpu > 0 ? { cpu: cpu + onEc2.cpu } : {}),
+            };
+            task.memory = ec2Task.memory;
+            task.cpu = cpu + (agent ? onEc2.cpu : 0);
             if (ec2 && type) {
                 const [registered, units] = [ec2.registeredMemoryMiB, type.vcpus * cpuUnitsPerVcpu];
                 if (task.memory > registered) {
@@ -509,7 +519,7 @@ class ServiceResolver {
                         memory.limit,
                         (memory.limit > registered
                             ? "exceeds"
-                            : `with the Service Connect agent (${serviceConnectAgent.memoryMiB} MiB more) ` +
+                            : `with the Service Connect agent (${onEc2.memoryMiB} MiB more) ` +
                               `needs a ${task.memory} MiB task, more than`) +
                             ` the ${registered} MiB a ${ec2.instanceType} registers for tasks, so the task can never be placed`,
                         "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
@@ -522,13 +532,13 @@ class ServiceResolver {
                         cpu,
                         cpu > units
                             ? `exceeds the ${units} units of a ${ec2.instanceType}`
-                            : `with the Service Connect agent (${serviceConnectAgent.cpu} CPU units more) needs ` +
+                            : `with the Service Connect agent (${onEc2.cpu} CPU units more) needs ` +
                                   `${task.cpu} units, more than the ${units} of a ${ec2.instanceType}`,
                         "lower cpu or choose a larger instance type",
                     );
                 }
             }
-            return agent ? { kind: "ec2", task } : { kind: "ec2" };
+            return agent ? { kind: "ec2", task: ec2Task } : { kind: "ec2" };
         }
         const size = smallestFargateSize(task.cpu, task.memory);
         if (!size && agent && smallestFargateSize(cpu, memory.limit)) {

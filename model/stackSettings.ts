@@ -29,7 +29,7 @@ import {
 import { controlIds, minimumReasonLength } from "../facts/controls";
 import { dnsSchema } from "./dns";
 import { defaultSslPolicy } from "../facts/fleet";
-import { recommendedTlsPolicies } from "../facts/aws";
+import { recommendedTlsPolicies, serviceConnectAgentOnEc2 } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
 
@@ -177,6 +177,20 @@ const ec2Schema = fieldsObject({
      * services on EC2 run in awsvpc), and the plan's capacity counts that many. @default false
      */
     eniTrunking: flag().default(false),
+    /**
+     * What an EC2 task in Service Connect reserves for the agent ECS adds to it. ECS requires task
+     * memory above the containers' limits on EC2 (at least 1 MiB more) and no task CPU; AWS
+     * recommends 64 MiB or more for the agent, 256 CPU units from 500 requests a second. CPU 0 sets
+     * no task CPU, so the agent shares the instance's CPU by weight and the task is not capped; a
+     * CPU above 0 sets task CPU to the container's plus this, which also caps the task.
+     * @default { memoryMiB: 64, cpu: 0 }
+     */
+    serviceConnectAgent: fieldsObject({
+        /** MiB added to the container's limit for the task's memory. @default 64 */
+        memoryMiB: inRange(1, 4096).default(serviceConnectAgentOnEc2.memoryMiB),
+        /** CPU units added to the container's for a task CPU; 0 sets none. @default 0 */
+        cpu: inRange(0, 4096).default(serviceConnectAgentOnEc2.cpu),
+    }).prefault({}),
 })
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {

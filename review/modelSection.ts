@@ -38,9 +38,10 @@ export interface ServiceFacts {
     readonly fargateSize?: { readonly cpu: number; readonly memory: number };
     /**
      * Task-level size of an EC2 task, set only where AWS requires one (Service Connect): placement
-     * reserves it instead of the soft reservation. Absent otherwise, and in older sections.
+     * reserves its memory instead of the soft reservation, and its CPU where the stack sets one
+     * (else the container's). Absent otherwise.
      */
-    readonly ec2TaskSize?: { readonly cpu: number; readonly memory: number };
+    readonly ec2TaskSize?: { readonly cpu?: number; readonly memory: number };
     /**
      * `awsvpc` for an EC2 service in awsvpc (Service Connect): each task takes one of its instance's
      * network interfaces. Absent for bridge and Fargate, and in older sections.

@@ -252,7 +252,7 @@ function memoryTable(facts: PlanFacts): Table {
         headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "task size (cpu/MiB)", "tasks (min-max)"],
         rows: facts.services.map((s) => {
             const size = s.fargateSize ?? s.ec2TaskSize;
-            return [s.name, s.capacity, s.reservation, s.limit, s.cpu, size ? `${size.cpu}/${size.memory}` : "-", tasksOf(s)];
+            return [s.name, s.capacity, s.reservation, s.limit, s.cpu, size ? `${size.cpu ?? "-"}/${size.memory}` : "-", tasksOf(s)];
         }),
     };
 }
