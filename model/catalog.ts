@@ -14,7 +14,7 @@ import { accessSchema, kmsKeySchema } from "./access";
 import { didYouMean } from "./problems";
 import type { ProblemCode } from "./problemCodes";
 import { jsonKeyPattern, Mistake, notSecretArn, secretArnMistake } from "./secretsManager";
-import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import { DeepReadonly, fieldList, fieldsObject, flag, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
     jobScheduleSchema,
@@ -669,6 +669,18 @@ export const serviceSchema = z.strictObject(
             .default("rolling"),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
+        /**
+         * The service tolerates losing a task at two minutes' notice (Spot capacity reclaimed): the capacity advisor
+         * proposes Spot for a service with two or more tasks, and for one with a single task (or a job) only when this
+         * is true. @default false
+         */
+        interruptible: flag().optional(),
+        /**
+         * The published `image` is multi-architecture (its manifest list has linux/arm64 beside linux/amd64): the
+         * capacity advisor may then place the service on Graviton (arm64) instances. A `build` is built for the
+         * instances' architecture anyway. @default false
+         */
+        multiArch: flag().optional(),
         /**
          * The user the container runs as (`uid[:gid]` or a name in the image); root is refused (opt out with
          * `optOut.nonRootUser`); numeric when the service mounts an EFS file system (its access point writes as it).

@@ -223,6 +223,10 @@ export interface ResolvedService {
     readonly networkMode: NetworkMode;
     /** How a deployment replaces the tasks: start new first (`rolling`) or stop old first (`recreate`). */
     readonly deployment: Deployment;
+    /** Declared to tolerate a task lost to Spot (`interruptible`); absent otherwise. */
+    readonly interruptible?: true;
+    /** Its published image is declared multi-architecture (`multiArch`); absent otherwise. */
+    readonly multiArch?: true;
     readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];

@@ -207,6 +207,8 @@ class ServiceResolver {
                 // awsvpc for Service Connect on EC2: a server's own group admits its callers' groups alone.
                 networkMode: sized.kind === "fargate" || serviceConnect ? "awsvpc" : "bridge",
                 deployment: s.deployment,
+                ...(s.interruptible ? { interruptible: true as const } : {}),
+                ...(s.multiArch ? { multiArch: true as const } : {}),
                 security,
                 grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
                 connects,

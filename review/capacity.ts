@@ -24,6 +24,8 @@ export interface Ec2CapacityReport {
     readonly instancesReason: string;
     /** Sum of reservations / (instances × registered memory). */
     readonly utilisation: number;
+    /** Sum of the tasks' CPU units / (instances × the type's CPU units). */
+    readonly cpuUtilisation: number;
     /** How jobs and scheduled minimums were counted, per service (empty when none). */
     readonly assumptions: readonly string[];
     readonly warnings: readonly string[];
@@ -171,6 +173,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
         instances,
         instancesReason: reasons.join(", "),
         utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
+        cpuUtilisation: instances > 0 && cpuUnits > 0 ? tasks.reduce((sum, t) => sum + t.cpu, 0) / (instances * cpuUnits) : 0,
         assumptions: taskAssumptions(services),
         warnings,
     };

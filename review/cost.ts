@@ -3,7 +3,7 @@
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
 import { smallestFargateSize } from "../model/fargate";
-import { cpuUnitsPerVcpu } from "../facts/aws";
+import { cpuUnitsPerVcpu, serviceConnectAgent } from "../facts/aws";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
 import { CostContext, CostItem, costItems } from "./costItems";
@@ -102,12 +102,18 @@ export function savings(c: CostReport): { readonly albConsolidation: number; rea
     return { albConsolidation: c.baseline.total - c.sharedAlbFargate.total, packingAndSpot: c.sharedAlbFargate.total - c.total };
 }
 
-function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
+export function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
     return (size.cpu / cpuUnitsPerVcpu) * prices.fargateVcpuHour + (size.memory / 1024) * prices.fargateGbHour;
 }
 
-function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
-    return service.fargateSize ?? smallestFargateSize(service.cpu, service.limit);
+/**
+ * The service's Fargate size: its own on Fargate; on EC2 the one it would get there, with the
+ * Service Connect agent where it runs one (model/resolve.ts sizes it so). Undefined when none holds it.
+ */
+export function fargateSizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
+    if (service.fargateSize) return service.fargateSize;
+    const agent = service.serviceConnect ? serviceConnectAgent : { cpu: 0, memoryMiB: 0 };
+    return smallestFargateSize(service.cpu + agent.cpu, service.limit + agent.memoryMiB);
 }
 
 /** How many tasks run on average over a month, and how that was reckoned. */
@@ -190,7 +196,7 @@ export function estimateCost(
             const running = service.job ? ` while it runs: ${load.get(service.name)!.detail}` : "";
             detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${running})`;
         } else {
-            const size = sizeOf(service)!;
+            const size = fargateSizeOf(service)!;
             const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;
             compute = tasksOf(service) * fargateTaskHour(prices, size) * hours * discount;
             const spot = service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : "";
@@ -228,7 +234,7 @@ export function estimateCost(
     // The common way: one ALB per routed service, every task on Fargate on-demand.
     const routed = facts.services.filter((s) => s.targetGroup).length;
     const fargateOnDemand = facts.services.reduce(
-        (sum, s) => sum + tasksOf(s) * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
+        (sum, s) => sum + tasksOf(s) * fargateTaskHour(prices, fargateSizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
         0,
     );
     const items = context ? costItems(facts, context, capacity?.instances ?? 0, book, prices) : [];

@@ -62,6 +62,12 @@ export interface ServiceFacts {
      * Graviton); false for a published image.
      */
     readonly builds: boolean;
+    /** It calls or is called through Service Connect (its tasks run the agent); absent otherwise. */
+    readonly serviceConnect?: true;
+    /** Declared to tolerate Spot interruptions (`interruptible`); absent otherwise. */
+    readonly interruptible?: true;
+    /** Its published image declared multi-architecture (`multiArch`); absent otherwise. */
+    readonly multiArch?: true;
     /** Scheduled scaling: the minimums the scheduled actions set. Absent without a schedule. */
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
@@ -163,6 +169,10 @@ export interface Ec2Facts {
     readonly eniTrunking?: boolean;
     /** awsvpc tasks an instance holds (model/instanceTypes.ts awsvpcTaskLimit). Absent in older sections. */
     readonly awsvpcTasksPerInstance?: number;
+    /** What a Service Connect task reserves for the agent (fleet:cluster.ec2.serviceConnectAgent). */
+    readonly serviceConnectAgent?: { readonly memoryMiB: number; readonly cpu: number };
+    /** Each instance's root volume (GiB). */
+    readonly rootVolumeGiB?: number;
 }
 
 export interface ModelPlatformFacts {
@@ -271,6 +281,9 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
               }
             : undefined,
         builds: service.image.kind === "build",
+        ...(service.serviceConnect ? { serviceConnect: true as const } : {}),
+        ...(service.interruptible ? { interruptible: true as const } : {}),
+        ...(service.multiArch ? { multiArch: true as const } : {}),
         ...(service.deployment === "recreate" ? { deployment: "recreate" as const } : {}),
         ...workloadFacts(service),
         ...volumeFacts(service.volumes),
@@ -307,6 +320,8 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       registeredMemoryMiB: ec2.registeredMemoryMiB,
                       eniTrunking: ec2.eniTrunking,
                       awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
+                      serviceConnectAgent: { ...ec2.serviceConnectAgent },
+                      rootVolumeGiB: ec2.rootVolumeGiB,
                   }
                 : undefined,
         },

@@ -5,6 +5,7 @@
  * time, cost), in the Markdown only for what changed with the rest folded.
  */
 import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
+import { advisePlacement, PlacementAdvice, placementLines } from "./placement";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
 import { ec2Capacity, Ec2CapacityReport } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
@@ -47,6 +48,8 @@ export interface Review {
     readonly https: boolean;
     /** The cheapest EC2 type and count that holds the fleet, next to the current one (review/advisor.ts); absent without EC2 capacity. */
     readonly advice?: CapacityAdvice;
+    /** Where each service runs and on which instances, for the cheapest month (review/placement.ts). */
+    readonly placement: PlacementAdvice;
     /** The stack's budget against the estimate and the change (review/budget.ts). */
     readonly budget: BudgetVerdict;
     /** Jobs with their next runs (from `now`) and monthly task-hours. */
@@ -71,6 +74,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
     const rollouts = facts.services.filter((s) => !s.job).map(rolloutEstimate);
     const cost = estimateCost(facts, capacity, priceBook, costContext(plan));
     const advice = adviseCapacity(facts);
+    const placement = advisePlacement(facts, cost, capacity);
     const https = servesHttps(plan);
     let against: Review["against"];
     if (base) {
@@ -121,6 +125,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         verdict,
         https,
         advice,
+        placement,
         budget,
         jobs: jobRows(facts.services, options.now ?? new Date()),
         warnings: [
@@ -429,6 +434,23 @@ function markdownPolicy(policy: PolicyResult): string[] {
     return out;
 }
 
+/**
+ * First in the verdict when the plan costs more than the same fleet on Fargate behind one shared
+ * ALB: by how much, and what the placement advisor proposes.
+ */
+function overFargateRow(r: Review): [string, string][] {
+    const fargate = r.cost.sharedAlbFargate.total;
+    const over = r.cost.total - fargate;
+    if (over < 0.005) return [];
+    return [
+        [
+            "cost over Fargate",
+            `${usd(over)} a month more than the same fleet on Fargate on-demand behind one shared ALB ` +
+                `(${usd(r.cost.total)} against ${usd(fargate)}); the advisor: ${r.placement.summary}`,
+        ],
+    ];
+}
+
 /** The verdict block's rows: what a reviewer weighs first. */
 function verdictRows(r: Review): [string, string][] {
     const v = r.verdict;
@@ -444,6 +466,7 @@ function verdictRows(r: Review): [string, string][] {
             ? `${usd(v.cost.after)} a month`
             : `${usd(v.cost.before)} → ${usd(v.cost.after)} a month (${signedUsd(v.cost.after - v.cost.before)})`;
     const rows: [string, string][] = [
+        ...overFargateRow(r),
         ["policy", policy],
         ["deletions refused", v.deletionsRefused.length ? String(v.deletionsRefused.length) : "none"],
     ];
@@ -559,6 +582,7 @@ export function renderText(r: Review): string {
         out.push("Ports and volumes (what each server speaks on its port; what each task mounts):", textTable(ports), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    out.push(...placementLines(r.placement, false));
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
     if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r)), "");
     out.push(
@@ -662,7 +686,11 @@ function markdownAt(r: Review, detail: Detail): string {
         [memoryTable(r.facts), base?.facts && memoryTable(base.facts)],
         0,
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
-        [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
+        [
+            ...(r.capacity ? [...capacityLines(r.capacity), ""] : []),
+            ...placementLines(r.placement, true),
+            ...(r.advice ? [...adviceLines(r.advice, true), ""] : []),
+        ],
     );
     if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r)), "");
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
