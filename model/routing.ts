@@ -143,31 +143,55 @@ export function computedPriority(service: string, hosts: readonly string[], path
 export function patternCovers(general: string, specific: string, caseInsensitive: boolean): boolean {
     const g = caseInsensitive ? general.toLowerCase() : general;
     const s = caseInsensitive ? specific.toLowerCase() : specific;
-    // covers[i][j]: g from j covers s from i, filled from the ends.
-    const covers: boolean[][] = Array.from({ length: s.length + 1 }, () => new Array<boolean>(g.length + 1).fill(false));
-    covers[s.length][g.length] = true;
+    // A pattern without wildcards matches one value: it covers only itself.
+    const first = g.search(/[*?]/);
+    if (first < 0) return g === s;
+    // Literals before g's first wildcard and after its last must be s's own literals there (the common miss, without the table).
+    for (let k = 0; k < first; k++) if (s[k] !== g[k]) return false;
+    for (let k = 1; k < g.length && !"*?".includes(g[g.length - k]); k++)
+        if (s.length < k || s[s.length - k] !== g[g.length - k]) return false;
+    // next[j] (the row of s from i + 1) and row[j] (from i): g from j covers s from there; filled from the ends.
+    let next = new Uint8Array(g.length + 1);
+    let row = new Uint8Array(g.length + 1);
     for (let i = s.length; i >= 0; i--) {
+        row.fill(0);
+        if (i === s.length) row[g.length] = 1;
         for (let j = g.length - 1; j >= 0; j--) {
             if (g[j] === "*") {
                 // Empty, or it takes s[i] (whatever s[i] stands for) and stays.
-                covers[i][j] = covers[i][j + 1] || (i < s.length && covers[i + 1][j]);
+                row[j] = row[j + 1] || (i < s.length ? next[j] : 0);
             } else if (i < s.length && s[i] !== "*") {
                 // One character of s: g's `?` takes any; a literal of g only itself, never s's `?`.
-                covers[i][j] = (g[j] === "?" || (s[i] !== "?" && g[j] === s[i])) && covers[i + 1][j + 1];
+                row[j] = (g[j] === "?" || (s[i] !== "?" && g[j] === s[i])) && next[j + 1] ? 1 : 0;
             }
         }
+        [next, row] = [row, next];
     }
-    return covers[0][0];
+    return next[0] === 1;
 }
 
 /** A rule's paths as conditions: none, or a match-all path among them, matches every path. */
 const pathCondition = (paths: readonly string[]) => (paths.some(isMatchAllPath) ? [] : paths);
 
+/** Whether the `general` values of a condition match every value the `specific` ones do (none: any value). */
+function conditionCovers(general: readonly string[], specific: readonly string[], caseInsensitive: boolean): boolean {
+    if (general.length === 0) return true;
+    if (specific.length === 0) return false;
+    return specific.every((s) => general.some((g) => patternCovers(g, s, caseInsensitive)));
+}
+
+/** A rule's conditions as matching compares them: hosts in lower case (ELB matches them in any case), paths as conditions. */
+const conditionsOf = (rule: Pick<PlannedRule, "hosts" | "paths">) => ({
+    hosts: rule.hosts.map((host) => host.toLowerCase()),
+    paths: pathCondition(rule.paths),
+});
+
+const conditionsCover = (a: ReturnType<typeof conditionsOf>, b: ReturnType<typeof conditionsOf>) =>
+    conditionCovers(a.hosts, b.hosts, false) && conditionCovers(a.paths, b.paths, false);
+
 /** Whether rule `a` matches every request rule `b` matches, so `b` would never be reached after `a`. */
 export function ruleCovers(a: Pick<PlannedRule, "hosts" | "paths">, b: Pick<PlannedRule, "hosts" | "paths">): boolean {
-    const covers = (general: readonly string[], specific: readonly string[], ci: boolean) =>
-        general.length === 0 || (specific.length > 0 && specific.every((s) => general.some((g) => patternCovers(g, s, ci))));
-    return covers(a.hosts, b.hosts, true) && covers(pathCondition(a.paths), pathCondition(b.paths), false);
+    return conditionsCover(conditionsOf(a), conditionsOf(b));
 }
 
 /** Whether rule `a` must be evaluated before rule `b`: `b` matches every request `a` does, and more. */
@@ -343,7 +367,11 @@ export function planRoutes(routes: readonly RouteInput[], deployed?: readonly De
         const home = computedPriority(route.service, route.hosts, route.paths);
         return { pinned: route.pinnedPriority, deployed: own, home, ranges: rangesOf(shapes[i].kind, home) };
     });
-    const allocation = allocatePriorities(placements, (a, b) => mustPrecede(shapes[a], shapes[b]), new Set(holders.keys()));
+    // covers[a][b]: rule a matches every request rule b does; a precedes b when b covers it and not the reverse.
+    const conditions = shapes.map(conditionsOf);
+    const covers = conditions.map((a) => conditions.map((b) => a === b || conditionsCover(a, b)));
+    const precedes = (a: number, b: number) => covers[b][a] && !covers[a][b];
+    const allocation = allocatePriorities(placements, precedes, new Set(holders.keys()));
     const rules: PlannedRule[] = shapes.map((shape, i) => ({ ...shape, ...allocation.placed[i] }));
     // Suggestions avoid every priority in use, deployed, or suggested already.
     const used = new Set([...rules.map((r) => r.priority), ...holders.keys()]);
@@ -358,15 +386,23 @@ export function planRoutes(routes: readonly RouteInput[], deployed?: readonly De
     // A rule left without a priority is that problem alone, not also an unreachable one.
     const unplaced = new Set(allocation.conflicts.flatMap((c) => (c.kind === "no-free-slot" ? [rules[c.rule]] : [])));
 
-    const ordered = [...rules].sort((a, b) => a.priority - b.priority || a.service.localeCompare(b.service) || a.index - b.index);
+    const order = rules
+        .map((_, i) => i)
+        .sort(
+            (a, b) =>
+                rules[a].priority - rules[b].priority ||
+                rules[a].service.localeCompare(rules[b].service) ||
+                rules[a].index - rules[b].index,
+        );
+    const ordered = order.map((i) => rules[i]);
 
     // Unreachable rules: an earlier rule matches everything a later rule would.
-    for (let i = 0; i < ordered.length; i++) {
-        for (let j = i + 1; j < ordered.length; j++) {
-            const earlier = ordered[i];
-            const later = ordered[j];
+    for (let i = 0; i < order.length; i++) {
+        for (let j = i + 1; j < order.length; j++) {
+            const earlier = rules[order[i]];
+            const later = rules[order[j]];
             if (earlier.priority === later.priority || unplaced.has(earlier) || unplaced.has(later)) continue;
-            if (ruleCovers(earlier, later) && !ruleCovers(later, earlier)) {
+            if (precedes(order[j], order[i])) {
                 problems.push(
                     routingProblem(
                         "routing/unreachable-rule",
