@@ -7,7 +7,6 @@ import { RetiredService } from "./retired";
 import { Job } from "./job";
 import { Service } from "./service";
 import { connectionRules } from "./serviceConnect";
-import { platformLogicalNames } from "../model/naming";
 import { programEnvProblems } from "../model/programEnv";
 
 /** Environment values a program computes, by service then variable name (an RDS endpoint, a bucket's name). */
@@ -97,10 +96,7 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
     if (fleet.services.some((s) => s.connects.length > 0)) {
         connectionRules(fleet, {
             serviceGroups: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, service.securityGroupId])),
-            instancesGroup: platform.cluster.instanceSecurityGroupId,
             components: services,
-            platform: platform.cluster,
-            platformNames: platformLogicalNames(names.prefix),
         });
     }
     for (const retired of fleet.retired) {

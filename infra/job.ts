@@ -29,7 +29,7 @@ export class Job extends pulumi.ComponentResource {
     public readonly image: pulumi.Output<string>;
     public readonly repositoryUrl?: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
-    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    /** The tasks' own security group (awsvpc); bridge tasks on EC2 share the instances' group. */
     public readonly securityGroupId?: pulumi.Output<string>;
 
     constructor(name: string, args: TaskArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,7 +65,7 @@ export interface JobScheduleArgs {
     readonly platform: PlatformRefs;
     /** The task definition family (servicePhysicalNames.taskFamily). */
     readonly family: string;
-    /** The job's task: its definition, roles, and its own group when its tasks use awsvpc (Fargate). */
+    /** The job's task: its definition, roles, and its own group when its tasks use awsvpc. */
     readonly task: Task;
     readonly tags?: Record<string, string>;
 }

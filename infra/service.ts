@@ -46,7 +46,7 @@ export class Service extends pulumi.ComponentResource {
     public readonly repositoryUrl?: pulumi.Output<string>;
     public readonly targetGroupArn?: pulumi.Output<string>;
     public readonly logGroupName: pulumi.Output<string>;
-    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    /** The tasks' own security group (awsvpc); bridge tasks on EC2 share the instances' group. */
     public readonly securityGroupId?: pulumi.Output<string>;
 
     private readonly args: ServiceArgs;
@@ -103,7 +103,7 @@ export class Service extends pulumi.ComponentResource {
                 // gRPC and HTTP/2 to the targets (from the HTTPS listener, which validation requires).
                 protocolVersion: targetProtocolVersion[this.spec.protocol],
                 // awsvpc tasks register by IP; bridge tasks by instance and dynamic host port.
-                targetType: this.spec.capacity.kind === "fargate" ? "ip" : "instance",
+                targetType: this.spec.networkMode === "awsvpc" ? "ip" : "instance",
                 deregistrationDelay: this.spec.deregistrationDelay,
                 healthCheck: {
                     enabled: true,
@@ -154,8 +154,8 @@ export class Service extends pulumi.ComponentResource {
                 taskDefinition: taskDefinition.arn,
                 // Without it a changed capacityProviderStrategies replaces the service (delete and
                 // create: an outage); with it, moving between fargate and fargate-spot is an update and
-                // a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533). A move
-                // between Fargate and EC2 changes the network mode too: a replacement (replacement()).
+                // a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533). A change
+                // of network mode (Fargate to EC2, or joining Service Connect on EC2) is a replacement (replacement()).
                 forceNewDeployment: true,
                 desiredCount: spec.desiredCount,
                 capacityProviderStrategies: [
@@ -165,7 +165,7 @@ export class Service extends pulumi.ComponentResource {
                         base: 0,
                     },
                 ],
-                // Only awsvpc (Fargate) tasks have a security group of their own.
+                // Only awsvpc tasks have a security group of their own.
                 networkConfiguration: securityGroup
                     ? {
                           subnets: this.platform.network.privateSubnetIds,
@@ -286,9 +286,10 @@ export class Service extends pulumi.ComponentResource {
 }
 
 /**
- * What an ECS service cannot change in place, as its replacement trigger: its network mode (a move
- * between Fargate's awsvpc and EC2's bridge: the provider sends no network configuration for bridge,
- * ECS keeps the old one and refuses the update) and what its port speaks ("appProtocol is immutable
+ * What an ECS service cannot change in place, as its replacement trigger: its network mode (awsvpc
+ * and bridge: on a move between Fargate and EC2, or when an EC2 service joins or leaves Service
+ * Connect; the provider sends no network configuration for bridge, ECS keeps the old one and
+ * refuses the update) and what its port speaks ("appProtocol is immutable
  * in a Service Connect service. Updating this field requires a service deletion and redeployment",
  * ECS API PortMapping.appProtocol). `http` is left out of the trigger, so a service that starts
  * serving calls is updated in place. The engine replaces only when both the recorded and the new
@@ -301,9 +302,8 @@ export class Service extends pulumi.ComponentResource {
  * second service cannot take while the first exists, so it is down while its new tasks start.
  */
 function replacement(spec: ResolvedService): pulumi.CustomResourceOptions {
-    const network = spec.capacity.kind === "ec2" ? "bridge" : "awsvpc";
     return {
-        replacementTrigger: spec.protocol === "http" ? network : `${network}+${spec.protocol}`,
+        replacementTrigger: spec.protocol === "http" ? spec.networkMode : `${spec.networkMode}+${spec.protocol}`,
         ...(spec.serviceConnect?.server ? { deleteBeforeReplace: true } : {}),
     };
 }

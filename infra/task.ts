@@ -2,7 +2,7 @@
  * The task every catalog entry runs, service or job: its log group, image (and its own repository
  * when it builds), secrets (SSM parameters created or referenced, Secrets Manager secrets by
  * reference), execution role, access points to the stack's file systems, task role, task
- * definition and, on awsvpc (Fargate), its security group. Steps of a component, created as its
+ * definition and, in awsvpc (Fargate, and Service Connect on EC2), its security group. Steps of a component, created as its
  * children: Service keeps the task running behind an ECS service (service.ts), Job starts it on a
  * schedule (job.ts).
  */
@@ -57,7 +57,7 @@ export interface TaskOutputs {
     /** The entry's own repository, when it builds its image. */
     readonly repositoryUrl?: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
-    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    /** The tasks' own security group (awsvpc); bridge tasks on EC2 share the instances' group. */
     readonly securityGroupId?: pulumi.Output<string>;
 }
 
@@ -77,7 +77,7 @@ export class Task {
     public readonly executionRole: aws.iam.Role;
     public readonly taskRole: aws.iam.Role;
     public readonly taskDefinition: aws.ecs.TaskDefinition;
-    /** The tasks' own security group (awsvpc, Fargate); EC2 tasks share the instances' group. */
+    /** The tasks' own security group (awsvpc); bridge tasks on EC2 share the instances' group. */
     public readonly securityGroup?: aws.ec2.SecurityGroup;
     /**
      * The roles' inline policies: IAM is eventually consistent, so what starts a task waits for
@@ -112,7 +112,7 @@ export class Task {
         this.mounts = this.createAccessPoints();
         this.taskRole = this.createTaskRole(this.mounts);
         this.taskDefinition = this.createTaskDefinition(image, this.logGroup, secrets, this.executionRole, this.taskRole, this.mounts);
-        this.securityGroup = this.spec.capacity.kind === "fargate" ? this.createSecurityGroup() : undefined;
+        this.securityGroup = this.spec.networkMode === "awsvpc" ? this.createSecurityGroup() : undefined;
         if (this.securityGroup) this.createNfsRules(this.securityGroup, this.mounts);
     }
 
@@ -374,7 +374,7 @@ export class Task {
             this.children.taskDefinition,
             {
                 family: servicePhysicalNames.taskFamily(this.args.names, this.spec.name),
-                networkMode: fargate ? "awsvpc" : "bridge",
+                networkMode: this.spec.networkMode,
                 requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
                 cpu: size ? String(size.cpu) : undefined,
                 memory: size ? String(size.memory) : undefined,
@@ -413,7 +413,8 @@ export class Task {
     }
 
     /**
-     * A Fargate task reaches a file system's mount targets from its own group: one NFS rule per
+     * An awsvpc task reaches a file system's mount targets from its own group (on EC2 too: the ECS
+     * agent mounts in the task's network namespace, aws/amazon-ecs-agent#2372): one NFS rule per
      * file system, on the file system's group.
      */
     private createNfsRules(securityGroup: aws.ec2.SecurityGroup, mounts: ReadonlyMap<string, Mount>): void {

@@ -126,7 +126,7 @@ export const containerHealthCheck = { interval: 15, timeout: 5, retries: 3, maxS
 
 /** The service's one container. */
 export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerInputs<T>): ContainerDefinition<T> {
-    const awsvpc = spec.capacity.kind === "fargate";
+    const awsvpc = spec.networkMode === "awsvpc";
     const secrets = [...inputs.secrets.entries()];
     return {
         name: spec.name,

@@ -149,6 +149,15 @@ export type ResolvedCapacity =
           readonly task?: { readonly cpu: number; readonly memory: number };
       };
 
+/**
+ * How a service's tasks are networked. `awsvpc`: an ENI and a security group of their own, in the
+ * private subnets (Fargate always; on EC2, every service in Service Connect, so that a server admits
+ * its callers' groups alone on its port, never the instances' whole dynamic port range). `bridge`:
+ * the instance's network through Docker's bridge on a dynamic host port (other EC2 services, which
+ * the load balancer reaches through the instances' group).
+ */
+export type NetworkMode = "awsvpc" | "bridge";
+
 /** A job: a task EventBridge Scheduler runs on a schedule (the entry's `schedule`), instead of an ECS service. */
 export interface ResolvedJob {
     /** `cron(...)` or `rate(...)`, as EventBridge Scheduler takes it. */
@@ -210,6 +219,7 @@ export interface ResolvedService {
     readonly stopTimeout: number;
     readonly deregistrationDelay: number;
     readonly capacity: ResolvedCapacity;
+    readonly networkMode: NetworkMode;
     /** How a deployment replaces the tasks: start new first (`rolling`) or stop old first (`recreate`). */
     readonly deployment: Deployment;
     readonly security: ContainerSecurity;

@@ -238,8 +238,6 @@ export function serviceLogicalNames(service: string) {
         listenerRule: (key: string) => `${service}-rule-${key}`,
         /** A security-group rule letting this service call another through Service Connect. */
         connectionTo: (target: string) => `${service}-to-${target}`,
-        /** The rule letting this service call the Service Connect agents of EC2 (bridge) services. */
-        connectionToInstances: `${service}-to-instances`,
         scalingTarget: `${service}-scaling`,
         scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
         /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
@@ -268,8 +266,6 @@ export function platformLogicalNames(platform: string) {
         secretsKeyAlias: `${platform}-secrets`,
         /** The Cloud Map namespace of Service Connect. */
         serviceConnectNamespace: `${platform}-connect`,
-        /** EC2 (bridge) tasks calling the Service Connect agents of other EC2 tasks on the instances. */
-        instancesConnect: `${platform}-instances-connect`,
         dns: `${platform}-dns`,
     } as const;
 }

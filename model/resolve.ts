@@ -191,6 +191,7 @@ class ServiceResolver {
         const security = this.security(capacity);
         const volumes = this.volumes(security);
         const { connects, serviceConnect } = this.connections;
+        const sized = this.sized(capacity);
         return {
             service: {
                 name: this.name,
@@ -208,7 +209,9 @@ class ServiceResolver {
                 command: s.command,
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,
-                capacity: this.sized(capacity),
+                capacity: sized,
+                // awsvpc for Service Connect on EC2: a server's own group admits its callers' groups alone.
+                networkMode: sized.kind === "fargate" || serviceConnect ? "awsvpc" : "bridge",
                 deployment: s.deployment,
                 security,
                 grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
@@ -1071,7 +1074,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     if (problems.count > 0) return { ok: false, problems: problems.all(), errors: problems.list(), suggestedPins: routing.suggestedPins };
 
     const fileSystems = resolveFileSystems(
-        resolved.map((service) => ({ name: service.name, ec2: service.capacity.kind === "ec2", volumes: service.volumes ?? [] })),
+        resolved.map((service) => ({ name: service.name, bridge: service.networkMode === "bridge", volumes: service.volumes ?? [] })),
         settings.retired,
         settings.protect,
     );

@@ -8,7 +8,7 @@ import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { stackNames } from "./naming";
-import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
+import { awsvpcTaskLimit, instanceTypes, registeredMemoryMiB } from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./fleet";
 import {
     DeepReadonly,
@@ -171,6 +171,12 @@ const ec2Schema = fieldsObject({
     reservedMemoryMiB: inRange(0, 4096).default(256),
     /** Root volume size. @default 30 */
     rootVolumeGiB: inRange(30, 16384).default(30),
+    /**
+     * The account's `awsvpcTrunking` ECS setting is on (`aws ecs put-account-setting-default --name
+     * awsvpcTrunking --value enabled`): each instance holds more awsvpc tasks (Service Connect
+     * services on EC2 run in awsvpc), and the plan's capacity counts that many. @default false
+     */
+    eniTrunking: flag().default(false),
 })
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
@@ -186,7 +192,12 @@ const ec2Schema = fieldsObject({
     }, whenValid)
     .transform((ec2) => {
         const type = instanceTypes[ec2.instanceType];
-        return { ...ec2, architecture: type.architecture, registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB) };
+        return {
+            ...ec2,
+            architecture: type.architecture,
+            registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB),
+            awsvpcTasksPerInstance: awsvpcTaskLimit(type, ec2.eniTrunking),
+        };
     });
 
 const clusterSchema = fieldsObject({

@@ -210,8 +210,8 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
 /** A service as the stack's file systems see it. */
 export interface MountingService {
     readonly name: string;
-    /** EC2 (bridge) tasks mount through their instance, whose security group NFS must admit. */
-    readonly ec2: boolean;
+    /** Bridge tasks (EC2) mount through their instance, whose security group NFS must admit; awsvpc tasks through their own group. */
+    readonly bridge: boolean;
     readonly volumes: readonly ResolvedVolume[];
 }
 
@@ -234,7 +234,7 @@ export function resolveFileSystems(
         return {
             name,
             services: mounting.map((s) => s.name).sort(),
-            instances: mounting.some((s) => s.ec2),
+            instances: mounting.some((s) => s.bridge),
             keptBy: keeping.map((r) => r.name).sort(),
             protect: protect && (mounting.length > 0 || keeping.some((r) => !r.release)),
         };

@@ -10,6 +10,7 @@ import {
     efsFileSystemBreaches,
     efsFileSystemPolicyBreaches,
     efsMountTargetBreaches,
+    ecsServiceNetworkBreaches,
     enforceAwsRules,
     listenerRulePriorityProblem,
     listenerRulePrioritySource,
@@ -98,6 +99,8 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     /** Listeners' protocols and target groups' protocol versions, by ARN: a listener rule joins the two. */
     private readonly listenerProtocols = new Map<string, unknown>();
     private readonly targetGroupVersions = new Map<string, unknown>();
+    /** Target groups' target types (ip, instance) by ARN: an ECS service's tasks must register as its network mode does. */
+    private readonly targetGroupTypes = new Map<string, unknown>();
     /** Each role's inline policies so far, as IAM sizes them: their total has a quota. */
     private readonly inlinePolicySizes = new Map<string, number>();
     /** Each file system's mount target subnets so far: one mount target per subnet. */
@@ -184,6 +187,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const arnSuffix = `targetgroup/${tgName}/${hash(name, 16)}`;
                 const arn = `arn:aws:elasticloadbalancing:${r}:${a}:${arnSuffix}`;
                 this.targetGroupVersions.set(arn, inputs.protocolVersion ?? "HTTP1");
+                this.targetGroupTypes.set(arn, inputs.targetType ?? "instance");
                 return { id: arn, state: { ...inputs, name: tgName, arn, arnSuffix } };
             }
             case "aws:lb/listener:Listener": {
@@ -231,6 +235,12 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "aws:ecs/service:Service": {
                 const serviceName = named();
                 const taskDefinition = this.taskDefinitions.get(String(inputs.taskDefinition));
+                if (taskDefinition)
+                    refuseBreaches(
+                        type,
+                        name,
+                        ecsServiceNetworkBreaches(taskDefinition, inputs, (arn) => this.targetGroupTypes.get(arn)),
+                    );
                 const connect = inputs.serviceConnectConfiguration as { enabled?: unknown } | undefined;
                 const problem = connect?.enabled === true && taskDefinition ? serviceConnectTaskProblem(taskDefinition) : undefined;
                 if (problem) {

@@ -42,6 +42,11 @@ export interface ServiceFacts {
      * reserves it instead of the soft reservation. Absent otherwise, and in older sections.
      */
     readonly ec2TaskSize?: { readonly cpu: number; readonly memory: number };
+    /**
+     * `awsvpc` for an EC2 service in awsvpc (Service Connect): each task takes one of its instance's
+     * network interfaces. Absent for bridge and Fargate, and in older sections.
+     */
+    readonly network?: "awsvpc";
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -86,10 +91,15 @@ export function volumeFacts(volumes: ResolvedService["volumes"]): Pick<ServiceFa
 
 /**
  * What placement reserves for one task of an EC2 service: its task-level size where it has one
- * (Service Connect), else its containers' soft reservation and CPU.
+ * (Service Connect), else its containers' soft reservation and CPU; and a network interface of
+ * the instance when it runs in awsvpc.
  */
-export function placedOnInstance(service: ServiceFacts): { readonly memory: number; readonly cpu: number } {
-    return { memory: service.ec2TaskSize?.memory ?? service.reservation, cpu: service.ec2TaskSize?.cpu ?? service.cpu };
+export function placedOnInstance(service: ServiceFacts): { readonly memory: number; readonly cpu: number; readonly enis: number } {
+    return {
+        memory: service.ec2TaskSize?.memory ?? service.reservation,
+        cpu: service.ec2TaskSize?.cpu ?? service.cpu,
+        enis: service.network === "awsvpc" ? 1 : 0,
+    };
 }
 
 export interface ScheduledMinFacts {
@@ -154,6 +164,10 @@ export interface Ec2Facts {
     readonly reservedMemoryMiB: number;
     /** MiB the ECS agent registers per instance for tasks (model/instanceTypes.ts). */
     readonly registeredMemoryMiB: number;
+    /** `fleet:cluster.ec2.eniTrunking`: the account's awsvpcTrunking is on. Absent in older sections (false). */
+    readonly eniTrunking?: boolean;
+    /** awsvpc tasks an instance holds (model/instanceTypes.ts awsvpcTaskLimit). Absent in older sections. */
+    readonly awsvpcTasksPerInstance?: number;
 }
 
 export interface ModelPlatformFacts {
@@ -245,6 +259,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
         fargateSize:
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
+        ...(service.capacity.kind === "ec2" && service.networkMode === "awsvpc" ? { network: "awsvpc" as const } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -295,6 +310,8 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       maxSize: ec2.maxSize,
                       reservedMemoryMiB: ec2.reservedMemoryMiB,
                       registeredMemoryMiB: ec2.registeredMemoryMiB,
+                      eniTrunking: ec2.eniTrunking,
+                      awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
                   }
                 : undefined,
         },

@@ -46,6 +46,7 @@ const api: ResolvedService = {
     stopTimeout: 30,
     deregistrationDelay: 15,
     capacity: fargate,
+    networkMode: "awsvpc",
     security: secure,
     urls: [],
     grants: [],
@@ -139,7 +140,16 @@ describe("containerDefinition", () => {
             [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
         ],
         ["Fargate Spot: the same", { capacity: { ...fargate, spot: true } }, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]],
-        ["EC2 (bridge): a dynamic host port", { capacity: ec2 }, [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }]],
+        [
+            "EC2 (bridge): a dynamic host port",
+            { capacity: ec2, networkMode: "bridge" },
+            [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+        ],
+        [
+            "EC2 in Service Connect (awsvpc): the container port",
+            { capacity: ec2, networkMode: "awsvpc" },
+            [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
+        ],
         ["a worker with no port: none", { port: undefined }, []],
     ];
     for (const [when, spec, expected] of ports) {

@@ -7,12 +7,11 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
 import { Job } from "../infra/job";
 import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
-import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { account, containerOf, policyOf, region, Registered, resolveForTest, testPlatform } from "./harness";
 import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
@@ -60,20 +59,8 @@ const fleet = resolveForTest(
     },
 );
 
-const clusterArn = `arn:aws:ecs:${region}:${account}:cluster/fleet-test`;
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: clusterArn, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    loadBalancer: {
-        securityGroupId: "sg-0alb",
-        targetsSecurityGroupId: "sg-0targets",
-        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-        arnSuffix: "app/fleet-test-alb/abc",
-    },
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
-};
+const platform = testPlatform;
+const clusterArn = platform.cluster.arn;
 const common: Omit<ServiceArgs, "spec"> = { platform, names: stackNames("fleet", "test"), logRetentionDays: 14 };
 // A job is a Job, a service a Service: the same task steps, registered under the same type.
 for (const spec of fleet.services) spec.job ? new Job(spec.name, { ...common, spec }) : new Service(spec.name, { ...common, spec });

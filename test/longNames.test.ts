@@ -197,7 +197,6 @@ function logicalNamesBefore(service: string) {
         targetGroup: `${service}-tg`,
         listenerRule: (key: string) => `${service}-rule-${key}`,
         connectionTo: (target: string) => `${service}-to-${target}`,
-        connectionToInstances: `${service}-to-instances`,
         scalingTarget: `${service}-scaling`,
         scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
         scheduledScaling: (key: string) => `${service}-at-${key}`,

@@ -94,7 +94,6 @@ describe("logical names", () => {
             secretsKey: "fleet-dev-secrets",
             secretsKeyAlias: "fleet-dev-secrets",
             serviceConnectNamespace: "fleet-dev-connect",
-            instancesConnect: "fleet-dev-instances-connect",
             dns: "fleet-dev-dns",
         });
         assert.deepEqual(networkLogicalNames("fleet-dev"), { vpc: "fleet-dev-vpc" });

@@ -185,8 +185,8 @@ describe("a fleet of every protocol, planned", () => {
             { name: "catalog", containerPort: 3550, hostPort: 3550, protocol: "tcp", appProtocol: "grpc" },
         ]);
         assert.deepEqual(container("cache").portMappings, [{ name: "cache", containerPort: 6379, hostPort: 6379, protocol: "tcp" }]);
-        // On EC2 (bridge): a dynamic host port.
-        assert.deepEqual(container("ledger").portMappings, [{ name: "ledger", containerPort: 5432, hostPort: 0, protocol: "tcp" }]);
+        // On EC2 too, in awsvpc (Service Connect): the container port, where the server's group admits its callers.
+        assert.deepEqual(container("ledger").portMappings, [{ name: "ledger", containerPort: 5432, hostPort: 5432, protocol: "tcp" }]);
         assert.deepEqual(container("stream").portMappings, [
             { name: "stream", containerPort: 8443, hostPort: 8443, protocol: "tcp", appProtocol: "http2" },
         ]);
@@ -220,7 +220,7 @@ describe("a fleet of every protocol, planned", () => {
         assert.equal(catalog.replacementTrigger, "awsvpc+grpc");
         assert.equal(catalog.deleteBeforeReplace, true);
         assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "awsvpc+tcp");
-        assert.equal(one("aws:ecs/service:Service", "ledger").replacementTrigger, "bridge+tcp");
+        assert.equal(one("aws:ecs/service:Service", "ledger").replacementTrigger, "awsvpc+tcp");
         // http is left out, so a service that starts serving calls is updated in place; a client only
         // is created first on a replacement (a new auto-name), without downtime.
         assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, "awsvpc");
@@ -237,6 +237,32 @@ describe("a fleet of every protocol, planned", () => {
         assert.equal(triggersReplacement(undefined, "awsvpc"), false);
         assert.equal(triggersReplacement("awsvpc", undefined), false);
         assert.equal(triggersReplacement("awsvpc", "bridge"), true);
+    });
+
+    it("runs an EC2 server of Service Connect in awsvpc, its own group admitting its caller alone on its port", () => {
+        const group = (service: string) => one("aws:ec2/securityGroup:SecurityGroup", `${service}-sg`).urn;
+        const taskDefinition = one("aws:ecs/taskDefinition:TaskDefinition", "ledger-taskdef").inputs;
+        assert.deepEqual([taskDefinition.networkMode, taskDefinition.requiresCompatibilities], ["awsvpc", ["EC2"]]);
+        const ledger = one("aws:ecs/service:Service", "ledger");
+        const network = ledger.inputs.networkConfiguration as Record<string, unknown>;
+        assert.deepEqual([(network.securityGroups as unknown[]).length, network.assignPublicIp], [1, false]);
+        // In the private subnets, with its own group alone (not routed, so not the load balancer's targets' group).
+        assert.deepEqual(ledger.propertyDependencies?.networkConfiguration?.sort(), [
+            group("ledger"),
+            "urn:pulumi:protocols::fleet::fleet:network:Network$awsx:ec2:Vpc::fleet-protocols-vpc",
+        ]);
+        const rule = one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "frontend-to-ledger");
+        assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort], [5432, 5432]);
+        assert.deepEqual(rule.propertyDependencies?.securityGroupId, [group("ledger")]);
+        assert.deepEqual(rule.propertyDependencies?.referencedSecurityGroupId, [group("frontend")]);
+        // The instances' dynamic ports stay open to the load balancer's group alone (bridge tasks it routes to).
+        const ranges = plan.resources.filter(
+            (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.fromPort !== r.inputs.toPort,
+        );
+        assert.deepEqual(
+            ranges.map((r) => r.name),
+            ["fleet-protocols-instances-from-alb"],
+        );
     });
 
     it("discovers a tcp server by name on its port, like any other", () => {

@@ -164,6 +164,35 @@ describe("EC2 packing", () => {
         assert.deepEqual([plain.reservedMiB, plain.packedInstances], [2000, 1]);
     });
 
+    it("gives each awsvpc task one of its instance's network interfaces, and says to turn on trunking when they decide the count", () => {
+        // Five small Service Connect tasks: memory and CPU fit one m6i.large, its network interfaces hold two tasks.
+        const connected = service("a", {
+            reservation: 100,
+            cpu: 64,
+            desired: 5,
+            ec2TaskSize: { cpu: 320, memory: 164 },
+            network: "awsvpc",
+        });
+        const report = ec2Capacity(facts([connected], { ec2: m6i, availabilityZones: 1 }))!;
+        assert.equal(report.packedInstances, 3);
+        assert.equal(report.instancesReason, "3 by packing (2 awsvpc tasks per instance, without ENI trunking)");
+        assert.deepEqual(report.warnings, [
+            "capacity: the Service Connect services' awsvpc tasks need 3 × m6i.large (2 network interfaces for tasks each), " +
+                "where memory and CPU need 1: turn on the account's awsvpcTrunking (aws ecs put-account-setting-default " +
+                "--name awsvpcTrunking --value enabled) and set fleet:cluster.ec2.eniTrunking to true, for 10 per instance",
+        ]);
+        const trunked = ec2Capacity(facts([connected], { ec2: { ...m6i, eniTrunking: true }, availabilityZones: 1 }))!;
+        assert.deepEqual([trunked.packedInstances, trunked.instancesReason, trunked.warnings], [1, "1 by packing", []]);
+        const burstable = { ...m6i, instanceType: "t3.large", eniTrunking: true };
+        assert.deepEqual(ec2Capacity(facts([connected], { ec2: burstable, availabilityZones: 1 }))!.warnings, [
+            "capacity: fleet:cluster.ec2.eniTrunking is true, but t3.large is not among the types AWS lists for ENI trunking: " +
+                "each instance holds 2 awsvpc tasks; choose a type that supports it (c6i, m6i, r6i, Graviton)",
+        ]);
+        // Bridge tasks take none.
+        const bridge = ec2Capacity(facts([{ ...connected, network: undefined }], { ec2: m6i, availabilityZones: 1 }))!;
+        assert.equal(bridge.packedInstances, 1);
+    });
+
     it("has nothing to say without EC2 capacity", () => {
         assert.equal(ec2Capacity(facts([service("a", { capacity: "fargate" })])), undefined);
     });
@@ -548,7 +577,15 @@ describe("the plan's model section", () => {
         assert.deepEqual(model.platform, {
             region: "eu-west-1",
             availabilityZones: 3,
-            ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 4, reservedMemoryMiB: 384, registeredMemoryMiB: 7603 },
+            ec2: {
+                instanceType: "m6i.large",
+                minSize: 1,
+                maxSize: 4,
+                reservedMemoryMiB: 384,
+                registeredMemoryMiB: 7603,
+                eniTrunking: false,
+                awsvpcTasksPerInstance: 2,
+            },
         });
         const tg = (name: string, deregistrationDelay: number) => ({
             name,

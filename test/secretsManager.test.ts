@@ -11,7 +11,6 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
 import { secretVersionLabelPrefix } from "../model/containerDefinition";
 import { stackNames } from "../model/naming";
@@ -20,7 +19,7 @@ import { ResolvedFleet } from "../model/fleet";
 import { checkText, ecsContainerSecrets, ecsRepositoryCredentials, RuleContext } from "../plan/awsRules";
 import { FleetMocks, installMocks } from "../plan/mocks";
 import { evaluate, ResourceView } from "../policy/rules";
-import { account, containerOf, policyOf, region, Registered } from "./harness";
+import { account, containerOf, policyOf, region, Registered, testPlatform } from "./harness";
 import { fleetInput, resolutionProblems } from "./support/fleetInput";
 import { projectRoot } from "./support/fixtures";
 import { settled } from "./support/settled";
@@ -66,19 +65,7 @@ const fleet = resolved({
     worker: { image: "ghcr.io/acme/worker:1.0.0", memory: { reservation: 64, limit: 128 } },
 });
 
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    loadBalancer: {
-        securityGroupId: "sg-0alb",
-        targetsSecurityGroupId: "sg-0targets",
-        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-        arnSuffix: "app/fleet-test-alb/abc",
-    },
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
-};
+const platform = testPlatform;
 const common: Omit<ServiceArgs, "spec"> = { platform, names: stackNames("fleet", "test"), logRetentionDays: 14 };
 for (const spec of fleet.services) new Service(spec.name, { ...common, spec });
 

@@ -5,11 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
-import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { account, containerOf, policyOf, region, Registered, resolveForTest, testPlatform } from "./harness";
 import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
@@ -70,22 +69,8 @@ const fleet = resolveForTest(
     ["dbPassword"],
 );
 
-const loadBalancer = {
-    securityGroupId: "sg-0alb",
-    targetsSecurityGroupId: "sg-0targets",
-    listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-    arnSuffix: "app/fleet-test-alb/abc",
-};
-const keyArn = `arn:aws:kms:${region}:${account}:key/1111-2222`;
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    // Every service is given the load balancer; only those with routes and a port join it.
-    loadBalancer,
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: keyArn,
-};
+const platform = testPlatform;
+const { loadBalancer, secretsKeyArn: keyArn } = platform;
 const common: Omit<ServiceArgs, "spec"> = {
     platform,
     names: stackNames("fleet", "test"),

@@ -1,8 +1,8 @@
 /**
- * Service Connect's security-group rules across capacities, under fleet's mocks: a Fargate
- * server admits its caller's group on its port; EC2 (bridge) servers' agents listen on the
- * instances' dynamic ports, admitted once per Fargate caller and once for every EC2 caller. And
- * the DNS component under the mocks' AWS rules: a hosted zone found by name, a zone id used as is.
+ * Service Connect's security-group rules across capacities, under fleet's mocks: every service in
+ * Service Connect runs in awsvpc (on EC2 too) with a group of its own, and a server's group admits
+ * each caller's group on the server's port alone: no range of ports, no shared instances' group.
+ * And the DNS component under the mocks' AWS rules: a hosted zone found by name, a zone id used as is.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { before, describe, it } from "node:test";
 import { Dns } from "../infra/dns";
 import { connectionRules } from "../infra/serviceConnect";
 import { enforceAwsRules } from "../plan/awsRules";
-import { installMocks } from "../plan/mocks";
+import { FleetMocks, installMocks } from "../plan/mocks";
 import { Registered, region, resolveForTest } from "./harness";
 import { settled } from "./support/settled";
 
@@ -36,13 +36,9 @@ const fleet = resolveForTest(
     },
 );
 const components = Object.fromEntries(fleet.services.map((s) => [s.name, new pulumi.ComponentResource("fleet:ecs:Service", s.name)]));
-const platform = new pulumi.ComponentResource("fleet:ecs:Cluster", "fleet-test");
 connectionRules(fleet, {
-    serviceGroups: { web: "sg-0web", billing: "sg-0billing" },
-    instancesGroup: "sg-0instances",
+    serviceGroups: { web: "sg-0web", worker: "sg-0worker", api: "sg-0api", search: "sg-0search", billing: "sg-0billing" },
     components,
-    platform,
-    platformNames: { instancesConnect: "fleet-test-instances-connect" },
 });
 const loadBalancer = { dnsName: "fleet-test-alb-1.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2" };
 new Dns("by-name", { dns: { zone: "example.com", records: [{ name: "www.example.com" }] } }).pointAt(loadBalancer);
@@ -54,50 +50,97 @@ before(async () => (registered = await settled(runtime)));
 describe("connection rules", () => {
     const rule = (name: string) => registered.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name);
 
-    it("opens a Fargate server's group to its caller's group on its port only, as the caller's child", () => {
-        assert.deepEqual(rule("web-to-billing").inputs, {
-            securityGroupId: "sg-0billing",
-            referencedSecurityGroupId: "sg-0web",
-            ipProtocol: "tcp",
-            fromPort: 9000,
-            toPort: 9000,
-            description: "Service Connect from web to billing",
-        });
-        assert.equal(rule("web-to-billing").parent, registered.one("fleet:ecs:Service", "web").urn);
-        // An EC2 caller comes from the instances' group.
-        assert.deepEqual(rule("worker-to-billing").inputs, {
-            securityGroupId: "sg-0billing",
-            referencedSecurityGroupId: "sg-0instances",
-            ipProtocol: "tcp",
-            fromPort: 9000,
-            toPort: 9000,
-            description: "Service Connect from worker to billing",
-        });
+    const connection = (caller: string, server: string, port: number) => ({
+        securityGroupId: `sg-0${server}`,
+        referencedSecurityGroupId: `sg-0${caller}`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: `Service Connect from ${caller} to ${server}`,
     });
 
-    it("opens the instances' dynamic ports once per Fargate caller, and once for all EC2 callers", () => {
-        assert.deepEqual(rule("web-to-instances").inputs, {
-            securityGroupId: "sg-0instances",
-            referencedSecurityGroupId: "sg-0web",
-            ipProtocol: "tcp",
-            fromPort: 32768,
-            toPort: 65535,
-            description: "Service Connect from web to bridge-mode services on the instances",
-        });
-        assert.deepEqual(rule("fleet-test-instances-connect").inputs, {
-            securityGroupId: "sg-0instances",
-            referencedSecurityGroupId: "sg-0instances",
-            ipProtocol: "tcp",
-            fromPort: 32768,
-            toPort: 65535,
-            description: "Service Connect between bridge-mode services on the instances",
-        });
+    it("opens a server's group to each caller's group on the server's port only, as the caller's child, on Fargate and EC2 alike", () => {
+        assert.deepEqual(rule("web-to-billing").inputs, connection("web", "billing", 9000));
+        assert.equal(rule("web-to-billing").parent, registered.one("fleet:ecs:Service", "web").urn);
+        // EC2 servers and callers in Service Connect have groups of their own (awsvpc).
+        assert.deepEqual(rule("web-to-api").inputs, connection("web", "api", 8080));
+        assert.deepEqual(rule("worker-to-api").inputs, connection("worker", "api", 8080));
+        assert.deepEqual(rule("worker-to-billing").inputs, connection("worker", "billing", 9000));
+        assert.equal(rule("worker-to-api").parent, registered.one("fleet:ecs:Service", "worker").urn);
+    });
+
+    it("opens nothing else: one rule per connection, none to a range of ports or to the instances' group", () => {
+        const rules = registered.all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepEqual(rules.map((r) => r.name).sort(), [
+            "web-to-api",
+            "web-to-billing",
+            "web-to-search",
+            "worker-to-api",
+            "worker-to-billing",
+        ]);
+        assert.ok(rules.every((r) => r.inputs.fromPort === r.inputs.toPort));
+    });
+
+    it("runs every service in Service Connect in awsvpc, and the EC2 service outside it in bridge", () => {
         assert.deepEqual(
-            registered
-                .all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                .map((r) => r.name)
-                .sort(),
-            ["fleet-test-instances-connect", "web-to-billing", "web-to-instances", "worker-to-billing"],
+            fleet.services.map((s) => [s.name, s.capacity.kind, s.networkMode]),
+            [
+                ["api", "ec2", "awsvpc"],
+                ["batch", "ec2", "bridge"],
+                ["billing", "fargate", "awsvpc"],
+                ["search", "ec2", "awsvpc"],
+                ["web", "fargate", "awsvpc"],
+                ["worker", "ec2", "awsvpc"],
+            ],
+        );
+    });
+});
+
+describe("an ECS service's network, as the mocks hold ECS to it", () => {
+    const mocks = new FleetMocks(region);
+    const register = (type: string, name: string, inputs: Record<string, unknown>) =>
+        mocks.newResource({ type, name, inputs, custom: true }).state as Record<string, unknown>;
+    const family = (networkMode: string) =>
+        register("aws:ecs/taskDefinition:TaskDefinition", networkMode, {
+            family: `t-${networkMode}`,
+            networkMode,
+            containerDefinitions: "[]",
+        });
+    const [awsvpc, bridge] = [family("awsvpc"), family("bridge")];
+    const ipTargets = register("aws:lb/targetGroup:TargetGroup", "ip-tg", { targetType: "ip" });
+    const instanceTargets = register("aws:lb/targetGroup:TargetGroup", "instance-tg", { targetType: "instance" });
+    const network = { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: false };
+    const service = (taskDefinition: Record<string, unknown>, inputs: Record<string, unknown>) => () =>
+        register("aws:ecs/service:Service", "svc", {
+            cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/c",
+            taskDefinition: taskDefinition.arn,
+            ...inputs,
+        });
+    const lb = (targets: Record<string, unknown>) => [{ targetGroupArn: targets.arn, containerName: "svc", containerPort: 80 }];
+    const createService = "ECS API CreateService, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html";
+    const loadBalancer = "ECS API LoadBalancer, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html";
+    const refusal = (problem: string, source: string) => ({
+        message: `fleet mocks: aws:ecs/service:Service "svc": ${problem} — ${source}`,
+    });
+
+    it("takes awsvpc with a network configuration and ip targets, bridge without one and with instance targets", () => {
+        assert.doesNotThrow(service(awsvpc, { networkConfiguration: network, loadBalancers: lb(ipTargets) }));
+        assert.doesNotThrow(service(bridge, { loadBalancers: lb(instanceTargets) }));
+    });
+
+    it("refuses awsvpc without a network configuration, bridge with one, and targets of the other type", () => {
+        assert.throws(service(awsvpc, {}), refusal("runs an awsvpc task definition without networkConfiguration", createService));
+        assert.throws(
+            service(bridge, { networkConfiguration: network }),
+            refusal("sets networkConfiguration for a bridge task definition", createService),
+        );
+        assert.throws(
+            service(awsvpc, { networkConfiguration: network, loadBalancers: lb(instanceTargets) }),
+            refusal("registers awsvpc tasks in a target group of target type instance, not ip", loadBalancer),
+        );
+        assert.throws(
+            service(bridge, { loadBalancers: lb(ipTargets) }),
+            refusal("registers bridge tasks in a target group of target type ip, not instance", loadBalancer),
         );
     });
 });
