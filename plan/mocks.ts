@@ -112,6 +112,8 @@ export class FleetMocks implements pulumi.runtime.Mocks {
      * reads them (infra/deployedRoutes.ts): a base plan's outputs, or none for a stack never deployed.
      */
     public deployedOutputs: Record<string, unknown> = {};
+    /** The stacks read through a StackReference, by the name the program gave. */
+    public readonly stackReferences: string[] = [];
 
     constructor(
         private readonly region: string,
@@ -137,10 +139,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         switch (type) {
             case "pulumi:pulumi:StackReference": {
                 // The engine's builtin provider reads the referenced stack's last outputs; fleet reads only its own.
-                const own = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-                if (inputs.name !== own)
-                    throw new Error(`fleet mocks: StackReference to ${String(inputs.name)}; fleet reads only its own stack, ${own}`);
-                return { id: own, state: { name: own, outputs: this.deployedOutputs, secretOutputNames: [] } };
+                // A DIY backend (the mocks' organization) resolves the bare name and organization/<project>/<stack> to it.
+                const own = [pulumi.getStack(), `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`];
+                if (!own.includes(String(inputs.name)))
+                    throw new Error(
+                        `fleet mocks: StackReference to ${String(inputs.name)}; fleet reads only its own stack, ${own.join(" or ")}`,
+                    );
+                this.stackReferences.push(String(inputs.name));
+                return { id: String(inputs.name), state: { name: inputs.name, outputs: this.deployedOutputs, secretOutputNames: [] } };
             }
             case "awsx:ec2:Vpc": {
                 const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
