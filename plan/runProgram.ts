@@ -73,10 +73,17 @@ function planCatalog(catalogModule: string, root: string): () => Promise<Record<
     return async () => ({ ...(await runFleetStack(catalog, { root })) });
 }
 
-/** A program's outputs as Pulumi takes them from its module: an exported (async) function's result, or the exports. */
+/**
+ * A program's outputs as Pulumi takes them from its module: an exported (async) function's result,
+ * or the exports. By name, as the CLI shows a stack's outputs (and as a module's exports were).
+ */
 async function outputsOf(programExport: unknown): Promise<Record<string, unknown>> {
-    const value = programExport instanceof Function ? await programExport() : await programExport;
-    return { ...(value as Record<string, unknown>) };
+    const value = (programExport instanceof Function ? await programExport() : await programExport) as Record<string, unknown>;
+    return Object.fromEntries(
+        Object.keys(value)
+            .sort()
+            .map((name) => [name, value[name]]),
+    );
 }
 
 function describeError(error: unknown): string {

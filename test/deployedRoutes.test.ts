@@ -90,6 +90,36 @@ describe("ELB's listener-rule priorities in the mocks", () => {
     });
 });
 
+describe("a rule placed away from its home slot, when the deployed priorities are unknown", () => {
+    // Two services whose host rules share a home slot: the first found among svc-0, svc-1, ...
+    const host = (service: string) => [`${service}.example.com`];
+    const home = (service: string) => computedPriority(service, host(service), []);
+    const [a, b] = (() => {
+        const seen = new Map<number, string>();
+        for (let i = 0; ; i++) {
+            const service = `svc-${i}`;
+            const other = seen.get(home(service));
+            if (other) return [other, service];
+            seen.set(home(service), service);
+        }
+    })();
+    const route = (service: string) => ({ service, index: 0, hosts: host(service), paths: [] });
+    const deployedOf = (rules: readonly { service: string; hosts: readonly string[]; paths: readonly string[]; priority: number }[]) =>
+        deployedRoutesOf({ albDnsName: "x", [routesOutput]: JSON.parse(JSON.stringify(rules)) });
+
+    it("stays where it was placed while the routes output is read back, and may go home when it is lost", () => {
+        const both = planRoutes([route(a), route(b)]);
+        const displaced = both.rules.find((r) => r.service === b)!;
+        assert.equal(both.rules.find((r) => r.service === a)!.priority, home(a));
+        assert.notEqual(displaced.priority, home(b));
+        // a removed: b keeps its priority when the output is read, goes home (a priority change) when it is lost.
+        const kept = planRoutes([route(b)], deployedOf(both.rules).rules);
+        assert.deepEqual([kept.rules[0].priority, kept.rules[0].origin], [displaced.priority, "kept"]);
+        const unknown = planRoutes([route(b)], deployedRoutesOf({ albDnsName: "x" }).rules);
+        assert.deepEqual([unknown.rules[0].priority, unknown.rules[0].origin], [home(b), "new"]);
+    });
+});
+
 describe("a real preview and the offline plan run one program", () => {
     it("index.ts, what `pulumi preview` runs, reads the deployed routes through runFleetStack, as the plan does", () => {
         // The plan requires index.ts itself (or runs runFleetStack over --catalog): the StackReference is the one difference, answered by the mocks.
