@@ -452,8 +452,9 @@ function conflictProblems(
         }
         case "pinned-on-leaving": {
             const fix = suggest(rule);
+            const holder = describeDeployed(holders.get(conflict.priority)!);
             return problem(
-                `${describe(rule)} is pinned to priority ${conflict.priority}, which ${describeDeployed(holders.get(conflict.priority)!)} ` +
+                `${describe(rule)} is pinned to priority ${conflict.priority}, which ${holder} ` +
                     `holds until this update deletes or moves it (ELB allows one rule per priority on a listener)`,
                 `${fix ? `${fix}, ` : ""}or pin ${conflict.priority} in a later update`,
             );

@@ -17,6 +17,7 @@ import { deployedRoutesOf, routesOutput } from "../model/priorities";
 import { computedPriority, planRoutes } from "../model/routing";
 import { listenerRulePriorityProblem } from "../plan/awsRules";
 import { FleetMocks, installMocks } from "../plan/mocks";
+import { priorityOrigins } from "../review/routes";
 import { fixtureCatalog, fixtureRoot, projectRoot } from "./support/fixtures";
 import { PlanCliRun, PlanJson, runPlanCli } from "./support/planCli";
 
@@ -83,7 +84,8 @@ describe("ELB's listener-rule priorities in the mocks", () => {
         assert.throws(rule("web-rule-2", listener(1), 16872), {
             message:
                 'fleet mocks: aws:lb/listenerRule:ListenerRule "web-rule-2": has priority 16872, which rule "api-rule-1" of the same ' +
-                `listener has (PriorityInUse); ELB refuses it — ${source}, https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html`,
+                `listener has (PriorityInUse); ELB refuses it — ${source}, ` +
+                "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html",
         });
         assert.doesNotThrow(rule("web-rule-2", listener(2), 16872));
         assert.throws(rule("docs-rule-3", listener(1), 50001), /has priority 50001, not a whole number from 1 to 50000; ELB refuses it/);
@@ -122,7 +124,8 @@ describe("a rule placed away from its home slot, when the deployed priorities ar
 
 describe("a real preview and the offline plan run one program", () => {
     it("index.ts, what `pulumi preview` runs, reads the deployed routes through runFleetStack, as the plan does", () => {
-        // The plan requires index.ts itself (or runs runFleetStack over --catalog): the StackReference is the one difference, answered by the mocks.
+        // The plan requires index.ts itself (or runs runFleetStack over --catalog): the StackReference is the one
+        // difference, answered by the mocks.
         const program = fs.readFileSync(path.join(projectRoot, "index.ts"), "utf8");
         assert.match(program, /^export = \(\) => runFleetStack\(services, \{ root: __dirname \}\);$/m);
     });
@@ -217,9 +220,11 @@ describe("sixty host-routed services, then thirty more planned against the first
             new RegExp(`^${rule.priority} +${rule.origin} +${rule.hosts[0].replace(/\./g, "\\.")} +\\* +${rule.service} `, "m");
         assert.match(second.stdout, /^priority +from +host +path +service +target group +note$/m);
         for (const rule of rules) assert.match(second.stdout, row(rule));
-        assert.match(
-            second.stdout,
-            /^from: kept = the priority the rule was deployed with; new = placed now, in a free slot of its specificity tier; pinned = the route's own priority\. A deployed rule never moves for another\.$/m,
+        assert.ok(second.stdout.split("\n").includes(priorityOrigins), "the from column said above the table");
+        assert.equal(
+            priorityOrigins,
+            "from: kept = the priority the rule was deployed with; new = placed now, in a free slot of its specificity tier; " +
+                "pinned = the route's own priority. A deployed rule never moves for another.",
         );
         // The Markdown shows the routes that changed: the thirty new ones, not the sixty kept (their base says no origin).
         const markdown = second.markdown!;
