@@ -102,7 +102,8 @@ export const problemCodes = {
     "routing/too-many-rules": "the catalog needs more listener rules than an ALB takes",
     "routing/claimed-by-two-services": "two services route the same host and path",
     "routing/duplicate-rule": "a service routes the same host and path twice",
-    "routing/priority-collision": "two listener rules get the same priority",
+    "routing/priority-collision": "a pinned listener rule gets a priority another rule has, or a deployed rule holds",
+    "routing/no-free-priority": "no free priority is left between the rules a new listener rule must follow and precede",
     "routing/unreachable-rule": "an earlier listener rule matches every request a later one would",
 
     "protocol/without-port": "a protocol is set on an entry with no port",

@@ -42,6 +42,7 @@ import {
 import type { ProblemCode } from "./problemCodes";
 import { AddProblem, didYouMean, hiddenValue, isRecord, Problem, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
+import { DeployedRoutes } from "./priorities";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
 import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
@@ -82,6 +83,12 @@ export interface FleetInput {
     readonly buildTag?: (build: ImageBuild) => ImageTag | string;
     /** Whether a path (relative to the repository root) exists; build contexts are checked with it. */
     readonly pathExists?: (path: string) => boolean;
+    /**
+     * The listener rules this stack deployed last, read back from its own `routes` output
+     * (priorities.ts): each keeps its priority. Absent: unknown, every rule is placed as on a
+     * first deploy.
+     */
+    readonly deployedRoutes?: DeployedRoutes;
 }
 
 export type FleetResult =
@@ -1059,7 +1066,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         }
     }
 
-    const routing = planRoutes(routes);
+    const routing = planRoutes(routes, input.deployedRoutes?.rules);
     routing.problems.forEach((problem) => problems.push(problem));
     const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
@@ -1100,6 +1107,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             disabled: [...disabled].sort(),
             warnings: [
                 ...unwatchedServers(services),
+                ...(input.deployedRoutes?.warning ? [input.deployedRoutes.warning] : []),
                 ...(placeholders.length
                     ? [`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`]
                     : []),

@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion, partitionOf, secretArnParts } from "../model/awsNames";
+import { maxPriority } from "../model/routing";
 import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../facts/aws";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
@@ -538,6 +539,22 @@ export function listenerRuleProtocolProblem(listenerProtocol: unknown, protocolV
         ? undefined
         : `forwards to a ${protocolVersion} target group from a ${String(listenerProtocol)} listener`;
 }
+/**
+ * ELB CreateRule: a rule's priority is a whole number from 1 to 50000, and a listener holds one
+ * rule per priority (PriorityInUse). The problem of `priority` on a listener whose rule `heldBy`
+ * (its name) already has it, or undefined when ELB accepts it.
+ */
+export function listenerRulePriorityProblem(priority: unknown, heldBy: string | undefined): string | undefined {
+    if (!Number.isInteger(priority) || (priority as number) < 1 || (priority as number) > maxPriority)
+        return `has priority ${JSON.stringify(priority)}, not a whole number from 1 to ${maxPriority}`;
+    return heldBy === undefined
+        ? undefined
+        : `has priority ${String(priority)}, which rule "${heldBy}" of the same listener has (PriorityInUse)`;
+}
+export const listenerRulePrioritySource =
+    "ELB API reference, CreateRule (Priority: 1-50000; PriorityInUse), " +
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html";
+
 export const listenerRuleProtocolSource =
     "ELB guide, target group protocol version, " +
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version";

@@ -12,6 +12,8 @@ import {
     efsMountTargetBreaches,
     ecsServiceNetworkBreaches,
     enforceAwsRules,
+    listenerRulePriorityProblem,
+    listenerRulePrioritySource,
     listenerRuleProtocolProblem,
     listenerRuleProtocolSource,
     refuseBreaches,
@@ -103,6 +105,15 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     private readonly inlinePolicySizes = new Map<string, number>();
     /** Each file system's mount target subnets so far: one mount target per subnet. */
     private readonly mountTargetSubnets = new Map<string, Set<string>>();
+    /** Each listener's rules so far, by priority: one rule per priority. */
+    private readonly listenerPriorities = new Map<string, Map<number, string>>();
+    /**
+     * The stack's outputs as its last update left them, as a StackReference to the stack itself
+     * reads them (infra/deployedRoutes.ts): a base plan's outputs, or none for a stack never deployed.
+     */
+    public deployedOutputs: Record<string, unknown> = {};
+    /** The stacks read through a StackReference, by the name the program gave. */
+    public readonly stackReferences: string[] = [];
 
     constructor(
         private readonly region: string,
@@ -126,6 +137,17 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         // fleet's own components have no provider; their state is what they register as outputs.
         if (!args.custom && type.startsWith("fleet:")) return { id: "", state: {} };
         switch (type) {
+            case "pulumi:pulumi:StackReference": {
+                // The engine's builtin provider reads the referenced stack's last outputs; fleet reads only its own.
+                // A DIY backend (the mocks' organization) resolves the bare name and organization/<project>/<stack> to it.
+                const own = [pulumi.getStack(), `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`];
+                if (!own.includes(String(inputs.name)))
+                    throw new Error(
+                        `fleet mocks: StackReference to ${String(inputs.name)}; fleet reads only its own stack, ${own.join(" or ")}`,
+                    );
+                this.stackReferences.push(String(inputs.name));
+                return { id: String(inputs.name), state: { name: inputs.name, outputs: this.deployedOutputs, secretOutputNames: [] } };
+            }
             case "awsx:ec2:Vpc": {
                 const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
                 const subnets = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${hash(`${name}/${kind}/${i}`, 17)}`);
@@ -188,7 +210,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     if (problem)
                         throw new Error(`fleet mocks: ${type} "${name}": ${problem}; ELB refuses it — ${listenerRuleProtocolSource}`);
                 }
-                const arn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
+                const listener = String(inputs.listenerArn);
+                const priorities = this.listenerPriorities.get(listener) ?? new Map<number, string>();
+                this.listenerPriorities.set(listener, priorities);
+                const priorityProblem = listenerRulePriorityProblem(inputs.priority, priorities.get(inputs.priority as number));
+                if (priorityProblem)
+                    throw new Error(`fleet mocks: ${type} "${name}": ${priorityProblem}; ELB refuses it — ${listenerRulePrioritySource}`);
+                priorities.set(inputs.priority as number, name);
+                const arn = `${listener.replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
                 return { id: arn, state: { ...inputs, arn } };
             }
             case "aws:ecs/cluster:Cluster": {
@@ -686,10 +715,14 @@ export function installMocks(options: {
     config?: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    /** The stack's outputs as its last update left them (a base plan's); none for a stack never deployed. */
+    deployedOutputs?: Record<string, unknown>;
 }): MockRuntime {
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const mocks = new FleetMocks(options.region);
-    void pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true);
+    mocks.deployedOutputs = options.deployedOutputs ?? {};
+    // A DIY backend's organization, as the CLI names it there.
+    void pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true, "organization");
     const resources: RecordedResource[] = [];
     const errors: Error[] = [];
     // The monitor is Pulumi's MockMonitor; wrap its registerResource to see the request itself.

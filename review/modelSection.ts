@@ -13,6 +13,7 @@
 import { Capacity, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/fleet";
+import { PriorityOrigin } from "../model/priorities";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
@@ -150,6 +151,11 @@ export function scheduledMinFacts(actions: readonly { cron: string; min: number;
 
 export interface RuleFacts {
     readonly priority: number;
+    /**
+     * Where the priority came from: kept from the last deploy, pinned by the route, or new
+     * (model/priorities.ts). Absent in sections written before it existed.
+     */
+    readonly origin?: PriorityOrigin;
     readonly hosts: readonly string[];
     readonly paths: readonly string[];
     readonly service: string;
@@ -330,6 +336,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
             .filter((rule) => routedServices.has(rule.service))
             .map((rule) => ({
                 priority: rule.priority,
+                origin: rule.origin,
                 hosts: [...rule.hosts],
                 paths: [...rule.paths],
                 service: rule.service,

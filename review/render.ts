@@ -18,7 +18,7 @@ import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
 import { cachePrefixChanges, fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
-import { RouteRow, routingOrder, routingTable } from "./routes";
+import { priorityOrigins, RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
 import { PlanDocument } from "../plan/runProgram";
 
@@ -166,10 +166,11 @@ function grouped(t: Table): Table {
     return { headers: t.headers, rows: [...groups.values()].map((g) => [g.names.join(", "), ...g.row.slice(1)]) };
 }
 
-/** The rows of the services whose rows differ from the base plan's (new services included). */
-function changedRows(head: Table, base: Table | undefined, column: number): Table {
+/** The rows of the services whose rows differ from the base plan's (new services included), columns `ignored` aside. */
+function changedRows(head: Table, base: Table | undefined, column: number, ignored: readonly number[] = []): Table {
     if (!base) return { headers: head.headers, rows: [] };
-    const rowsOf = (t: Table, service: string) => JSON.stringify(t.rows.filter((row) => String(row[column]) === service));
+    const rowsOf = (t: Table, service: string) =>
+        JSON.stringify(t.rows.filter((row) => String(row[column]) === service).map((row) => row.filter((_, i) => !ignored.includes(i))));
     const services = new Set(
         head.rows.map((row) => String(row[column])).filter((service) => rowsOf(head, service) !== rowsOf(base, service)),
     );
@@ -178,9 +179,10 @@ function changedRows(head: Table, base: Table | undefined, column: number): Tabl
 
 function routesTable(routes: readonly RouteRow[]): Table {
     return {
-        headers: ["priority", "host", "path", "service", "target group", "note"],
+        headers: ["priority", "from", "host", "path", "service", "target group", "note"],
         rows: routes.map((row) => [
             row.priority,
+            row.origin ?? "-",
             row.hosts.join(", ") || "*",
             row.paths.join(", ") || "*",
             row.service,
@@ -570,6 +572,7 @@ export function renderText(r: Review): string {
     out.push(
         "Routing (listener rules in evaluation order; unmatched requests get the default 404):",
         routingOrder,
+        priorityOrigins,
         textTable(routesTable(r.routes)),
         "",
     );
@@ -629,10 +632,11 @@ function markdownAt(r: Review, detail: Detail): string {
         summary: string,
         lines: string[],
         group = false,
+        ignored: readonly number[] = [],
     ) => {
         const shape = group ? grouped : fold;
         out.push(`#### ${title}`, "", ...lines);
-        const touched = changedRows(tables[0], tables[1], column);
+        const touched = changedRows(tables[0], tables[1], column, ignored);
         if (touched.rows.length) out.push(markdownTable(shape(touched)), "");
         if (detail === "summary") out.push(`${summary}.`, "");
         else out.push(...folded(`${r.against ? "All" : "The"} ${title.toLowerCase()} (${summary})`, markdownTable(shape(tables[0]))));
@@ -656,12 +660,23 @@ function markdownAt(r: Review, detail: Detail): string {
     const routeSummary =
         `${plural(r.routes.length, "rule")} ` +
         `for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
-    section("Routes", [routesTable(r.routes), base?.routes && routesTable(base.routes)], 3, routeSummary, [
-        routingOrder,
-        "",
-        ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
-        ...(overlaps.length ? [""] : []),
-    ]);
+    // Rows compared by service; a rule kept at the priority its base placed is no change.
+    section(
+        "Routes",
+        [routesTable(r.routes), base?.routes && routesTable(base.routes)],
+        routesTable([]).headers.indexOf("service"),
+        routeSummary,
+        [
+            routingOrder,
+            "",
+            priorityOrigins,
+            "",
+            ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
+            ...(overlaps.length ? [""] : []),
+        ],
+        false,
+        [routesTable([]).headers.indexOf("from")],
+    );
     if (accessTable(r).rows.length) out.push("#### Access (task-role grants)", "", markdownTable(accessTable(r)), "");
     if (connectionsTable(r).rows.length) {
         out.push("#### Service-to-service calls (Service Connect)", "", "Who calls whom:", "", ...callLines(r), "");

@@ -134,7 +134,7 @@ for (const stack of ["dev", "prod"]) {
             ]);
             assert.match(lines[3], new RegExp(`^ {2}resources {10}${p().resources.length} to create \\(\\d+ protected\\), 5 services$`));
             assert.match(lines[4], /^ {2}cost {15}\$\d+\.\d\d a month$/);
-            assert.match(runs[stack].stdout, /^priority\s+host\s+path\s+service\s+target group\s+note$/m);
+            assert.match(runs[stack].stdout, /^priority\s+from\s+host\s+path\s+service\s+target group\s+note$/m);
             assert.match(
                 runs[stack].stdout,
                 /^service\s+capacity\s+reservation \(MiB\)\s+limit \(MiB\)\s+cpu\s+task size \(cpu\/MiB\)\s+tasks \(min-max\)$/m,
@@ -629,7 +629,7 @@ describe("the review of a change", () => {
         assert.match(markdown, /^#### Changes per service$/m);
         assert.match(markdown, new RegExp(`^- \\*\\*${addedName}\\*\\*: added`, "m"));
         assert.match(markdown, /^<summary>Resource changes against `dev`: \d+ to add, 0 to change, 0 to remove<\/summary>$/m);
-        assert.match(markdown, /^\| priority \| host \| path \| service \| target group \| note \|$/m);
+        assert.match(markdown, /^\| priority \| from \| host \| path \| service \| target group \| note \|$/m);
         assert.match(
             markdown,
             /^\| service \| capacity \| reservation \(MiB\) \| limit \(MiB\) \| cpu \| task size \(cpu\/MiB\) \| tasks \(min-max\) \|$/m,
