@@ -116,8 +116,11 @@ export async function main(argv: readonly string[], io: LocalIo): Promise<number
         }
         if (command === undefined) return 0;
         if (!fs.existsSync(composePath)) {
+            const shown = path.relative(process.cwd(), composePath);
             throw new LocalError(
-                `${path.relative(process.cwd(), composePath)} does not exist: run npm run local -- ${command} --stack <name>`,
+                command === "up"
+                    ? `${shown} does not exist: run npm run local -- up --stack <name>`
+                    : `${shown} does not exist, so there is nothing to stop (--out names the folder npm run local -- up wrote)`,
             );
         }
         const compose = findCompose(io.env);

@@ -219,7 +219,7 @@ function dropUndefined<T extends object>(value: T): T {
 
 /** compose.yaml's text: YAML 1.1 quoting, so that Compose v1 (PyYAML) reads `no`, `on` or `12:30` as the strings they are. */
 export function composeYaml(file: ComposeFile, header: readonly string[] = []): string {
-    const document = new YAML.Document(file, { version: "1.1" });
+    const document = new YAML.Document(file, { version: "1.1", aliasDuplicateObjects: false });
     if (header.length) document.commentBefore = header.map((line) => ` ${line}`).join("\n");
     return document.toString({ lineWidth: 0 });
 }

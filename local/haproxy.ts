@@ -115,7 +115,9 @@ function backendLines(service: ResolvedService, address: string): string[] {
     const health = service.health;
     const h2 = service.protocol === "http2" || service.protocol === "grpc";
     const lines = [`backend ${service.name}`];
-    if (service.protocol !== "grpc") {
+    if (service.protocol === "grpc") {
+        lines.push("    option tcp-check", "    tcp-check connect");
+    } else {
         lines.push(
             "    option httpchk",
             `    http-check send meth GET uri ${word(health.path)} ver ${h2 ? "HTTP/2" : "HTTP/1.1"} hdr host ${service.name}`,
@@ -124,7 +126,7 @@ function backendLines(service: ResolvedService, address: string): string[] {
     }
     lines.push(
         `    timeout check ${health.timeoutSeconds}s`,
-        `    server ${service.name} ${address} check${h2 ? " proto h2 check-proto h2" : ""} inter ${health.intervalSeconds}s ` +
+        `    server ${service.name} ${address} check${h2 ? " proto h2" : ""}${service.protocol === "http2" ? " check-proto h2" : ""} inter ${health.intervalSeconds}s ` +
             `rise ${health.healthyThreshold} fall ${health.unhealthyThreshold} resolvers compose init-addr none`,
     );
     return lines;
