@@ -126,8 +126,9 @@ function backendLines(service: ResolvedService, address: string): string[] {
     }
     lines.push(
         `    timeout check ${health.timeoutSeconds}s`,
-        `    server ${service.name} ${address} check${h2 ? " proto h2" : ""}${service.protocol === "http2" ? " check-proto h2" : ""} inter ${health.intervalSeconds}s ` +
-            `rise ${health.healthyThreshold} fall ${health.unhealthyThreshold} resolvers compose init-addr none`,
+        `    server ${service.name} ${address} check${h2 ? " proto h2" : ""}${service.protocol === "http2" ? " check-proto h2" : ""} ` +
+            `inter ${health.intervalSeconds}s rise ${health.healthyThreshold} fall ${health.unhealthyThreshold} ` +
+            "resolvers compose init-addr none",
     );
     return lines;
 }

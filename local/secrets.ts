@@ -137,7 +137,8 @@ export async function settleSecrets(
         if (value === undefined) {
             missing.push(
                 `  - ${who(users)} (${first.source}) has no local value: add the line ${key}=<value> to ${file}` +
-                    `${first.whereFrom ? ` (its value on AWS: ${first.whereFrom})` : ""}, or run the command in a terminal to be asked for it`,
+                    `${first.whereFrom ? ` (its value on AWS: ${first.whereFrom})` : ""}, ` +
+                    "or run the command in a terminal to be asked for it",
             );
             continue;
         }

@@ -347,7 +347,8 @@ describe("the local stack's secrets", () => {
                 error.message,
                 [
                     "2 secret(s) without a local value Compose can read; nothing was written:",
-                    `  - service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD (fromConfig localPassword) has ` +
+                    `  - service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD ` +
+                        "(fromConfig localPassword) has " +
                         `no local value: add the line localPassword=<value> to ${relative} (its value on AWS: pulumi config get ` +
                         "localPassword -s local), or run the command in a terminal to be asked for it",
                     `  - service "api" secret THIRD_PARTY_TOKEN (existing /shared/third-party/token) has no local value: add the line ` +
@@ -404,7 +405,8 @@ describe("the local stack's secrets", () => {
         });
         const relative = path.relative(process.cwd(), path.join(out, "secrets.env"));
         assert.deepEqual(prompts, [
-            `service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD (fromConfig localPassword): value, kept in ${relative}: `,
+            `service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD (fromConfig localPassword): ` +
+                `value, kept in ${relative}: `,
             `service "api" secret THIRD_PARTY_TOKEN (existing /shared/third-party/token): value, kept in ${relative}: `,
         ]);
         assert.equal(parseSecretsFile(fs.readFileSync(path.join(out, "secrets.env"), "utf8")).get("localPassword"), "typed");
@@ -455,7 +457,8 @@ describe("npm run local", () => {
             [result.code, result.err],
             [
                 1,
-                `local: --stack staging: no stack file Pulumi.staging.yaml (stacks here: local); pass --stack with the name of a stack file in ${root}`,
+                "local: --stack staging: no stack file Pulumi.staging.yaml (stacks here: local); " +
+                    `pass --stack with the name of a stack file in ${root}`,
             ],
         );
     });

@@ -10,6 +10,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { haproxyConfig, localHost, notFoundResponse } from "../local/haproxy";
@@ -20,7 +21,7 @@ import { resolveFleet } from "../model/resolve";
 import { patternCovers, PlannedRule } from "../model/routing";
 import { fixtureCatalog, projectRoot } from "./support/fixtures";
 import { fleetInput } from "./support/fleetInput";
-import { freePort, get, localFixtureRoot, localStack, noHaproxy, RunningHaproxy, startHaproxy, stubBackends } from "./support/local";
+import { freePort, get, get2, localFixtureRoot, localStack, noHaproxy, RunningHaproxy, startHaproxy, stubBackends } from "./support/local";
 
 /** A deterministic generator (mulberry32), so a failing seed fails again. */
 function random(seed: number): () => number {
@@ -95,10 +96,11 @@ interface Outcome {
 }
 
 /** Runs HAProxy on the fleet's haproxy.cfg in front of stubs, and sends it the whole table. */
-async function sendTable(fleet: ResolvedFleet, table: readonly Request[]): Promise<Outcome> {
+async function sendTable(fleet: ResolvedFleet, table: readonly Request[], protocol: "HTTP/1.1" | "HTTP/2" = "HTTP/1.1"): Promise<Outcome> {
     const routed = fleet.services.filter((s) => s.rules.length > 0);
     const stubs = await stubBackends(routed.map((s) => ({ name: s.name, h2: s.protocol === "http2" || s.protocol === "grpc" })));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    let session: http2.ClientHttp2Session | undefined;
     let haproxy: RunningHaproxy | undefined;
     const mismatches: string[] = [];
     let contested = 0;
@@ -106,7 +108,11 @@ async function sendTable(fleet: ResolvedFleet, table: readonly Request[]): Promi
         const port = await freePort();
         const config = haproxyConfig(fleet, { bind: `127.0.0.1:${port}`, address: (s) => `127.0.0.1:${stubs.ports.get(s.name)}` });
         haproxy = await startHaproxy(config, port);
-        const results = await Promise.all(table.map((r) => get(port, r.sent, `${r.path}${r.query}`, agent)));
+        // An HTTP/2 client without TLS (a gRPC client's prior knowledge): the router tells it from HTTP/1.1 by its preface.
+        const h2 = protocol === "HTTP/2" ? (session = http2.connect(`http://127.0.0.1:${port}`)) : undefined;
+        const results = await Promise.all(
+            table.map((r) => (h2 ? get2(h2, r.sent, `${r.path}${r.query}`) : get(port, r.sent, `${r.path}${r.query}`, agent))),
+        );
         table.forEach((request, i) => {
             const matching = fleet.rules.filter((rule) => modelTarget([rule], request.host, request.path) !== undefined);
             if (matching.length > 1) contested++;
@@ -124,6 +130,7 @@ async function sendTable(fleet: ResolvedFleet, table: readonly Request[]): Promi
         });
     } finally {
         agent.destroy();
+        session?.destroy();
         await haproxy?.stop();
         await stubs.close();
     }
@@ -216,6 +223,13 @@ describe("the local router routes every request where the plan's routing model d
         const outcome = await sendTable(fleet, requestTable(fleet, random(2)));
         assert.deepEqual(outcome.mismatches, []);
         assert.ok(outcome.contested > 0, "some request is matched by two rules, so the order is tested");
+    });
+
+    it("the local fixture fleet, to an HTTP/2 client without TLS (as a gRPC client calls)", async () => {
+        const fleet = resolveLocalFleet(localFixtureRoot(), localStack, loadCatalog(fixtureCatalog("catalogLocal.ts")));
+        const table = requestTable(fleet, random(3));
+        assert.ok(table.some((r) => modelTarget(fleet.rules, r.host, r.path) === "rpc"));
+        assert.deepEqual((await sendTable(fleet, table, "HTTP/2")).mismatches, []);
     });
 
     describe("seeded random catalogs", () => {

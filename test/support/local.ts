@@ -149,3 +149,18 @@ export function get(port: number, host: string, path: string, agent: http.Agent)
         request.end();
     });
 }
+
+/** The same over an HTTP/2 session: `host` as the :authority. */
+export function get2(session: http2.ClientHttp2Session, host: string, path: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        const stream = session.request({ ":path": path, ":authority": host });
+        let status = 0;
+        let body = "";
+        stream.setEncoding("utf8");
+        stream.on("response", (headers) => (status = Number(headers[":status"])));
+        stream.on("data", (chunk) => (body += chunk));
+        stream.on("end", () => resolve({ status, body }));
+        stream.on("error", reject);
+        stream.end();
+    });
+}
