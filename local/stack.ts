@@ -12,6 +12,12 @@ import { ImageTag, ResolvedFleet } from "../model/fleet";
 import { resolveFleet } from "../model/resolve";
 import { readStackConfig } from "../plan/stackFile";
 
+/** A path as messages show it: relative to the working directory when it is under it, else absolute. */
+export function shownPath(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative === "" ? "." : relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
 /** A problem of the command's input: printed as it is, without a stack trace; the command exits non-zero. */
 export class LocalError extends Error {}
 

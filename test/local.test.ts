@@ -340,7 +340,7 @@ describe("the local stack's secrets", () => {
 
     it("without a terminal, names each secret without a value and the line that gives it one, and writes nothing", async () => {
         const out = path.join(tempDir("local-missing"), "local");
-        const relative = path.relative(process.cwd(), path.join(out, "secrets.env"));
+        const file = path.join(out, "secrets.env");
         await assert.rejects(write(out), (error: Error) => {
             assert.ok(error instanceof LocalError);
             assert.equal(
@@ -349,10 +349,10 @@ describe("the local stack's secrets", () => {
                     "2 secret(s) without a local value Compose can read; nothing was written:",
                     `  - service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD ` +
                         "(fromConfig localPassword) has " +
-                        `no local value: add the line localPassword=<value> to ${relative} (its value on AWS: pulumi config get ` +
+                        `no local value: add the line localPassword=<value> to ${file} (its value on AWS: pulumi config get ` +
                         "localPassword -s local), or run the command in a terminal to be asked for it",
                     `  - service "api" secret THIRD_PARTY_TOKEN (existing /shared/third-party/token) has no local value: add the line ` +
-                        `/shared/third-party/token=<value> to ${relative} (its value on AWS: aws ssm get-parameter --with-decryption ` +
+                        `/shared/third-party/token=<value> to ${file} (its value on AWS: aws ssm get-parameter --with-decryption ` +
                         "--name /shared/third-party/token --query Parameter.Value --output text), or run the command in a terminal to be " +
                         "asked for it",
                 ].join("\n"),
@@ -403,11 +403,11 @@ describe("the local stack's secrets", () => {
             prompts.push(prompt);
             return prompt.includes("localPassword") ? "typed" : "token";
         });
-        const relative = path.relative(process.cwd(), path.join(out, "secrets.env"));
+        const file = path.join(out, "secrets.env");
         assert.deepEqual(prompts, [
             `service "api" secret DATABASE_PASSWORD, service "report" secret DATABASE_PASSWORD (fromConfig localPassword): ` +
-                `value, kept in ${relative}: `,
-            `service "api" secret THIRD_PARTY_TOKEN (existing /shared/third-party/token): value, kept in ${relative}: `,
+                `value, kept in ${file}: `,
+            `service "api" secret THIRD_PARTY_TOKEN (existing /shared/third-party/token): value, kept in ${file}: `,
         ]);
         assert.equal(parseSecretsFile(fs.readFileSync(path.join(out, "secrets.env"), "utf8")).get("localPassword"), "typed");
     });
@@ -486,8 +486,13 @@ describe("npm run local", () => {
         );
         assert.equal(result.code, 3, result.err);
         assert.deepEqual(compose.calls(), ["-f", path.join(out, "compose.yaml"), "up", "--build", "--detach", "--remove-orphans"]);
-        assert.match(result.out, /^ {2}web: http:\/\/www\.localhost:8080\/ http:\/\/\*\.shop\.example\.org:8080\/$/m);
-        assert.match(result.out, /^ {2}api: http:\/\/localhost:8080\/api\/\*$/m);
+        assert.deepEqual(result.out.split("\n"), [
+            `wrote ${path.join(out, "compose.yaml")} and haproxy.cfg beside it (stack local)`,
+            "  api: http://api.localhost:8080/ http://localhost:8080/api/*",
+            "  rpc: http://rpc.localhost:8080/acme.Api/*",
+            "  stream: http://stream.localhost:8080/",
+            "  web: http://www.localhost:8080/ http://*.shop.example.org:8080/",
+        ]);
     });
 
     it("stops the stack with down, and refuses up or down where nothing was written", async () => {
