@@ -10,7 +10,7 @@
  * bumps `version`; a plan whose section has another version, or none (a base plan an older fleet
  * wrote), has no facts, and the review compares its resources only (facts.ts).
  */
-import { Capacity, Protocol } from "../model/catalog";
+import { Capacity, capacityName, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
@@ -246,7 +246,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
     const health = service.health;
     return {
         name: service.name,
-        capacity: service.capacity.kind === "ec2" ? "ec2" : service.capacity.spot ? "fargate-spot" : "fargate",
+        capacity: capacityName(service.capacity),
         reservation: service.memory.reservation,
         limit: service.memory.limit,
         cpu: service.cpu,
