@@ -46,6 +46,11 @@ export interface ServiceFacts {
      * network interfaces. Absent for bridge and Fargate, and in older sections.
      */
     readonly network?: "awsvpc";
+    /**
+     * Capacity `ec2-spot`: tasks kept on the on-demand group (its strategy's base, fleet:cluster.ec2.spot.onDemandBase);
+     * the rest run on the Spot group, and a job's run on Spot. Absent for other capacities, and in older sections.
+     */
+    readonly onDemandBase?: number;
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -162,6 +167,16 @@ export interface Ec2Facts {
     readonly eniTrunking?: boolean;
     /** awsvpc tasks an instance holds (model/instanceTypes.ts awsvpcTaskLimit). Absent in older sections. */
     readonly awsvpcTasksPerInstance?: number;
+    /** The Spot group (fleet:cluster.ec2.spot). Absent without one, and in older sections. */
+    readonly spot?: SpotFacts;
+}
+
+/** The Spot group: its types and sizes. Its instances register as the main type's at least (no Spot type is smaller). */
+export interface SpotFacts {
+    /** The types it may launch: the main instance type first, then the listed ones. */
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly maxSize: number;
 }
 
 export interface ModelPlatformFacts {
@@ -254,6 +269,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
         ...(service.capacity.kind === "ec2" && service.networkMode === "awsvpc" ? { network: "awsvpc" as const } : {}),
+        ...(service.capacity.kind === "ec2" && service.capacity.spot ? { onDemandBase: service.capacity.spot.onDemandBase } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -306,6 +322,9 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       registeredMemoryMiB: ec2.registeredMemoryMiB,
                       eniTrunking: ec2.eniTrunking,
                       awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
+                      ...(ec2.spot
+                          ? { spot: { instanceTypes: [...ec2.spot.launchTypes], minSize: ec2.spot.minSize, maxSize: ec2.spot.maxSize } }
+                          : {}),
                   }
                 : undefined,
         },
