@@ -8,12 +8,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { diffPlans } from "../review/diff";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
 import { PlanCliRun, planOrFail, runPlanCli } from "./support/planCli";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-ec2-spot-"));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /**
  * A copy of the fixture project whose prod stack file is edited by `edit` (every plan compared here
