@@ -1,12 +1,15 @@
 /**
  * The mocks as AWS for EC2 Spot capacity (plan/awsRules.ts, plan/mocks.ts): capacity provider
  * strategies, Auto Scaling groups with a mixed instances policy, and capacity providers over them,
- * each rule accepting what fleet registers and refusing what AWS refuses, with its message.
+ * each rule accepting what fleet registers and refusing what AWS refuses, with its message; and the
+ * review's guard against removing the Spot group while services run on it.
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { autoScalingGroupBreaches, capacityProviderBreaches, capacityProviderStrategyBreaches } from "../plan/awsRules";
 import { FleetMocks } from "../plan/mocks";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
+import { capacityRemovalProblems } from "../review/guards";
 
 const strategySource =
     "ECS API CapacityProviderStrategyItem, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html";
@@ -222,5 +225,45 @@ describe("the mocks", () => {
                 `("FARGATE", "FARGATE_SPOT", "od") — ${strategySource}`,
         });
         assert.doesNotThrow(service([{ capacityProvider: "od", weight: 1, base: 0 }]));
+    });
+});
+
+describe("removing the Spot group", () => {
+    const cluster = "urn:pulumi:prod::fleet::fleet:ecs:Cluster$aws:ecs/capacityProvider:CapacityProvider";
+    const provider = (name: string): PlanResource => ({
+        urn: `${cluster}::${name}`,
+        type: "aws:ecs/capacityProvider:CapacityProvider",
+        name,
+        inputs: {},
+        protect: false,
+        ignoreChanges: [],
+    });
+    const [onDemand, spot] = [provider("fleet-prod-ec2"), provider("fleet-prod-ec2-spot")];
+    /** A service whose strategy took its providers from `from` (propertyDependencies), as the program registers it. */
+    const service = (name: string, from: PlanResource[]): PlanResource => ({
+        urn: `urn:pulumi:prod::fleet::fleet:ecs:Service$aws:ecs/service:Service::${name}`,
+        type: "aws:ecs/service:Service",
+        name,
+        inputs: { capacityProviderStrategies: from.map((p) => ({ capacityProvider: `${p.name}-0123abc`, weight: 1 })) },
+        protect: false,
+        ignoreChanges: [],
+        propertyDependencies: { capacityProviderStrategies: from.map((p) => p.urn) },
+    });
+    const plan = (resources: PlanResource[]): PlanDocument => ({ project: "fleet", stack: "prod", resources, outputs: {}, config: {} });
+
+    it("while services of the base run on it is refused, naming them alone and the two steps", () => {
+        const base = plan([onDemand, spot, service("web", [onDemand, spot]), service("api", [onDemand])]);
+        const head = plan([onDemand, service("web", [onDemand]), service("api", [onDemand])]);
+        assert.deepEqual(capacityRemovalProblems(base, head), [
+            "EC2 Spot capacity (fleet:cluster.ec2.spot) is removed while web still run on it in the base plan of prod: ECS refuses " +
+                "to detach a capacity provider that services use (ResourceInUseException), so the update would fail half-way. Do it " +
+                "in two deploys: first move them off EC2 Spot (capacity: ec2 or fargate-spot in Pulumi.prod.yaml, or " +
+                "fleet:cluster.defaultCapacity) with the Spot capacity still set, then remove fleet:cluster.ec2.spot.",
+        ]);
+    });
+
+    it("once no service of the base runs on it passes", () => {
+        const base = plan([onDemand, spot, service("web", [onDemand]), service("api", [onDemand])]);
+        assert.deepEqual(capacityRemovalProblems(base, plan([onDemand, service("web", [onDemand]), service("api", [onDemand])])), []);
     });
 });
