@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
 import { clusterLogicalNames } from "../model/naming";
-import { ClusterSettings, ResolvedCapacity } from "../model/fleet";
+import { ClusterSettings } from "../model/fleet";
 import { iamDocumentVersion, pullThroughCacheStatements } from "./iamDocuments";
 
 /**
@@ -367,7 +367,7 @@ function defaultPlacement(settings: ClusterSettings): Placement {
     return { kind: "fargate", spot: capacity === "fargate-spot" };
 }
 
-/** Where tasks go, as a strategy reads it from a ResolvedCapacity: a Fargate provider, EC2, or EC2 Spot above an on-demand base. */
+/** Where tasks go, as a strategy reads it from a ResolvedCapacity (model/fleet.ts): a Fargate provider, EC2, or EC2 Spot above an on-demand base. */
 export type Placement =
     { readonly kind: "fargate"; readonly spot: boolean } | { readonly kind: "ec2"; readonly spot?: { readonly onDemandBase: number } };
 
