@@ -367,7 +367,10 @@ function defaultPlacement(settings: ClusterSettings): Placement {
     return { kind: "fargate", spot: capacity === "fargate-spot" };
 }
 
-/** Where tasks go, as a strategy reads it from a ResolvedCapacity (model/fleet.ts): a Fargate provider, EC2, or EC2 Spot above an on-demand base. */
+/**
+ * Where tasks go, as a strategy reads it from a ResolvedCapacity (model/fleet.ts): a Fargate
+ * provider, EC2, or EC2 Spot above an on-demand base.
+ */
 export type Placement =
     { readonly kind: "fargate"; readonly spot: boolean } | { readonly kind: "ec2"; readonly spot?: { readonly onDemandBase: number } };
 

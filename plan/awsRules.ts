@@ -1211,10 +1211,13 @@ export function capacityProviderStrategyBreaches(strategy: unknown, associated?:
             source: strategySource,
         });
     const named = (item: Record<string, unknown>) => JSON.stringify(item.capacityProvider);
+    const listed = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join(", ");
     const based = items.filter((item) => known(item.base) && item.base !== 0);
     if (based.length > 1)
         breaches.push({
-            problem: `a capacity provider strategy with a base on ${based.length} providers (${based.map(named).join(", ")}); only one may have one`,
+            problem:
+                `a capacity provider strategy with a base on ${based.length} providers ` +
+                `(${based.map(named).join(", ")}); only one may have one`,
             source: strategySource,
         });
     for (const item of items) {
@@ -1234,13 +1237,13 @@ export function capacityProviderStrategyBreaches(strategy: unknown, associated?:
     const names = items.map((item) => item.capacityProvider).filter(known);
     if (names.some(isFargateProvider) && names.some((name) => !isFargateProvider(name)))
         breaches.push({
-            problem: `a capacity provider strategy mixing Fargate and Auto Scaling group providers (${names.map((n) => JSON.stringify(n)).join(", ")})`,
+            problem: `a capacity provider strategy mixing Fargate and Auto Scaling group providers (${listed(names)})`,
             source: strategyKindsSource,
         });
     if (associated && associated.every(known))
         for (const name of names.filter((name) => !associated.includes(name)))
             breaches.push({
-                problem: `capacity provider ${JSON.stringify(name)} is not associated with the cluster (${associated.map((n) => JSON.stringify(n)).join(", ")})`,
+                problem: `capacity provider ${JSON.stringify(name)} is not associated with the cluster (${listed(associated)})`,
                 source: strategySource,
             });
     return breaches;
@@ -1292,7 +1295,9 @@ export function autoScalingGroupBreaches(
     const strategy = distribution?.spotAllocationStrategy;
     if (known(strategy) && !(mixedInstancesPolicy.spotAllocationStrategies as readonly unknown[]).includes(strategy))
         breaches.push({
-            problem: `spotAllocationStrategy ${JSON.stringify(strategy)} is not one of ${mixedInstancesPolicy.spotAllocationStrategies.join(", ")}`,
+            problem:
+                `spotAllocationStrategy ${JSON.stringify(strategy)} is not one of ` +
+                mixedInstancesPolicy.spotAllocationStrategies.join(", "),
             source: distributionSource,
         });
     const share = distribution?.onDemandPercentageAboveBaseCapacity;

@@ -225,7 +225,8 @@ export function estimateCost(
             detail =
                 service.capacity === "ec2"
                     ? `${percent(share)} of the EC2 instances (by memory reserved${running})`
-                    : `${percent(share)} of the EC2 instances and ${percent(spotShare)} of the EC2 Spot instances (by memory reserved${running})`;
+                    : `${percent(share)} of the EC2 instances and ${percent(spotShare)} of the EC2 Spot instances ` +
+                      `(by memory reserved${running})`;
         } else {
             const size = sizeOf(service)!;
             const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;

@@ -147,7 +147,8 @@ describe("an Auto Scaling group", () => {
                 ),
             ),
             [
-                'spotAllocationStrategy "cheapest" is not one of lowest-price, capacity-optimized, capacity-optimized-prioritized, price-capacity-optimized',
+                'spotAllocationStrategy "cheapest" is not one of lowest-price, capacity-optimized, ' +
+                    "capacity-optimized-prioritized, price-capacity-optimized",
                 "onDemandPercentageAboveBaseCapacity 120 is not 0-100",
             ],
         );
@@ -187,7 +188,8 @@ describe("the mocks", () => {
         group.mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId = template.id;
         assert.throws(() => register(mocks, "aws:autoscaling/group:Group", "spot-instances", group), {
             message:
-                `fleet mocks: aws:autoscaling/group:Group "spot-instances": a mixed instances policy over launch template ${template.id}, ` +
+                'fleet mocks: aws:autoscaling/group:Group "spot-instances": a mixed instances policy over launch template ' +
+                `${template.id}, ` +
                 "which requests Spot itself (instanceMarketOptions) — EC2 Auto Scaling user guide, Troubleshoot launch template issues, " +
                 "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-launch-template.html",
         });
@@ -212,7 +214,8 @@ describe("the mocks", () => {
             ]),
             {
                 message:
-                    'fleet mocks: aws:ecs/service:Service "web": a capacity provider strategy with a base on 2 providers ("od", "FARGATE"); ' +
+                    'fleet mocks: aws:ecs/service:Service "web": a capacity provider strategy with a base on 2 providers ' +
+                    '("od", "FARGATE"); ' +
                     `only one may have one — ${strategySource}\n` +
                     'fleet mocks: aws:ecs/service:Service "web": a capacity provider strategy mixing Fargate and Auto Scaling group ' +
                     'providers ("od", "FARGATE") — ECS developer guide, Amazon ECS capacity providers, ' +
