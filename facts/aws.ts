@@ -138,3 +138,33 @@ export const recommendedTlsPolicies = [
     "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ];
+
+/**
+ * A capacity provider strategy (ECS API CapacityProviderStrategyItem): at most 20 providers; only one
+ * with a base, a base of 0-100,000 tasks; weights of 0-1,000, taken into account once the base is
+ * met, at least one above 0; FARGATE / FARGATE_SPOT and Auto Scaling group providers never in one
+ * strategy (ECS developer guide, "Amazon ECS capacity providers"). The mocks hold every strategy to it.
+ */
+export const capacityProviderStrategy = {
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html",
+    kindsSource: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html",
+    maxProviders: 20,
+    maxBase: 100_000,
+    maxWeight: 1_000,
+    fargateProviders: ["FARGATE", "FARGATE_SPOT"],
+} as const;
+
+/**
+ * An Auto Scaling group's mixed instances policy (EC2 Auto Scaling API LaunchTemplate.Overrides): at
+ * most 40 instance types in a group; the Spot allocation strategies; and a launch template that
+ * requests Spot itself (`instanceMarketOptions`) is refused in one ("You cannot use a launch template
+ * that is set to request Spot Instances (InstanceMarketOptions) when you configure an Auto Scaling
+ * group with a mixed instances policy", Auto Scaling user guide, "Troubleshoot launch template
+ * issues"). The mocks hold every group to it.
+ */
+export const mixedInstancesPolicy = {
+    source: "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_LaunchTemplate.html",
+    launchTemplateSource: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-launch-template.html",
+    maxInstanceTypes: 40,
+    spotAllocationStrategies: ["lowest-price", "capacity-optimized", "capacity-optimized-prioritized", "price-capacity-optimized"],
+} as const;

@@ -128,7 +128,8 @@ export interface ContainerSecurity {
 
 /**
  * Where a service's tasks run, with what that capacity needs: Fargate tasks (awsvpc, a task size,
- * FARGATE or FARGATE_SPOT) or bridge-mode tasks on the cluster's EC2 capacity provider.
+ * FARGATE or FARGATE_SPOT) or bridge-mode tasks on the cluster's EC2 capacity providers (on-demand,
+ * or Spot above an on-demand base).
  */
 export type ResolvedCapacity =
     | {
@@ -148,6 +149,11 @@ export type ResolvedCapacity =
            * reserves this memory on an instance instead of the container's soft reservation.
            */
           readonly task?: { readonly cpu?: number; readonly memory: number };
+          /**
+           * Capacity `ec2-spot`: the first `onDemandBase` tasks run on the on-demand group, the
+           * rest on the Spot group (fleet:cluster.ec2.spot). Absent for `ec2`.
+           */
+          readonly spot?: { readonly onDemandBase: number };
       };
 
 /**

@@ -12,6 +12,7 @@ import {
     defaultUser,
     healthDefaults,
     matcherCodes,
+    onEc2,
     ParsedService,
     secretSourceFields,
     serviceFields,
@@ -165,7 +166,7 @@ class ServiceResolver {
         const capacity = this.capacity();
         const image = this.image(capacity);
         const routes = this.routes();
-        if (capacity !== "ec2" && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
+        if (!onEc2(capacity) && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
             this.add(
                 "capacity/fargate-stop-timeout",
                 "stopTimeout",
@@ -275,7 +276,7 @@ class ServiceResolver {
         const optOuts = Object.fromEntries(
             Object.entries(this.spec.optOut).filter((entry): entry is [string, string] => entry[1] !== undefined),
         );
-        if (optOuts.privileged && capacity !== "ec2") {
+        if (optOuts.privileged && !onEc2(capacity)) {
             this.add(
                 "security/privileged-on-fargate",
                 "optOut.privileged",
@@ -313,6 +314,17 @@ class ServiceResolver {
                 capacity,
                 `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`,
                 "set fleet:cluster.ec2 or use fargate / fargate-spot",
+            );
+        }
+        if (capacity === "ec2-spot" && !this.settings.cluster.ec2?.spot && !this.invalid.has("cluster")) {
+            this.add(
+                "capacity/ec2-spot-not-in-stack",
+                "capacity",
+                capacity,
+                `stack ${this.input.stack} has no EC2 Spot capacity (fleet:cluster.ec2.spot is not set)`,
+                this.settings.cluster.ec2
+                    ? "set fleet:cluster.ec2.spot { maxSize }, or use ec2 (on-demand) or fargate-spot"
+                    : "set fleet:cluster.ec2 with its spot group { maxSize }, or use fargate-spot",
             );
         }
         return capacity;
@@ -386,7 +398,7 @@ class ServiceResolver {
             );
         }
         const platform: BuildPlatform =
-            capacity === "ec2" && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
+            onEc2(capacity) && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
         const inputs: ImageBuild = { context, dockerfile, args, platform };
         let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
         if (!this.input.buildTag) {
@@ -507,7 +519,8 @@ class ServiceResolver {
         const task: { cpu: number; memory: number } = agent
             ? { cpu: cpu + serviceConnectAgent.cpu, memory: memory.limit + serviceConnectAgent.memoryMiB }
             : { cpu, memory: memory.limit };
-        if (capacity === "ec2") {
+        if (onEc2(capacity)) {
+            // Spot types are no smaller than the main type (stackSettings.ts): the main type's limits hold for both groups.
             const ec2 = this.settings.cluster.ec2;
             const type = ec2 && instanceTypes[ec2.instanceType];
             // On EC2 the agent's share is the stack's (fleet:cluster.ec2.serviceConnectAgent): ECS
@@ -547,7 +560,8 @@ class ServiceResolver {
                     );
                 }
             }
-            return agent ? { kind: "ec2", task: ec2Task } : { kind: "ec2" };
+            const spot = capacity === "ec2-spot" ? { spot: { onDemandBase: ec2?.spot?.onDemandBase ?? 0 } } : {};
+            return agent ? { kind: "ec2", task: ec2Task, ...spot } : { kind: "ec2", ...spot };
         }
         const size = smallestFargateSize(task.cpu, task.memory);
         if (!size && agent && smallestFargateSize(cpu, memory.limit)) {

@@ -6,6 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import {
+    autoScalingGroupBreaches,
+    capacityProviderBreaches,
+    capacityProviderStrategyBreaches,
     efsAccessPointBreaches,
     efsFileSystemBreaches,
     efsFileSystemPolicyBreaches,
@@ -114,6 +117,20 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     public deployedOutputs: Record<string, unknown> = {};
     /** The stacks read through a StackReference, by the name the program gave. */
     public readonly stackReferences: string[] = [];
+    /** Launch templates by id and Auto Scaling groups by ARN: a group reads its template, a capacity provider its group. */
+    private readonly launchTemplates = new Map<string, Record<string, unknown>>();
+    private readonly autoScalingGroups = new Map<string, Record<string, unknown>>();
+    /** The capacity providers associated with each cluster, by cluster name: a strategy may name only those. */
+    private readonly clusterProviders = new Map<string, unknown[]>();
+
+    /** The providers associated with the cluster of an ARN, when an association was registered. */
+    private associatedWith(clusterArn: unknown): unknown[] | undefined {
+        return this.clusterProviders.get(
+            String(clusterArn ?? "")
+                .split("/")
+                .pop() ?? "",
+        );
+    }
 
     constructor(
         private readonly region: string,
@@ -226,12 +243,21 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: arn, state: { ...inputs, name: clusterName, arn } };
             }
             case "aws:ecs/capacityProvider:CapacityProvider": {
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderBreaches(inputs, (arn) => this.autoScalingGroups.get(arn)),
+                );
                 const providerName = named();
                 const arn = `arn:aws:ecs:${r}:${a}:capacity-provider/${providerName}`;
                 return { id: arn, state: { ...inputs, name: providerName, arn } };
             }
-            case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+            case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": {
+                const providers = Array.isArray(inputs.capacityProviders) ? inputs.capacityProviders : [];
+                refuseBreaches(type, name, capacityProviderStrategyBreaches(inputs.defaultCapacityProviderStrategies, providers));
+                this.clusterProviders.set(String(inputs.clusterName), providers);
                 return { id: String(inputs.clusterName), state: { ...inputs } };
+            }
             case "aws:ecs/taskDefinition:TaskDefinition": {
                 refuseBreaches(type, name, taskDefinitionVolumeBreaches(inputs));
                 const arnWithoutRevision = `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}`;
@@ -239,6 +265,11 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.family), state: { ...inputs, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
             }
             case "aws:ecs/service:Service": {
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderStrategyBreaches(inputs.capacityProviderStrategies, this.associatedWith(inputs.cluster)),
+                );
                 const serviceName = named();
                 const taskDefinition = this.taskDefinitions.get(String(inputs.taskDefinition));
                 if (taskDefinition)
@@ -294,6 +325,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case "aws:ec2/launchTemplate:LaunchTemplate": {
                 const lt = id("lt-");
+                this.launchTemplates.set(lt, inputs);
                 return {
                     id: lt,
                     state: {
@@ -306,8 +338,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "aws:autoscaling/group:Group": {
+                refuseBreaches(
+                    type,
+                    name,
+                    autoScalingGroupBreaches(inputs, (lt) => this.launchTemplates.get(lt)),
+                );
                 const groupName = named();
                 const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${uuidOf(name, "1234")}:autoScalingGroupName/${groupName}`;
+                this.autoScalingGroups.set(arn, inputs);
                 return { id: groupName, state: { ...inputs, name: groupName, arn } };
             }
             case "aws:ecr/repository:Repository": {
@@ -418,6 +456,12 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: url, state: { ...inputs, name: queueName, url, arn: `arn:aws:sqs:${r}:${a}:${queueName}` } };
             }
             case "aws:scheduler/schedule:Schedule": {
+                const target = inputs.target as { arn?: unknown; ecsParameters?: { capacityProviderStrategies?: unknown } } | undefined;
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderStrategyBreaches(target?.ecsParameters?.capacityProviderStrategies, this.associatedWith(target?.arn)),
+                );
                 const scheduleName = named();
                 const group = String(inputs.groupName ?? "default");
                 return {

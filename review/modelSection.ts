@@ -10,7 +10,7 @@
  * bumps `version`; a plan whose section has another version, or none (a base plan an older fleet
  * wrote), has no facts, and the review compares its resources only (facts.ts).
  */
-import { Capacity, Protocol } from "../model/catalog";
+import { Capacity, capacityName, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { PriorityOrigin } from "../model/priorities";
@@ -48,6 +48,11 @@ export interface ServiceFacts {
      * network interfaces. Absent for bridge and Fargate, and in older sections.
      */
     readonly network?: "awsvpc";
+    /**
+     * Capacity `ec2-spot`: tasks kept on the on-demand group (its strategy's base, fleet:cluster.ec2.spot.onDemandBase);
+     * the rest run on the Spot group, and a job's run on Spot. Absent for other capacities, and in older sections.
+     */
+    readonly onDemandBase?: number;
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -179,6 +184,16 @@ export interface Ec2Facts {
     readonly serviceConnectAgent?: { readonly memoryMiB: number; readonly cpu: number };
     /** Each instance's root volume (GiB). */
     readonly rootVolumeGiB?: number;
+    /** The Spot group (fleet:cluster.ec2.spot). Absent without one, and in older sections. */
+    readonly spot?: SpotFacts;
+}
+
+/** The Spot group: its types and sizes. Its instances register as the main type's at least (no Spot type is smaller). */
+export interface SpotFacts {
+    /** The types it may launch: the main instance type first, then the listed ones. */
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly maxSize: number;
 }
 
 export interface ModelPlatformFacts {
@@ -263,7 +278,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
     const health = service.health;
     return {
         name: service.name,
-        capacity: service.capacity.kind === "ec2" ? "ec2" : service.capacity.spot ? "fargate-spot" : "fargate",
+        capacity: capacityName(service.capacity),
         reservation: service.memory.reservation,
         limit: service.memory.limit,
         cpu: service.cpu,
@@ -271,6 +286,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
         ...(service.capacity.kind === "ec2" && service.networkMode === "awsvpc" ? { network: "awsvpc" as const } : {}),
+        ...(service.capacity.kind === "ec2" && service.capacity.spot ? { onDemandBase: service.capacity.spot.onDemandBase } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -328,6 +344,9 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
                       serviceConnectAgent: { ...ec2.serviceConnectAgent },
                       rootVolumeGiB: ec2.rootVolumeGiB,
+                      ...(ec2.spot
+                          ? { spot: { instanceTypes: [...ec2.spot.launchTypes], minSize: ec2.spot.minSize, maxSize: ec2.spot.maxSize } }
+                          : {}),
                   }
                 : undefined,
         },

@@ -91,7 +91,7 @@ export const runsOnArm = (service: ServiceFacts) => service.builds || service.mu
 
 /** What a task of the service reserves on an instance were it on EC2 (advisor.ts AdvisorTask). */
 function onInstance(service: ServiceFacts, agent: { memoryMiB: number; cpu: number }) {
-    if (service.capacity === "ec2") {
+    if (service.capacity === "ec2" || service.capacity === "ec2-spot") {
         return {
             memory: service.ec2TaskSize?.memory ?? service.reservation,
             cpu: service.ec2TaskSize?.cpu ?? service.cpu,
@@ -255,9 +255,11 @@ function cheaperChoice(a: FleetChoice, b: FleetChoice): boolean {
 
 /** The plan's own compute, as its cost report counts it: EC2 instances, their root volumes, Fargate tasks. */
 function currentCompute(facts: PlanFacts, cost: CostReport): number {
-    const ec2 = cost.shared.find((l) => l.item === "EC2 instances")?.monthly ?? 0;
+    const ec2 = cost.shared
+        .filter((l) => l.item === "EC2 instances" || l.item === "EC2 Spot instances")
+        .reduce((sum, l) => sum + l.monthly, 0);
     const volumes = cost.items.find((i) => i.item === "EC2 root volumes")?.monthly ?? 0;
-    const onEc2 = new Set(facts.services.filter((s) => s.capacity === "ec2").map((s) => s.name));
+    const onEc2 = new Set(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot").map((s) => s.name));
     return ec2 + volumes + cost.services.filter((s) => !onEc2.has(s.service)).reduce((sum, s) => sum + s.compute, 0);
 }
 

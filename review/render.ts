@@ -7,7 +7,7 @@
 import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
 import { advisePlacement, PlacementAdvice, placementLines } from "./placement";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
-import { ec2Capacity, Ec2CapacityReport } from "./capacity";
+import { ec2Capacity, Ec2CapacityReport, spotCapacityLines } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
@@ -343,6 +343,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
             `service being deployed ` +
             `(maximum ${rollingDeployment.maximumPercent}%): ` +
             "managed scaling adds instances for it.",
+        ...(c.spot ? spotCapacityLines(c.spot) : []),
         ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];
 }
