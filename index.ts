@@ -1,16 +1,10 @@
 /**
- * The Pulumi entry point: the fleet program (infra/program.ts) over the catalog in services/.
- * Every stack output is exported here.
+ * The Pulumi entry point: the fleet program (infra/program.ts) over the catalog in services/. An
+ * async program, so that the listener rules this stack deployed last are read back (its own
+ * `routes` output) before anything is resolved; its result is the stack outputs: albDnsName,
+ * clusterName, urls, repositoryUrls and routes (infra/program.ts's FleetOutputs).
  */
-import { runFleetProgram } from "./infra/program";
+import { runFleetStack } from "./infra/program";
 import { services } from "./services";
 
-const { outputs } = runFleetProgram(services, { root: __dirname });
-
-export const albDnsName = outputs.albDnsName;
-export const clusterName = outputs.clusterName;
-/** Where each routed service answers (`<alb>` stands for the ALB's DNS name on path-only routes). */
-export const urls = outputs.urls;
-export const repositoryUrls = outputs.repositoryUrls;
-/** The listener rules in evaluation order. */
-export const routes = outputs.routes;
+export = () => runFleetStack(services, { root: __dirname });

@@ -70,6 +70,17 @@ export const acmDefaultNamesPerCertificate = 10;
 export const serviceConnectAgent = { cpu: 256, memoryMiB: 64 } as const;
 
 /**
+ * On EC2, what ECS requires of a Service Connect task is task memory above its containers' limits
+ * ("On Amazon EC2, task definition memory is required"; same page, Proxy resources); task CPU is
+ * optional on EC2 (task definition parameters, Task size). So a stack reserves, by default, AWS's
+ * recommended 64 MiB and no CPU: the agent takes CPU by weight, as every container on an instance
+ * does, and the packing is kept (fleet:cluster.ec2.serviceConnectAgent changes both).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size
+ */
+export const serviceConnectAgentOnEc2 = { cpu: 0, memoryMiB: 64 } as const;
+
+/**
  * IAM's quotas on policy documents (IAM and AWS STS quotas): a role's inline policies together at
  * most 10,240 characters and its trust policy at most 2,048 (the default quota), white space not
  * counted.
@@ -127,3 +138,33 @@ export const recommendedTlsPolicies = [
     "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
 ];
+
+/**
+ * A capacity provider strategy (ECS API CapacityProviderStrategyItem): at most 20 providers; only one
+ * with a base, a base of 0-100,000 tasks; weights of 0-1,000, taken into account once the base is
+ * met, at least one above 0; FARGATE / FARGATE_SPOT and Auto Scaling group providers never in one
+ * strategy (ECS developer guide, "Amazon ECS capacity providers"). The mocks hold every strategy to it.
+ */
+export const capacityProviderStrategy = {
+    source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html",
+    kindsSource: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html",
+    maxProviders: 20,
+    maxBase: 100_000,
+    maxWeight: 1_000,
+    fargateProviders: ["FARGATE", "FARGATE_SPOT"],
+} as const;
+
+/**
+ * An Auto Scaling group's mixed instances policy (EC2 Auto Scaling API LaunchTemplate.Overrides): at
+ * most 40 instance types in a group; the Spot allocation strategies; and a launch template that
+ * requests Spot itself (`instanceMarketOptions`) is refused in one ("You cannot use a launch template
+ * that is set to request Spot Instances (InstanceMarketOptions) when you configure an Auto Scaling
+ * group with a mixed instances policy", Auto Scaling user guide, "Troubleshoot launch template
+ * issues"). The mocks hold every group to it.
+ */
+export const mixedInstancesPolicy = {
+    source: "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_LaunchTemplate.html",
+    launchTemplateSource: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-launch-template.html",
+    maxInstanceTypes: 40,
+    spotAllocationStrategies: ["lowest-price", "capacity-optimized", "capacity-optimized-prioritized", "price-capacity-optimized"],
+} as const;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
 import { clusterLogicalNames } from "../model/naming";
-import { ClusterSettings, ResolvedCapacity } from "../model/fleet";
+import { ClusterSettings } from "../model/fleet";
 import { iamDocumentVersion, pullThroughCacheStatements } from "./iamDocuments";
 
 /**
@@ -38,12 +38,14 @@ export interface ClusterArgs {
 }
 
 /** ECS's name for a capacity, in capacity provider strategies. */
-const fargateProviders: Record<Exclude<Capacity, "ec2">, string> = { fargate: "FARGATE", "fargate-spot": "FARGATE_SPOT" };
+const fargateProviders: Record<Exclude<Capacity, "ec2" | "ec2-spot">, string> = { fargate: "FARGATE", "fargate-spot": "FARGATE_SPOT" };
 
 /**
  * The ECS cluster with Container Insights, FARGATE and FARGATE_SPOT, and, when the stack asks for
  * it, an EC2 capacity provider: an Auto Scaling group of ECS-optimised instances (IMDSv2 only,
- * encrypted root volume) under managed scaling and managed termination protection.
+ * encrypted root volume) under managed scaling and managed termination protection; and with
+ * `fleet:cluster.ec2.spot`, a second group of Spot instances from the same launch template, with a
+ * capacity provider of its own.
  */
 export class Cluster extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
@@ -60,6 +62,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly nameForServices: pulumi.Output<string>;
     /** The EC2 capacity provider's name, when the stack runs EC2 capacity. */
     public readonly ec2CapacityProviderName?: pulumi.Output<string>;
+    /** The EC2 Spot capacity provider's name, when the stack runs EC2 Spot capacity (fleet:cluster.ec2.spot). */
+    public readonly ec2SpotCapacityProviderName?: pulumi.Output<string>;
     /** The container instances' security group, when the stack runs EC2 capacity. */
     public readonly instanceSecurityGroupId?: pulumi.Output<string>;
 
@@ -249,16 +253,18 @@ CONFIG
             );
             this.ec2CapacityProviderName = provider.name;
             providers.push(provider.name);
+            if (ec2.spot) {
+                this.ec2SpotCapacityProviderName = this.createSpotCapacity(name, ec2, launchTemplate, args);
+                providers.push(this.ec2SpotCapacityProviderName);
+            }
         }
 
-        const defaultProvider =
-            settings.defaultCapacity === "ec2" ? this.ec2CapacityProviderName! : pulumi.output(fargateProviders[settings.defaultCapacity]);
         const association = new aws.ecs.ClusterCapacityProviders(
             name,
             {
                 clusterName: cluster.name,
                 capacityProviders: providers,
-                defaultCapacityProviderStrategies: [{ capacityProvider: defaultProvider, weight: 1, base: 0 }],
+                defaultCapacityProviderStrategies: capacityProviderStrategy(defaultPlacement(settings), this),
             },
             { parent: this },
         );
@@ -271,22 +277,138 @@ CONFIG
             name: this.name,
             arnForServices: this.arnForServices,
             ec2CapacityProviderName: this.ec2CapacityProviderName,
+            ec2SpotCapacityProviderName: this.ec2SpotCapacityProviderName,
             instanceSecurityGroupId: this.instanceSecurityGroupId,
         });
     }
+
+    /**
+     * The Spot group and its capacity provider. A mixed instances policy over the on-demand group's
+     * launch template (which requests no Spot itself: AWS refuses one that does in such a policy),
+     * Spot alone (no on-demand base or share: the on-demand group holds the base, per service),
+     * `price-capacity-optimized` (AWS's recommended Spot allocation: the pools least likely to be
+     * interrupted, then the cheapest of them), and Capacity Rebalancing: an instance EC2 flags at
+     * elevated risk is replaced before its interruption. Its terminations go through the group, so
+     * the provider's managed draining moves the tasks first (ECS does not drain for Capacity
+     * Rebalancing itself: "Configuring Amazon ECS Linux container instances to receive Spot Instance
+     * notices"); a real interruption is drained by the agent (ECS_ENABLE_SPOT_INSTANCE_DRAINING in
+     * the shared user data). Managed scaling and termination protection as the on-demand provider.
+     */
+    private createSpotCapacity(
+        name: string,
+        ec2: NonNullable<ClusterSettings["ec2"]>,
+        launchTemplate: aws.ec2.LaunchTemplate,
+        args: ClusterArgs,
+    ): pulumi.Output<string> {
+        const children = clusterLogicalNames(name);
+        const spot = ec2.spot!;
+        const group = new aws.autoscaling.Group(
+            children.spotInstances,
+            {
+                minSize: spot.minSize,
+                maxSize: spot.maxSize,
+                vpcZoneIdentifiers: args.privateSubnetIds,
+                mixedInstancesPolicy: {
+                    launchTemplate: {
+                        launchTemplateSpecification: {
+                            launchTemplateId: launchTemplate.id,
+                            version: launchTemplate.latestVersion.apply(String),
+                        },
+                        overrides: spot.launchTypes.map((instanceType) => ({ instanceType })),
+                    },
+                    instancesDistribution: {
+                        onDemandBaseCapacity: 0,
+                        onDemandPercentageAboveBaseCapacity: 0,
+                        spotAllocationStrategy: "price-capacity-optimized",
+                    },
+                },
+                capacityRebalance: true,
+                protectFromScaleIn: true,
+                healthCheckType: "EC2",
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" },
+                },
+                tags: [
+                    { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+                    ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+                ],
+            },
+            { parent: this, ignoreChanges: ["desiredCapacity"] },
+        );
+        const provider = new aws.ecs.CapacityProvider(
+            children.ec2SpotCapacityProvider,
+            {
+                autoScalingGroupProvider: {
+                    autoScalingGroupArn: group.arn,
+                    managedTerminationProtection: "ENABLED",
+                    managedDraining: "ENABLED",
+                    managedScaling: {
+                        status: "ENABLED",
+                        targetCapacity: ec2.targetCapacityPercent,
+                        minimumScalingStepSize: 1,
+                        maximumScalingStepSize: 10,
+                        instanceWarmupPeriod: 120,
+                    },
+                },
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        return provider.name;
+    }
+}
+
+/** Where a task of the cluster's default strategy goes: `fleet:cluster.defaultCapacity`, as for a service. */
+function defaultPlacement(settings: ClusterSettings): Placement {
+    const capacity = settings.defaultCapacity;
+    if (capacity === "ec2") return { kind: "ec2" };
+    if (capacity === "ec2-spot") return { kind: "ec2", spot: { onDemandBase: settings.ec2?.spot?.onDemandBase ?? 0 } };
+    return { kind: "fargate", spot: capacity === "fargate-spot" };
 }
 
 /**
- * ECS's name of the capacity provider a service's tasks run on. Validation refuses ec2 capacity on
- * a stack without `fleet:cluster.ec2` (resolve.ts), so the EC2 provider exists whenever it is asked for.
+ * Where tasks go, as a strategy reads it from a ResolvedCapacity (model/fleet.ts): a Fargate
+ * provider, EC2, or EC2 Spot above an on-demand base.
  */
-export function capacityProviderFor(capacity: ResolvedCapacity, ec2ProviderName: pulumi.Input<string> | undefined): pulumi.Input<string> {
-    switch (capacity.kind) {
-        case "fargate":
-            return fargateProviders[capacity.spot ? "fargate-spot" : "fargate"];
-        case "ec2":
-            if (ec2ProviderName === undefined)
-                throw new Error("EC2 capacity requested on a cluster without it (validation should have caught this)");
-            return ec2ProviderName;
-    }
+export type Placement =
+    { readonly kind: "fargate"; readonly spot: boolean } | { readonly kind: "ec2"; readonly spot?: { readonly onDemandBase: number } };
+
+/** The capacity providers a cluster offers to services' strategies (Cluster's names, or the test platform's). */
+export interface CapacityProviderNames {
+    readonly ec2CapacityProviderName?: pulumi.Input<string>;
+    readonly ec2SpotCapacityProviderName?: pulumi.Input<string>;
+}
+
+/** One entry of a capacity provider strategy, as pulumi-aws takes it for services, schedules and the cluster's default. */
+export interface StrategyItem {
+    readonly capacityProvider: pulumi.Input<string>;
+    readonly weight: number;
+    readonly base?: number;
+}
+
+/**
+ * The capacity provider strategy of a service (or a job's runs, `job: true`): one provider, or for
+ * `ec2-spot` the on-demand EC2 provider with the service's base and a weight of 0, then the Spot
+ * provider with a weight of 1. ECS places the base first, then weighs the rest ("The weight value is
+ * taken into consideration after the base value, if defined, is satisfied"), so every task above the
+ * base goes to Spot; one provider alone may have a base, and both are Auto Scaling group providers,
+ * which one strategy may mix (never with FARGATE ones): ECS API CapacityProviderStrategyItem and
+ * facts/aws.ts capacityProviderStrategy, which the mocks enforce. A base of 0 leaves Spot alone.
+ * A job's run is one task started by RunTask, where a base would put every run on on-demand: it
+ * runs on Spot alone, as a fargate-spot job does. Validation refuses EC2 capacity on a stack without
+ * it (resolve.ts), so the providers asked for exist.
+ */
+export function capacityProviderStrategy(capacity: Placement, providers: CapacityProviderNames, job = false): StrategyItem[] {
+    if (capacity.kind === "fargate")
+        return [{ capacityProvider: fargateProviders[capacity.spot ? "fargate-spot" : "fargate"], weight: 1, base: 0 }];
+    const provider = (name: pulumi.Input<string> | undefined, what: string) => {
+        if (name === undefined) throw new Error(`${what} capacity requested on a cluster without it (validation should have caught this)`);
+        return name;
+    };
+    const onDemand = provider(providers.ec2CapacityProviderName, "EC2");
+    if (!capacity.spot) return [{ capacityProvider: onDemand, weight: 1, base: 0 }];
+    const spot = { capacityProvider: provider(providers.ec2SpotCapacityProviderName, "EC2 Spot"), weight: 1 };
+    const base = job ? 0 : capacity.spot.onDemandBase;
+    return base > 0 ? [{ capacityProvider: onDemand, base, weight: 0 }, spot] : [{ ...spot, base: 0 }];
 }

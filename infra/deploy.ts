@@ -117,6 +117,7 @@ function platformRefs(platform: Platform): PlatformRefs {
             arn: platform.cluster.arnForServices,
             name: platform.cluster.nameForServices,
             ec2CapacityProviderName: platform.cluster.ec2CapacityProviderName,
+            ec2SpotCapacityProviderName: platform.cluster.ec2SpotCapacityProviderName,
         },
         network: { vpcId: platform.network.vpcId, privateSubnetIds: platform.network.privateSubnetIds },
         loadBalancer: platform.loadBalancer,

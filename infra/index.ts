@@ -5,7 +5,9 @@
  * `Job`). The catalog contract is model/catalog.ts (docs/catalog.md). docs/example-program is a
  * program that creates a database beside the fleet and gives a service its address.
  */
-export { runFleetProgram } from "./program";
+export { runFleetProgram, runFleetStack } from "./program";
+export { readDeployedRoutes } from "./deployedRoutes";
+export type { DeployedRoutes } from "../model/priorities";
 export type { FleetOutputs, FleetProgram, FleetProgramOptions } from "./program";
 export { deployFleet } from "./deploy";
 export type { DeployedFleet, DeployFleetArgs, ProgramEnv } from "./deploy";

@@ -11,7 +11,7 @@ import { servicePhysicalNames, serviceLogicalNames } from "../model/naming";
 import { ResolvedJob, ResolvedService } from "../model/fleet";
 import { sqsMaxRetentionSeconds } from "../facts/aws";
 import { jobRetryPolicy } from "../facts/fleet";
-import { capacityProviderFor } from "./cluster";
+import { capacityProviderStrategy } from "./cluster";
 import { PlatformRefs } from "./platform";
 import { schedulerRoleDocument, schedulerTrustDocument } from "./schedulerDocuments";
 import { Task, TaskArgs } from "./task";
@@ -124,13 +124,7 @@ export function createJobSchedule(parent: pulumi.Resource, args: JobScheduleArgs
                     // The exact revision: a changed task definition updates the schedule, and a rollback is exact.
                     taskDefinitionArn: args.task.taskDefinition.arn,
                     taskCount: 1,
-                    capacityProviderStrategies: [
-                        {
-                            capacityProvider: capacityProviderFor(spec.capacity, platform.cluster.ec2CapacityProviderName),
-                            weight: 1,
-                            base: 0,
-                        },
-                    ],
+                    capacityProviderStrategies: capacityProviderStrategy(spec.capacity, platform.cluster, true),
                     networkConfiguration: args.task.securityGroup
                         ? {
                               subnets: platform.network.privateSubnetIds,

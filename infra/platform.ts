@@ -35,6 +35,8 @@ export interface PlatformRefs {
         readonly name: pulumi.Input<string>;
         /** The cluster's EC2 capacity provider, when the stack runs EC2 capacity. @default none */
         readonly ec2CapacityProviderName?: pulumi.Input<string>;
+        /** The cluster's EC2 Spot capacity provider, when the stack runs EC2 Spot capacity. @default none */
+        readonly ec2SpotCapacityProviderName?: pulumi.Input<string>;
     };
     readonly network: {
         readonly vpcId: pulumi.Input<string>;

@@ -12,8 +12,10 @@ import { Catalog } from "../model/catalog";
 import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
 import { ImageBuild, ImageTag, ResolvedFleet } from "../model/fleet";
+import { DeployedRoutes } from "../model/priorities";
 import { contentTag } from "./contentTag";
 import { DeployedFleet, deployFleet, DeployFleetArgs } from "./deploy";
+import { readDeployedRoutes } from "./deployedRoutes";
 
 // The SDK keeps which config keys are secret (set by the CLI or the mock runtime) and exports the
 // reader without a type declaration; this declares it where it is used.
@@ -36,6 +38,13 @@ export interface FleetProgramOptions {
      * the catalog does not model (a task's ephemeral storage, a tag policy). @default none
      */
     readonly transformations?: DeployFleetArgs["transformations"];
+    /**
+     * The listener rules this stack deployed last (`await readDeployedRoutes()`, which reads the
+     * stack's own `routes` output back): each keeps its priority, so adding or removing a route
+     * never moves another. Export `routes` from your program for the next run to read.
+     * @default unknown: every rule is placed as on a first deploy
+     */
+    readonly deployedRoutes?: DeployedRoutes;
 }
 
 /** The stack outputs. */
@@ -45,7 +54,7 @@ export interface FleetOutputs {
     /** Where each routed service answers (`<alb>` stands for the ALB's DNS name on path-only routes). */
     readonly urls: pulumi.Output<Record<string, string[]>>;
     readonly repositoryUrls: Record<string, pulumi.Output<string>>;
-    /** The listener rules in evaluation order. */
+    /** The listener rules in evaluation order: the next run reads them back to keep each priority (model/priorities.ts). */
     readonly routes: { priority: number; service: string; hosts: readonly string[]; paths: readonly string[] }[];
 }
 
@@ -118,6 +127,7 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         secretLength: (key) => pulumi.runtime.getConfig(`${project}:${key}`)?.length,
         buildTag: buildTagger(options.root),
         pathExists: (relative) => fs.existsSync(path.join(options.root, relative)),
+        deployedRoutes: options.deployedRoutes,
     });
     if (!result.ok) {
         // RunError: Pulumi prints the message and exits non-zero, without a JavaScript stack trace.
@@ -170,4 +180,13 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
     };
     lastRun = { fleet, outputs, deployed };
     return lastRun;
+}
+
+/**
+ * The fleet as a whole Pulumi program (index.ts exports it): reads the listener rules this stack
+ * deployed last, then registers the fleet with them; resolves to the stack outputs.
+ */
+export async function runFleetStack(catalog: Catalog, options: FleetProgramOptions): Promise<FleetOutputs> {
+    const deployedRoutes = options.deployedRoutes ?? (await readDeployedRoutes());
+    return runFleetProgram(catalog, { ...options, deployedRoutes }).outputs;
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Protocol } from "../model/catalog";
 import { ResolvedService } from "../model/fleet";
 import { recreateDeployment, rollingDeployment } from "../facts/fleet";
-import { capacityProviderFor } from "./cluster";
+import { capacityProviderStrategy } from "./cluster";
 import { serviceConnectConfiguration } from "./serviceConnect";
 import { queueBacklogMetric, scheduledScalingActions } from "./scaling";
 import { sqsQueueName } from "../model/awsNames";
@@ -153,18 +153,13 @@ export class Service extends pulumi.ComponentResource {
                 cluster: this.platform.cluster.arn,
                 taskDefinition: taskDefinition.arn,
                 // Without it a changed capacityProviderStrategies replaces the service (delete and
-                // create: an outage); with it, moving between fargate and fargate-spot is an update and
-                // a rolling deployment (pulumi-aws ecs.Service; terraform-provider-aws#43533). A change
+                // create: an outage); with it, moving between fargate and fargate-spot, or between ec2 and
+                // ec2-spot, is an update and a rolling deployment (pulumi-aws ecs.Service;
+                // terraform-provider-aws#43533; review/replacements.ts models it). A change
                 // of network mode (Fargate to EC2, or joining Service Connect on EC2) is a replacement (replacement()).
                 forceNewDeployment: true,
                 desiredCount: spec.desiredCount,
-                capacityProviderStrategies: [
-                    {
-                        capacityProvider: capacityProviderFor(spec.capacity, this.platform.cluster.ec2CapacityProviderName),
-                        weight: 1,
-                        base: 0,
-                    },
-                ],
+                capacityProviderStrategies: capacityProviderStrategy(spec.capacity, this.platform.cluster),
                 // Only awsvpc tasks have a security group of their own.
                 networkConfiguration: securityGroup
                     ? {

@@ -360,8 +360,9 @@ export class Task {
         mounts: ReadonlyMap<string, Mount>,
     ): aws.ecs.TaskDefinition {
         const fargate = this.spec.capacity.kind === "fargate" ? this.spec.capacity : undefined;
-        // A task size on EC2 only where AWS requires one (Service Connect): without it placement
-        // reserves the container's soft reservation, which is what bin-packing is for.
+        // A task size on EC2 only where AWS requires one (Service Connect: task memory, CPU only
+        // where the stack reserves some for the agent): without it placement reserves the
+        // container's soft reservation, which is what bin-packing is for.
         const size = fargate ? fargate.size : this.spec.capacity.kind === "ec2" ? this.spec.capacity.task : undefined;
         const container = containerDefinition<pulumi.Input<string>>(this.spec, {
             image,
@@ -376,7 +377,7 @@ export class Task {
                 family: servicePhysicalNames.taskFamily(this.args.names, this.spec.name),
                 networkMode: this.spec.networkMode,
                 requiresCompatibilities: [fargate ? "FARGATE" : "EC2"],
-                cpu: size ? String(size.cpu) : undefined,
+                cpu: size?.cpu !== undefined ? String(size.cpu) : undefined,
                 memory: size ? String(size.memory) : undefined,
                 runtimePlatform: fargate ? { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" } : undefined,
                 executionRoleArn: executionRole.arn,

@@ -7,6 +7,7 @@
  * keys, build contexts) are applied by `resolve.ts`, after the parse. `Pulumi.<stack>.yaml` may
  * override any field per service under `fleet:services`.
  */
+import type { ResolvedCapacity } from "./fleet";
 import { z } from "zod";
 import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
@@ -14,7 +15,7 @@ import { accessSchema, kmsKeySchema } from "./access";
 import { didYouMean } from "./problems";
 import type { ProblemCode } from "./problemCodes";
 import { jsonKeyPattern, Mistake, notSecretArn, secretArnMistake } from "./secretsManager";
-import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
+import { DeepReadonly, fieldList, fieldsObject, flag, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
     jobScheduleSchema,
@@ -461,13 +462,24 @@ export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as 
 const deploymentValues = ["rolling", "recreate"] as const;
 export type Deployment = (typeof deploymentValues)[number];
 
-const capacityValues = ["ec2", "fargate", "fargate-spot"] as const;
+const capacityValues = ["ec2", "ec2-spot", "fargate", "fargate-spot"] as const;
 export const capacitySchema = z.enum(capacityValues, {
     error: said("invalid-choice", "is not a capacity", `use one of ${capacityValues.join(", ")}`),
 });
-/** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
+/**
+ * Where a service's tasks run. EC2 bin-packs many small tasks per instance; `ec2-spot` runs a
+ * service that tolerates interruption on the stack's Spot instances (fleet:cluster.ec2.spot),
+ * beyond an on-demand base of tasks on the EC2 group.
+ */
 export type Capacity = z.infer<typeof capacitySchema>;
 export const capacities: readonly Capacity[] = capacitySchema.options;
+/** Whether tasks of the capacity run on the stack's EC2 instances (on-demand or Spot): bridge networking, bin-packing. */
+export const onEc2 = (capacity: Capacity): boolean => capacity === "ec2" || capacity === "ec2-spot";
+/** The catalog's word for a resolved capacity. */
+export function capacityName(capacity: ResolvedCapacity): Capacity {
+    if (capacity.kind === "ec2") return capacity.spot ? "ec2-spot" : "ec2";
+    return capacity.spot ? "fargate-spot" : "fargate";
+}
 
 /** The user a container runs as unless the entry names one or opts out of non-root (then the image's). */
 export const defaultUser = "1000";
@@ -669,6 +681,18 @@ export const serviceSchema = z.strictObject(
             .default("rolling"),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
+        /**
+         * The service tolerates losing a task at two minutes' notice (Spot capacity reclaimed): the capacity advisor
+         * proposes Spot for a service with two or more tasks, and for one with a single task (or a job) only when this
+         * is true. @default false
+         */
+        interruptible: flag().optional(),
+        /**
+         * The published `image` is multi-architecture (its manifest list has linux/arm64 beside linux/amd64): the
+         * capacity advisor may then place the service on Graviton (arm64) instances. A `build` is built for the
+         * instances' architecture anyway. @default false
+         */
+        multiArch: flag().optional(),
         /**
          * The user the container runs as (`uid[:gid]` or a name in the image); root is refused (opt out with
          * `optOut.nonRootUser`); numeric when the service mounts an EFS file system (its access point writes as it).

@@ -128,7 +128,8 @@ export interface ContainerSecurity {
 
 /**
  * Where a service's tasks run, with what that capacity needs: Fargate tasks (awsvpc, a task size,
- * FARGATE or FARGATE_SPOT) or bridge-mode tasks on the cluster's EC2 capacity provider.
+ * FARGATE or FARGATE_SPOT) or bridge-mode tasks on the cluster's EC2 capacity providers (on-demand,
+ * or Spot above an on-demand base).
  */
 export type ResolvedCapacity =
     | {
@@ -141,12 +142,18 @@ export type ResolvedCapacity =
     | {
           readonly kind: "ec2";
           /**
-           * Task-level CPU units and memory (MiB), set only where AWS requires a task size on EC2:
-           * a task in Service Connect must set task memory above its containers' limits, for the
-           * agent ECS adds (facts/aws.ts serviceConnectAgent). Placement then reserves this
-           * size on an instance instead of the container's soft reservation.
+           * Task-level memory (MiB), and CPU units where the stack reserves CPU for the agent, set
+           * only where AWS requires a task size on EC2: a task in Service Connect must set task
+           * memory above its containers' limits, for the agent ECS adds (facts/aws.ts
+           * serviceConnectAgentOnEc2, fleet:cluster.ec2.serviceConnectAgent). Placement then
+           * reserves this memory on an instance instead of the container's soft reservation.
            */
-          readonly task?: { readonly cpu: number; readonly memory: number };
+          readonly task?: { readonly cpu?: number; readonly memory: number };
+          /**
+           * Capacity `ec2-spot`: the first `onDemandBase` tasks run on the on-demand group, the
+           * rest on the Spot group (fleet:cluster.ec2.spot). Absent for `ec2`.
+           */
+          readonly spot?: { readonly onDemandBase: number };
       };
 
 /**
@@ -222,6 +229,10 @@ export interface ResolvedService {
     readonly networkMode: NetworkMode;
     /** How a deployment replaces the tasks: start new first (`rolling`) or stop old first (`recreate`). */
     readonly deployment: Deployment;
+    /** Declared to tolerate a task lost to Spot (`interruptible`); absent otherwise. */
+    readonly interruptible?: true;
+    /** Its published image is declared multi-architecture (`multiArch`); absent otherwise. */
+    readonly multiArch?: true;
     readonly security: ContainerSecurity;
     /** Public URL(s) of the service, one per host-based rule, or the ALB path for path rules. */
     readonly urls: readonly string[];

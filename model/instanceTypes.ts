@@ -97,3 +97,44 @@ export function ecsAmiParameter(architecture: Architecture): string {
         ? "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"
         : "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 }
+
+/**
+ * Whether `candidate` may launch in the Spot group beside the stack's main type: the same
+ * architecture (the group shares the main type's launch template, so its AMI), and at least its
+ * memory and vCPUs. ECS managed scaling sizes a group of several types by the smallest of them, and
+ * tasks larger than that smallest type never make it scale ("Amazon ECS managed scaling behavior":
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html): a
+ * smaller type would leave tasks that fleet sized for the main type waiting in PROVISIONING. A
+ * burstable type counts its baseline too (sustainedVcpus), as the capacity advisor does: placed by
+ * the main type's CPU, its tasks would spend CPU credits all the time.
+ */
+export function spotTypeFits(main: InstanceType, candidate: InstanceType): "fits" | "architecture" | "smaller" {
+    if (candidate.architecture !== main.architecture) return "architecture";
+    const noSmaller =
+        candidate.memoryMiB >= main.memoryMiB && candidate.vcpus >= main.vcpus && sustainedVcpus(candidate) >= sustainedVcpus(main);
+    return noSmaller ? "fits" : "smaller";
+}
+
+/** The vCPUs a type sustains without spending CPU credits: all of them, or a burstable type's baseline share. */
+export function sustainedVcpus(type: InstanceType): number {
+    return type.vcpus * (type.baselineCpuFraction ?? 1);
+}
+
+/** The known types that fit a Spot group beside `mainName`, the main type left out, by memory then name. */
+export function spotTypeCandidates(mainName: string): string[] {
+    const main = instanceTypes[mainName];
+    if (!main) return [];
+    return Object.entries(instanceTypes)
+        .filter(([name, type]) => name !== mainName && spotTypeFits(main, type) === "fits")
+        .sort(([a, x], [b, y]) => x.memoryMiB - y.memoryMiB || x.vcpus - y.vcpus || a.localeCompare(b))
+        .map(([name]) => name);
+}
+
+/**
+ * The types the Spot group launches: the main type first, then the listed ones not repeated. Fleet
+ * knows fewer than the 40 types an Auto Scaling group allows (facts/aws.ts mixedInstancesPolicy) of
+ * any one architecture, so the list never reaches that limit; the mocks hold the group to it.
+ */
+export function spotLaunchTypes(main: string, listed: readonly string[]): string[] {
+    return [...new Set([main, ...listed])];
+}

@@ -340,6 +340,9 @@ export function clusterLogicalNames(cluster: string) {
         /** The `Name` tag of the container instances. */
         instanceNameTag: `${cluster}-instance`,
         ec2CapacityProvider: `${cluster}-ec2`,
+        /** The Spot Auto Scaling group (fleet:cluster.ec2.spot); it launches from `instances`' launch template. */
+        spotInstances: `${cluster}-spot-instances`,
+        ec2SpotCapacityProvider: `${cluster}-ec2-spot`,
     } as const;
 }
 

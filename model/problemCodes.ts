@@ -81,6 +81,7 @@ export const problemCodes = {
     "image/credentials-with-ecr-image": "registry credentials are set on an image in ECR",
 
     "capacity/ec2-not-in-stack": "a service runs on EC2 capacity that the stack does not have",
+    "capacity/ec2-spot-not-in-stack": "a service runs on EC2 Spot capacity that the stack does not have",
     "capacity/memory-above-instance": "a memory limit is above what the stack's instance type registers for tasks",
     "capacity/memory-with-agent-above-instance":
         "a memory limit with the Service Connect agent's is above what the stack's instance type registers for tasks",
@@ -102,7 +103,8 @@ export const problemCodes = {
     "routing/too-many-rules": "the catalog needs more listener rules than an ALB takes",
     "routing/claimed-by-two-services": "two services route the same host and path",
     "routing/duplicate-rule": "a service routes the same host and path twice",
-    "routing/priority-collision": "two listener rules get the same priority",
+    "routing/priority-collision": "a pinned listener rule gets a priority another rule has, or a deployed rule holds",
+    "routing/no-free-priority": "no free priority is left between the rules a new listener rule must follow and precede",
     "routing/unreachable-rule": "an earlier listener rule matches every request a later one would",
 
     "protocol/without-port": "a protocol is set on an entry with no port",
@@ -217,6 +219,9 @@ export const problemCodes = {
     "stack/instance-type-unknown": "an instance type fleet cannot size tasks for",
     "stack/ec2-min-above-max": "EC2 capacity's minSize is above its maxSize",
     "stack/default-capacity-without-ec2": "the default capacity is EC2, but the stack has none",
+    "stack/default-capacity-without-ec2-spot": "the default capacity is EC2 Spot, but the stack has no Spot group",
+    "stack/spot-instance-type-architecture": "a Spot instance type is of another architecture than the EC2 instance type",
+    "stack/spot-instance-type-smaller": "a Spot instance type has less memory or CPU than the EC2 instance type",
     "stack/certificate-arn-invalid": "a certificate is not an ACM certificate ARN",
     "stack/certificate-other-region": "the certificate is in another region than the stack's",
     "stack/ssl-policy-not-tls13": "a TLS policy is not one that refuses TLS 1.0 and 1.1",

@@ -12,6 +12,7 @@ import {
     defaultUser,
     healthDefaults,
     matcherCodes,
+    onEc2,
     ParsedService,
     secretSourceFields,
     serviceFields,
@@ -42,6 +43,7 @@ import {
 import type { ProblemCode } from "./problemCodes";
 import { AddProblem, didYouMean, hiddenValue, isRecord, Problem, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
+import { DeployedRoutes } from "./priorities";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
 import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
@@ -51,6 +53,7 @@ import {
     iamPolicySize,
     iamQuotas,
     serviceConnectAgent,
+    serviceConnectAgentOnEc2,
     ssmStandardParameterMaxCharacters,
 } from "../facts/aws";
 import { deregistrationDelay as deregistration, fleetHealthCheck, rootUserPattern } from "../facts/fleet";
@@ -81,6 +84,12 @@ export interface FleetInput {
     readonly buildTag?: (build: ImageBuild) => ImageTag | string;
     /** Whether a path (relative to the repository root) exists; build contexts are checked with it. */
     readonly pathExists?: (path: string) => boolean;
+    /**
+     * The listener rules this stack deployed last, read back from its own `routes` output
+     * (priorities.ts): each keeps its priority. Absent: unknown, every rule is placed as on a
+     * first deploy.
+     */
+    readonly deployedRoutes?: DeployedRoutes;
 }
 
 export type FleetResult =
@@ -157,7 +166,7 @@ class ServiceResolver {
         const capacity = this.capacity();
         const image = this.image(capacity);
         const routes = this.routes();
-        if (capacity !== "ec2" && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
+        if (!onEc2(capacity) && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
             this.add(
                 "capacity/fargate-stop-timeout",
                 "stopTimeout",
@@ -206,6 +215,8 @@ class ServiceResolver {
                 // awsvpc for Service Connect on EC2: a server's own group admits its callers' groups alone.
                 networkMode: sized.kind === "fargate" || serviceConnect ? "awsvpc" : "bridge",
                 deployment: s.deployment,
+                ...(s.interruptible ? { interruptible: true as const } : {}),
+                ...(s.multiArch ? { multiArch: true as const } : {}),
                 security,
                 grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
                 connects,
@@ -265,7 +276,7 @@ class ServiceResolver {
         const optOuts = Object.fromEntries(
             Object.entries(this.spec.optOut).filter((entry): entry is [string, string] => entry[1] !== undefined),
         );
-        if (optOuts.privileged && capacity !== "ec2") {
+        if (optOuts.privileged && !onEc2(capacity)) {
             this.add(
                 "security/privileged-on-fargate",
                 "optOut.privileged",
@@ -303,6 +314,17 @@ class ServiceResolver {
                 capacity,
                 `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`,
                 "set fleet:cluster.ec2 or use fargate / fargate-spot",
+            );
+        }
+        if (capacity === "ec2-spot" && !this.settings.cluster.ec2?.spot && !this.invalid.has("cluster")) {
+            this.add(
+                "capacity/ec2-spot-not-in-stack",
+                "capacity",
+                capacity,
+                `stack ${this.input.stack} has no EC2 Spot capacity (fleet:cluster.ec2.spot is not set)`,
+                this.settings.cluster.ec2
+                    ? "set fleet:cluster.ec2.spot { maxSize }, or use ec2 (on-demand) or fargate-spot"
+                    : "set fleet:cluster.ec2 with its spot group { maxSize }, or use fargate-spot",
             );
         }
         return capacity;
@@ -376,7 +398,7 @@ class ServiceResolver {
             );
         }
         const platform: BuildPlatform =
-            capacity === "ec2" && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
+            onEc2(capacity) && this.settings.cluster.ec2?.architecture === "arm64" ? "linux/arm64" : "linux/amd64";
         const inputs: ImageBuild = { context, dockerfile, args, platform };
         let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
         if (!this.input.buildTag) {
@@ -494,12 +516,22 @@ class ServiceResolver {
     private sized(capacity: Capacity): ResolvedCapacity {
         const { cpu, memory } = this.spec;
         const agent = this.connections.serviceConnect !== undefined;
-        const task = agent
+        const task: { cpu: number; memory: number } = agent
             ? { cpu: cpu + serviceConnectAgent.cpu, memory: memory.limit + serviceConnectAgent.memoryMiB }
             : { cpu, memory: memory.limit };
-        if (capacity === "ec2") {
+        if (onEc2(capacity)) {
+            // Spot types are no smaller than the main type (stackSettings.ts): the main type's limits hold for both groups.
             const ec2 = this.settings.cluster.ec2;
             const type = ec2 && instanceTypes[ec2.instanceType];
+            // On EC2 the agent's share is the stack's (fleet:cluster.ec2.serviceConnectAgent): ECS
+            // requires task memory above the container's limit, and no task CPU.
+            const onEc2 = ec2?.serviceConnectAgent ?? serviceConnectAgentOnEc2;
+            const ec2Task = {
+                memory: memory.limit + (agent ? onEc2.memoryMiB : 0),
+                ...(agent && onEc2.cpu > 0 ? { cpu: cpu + onEc2.cpu } : {}),
+            };
+            task.memory = ec2Task.memory;
+            task.cpu = cpu + (agent ? onEc2.cpu : 0);
             if (ec2 && type) {
                 const [registered, units] = [ec2.registeredMemoryMiB, type.vcpus * cpuUnitsPerVcpu];
                 if (task.memory > registered) {
@@ -509,7 +541,7 @@ class ServiceResolver {
                         memory.limit,
                         (memory.limit > registered
                             ? "exceeds"
-                            : `with the Service Connect agent (${serviceConnectAgent.memoryMiB} MiB more) ` +
+                            : `with the Service Connect agent (${onEc2.memoryMiB} MiB more) ` +
                               `needs a ${task.memory} MiB task, more than`) +
                             ` the ${registered} MiB a ${ec2.instanceType} registers for tasks, so the task can never be placed`,
                         "lower the limit or choose a larger fleet:cluster.ec2.instanceType",
@@ -522,13 +554,14 @@ class ServiceResolver {
                         cpu,
                         cpu > units
                             ? `exceeds the ${units} units of a ${ec2.instanceType}`
-                            : `with the Service Connect agent (${serviceConnectAgent.cpu} CPU units more) needs ` +
+                            : `with the Service Connect agent (${onEc2.cpu} CPU units more) needs ` +
                                   `${task.cpu} units, more than the ${units} of a ${ec2.instanceType}`,
                         "lower cpu or choose a larger instance type",
                     );
                 }
             }
-            return agent ? { kind: "ec2", task } : { kind: "ec2" };
+            const spot = capacity === "ec2-spot" ? { spot: { onDemandBase: ec2?.spot?.onDemandBase ?? 0 } } : {};
+            return agent ? { kind: "ec2", task: ec2Task, ...spot } : { kind: "ec2", ...spot };
         }
         const size = smallestFargateSize(task.cpu, task.memory);
         if (!size && agent && smallestFargateSize(cpu, memory.limit)) {
@@ -1047,7 +1080,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         }
     }
 
-    const routing = planRoutes(routes);
+    const routing = planRoutes(routes, input.deployedRoutes?.rules);
     routing.problems.forEach((problem) => problems.push(problem));
     const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
@@ -1088,6 +1121,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             disabled: [...disabled].sort(),
             warnings: [
                 ...unwatchedServers(services),
+                ...(input.deployedRoutes?.warning ? [input.deployedRoutes.warning] : []),
                 ...(placeholders.length
                     ? [`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`]
                     : []),

@@ -8,7 +8,16 @@ import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
 import { stackNames } from "./naming";
-import { awsvpcTaskLimit, instanceTypes, registeredMemoryMiB } from "./instanceTypes";
+import {
+    awsvpcTaskLimit,
+    InstanceType,
+    instanceTypes,
+    registeredMemoryMiB,
+    spotLaunchTypes,
+    spotTypeCandidates,
+    spotTypeFits,
+    sustainedVcpus,
+} from "./instanceTypes";
 import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./fleet";
 import {
     DeepReadonly,
@@ -29,7 +38,7 @@ import {
 import { controlIds, minimumReasonLength } from "../facts/controls";
 import { dnsSchema } from "./dns";
 import { defaultSslPolicy } from "../facts/fleet";
-import { recommendedTlsPolicies } from "../facts/aws";
+import { capacityProviderStrategy, recommendedTlsPolicies, serviceConnectAgentOnEc2 } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
 
@@ -152,15 +161,97 @@ const createNetwork = unknownKeysSay(
             : `use one of ${createKeys.join(", ")}, or vpcId with publicSubnetIds and privateSubnetIds`,
 ).transform((network) => ({ kind: "create" as const, ...network }));
 
-const ec2Schema = fieldsObject({
-    /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
-    instanceType: z.string().refine((type) => type in instanceTypes, {
+/** An instance type fleet knows the memory of (model/instanceTypes.ts). */
+const instanceTypeName = () =>
+    z.string().refine((type) => type in instanceTypes, {
         error: said(
             "stack/instance-type-unknown",
             (value) => `is not an instance type fleet can size tasks for${didYouMean(String(value), Object.keys(instanceTypes))}`,
             `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
         ),
-    }),
+    });
+
+/**
+ * `fleet:cluster.ec2.spot`: a second Auto Scaling group, of Spot instances, with its own ECS capacity
+ * provider, for services with capacity `ec2-spot`. Its own group rather than Spot inside the
+ * on-demand group: ECS places a task on a capacity provider, not on a purchase option, so only a
+ * provider of its own lets a service keep a base of tasks on on-demand instances (its strategy's
+ * base) and the rest on Spot, while `ec2` services stay on on-demand alone. It shares the on-demand
+ * group's launch template, security group and instance profile.
+ */
+const spotSchema = fieldsObject({
+    /**
+     * Instance types the Spot group may launch besides `fleet:cluster.ec2.instanceType`, which it
+     * always may: each more type is more Spot capacity pools, so fewer interruptions. Each of the
+     * main type's architecture (the group launches from its launch template and AMI), and no smaller
+     * in memory, vCPUs or a burstable type's baseline: ECS managed scaling sizes a group of several
+     * types by the smallest, so tasks sized for the main type fit any of them. @default []
+     */
+    instanceTypes: z
+        .array(instanceTypeName(), { error: said("not-a-list", "must be a list of instance types", "write e.g. [m7i.large, m6i.xlarge]") })
+        .default([]),
+    /** Fewest Spot instances. @default 0 */
+    minSize: inRange(0, 1000).default(0),
+    /** Most Spot instances. */
+    maxSize: inRange(1, 1000),
+    /**
+     * Tasks of each `ec2-spot` service kept on on-demand EC2 (its capacity provider strategy's base):
+     * an interruption of Spot capacity never takes the service down to zero. A job's run is one
+     * task, started on Spot. @default 1
+     */
+    onDemandBase: inRange(0, capacityProviderStrategy.maxBase).default(1),
+}).superRefine((spot, ctx) => {
+    if (spot.minSize > spot.maxSize) {
+        refuse(
+            ctx,
+            "stack/ec2-min-above-max",
+            ["minSize"],
+            spot.minSize,
+            `is above ec2.spot.maxSize (${spot.maxSize})`,
+            "lower minSize or raise maxSize",
+        );
+    }
+}, whenValid);
+
+/** Problems of the Spot group's listed types against the main type (model/instanceTypes.ts spotTypeFits). */
+function refuseSpotTypes(ctx: z.RefinementCtx, mainName: string, listed: readonly string[]): void {
+    const main = instanceTypes[mainName];
+    const candidates = spotTypeCandidates(mainName);
+    const suggestion = candidates.length
+        ? `such as ${candidates.slice(0, 3).join(", ")}`
+        : `(none fleet knows: add one to model/instanceTypes.ts)`;
+    listed.forEach((name, i) => {
+        const type = instanceTypes[name];
+        const fit = spotTypeFits(main, type);
+        if (fit === "architecture") {
+            refuse(
+                ctx,
+                "stack/spot-instance-type-architecture",
+                ["spot", "instanceTypes", i],
+                name,
+                `is ${type.architecture}, but ec2.instanceType ${mainName} is ${main.architecture}: the Spot group launches ` +
+                    "from the same launch template, whose AMI is for one architecture",
+                `list ${main.architecture} types ${suggestion}`,
+            );
+        } else if (fit === "smaller") {
+            const burstable = (t: InstanceType) => (t.baselineCpuFraction === undefined ? "" : ` (${sustainedVcpus(t)} sustained)`);
+            refuse(
+                ctx,
+                "stack/spot-instance-type-smaller",
+                ["spot", "instanceTypes", i],
+                name,
+                `has ${type.memoryMiB} MiB and ${type.vcpus} vCPUs${burstable(type)}, less than ec2.instanceType ${mainName} ` +
+                    `(${main.memoryMiB} MiB, ${main.vcpus} vCPUs${burstable(main)}): ECS managed scaling sizes a group by its ` +
+                    `smallest type, so tasks sized for ${mainName} could wait unplaced`,
+                `list types with at least ${main.memoryMiB} MiB and ${main.vcpus} vCPUs ${suggestion}`,
+            );
+        }
+    });
+}
+
+const ec2Schema = fieldsObject({
+    /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
+    instanceType: instanceTypeName(),
     /** Fewest instances. @default 0 */
     minSize: inRange(0, 1000).default(0),
     /** Most instances. */
@@ -177,6 +268,22 @@ const ec2Schema = fieldsObject({
      * services on EC2 run in awsvpc), and the plan's capacity counts that many. @default false
      */
     eniTrunking: flag().default(false),
+    /**
+     * What an EC2 task in Service Connect reserves for the agent ECS adds to it. ECS requires task
+     * memory above the containers' limits on EC2 (at least 1 MiB more) and no task CPU; AWS
+     * recommends 64 MiB or more for the agent, 256 CPU units from 500 requests a second. CPU 0 sets
+     * no task CPU, so the agent shares the instance's CPU by weight and the task is not capped; a
+     * CPU above 0 sets task CPU to the container's plus this, which also caps the task.
+     * @default { memoryMiB: 64, cpu: 0 }
+     */
+    serviceConnectAgent: fieldsObject({
+        /** MiB added to the container's limit for the task's memory. @default 64 */
+        memoryMiB: inRange(1, 4096).default(serviceConnectAgentOnEc2.memoryMiB),
+        /** CPU units added to the container's for a task CPU; 0 sets none. @default 0 */
+        cpu: inRange(0, 4096).default(serviceConnectAgentOnEc2.cpu),
+    }).prefault({}),
+    /** Spot capacity for services with capacity `ec2-spot`: a second Auto Scaling group of Spot instances. @default none */
+    spot: spotSchema.optional(),
 })
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
@@ -189,14 +296,17 @@ const ec2Schema = fieldsObject({
                 "lower minSize or raise maxSize",
             );
         }
+        if (ec2.spot) refuseSpotTypes(ctx, ec2.instanceType, ec2.spot.instanceTypes);
     }, whenValid)
-    .transform((ec2) => {
+    .transform(({ spot, ...ec2 }) => {
         const type = instanceTypes[ec2.instanceType];
         return {
             ...ec2,
             architecture: type.architecture,
             registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB),
             awsvpcTasksPerInstance: awsvpcTaskLimit(type, ec2.eniTrunking),
+            // Absent, not undefined, without spot: the settings of a stack without it read as before.
+            ...(spot ? { spot: { ...spot, launchTypes: spotLaunchTypes(ec2.instanceType, spot.instanceTypes) } } : {}),
         };
     });
 
@@ -220,6 +330,18 @@ const clusterSchema = fieldsObject({
             "ec2",
             "needs EC2 capacity, but fleet:cluster.ec2 is not set",
             "add cluster.ec2 { instanceType, minSize, maxSize } or choose fargate / fargate-spot",
+        );
+    }
+    if (cluster.defaultCapacity === "ec2-spot" && cluster.ec2?.spot === undefined) {
+        refuse(
+            ctx,
+            "stack/default-capacity-without-ec2-spot",
+            ["defaultCapacity"],
+            "ec2-spot",
+            "needs EC2 Spot capacity, but fleet:cluster.ec2.spot is not set",
+            cluster.ec2
+                ? "add cluster.ec2.spot { maxSize } or choose ec2 / fargate-spot"
+                : "add cluster.ec2 { instanceType, minSize, maxSize, spot: { maxSize } } or choose fargate / fargate-spot",
         );
     }
 }, whenValid);

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import { GetMetricDataCommand, MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { Service } from "@aws-sdk/client-ecs";
-import { Catalog } from "../model/catalog";
+import { capacityName, Catalog } from "../model/catalog";
 import { fleetTagKeys } from "../model/naming";
 import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { getMetricDataMaxQueries } from "../facts/aws";
@@ -104,8 +104,12 @@ async function readMetrics(
 }
 
 function currentOf(service: ResolvedService): Current {
-    const capacity = service.capacity.kind === "ec2" ? "ec2" : service.capacity.spot ? "fargate-spot" : "fargate";
-    return { reservation: service.memory.reservation, limit: service.memory.limit, cpu: service.cpu, capacity };
+    return {
+        reservation: service.memory.reservation,
+        limit: service.memory.limit,
+        cpu: service.cpu,
+        capacity: capacityName(service.capacity),
+    };
 }
 
 /** The proposals of every service of the fleet (skipped ones say why). */

@@ -3,7 +3,7 @@
  * hourly) and the tasks killed at its hard limit, the memory reservation, memory limit and CPU it
  * should ask for. Pure and table-tested (test/opsTune.test.ts); tune.ts does the reading.
  */
-import { Capacity, memorySchema, serviceSchema } from "../model/catalog";
+import { Capacity, memorySchema, onEc2, serviceSchema } from "../model/catalog";
 import { largestFargateSize, FargateSize, smallestFargateSize } from "../model/fargate";
 
 /** The thresholds of a proposal. Every one is stated in docs/ops.md ("What tune assumes"). */
@@ -181,10 +181,10 @@ export function proposeSizing(
     }
 
     // Ceilings: the instance's registered memory on EC2, the largest task size on Fargate.
-    const ceiling = current.capacity === "ec2" ? ceilings.ec2RegisteredMemoryMiB : largestFargateSize.memory;
+    const ceiling = onEc2(current.capacity) ? ceilings.ec2RegisteredMemoryMiB : largestFargateSize.memory;
     if (ceiling !== undefined && limit > ceiling) {
         notes.push(
-            current.capacity === "ec2"
+            onEc2(current.capacity)
                 ? `memory.limit ${mib(limit)} wanted, but ` +
                       `a ${ceilings.ec2InstanceType ?? "container instance"} registers ` +
                       `only ${mib(ceiling)} for tasks: ` +
@@ -225,10 +225,9 @@ export function proposeSizing(
         }
     }
 
-    const fargate =
-        current.capacity === "ec2"
-            ? undefined
-            : { before: smallestFargateSize(current.cpu, current.limit), after: smallestFargateSize(cpu, limit) };
+    const fargate = onEc2(current.capacity)
+        ? undefined
+        : { before: smallestFargateSize(current.cpu, current.limit), after: smallestFargateSize(cpu, limit) };
     return {
         kind: "proposal",
         figures: { hours, memoryPercentile: p, memoryPeak: peak, cpuPercentile, oomKills: observed.oomKills },

@@ -8,7 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion, partitionOf, secretArnParts } from "../model/awsNames";
-import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../facts/aws";
+import { maxPriority } from "../model/routing";
+import { awsNameMaxLength, capacityProviderStrategy, iamPolicySize, iamQuotas, mixedInstancesPolicy } from "../facts/aws";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -538,6 +539,22 @@ export function listenerRuleProtocolProblem(listenerProtocol: unknown, protocolV
         ? undefined
         : `forwards to a ${protocolVersion} target group from a ${String(listenerProtocol)} listener`;
 }
+/**
+ * ELB CreateRule: a rule's priority is a whole number from 1 to 50000, and a listener holds one
+ * rule per priority (PriorityInUse). The problem of `priority` on a listener whose rule `heldBy`
+ * (its name) already has it, or undefined when ELB accepts it.
+ */
+export function listenerRulePriorityProblem(priority: unknown, heldBy: string | undefined): string | undefined {
+    if (!Number.isInteger(priority) || (priority as number) < 1 || (priority as number) > maxPriority)
+        return `has priority ${JSON.stringify(priority)}, not a whole number from 1 to ${maxPriority}`;
+    return heldBy === undefined
+        ? undefined
+        : `has priority ${String(priority)}, which rule "${heldBy}" of the same listener has (PriorityInUse)`;
+}
+export const listenerRulePrioritySource =
+    "ELB API reference, CreateRule (Priority: 1-50000; PriorityInUse), " +
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html";
+
 export const listenerRuleProtocolSource =
     "ELB guide, target group protocol version, " +
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version";
@@ -1171,6 +1188,165 @@ export function ecsServiceNetworkBreaches(
                 source: ecsLoadBalancerSource,
             });
     }
+    return breaches;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity: strategies, capacity providers and the Auto Scaling groups behind them.
+
+const strategySource = `ECS API CapacityProviderStrategyItem, ${capacityProviderStrategy.source}`;
+const strategyKindsSource = `ECS developer guide, Amazon ECS capacity providers, ${capacityProviderStrategy.kindsSource}`;
+const asgProviderSource =
+    "ECS API AutoScalingGroupProvider, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html";
+const asgCapacityProvidersSource =
+    "ECS developer guide, Amazon ECS capacity providers for EC2 workloads, " +
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html";
+const createGroupSource =
+    "EC2 Auto Scaling API CreateAutoScalingGroup, https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html";
+const overridesSource = `EC2 Auto Scaling API LaunchTemplate, ${mixedInstancesPolicy.source}`;
+const distributionSource =
+    "EC2 Auto Scaling API InstancesDistribution, https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_InstancesDistribution.html";
+const spotTemplateSource = `EC2 Auto Scaling user guide, Troubleshoot launch template issues, ${mixedInstancesPolicy.launchTemplateSource}`;
+
+const isFargateProvider = (name: unknown) => (capacityProviderStrategy.fargateProviders as readonly unknown[]).includes(name);
+const wholeIn = (value: unknown, max: number) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
+
+/**
+ * A capacity provider strategy (a service's, a scheduled task's, or a cluster's default): at most 20
+ * providers, one alone with a base, bases and weights in range, some weight above 0 (ECS places no
+ * task by a strategy whose weights are all 0), and never Fargate providers beside Auto Scaling group
+ * ones. `associated`: the cluster's providers (PutClusterCapacityProviders), when known; a strategy
+ * may name only those.
+ */
+export function capacityProviderStrategyBreaches(strategy: unknown, associated?: readonly unknown[]): RuleBreach[] {
+    if (!Array.isArray(strategy) || strategy.length === 0) return [];
+    const items = strategy.map((item) => record(item) ?? {});
+    const breaches: RuleBreach[] = [];
+    if (items.length > capacityProviderStrategy.maxProviders)
+        breaches.push({
+            problem: `a capacity provider strategy of ${items.length} providers, above ${capacityProviderStrategy.maxProviders}`,
+            source: strategySource,
+        });
+    const named = (item: Record<string, unknown>) => JSON.stringify(item.capacityProvider);
+    const listed = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join(", ");
+    const based = items.filter((item) => known(item.base) && item.base !== 0);
+    if (based.length > 1)
+        breaches.push({
+            problem:
+                `a capacity provider strategy with a base on ${based.length} providers ` +
+                `(${based.map(named).join(", ")}); only one may have one`,
+            source: strategySource,
+        });
+    for (const item of items) {
+        if (known(item.base) && !wholeIn(item.base, capacityProviderStrategy.maxBase))
+            breaches.push({
+                problem: `base ${item.base} of ${named(item)} is not 0-${capacityProviderStrategy.maxBase}`,
+                source: strategySource,
+            });
+        if (known(item.weight) && !wholeIn(item.weight, capacityProviderStrategy.maxWeight))
+            breaches.push({
+                problem: `weight ${item.weight} of ${named(item)} is not 0-${capacityProviderStrategy.maxWeight}`,
+                source: strategySource,
+            });
+    }
+    if (items.every((item) => known(item.weight ?? 0)) && items.every((item) => (item.weight ?? 0) === 0))
+        breaches.push({ problem: "a capacity provider strategy whose weights are all 0 (none places a task)", source: strategySource });
+    const names = items.map((item) => item.capacityProvider).filter(known);
+    if (names.some(isFargateProvider) && names.some((name) => !isFargateProvider(name)))
+        breaches.push({
+            problem: `a capacity provider strategy mixing Fargate and Auto Scaling group providers (${listed(names)})`,
+            source: strategyKindsSource,
+        });
+    if (associated && associated.every(known))
+        for (const name of names.filter((name) => !associated.includes(name)))
+            breaches.push({
+                problem: `capacity provider ${JSON.stringify(name)} is not associated with the cluster (${listed(associated)})`,
+                source: strategySource,
+            });
+    return breaches;
+}
+
+/**
+ * An Auto Scaling group: one source of instances (a launch template or a mixed instances policy);
+ * in a mixed instances policy at most 40 instance types, an instance type from the overrides or the
+ * launch template, a known Spot allocation strategy, an on-demand share of 0-100%, and a launch
+ * template that requests no Spot itself. A policy without overrides is accepted: the group launches
+ * the launch template's type. `launchTemplateOf` gives a launch template's inputs by id, when registered.
+ */
+export function autoScalingGroupBreaches(
+    inputs: Record<string, unknown>,
+    launchTemplateOf: (id: string) => Record<string, unknown> | undefined,
+): RuleBreach[] {
+    const breaches: RuleBreach[] = [];
+    const sources = ["launchConfiguration", "launchTemplate", "mixedInstancesPolicy"].filter((key) => inputs[key] !== undefined);
+    if (sources.length !== 1)
+        breaches.push({
+            problem: sources.length
+                ? `sets ${sources.join(" and ")}; a group takes exactly one`
+                : "sets no launch template or mixed instances policy",
+            source: createGroupSource,
+        });
+    const policy = record(inputs.mixedInstancesPolicy);
+    if (!policy) return breaches;
+    const launch = record(policy.launchTemplate);
+    const specification = record(launch?.launchTemplateSpecification);
+    const templateId = specification?.launchTemplateId;
+    const template = typeof templateId === "string" ? launchTemplateOf(templateId) : undefined;
+    const overrides = Array.isArray(launch?.overrides) ? launch.overrides.map((o) => record(o) ?? {}) : [];
+    if (overrides.length > mixedInstancesPolicy.maxInstanceTypes)
+        breaches.push({
+            problem: `a mixed instances policy of ${overrides.length} instance types, above ${mixedInstancesPolicy.maxInstanceTypes}`,
+            source: overridesSource,
+        });
+    if (template && overrides.length === 0 && template.instanceType === undefined && template.instanceRequirements === undefined)
+        breaches.push({
+            problem: "a mixed instances policy with no overrides over a launch template with no instance type: nothing to launch",
+            source: overridesSource,
+        });
+    if (template && known(template.instanceMarketOptions) && template.instanceMarketOptions !== undefined)
+        breaches.push({
+            problem: `a mixed instances policy over launch template ${templateId}, which requests Spot itself (instanceMarketOptions)`,
+            source: spotTemplateSource,
+        });
+    const distribution = record(policy.instancesDistribution);
+    const strategy = distribution?.spotAllocationStrategy;
+    if (known(strategy) && !(mixedInstancesPolicy.spotAllocationStrategies as readonly unknown[]).includes(strategy))
+        breaches.push({
+            problem:
+                `spotAllocationStrategy ${JSON.stringify(strategy)} is not one of ` +
+                mixedInstancesPolicy.spotAllocationStrategies.join(", "),
+            source: distributionSource,
+        });
+    const share = distribution?.onDemandPercentageAboveBaseCapacity;
+    if (known(share) && !wholeIn(share, 100))
+        breaches.push({ problem: `onDemandPercentageAboveBaseCapacity ${share} is not 0-100`, source: distributionSource });
+    return breaches;
+}
+
+/**
+ * An Auto Scaling group capacity provider against its group: managed termination protection needs
+ * the group's instances protected from scale-in ("The Auto Scaling group and each instance in the
+ * Auto Scaling group must have instance protection from scale-in actions on"), and a group behind a
+ * capacity provider cannot use instance weights. `groupOf` gives a group's inputs by ARN, when registered.
+ */
+export function capacityProviderBreaches(
+    inputs: Record<string, unknown>,
+    groupOf: (arn: string) => Record<string, unknown> | undefined,
+): RuleBreach[] {
+    const provider = record(inputs.autoScalingGroupProvider);
+    const arn = provider?.autoScalingGroupArn;
+    const group = typeof arn === "string" ? groupOf(arn) : undefined;
+    if (!provider || !group) return [];
+    const breaches: RuleBreach[] = [];
+    if (provider.managedTerminationProtection === "ENABLED" && known(group.protectFromScaleIn) && group.protectFromScaleIn !== true)
+        breaches.push({
+            problem: "managedTerminationProtection is ENABLED but its Auto Scaling group does not protect instances from scale-in",
+            source: asgProviderSource,
+        });
+    const launch = record(record(group.mixedInstancesPolicy)?.launchTemplate);
+    const overrides = Array.isArray(launch?.overrides) ? launch.overrides.map((o) => record(o) ?? {}) : [];
+    if (overrides.some((o) => o.weightedCapacity !== undefined))
+        breaches.push({ problem: "its Auto Scaling group weighs instance types (weightedCapacity)", source: asgCapacityProvidersSource });
     return breaches;
 }
 

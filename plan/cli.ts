@@ -92,6 +92,8 @@ async function main(): Promise<number> {
             configOverrides,
             catalog: values.catalog,
             root: values.root === undefined ? undefined : path.resolve(values.root),
+            // The base is what is deployed: its listener rules keep their priorities, as a real run reads them back.
+            deployedOutputs: base?.outputs,
         });
     } catch (error) {
         console.error(`plan: ${(error as Error).message}`);

@@ -6,12 +6,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import {
+    autoScalingGroupBreaches,
+    capacityProviderBreaches,
+    capacityProviderStrategyBreaches,
     efsAccessPointBreaches,
     efsFileSystemBreaches,
     efsFileSystemPolicyBreaches,
     efsMountTargetBreaches,
     ecsServiceNetworkBreaches,
     enforceAwsRules,
+    listenerRulePriorityProblem,
+    listenerRulePrioritySource,
     listenerRuleProtocolProblem,
     listenerRuleProtocolSource,
     refuseBreaches,
@@ -103,6 +108,29 @@ export class FleetMocks implements pulumi.runtime.Mocks {
     private readonly inlinePolicySizes = new Map<string, number>();
     /** Each file system's mount target subnets so far: one mount target per subnet. */
     private readonly mountTargetSubnets = new Map<string, Set<string>>();
+    /** Each listener's rules so far, by priority: one rule per priority. */
+    private readonly listenerPriorities = new Map<string, Map<number, string>>();
+    /**
+     * The stack's outputs as its last update left them, as a StackReference to the stack itself
+     * reads them (infra/deployedRoutes.ts): a base plan's outputs, or none for a stack never deployed.
+     */
+    public deployedOutputs: Record<string, unknown> = {};
+    /** The stacks read through a StackReference, by the name the program gave. */
+    public readonly stackReferences: string[] = [];
+    /** Launch templates by id and Auto Scaling groups by ARN: a group reads its template, a capacity provider its group. */
+    private readonly launchTemplates = new Map<string, Record<string, unknown>>();
+    private readonly autoScalingGroups = new Map<string, Record<string, unknown>>();
+    /** The capacity providers associated with each cluster, by cluster name: a strategy may name only those. */
+    private readonly clusterProviders = new Map<string, unknown[]>();
+
+    /** The providers associated with the cluster of an ARN, when an association was registered. */
+    private associatedWith(clusterArn: unknown): unknown[] | undefined {
+        return this.clusterProviders.get(
+            String(clusterArn ?? "")
+                .split("/")
+                .pop() ?? "",
+        );
+    }
 
     constructor(
         private readonly region: string,
@@ -126,6 +154,17 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         // fleet's own components have no provider; their state is what they register as outputs.
         if (!args.custom && type.startsWith("fleet:")) return { id: "", state: {} };
         switch (type) {
+            case "pulumi:pulumi:StackReference": {
+                // The engine's builtin provider reads the referenced stack's last outputs; fleet reads only its own.
+                // A DIY backend (the mocks' organization) resolves the bare name and organization/<project>/<stack> to it.
+                const own = [pulumi.getStack(), `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`];
+                if (!own.includes(String(inputs.name)))
+                    throw new Error(
+                        `fleet mocks: StackReference to ${String(inputs.name)}; fleet reads only its own stack, ${own.join(" or ")}`,
+                    );
+                this.stackReferences.push(String(inputs.name));
+                return { id: String(inputs.name), state: { name: inputs.name, outputs: this.deployedOutputs, secretOutputNames: [] } };
+            }
             case "awsx:ec2:Vpc": {
                 const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
                 const subnets = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${hash(`${name}/${kind}/${i}`, 17)}`);
@@ -188,7 +227,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     if (problem)
                         throw new Error(`fleet mocks: ${type} "${name}": ${problem}; ELB refuses it — ${listenerRuleProtocolSource}`);
                 }
-                const arn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
+                const listener = String(inputs.listenerArn);
+                const priorities = this.listenerPriorities.get(listener) ?? new Map<number, string>();
+                this.listenerPriorities.set(listener, priorities);
+                const priorityProblem = listenerRulePriorityProblem(inputs.priority, priorities.get(inputs.priority as number));
+                if (priorityProblem)
+                    throw new Error(`fleet mocks: ${type} "${name}": ${priorityProblem}; ELB refuses it — ${listenerRulePrioritySource}`);
+                priorities.set(inputs.priority as number, name);
+                const arn = `${listener.replace(":listener/", ":listener-rule/")}/${hash(name, 16)}`;
                 return { id: arn, state: { ...inputs, arn } };
             }
             case "aws:ecs/cluster:Cluster": {
@@ -197,12 +243,21 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: arn, state: { ...inputs, name: clusterName, arn } };
             }
             case "aws:ecs/capacityProvider:CapacityProvider": {
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderBreaches(inputs, (arn) => this.autoScalingGroups.get(arn)),
+                );
                 const providerName = named();
                 const arn = `arn:aws:ecs:${r}:${a}:capacity-provider/${providerName}`;
                 return { id: arn, state: { ...inputs, name: providerName, arn } };
             }
-            case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+            case "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": {
+                const providers = Array.isArray(inputs.capacityProviders) ? inputs.capacityProviders : [];
+                refuseBreaches(type, name, capacityProviderStrategyBreaches(inputs.defaultCapacityProviderStrategies, providers));
+                this.clusterProviders.set(String(inputs.clusterName), providers);
                 return { id: String(inputs.clusterName), state: { ...inputs } };
+            }
             case "aws:ecs/taskDefinition:TaskDefinition": {
                 refuseBreaches(type, name, taskDefinitionVolumeBreaches(inputs));
                 const arnWithoutRevision = `arn:aws:ecs:${r}:${a}:task-definition/${inputs.family}`;
@@ -210,6 +265,11 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.family), state: { ...inputs, arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
             }
             case "aws:ecs/service:Service": {
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderStrategyBreaches(inputs.capacityProviderStrategies, this.associatedWith(inputs.cluster)),
+                );
                 const serviceName = named();
                 const taskDefinition = this.taskDefinitions.get(String(inputs.taskDefinition));
                 if (taskDefinition)
@@ -265,6 +325,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             }
             case "aws:ec2/launchTemplate:LaunchTemplate": {
                 const lt = id("lt-");
+                this.launchTemplates.set(lt, inputs);
                 return {
                     id: lt,
                     state: {
@@ -277,8 +338,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 };
             }
             case "aws:autoscaling/group:Group": {
+                refuseBreaches(
+                    type,
+                    name,
+                    autoScalingGroupBreaches(inputs, (lt) => this.launchTemplates.get(lt)),
+                );
                 const groupName = named();
                 const arn = `arn:aws:autoscaling:${r}:${a}:autoScalingGroup:${uuidOf(name, "1234")}:autoScalingGroupName/${groupName}`;
+                this.autoScalingGroups.set(arn, inputs);
                 return { id: groupName, state: { ...inputs, name: groupName, arn } };
             }
             case "aws:ecr/repository:Repository": {
@@ -389,6 +456,12 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: url, state: { ...inputs, name: queueName, url, arn: `arn:aws:sqs:${r}:${a}:${queueName}` } };
             }
             case "aws:scheduler/schedule:Schedule": {
+                const target = inputs.target as { arn?: unknown; ecsParameters?: { capacityProviderStrategies?: unknown } } | undefined;
+                refuseBreaches(
+                    type,
+                    name,
+                    capacityProviderStrategyBreaches(target?.ecsParameters?.capacityProviderStrategies, this.associatedWith(target?.arn)),
+                );
                 const scheduleName = named();
                 const group = String(inputs.groupName ?? "default");
                 return {
@@ -686,10 +759,14 @@ export function installMocks(options: {
     config?: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    /** The stack's outputs as its last update left them (a base plan's); none for a stack never deployed. */
+    deployedOutputs?: Record<string, unknown>;
 }): MockRuntime {
     if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const mocks = new FleetMocks(options.region);
-    void pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true);
+    mocks.deployedOutputs = options.deployedOutputs ?? {};
+    // A DIY backend's organization, as the CLI names it there.
+    void pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true, "organization");
     const resources: RecordedResource[] = [];
     const errors: Error[] = [];
     // The monitor is Pulumi's MockMonitor; wrap its registerResource to see the request itself.

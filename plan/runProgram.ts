@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { lastResolvedFleet, runFleetProgram } from "../infra/program";
+import { lastResolvedFleet, runFleetStack } from "../infra/program";
 import { Catalog } from "../model/catalog";
 import { Problem } from "../model/problems";
 import { ModelSection, modelSection } from "../review/modelSection";
@@ -66,11 +66,24 @@ export type PlanResult =
 
 export const repoRoot = path.resolve(__dirname, "..");
 
-/** The program over another catalog module, with the outputs index.ts exports. */
-function planCatalog(catalogModule: string, root: string): Record<string, unknown> {
+/** The program over another catalog module, as index.ts runs it over services/. */
+function planCatalog(catalogModule: string, root: string): () => Promise<Record<string, unknown>> {
     const catalog = require(catalogModule).services as Catalog | undefined;
     if (catalog === undefined) throw new Error(`${catalogModule} does not export services`);
-    return { ...runFleetProgram(catalog, { root }).outputs };
+    return async () => ({ ...(await runFleetStack(catalog, { root })) });
+}
+
+/**
+ * A program's outputs as Pulumi takes them from its module: an exported (async) function's result,
+ * or the exports. By name, as the CLI shows a stack's outputs (and as a module's exports were).
+ */
+async function outputsOf(programExport: unknown): Promise<Record<string, unknown>> {
+    const value = (programExport instanceof Function ? await programExport() : await programExport) as Record<string, unknown>;
+    return Object.fromEntries(
+        Object.keys(value)
+            .sort()
+            .map((name) => [name, value[name]]),
+    );
 }
 
 function describeError(error: unknown): string {
@@ -95,6 +108,12 @@ export interface RunProgramOptions {
     readonly configOverrides?: Record<string, string>;
     /** Run as `pulumi up` would (not a preview): what only an update refuses is refused. */
     readonly update?: boolean;
+    /**
+     * The stack's outputs as its last update left them (a base plan's `outputs`): what a
+     * StackReference to the stack itself reads, so the program keeps the priorities deployed
+     * there. @default none, a stack never deployed
+     */
+    readonly deployedOutputs?: Record<string, unknown>;
 }
 
 /** Plans a stack: the program under fleet's mocks with the stack's config. */
@@ -127,6 +146,7 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         config: stackConfig.runtimeConfig,
         secretKeys: stackConfig.secretKeys,
         preview: !options.update,
+        deployedOutputs: options.deployedOutputs,
     });
     const asyncErrors: unknown[] = [];
     const onRejection = (reason: unknown) => asyncErrors.push(reason);
@@ -141,7 +161,9 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     try {
         let exported: Record<string, unknown>;
         try {
-            exported = options.catalog ? planCatalog(path.resolve(options.catalog), root) : require(path.join(root, "index.ts"));
+            exported = await outputsOf(
+                options.catalog ? planCatalog(path.resolve(options.catalog), root) : require(path.join(root, "index.ts")),
+            );
         } catch (error) {
             if (pulumi.RunError.isInstance(error)) {
                 // infra/program.ts attaches the problems to the RunError it throws; another program's has none.

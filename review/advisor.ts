@@ -272,6 +272,8 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
     const prices = book.regions[facts.platform.region] ?? book.regions[book.fallbackRegion];
     const hours = book.hoursPerMonth;
     const workload = workloadOf(facts);
+    // A group no service runs on has no type to choose (the placement advisor says whether one should).
+    if (!workload.services.some((s) => s.desired > 0)) return undefined;
     const ec2Services = facts.services.filter((s) => s.capacity === "ec2");
     const graviton = gravitonRule(ec2Services);
     const warnings: string[] = [];
@@ -359,7 +361,8 @@ export function adviceLines(advice: CapacityAdvice, markdown: boolean): string[]
     lines.push(`${item}recommended: ${advice.recommendation ? describe(advice.recommendation) : "no candidate holds every task"}`);
     if (advice.monthlySaving !== null && advice.current && advice.recommendation) {
         const same =
-            advice.current.instanceType === advice.recommendation.instanceType && advice.current.count === advice.recommendation.count;
+            (advice.current.instanceType === advice.recommendation.instanceType && advice.current.count === advice.recommendation.count) ||
+            advice.monthlySaving < 0.005;
         lines.push(
             same
                 ? `${item}the current type is already the cheapest that holds the fleet`

@@ -1,6 +1,7 @@
 /**
  * EC2 capacity arithmetic: how many instances the desired tasks need when ECS bin-packs them by
- * memory reservation. Pure, table-tested.
+ * memory reservation, on the on-demand group and, with fleet:cluster.ec2.spot, on the Spot group
+ * apart. Pure, table-tested.
  */
 import { awsvpcTaskLimit, instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu } from "../facts/aws";
@@ -24,9 +25,33 @@ export interface Ec2CapacityReport {
     readonly instancesReason: string;
     /** Sum of reservations / (instances × registered memory). */
     readonly utilisation: number;
+    /** Sum of the tasks' CPU units / (instances × the type's CPU units). */
+    readonly cpuUtilisation: number;
     /** How jobs and scheduled minimums were counted, per service (empty when none). */
     readonly assumptions: readonly string[];
     readonly warnings: readonly string[];
+    /** The Spot group's own packing (fleet:cluster.ec2.spot); absent without one. */
+    readonly spot?: SpotCapacityReport;
+}
+
+/**
+ * The Spot group, packed as the on-demand group is but apart (ECS places a task on one capacity
+ * provider, so tasks of the two groups never share an instance), with the tasks of `ec2-spot`
+ * services above their on-demand base. Its instances are counted as the main instance type: every
+ * Spot type is at least as large (stackSettings.ts), and which one price-capacity-optimized launches
+ * is not known before it does, so the count is an upper bound.
+ */
+export interface SpotCapacityReport {
+    /** The types the group may launch, the main type first. */
+    readonly instanceTypes: readonly string[];
+    readonly tasks: number;
+    readonly reservedMiB: number;
+    readonly lowerBound: number;
+    readonly packedInstances: number;
+    /** Raised to the group's minimum and the zone spread, capped at its maximum. */
+    readonly instances: number;
+    readonly instancesReason: string;
+    readonly utilisation: number;
 }
 
 interface Task {
@@ -78,15 +103,34 @@ export function peakTasks(service: ServiceFacts): number {
     return service.job ? 1 : Math.max(service.desired, service.scheduledMin?.highest ?? 0);
 }
 
+/**
+ * How a service's tasks (`tasks`, its peak or its average count) split over the two EC2 groups: an
+ * `ec2` service's all on-demand; an `ec2-spot` service's first `onDemandBase` on-demand (its
+ * strategy's base) and the rest on Spot, a job's run on Spot (infra/cluster.ts capacityProviderStrategy).
+ */
+export function ec2GroupTasks(service: ServiceFacts, tasks: number): { readonly onDemand: number; readonly spot: number } {
+    if (service.capacity === "ec2") return { onDemand: tasks, spot: 0 };
+    if (service.capacity !== "ec2-spot") return { onDemand: 0, spot: 0 };
+    const onDemand = service.job ? 0 : Math.min(tasks, service.onDemandBase ?? 0);
+    return { onDemand, spot: tasks - onDemand };
+}
+
 /** What the count assumes for jobs and scheduled scaling, said in the report. */
 function taskAssumptions(services: readonly ServiceFacts[]): string[] {
-    return services.flatMap((s) =>
-        s.job
-            ? [`${s.name}: a job, its one task counted as placed`]
+    return services.flatMap((s) => [
+        ...(s.job
+            ? [`${s.name}: a job, its one task counted as placed${s.capacity === "ec2-spot" ? " (on Spot)" : ""}`]
             : s.scheduledMin && s.scheduledMin.highest > s.desired
               ? [`${s.name}: ${s.scheduledMin.highest} tasks, its highest scheduled minimum`]
-              : [],
-    );
+              : []),
+        ...(s.capacity === "ec2-spot" && !s.job ? [spotSplit(s)] : []),
+    ]);
+}
+
+/** Where an ec2-spot service's tasks are counted. */
+function spotSplit(service: ServiceFacts): string {
+    const { onDemand, spot } = ec2GroupTasks(service, peakTasks(service));
+    return `${service.name}: ${onDemand} task(s) on on-demand (its base), ${spot} on Spot`;
 }
 
 export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
@@ -100,15 +144,17 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     // What the model computed (model/instanceTypes.ts).
     const registered = type ? ec2.registeredMemoryMiB : 0;
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
-    const services = facts.services.filter((s) => s.capacity === "ec2");
+    const services = facts.services.filter((s) => ec2GroupTasks(s, peakTasks(s)).onDemand > 0 || s.capacity === "ec2");
+    const onDemandTasks = (s: ServiceFacts) => ec2GroupTasks(s, peakTasks(s)).onDemand;
     const tasks: Task[] = services.flatMap((s) => {
         const task = { service: s.name, ...placedOnInstance(s) };
-        return Array.from({ length: peakTasks(s) }, () => task);
+        return Array.from({ length: onDemandTasks(s) }, () => task);
     });
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
     const enisPerInstance = type ? awsvpcTaskLimit(type, ec2.eniTrunking ?? false) : Infinity;
     const packed = type ? packTasks(tasks, registered, cpuUnits, enisPerInstance) : { instances: 0, unplaceable: [] };
-    for (const service of services) {
+    // Every Spot type is at least the main type (stackSettings.ts): a task that fits on neither group is found here.
+    for (const service of facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot")) {
         const placed = placedOnInstance(service);
         if (type && (placed.memory > registered || placed.cpu > cpuUnits)) {
             warnings.push(
@@ -121,7 +167,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const lowerBound = registered > 0 ? Math.ceil(reservedMiB / registered) : 0;
     // Placement spreads each service over zones before packing: a service with n tasks lands on
     // min(n, zones) instances at least.
-    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map(peakTasks)));
+    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map(onDemandTasks)));
     const instances = Math.min(Math.max(packed.instances, spreadFloor, ec2.minSize), Math.max(ec2.maxSize, ec2.minSize));
     // Each awsvpc task takes one of the instance's network interfaces: say so when they, not
     // memory or CPU, decide the count.
@@ -171,7 +217,48 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
         instances,
         instancesReason: reasons.join(", "),
         utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
-        assumptions: taskAssumptions(services),
+        cpuUtilisation: instances > 0 && cpuUnits > 0 ? tasks.reduce((sum, t) => sum + t.cpu, 0) / (instances * cpuUnits) : 0,
+        assumptions: taskAssumptions(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot")),
         warnings,
+        ...(ec2.spot && type ? { spot: spotCapacity(facts, registered, cpuUnits, enisPerInstance, warnings) } : {}),
     };
+}
+
+/** The Spot group's packing: the main type's shape (see SpotCapacityReport), the group's sizes. */
+function spotCapacity(facts: PlanFacts, registered: number, cpuUnits: number, enis: number, warnings: string[]): SpotCapacityReport {
+    const spot = facts.platform.ec2!.spot!;
+    const onSpot = (s: ServiceFacts) => ec2GroupTasks(s, peakTasks(s)).spot;
+    const services = facts.services.filter((s) => onSpot(s) > 0);
+    const tasks: Task[] = services.flatMap((s) => Array.from({ length: onSpot(s) }, () => ({ service: s.name, ...placedOnInstance(s) })));
+    const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
+    const packed = packTasks(tasks, registered, cpuUnits, enis);
+    const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map(onSpot)));
+    const needed = Math.max(packed.instances, spreadFloor);
+    const instances = Math.min(Math.max(needed, spot.minSize), Math.max(spot.maxSize, spot.minSize));
+    const reasons = [`${packed.instances} by packing`];
+    if (spreadFloor > packed.instances) reasons.push(`${spreadFloor} to spread tasks over zones`);
+    if (spot.minSize > needed) reasons.push(`the group's minimum of ${spot.minSize}`);
+    if (needed > spot.maxSize)
+        warnings.push(
+            `the Spot tasks need ${needed} instances but the Spot group's maximum is ${spot.maxSize}: raise fleet:cluster.ec2.spot.maxSize`,
+        );
+    return {
+        instanceTypes: spot.instanceTypes,
+        tasks: tasks.length,
+        reservedMiB,
+        lowerBound: registered > 0 ? Math.ceil(reservedMiB / registered) : 0,
+        packedInstances: packed.instances,
+        instances,
+        instancesReason: reasons.join(", "),
+        utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
+    };
+}
+
+/** The Spot group's lines of the capacity report (review/render.ts prints them after the on-demand group's). */
+export function spotCapacityLines(c: SpotCapacityReport): string[] {
+    return [
+        `EC2 Spot capacity (${c.instanceTypes.join(", ")}; counted as ${c.instanceTypes[0]}, the smallest): ${c.tasks} tasks reserve ` +
+            `${c.reservedMiB} MiB: at least ${c.lowerBound} instance(s) by memory, ${c.packedInstances} when bin-packed; ` +
+            `${c.instances} planned (${c.instancesReason}), ${(c.utilisation * 100).toFixed(0)}% of registered memory reserved.`,
+    ];
 }

@@ -183,7 +183,7 @@ const bounds = (s: ServiceFacts) => (s.min === undefined ? "none" : `${s.min}-${
 /** What the model says changed in a service: its image in the catalog's words, capacity, memory, CPU, counts, timings. */
 export function factLines(before: ServiceFacts, after: ServiceFacts): string[] {
     const image = imageChange(before.image, after.image);
-    const size = (s?: { cpu: number; memory: number }) => (s ? `${s.cpu}/${s.memory}` : "none");
+    const size = (s?: { cpu?: number; memory: number }) => (s ? `${s.cpu ?? "-"}/${s.memory}` : "none");
     const delay = (s: ServiceFacts) => (s.targetGroup ? String(s.targetGroup.deregistrationDelay) : "none");
     // [label, before, after, unit]
     const facts: [string, string | number, string | number, string][] = [

@@ -3,9 +3,9 @@
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
 import { smallestFargateSize } from "../model/fargate";
-import { cpuUnitsPerVcpu } from "../facts/aws";
+import { cpuUnitsPerVcpu, serviceConnectAgent } from "../facts/aws";
 import pricesFile from "../data/prices.json";
-import { Ec2CapacityReport } from "./capacity";
+import { Ec2CapacityReport, ec2GroupTasks } from "./capacity";
 import { CostContext, CostItem, costItems } from "./costItems";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
@@ -51,6 +51,8 @@ export interface PriceBook {
         readonly lcuPerLoadBalancer: number;
         readonly natGbPerMonth: number;
         readonly fargateSpotDiscount: number;
+        /** EC2 Spot's discount on a type's on-demand price, 0-1 (the notes give its source); without it Spot is priced on-demand. */
+        readonly ec2SpotDiscount?: number;
         readonly logGbPerTaskMonth: number;
         /** Container Insights (enabled) metrics: per cluster and per service. */
         readonly containerInsightsMetrics?: { readonly perCluster: number; readonly perService: number };
@@ -104,12 +106,18 @@ export function savings(c: CostReport): { readonly albConsolidation: number; rea
     return { albConsolidation: c.baseline.total - c.sharedAlbFargate.total, packingAndSpot: c.sharedAlbFargate.total - c.total };
 }
 
-function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
+export function fargateTaskHour(prices: RegionPrices, size: { cpu: number; memory: number }): number {
     return (size.cpu / cpuUnitsPerVcpu) * prices.fargateVcpuHour + (size.memory / 1024) * prices.fargateGbHour;
 }
 
-function sizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
-    return service.fargateSize ?? smallestFargateSize(service.cpu, service.limit);
+/**
+ * The service's Fargate size: its own on Fargate; on EC2 the one it would get there, with the
+ * Service Connect agent where it runs one (model/resolve.ts sizes it so). Undefined when none holds it.
+ */
+export function fargateSizeOf(service: ServiceFacts): { cpu: number; memory: number } | undefined {
+    if (service.fargateSize) return service.fargateSize;
+    const agent = service.serviceConnect ? serviceConnectAgent : { cpu: 0, memoryMiB: 0 };
+    return smallestFargateSize(service.cpu + agent.cpu, service.limit + agent.memoryMiB);
 }
 
 /** How many tasks run on average over a month, and how that was reckoned. */
@@ -146,6 +154,27 @@ export function taskLoad(service: ServiceFacts, book: PriceBook = priceBook): Ta
 
 const round = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
+/** The region's prices, or the fallback region's when the book has none for it. */
+function pricesFor(region: string, book: PriceBook): RegionPrices {
+    return book.regions[region] ?? book.regions[book.fallbackRegion];
+}
+
+/**
+ * What `count` EC2 Spot instances of `instanceType` cost a month in `region` (the fallback region's
+ * prices when the book has none for it): the type's on-demand price less the price book's EC2 Spot
+ * discount (data/prices.json assumptions.ec2SpotDiscount, with its source in the notes), one figure
+ * for every type and hour, as the Spot price varies by pool and hour. Undefined when the type has
+ * no price. For the capacity advisor: placement on the Spot group is packed as on the on-demand
+ * group (review/capacity.ts SpotCapacityReport: first-fit decreasing by memory reservation within
+ * the main type's registered memory and CPU, spread over the zones, its own min and max sizes), with
+ * the tasks of each ec2-spot service above its onDemandBase (ec2GroupTasks), counted as instances of
+ * the main type.
+ */
+export function spotInstancesMonthly(instanceType: string, count: number, region: string, book: PriceBook = priceBook): number | undefined {
+    const hourly = pricesFor(region, book).ec2Hour[instanceType];
+    return hourly === undefined ? undefined : count * hourly * (1 - (book.assumptions.ec2SpotDiscount ?? 0)) * book.hoursPerMonth;
+}
+
 export function estimateCost(
     facts: PlanFacts,
     capacity: Ec2CapacityReport | undefined,
@@ -174,25 +203,40 @@ export function estimateCost(
     const logMonthly = (service: ServiceFacts) => tasksOf(service) * a.logGbPerTaskMonth * prices.logIngestGb;
 
     let ec2Monthly = 0;
+    let spotMonthly = 0;
     if (capacity) {
         const hourly = prices.ec2Hour[capacity.instanceType];
         if (hourly === undefined) warnings.push(`no price for ${capacity.instanceType} in data/prices.json: EC2 instances not counted`);
         else ec2Monthly = capacity.instances * hourly * hours;
+        if (capacity.spot && hourly !== undefined) {
+            spotMonthly = spotInstancesMonthly(capacity.instanceType, capacity.spot.instances, priceRegion, book)!;
+            if (a.ec2SpotDiscount === undefined) warnings.push("no EC2 Spot discount in data/prices.json: Spot instances priced on-demand");
+        }
     }
-    const reservedOnEc2 = facts.services
-        .filter((s) => s.capacity === "ec2")
-        .reduce((sum, s) => sum + tasksOf(s) * placedOnInstance(s).memory, 0);
+    // Each EC2 group's cost is shared out by memory reserved on it (an ec2-spot service's base on on-demand, the rest on Spot).
+    const onGroups = (service: ServiceFacts) => ec2GroupTasks(service, tasksOf(service));
+    const reservedOn = (group: "onDemand" | "spot") =>
+        facts.services.reduce((sum, s) => sum + onGroups(s)[group] * placedOnInstance(s).memory, 0);
+    const reservedOnEc2 = reservedOn("onDemand");
+    const reservedOnSpot = reservedOn("spot");
+    const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
 
     const services: ServiceCost[] = facts.services.map((service) => {
         let compute = 0;
         let detail: string;
-        if (service.capacity === "ec2") {
-            const share = reservedOnEc2 > 0 ? (tasksOf(service) * placedOnInstance(service).memory) / reservedOnEc2 : 0;
-            compute = ec2Monthly * share;
+        if (service.capacity === "ec2" || service.capacity === "ec2-spot") {
+            const memory = placedOnInstance(service).memory;
+            const share = reservedOnEc2 > 0 ? (onGroups(service).onDemand * memory) / reservedOnEc2 : 0;
+            const spotShare = reservedOnSpot > 0 ? (onGroups(service).spot * memory) / reservedOnSpot : 0;
+            compute = ec2Monthly * share + spotMonthly * spotShare;
             const running = service.job ? ` while it runs: ${load.get(service.name)!.detail}` : "";
-            detail = `${(share * 100).toFixed(0)}% of the EC2 instances (by memory reserved${running})`;
+            detail =
+                service.capacity === "ec2"
+                    ? `${percent(share)} of the EC2 instances (by memory reserved${running})`
+                    : `${percent(share)} of the EC2 instances and ${percent(spotShare)} of the EC2 Spot instances ` +
+                      `(by memory reserved${running})`;
         } else {
-            const size = sizeOf(service)!;
+            const size = fargateSizeOf(service)!;
             const discount = service.capacity === "fargate-spot" ? 1 - a.fargateSpotDiscount : 1;
             compute = tasksOf(service) * fargateTaskHour(prices, size) * hours * discount;
             const spot = service.capacity === "fargate-spot" ? ` Spot (−${a.fargateSpotDiscount * 100}%)` : "";
@@ -221,8 +265,16 @@ export function estimateCost(
             monthly: ec2Monthly,
             detail: `${capacity.instances} × ${capacity.instanceType} (shared out to EC2 services above)`,
         });
+    if (capacity?.spot)
+        shared.push({
+            item: "EC2 Spot instances",
+            monthly: spotMonthly,
+            detail:
+                `${capacity.spot.instances} × ${capacity.instanceType} at Spot (−${(a.ec2SpotDiscount ?? 0) * 100}%; ` +
+                `may launch ${capacity.spot.instanceTypes.join(", ")}; shared out to ec2-spot services above)`,
+        });
     // EC2 instances are counted once, in the shared lines; services carry their share for reading only.
-    const ec2Services = new Set(facts.services.filter((s) => s.capacity === "ec2").map((s) => s.name));
+    const ec2Services = new Set(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot").map((s) => s.name));
     const total =
         shared.reduce((sum, l) => sum + l.monthly, 0) +
         services.reduce((sum, s) => sum + s.logs + (ec2Services.has(s.service) ? 0 : s.compute), 0);
@@ -230,10 +282,12 @@ export function estimateCost(
     // The common way: one ALB per routed service, every task on Fargate on-demand.
     const routed = facts.services.filter((s) => s.targetGroup).length;
     const fargateOnDemand = facts.services.reduce(
-        (sum, s) => sum + tasksOf(s) * fargateTaskHour(prices, sizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
+        (sum, s) => sum + tasksOf(s) * fargateTaskHour(prices, fargateSizeOf(s) ?? { cpu: 0, memory: 0 }) * hours,
         0,
     );
-    const items = context ? costItems(facts, context, capacity?.instances ?? 0, book, prices) : [];
+    // Both groups launch from one launch template: each instance has its root volume.
+    const instances = (capacity?.instances ?? 0) + (capacity?.spot?.instances ?? 0);
+    const items = context ? costItems(facts, context, instances, book, prices) : [];
     const estimated = (all: boolean) => items.reduce((sum, i) => sum + (i.monthly !== null && (all || i.inComparisons) ? i.monthly : 0), 0);
     const itemsLine = (): CostLine[] =>
         items.length ? [{ item: "other items", monthly: estimated(false), detail: "as planned, without EC2 root volumes" }] : [];

@@ -3,19 +3,25 @@
  * and other tools read numbers instead of text. Part of the plan JSON, an interface: extend it,
  * never rename a field. USD amounts are monthly and rounded to cents.
  */
-import { CapacityChoice } from "./advisor";
+import { FleetChoice } from "./placement";
 import { BudgetVerdict } from "./budget";
 import { savings } from "./cost";
 import type { Review } from "./render";
 
 const cents = (amount: number) => Math.round(amount * 100) / 100;
 
-export interface ReviewCapacityChoice {
-    readonly instanceType: string;
+export interface ReviewFleetChoice {
+    /** The EC2 type, null when no service runs on EC2. */
+    readonly instanceType: string | null;
     readonly count: number;
+    /** The stack's monthly cost under this choice. */
     readonly monthly: number;
-    /** Reserved / registered: memory (the reservations) and cpu (CPU units), 0-1. */
-    readonly utilisation: { readonly memory: number; readonly cpu: number };
+    /** EC2 instances with their root volumes, and Fargate tasks. */
+    readonly compute: number;
+    /** Reserved / registered on the EC2 instances: memory and CPU units, 0-1; null without EC2. */
+    readonly utilisation: { readonly memory: number; readonly cpu: number } | null;
+    /** Each service's capacity. */
+    readonly placement: Readonly<Record<string, string>>;
 }
 
 export interface CostFigures {
@@ -35,25 +41,36 @@ export interface CostFigures {
         /** With --against: the base plan's estimate and the change. */
         readonly base?: { readonly monthly: number; readonly change: number };
     };
-    /** Null choices without EC2 capacity. */
+    /**
+     * The placement advisor (placement.ts): where each service runs and on which instances, now and
+     * advised, with the stack settings that apply the advice. `graviton` and `rule` are the EC2
+     * type advisor's (advisor.ts), null without EC2 capacity.
+     */
     readonly capacity: {
-        readonly current: ReviewCapacityChoice | null;
-        readonly recommendation: ReviewCapacityChoice | null;
-        readonly monthlySaving: number | null;
+        readonly current: ReviewFleetChoice;
+        readonly recommendation: ReviewFleetChoice & {
+            /** The `Pulumi.<stack>.yaml` config that applies it, keyed as under `config:`; empty when it is the plan. */
+            readonly settings: Readonly<Record<string, unknown>>;
+            readonly moves: readonly { readonly service: string; readonly from: string; readonly to: string; readonly replaces: boolean }[];
+            /** The advice in one line, as the text says it. */
+            readonly summary: string;
+        };
+        readonly monthlySaving: number;
         readonly graviton: { readonly considered: boolean; readonly reason: string } | null;
         readonly rule: string | null;
     };
     readonly budget: BudgetVerdict;
 }
 
-function capacityChoice(choice: CapacityChoice | null | undefined): ReviewCapacityChoice | null {
-    if (!choice) return null;
+function fleetChoice(choice: FleetChoice): ReviewFleetChoice {
     const ratio = (x: number) => Math.round(x * 10000) / 10000;
     return {
         instanceType: choice.instanceType,
         count: choice.count,
         monthly: cents(choice.monthly),
-        utilisation: { memory: ratio(choice.utilisation.memory), cpu: ratio(choice.utilisation.cpu) },
+        compute: cents(choice.compute),
+        utilisation: choice.utilisation && { memory: ratio(choice.utilisation.memory), cpu: ratio(choice.utilisation.cpu) },
+        placement: choice.placement,
     };
 }
 
@@ -75,9 +92,14 @@ export function costFigures(r: Review): CostFigures {
                 : {}),
         },
         capacity: {
-            current: capacityChoice(r.advice?.current),
-            recommendation: capacityChoice(r.advice?.recommendation),
-            monthlySaving: r.advice?.monthlySaving == null ? null : cents(r.advice.monthlySaving),
+            current: fleetChoice(r.placement.current),
+            recommendation: {
+                ...fleetChoice(r.placement.recommendation),
+                settings: r.placement.settings,
+                moves: r.placement.moves,
+                summary: r.placement.summary,
+            },
+            monthlySaving: cents(r.placement.monthlySaving),
             graviton: r.advice?.graviton ?? null,
             rule: r.advice?.rule ?? null,
         },

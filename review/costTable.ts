@@ -2,8 +2,8 @@
  * The cost estimate as the reports print it: in cents, every total the sum of the lines printed
  * above it, the EC2 instances counted once. cost.ts estimates in exact amounts; rounded apart, lines
  * of $22.265 and $100.795 would print $22.27 and $100.80 above a total of $123.06. Here each line is
- * rounded first and every total is their sum; the EC2 instances' cost is shared out to the EC2
- * services in whole cents that add up to it (largest remainder). Pure.
+ * rounded first and every total is their sum; the EC2 instances' cost (on-demand and Spot) is shared
+ * out to the services on them in whole cents that add up to it (largest remainder). Pure.
  */
 import { CostLine, CostReport, ServiceCost } from "./cost";
 import { plural } from "./changes";
@@ -13,8 +13,12 @@ const toCents = (amount: number) => Math.round(amount * 100);
 const fromCents = (cents: number) => cents / 100;
 const sumOf = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0);
 
-/** The item names cost.ts gives the lines that the rounding reads (the EC2 line, and the comparisons' sums). */
-const lineNames = { ec2: "EC2 instances", logs: "logs", otherItems: "other items" } as const;
+/** The item names cost.ts gives the lines that the rounding reads (the EC2 lines, and the comparisons' sums). */
+const lineNames = { ec2: "EC2 instances", spot: "EC2 Spot instances", logs: "logs", otherItems: "other items" } as const;
+
+/** A service whose compute is a share of EC2 instances (cost.ts counts the instances once, in the shared lines). */
+export const onInstances = (s: ServiceCost) => s.capacity === "ec2" || s.capacity === "ec2-spot";
+const isInstanceLine = (l: CostLine) => l.item === lineNames.ec2 || l.item === lineNames.spot;
 
 /**
  * `amounts` (exact) in whole cents that add up to `totalCents`: each rounded down, then the cents left
@@ -34,10 +38,9 @@ export function shareOut(amounts: readonly number[], totalCents: number): number
  * instances in cents adding up to the instances' line, and every total the sum of its parts.
  */
 export function roundedCost(c: CostReport): CostReport {
-    const ec2Line = c.shared.find((l) => l.item === lineNames.ec2);
-    const ec2Cents = ec2Line ? toCents(ec2Line.monthly) : 0;
-    // EC2 services carry a share of the instances (cost.ts counts the instances once, in the shared lines).
-    const onEc2 = c.services.filter((s) => s.capacity === "ec2");
+    // The instances' lines, each in cents; the services on them carry shares adding up to their sum.
+    const ec2Cents = sumOf(c.shared.filter(isInstanceLine).map((l) => toCents(l.monthly)));
+    const onEc2 = c.services.filter(onInstances);
     const ec2Shares =
         onEc2.length && sumOf(onEc2.map((s) => s.compute)) > 0
             ? shareOut(
@@ -55,7 +58,7 @@ export function roundedCost(c: CostReport): CostReport {
     const items = c.items.map((i) => ({ ...i, monthly: i.monthly === null ? null : fromCents(toCents(i.monthly)) }));
     const itemCents = (all: boolean) => sumOf(items.map((i) => (i.monthly !== null && (all || i.inComparisons) ? toCents(i.monthly) : 0)));
     const logCents = sumOf(services.map((s) => toCents(s.logs)));
-    const fargateCents = sumOf(services.filter((s) => s.capacity !== "ec2").map((s) => toCents(s.compute)));
+    const fargateCents = sumOf(services.filter((s) => !onInstances(s)).map((s) => toCents(s.compute)));
     const total = sumOf(shared.map((l) => toCents(l.monthly))) + fargateCents + logCents + itemCents(true);
     const comparison = (lines: readonly CostLine[]) => {
         const rounded = lines.map((l) => ({
@@ -86,13 +89,15 @@ export interface CostRow {
 
 /**
  * The stack's bill, one row per part, adding up to `roundedCost(...).total`: the tasks on Fargate,
- * the EC2 instances (once: the services' shares are in the per-service table), log ingestion, the
- * shared platform, and the other items listed apart.
+ * the EC2 instances, on-demand and Spot (once: the services' shares are in the per-service table),
+ * log ingestion, the shared platform, and the other items listed apart.
  */
 export function costLines(c: CostReport): CostRow[] {
     const ec2 = c.shared.find((l) => l.item === lineNames.ec2);
-    const onEc2 = new Set(c.services.filter((s) => s.capacity === "ec2").map((s) => s.service));
-    const fargate = c.services.filter((s) => !onEc2.has(s.service));
+    const spot = c.shared.find((l) => l.item === lineNames.spot);
+    const onEc2 = c.services.filter(onInstances);
+    const onSpot = c.services.filter((s) => s.capacity === "ec2-spot");
+    const fargate = c.services.filter((s) => !onInstances(s));
     const estimated = c.items.filter((i) => i.monthly !== null);
     const notEstimated = c.items.length - estimated.length;
     const rows: CostRow[] = [];
@@ -106,14 +111,20 @@ export function costLines(c: CostReport): CostRow[] {
         rows.push({
             item: ec2.item,
             monthly: ec2.monthly,
-            detail: `${ec2.detail.replace(/ \(shared out to EC2 services above\)$/, "")}, shared by ${plural(onEc2.size, "service")} by memory reserved`,
+            detail: `${ec2.detail.replace(/ \(shared out to EC2 services above\)$/, "")}, shared by ${plural(onEc2.length, "service")} by memory reserved`,
+        });
+    if (spot)
+        rows.push({
+            item: spot.item,
+            monthly: spot.monthly,
+            detail: `${spot.detail.replace(/; shared out to ec2-spot services above\)$/, ")")}, shared by ${plural(onSpot.length, "ec2-spot service")} by memory reserved`,
         });
     rows.push({
         item: "log ingestion",
         monthly: fromCents(sumOf(c.services.map((s) => toCents(s.logs)))),
         detail: plural(c.services.length, "service"),
     });
-    rows.push(...c.shared.filter((l) => l !== ec2));
+    rows.push(...c.shared.filter((l) => !isInstanceLine(l)));
     if (c.items.length)
         rows.push({
             item: "other items",

@@ -22,7 +22,16 @@ import {
 } from "./modelSection";
 export { placedOnInstance } from "./modelSection";
 
-export type { Ec2Facts, JobFacts, RuleFacts, ScheduledMinFacts, ServiceFacts, TargetGroupFacts, VolumeFacts } from "./modelSection";
+export type {
+    Ec2Facts,
+    JobFacts,
+    RuleFacts,
+    ScheduledMinFacts,
+    ServiceFacts,
+    SpotFacts,
+    TargetGroupFacts,
+    VolumeFacts,
+} from "./modelSection";
 
 export interface PlatformFacts extends ModelPlatformFacts {
     /** Load balancers the plan creates. */

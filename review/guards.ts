@@ -7,7 +7,7 @@ import { parseJsonOrString } from "../facts/json";
 import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
-import { fileSystemComponentName, serviceLogicalNames, stackNames } from "../model/naming";
+import { fileSystemComponentName, pulumiAutoNameRandomLength, serviceLogicalNames, stackNames } from "../model/naming";
 
 /** Runs fleet's controls over a plan's resources. */
 export function planPolicy(plan: PlanDocument): PolicyResult {
@@ -250,28 +250,43 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
  * capacity provider from the cluster while those services use it, and ECS refuses
  * (PutClusterCapacityProviders: "The specified capacity provider is in use and cannot be removed",
  * ResourceInUseException; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html).
- * It takes two deploys: move the services off EC2, then drop the capacity.
+ * It takes two deploys: move the services off EC2 (or off EC2 Spot, for the Spot group alone), then
+ * drop the capacity. A service uses a provider its strategy took from it (propertyDependencies), or,
+ * in plans written without them, one whose auto-name its strategy names.
  */
 export function capacityRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
-    const providers = (plan: PlanDocument) =>
-        new Set(plan.resources.filter((r) => r.type === "aws:ecs/capacityProvider:CapacityProvider").map((r) => r.urn));
-    const headProviders = providers(head);
-    const dropped = [...providers(base)].filter((urn) => !headProviders.has(urn));
+    const providers = (plan: PlanDocument) => plan.resources.filter((r) => r.type === "aws:ecs/capacityProvider:CapacityProvider");
+    const headProviders = new Set(providers(head).map((r) => r.urn));
+    const dropped = providers(base).filter((r) => !headProviders.has(r.urn));
     if (dropped.length === 0) return [];
-    const provider = (service: PlanResource) =>
-        ((service.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: unknown }[])[0]?.capacityProvider;
-    const onEc2 = base.resources
+    const autoNamed = (provider: PlanResource, name: unknown) =>
+        typeof name === "string" &&
+        name.startsWith(`${provider.name}-`) &&
+        /^[0-9a-f]+$/.test(name.slice(provider.name.length + 1)) &&
+        name.length === provider.name.length + 1 + pulumiAutoNameRandomLength;
+    const uses = (service: PlanResource, provider: PlanResource) => {
+        const from = service.propertyDependencies?.capacityProviderStrategies;
+        if (from) return from.includes(provider.urn);
+        const strategy = (service.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: unknown }[];
+        return strategy.some((item) => autoNamed(provider, item.capacityProvider));
+    };
+    const onDropped = base.resources
         .filter((r) => r.type === "aws:ecs/service:Service")
-        .filter((r) => {
-            const name = provider(r);
-            return name !== undefined && name !== "FARGATE" && name !== "FARGATE_SPOT";
-        })
+        .filter((r) => dropped.some((provider) => uses(r, provider)))
         .map((r) => r.name)
         .sort();
-    if (onEc2.length === 0) return [];
+    if (onDropped.length === 0) return [];
     const file = `Pulumi.${head.stack}.yaml`;
+    // The Spot group alone (clusterLogicalNames ec2SpotCapacityProvider): the on-demand group stays.
+    if (dropped.every((provider) => provider.name.endsWith("-ec2-spot")))
+        return [
+            `EC2 Spot capacity (fleet:cluster.ec2.spot) is removed while ${onDropped.join(", ")} still run on it in the base plan of ` +
+                `${base.stack}: ECS refuses to detach a capacity provider that services use (ResourceInUseException), so the update ` +
+                `would fail half-way. Do it in two deploys: first move them off EC2 Spot (capacity: ec2 or fargate-spot in ${file}, ` +
+                "or fleet:cluster.defaultCapacity) with the Spot capacity still set, then remove fleet:cluster.ec2.spot.",
+        ];
     return [
-        `EC2 capacity (fleet:cluster.ec2) is removed while ${onEc2.join(", ")} still run on it in the base plan of ${base.stack}: ` +
+        `EC2 capacity (fleet:cluster.ec2) is removed while ${onDropped.join(", ")} still run on it in the base plan of ${base.stack}: ` +
             "ECS refuses to detach a capacity provider that services use (ResourceInUseException), so the update would fail " +
             `half-way. Do it in two deploys: first move them off EC2 (capacity: fargate or fargate-spot in ${file}, or ` +
             "fleet:cluster.defaultCapacity) with the EC2 capacity still set, then remove fleet:cluster.ec2.",

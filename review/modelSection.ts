@@ -11,9 +11,10 @@
  * bumps `version`; a plan whose section has another version, or none (a base plan an older fleet
  * wrote), has no facts, and the review compares its resources only (facts.ts).
  */
-import { Capacity, Protocol } from "../model/catalog";
+import { Capacity, capacityName, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
 import { ResolvedFleet, ResolvedImage, ResolvedService } from "../model/fleet";
+import { PriorityOrigin } from "../model/priorities";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
@@ -39,14 +40,20 @@ export interface ServiceFacts {
     readonly fargateSize?: { readonly cpu: number; readonly memory: number };
     /**
      * Task-level size of an EC2 task, set only where AWS requires one (Service Connect): placement
-     * reserves it instead of the soft reservation. Absent otherwise, and in older sections.
+     * reserves its memory instead of the soft reservation, and its CPU where the stack sets one
+     * (else the container's). Absent otherwise.
      */
-    readonly ec2TaskSize?: { readonly cpu: number; readonly memory: number };
+    readonly ec2TaskSize?: { readonly cpu?: number; readonly memory: number };
     /**
      * `awsvpc` for an EC2 service in awsvpc (Service Connect): each task takes one of its instance's
      * network interfaces. Absent for bridge and Fargate, and in older sections.
      */
     readonly network?: "awsvpc";
+    /**
+     * Capacity `ec2-spot`: tasks kept on the on-demand group (its strategy's base, fleet:cluster.ec2.spot.onDemandBase);
+     * the rest run on the Spot group, and a job's run on Spot. Absent for other capacities, and in older sections.
+     */
+    readonly onDemandBase?: number;
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -62,6 +69,12 @@ export interface ServiceFacts {
      * Graviton); false for a published image.
      */
     readonly builds: boolean;
+    /** It calls or is called through Service Connect (its tasks run the agent); absent otherwise. */
+    readonly serviceConnect?: true;
+    /** Declared to tolerate Spot interruptions (`interruptible`); absent otherwise. */
+    readonly interruptible?: true;
+    /** Its published image declared multi-architecture (`multiArch`); absent otherwise. */
+    readonly multiArch?: true;
     /** Scheduled scaling: the minimums the scheduled actions set. Absent without a schedule. */
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
@@ -181,6 +194,11 @@ export function scheduledMinFacts(actions: readonly { cron: string; min: number;
 
 export interface RuleFacts {
     readonly priority: number;
+    /**
+     * Where the priority came from: kept from the last deploy, pinned by the route, or new
+     * (model/priorities.ts). Absent in sections written before it existed.
+     */
+    readonly origin?: PriorityOrigin;
     readonly hosts: readonly string[];
     readonly paths: readonly string[];
     readonly service: string;
@@ -200,6 +218,20 @@ export interface Ec2Facts {
     readonly eniTrunking?: boolean;
     /** awsvpc tasks an instance holds (model/instanceTypes.ts awsvpcTaskLimit). Absent in older sections. */
     readonly awsvpcTasksPerInstance?: number;
+    /** What a Service Connect task reserves for the agent (fleet:cluster.ec2.serviceConnectAgent). */
+    readonly serviceConnectAgent?: { readonly memoryMiB: number; readonly cpu: number };
+    /** Each instance's root volume (GiB). */
+    readonly rootVolumeGiB?: number;
+    /** The Spot group (fleet:cluster.ec2.spot). Absent without one, and in older sections. */
+    readonly spot?: SpotFacts;
+}
+
+/** The Spot group: its types and sizes. Its instances register as the main type's at least (no Spot type is smaller). */
+export interface SpotFacts {
+    /** The types it may launch: the main instance type first, then the listed ones. */
+    readonly instanceTypes: readonly string[];
+    readonly minSize: number;
+    readonly maxSize: number;
 }
 
 export interface ModelPlatformFacts {
@@ -284,7 +316,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
     const health = service.health;
     return {
         name: service.name,
-        capacity: service.capacity.kind === "ec2" ? "ec2" : service.capacity.spot ? "fargate-spot" : "fargate",
+        capacity: capacityName(service.capacity),
         reservation: service.memory.reservation,
         limit: service.memory.limit,
         cpu: service.cpu,
@@ -292,6 +324,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
         ...(service.capacity.kind === "ec2" && service.networkMode === "awsvpc" ? { network: "awsvpc" as const } : {}),
+        ...(service.capacity.kind === "ec2" && service.capacity.spot ? { onDemandBase: service.capacity.spot.onDemandBase } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -308,6 +341,9 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
               }
             : undefined,
         builds: service.image.kind === "build",
+        ...(service.serviceConnect ? { serviceConnect: true as const } : {}),
+        ...(service.interruptible ? { interruptible: true as const } : {}),
+        ...(service.multiArch ? { multiArch: true as const } : {}),
         ...(service.deployment === "recreate" ? { deployment: "recreate" as const } : {}),
         ...workloadFacts(service),
         ...volumeFacts(service.volumes),
@@ -346,6 +382,11 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       registeredMemoryMiB: ec2.registeredMemoryMiB,
                       eniTrunking: ec2.eniTrunking,
                       awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
+                      serviceConnectAgent: { ...ec2.serviceConnectAgent },
+                      rootVolumeGiB: ec2.rootVolumeGiB,
+                      ...(ec2.spot
+                          ? { spot: { instanceTypes: [...ec2.spot.launchTypes], minSize: ec2.spot.minSize, maxSize: ec2.spot.maxSize } }
+                          : {}),
                   }
                 : undefined,
         },
@@ -354,6 +395,7 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
             .filter((rule) => routedServices.has(rule.service))
             .map((rule) => ({
                 priority: rule.priority,
+                origin: rule.origin,
                 hosts: [...rule.hosts],
                 paths: [...rule.paths],
                 service: rule.service,

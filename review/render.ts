@@ -5,12 +5,13 @@
  * time, cost), in the Markdown only for what changed with the rest folded.
  */
 import { adviceLines, adviseCapacity, CapacityAdvice } from "./advisor";
+import { advisePlacement, PlacementAdvice, placementLines } from "./placement";
 import { budgetLines, BudgetVerdict, checkBudget, planBudget } from "./budget";
-import { ec2Capacity, Ec2CapacityReport } from "./capacity";
+import { ec2Capacity, Ec2CapacityReport, spotCapacityLines } from "./capacity";
 import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWords } from "./changes";
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook, ServiceCost } from "./cost";
-import { costLines, roundedCost, serviceTotals } from "./costTable";
+import { costLines, onInstances, roundedCost, serviceTotals } from "./costTable";
 import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
 import { rollingDeployment } from "../facts/fleet";
 import { PolicyResult } from "../policy/rules";
@@ -18,7 +19,7 @@ import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
 import { cachePrefixChanges, fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
-import { RouteRow, routingOrder, routingTable } from "./routes";
+import { priorityOrigins, RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
 import { PlanDocument } from "../plan/runProgram";
 
@@ -43,6 +44,7 @@ export interface Review {
         /** The base plan's capacity report, capacity advice and jobs, so the comment shows them only where they changed. */
         readonly capacity?: Ec2CapacityReport;
         readonly advice?: CapacityAdvice;
+        readonly placement?: PlacementAdvice;
         readonly jobs?: readonly JobRow[];
         /** The base plan's policy result (its waivers, for the comment to show them only when they changed). */
         readonly policy?: PolicyResult;
@@ -56,6 +58,8 @@ export interface Review {
     readonly https: boolean;
     /** The cheapest EC2 type and count that holds the fleet, next to the current one (review/advisor.ts); absent without EC2 capacity. */
     readonly advice?: CapacityAdvice;
+    /** Where each service runs and on which instances, for the cheapest month (review/placement.ts). */
+    readonly placement: PlacementAdvice;
     /** The stack's budget against the estimate and the change (review/budget.ts). */
     readonly budget: BudgetVerdict;
     /** Jobs with their next runs (from `now`) and monthly task-hours. */
@@ -100,6 +104,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
     const rollouts = facts.services.filter((s) => !s.job).map(rolloutEstimate);
     const cost = roundedCost(estimateCost(facts, capacity, priceBook, costContext(plan)));
     const advice = adviseCapacity(facts);
+    const placement = advisePlacement(facts, cost, capacity);
     const https = servesHttps(plan);
     let against: Review["against"];
     if (base) {
@@ -125,6 +130,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
                       warnings: factWarnings(base, { ...baseReports!, cost: baseCost! }),
                       ...(baseReports!.capacity ? { capacity: baseReports!.capacity } : {}),
                       ...(baseReports!.advice ? { advice: baseReports!.advice } : {}),
+                      placement: advisePlacement(baseFacts, baseCost!, baseReports!.capacity),
                       jobs: jobRows(baseFacts.services, options.now ?? new Date()),
                       policy: planPolicy(base),
                   }
@@ -169,6 +175,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         verdict,
         https,
         advice,
+        placement,
         budget,
         jobs,
         warnings: [
@@ -207,10 +214,11 @@ function grouped(t: Table): Table {
     return { headers: t.headers, rows: [...groups.values()].map((g) => [g.names.join(", "), ...g.row.slice(1)]) };
 }
 
-/** The rows of the services whose rows differ from the base plan's (new services included). */
-function changedRows(head: Table, base: Table | undefined, column: number): Table {
+/** The rows of the services whose rows differ from the base plan's (new services included), columns `ignored` aside. */
+function changedRows(head: Table, base: Table | undefined, column: number, ignored: readonly number[] = []): Table {
     if (!base) return { headers: head.headers, rows: [] };
-    const rowsOf = (t: Table, service: string) => JSON.stringify(t.rows.filter((row) => String(row[column]) === service));
+    const rowsOf = (t: Table, service: string) =>
+        JSON.stringify(t.rows.filter((row) => String(row[column]) === service).map((row) => row.filter((_, i) => !ignored.includes(i))));
     const services = new Set(
         head.rows.map((row) => String(row[column])).filter((service) => rowsOf(head, service) !== rowsOf(base, service)),
     );
@@ -219,9 +227,10 @@ function changedRows(head: Table, base: Table | undefined, column: number): Tabl
 
 function routesTable(routes: readonly RouteRow[]): Table {
     return {
-        headers: ["priority", "host", "path", "service", "target group", "note"],
+        headers: ["priority", "from", "host", "path", "service", "target group", "note"],
         rows: routes.map((row) => [
             row.priority,
+            row.origin ?? "-",
             row.hosts.join(", ") || "*",
             row.paths.join(", ") || "*",
             row.service,
@@ -298,7 +307,7 @@ function memoryTable(facts: PlanFacts): Table {
         headers: ["service", "capacity", "reservation (MiB)", "limit (MiB)", "cpu", "task size (cpu/MiB)", "tasks (min-max)"],
         rows: facts.services.map((s) => {
             const size = s.fargateSize ?? s.ec2TaskSize;
-            return [s.name, s.capacity, s.reservation, s.limit, s.cpu, size ? `${size.cpu}/${size.memory}` : "-", tasksOf(s)];
+            return [s.name, s.capacity, s.reservation, s.limit, s.cpu, size ? `${size.cpu ?? "-"}/${size.memory}` : "-", tasksOf(s)];
         }),
     };
 }
@@ -361,7 +370,7 @@ function serviceTotalRow(c: CostReport): (string | number)[] {
             (l) =>
                 l.item === "Fargate tasks" ||
                 l.item === "log ingestion" ||
-                (l.item === "EC2 instances" && c.services.some((s) => s.capacity === "ec2")),
+                ((l.item === "EC2 instances" || l.item === "EC2 Spot instances") && c.services.some(onInstances)),
         )
         .map((l) => l.item);
     return ["total", usd(t.monthly), usd(t.compute), usd(t.logs), parts.join(" + ")];
@@ -421,6 +430,7 @@ function capacityLines(c: Ec2CapacityReport): string[] {
             `service being deployed ` +
             `(maximum ${rollingDeployment.maximumPercent}%): ` +
             "managed scaling adds instances for it.",
+        ...(c.spot ? spotCapacityLines(c.spot) : []),
         ...(c.assumptions.length ? [`Counted: ${c.assumptions.join("; ")}.`] : []),
     ];
 }
@@ -517,6 +527,23 @@ function markdownPolicy(policy: PolicyResult): string[] {
 }
 
 /**
+ * First in the verdict when the plan costs more than the same fleet on Fargate behind one shared
+ * ALB: by how much, and what the placement advisor proposes.
+ */
+function overFargateRow(r: Review): [string, string][] {
+    const fargate = r.cost.sharedAlbFargate.total;
+    const over = r.cost.total - fargate;
+    if (over < 0.005) return [];
+    return [
+        [
+            "cost over Fargate",
+            `${usd(over)} a month more than the same fleet on Fargate on-demand behind one shared ALB ` +
+                `(${usd(r.cost.total)} against ${usd(fargate)}); the advisor: ${r.placement.summary}`,
+        ],
+    ];
+}
+
+/**
  * Every replaced resource, so the count agrees with the changes' `to replace`: the ones a reviewer
  * weighs (with what they risk), then the task definitions, whose new revisions are the redeploys.
  */
@@ -552,7 +579,7 @@ function verdictRows(r: Review, brief = false): [string, string][] {
     const policy = `${p.blocking ? "failed" : "passed"} (${p.enforcement}): ${plural(p.violations, "violation")}, ${p.waived} waived`;
     const replacements = replacementWords(r);
     const cost = costVerdict(r);
-    const rows: [string, string][] = [["policy", policy]];
+    const rows: [string, string][] = [...overFargateRow(r), ["policy", policy]];
     if (!brief || v.deletionsRefused.length)
         rows.push(["deletions refused", v.deletionsRefused.length ? String(v.deletionsRefused.length) : "none"]);
     if (r.against) {
@@ -654,6 +681,7 @@ export function renderText(r: Review): string {
     out.push(
         "Routing (listener rules in evaluation order; unmatched requests get the default 404):",
         routingOrder,
+        priorityOrigins,
         textTable(routesTable(r.routes)),
         "",
     );
@@ -666,6 +694,7 @@ export function renderText(r: Review): string {
         out.push("Ports and volumes (what each server speaks on its port; what each task mounts):", textTable(ports), "");
     out.push("Memory (MiB: soft reservation < hard limit), CPU units and capacity per service:", textTable(memoryTable(r.facts)), "");
     if (r.capacity) out.push(...capacityLines(r.capacity), "");
+    out.push(...placementLines(r.placement, false));
     if (r.advice) out.push(...adviceLines(r.advice, false), "");
     if (r.jobs.length) out.push("Jobs (EventBridge Scheduler runs one task per run):", textTable(jobsTable(r.jobs)), "");
     out.push(
@@ -707,9 +736,7 @@ function markdownChanges(r: Review): string[] {
     const costWords = (service: string) => {
         const c = costs.get(service);
         if (!c) return "";
-        return c.capacity === "ec2"
-            ? `, ${usd(c.monthly)} a month as its share of the EC2 instances and logs`
-            : `, ${usd(c.monthly)} a month`;
+        return onInstances(c) ? `, ${usd(c.monthly)} a month as its share of the EC2 instances and logs` : `, ${usd(c.monthly)} a month`;
     };
     const byText = new Map<string, { names: string[]; change: ServiceChange }>();
     for (const change of r.changes) {
@@ -810,6 +837,8 @@ function markdownAgainst(r: Review, detail: Detail): string {
     const planned = (c?: Ec2CapacityReport) => (c ? `${c.instances} × ${c.instanceType}` : "");
     if (planned(r.capacity) !== planned(base.capacity))
         parts.push({ title: "EC2 capacity", lines: r.capacity ? capacityLines(r.capacity) : [] });
+    if (placementKey(r.placement) !== placementKey(base.placement))
+        parts.push({ title: "Placement advisor", lines: placementLines(r.placement, true).filter(Boolean).slice(1) });
     if (r.advice && adviceKey(r.advice) !== adviceKey(base.advice))
         parts.push({ title: "Capacity advisor", lines: adviceLines(r.advice, true) });
     table("Jobs", jobsTable(r.jobs), jobsTable(base.jobs ?? []), 0);
@@ -836,6 +865,12 @@ function markdownAgainst(r: Review, detail: Detail): string {
 function adviceKey(advice: CapacityAdvice | undefined): string {
     const choice = (c: CapacityAdvice["current"] | undefined) => (c ? `${c.count} × ${c.instanceType}` : "none");
     return advice ? `${choice(advice.current)} → ${choice(advice.recommendation)}` : "";
+}
+
+/** What the placement advice decides: each service's capacity and the instances, as advised. */
+function placementKey(advice: PlacementAdvice | undefined): string {
+    const r = advice?.recommendation;
+    return r ? JSON.stringify([r.placement, r.instanceType, r.count]) : "";
 }
 
 /** Whether the base plan was estimated on the same assumptions (its review section says which; an older one does not). */
@@ -888,10 +923,11 @@ function markdownAt(r: Review, detail: Detail): string {
         summary: string,
         lines: string[],
         group = false,
+        ignored: readonly number[] = [],
     ) => {
         const shape = group ? grouped : fold;
         out.push(`#### ${title}`, "", ...lines);
-        const touched = changedRows(tables[0], tables[1], column);
+        const touched = changedRows(tables[0], tables[1], column, ignored);
         if (touched.rows.length) out.push(markdownTable(shape(touched)), "");
         if (detail === "summary") out.push(`${summary}.`, "");
         else out.push(...folded(`${r.against ? "All" : "The"} ${title.toLowerCase()} (${summary})`, markdownTable(shape(tables[0]))));
@@ -915,12 +951,23 @@ function markdownAt(r: Review, detail: Detail): string {
     const routeSummary =
         `${plural(r.routes.length, "rule")} ` +
         `for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
-    section("Routes", [routesTable(r.routes), base?.routes && routesTable(base.routes)], 3, routeSummary, [
-        routingOrder,
-        "",
-        ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
-        ...(overlaps.length ? [""] : []),
-    ]);
+    // Rows compared by service; a rule kept at the priority its base placed is no change.
+    section(
+        "Routes",
+        [routesTable(r.routes), base?.routes && routesTable(base.routes)],
+        routesTable([]).headers.indexOf("service"),
+        routeSummary,
+        [
+            routingOrder,
+            "",
+            priorityOrigins,
+            "",
+            ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
+            ...(overlaps.length ? [""] : []),
+        ],
+        false,
+        [routesTable([]).headers.indexOf("from")],
+    );
     if (accessTable(r.plan).rows.length) out.push("#### Access (task-role grants)", "", markdownTable(accessTable(r.plan)), "");
     if (connectionsTable(r.plan).rows.length) {
         out.push("#### Service-to-service calls (Service Connect)", "", "Who calls whom:", "", ...callLines(r), "");
@@ -945,7 +992,11 @@ function markdownAt(r: Review, detail: Detail): string {
         [memoryTable(r.facts), base?.facts && memoryTable(base.facts)],
         0,
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
-        [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
+        [
+            ...(r.capacity ? [...capacityLines(r.capacity), ""] : []),
+            ...placementLines(r.placement, true),
+            ...(r.advice ? [...adviceLines(r.advice, true), ""] : []),
+        ],
     );
     if (r.jobs.length) out.push("#### Jobs (EventBridge Scheduler)", "", markdownTable(jobsTable(r.jobs)), "");
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));

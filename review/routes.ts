@@ -30,6 +30,11 @@ export const routingOrder =
     "rules, so a path-only rule serves its path on every host that no host " +
     "rule matches.";
 
+/** What the table's `from` column says: where each priority came from (model/priorities.ts). */
+export const priorityOrigins =
+    "from: kept = the priority the rule was deployed with; new = placed now, in a free slot of its " +
+    "specificity tier; pinned = the route's own priority. A deployed rule never moves for another.";
+
 export function routingTable(rules: readonly RuleFacts[]): RouteRow[] {
     const ordered = [...rules].sort((a, b) => a.priority - b.priority);
     return ordered.map((rule, index) => {

@@ -76,7 +76,16 @@ export function secretSources(plan: PlanDocument, service: string): SecretSource
 export const ruleWords = (rule: Pick<RuleFacts, "hosts" | "paths">) =>
     rule.hosts.length ? [rule.hosts.join(", "), ...rule.paths].join(" ") : `${rule.paths.join(", ")} on any host`;
 
-const capacityWords: Record<ServiceFacts["capacity"], string> = { ec2: "on EC2", fargate: "on Fargate", "fargate-spot": "on Fargate Spot" };
+const capacityWords: Record<ServiceFacts["capacity"], string> = {
+    ec2: "on EC2",
+    "ec2-spot": "on EC2 Spot",
+    fargate: "on Fargate",
+    "fargate-spot": "on Fargate Spot",
+};
+
+/** Where its tasks run: `on EC2 Spot (first 1 on on-demand EC2)` for an ec2-spot service with an on-demand base. */
+const whereWords = (s: ServiceFacts) =>
+    `${capacityWords[s.capacity]}${s.capacity === "ec2-spot" && s.onDemandBase ? ` (first ${s.onDemandBase} on on-demand EC2)` : ""}`;
 
 /** What autoscaling tracks: `on CPU 60%`, `on 500 requests a task a minute`, `on queue orders (100 messages a task)`. */
 function scalingWords(s: ServiceFacts): string {
@@ -147,7 +156,7 @@ export function newServiceLines(s: ServiceFacts, plan: PlanDocument, minutesAssu
     const tasks = s.job ? "" : `, ${taskWords(s)}`;
     return [
         what,
-        `${capacityWords[s.capacity]}${size}${tasks}; memory reservation ${s.reservation} MiB, limit ${s.limit} MiB; ${s.cpu} CPU units`,
+        `${whereWords(s)}${size}${tasks}; memory reservation ${s.reservation} MiB, limit ${s.limit} MiB; ${s.cpu} CPU units`,
         ...reachWords(plan, s),
         ...secretWords(secretSources(plan, s.name)),
     ];

@@ -199,24 +199,44 @@ describe("budgets in the plan", () => {
                 ["ACM certificate", 0],
             ],
         );
-        // 2624 MiB and 2816 CPU units reserved: on 3 × m6i.large (7731 MiB, 2048 units) and 3 × c6i.large (3737 MiB).
+        // The plan: 3 × m6i.large ($210.24) with their root volumes ($7.20) and docs on Fargate Spot ($7.21).
+        const placement = { api: "ec2", docs: "fargate-spot", status: "ec2", web: "ec2", worker: "ec2" };
         assert.deepEqual(review.capacity.current, {
             instanceType: "m6i.large",
             count: 3,
-            monthly: 210.24,
+            monthly: 378.81,
+            compute: 224.65,
             utilisation: { memory: 0.1131, cpu: 0.4583 },
+            placement,
         });
-        assert.deepEqual(review.capacity.recommendation, {
-            instanceType: "c6i.large",
-            count: 3,
-            monthly: 186.15,
-            utilisation: { memory: 0.2341, cpu: 0.4583 },
+        // Every service runs two tasks or more: all of them on Fargate Spot, and the group keeps no instance.
+        const { settings, moves, summary, ...advised } = review.capacity.recommendation;
+        assert.deepEqual(advised, {
+            instanceType: null,
+            count: 0,
+            monthly: 204.62,
+            compute: 50.46,
+            utilisation: null,
+            placement: { api: "fargate-spot", docs: "fargate-spot", status: "fargate-spot", web: "fargate-spot", worker: "fargate-spot" },
         });
+        assert.deepEqual(settings, {
+            "fleet:cluster": { ec2: { minSize: 0 } },
+            "fleet:services": Object.fromEntries(["api", "status", "web", "worker"].map((s) => [s, { capacity: "fargate-spot" }])),
+        });
+        assert.deepEqual(
+            moves.map((m: { service: string }) => m.service),
+            ["api", "status", "web", "worker"],
+        );
+        assert.equal(
+            summary,
+            "move api, status, web and worker to Fargate Spot and run no EC2 instance: $174.19 a month less ($204.62 instead of $378.81)",
+        );
+        assert.equal(review.capacity.monthlySaving, 174.19);
         assert.equal(review.capacity.graviton.considered, false);
-        // Without EC2 capacity: no choices.
+        // Without EC2 capacity: no instances, and no EC2 type advice.
         const dev = r.devOver.review as unknown as Record<string, any>;
-        assert.equal(dev.capacity.current, null);
-        assert.equal(dev.capacity.recommendation, null);
+        assert.equal(dev.capacity.current.instanceType, null);
+        assert.equal(dev.capacity.graviton, null);
     });
 
     it("refuses a malformed budget before planning, with one message per field", () => {

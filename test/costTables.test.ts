@@ -124,7 +124,8 @@ function markdownCostTables(markdown: string): CostTables {
 function assertAddsUp(t: CostTables, where: string): void {
     const bill = columnOf(t.bill, "monthly");
     assert.equal(sum(bill.rows), bill.total, `${where}: the bill's rows add up to its total`);
-    assert.ok(bill.items.filter((item) => item === "EC2 instances").length <= 1, `${where}: the EC2 instances once`);
+    for (const instances of ["EC2 instances", "EC2 Spot instances"])
+        assert.ok(bill.items.filter((item) => item === instances).length <= 1, `${where}: the ${instances} once`);
     const line = (item: string) => bill.rows[bill.items.indexOf(item)] ?? 0;
 
     const [monthly, compute, logs] = ["monthly", "compute", "logs"].map((column) => columnOf(t.services, column));
@@ -133,7 +134,11 @@ function assertAddsUp(t: CostTables, where: string): void {
         assert.equal(amount, compute.rows[i] + logs.rows[i], `${where}: ${monthly.items[i]}'s monthly is its compute and logs`),
     );
     // A service on EC2 carries its share of the instances: the shares add up to the instances' one line.
-    assert.equal(compute.total, line("Fargate tasks") + line("EC2 instances"), `${where}: compute is the Fargate and EC2 lines`);
+    assert.equal(
+        compute.total,
+        line("Fargate tasks") + line("EC2 instances") + line("EC2 Spot instances"),
+        `${where}: compute is the Fargate and EC2 lines`,
+    );
     assert.equal(logs.total, line("log ingestion"), `${where}: logs are the log ingestion line`);
 
     const baseline = columnOf(t.baseline, "monthly");

@@ -28,6 +28,12 @@ const one = (type: string, name: string) => {
 };
 
 describe("a program of your own", () => {
+    it("exports its listener rules as `routes`, which its next run reads back to keep each priority", () => {
+        assert.deepEqual(Object.keys(plan.outputs).sort(), ["databaseAddress", "routes", "urls"]);
+        const [rule] = plan.outputs.routes as { priority: number; service: string; hosts: string[]; paths: string[] }[];
+        assert.deepEqual([rule.service, rule.hosts, rule.paths], ["orders", ["orders.dev.orders.example.com"], []]);
+    });
+
     it("gives the service the database's address and port, sorted among the catalog's variables", () => {
         const database = one("aws:rds/instance:Instance", "orders-db").inputs;
         const container = JSON.parse(String(one("aws:ecs/taskDefinition:TaskDefinition", "orders-taskdef").inputs.containerDefinitions))[0];

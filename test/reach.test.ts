@@ -222,15 +222,15 @@ describe("web connects to api through Service Connect (dev: Fargate, awsvpc)", (
 describe("web connects to api on EC2 (prod: awsvpc, as every service in Service Connect)", () => {
     it("plans, and passes the policy", () => assert.equal(runs.prodReach.code, 0, runs.prodReach.stderr + runs.prodReach.stdout));
 
-    it("gives the EC2 task the task size ECS requires under Service Connect: the agent's 256 CPU units and 64 MiB more", () => {
+    it("gives the EC2 task the task memory ECS requires under Service Connect, 64 MiB above its limit, and no task CPU", () => {
         const task = resource(runs.prodReach, "aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs;
         const { cpu, memory, memoryReservation } = container(runs.prodReach, "api");
-        assert.deepEqual([task.cpu, task.memory], [String(cpu + 256), String(memory + 64)]);
-        // Placement reserves the task size, not the soft reservation: the capacity report packs by it.
+        assert.deepEqual([task.cpu, task.memory], [undefined, String(memory + 64)]);
+        // Placement reserves the task memory, not the soft reservation: the capacity report packs by it.
         const api = runs.prodReach.plan!.model!.services.find((s) => s.name === "api")!;
-        assert.deepEqual([api.reservation, api.ec2TaskSize], [memoryReservation, { cpu: cpu + 256, memory: memory + 64 }]);
+        assert.deepEqual([api.reservation, api.ec2TaskSize], [memoryReservation, { memory: memory + 64 }]);
         // The memory table shows it where a Fargate service shows its Fargate size.
-        const row = new RegExp(`^api +ec2 +${memoryReservation} +${memory} +${cpu} +${cpu + 256}/${memory + 64} +`, "m");
+        const row = new RegExp(`^api +ec2 +${memoryReservation} +${memory} +${cpu} +-/${memory + 64} +`, "m");
         assert.match(runs.prodReach.stdout, row);
     });
 

@@ -53,6 +53,7 @@ const rule = (service: string, hosts: string[], index = 0): PlannedRule => ({
     key: "k",
     kind: "host",
     priority: 1,
+    origin: "new",
     hosts,
     paths: [],
 });

@@ -585,6 +585,8 @@ describe("the plan's model section", () => {
                 registeredMemoryMiB: 7603,
                 eniTrunking: false,
                 awsvpcTasksPerInstance: 2,
+                serviceConnectAgent: { memoryMiB: 64, cpu: 0 },
+                rootVolumeGiB: 30,
             },
         });
         const tg = (name: string, deregistrationDelay: number) => ({

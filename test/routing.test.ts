@@ -229,75 +229,42 @@ describe("planRoutes", () => {
     describe("priority collisions", () => {
         const ordersPriority = computedPriority("orders", [], ["/orders/*"]);
 
-        it("reports a pin onto another rule's computed priority, with a free value after it in the same tier", () => {
-            const routes = [route("orders", 0, [], ["/orders/*"]), route("billing", 0, [], ["/billing/*"], ordersPriority)];
-            const plan = planRoutes(routes);
-            assert.deepEqual(idsOf(plan), [["routing/priority-collision", 'service "billing"', "routes[0]"]]);
-            // The suggestion as data, for tools that pin it (the benchmark); the message says the same in words.
-            assert.equal(plan.suggestedPins.length, 1);
-            const free = plan.suggestedPins[0].priority;
-            assert.deepEqual(plan.suggestedPins, [{ service: "billing", route: 0, priority: free }]);
-            assert.ok(plan.problems[0].fix.includes(`pin \`priority: ${free}\``), plan.problems[0].fix);
+        it("moves a new rule off its home slot when a pin takes it: the pin is kept, nothing is asked", () => {
+            const plan = planRoutes([route("orders", 0, [], ["/orders/*"]), route("billing", 0, [], ["/billing/*"], ordersPriority)]);
+            assert.deepEqual(plan.problems, []);
+            assert.deepEqual(plan.suggestedPins, []);
+            const billing = plan.rules.find((r) => r.service === "billing")!;
+            const orders = plan.rules.find((r) => r.service === "orders")!;
+            assert.deepEqual([billing.priority, billing.origin], [ordersPriority, "pinned"]);
+            assert.equal(orders.origin, "new");
+            // The nearest free slot of the same tier: after the home slot when it is free.
+            assert.equal(orders.priority, ordersPriority + 1);
+        });
 
-            assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
+        it("reports two rules pinned onto one priority, with a free value after it in the same tier", () => {
+            const routes = [route("billing", 0, [], ["/billing/*"], ordersPriority), route("users", 0, [], ["/users/*"], ordersPriority)];
+            const plan = planRoutes(routes);
+            assert.deepEqual(idsOf(plan), [["routing/priority-collision", 'service "users"', "routes[0]"]]);
+            // The suggestion as data, for tools that pin it (the benchmark); the message says the same in words.
+            const free = plan.suggestedPins[0].priority;
+            assert.deepEqual(plan.suggestedPins, [{ service: "users", route: 0, priority: free }]);
+            assert.ok(plan.problems[0].fix.includes(`pin \`priority: ${free}\``), plan.problems[0].fix);
             assert.ok(free > ordersPriority, `${free} comes after ${ordersPriority}`);
-            assert.equal(Math.floor((free - 1) / slotsPerTier), Math.floor((ordersPriority - 1) / slotsPerTier));
             const taken = bandTierSlot(ordersPriority);
             const suggested = bandTierSlot(free);
             assert.deepEqual([suggested.band, suggested.tier], [taken.band, taken.tier]);
-
-            // Both rules share the priority, ordered by service name.
-            assert.deepEqual(
-                plan.rules.map((r) => [r.service, r.priority]),
-                [
-                    ["billing", ordersPriority],
-                    ["orders", ordersPriority],
-                ],
-            );
             // Following the advice resolves it.
-            assert.deepEqual(planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], free)]).problems, []);
-        });
-
-        it("gives each of several colliding rules its own unused suggestion", () => {
-            const p = ordersPriority;
-            const routes = [
-                route("orders", 0, [], ["/orders/*"]),
-                route("billing", 0, [], ["/billing/*"], p),
-                route("users", 0, [], ["/users/*"], p),
-                route("cart", 0, [], ["/cart/*"], p + 1),
-            ];
-            const plan = planRoutes(routes);
-            assert.deepEqual(idsOf(plan), [
-                ["routing/priority-collision", 'service "billing"', "routes[0]"],
-                ["routing/priority-collision", 'service "users"', "routes[0]"],
-            ]);
-            assert.deepEqual(
-                plan.suggestedPins.map((pin) => [pin.service, pin.route]),
-                [
-                    ["billing", 0],
-                    ["users", 0],
-                ],
-            );
-            const [billing, users] = plan.suggestedPins.map((pin) => pin.priority);
-            assert.notEqual(billing, users);
-            for (const free of [billing, users]) {
-                assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
-                assert.ok(free > p, `${free} comes after ${p}`);
-            }
-            const fixed = planRoutes([
-                routes[0],
-                route("billing", 0, [], ["/billing/*"], billing),
-                route("users", 0, [], ["/users/*"], users),
-                routes[3],
-            ]);
-            assert.deepEqual(fixed.problems, []);
+            assert.deepEqual(planRoutes([routes[0], route("users", 0, [], ["/users/*"], free)]).problems, []);
         });
 
         it("suggests a value in the taken priority's own tier when it is the tier's last slot", () => {
             // "svc472" with host api.example.com hashes to the last slot of its host-band tier.
             const taken = computedPriority("svc472", ["api.example.com"], []);
             assert.equal(bandTierSlot(taken).slot, slotsPerTier - 1, "precondition: last slot of the tier");
-            const plan = planRoutes([route("svc472", 0, ["api.example.com"], []), route("billing", 0, ["billing.example.com"], [], taken)]);
+            const plan = planRoutes([
+                route("svc472", 0, ["api.example.com"], [], taken),
+                route("billing", 0, ["billing.example.com"], [], taken),
+            ]);
             assert.deepEqual(idsOf(plan), [["routing/priority-collision", 'service "billing"', "routes[0]"]]);
             const free = plan.suggestedPins[0].priority;
             assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);

@@ -182,12 +182,35 @@ describe("the DNS component", () => {
 describe("task sizes that hold the Service Connect agent", () => {
     const capacityOf = (name: string) => fleet.services.find((s) => s.name === name)!.capacity;
 
-    it("gives EC2 tasks that call or are called a task size: the agent's 256 CPU units and 64 MiB above the container's", () => {
-        // ECS refuses Service Connect on a task definition without task memory above the containers' limits.
+    it("gives EC2 tasks that call or are called the task memory ECS requires, 64 MiB above the container's, and no task CPU", () => {
+        // ECS refuses Service Connect on a task definition without task memory above the containers'
+        // limits; task CPU is optional on EC2, so the agent takes CPU by weight and packing keeps the CPU.
         for (const name of ["worker", "api", "search"]) {
-            assert.deepEqual(capacityOf(name), { kind: "ec2", task: { cpu: 512, memory: 192 } }, name);
+            assert.deepEqual(capacityOf(name), { kind: "ec2", task: { memory: 192 } }, name);
         }
         assert.deepEqual(capacityOf("batch"), { kind: "ec2" });
+    });
+
+    it("reserves for the agent on EC2 what the stack sets in fleet:cluster.ec2.serviceConnectAgent", () => {
+        const reserving = resolveForTest(
+            { api: { image: "nginx:1.27", port: 8080, memory, capacity: "ec2" }, web: { image: "nginx:1.27", memory, connects: ["api"] } },
+            {
+                domain: "example.com",
+                network: { natGateways: "single" },
+                cluster: {
+                    defaultCapacity: "ec2",
+                    ec2: { instanceType: "t3.medium", maxSize: 2, serviceConnectAgent: { memoryMiB: 128, cpu: 256 } },
+                },
+            },
+        );
+        const capacity = (name: string) => reserving.services.find((s) => s.name === name)!.capacity;
+        assert.deepEqual(
+            [capacity("api"), capacity("web")],
+            [
+                { kind: "ec2", task: { cpu: 512, memory: 256 } },
+                { kind: "ec2", task: { cpu: 512, memory: 256 } },
+            ],
+        );
     });
 
     it("sizes Fargate tasks that call or are called for the container and the agent together", () => {
