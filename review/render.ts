@@ -815,8 +815,9 @@ function markdownAgainst(r: Review, detail: Detail): string {
         column: number,
         shape = fold,
         keep = (_row: Table["rows"][number]) => false,
+        ignored: readonly number[] = [],
     ) => {
-        const changed = changedRows(head, before, column);
+        const changed = changedRows(head, before, column, ignored);
         const touched = { headers: changed.headers, rows: changed.rows.filter((row) => !added.has(String(row[column])) || keep(row)) };
         if (!touched.rows.length) return;
         const lines = detail === "summary" ? [`${plural(touched.rows.length, "row")} changed.`] : [markdownTable(shape(touched))];
@@ -824,7 +825,17 @@ function markdownAgainst(r: Review, detail: Detail): string {
     };
     parts.push({ title: "Resources", lines: markdownResources(r, detail) });
     // A new service's rules are its routes above; they show here when an earlier rule takes part of their traffic.
-    table("Routes", routesTable(r.routes), routesTable(base.routes ?? []), 3, fold, (row) => row[5] !== "");
+    // Rows compared by service; a rule kept at the priority its base placed is no change.
+    const routeColumns = routesTable([]).headers;
+    table(
+        "Routes",
+        routesTable(r.routes),
+        routesTable(base.routes ?? []),
+        routeColumns.indexOf("service"),
+        fold,
+        (row) => row[routeColumns.indexOf("note")] !== "",
+        [routeColumns.indexOf("from")],
+    );
     table("Access", accessTable(r.plan), accessTable(base.plan), 0);
     table("Service Connect calls", connectionsTable(r.plan), connectionsTable(base.plan), 0);
     table("Ports and volumes", portsTable(r.plan, r.facts), portsTable(base.plan, baseFacts), 0);
@@ -850,7 +861,8 @@ function markdownAgainst(r: Review, detail: Detail): string {
             title: "Waivers",
             lines: r.policy.waivers.map((w) => `- ${w.control} for ${w.scope}: ${w.reason} (${waiverHits(r.policy, w)} waived)`),
         });
-    if (!sameAssumptions(base.plan)) parts.push({ title: "Assumptions", lines: [`<sub>${priceBook.assumptions.notes.join(" ")}</sub>`] });
+    const assumptions = changedAssumptions(base.plan);
+    if (assumptions.length) parts.push({ title: "Assumptions", lines: [`<sub>${assumptions.join(" ")}</sub>`] });
     // A plan that changes nothing has nothing to fold.
     const said = parts.filter((part) => part.lines.length);
     const body = said.flatMap((part) => [`**${part.title}**`, "", ...part.lines, ""]);
@@ -873,10 +885,13 @@ function placementKey(advice: PlacementAdvice | undefined): string {
     return r ? JSON.stringify([r.placement, r.instanceType, r.count]) : "";
 }
 
-/** Whether the base plan was estimated on the same assumptions (its review section says which; an older one does not). */
-function sameAssumptions(base: PlanDocument): boolean {
+/**
+ * The assumptions this estimate rests on that the base plan's did not (its review section says
+ * which). None for a base that does not say (an older fleet's): its cost lines show what changed.
+ */
+function changedAssumptions(base: PlanDocument): readonly string[] {
     const said = (base as { review?: { cost?: { assumptions?: unknown } } }).review?.cost?.assumptions;
-    return JSON.stringify(said) === JSON.stringify(priceBook.assumptions.notes);
+    return Array.isArray(said) ? priceBook.assumptions.notes.filter((note) => !said.includes(note)) : [];
 }
 
 /**
