@@ -879,10 +879,9 @@ function adviceKey(advice: CapacityAdvice | undefined): string {
     return advice ? `${choice(advice.current)} → ${choice(advice.recommendation)}` : "";
 }
 
-/** What the placement advice decides: each service's capacity and the instances, as advised. */
+/** What the placement advice asks of the stack: its settings and moves (a new service the advice leaves where it is changes neither). */
 function placementKey(advice: PlacementAdvice | undefined): string {
-    const r = advice?.recommendation;
-    return r ? JSON.stringify([r.placement, r.instanceType, r.count]) : "";
+    return advice ? JSON.stringify([advice.settings, advice.moves.map((m) => [m.service, m.to])]) : "";
 }
 
 /**

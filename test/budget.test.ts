@@ -204,7 +204,7 @@ describe("budgets in the plan", () => {
         assert.deepEqual(review.capacity.current, {
             instanceType: "m6i.large",
             count: 3,
-            monthly: 378.81,
+            monthly: 378.82,
             compute: 224.65,
             utilisation: { memory: 0.1131, cpu: 0.4583 },
             placement,
@@ -214,7 +214,7 @@ describe("budgets in the plan", () => {
         assert.deepEqual(advised, {
             instanceType: null,
             count: 0,
-            monthly: 204.62,
+            monthly: 204.63,
             compute: 50.46,
             utilisation: null,
             placement: { api: "fargate-spot", docs: "fargate-spot", status: "fargate-spot", web: "fargate-spot", worker: "fargate-spot" },
@@ -229,7 +229,7 @@ describe("budgets in the plan", () => {
         );
         assert.equal(
             summary,
-            "move api, status, web and worker to Fargate Spot and run no EC2 instance: $174.19 a month less ($204.62 instead of $378.81)",
+            "move api, status, web and worker to Fargate Spot and run no EC2 instance: $174.19 a month less ($204.63 instead of $378.82)",
         );
         assert.equal(review.capacity.monthlySaving, 174.19);
         assert.equal(review.capacity.graviton.considered, false);
