@@ -115,7 +115,9 @@ export function alertSettings(parsed: z.output<typeof alertsSchema>): AlertSetti
  * control for the platform. The offline plan and a preview warn; an update refuses it.
  */
 export function pagesNoOne(settings: Pick<StackSettings, "alerts" | "policy">): boolean {
-    return settings.policy.enforcement === "mandatory" && settings.alerts === undefined && !settings.policy.waivers.platform?.["FLEET.alerts"];
+    return (
+        settings.policy.enforcement === "mandatory" && settings.alerts === undefined && !settings.policy.waivers.platform?.["FLEET.alerts"]
+    );
 }
 
 /** The sentence of the plan's warning, and of an update's refusal. */
