@@ -80,7 +80,8 @@ export class Cluster extends pulumi.ComponentResource {
                 settings: [{ name: "containerInsights", value: settings.containerInsights }],
                 // Logging DEFAULT: ECS Exec logs each session with the task definition's awslogs configuration, so to the
                 // log group of the service it opened (OVERRIDE names one log group for the whole cluster). ECS API
-                // ExecuteCommandConfiguration, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html
+                // ExecuteCommandConfiguration,
+                // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html
                 ...(args.executeCommandKeyArn
                     ? { configuration: { executeCommandConfiguration: { kmsKeyId: args.executeCommandKeyArn, logging: "DEFAULT" } } }
                     : {}),

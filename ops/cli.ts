@@ -3,7 +3,8 @@
  * on) the live account with the AWS SDK (the standard credential chain, the stack file's
  * aws:region, AWS_ENDPOINT_URL when set).
  *
- *   status                                   tasks, rollouts, targets, events, stopped tasks, catalog services not deployed; exit 1 when not steady
+ *   status                                   tasks, rollouts, targets, events, stopped tasks, catalog services not
+ *                                            deployed; exit 1 when not steady
  *   logs <service> [--since 10m] [--follow] [--filter <pattern>]
  *   tune [--days 14] [--write]               memory and CPU from what the services used
  *   run <service|job> [--detach] [--timeout 30m] [-- <command...>]   a one-off task; exits with its exit code

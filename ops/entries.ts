@@ -64,7 +64,8 @@ export function requireEntry(
     if (!accepts.includes(kind)) {
         throw new OpsError(
             kind === "job"
-                ? `${name} is a job (it has a schedule), and ${command} takes a service; its services in stack ${stack}: ${candidates.join(", ") || "none"}`
+                ? `${name} is a job (it has a schedule), and ${command} takes a service; ` +
+                      `its services in stack ${stack}: ${candidates.join(", ") || "none"}`
                 : `${name} is a service, and ${command} takes a job`,
         );
     }

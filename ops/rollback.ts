@@ -36,7 +36,8 @@ export function describeChanges(from: TaskDefinition, to: TaskDefinition): strin
     const change = (what: string, before: unknown, after: unknown, unit = "") => {
         if (JSON.stringify(before) !== JSON.stringify(after))
             lines.push(
-                `${what}: ${before ?? "unset"}${before !== undefined ? unit : ""} → ${after ?? "unset"}${after !== undefined ? unit : ""}`,
+                `${what}: ${before ?? "unset"}${before !== undefined ? unit : ""} → ` +
+                    `${after ?? "unset"}${after !== undefined ? unit : ""}`,
             );
     };
     change("task cpu", from.cpu, to.cpu, " units");
@@ -160,7 +161,8 @@ export async function runRollback(clients: Clients, context: StackContext, name:
     out(`ECS now replaces the tasks in a rolling deployment: npm run ops -- status --stack ${stack}`);
     out(
         `warning: the stack still deploys ${revisionOf(currentArn)}: the next pulumi up that changes ${name} ` +
-            `(or any pulumi up --refresh) moves it forward again; revert the change in the catalog or Pulumi.${stack}.yaml to keep this rollback`,
+            `(or any pulumi up --refresh) moves it forward again; ` +
+            `revert the change in the catalog or Pulumi.${stack}.yaml to keep this rollback`,
     );
     return 0;
 }

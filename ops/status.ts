@@ -167,7 +167,8 @@ export function renderStatus(
     lines.push(
         unsteady.length === 0
             ? `all ${statuses.length} service(s) at steady state${missing}`
-            : `${unsteady.length} of ${statuses.length} service(s) not at steady state: ${unsteady.map((s) => s.name).join(", ")}${missing}`,
+            : `${unsteady.length} of ${statuses.length} service(s) not at steady state: ` +
+                  `${unsteady.map((s) => s.name).join(", ")}${missing}`,
     );
     return lines.join("\n");
 }

@@ -1486,7 +1486,10 @@ const eventPatternSource =
 /** The filters a value array of an event pattern may hold besides plain values (EventBridge comparison operators). */
 const patternOperators = ["prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case", "wildcard"];
 
-/** Why an event pattern's object is refused, at `path`, or undefined: every leaf a list of values or filters, `$or` a list of two or more patterns. */
+/**
+ * Why an event pattern's object is refused, at `path`, or undefined: every leaf a list of values or
+ * filters, `$or` a list of two or more patterns.
+ */
 function eventPatternProblem(pattern: unknown, path: string): string | undefined {
     if (typeof pattern !== "object" || pattern === null || Array.isArray(pattern)) return `${path || "the pattern"} is not an object`;
     for (const [key, value] of Object.entries(pattern)) {

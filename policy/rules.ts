@@ -525,7 +525,9 @@ const checks: Record<string, Check> = {
                 .map((resource) => ({
                     resource,
                     problem: "does not roll a deployment back when its alarms fire",
-                    fix: "set alarms { alarmNames: [its 5xx and unhealthy-target alarms], enable: true, rollback: true }, as fleet:alerts does",
+                    fix:
+                        "set alarms { alarmNames: [its 5xx and unhealthy-target alarms], enable: true, rollback: true }, " +
+                        "as fleet:alerts does",
                 })),
         ];
     },

@@ -136,7 +136,8 @@ describe("exec: true", () => {
             [
                 [
                     "[FLEET.exec] aws:ecs/service:Service api (service api): lets anyone allowed ecs:ExecuteCommand open a shell in its " +
-                        "running tasks (ECS Exec). Fix: remove exec from fleet:services.api in the stack file, or waive FLEET.exec for api " +
+                        "running tasks (ECS Exec). Fix: remove exec from fleet:services.api in the stack file, " +
+                        "or waive FLEET.exec for api " +
                         "with a reason in fleet:policy.waivers.",
                     undefined,
                 ],

@@ -129,7 +129,8 @@ describe("ops run, scripted", () => {
         assert.equal(result.code, 3);
         assert.deepEqual(result.out, ["applying 0042_orders.sql", "ERROR: relation orders already exists"]);
         assert.deepEqual(result.err, [
-            "started task 0123456789abcdef of api (fleet-dev-api:7, from ECS service api-1a2b3c4) in cluster fleet-dev-0a1b2c3; waiting for it to stop",
+            "started task 0123456789abcdef of api (fleet-dev-api:7, from ECS service api-1a2b3c4) in cluster fleet-dev-0a1b2c3; " +
+                "waiting for it to stop",
             "task 0123456789abcdef exited with code 3",
         ]);
         assert.deepEqual(result.slept, [5000, 5000]);

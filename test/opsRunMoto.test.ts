@@ -56,7 +56,8 @@ const catalogModule = [
     "export const services = {",
     '    api: { image: "example/api:2", port: 8080, routes: [{ host: "api" }], memory: { reservation: 128, limit: 256 } },',
     '    worker: { image: "example/api:2", command: ["node", "worker.js"], memory: { reservation: 128, limit: 256 } },',
-    '    nightly: { image: "example/api:2", command: ["node", "report.js"], memory: { reservation: 128, limit: 256 }, schedule: "rate(1 day)" },',
+    '    nightly: { image: "example/api:2", command: ["node", "report.js"], memory: { reservation: 128, limit: 256 },',
+    '        schedule: "rate(1 day)" },',
     "};",
     "",
 ].join("\n");
@@ -265,7 +266,7 @@ describe(
 
         const taskOf = async (id: string) => (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [id] }))).tasks![0];
 
-        it("run --detach: a task of the service's current revision, its command replaced, started by fleet-ops; prints its id", async () => {
+        it("run --detach: the service's current revision, its command replaced, started by fleet-ops; prints its id", async () => {
             const { code, out, err } = await ops(["run", "api", "--stack", "runs", "--detach", "--", "node", "migrate.js", "--dry-run"]);
             assert.equal(code, 0, err);
             assert.match(out, /^[0-9a-f-]{32,36}$/);
@@ -323,7 +324,8 @@ describe(
             assert.equal(
                 err,
                 [
-                    `started task ${id} of api (fleet-runs-api:3, from ECS service api-1f2e3d4) in cluster ${cluster}; waiting for it to stop`,
+                    `started task ${id} of api (fleet-runs-api:3, from ECS service api-1f2e3d4) in cluster ${cluster}; ` +
+                        "waiting for it to stop",
                     // moto stops every container with code 0: a non-zero one is the scripted ECS's (test/opsRun.test.ts).
                     `task ${id} exited with code 0`,
                 ].join("\n"),
@@ -346,11 +348,12 @@ describe(
             await ecs.send(new StopTaskCommand({ cluster, task: id }));
         });
 
-        it("rollback: back one revision, registered again since Pulumi deregistered it; says what changed and what pulumi up does", async () => {
+        it("rollback: back one revision, registered again (Pulumi deregistered it); what changed and what pulumi up does", async () => {
             const { code, out, err } = await ops(["rollback", "api", "--stack", "runs"]);
             assert.equal(code, 0, err);
             assert.deepEqual(out.split("\n"), [
-                "api (api-1f2e3d4): rolled back from fleet-runs-api:3 to fleet-runs-api:2, registered again as fleet-runs-api:4 (Pulumi had deregistered it)",
+                "api (api-1f2e3d4): rolled back from fleet-runs-api:3 to fleet-runs-api:2, " +
+                    "registered again as fleet-runs-api:4 (Pulumi had deregistered it)",
                 "  image: example/api:3 → example/api:2",
                 "  memory: 512 MiB → 256 MiB",
                 "  environment changed: LOG_LEVEL",
@@ -374,7 +377,8 @@ describe(
                 [unknown.code, unknown.err],
                 [
                     2,
-                    `ops logs: apii is not in the catalog (${path.relative(process.cwd(), catalog)}) (did you mean "api"?); its services and jobs in stack runs: api, nightly, worker`,
+                    `ops logs: apii is not in the catalog (${path.relative(process.cwd(), catalog)}) (did you mean "api"?); ` +
+                        "its services and jobs in stack runs: api, nightly, worker",
                 ],
             );
             const job = await ops(["rollback", "nightly", "--stack", "runs"]);
@@ -382,7 +386,8 @@ describe(
                 [job.code, job.err],
                 [
                     2,
-                    "ops rollback: nightly is a job (it has a schedule), and rollback takes a service; its services in stack runs: api, worker",
+                    "ops rollback: nightly is a job (it has a schedule), and rollback takes a service; " +
+                        "its services in stack runs: api, worker",
                 ],
             );
             const undeployed = await ops(["run", "worker", "--stack", "runs", "--detach"]);
@@ -390,7 +395,8 @@ describe(
                 [undeployed.code, undeployed.err],
                 [
                     2,
-                    `ops run: worker is not deployed: cluster ${cluster} has no ECS service tagged fleet:service=worker (pulumi up -s runs)`,
+                    `ops run: worker is not deployed: cluster ${cluster} has no ECS service tagged ` +
+                        "fleet:service=worker (pulumi up -s runs)",
                 ],
             );
         });
