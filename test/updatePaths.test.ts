@@ -257,6 +257,15 @@ describe("the samples' placeholders", () => {
             file,
             fs.readFileSync(file, "utf8").replaceAll("123456789012", "210987654321").replaceAll("example.com", "acme.io"),
         );
+        // A mandatory stack must also page someone before an update (FLEET.alerts, test/alerts.test.ts).
+        const unalerted = await runProgram("paths", { root, catalog, update: true });
+        assert.equal(
+            !unalerted.ok && unalerted.message,
+            "fleet: stack paths is mandatory (fleet:policy.enforcement) and pages no one (FLEET.alerts): set fleet:alerts " +
+                "{ email: <address> } in Pulumi.paths.yaml, or waive FLEET.alerts for platform in fleet:policy.waivers; " +
+                "pulumi up refuses it until then",
+        );
+        fs.appendFileSync(file, "  fleet:alerts:\n    email: oncall@acme.io\n");
         const replaced = await runProgram("paths", { root, catalog, update: true });
         assert.ok(replaced.ok, !replaced.ok ? replaced.message : "");
         assert.equal(
