@@ -5,6 +5,7 @@
  * over test/fixtures/catalogProtocols.ts (a front end calling five servers) on the prod-like stack.
  */
 import * as assert from "node:assert/strict";
+import { placeholderValues } from "../model/placeholders";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -233,6 +234,12 @@ describe("the samples' placeholders", () => {
         "fleet:registry.pullThroughCache.docker-hub.credentialArn (account 123456789012)",
         "fleet:registry.pullThroughCache.github-container-registry.credentialArn (account 123456789012)",
     ];
+
+    it("count an address at a documentation domain, not a domain that only ends like one", () => {
+        assert.deepEqual(placeholderValues({ alerts: { email: ["oncall@example.com", "ops@acme.io"] }, domain: "myexample.com" }), [
+            "fleet:alerts.email[0] (example.com)",
+        ]);
+    });
 
     it("are a warning of the plan, naming each key still holding one", () => {
         assert.ok(
