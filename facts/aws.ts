@@ -112,9 +112,10 @@ export const linuxFirstUnprivilegedPort = 1024;
  *   (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html);
  * - an IAM role: IAM CreateRole RoleName, 64 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
  * - a schedule: EventBridge Scheduler CreateSchedule Name, 64
- *   (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
+ *   (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html);
+ * - an EventBridge rule: PutRule Name, 64 (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html).
  */
-export const awsNameMaxLength = { targetGroup: 32, iamRole: 64, schedule: 64 } as const;
+export const awsNameMaxLength = { targetGroup: 32, iamRole: 64, schedule: 64, eventRule: 64 } as const;
 
 /**
  * EFS as fleet mounts it: NFS on TCP 2049 (EFS guide, "Using VPC security groups": mount targets
@@ -168,3 +169,25 @@ export const mixedInstancesPolicy = {
     maxInstanceTypes: 40,
     spotAllocationStrategies: ["lowest-price", "capacity-optimized", "capacity-optimized-prioritized", "price-capacity-optimized"],
 } as const;
+
+/**
+ * The four Session Manager channel actions an ECS Exec task role needs. AWS documents them on
+ * `"Resource": "*"`: ssmmessages has no resource types to scope them to (ECS developer guide,
+ * "Monitor Amazon ECS containers with ECS Exec", IAM permissions required for ECS Exec,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html; the Service
+ * Authorization Reference lists no resource type for ssmmessages).
+ */
+export const ecsExecChannelActions = [
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+] as const;
+
+/**
+ * CloudWatch alarm periods fleet uses: one minute, the resolution at which the load balancer's
+ * and SQS's metrics are published (ELB guide, "CloudWatch metrics for your Application Load
+ * Balancer": "reports metrics to CloudWatch only when requests are flowing ... every 60 seconds";
+ * SQS developer guide, "Available CloudWatch metrics for Amazon SQS": one-minute intervals).
+ */
+export const alarmPeriodSeconds = 60;

@@ -69,6 +69,12 @@ export const controlInfos: readonly ControlInfo[] = [
         description: "Task roles grant exact actions on exact resources (no * action or resource)",
     },
     {
+        id: "FLEET.alerts",
+        policyName: "fleet-alerts",
+        description: "Mandatory stacks page someone (fleet:alerts), and every routed ECS service rolls back on its alarms",
+    },
+    { id: "FLEET.exec", policyName: "fleet-exec", description: "No ECS Exec (a shell in running tasks) on a mandatory stack" },
+    {
         id: "FLEET.pull-through",
         policyName: "fleet-pull-through-permissions",
         description: "Roles pulling an upstream image through the cache may import it",

@@ -47,3 +47,12 @@ export const rootUserPattern = /^(root|0)(:.*)?$/;
  * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
  */
 export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } as const;
+
+/**
+ * What pages the on-call when a stack sets `fleet:alerts` without its own thresholds: a routed
+ * service's targets (or the load balancer itself) answering 10 or more 5xx a minute, or one target
+ * unhealthy, for 3 minutes running (long enough to ride out a single slow task, short enough that
+ * ECS rolls a bad deployment back within its bake time); a worker's oldest message 10 minutes old,
+ * well past any healthy consumer's latency.
+ */
+export const alertDefaults = { errorsPerMinute: 10, unhealthyTargets: 1, queueAgeMinutes: 10, evaluationMinutes: 3 } as const;

@@ -31,6 +31,12 @@ export interface ClusterArgs {
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
+    /**
+     * The KMS key encrypting ECS Exec sessions between a client and a container, when a service of the stack
+     * has `exec`: sessions are then logged as the task definition's awslogs driver says (its service's log group).
+     * @default none: no execute-command configuration
+     */
+    readonly executeCommandKeyArn?: pulumi.Input<string>;
     /** Tags for the ECS cluster only: the stack's policy enforcement and platform waivers. @default {} */
     readonly policyTags?: Record<string, string>;
     /** @default {} */
@@ -74,7 +80,17 @@ export class Cluster extends pulumi.ComponentResource {
 
         const cluster = new aws.ecs.Cluster(
             name,
-            { settings: [{ name: "containerInsights", value: settings.containerInsights }], tags: { ...args.tags, ...args.policyTags } },
+            {
+                settings: [{ name: "containerInsights", value: settings.containerInsights }],
+                // Logging DEFAULT: ECS Exec logs each session with the task definition's awslogs configuration, so to the
+                // log group of the service it opened (OVERRIDE names one log group for the whole cluster). ECS API
+                // ExecuteCommandConfiguration,
+                // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html
+                ...(args.executeCommandKeyArn
+                    ? { configuration: { executeCommandConfiguration: { kmsKeyId: args.executeCommandKeyArn, logging: "DEFAULT" } } }
+                    : {}),
+                tags: { ...args.tags, ...args.policyTags },
+            },
             { parent: this },
         );
         this.arn = cluster.arn;

@@ -93,6 +93,10 @@ export function deployFleet(fleet: ResolvedFleet, args: DeployFleetArgs): Deploy
             opts,
         );
     }
+    // The alert topic's policy names every job's failure rule, so it follows them.
+    platform.allowAlertPublishers(
+        Object.values(services).flatMap((entry) => (entry instanceof Job && entry.failureRuleArn ? [entry.failureRuleArn] : [])),
+    );
     if (fleet.services.some((s) => s.connects.length > 0)) {
         connectionRules(fleet, {
             serviceGroups: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, service.securityGroupId])),
@@ -125,6 +129,7 @@ function platformRefs(platform: Platform): PlatformRefs {
         secretsKeyArn: platform.secretsKeyArn,
         serviceConnectNamespaceArn: platform.serviceConnectNamespaceArn,
         fileSystems: platform.fileSystems,
+        alerts: platform.alerts,
     };
 }
 

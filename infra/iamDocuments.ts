@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { iamDocumentVersion, ResolvedGrant, taskRolePolicy } from "../model/access";
 import { EfsMount, efsMountStatements } from "../model/volumes";
+import { ecsExecChannelActions } from "../facts/aws";
 
 export interface AwsContext {
     readonly accountId: pulumi.Input<string>;
@@ -195,4 +196,29 @@ export function taskRoleDocument(
                 efsMountStatements(resolved.map(([fileSystemArn, accessPointArn]) => ({ fileSystemArn, accessPointArn }))),
             ),
         );
+}
+
+/**
+ * What a task role needs for ECS Exec (`exec`), apart from the service's `access`: the four
+ * Session Manager channel actions, which AWS documents on `"Resource": "*"` (facts/aws.ts
+ * ecsExecChannelActions); writing the session's log to the service's own log group, which the
+ * cluster's DEFAULT logging sends it to, with `logs:DescribeLogGroups`, which takes no resource;
+ * and decrypting the session's channel with the stack's key (the cluster's kmsKeyId). As AWS's
+ * amazon-ecs-exec-checker simulates them.
+ */
+export function execCommandDocument(logGroupArn: pulumi.Input<string>, keyArn: pulumi.Input<string>) {
+    return {
+        Version: iamDocumentVersion,
+        Statement: [
+            { Sid: "EcsExecChannels", Effect: "Allow", Action: [...ecsExecChannelActions], Resource: "*" },
+            {
+                Sid: "EcsExecSessionLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${logGroupArn}:*`,
+            },
+            { Sid: "EcsExecFindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+            { Sid: "EcsExecChannelKey", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
+        ] satisfies IamStatement[],
+    };
 }

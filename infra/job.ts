@@ -14,6 +14,8 @@ import { jobRetryPolicy } from "../facts/fleet";
 import { capacityProviderStrategy } from "./cluster";
 import { PlatformRefs } from "./platform";
 import { schedulerRoleDocument, schedulerTrustDocument } from "./schedulerDocuments";
+import { jobFailureRule, metricAlarm } from "./alerts";
+import { deadLetterAlarm } from "../model/alerts";
 import { Task, TaskArgs } from "./task";
 
 /**
@@ -31,6 +33,8 @@ export class Job extends pulumi.ComponentResource {
     public readonly logGroupName: pulumi.Output<string>;
     /** The tasks' own security group (awsvpc); bridge tasks on EC2 share the instances' group. */
     public readonly securityGroupId?: pulumi.Output<string>;
+    /** The EventBridge rule paging on a failed run (`fleet:alerts`): the alert topic's policy lets it publish. */
+    public readonly failureRuleArn?: pulumi.Output<string>;
 
     constructor(name: string, args: TaskArgs, opts?: pulumi.ComponentResourceOptions) {
         const job = args.spec.job;
@@ -40,13 +44,17 @@ export class Job extends pulumi.ComponentResource {
         super("fleet:ecs:Service", name, {}, opts);
 
         const task = new Task(this, args);
-        const schedule = createJobSchedule(this, {
-            spec: { ...args.spec, job },
-            platform: args.platform,
-            family: servicePhysicalNames.taskFamily(args.names, name),
-            task,
-            tags: args.tags,
-        });
+        const family = servicePhysicalNames.taskFamily(args.names, name);
+        const schedule = createJobSchedule(this, { spec: { ...args.spec, job }, platform: args.platform, family, task, tags: args.tags });
+        const alerts = args.platform.alerts;
+        if (alerts) {
+            this.failureRuleArn = jobFailureRule(
+                this,
+                serviceLogicalNames(name).jobFailureRule,
+                { job: name, clusterArn: args.platform.cluster.arn, family, alerts },
+                args.tags,
+            ).arn;
+        }
 
         this.scheduleArn = schedule.arn;
         ({
@@ -79,6 +87,17 @@ export function createJobSchedule(parent: pulumi.Resource, args: JobScheduleArgs
         { sqsManagedSseEnabled: true, messageRetentionSeconds: sqsMaxRetentionSeconds, tags: args.tags },
         { parent },
     );
+    if (platform.alerts) {
+        metricAlarm(
+            parent,
+            children.alarm("dlq"),
+            deadLetterAlarm(),
+            { QueueName: deadLetters.name },
+            `job ${spec.name}`,
+            platform.alerts,
+            args.tags,
+        );
+    }
     const role = new aws.iam.Role(
         children.schedulerRole,
         {

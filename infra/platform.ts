@@ -11,6 +11,8 @@ import { privateSubnetCount } from "../model/volumes";
 import { Network } from "./network";
 import { AwsContext } from "./iamDocuments";
 import { Registry } from "./registry";
+import { AlertRefs, alertKeyPolicy, alertTopic, alertTopicPolicy, metricAlarm } from "./alerts";
+import { loadBalancerAlarm } from "../model/alerts";
 
 export interface PlatformArgs {
     /** The resolved fleet: stack settings, and the services (for the capacity they need). */
@@ -66,6 +68,8 @@ export interface PlatformRefs {
     readonly serviceConnectNamespaceArn?: pulumi.Input<string>;
     /** The stack's EFS file systems, by name, for the services that mount them. @default {} */
     readonly fileSystems?: Readonly<Record<string, FileSystemRefs>>;
+    /** Where alarms publish, and their thresholds (`fleet:alerts`). @default none: no alarm */
+    readonly alerts?: AlertRefs;
 }
 
 /**
@@ -87,12 +91,18 @@ export class Platform extends pulumi.ComponentResource {
     public readonly dns?: Dns;
     /** The stack's EFS file systems (services' `volumes`, `fleet:retired` fileSystems), by name. */
     public readonly fileSystems: Readonly<Record<string, FileSystem>>;
+    /** Where the stack's alarms publish (`fleet:alerts`); absent without it. */
+    public readonly alerts?: AlertRefs;
+    /** The alert topic fleet created (`fleet:alerts.email`); absent with a topic of the user's. */
+    private readonly alertTopic?: aws.sns.Topic;
+    private readonly children: ReturnType<typeof platformLogicalNames>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("fleet:platform:Platform", name, {}, opts);
         const fleet = args.fleet;
         const tags = args.tags;
         const children = platformLogicalNames(name);
+        this.children = children;
 
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
@@ -115,6 +125,19 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
         this.dns?.pointAt(this.loadBalancer);
+        // The key comes before the cluster, whose ECS Exec sessions it encrypts (exec).
+        const key = new aws.kms.Key(
+            children.secretsKey,
+            {
+                description: `fleet ${fleet.stack}: encrypts the services' SSM parameters`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                // With the alert topic fleet creates, CloudWatch and EventBridge encrypt what they publish to it with this key.
+                ...(fleet.alerts?.emails.length ? { policy: alertKeyPolicy(this.aws) } : {}),
+                tags,
+            },
+            { parent: this, protect: fleet.protect },
+        );
         this.cluster = new Cluster(
             children.cluster,
             {
@@ -123,6 +146,7 @@ export class Platform extends pulumi.ComponentResource {
                 privateSubnetIds: this.network.privateSubnetIds,
                 loadBalancerSecurityGroupId: this.loadBalancer.securityGroupId,
                 cachePrefixes: fleet.registry.pullThroughCache.map((cache) => cache.prefix),
+                executeCommandKeyArn: fleet.services.some((service) => service.exec) ? key.arn : undefined,
                 ...this.aws,
                 policyTags: args.policyTags,
                 tags,
@@ -131,16 +155,6 @@ export class Platform extends pulumi.ComponentResource {
         );
         this.registry = new Registry(children.registry, { settings: fleet.registry, aws: this.aws, tags }, { parent: this });
 
-        const key = new aws.kms.Key(
-            children.secretsKey,
-            {
-                description: `fleet ${fleet.stack}: encrypts the services' SSM parameters`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                tags,
-            },
-            { parent: this, protect: fleet.protect },
-        );
         // A fixed name: a replacement must delete the old alias first, or creating the new one fails.
         new aws.kms.Alias(
             children.secretsKeyAlias,
@@ -187,6 +201,37 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true, ignoreChanges: ["description"] },
         ).arn;
 
+        if (fleet.alerts) {
+            const settings = fleet.alerts;
+            this.alertTopic = settings.emails.length
+                ? alertTopic(
+                      this,
+                      { topic: children.alertTopic, subscription: children.alertSubscription },
+                      { emails: settings.emails, keyArn: key.arn, stack: fleet.stack },
+                      tags,
+                  )
+                : undefined;
+            this.alerts = { topicArn: this.alertTopic?.arn ?? settings.topicArn!, settings, stack: fleet.stack };
+            metricAlarm(
+                this,
+                children.loadBalancerAlarm,
+                loadBalancerAlarm(settings),
+                { LoadBalancer: this.loadBalancer.arnSuffix },
+                "the load balancer",
+                this.alerts,
+                tags,
+            );
+        }
+
         this.registerOutputs({ secretsKeyArn: this.secretsKeyArn, registryUrl: this.registryUrl });
+    }
+
+    /**
+     * The policy of the alert topic fleet created: CloudWatch publishes for the account's alarms,
+     * EventBridge for exactly these job rules. Called once every entry is registered; nothing to do
+     * with a topic of the user's, whose policy is theirs.
+     */
+    allowAlertPublishers(ruleArns: readonly pulumi.Input<string>[]): void {
+        if (this.alertTopic) alertTopicPolicy(this, this.children.alertTopic, this.alertTopic, ruleArns, this.aws);
     }
 }

@@ -11,6 +11,7 @@ import * as path from "path";
 import { Catalog } from "../model/catalog";
 import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
+import { pagesNoOne, pagesNoOneMessage } from "../model/alerts";
 import { ImageBuild, ImageTag, ResolvedFleet } from "../model/fleet";
 import { DeployedRoutes } from "../model/priorities";
 import { contentTag } from "./contentTag";
@@ -149,6 +150,10 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
                 fleet.placeholders.map((value) => `  - ${value}`).join("\n"),
         );
     }
+    // A mandatory stack pages someone (FLEET.alerts): the plan and a preview warn, an update refuses,
+    // before any resource is registered. The policy pack cannot see it: the stack's resources without
+    // fleet:alerts are those it had before alerts existed.
+    if (pagesNoOne(fleet) && !pulumi.runtime.isDryRun()) throw new pulumi.RunError(`fleet: ${pagesNoOneMessage(stack)}`);
     // Valid but likely wrong: shown by `pulumi preview` and `up`. The offline plan (no engine, where the
     // SDK would print them among its report) lists them in its review instead.
     if (pulumi.runtime.hasEngine()) for (const warning of fleet.warnings) void pulumi.log.warn(`fleet: ${warning}`);

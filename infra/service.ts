@@ -9,6 +9,8 @@ import { queueBacklogMetric, scheduledScalingActions } from "./scaling";
 import { sqsQueueName } from "../model/awsNames";
 import { serviceLogicalNames } from "../model/naming";
 import { Task, TaskArgs } from "./task";
+import { metricAlarm } from "./alerts";
+import { queueAgeAlarm, routedServiceAlarms } from "../model/alerts";
 
 /** A Service's arguments: its task's (task.ts), and the services it calls. */
 export interface ServiceArgs extends TaskArgs {
@@ -67,7 +69,8 @@ export class Service extends pulumi.ComponentResource {
 
         const task = new Task(this, args);
         const routing = this.createRouting();
-        const service = this.createEcsService(task, routing);
+        const alarms = this.createAlarms(routing);
+        const service = this.createEcsService(task, routing, alarms);
         this.createAutoscaling(service, routing);
         this.ecsService = service;
 
@@ -142,7 +145,43 @@ export class Service extends pulumi.ComponentResource {
         );
     }
 
-    private createEcsService(task: Task, routing: Routing | undefined): aws.ecs.Service {
+    /**
+     * The service's alarms (`fleet:alerts`): its targets' 5xx and unhealthy targets when it is
+     * routed, its queue's oldest message when it scales on one. None without alerts.
+     */
+    private createAlarms(routing: Routing | undefined): aws.cloudwatch.MetricAlarm[] {
+        const alerts = this.platform.alerts;
+        if (!alerts) return [];
+        const name = this.spec.name;
+        const alarms: aws.cloudwatch.MetricAlarm[] = [];
+        if (routing) {
+            const dimensions = { TargetGroup: routing.targetGroup.arnSuffix, LoadBalancer: this.platform.loadBalancer.arnSuffix };
+            const [errors, unhealthy] = routedServiceAlarms(alerts.settings);
+            alarms.push(
+                metricAlarm(this, this.children.alarm(errors.key), errors, dimensions, `${name}'s targets`, alerts, this.args.tags),
+                metricAlarm(this, this.children.alarm(unhealthy.key), unhealthy, dimensions, name, alerts, this.args.tags),
+            );
+        }
+        const queue = this.spec.scaling?.queue;
+        if (queue) {
+            const queueName = sqsQueueName(queue.name)!;
+            const spec = queueAgeAlarm(alerts.settings);
+            alarms.push(
+                metricAlarm(
+                    this,
+                    this.children.alarm(spec.key),
+                    spec,
+                    { QueueName: queueName },
+                    `${name}'s queue ${queueName}`,
+                    alerts,
+                    this.args.tags,
+                ),
+            );
+        }
+        return alarms;
+    }
+
+    private createEcsService(task: Task, routing: Routing | undefined, alarms: readonly aws.cloudwatch.MetricAlarm[]): aws.ecs.Service {
         const { taskDefinition, securityGroup, logGroup } = task;
         const spec = this.spec;
         const image = spec.image;
@@ -181,6 +220,12 @@ export class Service extends pulumi.ComponentResource {
                     this.platform.aws.region,
                 ),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
+                // A deployment during which one of the service's alarms fires fails and rolls back, as one
+                // whose tasks fail to start does (ECS developer guide, "How CloudWatch alarms detect Amazon
+                // ECS deployment failures"; rolling deployments only, as fleet's are).
+                alarms: alarms.length > 0 ? { alarmNames: alarms.map((alarm) => alarm.name), enable: true, rollback: true } : undefined,
+                // ECS Exec (exec): the task role may open Session Manager's channels (task.ts).
+                enableExecuteCommand: spec.exec ? true : undefined,
                 deploymentMinimumHealthyPercent: deploymentPercents[spec.deployment].minimumHealthyPercent,
                 deploymentMaximumPercent: deploymentPercents[spec.deployment].maximumPercent,
                 // Spread over zones first, then pack by memory so idle instances can be scaled in.

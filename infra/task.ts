@@ -18,7 +18,7 @@ import { ResolvedService } from "../model/fleet";
 import { EfsMount } from "../model/volumes";
 import { ecrRegistryHostPattern, efs } from "../facts/aws";
 import { FileSystemRefs } from "./fileSystems";
-import { ecsTasksTrustDocument, executionRoleDocument, taskRoleDocument } from "./iamDocuments";
+import { ecsTasksTrustDocument, execCommandDocument, executionRoleDocument, taskRoleDocument } from "./iamDocuments";
 import { PlatformRefs } from "./platform";
 import { secretParameter, serviceLogGroup, serviceRepository, StatefulSettings } from "./statefulResources";
 
@@ -111,6 +111,7 @@ export class Task {
         this.executionRole = this.createExecutionRole(this.logGroup, repository, secrets);
         this.mounts = this.createAccessPoints();
         this.taskRole = this.createTaskRole(this.mounts);
+        if (this.spec.exec) this.allowExecCommand(this.taskRole, this.logGroup);
         this.taskDefinition = this.createTaskDefinition(image, this.logGroup, secrets, this.executionRole, this.taskRole, this.mounts);
         this.securityGroup = this.spec.networkMode === "awsvpc" ? this.createSecurityGroup() : undefined;
         if (this.securityGroup) this.createNfsRules(this.securityGroup, this.mounts);
@@ -349,6 +350,17 @@ export class Task {
             );
         }
         return role;
+    }
+
+    /** ECS Exec's permissions on the task role, in a policy of their own (iamDocuments.ts execCommandDocument). */
+    private allowExecCommand(taskRole: aws.iam.Role, logGroup: aws.cloudwatch.LogGroup): void {
+        this.rolePolicies.push(
+            new aws.iam.RolePolicy(
+                this.children.execCommand,
+                { role: taskRole.name, policy: pulumi.jsonStringify(execCommandDocument(logGroup.arn, this.platform.secretsKeyArn)) },
+                { parent: this.parent },
+            ),
+        );
     }
 
     private createTaskDefinition(

@@ -10,6 +10,7 @@ import { FargateSize } from "./fargate";
 import { UpstreamRegistryKey } from "./images";
 import { PlannedRule } from "./routing";
 import type { BudgetSettings, ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
+import type { AlertSettings } from "./alerts";
 
 /** The stack's network, cluster and load balancer, as their schemas give them (stackSettings.ts). */
 export type { ClusterSettings, LoadBalancerSettings, NetworkSettings } from "./stackSettings";
@@ -244,6 +245,8 @@ export interface ResolvedService {
     readonly serviceConnect?: ServiceConnectRole;
     /** What the container mounts (`volumes`), sorted by path; none when absent. */
     readonly volumes?: readonly ResolvedVolume[];
+    /** ECS Exec on its tasks (`fleet:services.<name>.exec`); absent when off. */
+    readonly exec?: true;
 }
 
 /** `fleet:policy`: how policy violations are enforced on this stack, and what is waived. */
@@ -285,6 +288,8 @@ export interface StackSettings {
     readonly budget?: BudgetSettings;
     /** `fleet:dns` as written. */
     readonly dns?: DnsSettings;
+    /** `fleet:alerts`: who is paged, and the thresholds; absent when the stack pages no one. */
+    readonly alerts?: AlertSettings;
 }
 
 export interface ResolvedFleet extends StackSettings {

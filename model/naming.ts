@@ -252,6 +252,15 @@ export function serviceLogicalNames(service: string) {
         schedulerRole: limitedChildName(service, "schedulerRole"),
         /** Where the scheduler puts a run it could not start. */
         deadLetterQueue: `${service}-dlq`,
+        /** A CloudWatch alarm of the service's (`fleet:alerts`), by what it watches (model/alerts.ts AlarmSpec key). */
+        alarm: (key: string) => `${service}-alarm-${key}`,
+        /**
+         * The EventBridge rule (and its target) paging on a failed run of a job: named as the job's
+         * schedule is shortened, since EventBridge rule names have the same 64 characters (facts/aws.ts).
+         */
+        jobFailureRule: `${limitedServicePart(service, "jobSchedule")}-failed`,
+        /** The task role's inline policy for ECS Exec (`exec`), apart from its `access` grants. */
+        execCommand: `${service}-exec-command`,
     } as const;
 }
 
@@ -267,6 +276,12 @@ export function platformLogicalNames(platform: string) {
         /** The Cloud Map namespace of Service Connect. */
         serviceConnectNamespace: `${platform}-connect`,
         dns: `${platform}-dns`,
+        /** The alert topic fleet creates (`fleet:alerts.email`), and its policy (two types, one name). */
+        alertTopic: `${platform}-alerts`,
+        /** An email subscription to the alert topic, by address. */
+        alertSubscription: (address: string) => `${platform}-alerts-${address}`,
+        /** The alarm on the load balancer's own 5xx. */
+        loadBalancerAlarm: `${platform}-alarm-alb-5xx`,
     } as const;
 }
 

@@ -9,8 +9,8 @@
 /** The sample account id of AWS's documentation and of fleet's sample stack files. */
 export const sampleAccountId = "123456789012";
 
-/** Domains reserved for documentation (RFC 2606, section 3): they resolve to no one's service. */
-const documentationDomain = /(^|[.*])example\.(com|net|org)$/;
+/** Domains reserved for documentation (RFC 2606, section 3), a host or an address under them: they reach no one. */
+const documentationDomain = /(^|[.*@])example\.(com|net|org)$/;
 
 /** What makes a string a placeholder, or undefined when it is not one. */
 function placeholderIn(value: string): string | undefined {

@@ -19,6 +19,7 @@ import {
     serviceSchema,
 } from "./catalog";
 import { placeholderValues } from "./placeholders";
+import { pagesNoOne, pagesNoOneMessage } from "./alerts";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole, unwatchedServers } from "./connections";
 import { arnRegion, partitionOf, secretArnParts } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
@@ -935,6 +936,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     const serviceProblems: Problems[] = [];
     const connectionProblems = new Problems();
     const disabled = new Set<string>();
+    const execServices = new Set<string>();
     for (const name of Object.keys(catalog).sort()) {
         const spec = catalog[name];
         const own = new Problems();
@@ -970,7 +972,8 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             );
             continue;
         }
-        const { enabled: _enabled, ...override } = rawOverride;
+        const { enabled: _enabled, exec: rawExec, ...override } = rawOverride;
+        const exec = execIn(own, name, rawExec, input.stack);
         const merged = merge(spec, override);
         const where = ` (set in fleet:services.${name} of Pulumi.${input.stack}.yaml)`;
         const subjectOf = (top: PropertyKey | undefined) => `service "${name}"${top !== undefined && String(top) in override ? where : ""}`;
@@ -989,6 +992,8 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             });
             continue;
         }
+        if (exec) checkExec(own, name, parsed.data, input.stack);
+        if (exec) execServices.add(name);
         entries.push({ name, data: parsed.data, merged, subject: (field) => subjectOf(field.split(/[.[,]/)[0]), problems: own });
     }
     for (const clash of shortNameClashes(entries.map((entry) => entry.name))) {
@@ -1107,7 +1112,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     const placeholders = placeholderValues(input.config);
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
-        return { ...service, rules, urls: urlsOf(rules, https) };
+        return { ...service, rules, urls: urlsOf(rules, https), ...(execServices.has(service.name) ? { exec: true as const } : {}) };
     });
     return {
         ok: true,
@@ -1125,6 +1130,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                 ...(placeholders.length
                     ? [`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`]
                     : []),
+                ...(pagesNoOne(settings) ? [pagesNoOneMessage(input.stack)] : []),
             ],
             placeholders,
             fileSystems,
@@ -1162,6 +1168,50 @@ function enabledIn(problems: Problems, name: string, value: unknown, stack: stri
         `write enabled: false (without quotes) in Pulumi.${stack}.yaml to leave the service out of this stack, or remove it`,
     );
     return undefined;
+}
+
+/** `fleet:services.<name>.exec`: true, or false when unset (a bad value is reported and taken as false). */
+function execIn(problems: Problems, name: string, value: unknown, stack: string): boolean {
+    if (value === undefined || typeof value === "boolean") return value === true;
+    problems.add(
+        "stack/exec-not-true-or-false",
+        `stack config fleet:services.${name}`,
+        "exec",
+        value,
+        "must be true or false",
+        `write exec: true (without quotes) in Pulumi.${stack}.yaml to open ECS Exec on the service, or remove it`,
+    );
+    return false;
+}
+
+/**
+ * ECS Exec runs an SSM agent in a running task's container: a job has no task between runs, and
+ * the agent writes to the container's root filesystem, which fleet makes read-only by default
+ * (ECS Exec is not supported with readonlyRootFilesystem: aws/containers-roadmap#1359,
+ * aws-containers/amazon-ecs-exec-checker#21).
+ */
+function checkExec(problems: Problems, name: string, spec: ParsedService, stack: string): void {
+    const subject = `stack config fleet:services.${name}`;
+    if (spec.schedule !== undefined) {
+        problems.add(
+            "stack/exec-on-job",
+            subject,
+            "exec",
+            true,
+            "is set on a job, which has no task running between its runs to open a shell in",
+            `remove exec; run a one-off task instead: npm run ops -- run ${name} --stack ${stack} -- <command>`,
+        );
+    } else if (spec.optOut.readonlyRootFilesystem === undefined) {
+        problems.add(
+            "stack/exec-with-read-only-root",
+            subject,
+            "exec",
+            true,
+            "needs a writable root filesystem (ECS Exec runs an SSM agent that writes to it), and the service's is read-only",
+            `add optOut.readonlyRootFilesystem with the reason beside exec in fleet:services.${name} of Pulumi.${stack}.yaml, ` +
+                "or remove exec",
+        );
+    }
 }
 
 /**

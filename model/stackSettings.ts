@@ -41,6 +41,7 @@ import { defaultSslPolicy } from "../facts/fleet";
 import { capacityProviderStrategy, recommendedTlsPolicies, serviceConnectAgentOnEc2 } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
+import { alertSettings, alertsSchema } from "./alerts";
 
 export { defaultSslPolicy };
 
@@ -586,6 +587,14 @@ export const serviceOverrideSchema = serviceSchema.partial().extend({
      * the reviewed plan (`--against`) fails unless `fleet:retired` lists the service too. @default true
      */
     enabled: flag().optional(),
+    /**
+     * ECS Exec into this service's running tasks in this stack (`aws ecs execute-command`): the service enables
+     * execute command, its task role may open Session Manager's channels, and each session is logged to the
+     * service's log group, its channel encrypted with the stack's KMS key. Not on a job. The SSM agent ECS Exec runs
+     * in the container writes to its root filesystem, so the service needs `optOut.readonlyRootFilesystem` too. A
+     * mandatory stack refuses it (FLEET.exec) unless waived for the service. @default false
+     */
+    exec: flag().optional(),
 });
 
 const networkSchema = z.union([existingNetwork, createNetwork], {
@@ -656,6 +665,14 @@ export const stackSchema = z.strictObject({
      * certificate
      */
     dns: dnsSchema.optional(),
+    /**
+     * Who is paged, and when: an SNS topic fleet creates (encrypted with the stack's KMS key) with `email`
+     * subscriptions, or a topic of yours (`topicArn`); CloudWatch alarms on each routed service's 5xx and unhealthy
+     * targets (ECS rolls a deployment back when they fire), the load balancer's own 5xx, a queue worker's oldest
+     * message, a job's dead-letter queue, and an EventBridge rule on each job run that exits non-zero. A mandatory stack
+     * without it is refused by pulumi up (FLEET.alerts) unless waived for the platform. @default none
+     */
+    alerts: alertsSchema.optional(),
 });
 export type StackConfig = z.input<typeof stackSchema>;
 
@@ -734,6 +751,23 @@ export function resolveStackSettings(
             return { registry: key, prefix, credentialArn };
         }),
     });
+    // EventBridge and CloudWatch publish to a topic of their own region (EventBridge targets are in the rule's region).
+    const alertsIn = (alerts: Parsed["alerts"]): StackSettings["alerts"] => {
+        if (alerts === undefined) return undefined;
+        const topicRegion = alerts.topicArn && arnRegion(alerts.topicArn);
+        if (region && topicRegion && topicRegion !== region) {
+            problems.add(
+                "stack/alerts-topic-other-region",
+                "stack config fleet:alerts",
+                "topicArn",
+                alerts.topicArn,
+                `is a topic in ${topicRegion}, but the alarms and the job rules publish from the stack's region, ${region} ` +
+                    "(aws:region), to a topic of that region only",
+                `create the topic in ${region} and set its ARN here, or set email to let fleet create it`,
+            );
+        }
+        return alertSettings(alerts);
+    };
     // ACM certificates are regional: an ALB takes one of its own region (ACM guide, "Supported Regions").
     const inRegion = (loadBalancer: Parsed["loadBalancer"]): Parsed["loadBalancer"] => {
         const certificateRegion = loadBalancer.certificateArn && arnRegion(loadBalancer.certificateArn);
@@ -762,6 +796,7 @@ export function resolveStackSettings(
         policy: parse("policy") as StackSettings["policy"],
         budget: parse("budget"),
         dns: parse("dns"),
+        ...(config.alerts === undefined ? {} : { alerts: alertsIn(parse("alerts")) }),
         retired: Object.entries(parse("retired"))
             .map(([name, entry]): RetiredService => ({
                 name,

@@ -7,6 +7,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { describeAwsError, OpsError } from "./errors";
 
 export interface Clients {
@@ -15,6 +16,8 @@ export interface Clients {
     readonly cloudwatch: CloudWatchClient;
     readonly logs: CloudWatchLogsClient;
     readonly elb: ElasticLoadBalancingV2Client;
+    /** EventBridge Scheduler: a job's schedule holds the task definition and network its runs use. */
+    readonly scheduler: SchedulerClient;
 }
 
 export function makeClients(region: string): Clients {
@@ -28,6 +31,7 @@ export function makeClients(region: string): Clients {
         cloudwatch: new CloudWatchClient(config),
         logs: new CloudWatchLogsClient(config),
         elb: new ElasticLoadBalancingV2Client(config),
+        scheduler: new SchedulerClient(config),
     };
 }
 

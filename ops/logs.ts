@@ -27,10 +27,10 @@ export interface LogsOptions {
 const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `10m`, `2h`, `1d`, `30s` → milliseconds; anything else is refused with the accepted form. */
-export function parseSince(text: string): number {
+export function parseSince(text: string, option = "--since"): number {
     const match = /^(\d+)([smhd])$/.exec(text.trim());
     if (!match || Number(match[1]) === 0)
-        throw new OpsError(`--since ${text}: use a positive number and a unit s, m, h or d (e.g. 10m, 2h, 1d)`);
+        throw new OpsError(`${option} ${text}: use a positive number and a unit s, m, h or d (e.g. 10m, 2h, 1d)`);
     return Number(match[1]) * units[match[2]];
 }
 

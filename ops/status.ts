@@ -12,6 +12,7 @@ import { call, Clients } from "./aws";
 import { discoverCluster, FleetCluster } from "./discovery";
 import { StackContext } from "./fleetModel";
 import { StoppedTask, stoppedTasks } from "./tasks";
+import { CatalogEntries } from "./entries";
 
 /** How far back "recently stopped" looks: the hour ECS is sure to list a stopped task for. */
 export const stoppedWindowMs = ecsStoppedTaskVisibilityHours * 3_600_000;
@@ -33,6 +34,7 @@ export interface ServiceStatus {
     readonly events: readonly string[];
     readonly stopped: readonly StoppedTask[];
     readonly steady: boolean;
+    /** Why it is not steady, beyond its task counts (which the status line gives once). */
     readonly why: readonly string[];
 }
 
@@ -87,8 +89,6 @@ export function assessService(
     const running = service.runningCount ?? 0;
     const pending = service.pendingCount ?? 0;
     const why: string[] = [];
-    if (running !== desired) why.push(`${running} of ${desired} desired tasks running`);
-    if (pending > 0) why.push(`${pending} pending`);
     if (deployments.length > 1) why.push(`${deployments.length} deployments in flight`);
     if (primary?.rolloutState && primary.rolloutState !== "COMPLETED") why.push(`rollout ${primary.rolloutState}`);
     if (targets.unhealthy.length > 0) why.push(`${targets.unhealthy.length} unhealthy target(s)`);
@@ -110,7 +110,7 @@ export function assessService(
             .slice(0, eventsShown)
             .map((e) => `${e.createdAt?.toISOString() ?? "?"} ${e.message ?? ""}`),
         stopped: recent,
-        steady: why.length === 0,
+        steady: why.length === 0 && running === desired && pending === 0,
         why,
     };
 }
@@ -127,21 +127,27 @@ export async function serviceStatus(
     return assessService(name, service, targets, stopped, now);
 }
 
-export function renderStatus(context: StackContext, cluster: FleetCluster, statuses: readonly ServiceStatus[]): string {
+/**
+ * One block per service, each state said once: the status line gives the verdict, its reasons and
+ * the task counts; the lines under it only what the status line does not (a rollout's reason, the
+ * deployments in flight, each unhealthy target, events, stopped tasks). Catalog services the cluster
+ * does not run come last, and count as not steady.
+ */
+export function renderStatus(
+    context: StackContext,
+    cluster: FleetCluster,
+    statuses: readonly ServiceStatus[],
+    notDeployed: readonly string[] = [],
+): string {
     const lines = [`stack ${context.config.stack}: cluster ${cluster.name} in ${context.config.region}, ${statuses.length} service(s)`];
     for (const s of statuses) {
         lines.push("");
-        lines.push(
-            `${s.name} (${s.ecsName}): ${s.steady ? "steady" : `NOT STEADY: ${s.why.join(", ")}`}; ` +
-                `desired ${s.desired}, running ${s.running}, pending ${s.pending}`,
-        );
-        lines.push(`  rollout: ${s.rollout}`);
+        const verdict = s.steady ? "steady" : `NOT STEADY${s.why.length ? ` (${s.why.join(", ")})` : ""}`;
+        lines.push(`${s.name} (${s.ecsName}): ${verdict}; desired ${s.desired}, running ${s.running}, pending ${s.pending}`);
+        if (!s.steady && s.rollout.includes(": ")) lines.push(`  rollout: ${s.rollout.slice(s.rollout.indexOf(": ") + 2)}`);
         if (s.deployments.length > 1) for (const d of s.deployments) lines.push(`  deployment: ${d}`);
         for (const r of s.rollbacks) lines.push(`  failed deployment ${r}`);
-        if (s.targets > 0) {
-            lines.push(`  targets: ${s.targets - s.unhealthyTargets.length} of ${s.targets} healthy`);
-            for (const t of s.unhealthyTargets) lines.push(`    unhealthy: ${t}`);
-        }
+        for (const t of s.unhealthyTargets) lines.push(`  unhealthy target: ${t}`);
         for (const e of s.events) lines.push(`  event: ${e}`);
         for (const t of s.stopped) {
             const when = t.stoppedAt ? ` at ${t.stoppedAt.toISOString()}` : "";
@@ -149,28 +155,49 @@ export function renderStatus(context: StackContext, cluster: FleetCluster, statu
             lines.push(`  stopped task ${t.id}${when}: ${t.reason || "no reason given"}${oom}`);
         }
     }
+    for (const name of notDeployed) {
+        lines.push("");
+        lines.push(
+            `${name}: NOT DEPLOYED: in the catalog, but cluster ${cluster.name} has no ECS service tagged ${fleetTagKeys.service}=${name}`,
+        );
+    }
     const unsteady = statuses.filter((s) => !s.steady);
     lines.push("");
+    const missing = notDeployed.length ? `; not deployed: ${notDeployed.join(", ")} (pulumi up -s ${context.config.stack})` : "";
     lines.push(
         unsteady.length === 0
-            ? `all ${statuses.length} service(s) at steady state`
-            : `${unsteady.length} of ${statuses.length} service(s) not at steady state: ${unsteady.map((s) => s.name).join(", ")}`,
+            ? `all ${statuses.length} service(s) at steady state${missing}`
+            : `${unsteady.length} of ${statuses.length} service(s) not at steady state: ` +
+                  `${unsteady.map((s) => s.name).join(", ")}${missing}`,
     );
     return lines.join("\n");
 }
 
-/** Prints the status; returns the exit code (1 when a service is not at steady state). */
-export async function runStatus(clients: Clients, context: StackContext, out: (text: string) => void, now = new Date()): Promise<number> {
+/**
+ * Prints the status; returns the exit code (1 when a service is not at steady state, or a service
+ * of the catalog is not deployed). `entries` is what the catalog says the stack runs.
+ */
+export async function runStatus(
+    clients: Clients,
+    context: StackContext,
+    out: (text: string) => void,
+    now = new Date(),
+    entries?: CatalogEntries,
+): Promise<number> {
     const cluster = await discoverCluster(clients, context.names);
+    const notDeployed = [...(entries?.running ?? [])].flatMap(([name, kind]) =>
+        kind === "service" && !cluster.services.has(name) ? [name] : [],
+    );
     if (cluster.services.size === 0) {
         out(
             `stack ${context.config.stack}: cluster ${cluster.name} has no ECS ` +
-                `service tagged ${fleetTagKeys.service}: deploy the services (pulumi up)`,
+                `service tagged ${fleetTagKeys.service}: deploy the services (pulumi up)` +
+                (notDeployed.length ? `; the catalog's: ${notDeployed.join(", ")}` : ""),
         );
         return 1;
     }
     const statuses: ServiceStatus[] = [];
     for (const [name, service] of cluster.services) statuses.push(await serviceStatus(clients, cluster, name, service, now));
-    out(renderStatus(context, cluster, statuses));
-    return statuses.every((s) => s.steady) ? 0 : 1;
+    out(renderStatus(context, cluster, statuses, notDeployed));
+    return statuses.every((s) => s.steady) && notDeployed.length === 0 ? 0 : 1;
 }

@@ -847,6 +847,74 @@ export const pullThroughCredentialArn: TextRule = {
     checks: [sameRegion("a secret")],
 };
 
+const putMetricAlarmSource = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html";
+
+/** A CloudWatch alarm's name (PutMetricAlarm AlarmName): 1-255 characters, no control characters. */
+export const cloudWatchAlarmName: TextRule = {
+    service: "CloudWatch",
+    reference: "CloudWatch API PutMetricAlarm",
+    source: putMetricAlarmSource,
+    minLength: 1,
+    maxLength: 255,
+    characters: { test: /^[^\u0000-\u001f\u007f]$/, text: "any character but ASCII control characters" },
+};
+
+/** A CloudWatch alarm's description (PutMetricAlarm AlarmDescription): at most 1024 characters. */
+export const cloudWatchAlarmDescription: TextRule = {
+    service: "CloudWatch",
+    reference: "CloudWatch API PutMetricAlarm",
+    source: putMetricAlarmSource,
+    maxLength: 1024,
+};
+
+const putRuleSource = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html";
+
+/** An EventBridge rule's name (PutRule Name): 1-64 of `.`, `-`, `_`, letters and digits. */
+export const eventRuleName: TextRule = {
+    service: "EventBridge",
+    reference: "EventBridge API PutRule",
+    source: putRuleSource,
+    minLength: 1,
+    maxLength: awsNameMaxLength.eventRule,
+    characters: { test: /^[.\-_A-Za-z0-9]$/, text: "a-zA-Z0-9 and . - _" },
+};
+
+/** An EventBridge rule's description (PutRule Description): at most 512 characters. */
+export const eventRuleDescription: TextRule = {
+    service: "EventBridge",
+    reference: "EventBridge API PutRule",
+    source: putRuleSource,
+    maxLength: 512,
+};
+
+/** An SNS topic's name (CreateTopic Name): 1-256 of letters, digits, `-` and `_`, a FIFO topic's ending in `.fifo`. */
+export const snsTopicName: TextRule = {
+    service: "SNS",
+    reference: "SNS API CreateTopic",
+    source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
+    minLength: 1,
+    maxLength: 256,
+    characters: { test: /^[A-Za-z0-9_.-]$/, text: "A-Z a-z 0-9 - _ (and . of the .fifo suffix)" },
+    form: { test: /^(?:[A-Za-z0-9_-]+|[A-Za-z0-9_-]+\.fifo)$/, text: "a . only in a final .fifo" },
+};
+
+/** A topic's display name (SetTopicAttributes DisplayName, used as the sender of SMS): at most 100 characters. */
+export const snsTopicDisplayName: TextRule = {
+    service: "SNS",
+    reference: "SNS API SetTopicAttributes (DisplayName)",
+    source: "https://docs.aws.amazon.com/sns/latest/api/API_SetTopicAttributes.html",
+    maxLength: 100,
+};
+
+/** A KMS key policy (CreateKey / PutKeyPolicy Policy): 1-32768 characters. */
+export const kmsKeyPolicy: TextRule = {
+    service: "KMS",
+    reference: "KMS API CreateKey (Policy)",
+    source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
+    minLength: 1,
+    maxLength: 32768,
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table: per resource type, the fields fleet sets.
 
@@ -926,7 +994,10 @@ export const resourceRules: Readonly<Record<string, readonly FieldRule[]>> = {
         text("description", ecrCreationTemplateDescription),
         tags("resourceTags"),
     ],
-    "aws:kms/key:Key": [text("description", kmsKeyDescription)],
+    "aws:kms/key:Key": [text("description", kmsKeyDescription), text("policy", kmsKeyPolicy)],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": [physicalName(cloudWatchAlarmName), text("alarmDescription", cloudWatchAlarmDescription)],
+    "aws:cloudwatch/eventRule:EventRule": [physicalName(eventRuleName), text("description", eventRuleDescription)],
+    "aws:sns/topic:Topic": [physicalName(snsTopicName), text("displayName", snsTopicDisplayName)],
     "aws:kms/alias:Alias": [text("name", kmsAliasName)],
     "aws:ssm/parameter:Parameter": [physicalName(ssmParameterName), text("description", ssmParameterDescription)],
     "aws:cloudwatch/logGroup:LogGroup": [physicalName(logGroupName)],
@@ -1524,4 +1595,164 @@ export function efsFileSystemPolicyBreaches(inputs: Record<string, unknown>): Ru
 /** Throws, naming every breach, as AWS would refuse the registration. */
 export function refuseBreaches(type: string, name: string, breaches: readonly RuleBreach[]): void {
     if (breaches.length > 0) throw new Error(breaches.map((b) => `fleet mocks: ${type} "${name}": ${b.problem} — ${b.source}`).join("\n"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts and ECS Exec: CloudWatch alarms, EventBridge rules and targets, ECS deployment alarms and
+// the cluster's execute-command configuration, each with the page that states it.
+
+const metricAlarmSource = `CloudWatch API PutMetricAlarm, ${putMetricAlarmSource}`;
+const alarmStatistics = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
+const alarmComparisons = [
+    "GreaterThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+    "LessThanLowerOrGreaterThanUpperThreshold",
+    "LessThanLowerThreshold",
+    "GreaterThanUpperThreshold",
+];
+const missingDataTreatments = ["breaching", "notBreaching", "ignore", "missing"];
+
+/**
+ * A metric alarm: a period of 10, 20, 30 or a multiple of 60 seconds; at most one day of periods
+ * under an hour (seven days otherwise); `datapointsToAlarm` within the evaluation periods; a
+ * statistic, comparison and missing-data treatment AWS knows; at most five actions per state;
+ * actions in the alarm's own region (an SNS topic elsewhere is refused).
+ */
+export function metricAlarmBreaches(inputs: Record<string, unknown>, region: string): RuleBreach[] {
+    const breaches: RuleBreach[] = [];
+    const refuse = (problem: string) => breaches.push({ problem, source: metricAlarmSource });
+    const period = inputs.period;
+    const periods = inputs.evaluationPeriods;
+    if (typeof period === "number" && !([10, 20, 30].includes(period) || (period > 0 && period % 60 === 0)))
+        refuse(`period ${period} is not 10, 20, 30 or a multiple of 60 seconds`);
+    if (typeof periods === "number" && (!Number.isInteger(periods) || periods < 1)) refuse(`evaluationPeriods ${periods} is not 1 or more`);
+    if (typeof period === "number" && typeof periods === "number") {
+        const limit = period < 3600 ? 86_400 : 604_800;
+        if (period * periods > limit)
+            refuse(`period × evaluationPeriods is ${period * periods} s, above ${limit} s for a period of ${period} s`);
+    }
+    const datapoints = inputs.datapointsToAlarm;
+    if (typeof datapoints === "number" && typeof periods === "number" && (datapoints < 1 || datapoints > periods))
+        refuse(`datapointsToAlarm ${datapoints} is not from 1 to evaluationPeriods (${periods})`);
+    if (known(inputs.statistic) && !alarmStatistics.includes(String(inputs.statistic)))
+        refuse(`statistic ${JSON.stringify(inputs.statistic)} is not one of ${alarmStatistics.join(", ")}`);
+    if (known(inputs.comparisonOperator) && !alarmComparisons.includes(String(inputs.comparisonOperator)))
+        refuse(`comparisonOperator ${JSON.stringify(inputs.comparisonOperator)} is not one CloudWatch takes`);
+    if (known(inputs.treatMissingData) && !missingDataTreatments.includes(String(inputs.treatMissingData)))
+        refuse(`treatMissingData ${JSON.stringify(inputs.treatMissingData)} is not one of ${missingDataTreatments.join(", ")}`);
+    for (const field of ["alarmActions", "okActions", "insufficientDataActions"]) {
+        const actions = Array.isArray(inputs[field]) ? (inputs[field] as unknown[]) : [];
+        if (actions.length > 5) refuse(`${field} lists ${actions.length} actions, above 5`);
+        for (const action of actions.filter((a): a is string => typeof a === "string" && a.startsWith("arn:"))) {
+            const actionRegion = arnRegion(action);
+            if (actionRegion && actionRegion !== region)
+                refuse(`${field} names ${action}, in ${actionRegion}, not the alarm's region ${region}`);
+        }
+    }
+    const dimensions = record(inputs.dimensions);
+    if (dimensions && Object.keys(dimensions).length > 30) refuse(`${Object.keys(dimensions).length} dimensions, above 30`);
+    return breaches;
+}
+
+const eventPatternSource =
+    "EventBridge user guide, Creating event patterns and Content filtering in event patterns, " +
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html";
+/** The filters a value array of an event pattern may hold besides plain values (EventBridge comparison operators). */
+const patternOperators = ["prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case", "wildcard"];
+
+/**
+ * Why an event pattern's object is refused, at `path`, or undefined: every leaf a list of values or
+ * filters, `$or` a list of two or more patterns.
+ */
+function eventPatternProblem(pattern: unknown, path: string): string | undefined {
+    if (typeof pattern !== "object" || pattern === null || Array.isArray(pattern)) return `${path || "the pattern"} is not an object`;
+    for (const [key, value] of Object.entries(pattern)) {
+        const at = path ? `${path}.${key}` : key;
+        if (key === "$or") {
+            if (!Array.isArray(value) || value.length < 2) return `${at} is not a list of two or more patterns`;
+            for (const [i, branch] of value.entries()) {
+                const problem = eventPatternProblem(branch, `${at}[${i}]`);
+                if (problem) return problem;
+            }
+        } else if (Array.isArray(value)) {
+            if (value.length === 0) return `${at} is an empty list, which matches nothing`;
+            for (const item of value) {
+                if (typeof item !== "object" || item === null) continue;
+                const operators = Object.keys(item);
+                if (operators.length !== 1 || !patternOperators.includes(operators[0]))
+                    return `${at} has a filter ${JSON.stringify(item)} that is not one of ${patternOperators.join(", ")}`;
+            }
+        } else if (typeof value === "object" && value !== null) {
+            const problem = eventPatternProblem(value, at);
+            if (problem) return problem;
+        } else {
+            return `${at} is ${JSON.stringify(value)}, not a list: EventBridge matches a field against a list of values`;
+        }
+    }
+    return undefined;
+}
+
+/** An EventBridge rule: an event pattern of at most 4096 characters, in EventBridge's form. */
+export function eventRuleBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    const text = inputs.eventPattern;
+    if (typeof text !== "string") return [];
+    if (text.length > 4096)
+        return [
+            { problem: `an event pattern of ${text.length} characters, above 4096`, source: `EventBridge API PutRule, ${putRuleSource}` },
+        ];
+    let pattern: unknown;
+    try {
+        pattern = JSON.parse(text);
+    } catch {
+        return [{ problem: "an event pattern that is not JSON", source: `EventBridge API PutRule, ${putRuleSource}` }];
+    }
+    const problem = eventPatternProblem(pattern, "");
+    return problem ? [{ problem: `event pattern: ${problem}`, source: eventPatternSource }] : [];
+}
+
+/** An EventBridge target in the rule's own region ("The targets you associate with a rule must be in the same Region as the rule"). */
+export function eventTargetBreaches(inputs: Record<string, unknown>, region: string): RuleBreach[] {
+    const arn = inputs.arn;
+    const targetRegion = typeof arn === "string" ? arnRegion(arn) : undefined;
+    return targetRegion && targetRegion !== region
+        ? [
+              {
+                  problem: `targets ${String(arn)}, in ${targetRegion}, not the rule's region ${region}`,
+                  source: "AWS re:Post knowledge center, https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification",
+              },
+          ]
+        : [];
+}
+
+/**
+ * An ECS service's deployment alarms: "One or more CloudWatch alarm names", and only with the
+ * rolling-update (ECS) deployment controller (ECS API DeploymentAlarms).
+ */
+export function ecsServiceAlarmBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    const alarms = record(inputs.alarms);
+    if (!alarms) return [];
+    const source = `ECS API DeploymentAlarms, ${ecsApiSource("DeploymentAlarms")}`;
+    const breaches: RuleBreach[] = [];
+    if (Array.isArray(alarms.alarmNames) && alarms.alarmNames.length === 0)
+        breaches.push({ problem: "alarms.alarmNames is empty", source });
+    const controller = record(inputs.deploymentController)?.type;
+    if (known(controller) && controller !== "ECS")
+        breaches.push({ problem: `deployment alarms with the ${String(controller)} deployment controller, not ECS`, source });
+    return breaches;
+}
+
+/** A cluster's execute-command configuration: logging NONE, DEFAULT or OVERRIDE, and OVERRIDE only with a log configuration. */
+export function ecsClusterExecBreaches(inputs: Record<string, unknown>): RuleBreach[] {
+    const exec = record(record(inputs.configuration)?.executeCommandConfiguration);
+    if (!exec) return [];
+    const source = `ECS API ExecuteCommandConfiguration, ${ecsApiSource("ExecuteCommandConfiguration")}`;
+    if (known(exec.logging) && !["NONE", "DEFAULT", "OVERRIDE"].includes(String(exec.logging)))
+        return [
+            { problem: `executeCommandConfiguration.logging ${JSON.stringify(exec.logging)} is not NONE, DEFAULT or OVERRIDE`, source },
+        ];
+    if (exec.logging === "OVERRIDE" && exec.logConfiguration === undefined)
+        return [{ problem: "executeCommandConfiguration.logging OVERRIDE without a logConfiguration", source }];
+    return [];
 }

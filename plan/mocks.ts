@@ -14,6 +14,11 @@ import {
     efsFileSystemPolicyBreaches,
     efsMountTargetBreaches,
     ecsServiceNetworkBreaches,
+    ecsServiceAlarmBreaches,
+    ecsClusterExecBreaches,
+    eventRuleBreaches,
+    eventTargetBreaches,
+    metricAlarmBreaches,
     enforceAwsRules,
     listenerRulePriorityProblem,
     listenerRulePrioritySource,
@@ -238,6 +243,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: arn, state: { ...inputs, arn } };
             }
             case "aws:ecs/cluster:Cluster": {
+                refuseBreaches(type, name, ecsClusterExecBreaches(inputs));
                 const clusterName = named();
                 const arn = `arn:aws:ecs:${r}:${a}:cluster/${clusterName}`;
                 return { id: arn, state: { ...inputs, name: clusterName, arn } };
@@ -278,6 +284,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                         name,
                         ecsServiceNetworkBreaches(taskDefinition, inputs, (arn) => this.targetGroupTypes.get(arn)),
                     );
+                refuseBreaches(type, name, ecsServiceAlarmBreaches(inputs));
                 const connect = inputs.serviceConnectConfiguration as { enabled?: unknown } | undefined;
                 const problem = connect?.enabled === true && taskDefinition ? serviceConnectTaskProblem(taskDefinition) : undefined;
                 if (problem) {
@@ -473,6 +480,33 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                         arn: `arn:aws:scheduler:${r}:${a}:schedule/${group}/${scheduleName}`,
                     },
                 };
+            }
+            case "aws:sns/topic:Topic": {
+                const topicName = named();
+                const arn = `arn:aws:sns:${r}:${a}:${topicName}`;
+                return { id: arn, state: { ...inputs, name: topicName, arn, owner: a } };
+            }
+            case "aws:sns/topicSubscription:TopicSubscription": {
+                // Email subscriptions stay pending until the address confirms; the provider keeps the ARN SNS returns.
+                const arn = `${String(inputs.topic)}:${uuidOf(name)}`;
+                return { id: arn, state: { ...inputs, arn, ownerId: a, pendingConfirmation: inputs.protocol === "email" } };
+            }
+            case "aws:sns/topicPolicy:TopicPolicy":
+                return { id: String(inputs.arn), state: { ...inputs, owner: a } };
+            case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+                refuseBreaches(type, name, metricAlarmBreaches(inputs, r));
+                const alarmName = named();
+                return { id: alarmName, state: { ...inputs, name: alarmName, arn: `arn:aws:cloudwatch:${r}:${a}:alarm:${alarmName}` } };
+            }
+            case "aws:cloudwatch/eventRule:EventRule": {
+                refuseBreaches(type, name, eventRuleBreaches(inputs));
+                const ruleName = named();
+                return { id: ruleName, state: { ...inputs, name: ruleName, arn: `arn:aws:events:${r}:${a}:rule/${ruleName}` } };
+            }
+            case "aws:cloudwatch/eventTarget:EventTarget": {
+                refuseBreaches(type, name, eventTargetBreaches(inputs, r));
+                const targetId = String(inputs.targetId ?? `${name}-${hash(name, 8)}`);
+                return { id: `${inputs.rule}-${targetId}`, state: { ...inputs, targetId } };
             }
             case "aws:servicediscovery/httpNamespace:HttpNamespace": {
                 const namespace = id("ns-", 16);

@@ -496,6 +496,50 @@ const checks: Record<string, Check> = {
                         ];
                     }),
             ),
+    "FLEET.alerts": (index) => {
+        // A stack without fleet:alerts has no alarm: the program refuses its update on a mandatory stack
+        // (model/alerts.ts pagesNoOne), since its resources are those of a stack before alerts existed.
+        const alarms = index.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+        if (alarms.length === 0) return [];
+        return [
+            ...alarms
+                .filter((alarm) =>
+                    Array.isArray(alarm.props.alarmActions)
+                        ? alarm.props.alarmActions.length === 0
+                        : alarm.props.alarmActions === undefined,
+                )
+                .map((resource) => ({
+                    resource,
+                    problem: "notifies no one when it fires",
+                    fix: "publish it to the stack's alert topic (alarmActions), as fleet:alerts does",
+                })),
+            ...index
+                .ofType("aws:ecs/service:Service")
+                .filter((service) => asList(service.props.loadBalancers).length > 0)
+                .filter((service) => {
+                    const alarms = service.props.alarms;
+                    // Names still unknown (a preview) are decided at `up`.
+                    const named = Array.isArray(alarms?.alarmNames) ? alarms.alarmNames.length > 0 : alarms !== undefined;
+                    return !(alarms?.enable === true && alarms?.rollback === true && named);
+                })
+                .map((resource) => ({
+                    resource,
+                    problem: "does not roll a deployment back when its alarms fire",
+                    fix:
+                        "set alarms { alarmNames: [its 5xx and unhealthy-target alarms], enable: true, rollback: true }, " +
+                        "as fleet:alerts does",
+                })),
+        ];
+    },
+    "FLEET.exec": (index) =>
+        index
+            .ofType("aws:ecs/service:Service")
+            .filter((service) => service.props.enableExecuteCommand === true)
+            .map((resource) => ({
+                resource,
+                problem: "lets anyone allowed ecs:ExecuteCommand open a shell in its running tasks (ECS Exec)",
+                fix: `remove exec from fleet:services.${index.serviceOf(resource) ?? "<service>"} in the stack file`,
+            })),
     "FLEET.pull-through": (index) => {
         const prefixes = index.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => String(r.props.ecrRepositoryPrefix));
         // The cached repository itself, or a wildcard over its cache prefix.

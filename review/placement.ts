@@ -284,8 +284,13 @@ function settingsFor(facts: PlanFacts, choice: FleetChoice, moves: readonly Move
     return settings;
 }
 
-const list = (names: readonly string[]) =>
-    names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+/** Names listed in one line before the rest are counted ("a, b and 3 more"): a line stays a line at 200 services. */
+const namesInALine = 8;
+
+const list = (all: readonly string[]) => {
+    const names = all.length > namesInALine ? [...all.slice(0, namesInALine - 1), `${all.length - namesInALine + 1} more`] : all;
+    return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+};
 
 function summaryOf(current: FleetChoice, recommendation: FleetChoice, moves: readonly Move[], facts: PlanFacts): string {
     if (recommendation === current) return "the plan is already the cheapest placement the advisor finds";
@@ -333,7 +338,12 @@ export function placementLines(advice: PlacementAdvice, markdown: boolean): stri
     ];
     if (advice.recommendation === advice.current) return [...lines, `${item}${advice.summary}`, ""];
     lines.push(`${item}advice: ${advice.summary}`, `${item}advised: ${describeChoice(advice.recommendation)}`);
-    lines.push(`${item}settings (Pulumi.<stack>.yaml): ${settingPairs(advice.settings).map(code).join("; ")}`);
+    const pairs = settingPairs(advice.settings);
+    lines.push(
+        pairs.length <= namesInALine
+            ? `${item}settings (Pulumi.<stack>.yaml): ${pairs.map(code).join("; ")}`
+            : `${item}settings (Pulumi.<stack>.yaml): ${pairs.length}, in the plan JSON's review.capacity.recommendation.settings`,
+    );
     const replaced = advice.moves.filter((m) => m.replaces).map((m) => m.service);
     if (replaced.length)
         lines.push(

@@ -123,7 +123,10 @@ describe("Online Boutique", () => {
         assert.equal(plan.model?.warnings?.length, 2);
         assert.match(
             plan.model!.warnings![1],
-            /^replace before a real deploy, still the samples' placeholders: fleet:domain \(example\.com\)/,
+            new RegExp(
+                String.raw`^replace before a real deploy, still the samples' placeholders: ` +
+                    String.raw`fleet:alerts\.email \(example\.com\), fleet:domain \(example\.com\)`,
+            ),
         );
         const grpcServers = [
             "adservice",

@@ -121,6 +121,8 @@ describe("logical names", () => {
             instances: "fleet-dev-instances",
             instanceNameTag: "fleet-dev-instance",
             ec2CapacityProvider: "fleet-dev-ec2",
+            spotInstances: "fleet-dev-spot-instances",
+            ec2SpotCapacityProvider: "fleet-dev-ec2-spot",
         });
         const registry = registryLogicalNames("fleet-dev");
         assert.deepEqual(

@@ -100,14 +100,13 @@ describe("assessService", () => {
             [
                 "stack dev: cluster fleet-dev-x in us-east-1, 1 service(s)",
                 "",
-                "api (api-0a1b2c3): NOT STEADY: 2 deployments in flight, rollout " +
-                    "IN_PROGRESS, 1 unhealthy target(s); desired 2, running 2, pending 0",
-                "  rollout: IN_PROGRESS: ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/000.",
+                "api (api-0a1b2c3): NOT STEADY (2 deployments in flight, rollout " +
+                    "IN_PROGRESS, 1 unhealthy target(s)); desired 2, running 2, pending 0",
+                "  rollout: ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/000.",
                 "  deployment: PRIMARY ecs-svc/111 IN_PROGRESS: 2/2 running",
                 "  deployment: ACTIVE ecs-svc/222 FAILED: 0/0 running, 3 failed",
                 "  failed deployment ecs-svc/222: ECS deployment circuit breaker: tasks failed to start.",
-                "  targets: 1 of 2 healthy",
-                "    unhealthy: api-tg-1 10.0.1.5:8080 unhealthy (Target.Timeout: Request timed out)",
+                "  unhealthy target: api-tg-1 10.0.1.5:8080 unhealthy (Target.Timeout: Request timed out)",
                 "  event: 2026-12-01T11:50:00.000Z (service api-0a1b2c3) deployment ecs-svc/222 deployment failed: tasks failed to start.",
                 "  event: 2026-12-01T11:40:00.000Z (service api-0a1b2c3) has stopped 1 running tasks: (task 2).",
                 "  event: 2026-12-01T11:30:00.000Z (service api-0a1b2c3) has started 1 tasks: (task 1).",

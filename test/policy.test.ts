@@ -299,6 +299,29 @@ const cases: [string, () => ResourceView[], string][] = [
             `name), ${waive("FLEET.task-access", "api")}`,
     ],
     [
+        "FLEET.alerts",
+        // A stack with alerts whose routed api does not roll back on its alarms (one alarm of the stack is enough to tell).
+        () => {
+            const component = base.find((r) => r.type === "fleet:ecs:Service" && r.name === "api")!;
+            const urn = `${component.urn.replace(/::[^:]+$/, "")}$aws:cloudwatch/metricAlarm:MetricAlarm::api-alarm-5xx`;
+            const alarm = { urn, type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "api-alarm-5xx", parentUrn: component.urn };
+            const rollsBack = { alarmNames: ["x-alarm-5xx-0000000"], enable: true, rollback: true };
+            const others = base.map((r) =>
+                r.type === "aws:ecs/service:Service" && r.name !== "api" ? { ...r, props: { ...r.props, alarms: rollsBack } } : r,
+            );
+            return [...others, { ...alarm, props: { alarmActions: ["arn:aws:sns:us-east-1:123456789012:oncall"] } }];
+        },
+        `[FLEET.alerts] aws:ecs/service:Service api (service api): does not roll a deployment back when its alarms fire. ` +
+            `Fix: set alarms { alarmNames: [its 5xx and unhealthy-target alarms], enable: true, rollback: true }, as ` +
+            `fleet:alerts does, ${waive("FLEET.alerts", "api")}`,
+    ],
+    [
+        "FLEET.exec",
+        () => withChange("aws:ecs/service:Service", "api", (p) => ({ ...p, enableExecuteCommand: true })),
+        `[FLEET.exec] aws:ecs/service:Service api (service api): lets anyone allowed ecs:ExecuteCommand open a shell in its ` +
+            `running tasks (ECS Exec). Fix: remove exec from fleet:services.api in the stack file, ${waive("FLEET.exec", "api")}`,
+    ],
+    [
         "FLEET.pull-through",
         () =>
             withChange("aws:iam/rolePolicy:RolePolicy", "status-exec", (p) => {

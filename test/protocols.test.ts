@@ -145,6 +145,7 @@ describe("the mocks' rules for protocols", () => {
         const rule = (listener: Record<string, unknown>) => () =>
             register("aws:lb/listenerRule:ListenerRule", "rpc-rule", {
                 listenerArn: listener.arn,
+                priority: 10,
                 actions: [{ type: "forward", targetGroupArn: grpc.arn }],
             });
         assert.throws(rule(http), {

@@ -5,6 +5,7 @@
  * over test/fixtures/catalogProtocols.ts (a front end calling five servers) on the prod-like stack.
  */
 import * as assert from "node:assert/strict";
+import { placeholderValues } from "../model/placeholders";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -234,6 +235,12 @@ describe("the samples' placeholders", () => {
         "fleet:registry.pullThroughCache.github-container-registry.credentialArn (account 123456789012)",
     ];
 
+    it("count an address at a documentation domain, not a domain that only ends like one", () => {
+        assert.deepEqual(placeholderValues({ alerts: { email: ["oncall@example.com", "ops@acme.io"] }, domain: "myexample.com" }), [
+            "fleet:alerts.email[0] (example.com)",
+        ]);
+    });
+
     it("are a warning of the plan, naming each key still holding one", () => {
         assert.ok(
             plan.model?.warnings?.includes(`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`),
@@ -257,6 +264,15 @@ describe("the samples' placeholders", () => {
             file,
             fs.readFileSync(file, "utf8").replaceAll("123456789012", "210987654321").replaceAll("example.com", "acme.io"),
         );
+        // A mandatory stack must also page someone before an update (FLEET.alerts, test/alerts.test.ts).
+        const unalerted = await runProgram("paths", { root, catalog, update: true });
+        assert.equal(
+            !unalerted.ok && unalerted.message,
+            "fleet: stack paths is mandatory (fleet:policy.enforcement) and pages no one (FLEET.alerts): set fleet:alerts " +
+                "{ email: <address> } in Pulumi.paths.yaml, or waive FLEET.alerts for platform in fleet:policy.waivers; " +
+                "pulumi up refuses it until then",
+        );
+        fs.appendFileSync(file, "  fleet:alerts:\n    email: oncall@acme.io\n");
         const replaced = await runProgram("paths", { root, catalog, update: true });
         assert.ok(replaced.ok, !replaced.ok ? replaced.message : "");
         assert.equal(
