@@ -531,13 +531,7 @@ describe("the plan's model section", () => {
         fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(factsRoot, "Pulumi.yaml"));
         fs.writeFileSync(path.join(factsRoot, "Pulumi.facts.yaml"), fixtureStack);
         // The fixture dev and prod plans' sections are checked in plan.test.ts, which plans them anyway.
-        plans.fixture = await planAt(
-            "the facts fixture",
-            factsRoot,
-            "facts",
-            path.join(scratch, "fixture.json"),
-            fixtureCatalog("catalogFacts.ts"),
-        );
+        plans.fixture = await planAt("the facts fixture", factsRoot, "facts", fixtureCatalog("catalogFacts.ts"));
     });
 
     it("holds the resolved fleet's facts, versioned", () => {
