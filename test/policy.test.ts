@@ -7,14 +7,13 @@ import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { controlIds, controlInfos } from "../policy/controls";
 import { evaluate, ResourceView } from "../policy/rules";
-import { runProgram } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
 let base: ResourceView[];
 before(async () => {
-    const result = await runProgram("prod", { root: fixtureRoot, catalog: fixtureCatalog() });
-    if (!result.ok) assert.fail(result.message);
-    base = result.plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+    const plan = await planAt("the fixture fleet", fixtureRoot, "prod", fixtureCatalog());
+    base = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
 });
 
 /** A copy of the prod resources with one resource's props changed. */

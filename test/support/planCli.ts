@@ -1,18 +1,18 @@
 /**
  * The offline plan as a user runs it, for tests: `plan/cli.ts`'s command with what it printed, its
  * exit code and the files it wrote; also the program alone (`runProgram`) over a stack file in
- * another directory. Both run in this process, one plan at a time: loading the program and
- * Pulumi's SDK costs a child process three times what a plan does, and Pulumi's runtime is global
- * state, which each plan resets (test/planProcess.test.ts shows a plan here is the plan
- * `plan/cli.ts` prints and writes in a process of its own).
+ * another directory. Under `npm test` the tests' plan service plans (test/support/planService.ts);
+ * a test file run on its own plans in its own process (test/support/planHere.ts). Either way it is
+ * the command a user runs, not a process of its own: test/planProcess.test.ts shows a plan here is
+ * the plan `plan/cli.ts` prints and writes as a process.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
-import { format } from "node:util";
-import { main as planCommand } from "../../plan/cli";
-import { PlanDocument, runProgram, RunProgramOptions } from "../../plan/runProgram";
-import { fixtureCatalog, fixtureRoot, projectRoot } from "./fixtures";
+import { PlanDocument } from "../../plan/runProgram";
+import { fixtureCatalog, fixtureRoot } from "./fixtures";
+import type { PlanReply, PlanRequest } from "./planHere";
+import { planServiceVariable } from "./planService";
 
 /** The plan JSON `--json` writes: the plan document with the policy result and the review section. */
 export type PlanJson = PlanDocument & {
@@ -52,64 +52,33 @@ export function onFixtures(catalog = "catalog.ts"): string[] {
     return ["--root", fixtureRoot, "--catalog", fixtureCatalog(catalog)];
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/**
- * Runs `plan` after every plan asked for before it has finished, in `env` when given: Pulumi's
- * runtime holds one program at a time. Whatever the plan left in flight (a program that failed
- * half-way) settles before the next starts.
- */
-function oneAtATime<T>(plan: () => Promise<T>, env?: NodeJS.ProcessEnv): Promise<T> {
-    const run = queue.then(async () => {
-        const saved = process.env;
-        if (env) process.env = { ...env };
-        try {
-            return await plan();
-        } finally {
-            process.env = saved;
-            await pulumi.runtime.disconnect();
-        }
+/** Plans by the service when there is one, else in this process. */
+function plan<R extends PlanRequest>(request: R): Promise<PlanReply<R>> {
+    const service = process.env[planServiceVariable];
+    if (!service) return (require("./planHere") as typeof import("./planHere")).planHere(request);
+    return new Promise((resolve, reject) => {
+        let text = "";
+        const connection = net.createConnection(service, () => connection.write(`${JSON.stringify(request)}\n`));
+        connection.setEncoding("utf8");
+        connection.on("data", (chunk) => (text += chunk));
+        connection.on("error", reject);
+        connection.on("end", () => {
+            const answer = JSON.parse(text) as { reply: PlanReply<R> } | { error: string };
+            if ("error" in answer) reject(new Error(`the plan service: ${answer.error}`));
+            else resolve(answer.reply);
+        });
     });
-    queue = run.catch(() => undefined);
-    return run;
-}
-
-/** index.ts registers the fleet when loaded: a plan of the program at `root` loads it again. */
-function forgetProgram(root: string): void {
-    delete require.cache[path.join(root, "index.ts")];
 }
 
 /** Runs `plan/cli.ts <args> --json <json> [--markdown <markdown>]`'s command; resolves whatever its exit code. */
-export function runPlanCli(args: readonly string[], options: PlanCliOptions): Promise<PlanCliRun> {
+export async function runPlanCli(args: readonly string[], options: PlanCliOptions): Promise<PlanCliRun> {
     const files = ["--json", options.json, ...(options.markdown ? ["--markdown", options.markdown] : [])];
     const label = options.label ?? args.map((arg) => (path.isAbsolute(arg) ? path.basename(arg) : arg)).join(" ");
-    const root = args.includes("--root") ? path.resolve(args[args.indexOf("--root") + 1]) : projectRoot;
-    return oneAtATime(async () => {
-        let stdout = "";
-        let stderr = "";
-        let output = "";
-        const print =
-            (stream: "out" | "err") =>
-            (...data: unknown[]) => {
-                const text = `${format(...data)}\n`;
-                if (stream === "out") stdout += text;
-                else stderr += text;
-                output += text;
-            };
-        forgetProgram(root);
-        let code: number;
-        try {
-            code = await planCommand([...args, ...files], { log: print("out"), error: print("err") });
-        } catch (error) {
-            // As plan/cli.ts exits when its command throws.
-            print("err")(error);
-            code = 2;
-        }
-        // A plan refused by a guardrail (exit 1) is written too, as for a pull request's review.
-        const plan = fs.existsSync(options.json) ? (JSON.parse(fs.readFileSync(options.json, "utf8")) as PlanJson) : undefined;
-        const markdown = options.markdown && fs.existsSync(options.markdown) ? fs.readFileSync(options.markdown, "utf8") : undefined;
-        return { label, code, stdout, stderr, output, json: options.json, plan, markdown };
-    }, options.env);
+    const { code, stdout, stderr, output } = await plan({ kind: "command", args: [...args, ...files], env: options.env });
+    // A plan refused by a guardrail (exit 1) is written too, as for a pull request's review.
+    const written = fs.existsSync(options.json) ? (JSON.parse(fs.readFileSync(options.json, "utf8")) as PlanJson) : undefined;
+    const markdown = options.markdown && fs.existsSync(options.markdown) ? fs.readFileSync(options.markdown, "utf8") : undefined;
+    return { label, code, stdout, stderr, output, json: options.json, plan: written, markdown };
 }
 
 /** Runs `plan/cli.ts`'s command and returns its plan; rejects, naming the run and what it printed, unless it exits 0. */
@@ -120,21 +89,17 @@ export async function planOrFail(args: readonly string[], options: PlanCliOption
 }
 
 /**
- * The program alone (`runProgram`: no review, no CLI) over the stack file `stack` under `root`;
- * rejects, naming `label`, unless it plans.
+ * The program alone (`runProgram`: no review, no CLI) over the stack file `stack` under `root`, as
+ * a plan file holds it; rejects, naming `label`, unless it plans.
  */
-export function planAt(
+export async function planAt(
     label: string,
     root: string,
     stack: string,
     catalog?: string,
-    options: Omit<RunProgramOptions, "root" | "catalog"> = {},
+    configOverrides?: Record<string, string>,
 ): Promise<PlanDocument> {
-    return oneAtATime(async () => {
-        forgetProgram(root);
-        const result = await runProgram(stack, { ...options, root, catalog });
-        if (!result.ok) throw new Error(`${label}: the plan of ${stack}: ${result.message}`);
-        // As a plan file holds it: no undefined fields.
-        return JSON.parse(JSON.stringify(result.plan)) as PlanDocument;
-    });
+    const result = await plan({ kind: "program", stack, root, catalog, configOverrides });
+    if (!result.ok) throw new Error(`${label}: the plan of ${stack}: ${result.message}`);
+    return result.plan;
 }

@@ -1,0 +1,100 @@
+/**
+ * The tests' plan service. `npm test` preloads this module into the test runner and into each
+ * test file's process (`--require`); in the runner, the parent of the test files' processes, it
+ * listens on a Unix socket named by FLEET_PLAN_SERVICE, which the test files' processes inherit,
+ * and plans what they ask (test/support/planCli.ts) in worker threads, one per core. Elsewhere it
+ * does nothing. Two costs are paid once per run instead of once per plan or per test file:
+ * loading the program and Pulumi's SDK takes about 3 s of CPU, ten times a small plan; and
+ * node:test (Node 20) tracks every asynchronous resource of a test file's process with an async
+ * hook, which makes a plan, thousands of promises, several times slower there than in a worker.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { isMainThread, Worker } from "node:worker_threads";
+import type { PlanRequest } from "./planHere";
+
+export const planServiceVariable = "FLEET_PLAN_SERVICE";
+
+interface Pending {
+    readonly request: PlanRequest;
+    readonly answer: (reply: string) => void;
+}
+
+interface PlanWorker {
+    readonly worker: Worker;
+    busy: boolean;
+}
+
+function startService(): void {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-plans-"));
+    const socket = path.join(directory, "socket");
+    const workers: PlanWorker[] = [];
+    const queue: Pending[] = [];
+    const replies = new Map<number, (reply: string) => void>();
+    let nextId = 0;
+    const most = Math.max(1, Math.min(2, os.availableParallelism()));
+
+    const newWorker = (): PlanWorker => {
+        const entry = path.join(__dirname, "planWorker.ts");
+        const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(entry)});`;
+        const worker = new Worker(code, { eval: true, execArgv: [] });
+        const planWorker: PlanWorker = { worker, busy: false };
+        worker.on("message", ({ id, reply, error }: { id: number; reply?: unknown; error?: string }) => {
+            replies.get(id)?.(JSON.stringify(error === undefined ? { reply } : { error }));
+            replies.delete(id);
+            planWorker.busy = false;
+            dispatch();
+        });
+        worker.on("error", (error) => {
+            // A worker that died takes its plan with it: answer it, and plan the rest elsewhere.
+            for (const [id, answer] of replies)
+                (answer(JSON.stringify({ error: `the plan service's worker failed: ${error.stack}` })), replies.delete(id));
+            workers.splice(workers.indexOf(planWorker), 1);
+            dispatch();
+        });
+        worker.unref();
+        workers.push(planWorker);
+        return planWorker;
+    };
+
+    const dispatch = (): void => {
+        while (queue.length > 0) {
+            const idle = workers.find((w) => !w.busy) ?? (workers.length < most ? newWorker() : undefined);
+            if (!idle) return;
+            const { request, answer } = queue.shift()!;
+            const id = nextId++;
+            replies.set(id, answer);
+            idle.busy = true;
+            idle.worker.postMessage({ id, request });
+        }
+    };
+
+    const server = net.createServer((connection) => {
+        let text = "";
+        connection.setEncoding("utf8");
+        connection.on("data", (chunk) => {
+            text += chunk;
+            const end = text.indexOf("\n");
+            if (end < 0) return;
+            queue.push({ request: JSON.parse(text.slice(0, end)) as PlanRequest, answer: (reply) => connection.end(`${reply}\n`) });
+            dispatch();
+        });
+        connection.on("error", () => undefined);
+    });
+    server.listen(socket);
+    server.unref();
+    process.env[planServiceVariable] = socket;
+    process.on("exit", () => fs.rmSync(directory, { recursive: true, force: true }));
+}
+
+// The runner: started with --test, not itself a test file's process (those have NODE_TEST_CONTEXT).
+if (
+    isMainThread &&
+    process.env.NODE_TEST_CONTEXT === undefined &&
+    process.execArgv.includes("--test") &&
+    !process.env[planServiceVariable]
+) {
+    startService();
+}
