@@ -38,7 +38,7 @@ function startService(): void {
 
     const newWorker = (): PlanWorker => {
         const entry = path.join(__dirname, "planWorker.ts");
-        const code = `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(entry)});`;
+        const code = `require(${JSON.stringify(path.join(__dirname, "typescript.js"))}); require(${JSON.stringify(entry)});`;
         const worker = new Worker(code, { eval: true, execArgv: [] });
         const planWorker: PlanWorker = { worker, busy: false };
         worker.on("message", ({ id, reply, error }: { id: number; reply?: unknown; error?: string }) => {
