@@ -83,6 +83,8 @@ function startService(): void {
         });
         connection.on("error", () => undefined);
     });
+    // Both load the program while the first test files start.
+    while (workers.length < most) newWorker();
     server.listen(socket);
     server.unref();
     process.env[planServiceVariable] = socket;

@@ -54,6 +54,8 @@ function compile(source, filename) {
         inlineSources: true,
         noEmit: false,
         declaration: false,
+        incremental: false,
+        tsBuildInfoFile: undefined,
     };
     const output = ts.transpileModule(source, { fileName: filename, compilerOptions }).outputText;
     // Written aside and renamed: test files compile at once in several processes.
