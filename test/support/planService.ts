@@ -24,7 +24,8 @@ interface Pending {
 
 interface PlanWorker {
     readonly worker: Worker;
-    busy: boolean;
+    /** How to answer the request it is planning; none while it is idle. */
+    answer?: (reply: string) => void;
 }
 
 function startService(): void {
@@ -32,42 +33,34 @@ function startService(): void {
     const socket = path.join(directory, "socket");
     const workers: PlanWorker[] = [];
     const queue: Pending[] = [];
-    const replies = new Map<number, (reply: string) => void>();
-    let nextId = 0;
     const most = Math.max(1, Math.min(2, os.availableParallelism()));
 
     const newWorker = (): PlanWorker => {
-        const entry = path.join(__dirname, "planWorker.ts");
-        const code = `require(${JSON.stringify(path.join(__dirname, "typescript.js"))}); require(${JSON.stringify(entry)});`;
-        const worker = new Worker(code, { eval: true, execArgv: [] });
-        const planWorker: PlanWorker = { worker, busy: false };
-        worker.on("message", ({ id, reply, error }: { id: number; reply?: unknown; error?: string }) => {
-            replies.get(id)?.(JSON.stringify(error === undefined ? { reply } : { error }));
-            replies.delete(id);
-            planWorker.busy = false;
+        const code = `require(${JSON.stringify(path.join(__dirname, "typescript.js"))}); require(${JSON.stringify(path.join(__dirname, "planWorker.ts"))});`;
+        const planWorker: PlanWorker = { worker: new Worker(code, { eval: true, execArgv: [] }) };
+        planWorker.worker.on("message", (answer: { reply: unknown } | { error: string }) => {
+            planWorker.answer?.(JSON.stringify(answer));
+            planWorker.answer = undefined;
             dispatch();
         });
-        worker.on("error", (error) => {
-            // A worker that died takes its plan with it: answer it, and plan the rest elsewhere.
-            for (const [id, answer] of replies)
-                (answer(JSON.stringify({ error: `the plan service's worker failed: ${error.stack}` })), replies.delete(id));
+        planWorker.worker.on("error", (error) => {
+            // A worker that died takes its plan with it: that plan fails, the others go to a new worker.
+            planWorker.answer?.(JSON.stringify({ error: `the plan service's worker failed: ${error.stack}` }));
             workers.splice(workers.indexOf(planWorker), 1);
             dispatch();
         });
-        worker.unref();
+        planWorker.worker.unref();
         workers.push(planWorker);
         return planWorker;
     };
 
     const dispatch = (): void => {
         while (queue.length > 0) {
-            const idle = workers.find((w) => !w.busy) ?? (workers.length < most ? newWorker() : undefined);
+            const idle = workers.find((w) => !w.answer) ?? (workers.length < most ? newWorker() : undefined);
             if (!idle) return;
             const { request, answer } = queue.shift()!;
-            const id = nextId++;
-            replies.set(id, answer);
-            idle.busy = true;
-            idle.worker.postMessage({ id, request });
+            idle.answer = answer;
+            idle.worker.postMessage(request);
         }
     };
 

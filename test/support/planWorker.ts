@@ -2,9 +2,9 @@
 import { parentPort } from "node:worker_threads";
 import { planHere, PlanRequest } from "./planHere";
 
-parentPort!.on("message", ({ id, request }: { id: number; request: PlanRequest }) => {
+parentPort!.on("message", (request: PlanRequest) => {
     planHere(request).then(
-        (reply) => parentPort!.postMessage({ id, reply }),
-        (error: unknown) => parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        (reply) => parentPort!.postMessage({ reply }),
+        (error: unknown) => parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
 });
