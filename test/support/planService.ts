@@ -36,7 +36,7 @@ function startService(): void {
     const most = Math.max(1, Math.min(2, os.availableParallelism()));
 
     const newWorker = (): PlanWorker => {
-        const code = `require(${JSON.stringify(path.join(__dirname, "typescript.js"))}); require(${JSON.stringify(path.join(__dirname, "planWorker.ts"))});`;
+        const code = ["typescript.js", "planWorker.ts"].map((file) => `require(${JSON.stringify(path.join(__dirname, file))});`).join(" ");
         const planWorker: PlanWorker = { worker: new Worker(code, { eval: true, execArgv: [] }) };
         planWorker.worker.on("message", (answer: { reply: unknown } | { error: string }) => {
             planWorker.answer?.(JSON.stringify(answer));
