@@ -2,17 +2,18 @@
  * The offline plan as a user runs it, for tests: `plan/cli.ts`'s command with what it printed, its
  * exit code and the files it wrote; also the program alone (`runProgram`) over a stack file in
  * another directory. Under `npm test` the tests' plan service plans (test/support/planService.ts);
- * a test file run on its own plans in its own process (test/support/planHere.ts). Either way it is
- * the command a user runs, not a process of its own: test/planProcess.test.ts shows a plan here is
- * the plan `plan/cli.ts` prints and writes as a process.
+ * a test file run on its own plans in a worker thread of its own (test/support/planWorker.ts).
+ * Either way it is the command a user runs, not a process of its own: test/planProcess.test.ts
+ * shows a plan here is the plan `plan/cli.ts` prints and writes as a process.
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import { PlanDocument } from "../../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./fixtures";
 import type { PlanReply, PlanRequest } from "./planHere";
-import { planServiceVariable } from "./planService";
+import { planServiceVariable, planWorkerCode } from "./planService";
 
 /** The plan JSON `--json` writes: the plan document with the policy result and the review section. */
 export type PlanJson = PlanDocument & {
@@ -52,10 +53,47 @@ export function onFixtures(catalog = "catalog.ts"): string[] {
     return ["--root", fixtureRoot, "--catalog", fixtureCatalog(catalog)];
 }
 
-/** Plans by the service when there is one, else in this process. */
+/** The answers a worker owes, in the order it was asked (it plans one at a time). */
+interface OwnWorker {
+    readonly worker: Worker;
+    readonly waiting: { resolve(reply: unknown): void; reject(error: Error): void }[];
+}
+let ownWorker: OwnWorker | undefined;
+
+/**
+ * Plans in a worker thread of this process: for a test file run on its own, without the service.
+ * Away from node:test's async hook, as in the service; it keeps the process alive only while a
+ * plan is under way.
+ */
+function planInOwnWorker<R extends PlanRequest>(request: R): Promise<PlanReply<R>> {
+    if (!ownWorker) {
+        const worker = new Worker(planWorkerCode, { eval: true, execArgv: ["--enable-source-maps"] });
+        const own: OwnWorker = { worker, waiting: [] };
+        worker.on("message", (answer: { reply: unknown } | { error: string }) => {
+            const next = own.waiting.shift()!;
+            if (own.waiting.length === 0) worker.unref();
+            if ("error" in answer) next.reject(new Error(`the plan worker: ${answer.error}`));
+            else next.resolve(answer.reply);
+        });
+        // A worker that died fails the plans it owed; the next plan starts a new one.
+        worker.on("error", (error) => {
+            if (ownWorker === own) ownWorker = undefined;
+            own.waiting.splice(0).forEach((next) => next.reject(error));
+        });
+        ownWorker = own;
+    }
+    const { worker, waiting } = ownWorker;
+    return new Promise((resolve, reject) => {
+        waiting.push({ resolve: (reply) => resolve(reply as PlanReply<R>), reject });
+        worker.ref();
+        worker.postMessage(request);
+    });
+}
+
+/** Plans by the service when there is one, else in a worker of this process. */
 function plan<R extends PlanRequest>(request: R): Promise<PlanReply<R>> {
     const service = process.env[planServiceVariable];
-    if (!service) return (require("./planHere") as typeof import("./planHere")).planHere(request);
+    if (!service) return planInOwnWorker(request);
     return new Promise((resolve, reject) => {
         let text = "";
         const connection = net.createConnection(service, () => connection.write(`${JSON.stringify(request)}\n`));

@@ -17,6 +17,11 @@ import type { PlanRequest } from "./planHere";
 
 export const planServiceVariable = "FLEET_PLAN_SERVICE";
 
+/** A plan worker's code: test/support/planWorker.ts, loaded as `npm test` loads TypeScript. */
+export const planWorkerCode = ["typescript.js", "planWorker.ts"]
+    .map((file) => `require(${JSON.stringify(path.join(__dirname, file))});`)
+    .join("\n");
+
 interface Pending {
     readonly request: PlanRequest;
     readonly answer: (reply: string) => void;
@@ -36,8 +41,7 @@ function startService(): void {
     const most = Math.max(1, Math.min(2, os.availableParallelism()));
 
     const newWorker = (): PlanWorker => {
-        const code = ["typescript.js", "planWorker.ts"].map((file) => `require(${JSON.stringify(path.join(__dirname, file))});`).join(" ");
-        const planWorker: PlanWorker = { worker: new Worker(code, { eval: true, execArgv: [] }) };
+        const planWorker: PlanWorker = { worker: new Worker(planWorkerCode, { eval: true, execArgv: ["--enable-source-maps"] }) };
         planWorker.worker.on("message", (answer: { reply: unknown } | { error: string }) => {
             planWorker.answer?.(JSON.stringify(answer));
             planWorker.answer = undefined;
