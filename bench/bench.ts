@@ -22,7 +22,7 @@ import * as path from "path";
 import { Catalog, RouteSpec, ServiceSpec } from "../model/catalog";
 import { maxRulesPerLoadBalancer } from "../model/routing";
 import { FleetInput, FleetResult, resolveFleet } from "../model/resolve";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { applyConfigOverrides, readStackConfig } from "../plan/stackFile";
 
 const repoRoot = path.resolve(__dirname, "..");
@@ -215,8 +215,9 @@ export function generateCatalog(size: number, input: FleetInput = stackFleetInpu
     for (let round = 1; round <= 20; round++) {
         const result: FleetResult = resolveFleet(services as Catalog, input);
         if (result.ok) return { size, services, counts, capped, listenerRules: result.fleet.rules.length, pins, rounds: round };
-        // Each collision is one error with one suggested pin; anything else is not the generator's to fix.
-        if (result.suggestedPins.length === 0 || result.suggestedPins.length !== result.errors.length) {
+        // Each collision is one problem with one suggested pin; anything else is not the generator's to fix.
+        const collisions = result.problems.filter((problem) => problem.code === "routing/priority-collision");
+        if (collisions.length === 0 || collisions.length !== result.problems.length || result.suggestedPins.length !== collisions.length) {
             throw new Error(`the generated ${size}-service catalog is invalid:\n  - ${result.errors.join("\n  - ")}`);
         }
         for (const pin of result.suggestedPins) {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Capacity } from "../model/catalog";
 import { ecsAmiParameter } from "../model/instanceTypes";
 import { clusterLogicalNames } from "../model/naming";
-import { ClusterSettings, ResolvedCapacity } from "../model/resolved";
+import { ClusterSettings, ResolvedCapacity } from "../model/fleet";
 import { iamDocumentVersion, pullThroughCacheStatements } from "./iamDocuments";
 
 /**

@@ -6,8 +6,12 @@
  * What the tag hashes:
  * - every file of the context that `.dockerignore` does not exclude (BuildKit's
  *   `<Dockerfile>.dockerignore` next to the Dockerfile wins over the context's): its path relative
- *   to the context, whether it is executable, and its content; a symlink by its target. Tracked,
- *   untracked and git-ignored files alike, because the builder is sent them all;
+ *   to the context, whether it is executable, and its content; a symlink by its target; and its
+ *   full permission bits when they are not git's 0644 or 0755 (a checkout under another umask:
+ *   0664, 0775). The builder copies the mode into the image, and docker-build's own context hash
+ *   reads it, so a rebuild from such a checkout is a new image under a new tag, never a second
+ *   image pushed under a tag ECR already holds immutable. Tracked, untracked and git-ignored files
+ *   alike, because the builder is sent them all;
  * - the Dockerfile's content, wherever it is and even when ignored (the builder always reads it);
  * - the build args (sorted) and the target platform;
  * - the revision, because it is a label inside the image: repositories have immutable tags, so a
@@ -29,7 +33,7 @@ import { execFileSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ImageBuild, ImageTag } from "../model/resolved";
+import { ImageBuild, ImageTag } from "../model/fleet";
 
 /**
  * Commits (among those touching the build) compared with the worktree at most. Past it the
@@ -39,6 +43,9 @@ export const revisionWalkLimit = 100;
 
 /** Git tree-entry modes, which are also the modes the tag distinguishes. */
 type FileMode = "100644" | "100755" | "120000";
+
+/** The permissions a checkout gives a file of each git mode under git's usual umask (022). */
+const standardPermissions: Readonly<Record<FileMode, number>> = { "100644": 0o644, "100755": 0o755, "120000": 0o777 };
 
 /** One file of the build as both the worktree and git history can describe it. */
 interface SourceEntry {
@@ -53,6 +60,8 @@ interface WorktreeFile extends SourceEntry {
     readonly mode: FileMode;
     /** SHA-256 of the content, for the tag (git's blob ids may be SHA-1). */
     readonly sha256: string;
+    /** The file's permission bits (`mode & 0o7777`); absent for a symlink. */
+    readonly permissions?: number;
 }
 
 /** The build's files and Dockerfile, in a form comparable between worktree and commits. */
@@ -90,7 +99,12 @@ export function contentTag(root: string, build: ImageBuild, options: ContentTagO
     line("platform", build.platform);
     for (const name of Object.keys(build.args).sort()) line("arg", name, build.args[name]);
     line("dockerfile", worktree.dockerfileSha256);
-    for (const file of worktree.files) line("file", file.mode, file.path, file.sha256);
+    for (const file of worktree.files) {
+        line("file", file.mode, file.path, file.sha256);
+        // Only permissions git cannot record: a checkout under git's own 0644/0755 keeps its tags.
+        if (file.permissions !== undefined && file.permissions !== standardPermissions[file.mode])
+            line("permissions", file.path, file.permissions.toString(8));
+    }
     line("revision", revision);
     return { tag: `c-${hash.digest("hex").slice(0, 20)}`, revision };
 }
@@ -136,8 +150,9 @@ function readWorktree(
                 const absolute = path.join(contextDir, relative);
                 const content = readContent(absolute, describe(build, relative));
                 // Git records only the owner's execute bit; so does the tag, to agree with every clone.
-                const mode: FileMode = (fs.statSync(absolute).mode & 0o100) !== 0 ? "100755" : "100644";
-                files.push(worktreeFile(relative, mode, content, objectFormat));
+                const stat = fs.statSync(absolute);
+                const mode: FileMode = (stat.mode & 0o100) !== 0 ? "100755" : "100644";
+                files.push({ ...worktreeFile(relative, mode, content, objectFormat), permissions: stat.mode & 0o7777 });
             }
             // Sockets, FIFOs and devices are not sent to the builder.
         }

@@ -90,6 +90,9 @@ export class Dns extends pulumi.ComponentResource {
                         name: record.name,
                         type: "A",
                         aliases: [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }],
+                        // A stack that pointed its hosts at the ALB by hand before it had fleet:dns takes
+                        // those records over, instead of failing on "already exists" (Route 53 CreateChange).
+                        allowOverwrite: true,
                     },
                     { parent: this },
                 ),

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fileSystemLogicalNames, platformPhysicalNames, StackNames } from "../model/naming";
-import { ResolvedFileSystem } from "../model/resolved";
+import { ResolvedFileSystem } from "../model/fleet";
 import { fileSystemPolicyDocument } from "../model/volumes";
-import { efs } from "../policy/limits";
+import { efs } from "../facts/aws";
 import { AwsContext } from "./iamDocuments";
 
 export interface FileSystemArgs {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadBalancerLogicalNames } from "../model/naming";
-import { LoadBalancerSettings } from "../model/resolved";
-import { webPorts } from "../policy/limits";
+import { LoadBalancerSettings } from "../model/fleet";
+import { webPorts } from "../facts/aws";
 
 export interface LoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;

@@ -1,7 +1,7 @@
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { networkLogicalNames } from "../model/naming";
-import { NetworkSettings } from "../model/resolved";
+import { NetworkSettings } from "../model/fleet";
 
 export interface NetworkArgs {
     /** A VPC to create, or an existing one to use. */

@@ -6,7 +6,7 @@ import { FileSystem, FileSystemRefs } from "./fileSystems";
 import { LoadBalancer } from "./loadBalancer";
 import { UpstreamRegistryKey } from "../model/images";
 import { fileSystemComponentName, platformLogicalNames, platformPhysicalNames, stackNames } from "../model/naming";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { privateSubnetCount } from "../model/volumes";
 import { Network } from "./network";
 import { AwsContext } from "./iamDocuments";
@@ -79,7 +79,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly aws: AwsContext;
     /** `<account>.dkr.ecr.<region>.amazonaws.com`. */
     public readonly registryUrl: pulumi.Output<string>;
-    /** Service Connect's namespace; only when a service calls another (model/connections.ts). */
+    /** Service Connect's namespace: always there, so a first or last call never creates or deletes it. */
     public readonly serviceConnectNamespaceArn?: pulumi.Output<string>;
     /** `fleet:dns`: the zone, the certificate and the records; absent without it. */
     public readonly dns?: Dns;
@@ -169,19 +169,21 @@ export class Platform extends pulumi.ComponentResource {
             ]),
         );
 
-        // One HTTP namespace per stack, only when services call each other: Service Connect needs
-        // no DNS namespace (clients resolve through their agent).
-        if (fleet.services.some((s) => s.serviceConnect)) {
-            this.serviceConnectNamespaceArn = new aws.servicediscovery.HttpNamespace(
-                children.serviceConnectNamespace,
-                {
-                    name: platformPhysicalNames.serviceConnectNamespace(names),
-                    description: `fleet ${fleet.stack}: Service Connect between the services`,
-                    tags,
-                },
-                { parent: this },
-            ).arn;
-        }
+        // One HTTP namespace per stack, for Service Connect (clients resolve through their agent, so
+        // no DNS namespace). Always there, even before a first call: deleting it when the last call
+        // goes would fail while Cloud Map services ECS made remain in it, and re-creating it under
+        // its fixed name would collide. Cloud Map does not charge for a namespace. Its name is fixed
+        // and its description forces a replacement: a replacement deletes first, and a change of
+        // wording never replaces it.
+        this.serviceConnectNamespaceArn = new aws.servicediscovery.HttpNamespace(
+            children.serviceConnectNamespace,
+            {
+                name: platformPhysicalNames.serviceConnectNamespace(names),
+                description: `fleet ${fleet.stack}: Service Connect between the services`,
+                tags,
+            },
+            { parent: this, deleteBeforeReplace: true, ignoreChanges: ["description"] },
+        ).arn;
 
         this.registerOutputs({ secretsKeyArn: this.secretsKeyArn, registryUrl: this.registryUrl });
     }

@@ -9,11 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "../model/catalog";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { resolveFleet } from "../model/resolve";
-import { ImageBuild, ImageTag, ResolvedFleet } from "../model/resolved";
+import { ImageBuild, ImageTag, ResolvedFleet } from "../model/fleet";
 import { contentTag } from "./contentTag";
-import { deployFleet } from "./deploy";
+import { DeployedFleet, deployFleet, DeployFleetArgs } from "./deploy";
 
 // The SDK keeps which config keys are secret (set by the CLI or the mock runtime) and exports the
 // reader without a type declaration; this declares it where it is used.
@@ -25,6 +25,17 @@ import { isConfigSecret } from "@pulumi/pulumi/runtime/config";
 export interface FleetProgramOptions {
     /** The repository root: build contexts are relative to it. */
     readonly root: string;
+    /**
+     * Environment values your program computes, by service then variable: a map of Inputs (an
+     * Output such as an RDS instance's address is welcome), or a function of the platform, to build
+     * them in its network. The names must not be set by the entry already. @default none
+     */
+    readonly env?: DeployFleetArgs["env"];
+    /**
+     * Pulumi resource transformations applied to every resource fleet registers: the door for what
+     * the catalog does not model (a task's ephemeral storage, a tag policy). @default none
+     */
+    readonly transformations?: DeployFleetArgs["transformations"];
 }
 
 /** The stack outputs. */
@@ -42,6 +53,8 @@ export interface FleetProgram {
     /** The catalog and the stack file, resolved: what the resources were built from. */
     readonly fleet: ResolvedFleet;
     readonly outputs: FleetOutputs;
+    /** The components: the platform (network, cluster, load balancer...) and each entry's Service or Job. */
+    readonly deployed: DeployedFleet;
 }
 
 let lastRun: FleetProgram | undefined;
@@ -108,12 +121,24 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
     });
     if (!result.ok) {
         // RunError: Pulumi prints the message and exits non-zero, without a JavaScript stack trace.
-        throw new pulumi.RunError(
+        // The problems ride along as data, for the offline plan's JSON (plan/runProgram.ts).
+        const error = new pulumi.RunError(
             `fleet: ${result.errors.length} problem(s) in services/index.ts or Pulumi.${stack}.yaml; nothing was changed:\n` +
                 result.errors.map((error) => `  - ${error}`).join("\n"),
         );
+        throw Object.assign(error, { problems: result.problems });
     }
     const fleet = result.fleet;
+    // An update must not deploy the samples' placeholders (an account that is not this one, a domain
+    // no one serves); a preview, and the offline plan, show what the stack would be, with a warning.
+    // Refused before any resource is registered, so nothing is half-created.
+    if (fleet.placeholders.length > 0 && !pulumi.runtime.isDryRun()) {
+        throw new pulumi.RunError(
+            `fleet: Pulumi.${stack}.yaml still holds the samples' placeholders; replace them before deploying ` +
+                `(pulumi config set --path <key> <value> -s ${stack}):\n` +
+                fleet.placeholders.map((value) => `  - ${value}`).join("\n"),
+        );
+    }
     // Valid but likely wrong: shown by `pulumi preview` and `up`. The offline plan (no engine, where the
     // SDK would print them among its report) lists them in its review instead.
     if (pulumi.runtime.hasEngine()) for (const warning of fleet.warnings) void pulumi.log.warn(`fleet: ${warning}`);
@@ -126,7 +151,7 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         }
     }
 
-    const deployed = deployFleet(fleet, { configSecrets });
+    const deployed = deployFleet(fleet, { configSecrets, env: options.env, transformations: options.transformations });
     const lb = deployed.platform.loadBalancer;
     const outputs: FleetOutputs = {
         albDnsName: lb.dnsName,
@@ -143,6 +168,6 @@ export function runFleetProgram(catalog: Catalog, options: FleetProgramOptions):
         ),
         routes: fleet.rules.map((rule) => ({ priority: rule.priority, service: rule.service, hosts: rule.hosts, paths: rule.paths })),
     };
-    lastRun = { fleet, outputs };
+    lastRun = { fleet, outputs, deployed };
     return lastRun;
 }

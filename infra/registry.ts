@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { registryLogicalNames } from "../model/naming";
 import { UpstreamRegistryKey, upstreamRegistries } from "../model/images";
-import { RegistrySettings } from "../model/resolved";
+import { RegistrySettings } from "../model/fleet";
 import { AwsContext, iamDocumentVersion, repositoryArn } from "./iamDocuments";
 
 /** Lifecycle policy: drop untagged layers after a day, keep the last `keep` tagged images. */

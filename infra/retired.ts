@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { servicePhysicalNames } from "../model/naming";
-import { RetiredService as RetiredSettings } from "../model/resolved";
+import { RetiredService as RetiredSettings } from "../model/fleet";
 import { secretParameter, serviceLogGroup, serviceRepository, StatefulSettings } from "./statefulResources";
 
 export interface RetiredServiceArgs extends StatefulSettings {

@@ -11,7 +11,8 @@
  */
 import { z } from "zod";
 import { arnRegion, isS3BucketName, isSqsQueueName, pastedUrlMistake } from "./awsNames";
-import { DeepReadonly, refuse, said } from "./schema";
+import { isRecord } from "./problems";
+import { DeepReadonly, refuse, said, SchemaCode } from "./schema";
 
 /** The AWS services `access` grants on, and the levels each accepts. */
 export const accessLevels = {
@@ -130,6 +131,7 @@ const nameRules: Record<AccessKind, { readonly test: (name: string) => boolean; 
 /** A customer-managed KMS key, by ARN or id (an alias does not work in IAM statements on keys). */
 export const kmsKeySchema = z.string().refine((key) => keyIdPattern.test(key) || keyArnPattern.test(key), {
     error: said(
+        "catalog/kms-key-invalid",
         "is not a KMS key ARN or key id",
         "give the ARN (arn:aws:kms:<region>:<account>:key/<id>) or id of the customer-managed key that encrypts it",
     ),
@@ -138,31 +140,50 @@ export const kmsKeySchema = z.string().refine((key) => keyIdPattern.test(key) ||
 /** A grant as written: a level, or a level with the customer-managed key that encrypts the resource. */
 const grantSchema = (kind: AccessKind) => {
     const levels = accessLevels[kind];
-    const levelError = said(`is not an access level for ${kind}`, `use ${levels.join(", ")}`);
+    const levelError = said("access/level-invalid", `is not an access level for ${kind}`, `use ${levels.join(", ")}`);
     const level = z.enum(levels as unknown as [string, ...string[]], { error: levelError });
-    return z.union([level, z.strictObject({ level, kmsKey: kmsKeySchema })], {
-        error: said(
-            `must be an access level or { level, kmsKey }`,
-            `use ${levels.join(", ")}, or e.g. { level: "${levels[0]}", kmsKey: "<key ARN>" }`,
-        ),
-    });
+    return z.union(
+        [
+            level,
+            z.strictObject({
+                /** The access level. */
+                level,
+                /**
+                 * The customer-managed KMS key (ARN or id) encrypting the resource (SSE-KMS): the role may use exactly
+                 * that key, only through that AWS service, in the key's region. AWS-managed keys and SSE-S3 need none.
+                 */
+                kmsKey: kmsKeySchema,
+            }),
+        ],
+        {
+            error: said(
+                "invalid-type",
+                `must be an access level or { level, kmsKey }`,
+                `use ${levels.join(", ")}, or e.g. { level: "${levels[0]}", kmsKey: "<key ARN>" }`,
+            ),
+        },
+    );
 };
 
 /** The names of one service's grants (`bucket[/prefix/*]`, queue, topic, table, or an ARN), checked against AWS's rules. */
 const grantsSchema = (kind: AccessKind) =>
     z
         .record(z.string(), grantSchema(kind), {
-            error: said(`must map ${kind} resource names to access levels`, `write e.g. ${kind}: { "<name>": "${accessLevels[kind][0]}" }`),
+            error: said(
+                "not-a-map",
+                `must map ${kind} resource names to access levels`,
+                `write e.g. ${kind}: { "<name>": "${accessLevels[kind][0]}" }`,
+            ),
         })
         .superRefine(
             (grants, ctx) => {
                 for (const name of Object.keys(grants)) {
                     const problem = resourceProblem(kind, name);
-                    if (problem) refuse(ctx, [name], name, problem.problem, problem.fix);
+                    if (problem) refuse(ctx, problem.code, [name], name, problem.problem, problem.fix);
                 }
             },
-            // Names are checked even when a level is wrong: every problem at once.
-            { when: () => true },
+            // Names are checked even when a level is wrong (every problem at once), but only in a map of them.
+            { when: (payload) => isRecord(payload.value) },
         );
 
 /** `access` in the catalog: per AWS service, resource name → level. */
@@ -177,22 +198,25 @@ const accessShape = {
     dynamodb: grantsSchema("dynamodb").optional(),
 };
 export const accessSchema = z.strictObject(accessShape, {
-    error: said("must be an object keyed by AWS service", `use keys among ${Object.keys(accessShape).join(", ")}`),
+    error: said("not-an-object", "must be an object keyed by AWS service", `use keys among ${Object.keys(accessShape).join(", ")}`),
 });
 export type AccessSpec = DeepReadonly<z.input<typeof accessSchema>>;
 
+type ResourceProblem = { readonly code: SchemaCode; readonly problem: string; readonly fix: string };
+
 /** Why a resource name is refused, or undefined when AWS would accept it. */
-function resourceProblem(kind: AccessKind, name: string): { problem: string; fix: string } | undefined {
+function resourceProblem(kind: AccessKind, name: string): ResourceProblem | undefined {
     const rules = nameRules[kind];
     const pasted = pastedUrlMistake(name, `the ${kind} resource's name`);
-    if (pasted) return pasted;
+    if (pasted) return { code: "url-for-name", ...pasted };
     if (/^[*?/]*$/.test(name) || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(name)) {
-        return { problem: "grants every resource of the service (a wildcard alone)", fix: rules.example };
+        return { code: "access/wildcard-resource", problem: "grants every resource of the service (a wildcard alone)", fix: rules.example };
     }
     if (name.startsWith("arn:")) {
         const match = arnPatterns[kind].exec(name);
         if (!match || /[*?]/.test(name.replace(/\/\*$/, ""))) {
             return {
+                code: "access/arn-not-exact",
                 problem: `is not an exact ${kind} ARN (partition, region, account and name without wildcards)`,
                 fix: rules.example,
             };
@@ -203,16 +227,17 @@ function resourceProblem(kind: AccessKind, name: string): { problem: string; fix
         const slash = name.indexOf("/");
         return slash < 0 ? bucketProblem(name, undefined) : bucketProblem(name.slice(0, slash), name.slice(slash + 1));
     }
-    return rules.test(name) ? undefined : { problem: rules.rule, fix: rules.example };
+    return rules.test(name) ? undefined : { code: "access/resource-name-invalid", problem: rules.rule, fix: rules.example };
 }
 
-function bucketProblem(bucket: string, keys: string | undefined): { problem: string; fix: string } | undefined {
+function bucketProblem(bucket: string, keys: string | undefined): ResourceProblem | undefined {
     const rules = nameRules.s3;
-    if (!rules.test(bucket)) return { problem: rules.rule, fix: rules.example };
+    if (!rules.test(bucket)) return { code: "access/resource-name-invalid", problem: rules.rule, fix: rules.example };
     if (keys === undefined) return undefined;
     // A key prefix ends with /*; a wildcard anywhere else would grant more than the prefix says.
     if (!/^[^*?]+\/\*$/.test(keys) || !keyPrefixPattern.test(keys)) {
         return {
+            code: "access/key-prefix-invalid",
             problem: "names a key prefix that does not end with /* or has a wildcard elsewhere",
             fix: 'write the bucket alone ("fleet-uploads") or a prefix ending in /* ("fleet-uploads/avatars/*")',
         };

@@ -12,7 +12,8 @@ import { parseImageReference } from "./images";
 import { maxConditionValuesPerRule, maxPatternLength, maxPriority } from "./routing";
 import { accessSchema, kmsKeySchema } from "./access";
 import { didYouMean } from "./problems";
-import { jsonKeyPattern, notSecretArn, secretArnMistake } from "./secretsManager";
+import type { ProblemCode } from "./problemCodes";
+import { jsonKeyPattern, Mistake, notSecretArn, secretArnMistake } from "./secretsManager";
 import { DeepReadonly, fieldList, fieldsObject, refuse, said, unknownKeysSay, whenValid, wholeNumber } from "./schema";
 import {
     jobDurationSchema,
@@ -22,8 +23,9 @@ import {
     scheduledScalingSchema,
     timeZoneSchema,
 } from "./workloads";
-import { minimumReasonLength, waiverReasonPattern } from "../policy/controls";
-import { cpuUnitsPerVcpu, deregistrationDelay, ecsDefaultStopTimeoutSeconds } from "../policy/limits";
+import { maximumReasonLength, minimumReasonLength } from "../facts/controls";
+import { cpuUnitsPerVcpu, ecsDefaultStopTimeoutSeconds } from "../facts/aws";
+import { deregistrationDelay } from "../facts/fleet";
 
 /** An environment variable name (and so a secret's), as fleet allows it: a shell-safe identifier. */
 export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -37,22 +39,38 @@ const isSsmParameter = (source: string) =>
 const isSecretsManagerArn = (source: string) => /^arn:[^:]*:secretsmanager:/.test(source);
 const userPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/;
 
-/** A reason stored as an AWS tag (a policy waiver): long enough to mean something, in the tag character set. Trimmed. */
-export function reasonSchema(tooShort: string, fix: string, tagProblem: string) {
-    const error = said(tooShort, fix, tooShort);
+/**
+ * A reason in the author's words (a policy waiver, an opt-out, a retirement): long enough to mean
+ * something, short enough for the AWS tag that carries a waiver to the policy pack (asTagValue
+ * writes any punctuation in the tag character set). Trimmed.
+ */
+export function reasonSchema(codes: { readonly tooShort: ProblemCode; readonly tooLong: ProblemCode }, tooShort: string, fix: string) {
+    const error = said(codes.tooShort, tooShort, fix, tooShort);
     return z
         .string({ error })
         .trim()
         .min(minimumReasonLength, { error })
-        .regex(waiverReasonPattern, { error: said(tagProblem, "reword it without other punctuation") });
+        .max(maximumReasonLength, {
+            error: said(
+                codes.tooLong,
+                (input) =>
+                    `is ${String(input).trim().length} characters; a reason travels as an AWS tag value, at most ${maximumReasonLength}`,
+                "shorten it, and link to the longer story (a ticket, a document)",
+            ),
+        });
 }
 
 const envName = (fix = "use letters, digits and _ not starting with a digit") =>
-    z.string().regex(envNamePattern, { error: said("is not a valid environment variable name", fix) });
+    z.string().regex(envNamePattern, { error: said("catalog/variable-name-invalid", "is not a valid environment variable name", fix) });
 
-const hostError = said("must be a non-empty string", "use a subdomain such as api, or a full host such as api.example.com");
+const hostError = said(
+    "routing/host-empty",
+    "must be a non-empty string",
+    "use a subdomain such as api, or a full host such as api.example.com",
+);
 const hostValue = z.string({ error: hostError }).min(1, { error: hostError });
 const pathError = said(
+    "routing/path-invalid",
     `is not a valid ALB path condition: it must start with / and have at ` +
         `most ${maxPatternLength} characters of A-Z a-z 0-9 _ - . $ / ~ " ' @ ` +
         `: + & * ?`,
@@ -76,13 +94,14 @@ export const routeSchema = z
              */
             priority: wholeNumber(1, maxPriority - 1, `pin a value from 1 to ${maxPriority - 1}`).optional(),
         },
-        { error: said("must be an object { host?, path? }", 'write { host: "api" } or { path: "/api/*" }') },
+        { error: said("not-an-object", "must be an object { host?, path? }", 'write { host: "api" } or { path: "/api/*" }') },
     )
     .superRefine((route, ctx) => {
         const values = count(route.host) + count(route.path);
         if (values === 0) {
             refuse(
                 ctx,
+                "routing/route-matches-everything",
                 [],
                 route,
                 "has neither host nor path, so it would match every request",
@@ -91,6 +110,7 @@ export const routeSchema = z
         } else if (values > maxConditionValuesPerRule) {
             refuse(
                 ctx,
+                "routing/too-many-condition-values",
                 [],
                 route,
                 `has ${values} host and path values, above AWS's ${maxConditionValuesPerRule} condition values per rule`,
@@ -101,7 +121,7 @@ export const routeSchema = z
 export type RouteSpec = DeepReadonly<z.input<typeof routeSchema>>;
 
 const [contextProblem, contextFix] = ["must be a path inside the repository starting with ./", "use e.g. ./apps/api"];
-const contextError = said(contextProblem, contextFix);
+const contextError = said("image/build-context-outside-repository", contextProblem, contextFix);
 const insideRepository = (context: string) => context.startsWith("./") && !context.split("/").includes("..");
 const contextPath = z.string({ error: contextError }).refine(insideRepository, { error: contextError });
 
@@ -113,13 +133,17 @@ export const buildObjectSchema = z.strictObject({
     dockerfile: z
         .string()
         .refine((file) => !file.split("/").includes(".."), {
-            error: said("must be a path inside the build context", "use e.g. Dockerfile or docker/Dockerfile.prod"),
+            error: said(
+                "image/dockerfile-outside-context",
+                "must be a path inside the build context",
+                "use e.g. Dockerfile or docker/Dockerfile.prod",
+            ),
         })
         .default("Dockerfile"),
     /** Build arguments (never secrets: they are visible in the image history). @default {} */
     args: z
-        .record(z.string(), z.string({ error: said("must be a string", "quote the value") }), {
-            error: said("must map argument names to strings", 'use { NAME: "value" }'),
+        .record(z.string(), z.string({ error: said("not-a-string", "must be a string", "quote the value") }), {
+            error: said("not-a-map", "must map argument names to strings", 'use { NAME: "value" }'),
         })
         .default({}),
 });
@@ -130,15 +154,17 @@ const buildSchema = z.union(
         z
             .string()
             .superRefine((context, ctx) => {
-                if (!insideRepository(context)) refuse(ctx, ["context"], context, contextProblem, contextFix);
+                if (!insideRepository(context))
+                    refuse(ctx, "image/build-context-outside-repository", ["context"], context, contextProblem, contextFix);
             })
             .transform((context) => buildObjectSchema.parse({ context })),
         buildObjectSchema,
     ],
-    { error: said(`must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
+    { error: said("invalid-type", `must be a context path or ${fieldList(buildObjectSchema.shape)}`, "use e.g. ./apps/api") },
 );
 
-const notSsmParameter = {
+const notSsmParameter: Mistake = {
+    code: "secrets/not-an-ssm-parameter",
     problem: "is not an SSM parameter name or ARN",
     fix: "use /path/to/parameter (not starting with aws or ssm) or arn:aws:ssm:<region>:<account>:parameter/path",
 };
@@ -149,33 +175,45 @@ const sourceFix = 'use { fromConfig: "key" }, { generate: { length: 32 } } or { 
  */
 export const secretSourceSchema = z.union(
     [
-        /** A secret stack config key in the `fleet` namespace (`pulumi config set --secret <key>`). */
         z.strictObject({
+            /**
+             * A secret stack config key of the `fleet` namespace, named without it: `fromConfig: "apiDb"` reads
+             * `fleet:apiDb` (`pulumi config set --secret apiDb <value>`). At most 4096 characters: fleet stores the
+             * value in an SSM Standard parameter.
+             */
             fromConfig: z
-                .string({ error: said("must name a stack config key of its own", "use a key such as apiDatabasePassword") })
+                .string({ error: said("not-a-string", "must name a stack config key of its own", "use a key such as apiDatabasePassword") })
                 // `fleet:apiDb` would never match: fleet reads the keys of its own namespace, without it.
                 .refine((key) => !key.includes(":"), {
                     error: said(
+                        "secrets/config-key-with-namespace",
                         "names a namespace, but fleet reads only keys of the fleet namespace and names them without it",
                         'write the key alone, e.g. "apiDb" for fleet:apiDb (pulumi config set --secret apiDb <value>)',
                     ),
                 }),
         }),
-        /** Generated once with `@pulumi/random` and kept across updates. */
-        z.strictObject({ generate: z.strictObject({ length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }") }) }),
-        /**
-         * A parameter or secret that already exists in the stack's region; referenced, never created: an SSM
-         * parameter (name or ARN), or a Secrets Manager secret (its full ARN, e.g. an RDS-managed password).
-         */
+        z.strictObject({
+            /** A random value, generated once with `@pulumi/random` and kept across updates. */
+            generate: z.strictObject({
+                /** Characters of the value. */
+                length: wholeNumber(16, 1024, "use e.g. { generate: { length: 32 } }"),
+            }),
+        }),
         z
             .strictObject({
+                /**
+                 * A parameter or secret that already exists in the stack's region; referenced, never created: an SSM
+                 * parameter (name or ARN), or a Secrets Manager secret by its full ARN, with the six characters Secrets
+                 * Manager appends to the name (`aws secretsmanager describe-secret --secret-id <name> --query ARN`),
+                 * e.g. an RDS-managed password.
+                 */
                 existing: z.string().superRefine((source, ctx) => {
                     const mistake = isSecretsManagerArn(source)
                         ? secretArnMistake(source, "existing", true)
                         : isSsmParameter(source)
                           ? undefined
                           : notSsmParameter;
-                    if (mistake) refuse(ctx, [], source, mistake.problem, mistake.fix);
+                    if (mistake) refuse(ctx, mistake.code, [], source, mistake.problem, mistake.fix);
                 }),
                 /**
                  * A top-level key of a Secrets Manager secret's JSON (e.g. `password` of an RDS-managed secret): only
@@ -185,6 +223,7 @@ export const secretSourceSchema = z.union(
                     .string()
                     .regex(jsonKeyPattern, {
                         error: said(
+                            "secrets/json-key-invalid",
                             "is not a JSON key ECS can select: it must be a top-level key of the secret's JSON, not empty and " +
                                 'without ":" (which separates the fields of an ECS valueFrom)',
                             "name a top-level key of the secret's JSON, e.g. password, or remove key to inject the whole secret",
@@ -202,6 +241,7 @@ export const secretSourceSchema = z.union(
                 if (source.key !== undefined && !isSecretsManagerArn(source.existing)) {
                     refuse(
                         ctx,
+                        "secrets/json-key-of-ssm-parameter",
                         ["key"],
                         source.key,
                         "selects a key of a JSON secret, but existing is an SSM parameter, whose whole value ECS injects",
@@ -210,7 +250,7 @@ export const secretSourceSchema = z.union(
                 }
             }, whenValid),
     ],
-    { error: said("must have exactly one source", sourceFix) },
+    { error: said("secrets/not-one-source", "must have exactly one source", sourceFix) },
 );
 export type SecretSource = DeepReadonly<z.input<typeof secretSourceSchema>>;
 /** The fields a secret source may have (`fromConfig`, `generate`, `existing`), read from the schema. */
@@ -220,11 +260,12 @@ const sourceOf = (field: string) =>
     secretSourceSchema.options.map((option) => Object.keys(option.shape)).find((keys) => keys.includes(field))?.[0];
 unknownKeysSay(
     secretSourceSchema,
+    (field) => (sourceOf(field) ? "secrets/field-of-another-source" : "unknown-field"),
     (field) => (sourceOf(field) ? `goes only with ${sourceOf(field)}` : `unknown field${didYouMean(field, secretSourceFields)}`),
     (field) => (sourceOf(field) ? `remove ${field}` : `use one of ${secretSourceFields.join(", ")}`),
 );
 
-const healthCommandError = said("must be a list starting with CMD or CMD-SHELL", (value) =>
+const healthCommandError = said("health/command-invalid", "must be a list starting with CMD or CMD-SHELL", (value) =>
     // A shell line written alone is what CMD-SHELL takes.
     typeof value === "string" && value.trim() !== ""
         ? `write ${JSON.stringify(["CMD-SHELL", value.trim()])}`
@@ -254,7 +295,7 @@ export const healthSchema = fieldsObject({
     path: z
         .string()
         .refine((path) => path.startsWith("/") && path.length <= 1024 && !/[\s\x00-\x1f\x7f]/.test(path), {
-            error: said("must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
+            error: said("health/path-invalid", "must be a path starting with / (at most 1024 characters, no spaces)", "use e.g. /healthz"),
         })
         .optional(),
     /**
@@ -264,10 +305,13 @@ export const healthSchema = fieldsObject({
     matcher: z
         .string()
         .refine((matcher) => matcherCodes(matcher)?.every((code) => code >= 0 && code <= 499) ?? false, {
-            error: said("must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
+            error: said("health/matcher-invalid", "must be HTTP codes from 200 to 499, as a list or ranges", "use e.g. 200 or 200-399"),
         })
         .optional(),
-    /** Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none */
+    /**
+     * Container health check command, a list starting with `CMD` or `CMD-SHELL`, e.g.
+     * `["CMD-SHELL", "wget -qO- localhost:8080/healthz"]`. @default none
+     */
     command: z
         .array(z.string({ error: healthCommandError }), { error: healthCommandError })
         .refine((c) => c.length >= 2 && c.every((part) => part !== "") && ["CMD", "CMD-SHELL"].includes(c[0]), {
@@ -312,12 +356,13 @@ export const memorySchema = unknownKeysSay(
                     memoryUnitFix("use the MiB at which the container should be killed (above the reservation)"),
                 ),
             },
-            { error: said("must be an object", memoryFix) },
+            { error: said("not-an-object", "must be an object", memoryFix) },
         )
         .superRefine((memory, ctx) => {
             if (memory.reservation >= memory.limit) {
                 refuse(
                     ctx,
+                    "catalog/memory-reservation-not-below-limit",
                     ["reservation"],
                     memory.reservation,
                     `must be below memory.limit (${memory.limit}): AWS requires the hard ` +
@@ -326,6 +371,7 @@ export const memorySchema = unknownKeysSay(
                 );
             }
         }, whenValid),
+    "unknown-field",
     "unknown field",
     "use reservation and limit",
 );
@@ -341,12 +387,16 @@ export const scalingSchema = fieldsObject({
     cpuPercent: wholeNumber(1, 100, "use a target CPU percentage such as 60").optional(),
     /** Target ALB requests per task per minute. @default none */
     requestsPerTarget: wholeNumber(1, 1_000_000, "use the requests per minute one task should serve").optional(),
-    /** Target messages visible per running task of an SQS queue (a worker). @default none */
+    /**
+     * Target messages visible per running task of an SQS queue (a worker). With a queue, `min` (and every scheduled
+     * `min`) is at least 1: backlog per task has no value with no task running. @default none
+     */
     queue: queueScalingSchema.optional(),
     /** Scheduled changes of min and max (e.g. more tasks in business hours). @default none */
     schedule: z
         .array(scheduledScalingSchema, {
             error: said(
+                "not-a-list",
                 `must be a list of ${fieldList(scheduledScalingSchema.shape)}`,
                 'write [{ cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }]',
             ),
@@ -354,7 +404,7 @@ export const scalingSchema = fieldsObject({
         .optional(),
 }).superRefine((scaling, ctx) => {
     if (scaling.min > scaling.max) {
-        refuse(ctx, ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
+        refuse(ctx, "scaling/min-above-max", ["min"], scaling.min, `is above scaling.max (${scaling.max})`, "lower min or raise max");
     }
     if (
         scaling.cpuPercent === undefined &&
@@ -362,16 +412,23 @@ export const scalingSchema = fieldsObject({
         scaling.queue === undefined &&
         !scaling.schedule?.length
     ) {
-        refuse(ctx, [], scaling, "has no target to track and no schedule", "set cpuPercent, requestsPerTarget, queue or schedule");
+        refuse(
+            ctx,
+            "scaling/no-target",
+            [],
+            scaling,
+            "has no target to track and no schedule",
+            "set cpuPercent, requestsPerTarget, queue or schedule",
+        );
     }
     scalingRules(scaling, ctx);
 }, whenValid);
 export type ScalingSpec = z.output<typeof scalingSchema>;
 
 const optOutReason = reasonSchema(
+    { tooShort: "security/opt-out-reason-too-short", tooLong: "security/opt-out-reason-too-long" },
     `needs the reason the default is turned off (at least ${minimumReasonLength} characters)`,
     'write why, e.g. "nginx writes its cache under /var/cache/nginx"',
-    "is stored as an AWS tag (a policy waiver), which allows only letters, digits, spaces and _ . : / = + - @",
 ).optional();
 /**
  * Secure container defaults a service turns off, each with the reason (shown in the plan and
@@ -390,19 +447,23 @@ const optOutShape = {
     noNewPrivileges: optOutReason,
 };
 export const securityOptOutsSchema = z.strictObject(optOutShape, {
-    error: said("must map a secure default to the reason it is turned off", `use keys among ${Object.keys(optOutShape).join(", ")}`),
+    error: said(
+        "not-a-map",
+        "must map a secure default to the reason it is turned off",
+        `use keys among ${Object.keys(optOutShape).join(", ")}`,
+    ),
 });
-unknownKeysSay(securityOptOutsSchema, "is not a secure default");
+unknownKeysSay(securityOptOutsSchema, "security/unknown-opt-out", "is not a secure default");
 export type SecurityOptOuts = DeepReadonly<z.input<typeof securityOptOutsSchema>>;
 export const securityOptOutFields = Object.keys(securityOptOutsSchema.shape) as readonly (keyof SecurityOptOuts)[];
 
-/** How a deployment replaces a service's tasks (`deployment`); the percentages are policy/limits.ts's. */
+/** How a deployment replaces a service's tasks (`deployment`); the percentages are facts/fleet.ts's. */
 const deploymentValues = ["rolling", "recreate"] as const;
 export type Deployment = (typeof deploymentValues)[number];
 
 const capacityValues = ["ec2", "fargate", "fargate-spot"] as const;
 export const capacitySchema = z.enum(capacityValues, {
-    error: said("is not a capacity", `use one of ${capacityValues.join(", ")}`),
+    error: said("invalid-choice", "is not a capacity", `use one of ${capacityValues.join(", ")}`),
 });
 /** Where a service's tasks run. EC2 bin-packs many small tasks per instance. */
 export type Capacity = z.infer<typeof capacitySchema>;
@@ -413,7 +474,7 @@ export const defaultUser = "1000";
 
 /** A command line as a list; one written as a string is split for the fix (ECS runs a list, not a shell line). */
 const commandList = (problem: string, fix: string) => {
-    const error = said(problem, (value) =>
+    const error = said("catalog/command-invalid", problem, (value) =>
         typeof value === "string" && value.trim() !== "" ? `write it as a list: ${JSON.stringify(value.trim().split(/\s+/))}` : fix,
     );
     return z.array(z.string({ error }), { error }).min(1, { error });
@@ -424,6 +485,7 @@ const credentialsFix =
     "--secret-string file://credentials.json) and give its full ARN";
 
 const volumeValueError = said(
+    "volumes/value-invalid",
     'must be "scratch" (a writable volume per task) or { efs: "<name>" } (the stack\'s encrypted file system of that name)',
     'write "scratch", or e.g. { efs: "pgdata" }',
 );
@@ -446,16 +508,26 @@ const volumeSchema = z.union(
 export const serviceSchema = z.strictObject(
     {
         /**
-         * An image reference: upstream references go through the pull-through cache (unless `credentials` is set); a
-         * full ECR URI is used as is.
+         * An image reference, with a tag or a digest (`latest` is refused: it drifts between deploys). An upstream one
+         * (`redis:7`, `docker.io/library/redis:7`, `public.ecr.aws/...`, `ghcr.io/...`, `quay.io/...`,
+         * `registry.k8s.io/...`) goes through the pull-through cache when the stack has a rule for its registry and the
+         * entry no `credentials`, otherwise straight from upstream; a full ECR URI is used as is. Exactly one of `image`
+         * and `build`, as in a compose file.
          */
         image: z
-            .string({ error: said("must be a string", "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27") })
+            .string({
+                error: said(
+                    "not-a-string",
+                    "must be a string",
+                    "use an image reference such as redis:7.4 or public.ecr.aws/nginx/nginx:1.27",
+                ),
+            })
             .superRefine((image, ctx) => {
                 const parsed = parseImageReference(image);
                 if (typeof parsed === "string") {
                     refuse(
                         ctx,
+                        "image/reference-invalid",
                         [],
                         image,
                         `is not a valid image reference: it ${parsed}`,
@@ -464,7 +536,10 @@ export const serviceSchema = z.strictObject(
                 }
             })
             .optional(),
-        /** A build context (or `{ context, dockerfile, args }`) built and pushed to the service's own ECR repository. */
+        /**
+         * Instead of `image`: a build context (`./apps/api`, or `{ context, dockerfile, args }`), built and pushed to the
+         * service's own ECR repository, tagged by its content.
+         */
         build: buildSchema.optional(),
         /**
          * Beside `image`, for an image in a private registry (not ECR, not `build`): the full ARN of the Secrets
@@ -472,17 +547,22 @@ export const serviceSchema = z.strictObject(
          * through the pull-through cache, and the execution role may read exactly that secret. @default none
          */
         credentials: z
-            .string({ error: said("must be a Secrets Manager secret ARN", credentialsFix) })
+            .string({ error: said("not-a-string", "must be a Secrets Manager secret ARN", credentialsFix) })
             .superRefine((credentials, ctx) => {
                 const mistake = secretArnMistake(credentials, "credentials", false);
-                if (mistake?.problem === notSecretArn) {
-                    const ssm = ssmArnPattern.test(credentials);
-                    const problem = ssm
-                        ? "is an SSM parameter ARN, but ECS reads a private registry's credentials only from a Secrets Manager secret"
-                        : notSecretArn;
-                    refuse(ctx, [], credentials, problem, credentialsFix);
+                if (mistake?.problem === notSecretArn && ssmArnPattern.test(credentials)) {
+                    refuse(
+                        ctx,
+                        "image/credentials-in-ssm",
+                        [],
+                        credentials,
+                        "is an SSM parameter ARN, but ECS reads a private registry's credentials only from a Secrets Manager secret",
+                        credentialsFix,
+                    );
+                } else if (mistake?.problem === notSecretArn) {
+                    refuse(ctx, mistake.code, [], credentials, notSecretArn, credentialsFix);
                 } else if (mistake) {
-                    refuse(ctx, [], credentials, mistake.problem, mistake.fix);
+                    refuse(ctx, mistake.code, [], credentials, mistake.problem, mistake.fix);
                 }
             })
             .optional(),
@@ -492,14 +572,26 @@ export const serviceSchema = z.strictObject(
          * What the server speaks on `port`: `http` (HTTP/1.1), `http2`, `grpc`, or `tcp` (Redis, Postgres,
          * AMQP...). It decides Service Connect's appProtocol (none for tcp), the target group's protocol
          * version, and the variable callers get (`<NAME>_URL` for http and http2, `<NAME>_ADDR` for grpc
-         * and tcp). A `tcp` server is not routed: the load balancer speaks HTTP. @default "http"
+         * and tcp). A `tcp` server is not routed: the load balancer speaks HTTP to its targets. A routed `grpc` or `http2`
+         * server needs an HTTPS listener (`fleet:loadBalancer.certificateArn` or `fleet:dns`): an ALB sends gRPC and
+         * HTTP/2 to targets only from HTTPS. @default "http"
          */
-        protocol: z.enum(protocolValues, { error: said("is not a protocol", `use one of ${protocolValues.join(", ")}`) }).default("http"),
-        /** ALB routes. @default none: not on the load balancer */
-        routes: z.array(routeSchema, { error: said("must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') }).default([]),
-        /** Health checks. @default the protocol's path and codes when the service has routes */
+        protocol: z
+            .enum(protocolValues, { error: said("invalid-choice", "is not a protocol", `use one of ${protocolValues.join(", ")}`) })
+            .default("http"),
+        /**
+         * ALB routes, each one listener rule. `host` and `path` may be lists, 5 values per rule at most (an ALB quota);
+         * a host with no dot is a subdomain of the stack's `fleet:domain`. @default none: not on the load balancer
+         */
+        routes: z
+            .array(routeSchema, { error: said("not-a-list", "must be a list of { host?, path? }", 'write routes: [{ host: "api" }]') })
+            .default([]),
+        /**
+         * Health checks: the target group's path and codes, a container health command, the grace period.
+         * @default the protocol's path and codes when the service has routes
+         */
         health: healthSchema.prefault({}),
-        /** Soft and hard memory in MiB. */
+        /** Soft and hard memory in MiB: the soft `memoryReservation` below the hard `memory`. */
         memory: memorySchema,
         /** CPU units (1024 = one vCPU). @default 256 */
         cpu: wholeNumber(128, 16384, cpuUnitFix("use CPU units: 1024 is one vCPU, 256 a quarter")).default(256),
@@ -509,17 +601,22 @@ export const serviceSchema = z.strictObject(
                 envName(),
                 z.string({
                     error: said(
+                        "not-a-string",
                         (value) => `must be a string, not a ${Array.isArray(value) ? "list" : typeof value}`,
                         "quote the value in the catalog",
                     ),
                 }),
-                { error: said("must map variable names to strings", 'use { NAME: "value" }') },
+                { error: said("not-a-map", "must map variable names to strings", 'use { NAME: "value" }') },
             )
             .default({}),
-        /** Env var name → secret source; injected by reference (SSM or Secrets Manager), never as plain environment. @default {} */
+        /**
+         * Env var name → secret source: one of `fromConfig`, `generate` and `existing`. Always injected by reference
+         * (`valueFrom`: an SSM parameter, or a Secrets Manager secret), never as plain environment. @default {}
+         */
         secrets: z
             .record(envName(), secretSourceSchema, {
                 error: said(
+                    "not-a-map",
                     "must map variable names to a source",
                     'use { NAME: { fromConfig: "key" } | { generate: { length: 32 } } | { existing: "/ssm/name" } }',
                 ),
@@ -527,14 +624,19 @@ export const serviceSchema = z.strictObject(
             .default({}),
         /** Task count when not autoscaled. @default 1, or scaling.min when autoscaled */
         desiredCount: tasks(0).optional(),
-        /** Target-tracking autoscaling. @default none */
+        /**
+         * Target-tracking autoscaling, on CPU, requests or a queue's backlog, with scheduled bounds. ECS's desired
+         * count is then left to autoscaling (`ignoreChanges`). @default none
+         */
         scaling: scalingSchema.optional(),
         /**
-         * Makes the entry a job: a task run on this schedule by EventBridge Scheduler, not a service.
-         * `cron(minutes hours day-of-month month day-of-week year)` or `rate(<n> <unit>)`. @default none: a service
+         * Makes the entry a job: EventBridge Scheduler runs one task per run, on this schedule, and there is no ECS
+         * service (so no `port`, `routes`, `scaling`, `desiredCount`, `deployment` or `connects`).
+         * `cron(minutes hours day-of-month month day-of-week year)` or `rate(<n> minute(s)|hour(s)|day(s))`.
+         * @default none: a service
          */
         schedule: jobScheduleSchema.optional(),
-        /** The zone a job's cron schedule reads in. @default "UTC" */
+        /** The IANA time zone a job's cron schedule reads in, e.g. `Europe/Berlin`. @default "UTC" */
         timezone: timeZoneSchema.optional(),
         /**
          * Minutes a run of the job typically takes, for the cost and capacity estimates (ECS sets no limit).
@@ -545,7 +647,10 @@ export const serviceSchema = z.strictObject(
         command: commandList("must be a non-empty list of strings", 'use e.g. ["node", "worker.js"]').optional(),
         /** Seconds between SIGTERM and SIGKILL (Fargate allows at most 120). @default 30 */
         stopTimeout: wholeNumber(2, 3600, "use seconds between SIGTERM and SIGKILL").default(ecsDefaultStopTimeoutSeconds),
-        /** Seconds the ALB waits for in-flight requests before deregistering a task. @default 15, never above stopTimeout */
+        /**
+         * Seconds the ALB drains a task's in-flight requests before deregistering it: at least 5 (less cuts in-flight
+         * requests), at most `stopTimeout`. @default 15, never above stopTimeout
+         */
         deregistrationDelay: wholeNumber(
             deregistrationDelay.fleetMin,
             deregistrationDelay.awsMax,
@@ -560,32 +665,43 @@ export const serviceSchema = z.strictObject(
          * unavailable while it deploys. @default "rolling"
          */
         deployment: z
-            .enum(deploymentValues, { error: said("is not a deployment", `use one of ${deploymentValues.join(", ")}`) })
+            .enum(deploymentValues, { error: said("invalid-choice", "is not a deployment", `use one of ${deploymentValues.join(", ")}`) })
             .default("rolling"),
         /** Where the tasks run. Usually set per stack under `fleet:services`. @default the stack's `fleet:cluster.defaultCapacity` */
         capacity: capacitySchema.optional(),
         /**
-         * The user the container runs as (`uid[:gid]` or a name in the image); never root; numeric when the
-         * service mounts an EFS file system (its access point writes as it). @default "1000"
+         * The user the container runs as (`uid[:gid]` or a name in the image); root is refused (opt out with
+         * `optOut.nonRootUser`); numeric when the service mounts an EFS file system (its access point writes as it).
+         * @default "1000"
          */
         user: z
             .string()
             .regex(userPattern, {
-                error: said("is not a user (uid, uid:gid, or a name the image defines)", 'use e.g. "1000" or "101:101"'),
+                error: said(
+                    "security/user-invalid",
+                    "is not a user (uid, uid:gid, or a name the image defines)",
+                    'use e.g. "1000" or "101:101"',
+                ),
             })
             .optional(),
         /** Secure defaults turned off, each with its reason. @default {} */
         optOut: securityOptOutsSchema.default({}),
-        /** AWS resources the application may use, granted on its task role (model/access.ts). @default none */
+        /**
+         * AWS resources the application may use, granted on its task role on exact ARNs of the stack's account and
+         * region (a full ARN is used as is), with fixed minimal actions per level (model/access.ts). A grant is a level,
+         * or `{ level, kmsKey }` for a resource encrypted with a customer-managed key. @default none: the task role has
+         * no permissions
+         */
         access: accessSchema.optional(),
         /**
          * Services this one calls through ECS Service Connect: each gives `<NAME>_URL=http://<name>:<port>`
          * (an http or http2 server) or `<NAME>_ADDR=<name>:<port>` (grpc, tcp), unless the entry sets that
-         * variable itself, and opens that service's port to this one only (model/connections.ts). @default none
+         * variable itself (the name upper case, hyphens to underscores), and opens that service's port to this one only
+         * (model/connections.ts). Not on a job. @default none
          */
         connects: z
-            .array(z.string({ error: said("must be a service name", 'write connects: ["api"]') }), {
-                error: said("must be a list of service names", 'write connects: ["api"]'),
+            .array(z.string({ error: said("not-a-string", "must be a service name", 'write connects: ["api"]') }), {
+                error: said("not-a-list", "must be a list of service names", 'write connects: ["api"]'),
             })
             .optional(),
         /**
@@ -596,11 +712,15 @@ export const serviceSchema = z.strictObject(
          */
         volumes: z
             .record(z.string(), volumeSchema, {
-                error: said('must map container paths to "scratch" or { efs: "<name>" }', 'write volumes: { "/data": "scratch" }'),
+                error: said(
+                    "not-a-map",
+                    'must map container paths to "scratch" or { efs: "<name>" }',
+                    'write volumes: { "/data": "scratch" }',
+                ),
             })
             .optional(),
     },
-    { error: said("must be an object", "see the catalog contract in README.md") },
+    { error: said("not-an-object", "must be an object", "see the catalog reference in docs/catalog.md") },
 );
 /** One microservice, as written in the catalog. */
 export type ServiceSpec = DeepReadonly<z.input<typeof serviceSchema>>;

@@ -7,8 +7,8 @@
  * a server names a port mapping of its task definition and is discovered by its name on its port;
  * a client reaches `<name>:<port>` through the Envoy agent ECS adds to each task, which handles the
  * traffic by the port's appProtocol (http, http2, grpc; none is plain TCP). Only the
- * services that take part get it: the agent costs memory and CPU in every task, so a stack without
- * `connects` plans exactly as before.
+ * services that take part get it: the agent costs memory and CPU in every task, so a service
+ * outside `connects` runs as before. The stack's namespace is always there (infra/platform.ts).
  *
  * Network modes: Service Connect runs in awsvpc tasks (Fargate) and in bridge tasks on EC2 (the
  * ECS agent starts the Service Connect container in bridge mode and gives its ingress listener a
@@ -18,7 +18,7 @@
  * port range (where the proxy's ephemeral port is).
  */
 import type { Protocol } from "./catalog";
-import { didYouMean } from "./problems";
+import { AddProblem, didYouMean } from "./problems";
 
 export interface ResolvedConnection {
     /** The service called. */
@@ -54,7 +54,7 @@ export interface ConnectionInput {
     readonly env: ReadonlySet<string>;
     readonly secrets: ReadonlySet<string>;
     /** Reports a problem on this service's `connects`. */
-    readonly add: (field: string, value: unknown, problem: string, fix: string) => void;
+    readonly add: AddProblem;
 }
 
 /** The variable's stem: `API` for `api`, `BILLING_API` for `billing-api`. */
@@ -91,16 +91,17 @@ export function resolveConnections(
         service.connects.forEach((target, index) => {
             const field = `connects[${index}]`;
             if (seen.has(target)) {
-                service.add(field, target, "is listed twice", "list each service once");
+                service.add("connects/repeated", field, target, "is listed twice", "list each service once");
                 return;
             }
             seen.add(target);
             if (target === service.name) {
-                service.add(field, target, "is the service itself", "remove it: a service calls itself on localhost");
+                service.add("connects/self", field, target, "is the service itself", "remove it: a service calls itself on localhost");
                 return;
             }
             if (disabled.has(target)) {
                 service.add(
+                    "connects/turned-off-target",
                     field,
                     target,
                     "is turned off in this stack (fleet:services." + target + ".enabled: false)",
@@ -111,11 +112,23 @@ export function resolveConnections(
             const server = byName.get(target);
             if (!server && invalid.has(target)) return;
             if (!server) {
-                service.add(field, target, `is not a service in the catalog${didYouMean(target, names)}`, "name a catalog service");
+                service.add(
+                    "connects/unknown-target",
+                    field,
+                    target,
+                    `is not a service in the catalog${didYouMean(target, names)}`,
+                    "name a catalog service",
+                );
                 return;
             }
             if (server.port === undefined) {
-                service.add(field, target, `has no port, so it cannot be called`, `set port on "${target}" or remove it from connects`);
+                service.add(
+                    "connects/target-without-port",
+                    field,
+                    target,
+                    `has no port, so it cannot be called`,
+                    `set port on "${target}" or remove it from connects`,
+                );
                 return;
             }
             servers.add(target);

@@ -4,8 +4,8 @@
  * resources (image, log group, region, parameter ARNs and versions) are a type parameter `T`, so
  * infra passes Pulumi Outputs and tests pass strings. The key order is the JSON's: keep it.
  */
-import { ResolvedService } from "./resolved";
-import { linuxFirstUnprivilegedPort } from "../policy/limits";
+import { ResolvedService } from "./fleet";
+import { linuxFirstUnprivilegedPort } from "../facts/aws";
 
 /** Values from other resources, as `T` (a Pulumi Output in infra, a string in tests). */
 export interface ContainerInputs<T> {
@@ -15,6 +15,11 @@ export interface ContainerInputs<T> {
     readonly region: T;
     /** Every SSM parameter or Secrets Manager secret the task reads as a secret, by variable name, in injection order. */
     readonly secrets: ReadonlyMap<string, SecretInput<T>>;
+    /**
+     * Environment values the program computes (an RDS endpoint), beside the catalog's strings; their
+     * names never clash with the entry's (model/programEnv.ts). @default none
+     */
+    readonly environment?: ReadonlyMap<string, T>;
 }
 
 /** A secret a task reads: what ECS reads it from and its current version (as a string, for a label). */
@@ -79,7 +84,7 @@ export interface ContainerDefinition<T> {
     readonly memoryReservation: number;
     readonly portMappings: readonly PortMapping[];
     readonly command?: readonly string[];
-    readonly environment: readonly { readonly name: string; readonly value: string }[];
+    readonly environment: readonly { readonly name: string; readonly value: string | T }[];
     readonly secrets: readonly { readonly name: string; readonly valueFrom: T }[];
     readonly dockerLabels?: Readonly<Record<string, T>>;
     readonly logConfiguration: {
@@ -121,7 +126,7 @@ export const containerHealthCheck = { interval: 15, timeout: 5, retries: 3, maxS
 
 /** The service's one container. */
 export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerInputs<T>): ContainerDefinition<T> {
-    const awsvpc = spec.capacity.kind === "fargate";
+    const awsvpc = spec.networkMode === "awsvpc";
     const secrets = [...inputs.secrets.entries()];
     return {
         name: spec.name,
@@ -133,7 +138,10 @@ export function containerDefinition<T>(spec: ResolvedService, inputs: ContainerI
         memoryReservation: spec.memory.reservation,
         portMappings: spec.port === undefined ? [] : [portMapping(spec, spec.port, awsvpc)],
         command: spec.command,
-        environment: Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+        // Sorted by name, as the catalog's are, so a program value slots in without reordering the rest.
+        environment: [...Object.entries(spec.env), ...(inputs.environment ?? [])]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([name, value]) => ({ name, value })),
         secrets: secrets.map(([name, parameter]) => ({ name, valueFrom: parameter.arn })),
         // ECS cannot pin a parameter version in valueFrom (aws/containers-roadmap#859), and a secret's
         // version pinned there would outlive its rotation: the versions ride along as labels, so a

@@ -7,12 +7,13 @@
  *   `ipAddressType`, whose default is `ipv4`, so there is no AAAA record). A wildcard host
  *   (`*.example.com`, or a first label with * or ?) gets the wildcard record `*.<rest>`.
  * - Certificate: the hosts one label below `fleet:domain` are covered by one wildcard
- *   (`*.<domain>`); other hosts are named. At most ACM's names per certificate (policy/limits.ts).
+ *   (`*.<domain>`); other hosts are named. At most ACM's names per certificate (facts/aws.ts).
  */
 import { z } from "zod";
-import { acmDefaultNamesPerCertificate } from "../policy/limits";
+import { acmDefaultNamesPerCertificate } from "../facts/aws";
 import { PlannedRule } from "./routing";
 import { dnsDomainPattern } from "./awsNames";
+import type { ProblemCode } from "./problemCodes";
 import { domainError, said } from "./schema";
 
 // Route 53 hosted zone ids: "Z" and up to 32 upper-case letters and digits.
@@ -22,18 +23,22 @@ const zoneIdPattern = /^Z[A-Z0-9]{1,32}$/;
 export const dnsSchema = z.strictObject(
     {
         /** The public hosted zone's name, e.g. `example.com`; every routed host must be in it. */
-        zone: z
-            .string({ error: said("is required", "name the hosted zone, e.g. example.com") })
-            .regex(dnsDomainPattern, { error: domainError("DNS zone name", "the hosted zone's name, e.g. example.com") }),
+        zone: z.string({ error: said("not-a-string", "is required", "name the hosted zone, e.g. example.com") }).regex(dnsDomainPattern, {
+            error: domainError("dns/zone-invalid", "DNS zone name", "the hosted zone's name, e.g. example.com"),
+        }),
         /** The hosted zone's id, when several zones share the name (otherwise looked up by name). @default looked up */
         zoneId: z
             .string()
             .regex(zoneIdPattern, {
-                error: said("is not a Route 53 hosted zone id", "use the id shown by aws route53 list-hosted-zones, e.g. Z0123456789ABC"),
+                error: said(
+                    "dns/zone-id-invalid",
+                    "is not a Route 53 hosted zone id",
+                    "use the id shown by aws route53 list-hosted-zones, e.g. Z0123456789ABC",
+                ),
             })
             .optional(),
     },
-    { error: said("must be an object", "set { zone: <hosted zone name>, zoneId? }") },
+    { error: said("not-an-object", "must be an object", "set { zone: <hosted zone name>, zoneId? }") },
 );
 export type DnsSettings = z.output<typeof dnsSchema>;
 
@@ -60,6 +65,7 @@ export interface ResolvedDns {
 }
 
 export interface DnsProblem {
+    readonly code: ProblemCode;
     readonly service: string;
     readonly field: string;
     readonly value: string;
@@ -92,6 +98,7 @@ export function resolveDns(
             const name = recordName(host);
             if (name === undefined) {
                 problems.push({
+                    code: "dns/host-wildcard-past-first-label",
                     service: rule.service,
                     field,
                     value: host,
@@ -100,6 +107,7 @@ export function resolveDns(
                 });
             } else if (!inZone(name.replace(/^\*\./, ""), dns.zone)) {
                 problems.push({
+                    code: "dns/host-outside-zone",
                     service: rule.service,
                     field,
                     value: host,
@@ -120,6 +128,7 @@ export function resolveDns(
         const certNames = [...new Set([...names].map((name) => (covered(name) ? `*.${domain}` : name)))].sort();
         if (certNames.length > acmDefaultNamesPerCertificate) {
             problems.push({
+                code: "dns/too-many-certificate-names",
                 service: "",
                 field: "zone",
                 value: dns.zone,

@@ -2,8 +2,8 @@
  * Image references and the ECR pull-through cache. Pure: parses a catalog `image` and says
  * whether it is an ECR image used as is, or an upstream image served through a cache rule.
  */
-import { ecrRegistryHostPattern } from "../policy/limits";
-import { platformPhysicalNames } from "./naming";
+import { ecrRegistryHostPattern } from "../facts/aws";
+import { platformPhysicalNames, StackNames } from "./naming";
 
 /** An upstream registry ECR can cache, keyed by the name AWS uses (`UpstreamRegistry`). */
 export interface UpstreamRegistry {
@@ -105,17 +105,17 @@ export function parseImageReference(reference: string): ImageReference | string 
     return { host, repository: parts.join("/"), suffix, upstream, isEcr: ecrRegistryHostPattern.test(host) };
 }
 
-/** The ECR repository prefix of a stack's cache rule for one upstream, e.g. `dev-cache/docker-hub`. */
-export function cachePrefix(stack: string, registry: UpstreamRegistryKey): string {
-    return platformPhysicalNames.cachePrefix(stack, upstreamRegistries[registry].alias);
+/** The ECR repository prefix of a stack's cache rule for one upstream, e.g. `fleet-dev-cache/docker-hub`. */
+export function cachePrefix(names: StackNames, registry: UpstreamRegistryKey): string {
+    return platformPhysicalNames.cachePrefix(names, upstreamRegistries[registry].alias);
 }
 
 /** The cached image's repository within the account's registry, e.g. `dev-cache/docker-hub/library/redis`. */
-export function cachedRepository(stack: string, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
-    return `${cachePrefix(stack, image.upstream)}/${image.repository}`;
+export function cachedRepository(names: StackNames, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
+    return `${cachePrefix(names, image.upstream)}/${image.repository}`;
 }
 
 /** The cached image's path within the account's registry, e.g. `dev-cache/docker-hub/library/redis:7`. */
-export function cachedImagePath(stack: string, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
-    return `${cachedRepository(stack, image)}${image.suffix}`;
+export function cachedImagePath(names: StackNames, image: ImageReference & { upstream: UpstreamRegistryKey }): string {
+    return `${cachedRepository(names, image)}${image.suffix}`;
 }

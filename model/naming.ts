@@ -6,7 +6,7 @@
  * Pure: imports nothing from @pulumi.
  */
 import { createHash } from "crypto";
-import { awsNameMaxLength } from "../policy/limits";
+import { awsNameMaxLength, awsTagValueMaxLength } from "../facts/aws";
 
 /**
  * A service name (the catalog key) is a DNS label, as Kubernetes names a Service (RFC 1035): 2-63
@@ -67,7 +67,7 @@ export function shortenedName(name: string, max: number): string {
 /**
  * The service's children whose physical name AWS limits below what a 63-character service name
  * needs: Pulumi auto-names them `<logical name>-<7 random characters>`, and AWS refuses a target
- * group name over 32 characters, a role or schedule name over 64 (policy/limits.ts
+ * group name over 32 characters, a role or schedule name over 64 (facts/aws.ts
  * awsNameMaxLength, with the sources). Their logical name is `<service>-<suffix>` with the service
  * shortened (shortenedName) to what the limit leaves. Every budget is at least 21 characters, so a
  * name of 20 or fewer (the old limit) keeps exactly the logical and physical names it had; a
@@ -186,6 +186,12 @@ export function taskVolumeName(path: string): string {
     return `${readable}-${createHash("sha256").update(path).digest("hex").slice(0, 8)}`;
 }
 
+/**
+ * Characters `<project>-<stack>` may take in a cache prefix: ECR's 30 less `-cache/` and the longest
+ * upstream alias, 10 (`docker-hub`, `ecr-public`: model/images.ts, whose test holds them to it).
+ */
+export const cachePrefixOwnerLength = 30 - "-cache/".length - 10;
+
 /** The physical names of the platform's resources. */
 export const platformPhysicalNames = {
     /** The KMS alias of the key encrypting the services' parameters: `alias/<project>-<stack>-secrets`. */
@@ -194,10 +200,13 @@ export const platformPhysicalNames = {
     serviceConnectNamespace: (names: StackNames): string => names.prefix,
     /**
      * The ECR repository prefix of a stack's pull-through cache rule for one upstream, e.g.
-     * `dev-cache/docker-hub`. The stack alone, not the project: AWS allows one rule per prefix per
-     * account, and the prefix is in every cached image's URI.
+     * `fleet-dev-cache/docker-hub`: the project and the stack, since AWS allows one rule per prefix
+     * per account and two projects may have a stack of one name. The prefix is in every cached
+     * image's URI; ECR allows it 30 characters (PullThroughCacheRule ecrRepositoryPrefix), so
+     * `<project>-<stack>` is shortened (shortenedName) past cachePrefixOwnerLength.
      */
-    cachePrefix: (stack: string, upstreamAlias: string): string => `${stack}-cache/${upstreamAlias}`,
+    cachePrefix: (names: StackNames, upstreamAlias: string): string =>
+        `${shortenedName(names.prefix, cachePrefixOwnerLength)}-cache/${upstreamAlias}`,
     /** The `Name` tag of a file system: `<project>-<stack>-<file system>`. */
     fileSystemNameTag: (names: StackNames, fileSystem: string): string => `${names.prefix}-${fileSystem}`,
 } as const;
@@ -229,8 +238,6 @@ export function serviceLogicalNames(service: string) {
         listenerRule: (key: string) => `${service}-rule-${key}`,
         /** A security-group rule letting this service call another through Service Connect. */
         connectionTo: (target: string) => `${service}-to-${target}`,
-        /** The rule letting this service call the Service Connect agents of EC2 (bridge) services. */
-        connectionToInstances: `${service}-to-instances`,
         scalingTarget: `${service}-scaling`,
         scalingPolicy: (metric: "cpu" | "requests" | "queue") => `${service}-${metric}`,
         /** A scheduled change of the scaling bounds, keyed by its cron and zone (workloads.ts), not its position. */
@@ -259,8 +266,6 @@ export function platformLogicalNames(platform: string) {
         secretsKeyAlias: `${platform}-secrets`,
         /** The Cloud Map namespace of Service Connect. */
         serviceConnectNamespace: `${platform}-connect`,
-        /** EC2 (bridge) tasks calling the Service Connect agents of other EC2 tasks on the instances. */
-        instancesConnect: `${platform}-instances-connect`,
         dns: `${platform}-dns`,
     } as const;
 }
@@ -346,4 +351,22 @@ export function registryLogicalNames(registry: string) {
         cacheRule: (upstreamAlias: string) => `${registry}-${upstreamAlias}`,
         cacheTemplate: (upstreamAlias: string) => `${registry}-${upstreamAlias}-template`,
     } as const;
+}
+
+/** AWS's common tag character set (plan/awsRules.ts tagValue, the ECS API Tag reference). */
+const notTagCharacter = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
+
+/**
+ * Free text (a waiver's reason) as an AWS tag value: quotes and apostrophes dropped, other
+ * punctuation a space, white space collapsed, a leading `aws:` (reserved) broken, at most 256
+ * characters. The plan shows the reason as written; the tag the policy pack reads carries this.
+ */
+export function asTagValue(text: string): string {
+    return text
+        .replace(/['"`\u2018\u2019\u201C\u201D]/g, "")
+        .replace(notTagCharacter, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .replace(/^(aws):/i, "$1 ")
+        .slice(0, awsTagValueMaxLength);
 }

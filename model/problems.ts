@@ -1,32 +1,67 @@
 /**
- * Collects validation problems so that every bad value is reported at once, each message naming
- * what is wrong (the service or stack key), the field, the value received and the fix.
+ * Collects validation problems so that every bad value is reported at once, each naming the rule it
+ * breaks (a stable code, model/problemCodes.ts), what is wrong (the service or stack key), the
+ * field, the value received and the fix: data for CI and the plan JSON, a line for people.
  */
+import type { ProblemCode } from "./problemCodes";
+
+/** One problem with the input, as compilers and linters keep them: a code, a path, a message, a fix. */
+export interface Problem {
+    /** The rule the input breaks, stable across changes of wording: `catalog/memory-reservation-not-below-limit`. */
+    readonly code: ProblemCode;
+    /** Who it is about: `service "api"`, `stack config fleet:network`, `stack`, `catalog`. */
+    readonly subject: string;
+    /** The field of the subject: `memory.reservation`, `routes[0].host`, `waivers.platform.ELB.5`. */
+    readonly path: string;
+    /** The value received, as the message shows it: `(missing)`, or `(value not shown)` for one that may be a secret. */
+    readonly value: string;
+    /** What is wrong with it. */
+    readonly problem: string;
+    /** What to do. */
+    readonly fix: string;
+    /** The line as printed: `<subject>: <path> = <value>: <problem>; <fix>.` (a routing problem: `routing: <problem>; <fix>.`). */
+    readonly message: string;
+}
+
+/** A problem with its message in the usual form, `<subject>: <path> = <value>: <problem>; <fix>.` */
+export function problemOf(code: ProblemCode, subject: string, path: string, value: unknown, problem: string, fix: string): Problem {
+    const shown = show(value);
+    return { code, subject, path, value: shown, problem, fix, message: `${subject}: ${path} = ${shown}: ${problem}; ${fix}.` };
+}
+
+/** Reports one problem of a subject known to the caller (a service's field): code, field, value, problem, fix. */
+export type AddProblem = (code: ProblemCode, field: string, value: unknown, problem: string, fix: string) => void;
 
 export class Problems {
-    private readonly messages: string[] = [];
+    private readonly problems: Problem[] = [];
 
     /** `<subject>: <field> = <value>: <problem>; <fix>.` */
-    add(subject: string, field: string, value: unknown, problem: string, fix: string): void {
-        this.messages.push(`${subject}: ${field} = ${show(value)}: ${problem}; ${fix}.`);
+    add(code: ProblemCode, subject: string, field: string, value: unknown, problem: string, fix: string): void {
+        this.problems.push(problemOf(code, subject, field, value, problem, fix));
     }
 
-    /** A message that is already complete (routing errors name two services). */
-    addRaw(message: string): void {
-        this.messages.push(message);
+    /** A problem already made (routing's, whose message names two services). */
+    push(problem: Problem): void {
+        this.problems.push(problem);
     }
 
-    /** Another collection's messages, after these. */
+    /** Another collection's problems, after these. */
     append(other: Problems): void {
-        this.messages.push(...other.messages);
+        this.problems.push(...other.problems);
     }
 
     get count(): number {
-        return this.messages.length;
+        return this.problems.length;
     }
 
+    /** The messages, one line each, as printed. */
     list(): string[] {
-        return [...this.messages];
+        return this.problems.map((problem) => problem.message);
+    }
+
+    /** The problems, as data. */
+    all(): Problem[] {
+        return [...this.problems];
     }
 }
 

@@ -17,6 +17,7 @@ import {
     serviceFields,
     serviceSchema,
 } from "./catalog";
+import { placeholderValues } from "./placeholders";
 import { resolveConnections, ResolvedConnection, ServiceConnectRole, unwatchedServers } from "./connections";
 import { arnRegion, partitionOf, secretArnParts } from "./awsNames";
 import { resolveDns, ResolvedDns } from "./dns";
@@ -37,23 +38,22 @@ import {
     ResolvedService,
     ResolvedVolume,
     StackSettings,
-} from "./resolved";
-import { didYouMean, hiddenValue, isRecord, Problems } from "./problems";
+} from "./fleet";
+import type { ProblemCode } from "./problemCodes";
+import { AddProblem, didYouMean, hiddenValue, isRecord, Problem, Problems } from "./problems";
 import { checkQueueScaling, resolveJob } from "./jobs";
 import { maxPatternLength, maxWildcardsPerRule, PlannedRule, planRoutes, RouteInput, SuggestedPin } from "./routing";
 import { fieldOf, reportIssues } from "./schema";
 import { placeholderMount, efsMountStatements, resolveFileSystems, resolveVolumes, volumeField } from "./volumes";
 import {
     cpuUnitsPerVcpu,
-    deregistrationDelay as deregistration,
     fargateMaxStopTimeoutSeconds,
-    fleetHealthCheck,
     iamPolicySize,
     iamQuotas,
-    rootUserPattern,
     serviceConnectAgent,
     ssmStandardParameterMaxCharacters,
-} from "../policy/limits";
+} from "../facts/aws";
+import { deregistrationDelay as deregistration, fleetHealthCheck, rootUserPattern } from "../facts/fleet";
 import { resolveStackSettings, stackKeys } from "./stackSettings";
 
 export interface FleetInput {
@@ -87,6 +87,9 @@ export type FleetResult =
     | { readonly ok: true; readonly fleet: ResolvedFleet }
     | {
           readonly ok: false;
+          /** Every problem, as data: its code, subject, path, value, problem, fix and message. */
+          readonly problems: readonly Problem[];
+          /** The problems' messages, one line each, as printed. */
           readonly errors: readonly string[];
           /** The free priorities routing suggests pinning, as data (the messages say the same in words). */
           readonly suggestedPins: readonly SuggestedPin[];
@@ -142,9 +145,12 @@ class ServiceResolver {
         private readonly connections: Connections,
     ) {}
 
-    private add(field: string, value: unknown, problem: string, fix: string): void {
-        this.problems.add(this.subject(field), field, value, problem, fix);
+    private add(code: ProblemCode, field: string, value: unknown, problem: string, fix: string): void {
+        this.problems.add(code, this.subject(field), field, value, problem, fix);
     }
+
+    /** `add`, for the checks of other modules (jobs.ts, volumes.ts). */
+    private readonly report: AddProblem = (...problem) => this.add(...problem);
 
     resolve(): { service: Omit<ResolvedService, "rules" | "urls">; routes: RouteInput[] } {
         const s = this.spec;
@@ -153,6 +159,7 @@ class ServiceResolver {
         const routes = this.routes();
         if (capacity !== "ec2" && s.stopTimeout > fargateMaxStopTimeoutSeconds) {
             this.add(
+                "capacity/fargate-stop-timeout",
                 "stopTimeout",
                 s.stopTimeout,
                 `must be a whole number from ${stopTimeoutMin} to ${fargateMaxStopTimeoutSeconds}`,
@@ -162,6 +169,7 @@ class ServiceResolver {
         const deregistrationDelay = s.deregistrationDelay ?? Math.min(deregistration.fleetDefault, s.stopTimeout);
         if (deregistrationDelay > s.stopTimeout) {
             this.add(
+                "catalog/deregistration-delay-above-stop-timeout",
                 "deregistrationDelay",
                 deregistrationDelay,
                 `is above stopTimeout (${s.stopTimeout} s): ECS kills the container while the ALB still sends it requests`,
@@ -169,19 +177,14 @@ class ServiceResolver {
             );
         }
         this.protocol(routes.length > 0);
-        const job = resolveJob(s, this.raw, (field, value, problem, fix) => this.add(field, value, problem, fix));
-        checkQueueScaling(
-            s,
-            this.settings,
-            this.input.stack,
-            (field, value, problem, fix) => this.add(field, value, problem, fix),
-            this.input.region,
-        );
+        const job = resolveJob(s, this.raw, this.report);
+        checkQueueScaling(s, this.settings, this.input.stack, this.report, this.input.region);
         // A job has no ECS service: nothing runs between its scheduled runs.
         const desiredCount = job ? 0 : this.counts(routes.length > 0);
         const security = this.security(capacity);
         const volumes = this.volumes(security);
         const { connects, serviceConnect } = this.connections;
+        const sized = this.sized(capacity);
         return {
             service: {
                 name: this.name,
@@ -199,7 +202,9 @@ class ServiceResolver {
                 command: s.command,
                 stopTimeout: s.stopTimeout,
                 deregistrationDelay,
-                capacity: this.sized(capacity),
+                capacity: sized,
+                // awsvpc for Service Connect on EC2: a server's own group admits its callers' groups alone.
+                networkMode: sized.kind === "fargate" || serviceConnect ? "awsvpc" : "bridge",
                 deployment: s.deployment,
                 security,
                 grants: this.grants(volumes.filter((v) => v.kind === "efs").length),
@@ -213,11 +218,7 @@ class ServiceResolver {
 
     /** The `volumes`, checked against the container's user and its tmpfs (model/volumes.ts). */
     private volumes(security: ContainerSecurity): ResolvedVolume[] {
-        return resolveVolumes(
-            this.spec.volumes,
-            { user: security.user, tmpfs: security.readonlyRootFilesystem },
-            (field, value, problem, fix) => this.add(field, value, problem, fix),
-        );
+        return resolveVolumes(this.spec.volumes, { user: security.user, tmpfs: security.readonlyRootFilesystem }, this.report);
     }
 
     /**
@@ -233,6 +234,7 @@ class ServiceResolver {
             const resourceRegion = grant.kind === "s3" ? undefined : (arnRegion(grant.resource) ?? this.input.region);
             if (keyRegion && resourceRegion && keyRegion !== resourceRegion) {
                 this.add(
+                    "access/kms-key-other-region",
                     `access.${grant.kind}.${grant.resource}.kmsKey`,
                     grant.kmsKey,
                     `is a key in ${keyRegion}, but the ${grant.kind} resource is in ${resourceRegion}, and AWS encrypts ` +
@@ -248,6 +250,7 @@ class ServiceResolver {
         );
         if (size > iamQuotas.roleInlinePolicies) {
             this.add(
+                "access/task-role-policy-too-large",
                 "access",
                 mounts > 0 ? `${grants.length} grants and ${mounts} file system mount(s)` : `${grants.length} grants`,
                 `gives the task role a policy of ${size} characters (without white space), above IAM's ` +
@@ -264,6 +267,7 @@ class ServiceResolver {
         );
         if (optOuts.privileged && capacity !== "ec2") {
             this.add(
+                "security/privileged-on-fargate",
                 "optOut.privileged",
                 optOuts.privileged,
                 "Fargate does not run privileged containers",
@@ -273,6 +277,7 @@ class ServiceResolver {
         const user = this.spec.user;
         if (user !== undefined && rootUserPattern.test(user) && !optOuts.nonRootUser) {
             this.add(
+                "security/runs-as-root",
                 "user",
                 user,
                 "runs the container as root",
@@ -293,6 +298,7 @@ class ServiceResolver {
         const capacity = this.spec.capacity ?? this.settings.cluster.defaultCapacity;
         if (capacity === "ec2" && !this.settings.cluster.ec2 && !this.invalid.has("cluster")) {
             this.add(
+                "capacity/ec2-not-in-stack",
                 "capacity",
                 capacity,
                 `stack ${this.input.stack} has no EC2 capacity (fleet:cluster.ec2 is not set)`,
@@ -306,6 +312,7 @@ class ServiceResolver {
         const { image, build } = this.spec;
         if ((image === undefined) === (build === undefined)) {
             this.add(
+                image === undefined ? "image/neither-image-nor-build" : "image/both-image-and-build",
                 image === undefined ? "image" : "image, build",
                 image === undefined ? undefined : { image, build: this.raw.build },
                 image === undefined ? "neither image nor build is set" : "both image and build are set",
@@ -317,6 +324,7 @@ class ServiceResolver {
         if (build !== undefined) {
             if (credentials !== undefined) {
                 this.add(
+                    "image/credentials-with-build",
                     "credentials",
                     credentials,
                     "is set, but the service builds its image (build), which goes to the service's own ECR repository, " +
@@ -329,6 +337,7 @@ class ServiceResolver {
         const parsed = parseImageReference(image!);
         if (credentials !== undefined && typeof parsed !== "string" && parsed.isEcr) {
             this.add(
+                "image/credentials-with-ecr-image",
                 "credentials",
                 credentials,
                 `is set, but image ${image} is in ECR, which ECS pulls with the execution role's IAM permissions, ` +
@@ -346,8 +355,8 @@ class ServiceResolver {
                 kind: "cached",
                 registry: parsed.upstream,
                 prefix: cache.prefix,
-                repository: cachedRepository(this.input.stack, { ...parsed, upstream: parsed.upstream }),
-                path: cachedImagePath(this.input.stack, { ...parsed, upstream: parsed.upstream }),
+                repository: cachedRepository(stackNames(this.input.project, this.input.stack), { ...parsed, upstream: parsed.upstream }),
+                path: cachedImagePath(stackNames(this.input.project, this.input.stack), { ...parsed, upstream: parsed.upstream }),
                 upstream: image!,
             };
         }
@@ -359,6 +368,7 @@ class ServiceResolver {
         const located = !this.input.pathExists || this.input.pathExists(`${context}/${dockerfile}`);
         if (!located) {
             this.add(
+                "image/dockerfile-missing",
                 "build.context",
                 context,
                 `has no ${dockerfile}`,
@@ -371,6 +381,7 @@ class ServiceResolver {
         let tagged: ImageTag = { tag: "invalid", revision: "unknown" };
         if (!this.input.buildTag) {
             this.add(
+                "image/build-tag-unavailable",
                 "build",
                 this.raw.build,
                 "images built from source are tagged with a hash of their build context, which this run cannot compute",
@@ -381,6 +392,7 @@ class ServiceResolver {
             const result = this.input.buildTag(inputs);
             if (typeof result === "string") {
                 this.add(
+                    "image/build-context-unhashable",
                     "build.context",
                     context,
                     `cannot be hashed into an image tag: ${result}`,
@@ -396,7 +408,13 @@ class ServiceResolver {
     private host(value: string, field: string): string | undefined {
         const url = /^[a-z]+:\/\/([^/:]+)/i.exec(value);
         if (url) {
-            this.add(field, value, "is a URL, but a route matches the Host header alone", `write the host, e.g. ${url[1].toLowerCase()}`);
+            this.add(
+                "routing/host-is-url",
+                field,
+                value,
+                "is a URL, but a route matches the Host header alone",
+                `write the host, e.g. ${url[1].toLowerCase()}`,
+            );
             return undefined;
         }
         let host = value.toLowerCase();
@@ -404,6 +422,7 @@ class ServiceResolver {
             if (!this.settings.domain) {
                 if (this.invalid.has("domain")) return undefined;
                 this.add(
+                    "routing/subdomain-without-domain",
                     field,
                     value,
                     "is a subdomain, but the stack has no fleet:domain",
@@ -416,6 +435,7 @@ class ServiceResolver {
         const lastLabel = host.slice(host.lastIndexOf(".") + 1);
         if (host.length > maxPatternLength || !hostPattern.test(host) || host.includes("..") || !/^[a-z]+$/.test(lastLabel)) {
             this.add(
+                "routing/host-invalid",
                 field,
                 value,
                 `is not a valid ALB host ` +
@@ -432,7 +452,13 @@ class ServiceResolver {
     private routes(): RouteInput[] {
         const routes = this.spec.routes;
         if (routes.length > 0 && this.spec.port === undefined) {
-            this.add("port", undefined, "is required when the service has routes", "set the port the container listens on");
+            this.add(
+                "routing/port-required",
+                "port",
+                undefined,
+                "is required when the service has routes",
+                "set the port the container listens on",
+            );
         }
         const result: RouteInput[] = [];
         routes.forEach((route, index) => {
@@ -445,6 +471,7 @@ class ServiceResolver {
             const wildcards = [...hosts, ...paths].join("").replace(/[^*?]/g, "").length;
             if (wildcards > maxWildcardsPerRule) {
                 this.add(
+                    "routing/too-many-wildcards",
                     field,
                     this.raw.routes && (this.raw.routes as unknown[])[index],
                     `uses ${wildcards} wildcards, above AWS's ${maxWildcardsPerRule} per rule`,
@@ -477,6 +504,7 @@ class ServiceResolver {
                 const [registered, units] = [ec2.registeredMemoryMiB, type.vcpus * cpuUnitsPerVcpu];
                 if (task.memory > registered) {
                     this.add(
+                        memory.limit > registered ? "capacity/memory-above-instance" : "capacity/memory-with-agent-above-instance",
                         "memory.limit",
                         memory.limit,
                         (memory.limit > registered
@@ -489,6 +517,7 @@ class ServiceResolver {
                 }
                 if (task.cpu > units) {
                     this.add(
+                        cpu > units ? "capacity/cpu-above-instance" : "capacity/cpu-with-agent-above-instance",
                         "cpu",
                         cpu,
                         cpu > units
@@ -504,6 +533,7 @@ class ServiceResolver {
         const size = smallestFargateSize(task.cpu, task.memory);
         if (!size && agent && smallestFargateSize(cpu, memory.limit)) {
             this.add(
+                "capacity/no-fargate-size-with-agent",
                 "memory.limit",
                 memory.limit,
                 `with ${cpu} CPU units, leaves no Fargate task size room for ` +
@@ -514,6 +544,7 @@ class ServiceResolver {
             );
         } else if (!size) {
             this.add(
+                "capacity/no-fargate-size",
                 cpu > largestFargateSize.cpu ? "cpu" : "memory.limit",
                 cpu > largestFargateSize.cpu ? cpu : memory.limit,
                 `no Fargate task size holds ${cpu} CPU units and ${memory.limit} MiB ` +
@@ -536,6 +567,7 @@ class ServiceResolver {
         const raw = isRecord(this.raw.health) ? this.raw.health : {};
         if (raw.path !== undefined && !routed) {
             this.add(
+                "health/path-without-routes",
                 "health.path",
                 health.path,
                 "is set but the service has no routes, so there is no target group to check it",
@@ -547,6 +579,7 @@ class ServiceResolver {
         const matcher = health.matcher ?? defaults.matcher;
         if (routed && protocol === "grpc" && !grpcMethodPattern.test(path)) {
             this.add(
+                "health/path-not-grpc-method",
                 "health.path",
                 path,
                 "is not a gRPC method: the target group of a grpc service calls /package.Service/Method",
@@ -558,6 +591,7 @@ class ServiceResolver {
             !matcherCodes(matcher)!.every((code) => code >= defaults.codes.min && code <= defaults.codes.max)
         ) {
             this.add(
+                "health/matcher-not-for-protocol",
                 "health.matcher",
                 matcher,
                 protocol === "grpc"
@@ -577,11 +611,12 @@ class ServiceResolver {
     private protocol(routed: boolean): void {
         const protocol = this.spec.protocol;
         if (this.raw.protocol !== undefined && this.spec.port === undefined) {
-            this.add("protocol", protocol, "is set but the entry has no port", "set port, or remove protocol");
+            this.add("protocol/without-port", "protocol", protocol, "is set but the entry has no port", "set port, or remove protocol");
         }
         if (!routed) return;
         if (protocol === "tcp") {
             this.add(
+                "protocol/tcp-routed",
                 "protocol",
                 protocol,
                 "cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its targets, not raw TCP",
@@ -598,6 +633,7 @@ class ServiceResolver {
             if (key in this.spec.secrets) {
                 // Environment values are never repeated in messages: a secret may have landed there by mistake.
                 this.add(
+                    "secrets/also-in-env",
                     `env.${key}`,
                     hiddenValue,
                     "is also declared under secrets",
@@ -630,6 +666,7 @@ class ServiceResolver {
                 const parameterRegion = arnRegion(source.existing);
                 if (this.input.region && parameterRegion && parameterRegion !== this.input.region) {
                     this.add(
+                        "secrets/parameter-other-region",
                         `secrets.${name}.existing`,
                         source.existing,
                         `is a parameter in ${parameterRegion}, but fleet reads it through SSM in the stack's region, ` +
@@ -640,6 +677,7 @@ class ServiceResolver {
                 const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
                 if (this.input.region && keyRegion && keyRegion !== this.input.region) {
                     this.add(
+                        "secrets/parameter-kms-key-other-region",
                         `secrets.${name}.kmsKey`,
                         source.kmsKey,
                         `is a key in ${keyRegion}, but the parameter is in the stack's region, ${this.input.region}, and SSM ` +
@@ -659,9 +697,16 @@ class ServiceResolver {
                 const length = this.input.secretLength?.(key) ?? 0;
                 const field = `secrets.${name}.fromConfig`;
                 if ((stackKeys as readonly string[]).includes(key)) {
-                    this.add(field, key, "must name a stack config key of its own", "use a key such as apiDatabasePassword");
+                    this.add(
+                        "secrets/config-key-is-fleet-setting",
+                        field,
+                        key,
+                        "must name a stack config key of its own",
+                        "use a key such as apiDatabasePassword",
+                    );
                 } else if (!entry) {
                     this.add(
+                        "secrets/config-key-not-set",
                         field,
                         key,
                         `is not set in Pulumi.${this.input.stack}.yaml`,
@@ -669,6 +714,7 @@ class ServiceResolver {
                     );
                 } else if (!entry.secret) {
                     this.add(
+                        "secrets/config-key-not-secret",
                         field,
                         key,
                         `is stored in plain text in Pulumi.${this.input.stack}.yaml`,
@@ -677,6 +723,7 @@ class ServiceResolver {
                 } else if (length > ssmStandardParameterMaxCharacters) {
                     // fleet creates Standard parameters; SSM refuses a longer value in the middle of an update.
                     this.add(
+                        "secrets/config-value-too-long",
                         field,
                         key,
                         `holds ${length} characters, more than the ${ssmStandardParameterMaxCharacters} ` +
@@ -701,6 +748,7 @@ class ServiceResolver {
         if (stackRegion && secret.region !== stackRegion) {
             const replica = source.existing.replace(`:secretsmanager:${secret.region}:`, `:secretsmanager:${stackRegion}:`);
             this.add(
+                "secrets/secret-other-region",
                 `secrets.${name}.existing`,
                 source.existing,
                 `is a secret in ${secret.region}, but fleet reads secrets through Secrets Manager in the stack's region, ` +
@@ -712,6 +760,7 @@ class ServiceResolver {
         const keyRegion = source.kmsKey && arnRegion(source.kmsKey);
         if (keyRegion && keyRegion !== secret.region) {
             this.add(
+                "secrets/secret-kms-key-other-region",
                 `secrets.${name}.kmsKey`,
                 source.kmsKey,
                 `is a key in ${keyRegion}, but the secret is in ${secret.region}, and Secrets Manager encrypts a secret only ` +
@@ -733,6 +782,7 @@ class ServiceResolver {
         if (!scaling) return desiredCount ?? 1;
         if (scaling.requestsPerTarget !== undefined && !routed) {
             this.add(
+                "scaling/requests-without-routes",
                 "scaling.requestsPerTarget",
                 scaling.requestsPerTarget,
                 "needs a target group, but the service has no routes",
@@ -741,6 +791,7 @@ class ServiceResolver {
         }
         if (desiredCount !== undefined && (desiredCount < scaling.min || desiredCount > scaling.max)) {
             this.add(
+                "scaling/desired-count-outside-bounds",
                 "desiredCount",
                 desiredCount,
                 `is outside scaling bounds ${scaling.min}-${scaling.max}`,
@@ -751,12 +802,18 @@ class ServiceResolver {
     }
 }
 
+/**
+ * Where a service answers, one URL per rule that names a host. A rule without a host answers on the
+ * ALB's own DNS name over HTTP (`<alb>`, filled in by the program); over HTTPS no URL is given for
+ * it, since the certificate covers the stack's hosts and never the ALB's name, which TLS refuses.
+ */
 function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
     const scheme = https ? "https" : "http";
-    return rules.map((rule) => {
+    return rules.flatMap((rule) => {
         const host = rule.hosts.find((h) => !/[*?]/.test(h));
         const path = (rule.paths[0] ?? "/").replace(/\*.*$/, "").replace(/\?.*$/, "");
-        return host ? `${scheme}://${host}${path}` : `${scheme}://<alb>${path}`;
+        if (host) return [`${scheme}://${host}${path}`];
+        return https ? [] : [`http://<alb>${path}`];
     });
 }
 
@@ -764,7 +821,7 @@ function urlsOf(rules: ResolvedService["rules"], https: boolean): string[] {
 export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): FleetResult {
     const problems = new Problems();
     const invalid = new Set<string>();
-    const settings = resolveStackSettings(problems, input.stack, input.config, invalid, input.region);
+    const settings = resolveStackSettings(problems, input.stack, input.config, invalid, input.region, input.project);
 
     // Keys that catalog secrets read with fromConfig are not typos.
     const secretSourceKeys = new Set(
@@ -776,6 +833,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (!(stackKeys as readonly string[]).includes(key) && !secretSourceKeys.has(key) && !secret) {
             // A misspelt key may be a secret set without --secret: its value is not repeated.
             problems.add(
+                "stack/unknown-key",
                 `stack config fleet:${key}`,
                 key,
                 hiddenValue,
@@ -787,18 +845,20 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
 
     if (!isRecord(catalog) || Object.keys(catalog).length === 0) {
         problems.add(
+            "catalog/empty",
             "catalog",
             "services",
             catalog,
             "must be a non-empty record of service name → entry",
             "export const services: Catalog = { api: { ... } } from services/index.ts",
         );
-        return { ok: false, errors: problems.list(), suggestedPins: [] };
+        return { ok: false, problems: problems.all(), errors: problems.list(), suggestedPins: [] };
     }
 
     const overrides = input.config.services ?? {};
     if (!isRecord(overrides)) {
         problems.add(
+            "stack/services-not-an-object",
             "stack config fleet:services",
             "services",
             overrides,
@@ -810,6 +870,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     for (const name of Object.keys(overrideMap)) {
         if (!(name in catalog)) {
             problems.add(
+                "stack/override-of-unknown-service",
                 `stack config fleet:services.${name}`,
                 name,
                 hiddenValue,
@@ -818,6 +879,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             );
         } else if (!isRecord(overrideMap[name])) {
             problems.add(
+                "stack/override-not-an-object",
                 `stack config fleet:services.${name}`,
                 name,
                 overrideMap[name],
@@ -855,6 +917,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         if (nameProblem !== undefined) {
             const suggestion = serviceNameSuggestion(name);
             own.add(
+                "catalog/service-name-invalid",
                 `service "${name}"`,
                 "name",
                 name,
@@ -864,7 +927,14 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             continue;
         }
         if (!isRecord(spec)) {
-            own.add(`service "${name}"`, "entry", spec, "must be an object", "see the catalog contract in README.md");
+            own.add(
+                "catalog/entry-not-an-object",
+                `service "${name}"`,
+                "entry",
+                spec,
+                "must be an object",
+                "see the catalog reference in docs/catalog.md",
+            );
             continue;
         }
         const { enabled: _enabled, ...override } = rawOverride;
@@ -874,6 +944,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         const parsed = serviceSchema.safeParse(merged, { reportInput: true });
         if (!parsed.success) {
             reportIssues(own, serviceSchema, merged, parsed.error.issues, {
+                area: "catalog",
                 subject: (path) => subjectOf(path[0]),
                 // A container path is a key with slashes: `volumes["/data"].efs`.
                 field: (path) =>
@@ -881,7 +952,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
                         ? `${volumeField(String(path[1]))}${path.length > 2 ? `.${fieldOf(path.slice(2))}` : ""}`
                         : fieldOf(path),
                 hidden: (path) => mayHoldSecret(path, merged),
-                fallbackFix: "see the catalog contract in README.md",
+                fallbackFix: "see the catalog reference in docs/catalog.md",
             });
             continue;
         }
@@ -892,6 +963,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         entries
             .find((entry) => entry.name === clash.service)!
             .problems.add(
+                "catalog/service-name-clash",
                 `service "${clash.service}"`,
                 "name",
                 clash.service,
@@ -909,7 +981,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             connects: data.schedule === undefined ? (data.connects ?? []) : [],
             env: new Set(Object.keys(data.env)),
             secrets: new Set(Object.keys(data.secrets)),
-            add: (field, value, problem, fix) => connectionProblems.add(subject(field), field, value, problem, fix),
+            add: (code, field, value, problem, fix) => connectionProblems.add(code, subject(field), field, value, problem, fix),
         })),
         disabled,
         // Catalog entries with problems of their own: calls to them are not reported a second time.
@@ -941,6 +1013,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     for (const scope of Object.keys(settings.policy.waivers)) {
         if (scope !== "platform" && !names.includes(scope)) {
             problems.add(
+                "stack/waiver-of-unknown-service",
                 "stack config fleet:policy",
                 `waivers.${scope}`,
                 settings.policy.waivers[scope],
@@ -953,6 +1026,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
         // A service turned off in this stack may be retired here while other stacks keep it.
         if (names.includes(retired.name) && !disabled.has(retired.name)) {
             problems.add(
+                "stack/retired-still-in-catalog",
                 "stack config fleet:retired",
                 retired.name,
                 retired.reason,
@@ -963,6 +1037,7 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             );
         } else if (serviceNameProblem(retired.name) !== undefined) {
             problems.add(
+                "stack/retired-name-invalid",
                 "stack config fleet:retired",
                 retired.name,
                 retired.name,
@@ -973,22 +1048,30 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
     }
 
     const routing = planRoutes(routes);
-    routing.errors.forEach((message) => problems.addRaw(message));
+    routing.problems.forEach((problem) => problems.push(problem));
     const resolvedDns = dnsOf(problems, settings, routing.rules, invalid);
 
     const https = settings.loadBalancer.certificateArn !== undefined || resolvedDns?.certificate !== undefined;
     if (!invalid.has("loadBalancer") && !invalid.has("dns")) {
         unroutableProtocols(resolved, routing.rules, https, input.stack).forEach(({ service, message }) =>
-            problems.add(subjects.get(service)!("protocol"), "protocol", message.value, message.problem, message.fix),
+            problems.add(
+                "protocol/needs-https",
+                subjects.get(service)!("protocol"),
+                "protocol",
+                message.value,
+                message.problem,
+                message.fix,
+            ),
         );
     }
-    if (problems.count > 0) return { ok: false, errors: problems.list(), suggestedPins: routing.suggestedPins };
+    if (problems.count > 0) return { ok: false, problems: problems.all(), errors: problems.list(), suggestedPins: routing.suggestedPins };
 
     const fileSystems = resolveFileSystems(
-        resolved.map((service) => ({ name: service.name, ec2: service.capacity.kind === "ec2", volumes: service.volumes ?? [] })),
+        resolved.map((service) => ({ name: service.name, bridge: service.networkMode === "bridge", volumes: service.volumes ?? [] })),
         settings.retired,
         settings.protect,
     );
+    const placeholders = placeholderValues(input.config);
     const services: ResolvedService[] = resolved.map((service) => {
         const rules = routing.rules.filter((rule) => rule.service === service.name);
         return { ...service, rules, urls: urlsOf(rules, https) };
@@ -1003,7 +1086,13 @@ export function resolveFleet(catalog: Catalog | unknown, input: FleetInput): Fle
             rules: routing.rules,
             ...(resolvedDns ? { resolvedDns } : {}),
             disabled: [...disabled].sort(),
-            warnings: unwatchedServers(services),
+            warnings: [
+                ...unwatchedServers(services),
+                ...(placeholders.length
+                    ? [`replace before a real deploy, still the samples' placeholders: ${placeholders.join(", ")}`]
+                    : []),
+            ],
+            placeholders,
             fileSystems,
         },
     };
@@ -1031,6 +1120,7 @@ function mayHoldSecret(path: readonly PropertyKey[], entry: Record<string, unkno
 function enabledIn(problems: Problems, name: string, value: unknown, stack: string): boolean | undefined {
     if (value === undefined || typeof value === "boolean") return value;
     problems.add(
+        "stack/enabled-not-true-or-false",
         `stack config fleet:services.${name}`,
         "enabled",
         value,
@@ -1077,8 +1167,8 @@ function dnsOf(
     if (!settings.dns) return undefined;
     const result = resolveDns(settings.dns, rules, settings.domain, settings.loadBalancer.certificateArn);
     for (const p of result.problems) {
-        if (p.service === "") problems.add("stack config fleet:dns", p.field, p.value, p.problem, p.fix);
-        else if (!invalid.has("domain")) problems.add(`service "${p.service}"`, p.field, p.value, p.problem, p.fix);
+        if (p.service === "") problems.add(p.code, "stack config fleet:dns", p.field, p.value, p.problem, p.fix);
+        else if (!invalid.has("domain")) problems.add(p.code, `service "${p.service}"`, p.field, p.value, p.problem, p.fix);
     }
     return result.dns;
 }

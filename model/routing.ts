@@ -14,6 +14,8 @@
  *   of them, which is what would make priorities unstable.
  */
 import { createHash } from "crypto";
+import type { ProblemCode } from "./problemCodes";
+import { Problem, show } from "./problems";
 
 /** AWS: listener rule priorities are 1-50000 and unique per listener. */
 export const maxPriority = 50000;
@@ -64,7 +66,8 @@ export interface PlannedRule {
 export interface RoutingPlan {
     /** Rules in evaluation order (ascending priority). */
     readonly rules: readonly PlannedRule[];
-    readonly errors: readonly string[];
+    /** Each on the rule it is about (`service "api"`, `routes[0]`), its message `routing: <problem>; <fix>.` */
+    readonly problems: readonly Problem[];
     /** For each priority collision, the free priority its error message suggests pinning, as data. */
     readonly suggestedPins: readonly SuggestedPin[];
 }
@@ -151,6 +154,23 @@ const describe = (rule: Pick<PlannedRule, "service" | "index" | "hosts" | "paths
         .filter(Boolean)
         .join(" ")})`;
 
+/**
+ * A problem of `rule` (of the whole table without one), whose message reads `routing: <problem>; <fix>.`:
+ * it names the rules involved itself.
+ */
+function routingProblem(code: ProblemCode, rule: PlannedRule | undefined, value: unknown, problem: string, fix: string): Problem {
+    return {
+        code,
+        subject: rule ? `service "${rule.service}"` : "catalog",
+        path: rule ? `routes[${rule.index}]` : "routes",
+        value: show(value),
+        problem,
+        fix,
+        message: `routing: ${problem}; ${fix}.`,
+    };
+}
+const patternsOf = (rule: PlannedRule) => ({ hosts: rule.hosts, paths: rule.paths });
+
 /** The first and last priority of the tier holding `priority` (tiers are counted from their band's start). */
 function tierBounds(priority: number): { first: number; last: number } {
     if (priority === catchAllPriority) return { first: catchAllPriority, last: catchAllPriority };
@@ -173,7 +193,7 @@ function freeSlotNear(taken: number, used: ReadonlySet<number>): number | undefi
  * an earlier rule makes unreachable.
  */
 export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
-    const errors: string[] = [];
+    const problems: Problem[] = [];
     const suggestedPins: SuggestedPin[] = [];
     const rules: PlannedRule[] = routes.map((route) => {
         const kind = ruleKind(route.hosts, route.paths);
@@ -189,10 +209,15 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
     });
 
     if (rules.length > maxRulesPerLoadBalancer) {
-        errors.push(
-            `routing: the catalog needs ${rules.length} listener rules, above AWS's quota of ${maxRulesPerLoadBalancer} rules per ALB; ` +
+        problems.push(
+            routingProblem(
+                "routing/too-many-rules",
+                undefined,
+                rules.length,
+                `the catalog needs ${rules.length} listener rules, above AWS's quota of ${maxRulesPerLoadBalancer} rules per ALB`,
                 `merge routes (up to ${maxConditionValuesPerRule} host and path values ` +
-                `share one rule) or request a quota increase and raise the limit here.`,
+                    `share one rule) or request a quota increase and raise the limit here`,
+            ),
         );
     }
 
@@ -211,13 +236,24 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
                 const other = claims.get(claim);
                 if (other) conflicting.add(pairOf(rule, other));
                 if (other && other.service !== rule.service) {
-                    errors.push(
-                        `routing: ${describe(rule)} and ${describe(other)} both claim host ${host} path ${path}; ` +
-                            `give one of them a different host or path.`,
+                    problems.push(
+                        routingProblem(
+                            "routing/claimed-by-two-services",
+                            rule,
+                            patternsOf(rule),
+                            `${describe(rule)} and ${describe(other)} both claim host ${host} path ${path}`,
+                            "give one of them a different host or path",
+                        ),
                     );
                 } else if (other && other.index !== rule.index) {
-                    errors.push(
-                        `routing: ${describe(rule)} repeats host ${host} path ${path} of routes[${other.index}]; remove the duplicate.`,
+                    problems.push(
+                        routingProblem(
+                            "routing/duplicate-rule",
+                            rule,
+                            patternsOf(rule),
+                            `${describe(rule)} repeats host ${host} path ${path} of routes[${other.index}]`,
+                            "remove the duplicate",
+                        ),
                     );
                 } else {
                     claims.set(claim, rule);
@@ -234,11 +270,16 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
         if (other) {
             if (conflicting.has(pairOf(rule, other))) continue;
             const free = freeSlotNear(rule.priority, used);
-            errors.push(
-                `routing: ${describe(rule)} and ${describe(other)} both get priority ${rule.priority}; ` +
-                    (free === undefined
-                        ? `pin distinct priorities on them.`
-                        : `pin \`priority: ${free}\` on ${describe(rule)} (a free value in the same specificity tier).`),
+            problems.push(
+                routingProblem(
+                    "routing/priority-collision",
+                    rule,
+                    patternsOf(rule),
+                    `${describe(rule)} and ${describe(other)} both get priority ${rule.priority}`,
+                    free === undefined
+                        ? "pin distinct priorities on them"
+                        : `pin \`priority: ${free}\` on ${describe(rule)} (a free value in the same specificity tier)`,
+                ),
             );
             if (free !== undefined) suggestedPins.push({ service: rule.service, route: rule.index, priority: free });
             used.add(free ?? rule.priority);
@@ -256,15 +297,20 @@ export function planRoutes(routes: readonly RouteInput[]): RoutingPlan {
             const later = ordered[j];
             if (earlier.priority === later.priority) continue;
             if (ruleCovers(earlier, later) && !ruleCovers(later, earlier)) {
-                errors.push(
-                    `routing: ${describe(later)} (priority ${later.priority}) is ` +
-                        `unreachable: ${describe(earlier)} (priority ${earlier.priority}) ` +
-                        `matches every request it would; ` +
-                        `pin \`priority\` on ${describe(later)} below ${earlier.priority}, or narrow the earlier route.`,
+                problems.push(
+                    routingProblem(
+                        "routing/unreachable-rule",
+                        later,
+                        patternsOf(later),
+                        `${describe(later)} (priority ${later.priority}) is ` +
+                            `unreachable: ${describe(earlier)} (priority ${earlier.priority}) ` +
+                            `matches every request it would`,
+                        `pin \`priority\` on ${describe(later)} below ${earlier.priority}, or narrow the earlier route`,
+                    ),
                 );
             }
         }
     }
 
-    return { rules: ordered, errors, suggestedPins };
+    return { rules: ordered, problems, suggestedPins };
 }

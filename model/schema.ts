@@ -1,9 +1,10 @@
 /**
- * zod helpers shared by the catalog and stack schemas: errors that carry fleet's problem and fix,
- * and the mapping of zod issues to the `<subject>: <field> = <value>: <problem>; <fix>.` messages.
+ * zod helpers shared by the catalog and stack schemas: errors that carry fleet's code, problem and
+ * fix, and the mapping of zod issues to problems (`<subject>: <field> = <value>: <problem>; <fix>.`).
  */
 import { z } from "zod";
 import { domainMistake, pastedUrlMistake } from "./awsNames";
+import type { ProblemCode, ShapeRule } from "./problemCodes";
 import { didYouMean, hiddenValue, Problems } from "./problems";
 
 /** The catalog is data: its types are read-only all the way down, as the user writes it. */
@@ -13,40 +14,60 @@ export type DeepReadonly<T> = T extends readonly (infer U)[]
       ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
       : T;
 
-/** Separates the problem from the fix inside a zod issue message. */
+/**
+ * The code of a problem a schema reports: a rule of its own (`catalog/memory-reservation-not-below-limit`),
+ * or a rule of a value's shape (`number-out-of-range`), which reportIssues names by where it applies,
+ * `catalog/<rule>` or `stack/<rule>`.
+ */
+export type SchemaCode = ProblemCode | ShapeRule;
+
+/** Separates the code, the problem and the fix inside a zod issue message. */
 const separator = "\u0000";
 
+/** An issue message for `ctx.addIssue` in a refinement, or for an `error` function. */
+export const saying = (code: SchemaCode, problem: string, fix: string): string => `${code}${separator}${problem}${separator}${fix}`;
+
 /**
- * A zod `error` that says what is wrong and how to fix it. `problem` and `fix` may depend on the
- * value received; an absent value reads `missing` (is required) instead.
+ * A zod `error` that says which rule the value breaks, what is wrong and how to fix it. `problem`
+ * and `fix` may depend on the value received; an absent value breaks the rule `required` and reads
+ * `missing` (is required) instead.
  */
-export function said(problem: string | ((input: unknown) => string), fix: string | ((input: unknown) => string), missing = "is required") {
+export function said(
+    code: SchemaCode | ((input: unknown) => SchemaCode),
+    problem: string | ((input: unknown) => string),
+    fix: string | ((input: unknown) => string),
+    missing = "is required",
+) {
     return (issue: { readonly input?: unknown }): string => {
-        const text = issue.input === undefined ? missing : typeof problem === "function" ? problem(issue.input) : problem;
-        return `${text}${separator}${typeof fix === "function" ? fix(issue.input) : fix}`;
+        const fixText = typeof fix === "function" ? fix(issue.input) : fix;
+        if (issue.input === undefined) return saying("required", missing, fixText);
+        const rule = typeof code === "function" ? code(issue.input) : code;
+        return saying(rule, typeof problem === "function" ? problem(issue.input) : problem, fixText);
     };
 }
 
-/** A zod `error` whose problem and fix are worked out together from the value received (read once). */
-function saidOf(explain: (input: unknown) => { readonly problem: string; readonly fix: string }, missing = "is required") {
+/** A zod `error` whose code, problem and fix are worked out together from the value received (read once). */
+function saidOf(explain: (input: unknown) => { readonly code: SchemaCode; readonly problem: string; readonly fix: string }) {
     return (issue: { readonly input?: unknown }): string => {
-        const { problem, fix } = explain(issue.input);
-        return `${issue.input === undefined ? missing : problem}${separator}${fix}`;
+        const { code, problem, fix } = explain(issue.input);
+        return issue.input === undefined ? saying("required", "is required", fix) : saying(code, problem, fix);
     };
 }
 
 /** The error of a DNS name field: a pasted root dot or capitals are named and corrected (awsNames.ts). */
-export const domainError = (what: string, example: string) => saidOf((value) => domainMistake(value, what, example));
+export const domainError = (code: ProblemCode, what: string, example: string) =>
+    saidOf((value) => ({ code, ...domainMistake(value, what, example) }));
 
 /** The error of a resource-name field, which names a pasted URL (`s3://...`, a queue URL) and the name in it (awsNames.ts). */
-export const nameError = (problem: string, fix: string) => saidOf((value) => pastedUrlMistake(String(value), "a name") ?? { problem, fix });
-
-/** An issue message for `ctx.addIssue` in a refinement. */
-export const saying = (problem: string, fix: string): string => `${problem}${separator}${fix}`;
+export const nameError = (code: ProblemCode, problem: string, fix: string) =>
+    saidOf((value) => {
+        const pasted = pastedUrlMistake(String(value), "a name");
+        return pasted ? { code: "url-for-name", ...pasted } : { code, problem, fix };
+    });
 
 /** Reports a problem from a refinement, at `path` below the refined value. */
-export function refuse(ctx: z.RefinementCtx, path: PropertyKey[], input: unknown, problem: string, fix: string): void {
-    ctx.addIssue({ code: "custom", path, input, message: saying(problem, fix) });
+export function refuse(ctx: z.RefinementCtx, code: SchemaCode, path: PropertyKey[], input: unknown, problem: string, fix: string): void {
+    ctx.addIssue({ code: "custom", path, input, message: saying(code, problem, fix) });
 }
 
 /** Cross-field rules of an object run only once its fields are valid. */
@@ -54,7 +75,7 @@ export const whenValid = { when: (payload: { readonly issues: readonly unknown[]
 
 /** A whole number in [min, max]; every failure reads the same. */
 export function wholeNumber(min: number, max: number, fix: string | ((input: unknown) => string)) {
-    const error = said(`must be a whole number from ${min} to ${max}`, fix);
+    const error = said("number-out-of-range", `must be a whole number from ${min} to ${max}`, fix);
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
@@ -70,18 +91,18 @@ export function fieldList(shape: Readonly<Record<string, z.ZodType>>): string {
 
 /** A strict object whose wrong type is told the fields it takes (`after` adds to the fix). */
 export function fieldsObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, after = "") {
-    return z.strictObject(shape, { error: said("must be an object", `set ${fieldList(shape)}${after}`) });
+    return z.strictObject(shape, { error: said("not-an-object", "must be an object", `set ${fieldList(shape)}${after}`) });
 }
 
 /** true or false, never a quoted string. */
-export const flag = () => z.boolean({ error: said("must be true or false", "write true or false without quotes") });
+export const flag = () => z.boolean({ error: said("not-true-or-false", "must be true or false", "write true or false without quotes") });
 
 /** How an object reports a key it does not know, when the generic "unknown field" would say less. */
-type KeyText = string | ((key: string) => string);
-const unknownKeyTexts = new WeakMap<z.ZodType, { readonly problem: KeyText; readonly fix?: KeyText }>();
-/** `problem` as a function says everything, "did you mean" included. */
-export function unknownKeysSay<T extends z.ZodType>(schema: T, problem: KeyText, fix?: KeyText): T {
-    unknownKeyTexts.set(schema, { problem, fix });
+type KeyText<T = string> = T | ((key: string) => T);
+const unknownKeyTexts = new WeakMap<z.ZodType, { readonly code: KeyText<SchemaCode>; readonly problem: KeyText; readonly fix?: KeyText }>();
+/** `problem` as a function says everything, "did you mean" included; `code` names the rule, by key when the problem does. */
+export function unknownKeysSay<T extends z.ZodType>(schema: T, code: KeyText<SchemaCode>, problem: KeyText, fix?: KeyText): T {
+    unknownKeyTexts.set(schema, { code, problem, fix });
     return schema;
 }
 
@@ -154,6 +175,8 @@ export function fieldOf(path: readonly Segment[]): string {
 }
 
 export interface IssueContext {
+    /** Where the value is: a rule of its shape is `catalog/<rule>` or `stack/<rule>`. */
+    readonly area: "catalog" | "stack";
     /** Who the message is about, from the path of the issue. */
     readonly subject: (path: readonly Segment[]) => string;
     /** How the field is named in the message. @default fieldOf(path) */
@@ -183,7 +206,15 @@ function closestOption(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
     );
 }
 
-/** Adds one message per problem zod found, unknown keys first, one per field. */
+/**
+ * The rule of one of zod's own issues, which fleet gave no words: named by zod's code, `invalid-type`
+ * for a value of none of the types a field takes (a union's issue is left only when no option's type
+ * matches: closestOption).
+ */
+const zodRule = (issue: z.core.$ZodIssue): ShapeRule =>
+    (issue.code === "invalid_union" ? "invalid-type" : issue.code.replace(/_/g, "-")) as ShapeRule;
+
+/** Adds one problem per issue zod found, unknown keys first, one per field. */
 export function reportIssues(
     problems: Problems,
     schema: z.ZodType,
@@ -193,11 +224,13 @@ export function reportIssues(
 ): void {
     const field = context.field ?? fieldOf;
     const reported = new Set<string>();
-    const add = (path: readonly Segment[], value: unknown, problem: string, fix: string) => {
+    const add = (code: SchemaCode, path: readonly Segment[], value: unknown, problem: string, fix: string) => {
         const name = field(path);
         if (reported.has(name)) return;
         reported.add(name);
-        problems.add(context.subject(path), name, context.hidden?.(path) ? hiddenValue : value, problem, fix);
+        // A rule of a value's shape is named by where it applies; the table of codes (problemCodes.ts) holds each.
+        const qualified = (code.includes("/") ? code : `${context.area}/${code}`) as ProblemCode;
+        problems.add(qualified, context.subject(path), name, context.hidden?.(path) ? hiddenValue : value, problem, fix);
     };
     const ordered = issues.flatMap(closestOption);
     const sorted = [...ordered.filter((i) => i.code === "unrecognized_keys"), ...ordered.filter((i) => i.code !== "unrecognized_keys")];
@@ -213,15 +246,16 @@ export function reportIssues(
                         ? text.problem(key)
                         : `${text?.problem ?? "unknown field"}${didYouMean(key, known)}`;
                 const fix = typeof text?.fix === "function" ? text.fix(key) : text?.fix;
-                add(path, valueAt(raw, path), problem, fix ?? `use one of ${known.join(", ")}`);
+                const code = typeof text?.code === "function" ? text.code(key) : (text?.code ?? "unknown-field");
+                add(code, path, valueAt(raw, path), problem, fix ?? `use one of ${known.join(", ")}`);
             }
             continue;
         }
         const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-        const [problem, fix] = message.includes(separator)
-            ? message.split(separator)
-            : [message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
+        const [code, problem, fix] = message.includes(separator)
+            ? (message.split(separator) as [SchemaCode, string, string])
+            : [zodRule(issue), message.charAt(0).toLowerCase() + message.slice(1), context.fallbackFix];
         const value = issue.code !== "invalid_key" && "input" in issue ? issue.input : valueAt(raw, issue.path);
-        add(issue.path, value, problem, fix);
+        add(code, issue.path, value, problem, fix);
     }
 }

@@ -13,9 +13,11 @@
  * ARN at preview, so such a mistake stops the preview with Secrets Manager's "not found".
  */
 import { secretArnParts } from "./awsNames";
+import type { ProblemCode } from "./problemCodes";
 
-/** The `{ problem, fix }` of a value that is not what a field takes. */
+/** The `{ code, problem, fix }` of a value that is not what a field takes. */
 export interface Mistake {
+    readonly code: ProblemCode;
     readonly problem: string;
     readonly fix: string;
 }
@@ -39,6 +41,7 @@ export function secretArnMistake(value: string, field: string, takesKey: boolean
     const parts = secretArnParts(value);
     if (!parts) {
         return {
+            code: "secrets/not-a-secret-arn",
             problem: notSecretArn,
             fix: `give the secret's full ARN, ${fullArnForm} (${describeSecret("<name>")})`,
         };
@@ -48,12 +51,14 @@ export function secretArnMistake(value: string, field: string, takesKey: boolean
         const split = takesKey && key !== "" ? `, key: "${key}"` : "";
         const pinned = versionStage !== "" || versionId !== "" ? " (fleet injects the secret's current version, AWSCURRENT)" : "";
         return {
+            code: "secrets/secret-arn-with-value-from-fields",
             problem: "ends with the :<json-key>:<version-stage>:<version-id> fields of an ECS valueFrom, which fleet writes itself",
             fix: `write ${field}: "${parts.arn}"${split}${pinned}`,
         };
     }
     if (!parts.complete) {
         return {
+            code: "secrets/partial-secret-arn",
             problem:
                 "is a partial ARN: it lacks the - and six characters Secrets Manager appends to the secret's name, " +
                 "so no IAM statement could name exactly this secret",

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { arnRegion, dnsDomainPattern, isS3BucketName, s3BucketPattern } from "./awsNames";
 import { capacitySchema, envNamePattern, reasonSchema, serviceSchema } from "./catalog";
 import { cachePrefix, upstreamRegistries, upstreamRegistryKeys } from "./images";
-import { instanceTypes, registeredMemoryMiB } from "./instanceTypes";
-import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./resolved";
+import { stackNames } from "./naming";
+import { awsvpcTaskLimit, instanceTypes, registeredMemoryMiB } from "./instanceTypes";
+import type { PullThroughCacheSettings, RetiredService, StackSettings } from "./fleet";
 import {
     DeepReadonly,
     domainError,
@@ -25,10 +26,10 @@ import {
     whenValid,
     wholeNumber,
 } from "./schema";
-import { controlIds, minimumReasonLength } from "../policy/controls";
+import { controlIds, minimumReasonLength } from "../facts/controls";
 import { dnsSchema } from "./dns";
-import { defaultSslPolicy } from "../policy/limits";
-import { recommendedTlsPolicies } from "../policy/rules";
+import { defaultSslPolicy } from "../facts/fleet";
+import { recommendedTlsPolicies } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
 
@@ -49,6 +50,7 @@ const credentialPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secr
 const inRange = (min: number, max: number) => wholeNumber(min, max, "set a value in that range");
 
 const subnetError = said(
+    "stack/subnet-ids-invalid",
     "must list at least two subnet ids in different availability zones (an ALB needs two)",
     "list ids like subnet-0123456789abcdef0",
 );
@@ -56,7 +58,9 @@ const subnetIds = z.array(z.string().regex(subnetIdPattern, { error: subnetError
 
 const existingNetworkFields = {
     /** An existing VPC, e.g. `vpc-0123456789abcdef0`. */
-    vpcId: z.string().regex(vpcIdPattern, { error: said("is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0") }),
+    vpcId: z.string().regex(vpcIdPattern, {
+        error: said("stack/vpc-id-invalid", "is not a VPC id", "use the id of an existing VPC, like vpc-0123456789abcdef0"),
+    }),
     /** Its public subnets (the ALB), in two availability zones at least. */
     publicSubnetIds: subnetIds,
     /** Its private subnets (the tasks), in two availability zones at least. */
@@ -71,6 +75,7 @@ const existingNetwork = z
             if (repeated.length > 0) {
                 refuse(
                     ctx,
+                    "stack/subnet-repeated",
                     [field],
                     network[field],
                     `lists ${repeated.join(", ")} twice`,
@@ -83,6 +88,7 @@ const existingNetwork = z
         if (both.length > 0) {
             refuse(
                 ctx,
+                "stack/private-subnet-also-public",
                 ["privateSubnetIds"],
                 network.privateSubnetIds,
                 `names ${both.join(", ")}, also listed in publicSubnetIds: tasks would run in a subnet routed to ` +
@@ -110,6 +116,7 @@ const createNetworkFields = {
             },
             {
                 error: said(
+                    "stack/cidr-invalid",
                     "must be an IPv4 CIDR from /16 to /24 (AWS allows /16-/28; subnets need room)",
                     "use a private range such as 10.20.0.0/16",
                 ),
@@ -122,6 +129,7 @@ const createNetworkFields = {
     natGateways: z
         .enum(["single", "onePerAz"], {
             error: said(
+                (value) => (value === "none" ? "stack/no-nat-gateways" : "invalid-choice"),
                 (value) =>
                     value === "none"
                         ? "leaves private subnets with no route to ECR, CloudWatch Logs and SSM, " +
@@ -135,6 +143,7 @@ const createNetworkFields = {
 const createKeys = Object.keys(createNetworkFields);
 const createNetwork = unknownKeysSay(
     z.strictObject(createNetworkFields),
+    (key) => (subnetsWithoutVpc(key) ? "stack/subnets-without-vpc" : "unknown-field"),
     (key) =>
         subnetsWithoutVpc(key) ? "subnet ids were given without the VPC they belong to" : `unknown field${didYouMean(key, createKeys)}`,
     (key) =>
@@ -147,6 +156,7 @@ const ec2Schema = fieldsObject({
     /** An instance type fleet knows the memory of (model/instanceTypes.ts). */
     instanceType: z.string().refine((type) => type in instanceTypes, {
         error: said(
+            "stack/instance-type-unknown",
             (value) => `is not an instance type fleet can size tasks for${didYouMean(String(value), Object.keys(instanceTypes))}`,
             `use one of ${Object.keys(instanceTypes).join(", ")}, or add the type to model/instanceTypes.ts`,
         ),
@@ -161,22 +171,40 @@ const ec2Schema = fieldsObject({
     reservedMemoryMiB: inRange(0, 4096).default(256),
     /** Root volume size. @default 30 */
     rootVolumeGiB: inRange(30, 16384).default(30),
+    /**
+     * The account's `awsvpcTrunking` ECS setting is on (`aws ecs put-account-setting-default --name
+     * awsvpcTrunking --value enabled`): each instance holds more awsvpc tasks (Service Connect
+     * services on EC2 run in awsvpc), and the plan's capacity counts that many. @default false
+     */
+    eniTrunking: flag().default(false),
 })
     .superRefine((ec2, ctx) => {
         if (ec2.minSize > ec2.maxSize) {
-            refuse(ctx, ["minSize"], ec2.minSize, `is above ec2.maxSize (${ec2.maxSize})`, "lower minSize or raise maxSize");
+            refuse(
+                ctx,
+                "stack/ec2-min-above-max",
+                ["minSize"],
+                ec2.minSize,
+                `is above ec2.maxSize (${ec2.maxSize})`,
+                "lower minSize or raise maxSize",
+            );
         }
     }, whenValid)
     .transform((ec2) => {
         const type = instanceTypes[ec2.instanceType];
-        return { ...ec2, architecture: type.architecture, registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB) };
+        return {
+            ...ec2,
+            architecture: type.architecture,
+            registeredMemoryMiB: registeredMemoryMiB(type, ec2.reservedMemoryMiB),
+            awsvpcTasksPerInstance: awsvpcTaskLimit(type, ec2.eniTrunking),
+        };
     });
 
 const clusterSchema = fieldsObject({
     /** CloudWatch Container Insights. @default "enabled" */
     containerInsights: z
         .enum(["enabled", "enhanced", "disabled"], {
-            error: said("is not a Container Insights setting", "use enabled, enhanced or disabled"),
+            error: said("invalid-choice", "is not a Container Insights setting", "use enabled, enhanced or disabled"),
         })
         .default("enabled"),
     /** Where services run unless they say otherwise. @default "fargate" */
@@ -187,6 +215,7 @@ const clusterSchema = fieldsObject({
     if (cluster.defaultCapacity === "ec2" && cluster.ec2 === undefined) {
         refuse(
             ctx,
+            "stack/default-capacity-without-ec2",
             ["defaultCapacity"],
             "ec2",
             "needs EC2 capacity, but fleet:cluster.ec2 is not set",
@@ -196,41 +225,56 @@ const clusterSchema = fieldsObject({
 }, whenValid);
 
 const bucketError = {
-    error: nameError("is not an S3 bucket name", "name an existing bucket whose policy lets the ELB service write to it"),
+    error: nameError(
+        "stack/access-log-bucket-invalid",
+        "is not an S3 bucket name",
+        "name an existing bucket whose policy lets the ELB service write to it",
+    ),
 };
 const loadBalancerSchema = fieldsObject({
-    /** ACM certificate: HTTPS with an HTTP redirect when set. @default none: HTTP only */
+    /**
+     * An ACM certificate of the stack's region (certificates are regional): HTTPS with a TLS 1.3 policy and an HTTP
+     * redirect when set. @default none: HTTP only, or the certificate fleet:dns makes
+     */
     certificateArn: z
         .string()
         .regex(certificatePattern, {
             error: said(
+                "stack/certificate-arn-invalid",
                 "is not an ACM certificate ARN",
                 "use arn:aws:acm:<region>:<account>:certificate/<id> of a certificate in the stack's region",
             ),
         })
         .optional(),
-    /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (policy/limits.ts) */
+    /** A TLS 1.3 policy (Security Hub ELB.17). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (facts/fleet.ts) */
     sslPolicy: z
         .string()
         .refine((policy) => recommendedTlsPolicies.includes(policy), {
             error: said(
+                "stack/ssl-policy-not-tls13",
                 "is not a TLS 1.3 policy that refuses TLS 1.0 and 1.1 (Security Hub ELB.17)",
                 `use ${defaultSslPolicy} or one of ${recommendedTlsPolicies.filter((p) => p !== defaultSslPolicy).join(", ")}`,
             ),
         })
         .default(defaultSslPolicy),
-    /** @default false */
+    /** ALB deletion protection (Security Hub ELB.6): AWS refuses to delete the load balancer while it is on. @default false */
     deletionProtection: flag().default(false),
-    /** @default 60 */
+    /** Seconds the ALB keeps an idle connection open. @default 60 */
     idleTimeoutSeconds: inRange(1, 4000).default(60),
-    /** ALB access logs to an existing bucket. @default none */
+    /** ALB access logs to an existing bucket (Security Hub ELB.5). @default none */
     accessLogs: z
         .strictObject({
+            /** An existing S3 bucket that Elastic Load Balancing may write to. */
             bucket: z.string().regex(s3BucketPattern, bucketError).refine(isS3BucketName, bucketError),
+            /** The log objects' prefix, without a leading or trailing `/` (AWS adds `AWSLogs/<account>/`). @default none */
             prefix: z
                 .string()
                 .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/") && !/AWSLogs/.test(prefix), {
-                    error: said("must not start or end with / or contain AWSLogs (AWS adds it)", "use a plain prefix such as alb/dev"),
+                    error: said(
+                        "stack/access-log-prefix-invalid",
+                        "must not start or end with / or contain AWSLogs (AWS adds it)",
+                        "use a plain prefix such as alb/dev",
+                    ),
                 })
                 .optional(),
         })
@@ -243,10 +287,21 @@ const pullThroughCacheSchema = unknownKeysSay(
         .partialRecord(
             z.enum(upstreamRegistryKeys as [string, ...string[]]),
             z
-                .strictObject({ credentialArn: z.string().optional() }, { error: said("must be an object", "set { credentialArn } or {}") })
+                .strictObject(
+                    {
+                        /**
+                         * The Secrets Manager secret holding the upstream's `username` and `accessToken`, named
+                         * `ecr-pullthroughcache/<anything>` (AWS requires the prefix: ECR's pull-through service-linked
+                         * role may read only it), in the stack's account and region: required for `docker-hub`,
+                         * `github-container-registry` and `gitlab-container-registry`, refused for the public ones.
+                         */
+                        credentialArn: z.string().optional(),
+                    },
+                    { error: said("not-an-object", "must be an object", "set { credentialArn } or {}") },
+                )
                 .nullable()
                 .transform((entry) => entry ?? {}),
-            { error: said("must be an object keyed by upstream registry", cacheKeys) },
+            { error: said("not-an-object", "must be an object keyed by upstream registry", cacheKeys) },
         )
         .superRefine((caches, ctx) => {
             for (const [key, entry] of Object.entries(caches)) {
@@ -256,6 +311,7 @@ const pullThroughCacheSchema = unknownKeysSay(
                 if (upstream.needsCredential && (credentialArn === undefined || !credentialPattern.test(credentialArn))) {
                     refuse(
                         ctx,
+                        "stack/cache-credential-required",
                         path,
                         credentialArn,
                         `AWS requires a Secrets Manager credential for ${upstream.url}, whose ` +
@@ -264,10 +320,18 @@ const pullThroughCacheSchema = unknownKeysSay(
                             `ecr-pullthroughcache/${upstream.alias} ...) and set its ARN here`,
                     );
                 } else if (!upstream.needsCredential && credentialArn !== undefined) {
-                    refuse(ctx, path, credentialArn, `${upstream.url} is public and takes no credential`, "remove credentialArn");
+                    refuse(
+                        ctx,
+                        "stack/cache-credential-not-taken",
+                        path,
+                        credentialArn,
+                        `${upstream.url} is public and takes no credential`,
+                        "remove credentialArn",
+                    );
                 }
             }
         }, whenValid),
+    "stack/cache-registry-unknown",
     (key) =>
         /gcr|google/i.test(key)
             ? "AWS's pull-through cache does not support Google Container Registry"
@@ -278,21 +342,28 @@ const pullThroughCacheSchema = unknownKeysSay(
 const registrySchema = fieldsObject({
     /** Images kept per service repository by the lifecycle policy. @default 20 */
     keepImages: inRange(1, 1000).default(20),
-    /** Upstream registry → `{}` or `{ credentialArn }` (Secrets Manager, `ecr-pullthroughcache/...`). @default {} */
+    /**
+     * Upstream registry → `{}` (or empty) for a public one, `{ credentialArn }` for one that needs credentials: a
+     * pull-through cache rule (with a repository creation template) per registry listed. @default {}: no cache
+     */
     pullThroughCache: pullThroughCacheSchema.default({}),
 });
 
 const stackReason = reasonSchema(
+    { tooShort: "stack/reason-too-short", tooLong: "stack/reason-too-long" },
     `needs a reason (at least ${minimumReasonLength} characters)`,
     "write why, for the reviewers of this stack",
-    "is stored as an AWS tag, which allows only letters, digits, spaces and _ . : / = + - @ (at most 256 characters)",
 );
 
 const policySchema = fieldsObject({
     /** `mandatory`: violations fail the plan and the preview; `advisory`: they warn. @default "mandatory" */
     enforcement: z
         .enum(["mandatory", "advisory"], {
-            error: said("is not an enforcement level", "use mandatory (violations fail the plan and the preview) or advisory (they warn)"),
+            error: said(
+                "invalid-choice",
+                "is not an enforcement level",
+                "use mandatory (violations fail the plan and the preview) or advisory (they warn)",
+            ),
         })
         .default("mandatory"),
     /** Service name (or `platform`) → control id → reason. @default {} */
@@ -301,12 +372,14 @@ const policySchema = fieldsObject({
             z.string(),
             unknownKeysSay(
                 z.partialRecord(z.enum(controlIds as [string, ...string[]]), stackReason, {
-                    error: said("must map control ids to reasons", 'write { ECS.5: "why" }'),
+                    error: said("not-a-map", "must map control ids to reasons", 'write { ECS.5: "why" }'),
                 }),
+                "stack/control-unknown",
                 "is not a fleet control",
             ),
             {
                 error: said(
+                    "not-a-map",
                     "must map a service (or platform) to { <control>: <reason> }",
                     'write waivers: { platform: { ELB.5: "no log bucket in dev" } }',
                 ),
@@ -315,7 +388,11 @@ const policySchema = fieldsObject({
         .default({}),
 });
 
-const parametersError = said("must list the variable names of the service's secrets", "write parameters: [DATABASE_PASSWORD]");
+const parametersError = said(
+    "stack/retired-parameter-invalid",
+    "must list the variable names of the service's secrets",
+    "write parameters: [DATABASE_PASSWORD]",
+);
 const retiredShape = {
     /** Why the service was retired. */
     reason: stackReason,
@@ -328,8 +405,8 @@ const retiredShape = {
      * @default []
      */
     fileSystems: z
-        .array(z.string().regex(efsNamePattern, { error: said(efsNameProblem, efsNameFix) }), {
-            error: said("must list the names of the stack's file systems to keep", "write fileSystems: [pgdata]"),
+        .array(z.string().regex(efsNamePattern, { error: said("stack/retired-file-system-name-invalid", efsNameProblem, efsNameFix) }), {
+            error: said("not-a-list", "must list the names of the stack's file systems to keep", "write fileSystems: [pgdata]"),
         })
         .default([]),
     /** Unprotect what is kept, so the next update (without the entry) may delete it. @default false */
@@ -337,9 +414,10 @@ const retiredShape = {
 };
 const retiredSchema = z.record(
     z.string(),
-    z.strictObject(retiredShape, { error: said(`must be ${fieldList(retiredShape)}`, "give at least the reason") }),
+    z.strictObject(retiredShape, { error: said("not-an-object", `must be ${fieldList(retiredShape)}`, "give at least the reason") }),
     {
         error: said(
+            "not-a-map",
             `must map a service name to ${fieldList(retiredShape)}`,
             'write retired: { docs: { reason: "replaced by the new docs site" } }',
         ),
@@ -348,6 +426,7 @@ const retiredSchema = z.record(
 
 const usd = (atLeast: "above" | "from") => {
     const error = said(
+        "stack/budget-not-dollars",
         `must be a number of US dollars a month ${atLeast === "above" ? "above 0" : "from 0"}`,
         "write a plain number such as 250 (no $ sign, no quotes)",
     );
@@ -369,6 +448,7 @@ const budgetSchema = fieldsObject(
     if (budget.monthly === undefined && budget.increase === undefined) {
         refuse(
             ctx,
+            "stack/budget-empty",
             [],
             budget,
             "sets neither monthly nor increase",
@@ -379,7 +459,10 @@ const budgetSchema = fieldsObject(
 export type BudgetSettings = DeepReadonly<z.output<typeof budgetSchema>>;
 /** A service's overrides in one stack: any catalog field, and whether the service runs here at all. */
 export const serviceOverrideSchema = serviceSchema.partial().extend({
-    /** `false` leaves the catalog service out of this stack: no resources, no routes. @default true */
+    /**
+     * `false` leaves the catalog service out of this stack: no resources, no routes. On a stack with `fleet:protect`,
+     * the reviewed plan (`--against`) fails unless `fleet:retired` lists the service too. @default true
+     */
     enabled: flag().optional(),
 });
 
@@ -387,11 +470,12 @@ const networkSchema = z.union([existingNetwork, createNetwork], {
     error: (issue) =>
         issue.input === undefined
             ? saying(
+                  "required",
                   "is required",
                   "set fleet:network to { natGateways: single | onePerAz } or to an " +
                       "existing vpcId with publicSubnetIds and privateSubnetIds",
               )
-            : saying("must be an object", `set ${fieldList(createNetworkFields)} or ${fieldList(existingNetworkFields)}`),
+            : saying("not-an-object", "must be an object", `set ${fieldList(createNetworkFields)} or ${fieldList(existingNetworkFields)}`),
 });
 export type NetworkSettings = DeepReadonly<z.output<typeof networkSchema>>;
 export type ClusterSettings = DeepReadonly<z.output<typeof clusterSchema>>;
@@ -402,7 +486,7 @@ export const stackSchema = z.strictObject({
     /** Parent domain of subdomain hosts, e.g. `dev.example.com`. @default none */
     domain: z
         .string()
-        .regex(dnsDomainPattern, { error: domainError("DNS domain", "a domain such as dev.example.com") })
+        .regex(dnsDomainPattern, { error: domainError("stack/domain-invalid", "DNS domain", "a domain such as dev.example.com") })
         .optional(),
     /**
      * A VPC to create (`{ natGateways, cidrBlock?, availabilityZones? }`) or an existing one
@@ -418,23 +502,37 @@ export const stackSchema = z.strictObject({
     /** Days CloudWatch keeps the services' logs. @default 30 */
     logRetentionDays: z
         .literal(logRetentionValues, {
-            error: said("is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
+            error: said("invalid-choice", "is not a retention CloudWatch Logs accepts", `use one of ${logRetentionValues.join(", ")}`),
         })
         .default(30),
-    /** `protect` stateful resources (ECR repositories, SSM parameters, log groups, the ALB). @default false */
+    /**
+     * `protect` the stateful resources (ECR repositories, SSM parameters, log groups, the ALB, the secrets key, EFS file
+     * systems), so the engine refuses to delete them. @default false
+     */
     protect: flag().default(false),
     /**
-     * Per-service overrides of catalog fields, keyed by service name; objects merge one level deep.
-     * `enabled: false` leaves the service out of this stack. @default {}
+     * Per-service overrides of any catalog field, keyed by service name. Objects merge one level deep (`memory: { limit:
+     * 256 }` keeps the catalog's reservation; `scaling.queue` merges one level deeper, so a stack may name only its
+     * queue); lists and scalars replace; `access` merges per AWS service (a stack's `access.sqs` replaces the catalog's
+     * `sqs` and keeps its `s3`). `enabled: false` leaves the service out of this stack. @default {}
      */
     services: z.record(z.string(), serviceOverrideSchema).optional(),
     /** How policy violations are enforced, and what is waived. */
     policy: policySchema.prefault({}),
     /** Services removed from the catalog on purpose, and what of theirs to keep. @default {} */
     retired: retiredSchema.default({}),
-    /** The stack's cost budget (USD a month): the plan fails on a mandatory stack, warns on an advisory one. @default none */
+    /**
+     * The stack's cost budget in US dollars a month: over it, the plan fails on a stack whose `fleet:policy.enforcement`
+     * is mandatory and warns on an advisory one. @default none
+     */
     budget: budgetSchema.optional(),
-    /** Route 53 records for every routed host, and an ACM certificate when no certificateArn is given (model/dns.ts). @default none */
+    /**
+     * The public Route 53 hosted zone of the routed hosts (model/dns.ts): an alias A record to the ALB per host (a
+     * wildcard host gets `*.<rest>`) and, without `fleet:loadBalancer.certificateArn`, one ACM certificate validated by
+     * DNS in that zone (a wildcard for the subdomains of `fleet:domain`, named hosts otherwise, at most ACM's 10 names),
+     * which HTTPS and the HTTP redirect then use. Every routed host must be in the zone. @default none: no records, no
+     * certificate
+     */
     dns: dnsSchema.optional(),
 });
 export type StackConfig = z.input<typeof stackSchema>;
@@ -456,15 +554,17 @@ export function resolveStackSettings(
     invalid = new Set<string>(),
     /** The stack's `aws:region`, when known: regional ARNs are checked against it. */
     region?: string,
+    /** The Pulumi project: it names the stack's cache prefixes with the stack. */
+    project = "fleet",
 ): StackSettings {
     if (!/^[a-z][a-z0-9-]{0,11}$/.test(stack)) {
         problems.add(
+            "stack/name-invalid",
             "stack",
             "name",
             stack,
             "must be 1-12 lowercase letters, digits or hyphens starting with a " +
-                "letter (it prefixes ECR repositories, SSM paths and log groups, and " +
-                "pull-through cache prefixes are limited to 30 characters)",
+                "letter (it prefixes ECR repositories, SSM paths and log groups)",
             "rename the stack (pulumi stack rename)",
         );
     }
@@ -483,31 +583,24 @@ export function resolveStackSettings(
         if (result.success) return result.data as Parsed[K];
         invalid.add(key);
         reportIssues(problems, schema, config[key], result.error.issues, {
+            area: "stack",
             subject: () => `stack config fleet:${key}`,
             field: (path) => (path.length === 0 ? key : fieldOf(path)),
-            fallbackFix: "see Stack configuration in README.md",
+            fallbackFix: "see the stack reference in docs/stack.md",
         });
         return (key === "network" ? createNetwork.parse({}) : stackSchema.shape[key].parse(undefined)) as Parsed[K];
     };
-    // The cache rules' repository prefixes carry the stack name, which AWS limits to 30 characters.
+    // The cache rules' repository prefixes name the project and stack, shortened to ECR's 30 characters (naming.ts).
     const withPrefixes = ({ keepImages, pullThroughCache }: Parsed["registry"]): StackSettings["registry"] => ({
         keepImages,
         pullThroughCache: Object.entries(pullThroughCache).map(([registryKey, entry]): PullThroughCacheSettings => {
             const key = registryKey as keyof typeof upstreamRegistries;
-            const prefix = cachePrefix(stack, key);
-            if (prefix.length > 30) {
-                problems.add(
-                    "stack config fleet:registry",
-                    `pullThroughCache.${key}`,
-                    prefix,
-                    "the rule's ECR repository prefix exceeds AWS's 30 characters",
-                    "use a shorter stack name",
-                );
-            }
+            const prefix = cachePrefix(stackNames(project, stack), key);
             const credentialArn = entry?.credentialArn;
             const credentialRegion = credentialArn && arnRegion(credentialArn);
             if (region && credentialRegion && credentialRegion !== region) {
                 problems.add(
+                    "stack/cache-credential-other-region",
                     "stack config fleet:registry",
                     `pullThroughCache.${key}.credentialArn`,
                     credentialArn,
@@ -524,6 +617,7 @@ export function resolveStackSettings(
         const certificateRegion = loadBalancer.certificateArn && arnRegion(loadBalancer.certificateArn);
         if (region && certificateRegion && certificateRegion !== region) {
             problems.add(
+                "stack/certificate-other-region",
                 "stack config fleet:loadBalancer",
                 "certificateArn",
                 loadBalancer.certificateArn,

@@ -6,8 +6,9 @@
  */
 import { iamDocumentVersion, type AccessStatement, type ArnContext } from "./access";
 import { taskVolumeName } from "./naming";
-import type { NetworkSettings, ResolvedFileSystem, ResolvedVolume, RetiredService } from "./resolved";
-import { efs } from "../policy/limits";
+import type { NetworkSettings, ResolvedFileSystem, ResolvedVolume, RetiredService } from "./fleet";
+import type { AddProblem } from "./problems";
+import { efs } from "../facts/aws";
 
 /** A volume as the catalog writes it. */
 export type VolumeSpec = "scratch" | { readonly efs: string };
@@ -45,8 +46,6 @@ const segmentPattern = /^[A-Za-z0-9._@+-]+$/;
 /** A path as the mount point is written: without trailing slashes (`/data/` is `/data`). */
 const normalised = (path: string) => (/^\/+$/.test(path) ? "/" : path.replace(/\/+$/, ""));
 
-export type AddProblem = (field: string, value: unknown, problem: string, fix: string) => void;
-
 export interface VolumeContext {
     /** The container's user (`uid[:gid]` or a name); undefined when it runs the image's own (optOut.nonRootUser). */
     readonly user?: string;
@@ -66,6 +65,7 @@ export function resolveVolumes(
         const path = normalised(written);
         if (!written.startsWith("/")) {
             add(
+                "volumes/path-not-absolute",
                 "volumes",
                 written,
                 "is not an absolute path: ECS mounts a volume at a path from the container's root",
@@ -73,6 +73,7 @@ export function resolveVolumes(
             );
         } else if (path === "/") {
             add(
+                "volumes/path-is-root",
                 "volumes",
                 written,
                 "is the container's root, which a volume cannot replace",
@@ -85,6 +86,7 @@ export function resolveVolumes(
                 .every((part) => segmentPattern.test(part) && part !== "." && part !== "..")
         ) {
             add(
+                "volumes/path-not-plain",
                 "volumes",
                 written,
                 'is not a plain absolute path: each part between slashes must be letters, digits, . _ - @ or +, none empty, "." or ".."',
@@ -92,6 +94,7 @@ export function resolveVolumes(
             );
         } else if (path === "/tmp" && context.tmpfs) {
             add(
+                "volumes/path-is-tmpfs",
                 "volumes",
                 written,
                 "is where fleet mounts the container's tmpfs (the root filesystem is read-only)",
@@ -103,7 +106,13 @@ export function resolveVolumes(
     }
     for (const [path, written] of byPath) {
         if (written.length > 1) {
-            add("volumes", written, `name the same path, ${path}, twice (a trailing slash names the same directory)`, "keep one of them");
+            add(
+                "volumes/path-repeated",
+                "volumes",
+                written,
+                `name the same path, ${path}, twice (a trailing slash names the same directory)`,
+                "keep one of them",
+            );
         }
     }
 
@@ -117,7 +126,7 @@ export function resolveVolumes(
     for (const { spec, written } of resolved) {
         if (spec === "scratch") continue;
         if (!efsNamePattern.test(spec.efs)) {
-            add(`${volumeField(written)}.efs`, spec.efs, efsNameProblem, efsNameFix(spec.efs));
+            add("volumes/file-system-name-invalid", `${volumeField(written)}.efs`, spec.efs, efsNameProblem, efsNameFix(spec.efs));
             continue;
         }
         efsPaths.set(spec.efs, [...(efsPaths.get(spec.efs) ?? []), written]);
@@ -125,6 +134,7 @@ export function resolveVolumes(
     for (const [fileSystem, paths] of efsPaths) {
         if (paths.length > 1) {
             add(
+                "volumes/file-system-mounted-twice",
                 "volumes",
                 paths,
                 `mount the file system "${fileSystem}" twice: a service reaches a file system through one access point, ` +
@@ -154,6 +164,7 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
     const needs = `${mounted} that needs the numeric uid[:gid] the files are written as`;
     if (user === undefined) {
         add(
+            "volumes/efs-user-not-set",
             "user",
             user,
             `is not set (optOut.nonRootUser runs the image's own user), but ${needs}`,
@@ -163,6 +174,7 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
     }
     if (!numeric) {
         add(
+            "volumes/efs-user-not-numeric",
             "user",
             user,
             `is a name, but ${needs}`,
@@ -174,6 +186,7 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
     const gid = numeric[2] === undefined ? uid : Number(numeric[2]);
     if (uid > efs.maxPosixId || gid > efs.maxPosixId) {
         add(
+            "volumes/efs-user-out-of-range",
             "user",
             user,
             `is not a uid:gid EFS takes (0 to ${efs.maxPosixId}), and ${mounted} as that user`,
@@ -183,6 +196,7 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
     }
     if (uid === 0) {
         add(
+            "volumes/efs-user-root",
             "user",
             user,
             `is root, and ${mounted} without root access (fleet never grants elasticfilesystem:ClientRootAccess)`,
@@ -196,8 +210,8 @@ function efsOwner(user: string | undefined, fileSystem: string, path: string, ad
 /** A service as the stack's file systems see it. */
 export interface MountingService {
     readonly name: string;
-    /** EC2 (bridge) tasks mount through their instance, whose security group NFS must admit. */
-    readonly ec2: boolean;
+    /** Bridge tasks (EC2) mount through their instance, whose security group NFS must admit; awsvpc tasks through their own group. */
+    readonly bridge: boolean;
     readonly volumes: readonly ResolvedVolume[];
 }
 
@@ -220,7 +234,7 @@ export function resolveFileSystems(
         return {
             name,
             services: mounting.map((s) => s.name).sort(),
-            instances: mounting.some((s) => s.ec2),
+            instances: mounting.some((s) => s.bridge),
             keptBy: keeping.map((r) => r.name).sort(),
             protect: protect && (mounting.length > 0 || keeping.some((r) => !r.release)),
         };

@@ -22,6 +22,7 @@ export const queueScalingSchema = z.strictObject(
         name: z
             .string({
                 error: said(
+                    "not-a-string",
                     "must be the SQS queue's name or ARN",
                     'set it in the catalog or under fleet:services.<service>.scaling.queue.name, e.g. "orders"',
                     "is required: queue scaling needs the queue's name",
@@ -29,6 +30,7 @@ export const queueScalingSchema = z.strictObject(
             })
             .refine((name) => sqsQueueName(name) !== undefined, {
                 error: nameError(
+                    "scaling/queue-name-invalid",
                     "is not an SQS queue name (1-80 characters of A-Z a-z 0-9 - _, a FIFO queue's ending in .fifo) or queue ARN",
                     "use the queue's name, e.g. orders or orders.fifo, or arn:aws:sqs:<region>:<account>:<name>",
                 ),
@@ -36,19 +38,35 @@ export const queueScalingSchema = z.strictObject(
         /** Messages one task should have waiting: the target of backlog per task. */
         backlogPerTask: wholeNumber(1, 1_000_000, "use the messages one task works through in an acceptable delay, e.g. 100"),
     },
-    { error: said("must be an object", queueFix) },
+    { error: said("not-an-object", "must be an object", queueFix) },
 );
 
 /** A cron expression, as Application Auto Scaling and EventBridge Scheduler take it. */
-const cronSchema = z.string({ error: said("must be a cron expression", 'use e.g. "cron(0 8 ? * MON-FRI *)"') }).superRefine((cron, ctx) => {
-    const parsed = parseCron(cron);
-    if (!parsed.ok) refuse(ctx, [], cron, parsed.problem, 'write six fields, e.g. "cron(0 8 ? * MON-FRI *)" (08:00 on weekdays)');
-});
+const cronSchema = z
+    .string({ error: said("not-a-string", "must be a cron expression", 'use e.g. "cron(0 8 ? * MON-FRI *)"') })
+    .superRefine((cron, ctx) => {
+        const parsed = parseCron(cron);
+        if (!parsed.ok)
+            refuse(
+                ctx,
+                "scaling/cron-invalid",
+                [],
+                cron,
+                parsed.problem,
+                'write six fields, e.g. "cron(0 8 ? * MON-FRI *)" (08:00 on weekdays)',
+            );
+    });
 
 /** An IANA time zone. */
 export const timeZoneSchema = z
-    .string({ error: said("must be an IANA time zone name", 'use e.g. "Europe/Berlin"') })
-    .refine(isTimeZone, { error: said("is not an IANA time zone", 'use a name such as "Europe/Berlin", "America/New_York" or "UTC"') });
+    .string({ error: said("not-a-string", "must be an IANA time zone name", 'use e.g. "Europe/Berlin"') })
+    .refine(isTimeZone, {
+        error: said(
+            "catalog/time-zone-unknown",
+            "is not an IANA time zone",
+            'use a name such as "Europe/Berlin", "America/New_York" or "UTC"',
+        ),
+    });
 
 /** One scheduled change of the scaling bounds (an Application Auto Scaling scheduled action). */
 export const scheduledScalingSchema = z
@@ -63,20 +81,22 @@ export const scheduledScalingSchema = z
             /** The zone the cron reads in. @default "UTC" */
             timezone: timeZoneSchema.optional(),
         },
-        { error: said("must be an object", 'write { cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }') },
+        { error: said("not-an-object", "must be an object", 'write { cron: "cron(0 8 ? * MON-FRI *)", min: 4, max: 20 }') },
     )
     .superRefine((entry, ctx) => {
-        if (entry.min > entry.max) refuse(ctx, ["min"], entry.min, `is above max (${entry.max})`, "lower min or raise max");
+        if (entry.min > entry.max)
+            refuse(ctx, "scaling/schedule-min-above-max", ["min"], entry.min, `is above max (${entry.max})`, "lower min or raise max");
     });
 
 /** A job's schedule: `cron(...)` or `rate(...)`, as EventBridge Scheduler takes it. */
 export const jobScheduleSchema = z
-    .string({ error: said("must be a schedule expression", 'use e.g. "cron(0 3 * * ? *)" or "rate(1 hour)"') })
+    .string({ error: said("not-a-string", "must be a schedule expression", 'use e.g. "cron(0 3 * * ? *)" or "rate(1 hour)"') })
     .superRefine((expression, ctx) => {
         const parsed = parseSchedule(expression);
         if (!parsed.ok) {
             refuse(
                 ctx,
+                "jobs/schedule-invalid",
                 [],
                 expression,
                 parsed.problem,
@@ -110,6 +130,7 @@ export function scalingRules(
         // Backlog per task divides by the running tasks: with none, the metric has no value and target tracking never scales out.
         refuse(
             ctx,
+            "scaling/queue-min-zero",
             ["min"],
             0,
             "is 0 with queue scaling: backlog per task divides by the running tasks, " +
@@ -123,6 +144,7 @@ export function scalingRules(
             // A scheduled minimum of 0 lets the service reach no tasks, where the backlog per task has no value.
             refuse(
                 ctx,
+                "scaling/queue-schedule-min-zero",
                 ["schedule", index, "min"],
                 0,
                 "is 0 with queue scaling: once the tasks scale in to none, backlog per task has no value " +
@@ -135,6 +157,7 @@ export function scalingRules(
         if (first !== undefined) {
             refuse(
                 ctx,
+                "scaling/schedule-repeated",
                 ["schedule", index, "cron"],
                 entry.cron,
                 `repeats scaling.schedule[${first}] (same cron and timezone), so only one of them would take effect`,

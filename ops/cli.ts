@@ -11,7 +11,7 @@
  */
 import * as path from "path";
 import { parseArgs } from "util";
-import { cloudWatchHourlyRetentionDays } from "../policy/limits";
+import { cloudWatchHourlyRetentionDays } from "../facts/aws";
 import { makeClients } from "./aws";
 import { OpsError } from "./errors";
 import { loadCatalog, readStack, repoRoot } from "./fleetModel";

@@ -12,7 +12,7 @@ import {
     Tag,
 } from "@aws-sdk/client-ecs";
 import { fleetTagKeys, StackNames } from "../model/naming";
-import { ecsDescribeBatch } from "../policy/limits";
+import { ecsDescribeBatch } from "../facts/aws";
 import { call, chunks, Clients } from "./aws";
 import { OpsError } from "./errors";
 

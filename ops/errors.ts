@@ -11,7 +11,7 @@ export class OpsError extends Error {
     }
 }
 
-const policyHint = "the read-only policy ops needs is in README.md, section Day two";
+const policyHint = "the read-only policy ops needs is in docs/ops.md, section The read-only policy";
 
 /** One line for an error the AWS SDK (or the network under it) threw while calling `action`. */
 export function describeAwsError(error: unknown, action: string, endpoint: string): string {

@@ -7,14 +7,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { Catalog } from "../model/catalog";
 import { stackNames, StackNames } from "../model/naming";
-import { ImageTag, ResolvedFleet } from "../model/resolved";
+import { ImageTag, ResolvedFleet } from "../model/fleet";
 import { resolveFleet } from "../model/resolve";
 import { readStackConfig, StackConfig } from "../plan/stackFile";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { ec2Capacity, Ec2CapacityReport } from "../review/capacity";
 import { CostReport, estimateCost } from "../review/cost";
 import { PlanFacts } from "../review/facts";
-import { modelSection } from "../review/modelFacts";
+import { modelSection } from "../review/modelSection";
 import { OpsError } from "./errors";
 
 export const repoRoot = path.resolve(__dirname, "..");

@@ -7,7 +7,7 @@
 import { Deployment, Service } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fleetTagKeys } from "../model/naming";
-import { ecsStoppedTaskVisibilityHours } from "../policy/limits";
+import { ecsStoppedTaskVisibilityHours } from "../facts/aws";
 import { call, Clients } from "./aws";
 import { discoverCluster, FleetCluster } from "./discovery";
 import { StackContext } from "./fleetModel";

@@ -1,6 +1,6 @@
 /** The tasks of a service that ECS stopped and still lists (at least an hour after they stop), with their reasons. */
 import { DescribeTasksCommand, ListTasksCommand, Service } from "@aws-sdk/client-ecs";
-import { ecsDescribeBatch } from "../policy/limits";
+import { ecsDescribeBatch } from "../facts/aws";
 import { call, chunks, Clients } from "./aws";
 
 export interface StoppedTask {

@@ -9,8 +9,8 @@ import { GetMetricDataCommand, MetricDataQuery } from "@aws-sdk/client-cloudwatc
 import { Service } from "@aws-sdk/client-ecs";
 import { Catalog } from "../model/catalog";
 import { fleetTagKeys } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/resolved";
-import { getMetricDataMaxQueries } from "../policy/limits";
+import { ResolvedFleet, ResolvedService } from "../model/fleet";
+import { getMetricDataMaxQueries } from "../facts/aws";
 import { Ec2CapacityReport } from "../review/capacity";
 import { CostReport } from "../review/cost";
 import { call, chunks, Clients } from "./aws";

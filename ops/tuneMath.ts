@@ -6,7 +6,7 @@
 import { Capacity, memorySchema, serviceSchema } from "../model/catalog";
 import { largestFargateSize, FargateSize, smallestFargateSize } from "../model/fargate";
 
-/** The thresholds of a proposal. Every one is stated in the README ("what tune assumes"). */
+/** The thresholds of a proposal. Every one is stated in docs/ops.md ("What tune assumes"). */
 export interface TuneSettings {
     /** The share of hours whose mean task use the reservation covers (nearest-rank percentile). */
     readonly percentile: number;

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arnRegion, partitionOf, secretArnParts } from "../model/awsNames";
-import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../policy/limits";
+import { awsNameMaxLength, iamPolicySize, iamQuotas } from "../facts/aws";
 
 /** Where a rule is checked: the region and account decide an SSM parameter's ARN. */
 export interface RuleContext {
@@ -300,7 +300,7 @@ export const iamRolePolicyName: TextRule = {
     characters: iamNameCharacters,
 };
 
-// IAM's quotas on policy documents: policy/limits.ts (iamQuotas, iamPolicySize); its characters:
+// IAM's quotas on policy documents: facts/aws.ts (iamQuotas, iamPolicySize); its characters:
 // only tab, line feed, carriage return and U+0020-U+00FF (IAM and AWS STS quotas).
 const iamPolicyCharacters = { test: /^[\t\n\r\u0020-\u00ff]$/, text: "tab, line feed, carriage return and U+0020-U+00FF" };
 
@@ -1137,6 +1137,42 @@ export function serviceConnectTaskProblem(taskDefinition: Record<string, unknown
 export const serviceConnectTaskSource =
     "ECS developer guide, Service Connect proxy, " +
     "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html";
+
+const createServiceSource = "ECS API CreateService, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html";
+const ecsLoadBalancerSource = "ECS API LoadBalancer, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html";
+
+/**
+ * An ECS service against its task definition's network mode: a network configuration "is required
+ * for task definitions that use the awsvpc network mode to receive their own elastic network
+ * interface, and it isn't supported for other network modes" (CreateService); an awsvpc task
+ * registers by its ENI's IP, so its target group must be of target type `ip`, and a bridge task
+ * registers by instance and host port, so `instance` (LoadBalancer.targetGroupArn).
+ * `targetTypeOf` gives a target group's type by ARN (undefined when not registered here).
+ */
+export function ecsServiceNetworkBreaches(
+    taskDefinition: Record<string, unknown>,
+    service: Record<string, unknown>,
+    targetTypeOf: (arn: string) => unknown,
+): RuleBreach[] {
+    const mode = taskDefinition.networkMode;
+    if (isUnknownOrSecret(mode) || mode === undefined) return [];
+    const breaches: RuleBreach[] = [];
+    const configured = service.networkConfiguration !== undefined;
+    if (mode === "awsvpc" && !configured)
+        breaches.push({ problem: "runs an awsvpc task definition without networkConfiguration", source: createServiceSource });
+    if (mode !== "awsvpc" && configured)
+        breaches.push({ problem: `sets networkConfiguration for a ${String(mode)} task definition`, source: createServiceSource });
+    for (const balancer of (service.loadBalancers ?? []) as { targetGroupArn?: unknown }[]) {
+        const targetType = targetTypeOf(String(balancer.targetGroupArn));
+        const expected = mode === "awsvpc" ? "ip" : "instance";
+        if (targetType !== undefined && !isUnknownOrSecret(targetType) && targetType !== expected)
+            breaches.push({
+                problem: `registers ${String(mode)} tasks in a target group of target type ${String(targetType)}, not ${expected}`,
+                source: ecsLoadBalancerSource,
+            });
+    }
+    return breaches;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Volumes and EFS: rules over several fields of one registration, each with the page that states it.

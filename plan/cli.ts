@@ -5,8 +5,9 @@
  * cloud credentials, no Pulumi CLI, no Docker engine and no network, and prints what
  * `pulumi preview` would create, with its verdict (fleet's policy, always evaluated), routing,
  * capacity, rollout time and cost; against a base plan, what changes. Exit 0 with the report;
- * exit 1 with the validation messages on bad input, or when the verdict fails (mandatory policy
- * violations, refused deletions); exit 2 when the program itself fails or the arguments are wrong.
+ * exit 1 with the validation messages on bad input (and `--json` holds `{ project, stack, problems }`),
+ * or when the verdict fails (mandatory policy violations, refused deletions); exit 2 when the program
+ * itself fails or the arguments are wrong.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -106,7 +107,13 @@ export async function main(
     }
     if (!result.ok) {
         console.error(result.message);
-        return result.kind === "invalid" ? 1 : 2;
+        if (result.kind === "error") return 2;
+        // Refused input: the problems as data, for CI and the pull request's comment; the output stays the lines above.
+        if (values.json) {
+            const { project, stack, problems } = result;
+            fs.writeFileSync(values.json, JSON.stringify({ project, stack, problems }, null, 2) + "\n");
+        }
+        return 1;
     }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     // The policy runs on every plan; --policy is still accepted for scripts that pass it.

@@ -10,6 +10,7 @@ import {
     efsFileSystemBreaches,
     efsFileSystemPolicyBreaches,
     efsMountTargetBreaches,
+    ecsServiceNetworkBreaches,
     enforceAwsRules,
     listenerRuleProtocolProblem,
     listenerRuleProtocolSource,
@@ -18,7 +19,7 @@ import {
     serviceConnectTaskSource,
     taskDefinitionVolumeBreaches,
 } from "./awsRules";
-import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../policy/limits";
+import { iamPolicySize, iamQuotas, ssmStandardParameterMaxCharacters } from "../facts/aws";
 import { arnRegion, secretArnParts } from "../model/awsNames";
 import { pulumiAutoNameRandomLength } from "../model/naming";
 
@@ -86,9 +87,18 @@ const uuidOf = (name: string, salts = "abcd") =>
 export class FleetMocks implements pulumi.runtime.Mocks {
     /** Task definitions registered so far, by ARN: a service's rules read its task definition. */
     private readonly taskDefinitions = new Map<string, Record<string, unknown>>();
+    /**
+     * Route 53 record sets that exist, `<zone id>_<name>_<type>`: those registered so far, and any a
+     * test says were made by hand before the stack managed them.
+     */
+    public readonly records = new Set<string>();
+    /** The digest each pushed image tag holds: ECR repositories keep tags immutable. */
+    public readonly pushedTags = new Map<string, string>();
     /** Listeners' protocols and target groups' protocol versions, by ARN: a listener rule joins the two. */
     private readonly listenerProtocols = new Map<string, unknown>();
     private readonly targetGroupVersions = new Map<string, unknown>();
+    /** Target groups' target types (ip, instance) by ARN: an ECS service's tasks must register as its network mode does. */
+    private readonly targetGroupTypes = new Map<string, unknown>();
     /** Each role's inline policies so far, as IAM sizes them: their total has a quota. */
     private readonly inlinePolicySizes = new Map<string, number>();
     /** Each file system's mount target subnets so far: one mount target per subnet. */
@@ -161,6 +171,7 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 const arnSuffix = `targetgroup/${tgName}/${hash(name, 16)}`;
                 const arn = `arn:aws:elasticloadbalancing:${r}:${a}:${arnSuffix}`;
                 this.targetGroupVersions.set(arn, inputs.protocolVersion ?? "HTTP1");
+                this.targetGroupTypes.set(arn, inputs.targetType ?? "instance");
                 return { id: arn, state: { ...inputs, name: tgName, arn, arnSuffix } };
             }
             case "aws:lb/listener:Listener": {
@@ -201,6 +212,12 @@ export class FleetMocks implements pulumi.runtime.Mocks {
             case "aws:ecs/service:Service": {
                 const serviceName = named();
                 const taskDefinition = this.taskDefinitions.get(String(inputs.taskDefinition));
+                if (taskDefinition)
+                    refuseBreaches(
+                        type,
+                        name,
+                        ecsServiceNetworkBreaches(taskDefinition, inputs, (arn) => this.targetGroupTypes.get(arn)),
+                    );
                 const connect = inputs.serviceConnectConfiguration as { enabled?: unknown } | undefined;
                 const problem = connect?.enabled === true && taskDefinition ? serviceConnectTaskProblem(taskDefinition) : undefined;
                 if (problem) {
@@ -284,6 +301,28 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                     id: String(inputs.repository ?? inputs.ecrRepositoryPrefix ?? inputs.prefix),
                     state: { ...inputs, registryId: a },
                 };
+            // A database a program of the user's own creates beside fleet (infra/program.ts `env`).
+            case "aws:rds/subnetGroup:SubnetGroup": {
+                const groupName = named().toLowerCase();
+                return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:rds:${r}:${a}:subgrp:${groupName}` } };
+            }
+            case "aws:rds/instance:Instance": {
+                const identifier = typeof inputs.identifier === "string" ? inputs.identifier : named().toLowerCase();
+                const port = Number(inputs.port ?? (String(inputs.engine).startsWith("mysql") ? 3306 : 5432));
+                const address = `${identifier}.c${hash(name, 12)}.${r}.rds.amazonaws.com`;
+                return {
+                    id: identifier,
+                    state: {
+                        ...inputs,
+                        identifier,
+                        address,
+                        port,
+                        endpoint: `${address}:${port}`,
+                        arn: `arn:aws:rds:${r}:${a}:db:${identifier}`,
+                        resourceId: `db-${hash(name, 26).toUpperCase()}`,
+                    },
+                };
+            }
             case "aws:kms/key:Key": {
                 const keyId = uuidOf(name);
                 return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${a}:key/${keyId}` } };
@@ -399,7 +438,19 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 return { id: String(inputs.certificateArn), state: { ...inputs } };
             case "aws:route53/record:Record": {
                 const fqdn = String(inputs.name).replace(/\.$/, "");
-                return { id: `${inputs.zoneId}_${fqdn}_${inputs.type}`, state: { ...inputs, fqdn } };
+                const key = `${inputs.zoneId}_${fqdn}_${inputs.type}`;
+                // Route 53 creates a record set with CREATE, which fails on one that exists (made by
+                // hand before fleet:dns, say) unless the provider may UPSERT it (allowOverwrite).
+                if (this.records.has(key) && inputs.allowOverwrite !== true) {
+                    throw new Error(
+                        `fleet mocks: ${type} "${name}": ${fqdn} (${String(inputs.type)}) already exists in zone ` +
+                            `${String(inputs.zoneId)}; Route 53 refuses to create it again without allowOverwrite — Route 53 API ` +
+                            "ChangeResourceRecordSets (CREATE: InvalidChangeBatch, it already exists), " +
+                            "https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html",
+                    );
+                }
+                this.records.add(key);
+                return { id: key, state: { ...inputs, fqdn } };
             }
             case "aws:efs/fileSystem:FileSystem": {
                 refuseBreaches(type, name, efsFileSystemBreaches(inputs));
@@ -457,6 +508,18 @@ export class FleetMocks implements pulumi.runtime.Mocks {
                 if (inputs.push === true && tags.length === 0)
                     throw new Error(`fleet mocks: image ${name} is pushed with no tag; the registry export needs one`);
                 const digest = `sha256:${hash(JSON.stringify(build), 64)}`;
+                // Repositories keep tags immutable: a second image under a tag already pushed is refused.
+                for (const tag of tags) {
+                    const pushed = this.pushedTags.get(tag);
+                    if (inputs.push === true && pushed !== undefined && pushed !== digest) {
+                        throw new Error(
+                            `fleet mocks: ${type} "${name}": pushes a second image under ${tag}, which holds another already; ` +
+                                "a repository with immutable tags refuses it (ImageTagAlreadyExistsException) — ECR User Guide, " +
+                                "Image tag mutability, https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
+                        );
+                    }
+                    this.pushedTags.set(tag, digest);
+                }
                 return {
                     id: `${name}-${hash(JSON.stringify(build), 8)}`,
                     state: {

@@ -7,9 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { lastResolvedFleet, runFleetProgram } from "../infra/program";
 import { Catalog } from "../model/catalog";
-import { ModelSection, modelSection } from "../review/modelFacts";
+import { Problem } from "../model/problems";
+import { ModelSection, modelSection } from "../review/modelSection";
 import { installMocks, settle } from "./mocks";
 import { applyConfigOverrides, readStackConfig, secretPlaceholder } from "./stackFile";
+import { stackKeys } from "../model/stackSettings";
 
 export interface PlanResource {
     readonly urn: string;
@@ -44,15 +46,22 @@ export interface PlanDocument {
     /** The stack's config as the program saw it; secure values as "[secret]". */
     readonly config: Record<string, string>;
     /**
-     * What the resolved fleet says the reports need (review/modelFacts.ts), versioned; no secret.
+     * What the resolved fleet says the reports need (review/modelSection.ts), versioned; no secret.
      * Absent in plans written before it existed, and when the program did not resolve a fleet.
      */
     readonly model?: ModelSection;
 }
 
+/** What `--json` holds when the program refuses its input: every problem, as data (model/problems.ts). */
+export interface RefusalDocument {
+    readonly project: string;
+    readonly stack: string;
+    readonly problems: readonly Problem[];
+}
+
 export type PlanResult =
     | { readonly ok: true; readonly plan: PlanDocument }
-    | { readonly ok: false; readonly kind: "invalid"; readonly message: string }
+    | ({ readonly ok: false; readonly kind: "invalid"; readonly message: string } & RefusalDocument)
     | { readonly ok: false; readonly kind: "error"; readonly message: string };
 
 export const repoRoot = path.resolve(__dirname, "..");
@@ -84,6 +93,8 @@ export interface RunProgramOptions {
      * sets one field, an object merges into the key's object, `null` removes a field.
      */
     readonly configOverrides?: Record<string, string>;
+    /** Run as `pulumi up` would (not a preview): what only an update refuses is refused. */
+    readonly update?: boolean;
 }
 
 /** Plans a stack: the program under fleet's mocks with the stack's config. */
@@ -93,12 +104,21 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
     const pairs = Object.entries(options.configOverrides ?? {});
     const overrides = applyConfigOverrides(fileConfig.config, fileConfig.project, pairs);
     const runtimeOverrides = applyConfigOverrides(fileConfig.runtimeConfig, fileConfig.project, pairs);
+    // A `-c` value of a project key that is not one of fleet's settings is a secret's (what a
+    // `fromConfig` reads): a value for this run alone, secret to the program and never in the plan.
+    const fleetKeys = new Set<string>(stackKeys.map((key) => `${fileConfig.project}:${key}`));
+    const secretOverrides = Object.keys(runtimeOverrides).filter((key) => key.startsWith(`${fileConfig.project}:`) && !fleetKeys.has(key));
     const stackConfig = {
         ...fileConfig,
-        config: { ...fileConfig.config, ...overrides },
+        config: { ...fileConfig.config, ...overrides, ...Object.fromEntries(secretOverrides.map((key) => [key, secretPlaceholder])) },
         runtimeConfig: { ...fileConfig.runtimeConfig, ...runtimeOverrides },
         // A merge into a secret key keeps its secret parts, and the key stays secret.
-        secretKeys: fileConfig.secretKeys.filter((key) => !(key in overrides) || overrides[key].includes(secretPlaceholder)),
+        secretKeys: [
+            ...new Set([
+                ...fileConfig.secretKeys.filter((key) => !(key in overrides) || overrides[key].includes(secretPlaceholder)),
+                ...secretOverrides,
+            ]),
+        ],
     };
     const runtime = installMocks({
         project: stackConfig.project,
@@ -106,7 +126,7 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         region: stackConfig.region,
         config: stackConfig.runtimeConfig,
         secretKeys: stackConfig.secretKeys,
-        preview: true,
+        preview: !options.update,
     });
     const asyncErrors: unknown[] = [];
     const onRejection = (reason: unknown) => asyncErrors.push(reason);
@@ -123,7 +143,11 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
         try {
             exported = options.catalog ? planCatalog(path.resolve(options.catalog), root) : require(path.join(root, "index.ts"));
         } catch (error) {
-            if (pulumi.RunError.isInstance(error)) return { ok: false, kind: "invalid", message: (error as Error).message };
+            if (pulumi.RunError.isInstance(error)) {
+                // infra/program.ts attaches the problems to the RunError it throws; another program's has none.
+                const problems = (error as { readonly problems?: readonly Problem[] }).problems ?? [];
+                return { ok: false, kind: "invalid", message: (error as Error).message, project: stackConfig.project, stack, problems };
+            }
             return { ok: false, kind: "error", message: describeError(error) };
         }
         outputs = (await settle({ ...exported })) as Record<string, unknown>;

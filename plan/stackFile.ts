@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 
 export interface StackConfig {
     readonly project: string;

@@ -5,16 +5,15 @@
  * Messages name the control, the resource and the fix, and never a secret's value.
  */
 import { secretLikeValue } from "./secretValues";
-import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "./controls";
+import { ControlInfo, controlInfos, Enforcement, enforcementTag, waiverTagPrefix } from "../facts/controls";
 import {
-    defaultSslPolicy,
-    deregistrationDelay,
     ecrRegistryHostPattern,
     ecsDefaultStopTimeoutSeconds,
     minimumLoadBalancerZones,
-    rootUserPattern,
+    recommendedTlsPolicies,
     webPorts,
-} from "./limits";
+} from "../facts/aws";
+import { defaultSslPolicy, deregistrationDelay, rootUserPattern } from "../facts/fleet";
 
 /** A resource as the rules see it (a PolicyResource, or a plan entry). */
 export interface ResourceView {
@@ -150,21 +149,6 @@ export const secretLikeName = new RegExp(
         "|(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_|$)",
     "i",
 );
-
-/** Security policies that keep TLS 1.0 and 1.1 out and offer TLS 1.3 (Security Hub ELB.17's list). */
-export const recommendedTlsPolicies = [
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-];
 
 const eachContainer = (index: ResourceIndex, visit: (task: ResourceView, container: Container) => Finding | undefined): Finding[] =>
     index

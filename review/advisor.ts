@@ -13,13 +13,14 @@
  *   tasks of the service), then bin-packed by memory (the fullest instance that still fits);
  * - at least one instance in each zone a service spreads over (min(zones, largest task count)),
  *   and the group's minimum size;
- * - a rolling deployment's extra copy (deploymentMaximumPercent, policy/limits.ts) of the largest
+ * - a rolling deployment's extra copy (deploymentMaximumPercent, facts/fleet.ts) of the largest
  *   service, by memory and by CPU, placed on top, one deployment at a time: a deployment starts
  *   without waiting for managed scaling to add an instance.
  * Among the feasible choices the cheapest monthly wins; ties go to fewer instances, then the name.
  */
-import { InstanceType, instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import { cpuUnitsPerVcpu, lowReservedMemoryUtilisation, rollingDeployment } from "../policy/limits";
+import { awsvpcTaskLimit, InstanceType, instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
+import { cpuUnitsPerVcpu } from "../facts/aws";
+import { lowReservedMemoryUtilisation, rollingDeployment } from "../facts/fleet";
 import { PriceBook, priceBook as defaultPriceBook } from "./cost";
 import { usd } from "./costItems";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
@@ -52,19 +53,27 @@ export interface AdvisorTask {
     readonly service: string;
     readonly memory: number;
     readonly cpu: number;
+    /** Network interfaces it takes: 1 in awsvpc. */
+    readonly enis: number;
 }
 
-/** What a type offers a task: the agent's registered memory and the CPU units. */
+/** What a type offers a task: the agent's registered memory, the CPU units, and the awsvpc tasks it holds (unlimited when absent). */
 export interface InstanceShape {
     readonly memory: number;
     readonly cpu: number;
+    readonly enis?: number;
 }
 
 /** The EC2 workload the advisor sizes: services with their reservations and counts, the zones, the group's minimum. */
 export interface Workload {
-    readonly services: readonly Pick<ServiceFacts, "name" | "reservation" | "cpu" | "desired" | "deployment">[];
+    readonly services: readonly (Pick<ServiceFacts, "name" | "reservation" | "cpu" | "desired" | "deployment"> & {
+        /** 1 for a task in awsvpc (it takes one of the instance's network interfaces); 0 or absent in bridge. */
+        readonly enis?: number;
+    })[];
     readonly zones: number;
     readonly minSize: number;
+    /** The account's awsvpcTrunking is on (fleet:cluster.ec2.eniTrunking): each type's trunk limit applies. */
+    readonly eniTrunking?: boolean;
 }
 
 /**
@@ -72,10 +81,11 @@ export interface Workload {
  * CPU only: a task's CPU units are a share it may use all the time, which a burstable instance
  * sustains only up to its baseline without spending (or, unlimited, paying for) credits.
  */
-export function shapeOf(type: InstanceType, reservedMemoryMiB: number): InstanceShape {
+export function shapeOf(type: InstanceType, reservedMemoryMiB: number, eniTrunking = false): InstanceShape {
     return {
         memory: registeredMemoryMiB(type, reservedMemoryMiB),
         cpu: Math.floor(type.vcpus * cpuUnitsPerVcpu * (type.baselineCpuFraction ?? 1)),
+        enis: awsvpcTaskLimit(type, eniTrunking),
     };
 }
 
@@ -93,6 +103,7 @@ interface Instance {
     readonly zone: number;
     memory: number;
     cpu: number;
+    enis: number;
 }
 
 /** Places tasks one by one as ECS's spread(zone) then binpack(memory) does; false when one fits nowhere. */
@@ -100,20 +111,26 @@ function place(instances: Instance[], perZone: Map<string, number[]>, tasks: rea
     for (const task of tasks) {
         const counts = perZone.get(task.service) ?? Array.from({ length: zones }, () => 0);
         perZone.set(task.service, counts);
-        const fitting = instances.filter((i) => i.memory >= task.memory && i.cpu >= task.cpu);
+        const fitting = instances.filter((i) => i.memory >= task.memory && i.cpu >= task.cpu && i.enis >= task.enis);
         if (fitting.length === 0) return false;
         const fewest = Math.min(...fitting.map((i) => counts[i.zone]));
         // Bin-pack within the spread's choice: the instance with the least memory left that fits.
         const target = fitting.filter((i) => counts[i.zone] === fewest).reduce((best, i) => (i.memory < best.memory ? i : best));
         target.memory -= task.memory;
         target.cpu -= task.cpu;
+        target.enis -= task.enis;
         counts[target.zone] += 1;
     }
     return true;
 }
 
 const tasksOf = (service: Workload["services"][number], count: number): AdvisorTask[] =>
-    Array.from({ length: count }, () => ({ service: service.name, memory: service.reservation, cpu: service.cpu }));
+    Array.from({ length: count }, () => ({
+        service: service.name,
+        memory: service.reservation,
+        cpu: service.cpu,
+        enis: service.enis ?? 0,
+    }));
 
 /**
  * The services whose deployment copy is the largest: by memory reserved, and by CPU. A `recreate`
@@ -140,7 +157,8 @@ export function holds(workload: Workload, shape: InstanceShape, count: number): 
     if (services.length === 0) return true;
     // The group balances its instances over the zones: counts differ by one at most.
     const zones = Math.min(workload.zones, count);
-    const fresh = (): Instance[] => Array.from({ length: count }, (_, i) => ({ zone: i % zones, memory: shape.memory, cpu: shape.cpu }));
+    const fresh = (): Instance[] =>
+        Array.from({ length: count }, (_, i) => ({ zone: i % zones, memory: shape.memory, cpu: shape.cpu, enis: shape.enis ?? Infinity }));
     // Larger tasks first, as placement of a whole fleet at once would favour; the order is fixed for reproducibility.
     const fleet = services
         .flatMap((s) => tasksOf(s, s.desired))
@@ -158,12 +176,19 @@ export function holds(workload: Workload, shape: InstanceShape, count: number): 
 /** The fewest instances of `shape` that hold the workload; undefined when a task fits no instance of it. */
 export function fewestInstances(workload: Workload, shape: InstanceShape): number | undefined {
     const services = workload.services.filter((s) => s.desired > 0);
-    if (services.some((s) => s.reservation > shape.memory || s.cpu > shape.cpu)) return undefined;
+    const enisPerInstance = shape.enis ?? Infinity;
+    if (services.some((s) => s.reservation > shape.memory || s.cpu > shape.cpu || (s.enis ?? 0) > enisPerInstance)) return undefined;
     const tasks = services.flatMap((s) => tasksOf(s, s.desired));
     const memory = tasks.reduce((sum, t) => sum + t.memory, 0);
     const cpu = tasks.reduce((sum, t) => sum + t.cpu, 0);
+    const enis = tasks.reduce((sum, t) => sum + t.enis, 0);
     // No packing beats the totals; one instance per task (fleet and copy) in every zone always holds.
-    const lower = Math.max(instanceFloor(workload), Math.ceil(memory / shape.memory), Math.ceil(cpu / shape.cpu));
+    const lower = Math.max(
+        instanceFloor(workload),
+        Math.ceil(memory / shape.memory),
+        Math.ceil(cpu / shape.cpu),
+        Math.ceil(enis / enisPerInstance),
+    );
     const copies = Math.max(0, ...services.map((s) => deploymentExtraTasks(s.desired, s.deployment)));
     const upper = Math.max(lower, (tasks.length + copies) * Math.max(1, workload.zones));
     for (let count = lower; count <= upper; count++) if (holds(workload, shape, count)) return count;
@@ -180,10 +205,11 @@ export function workloadOf(facts: PlanFacts): Workload {
             .filter((s) => s.capacity === "ec2")
             .map((s) => {
                 const placed = placedOnInstance(s);
-                return { ...s, reservation: placed.memory, cpu: placed.cpu };
+                return { ...s, reservation: placed.memory, cpu: placed.cpu, enis: placed.enis };
             }),
         zones: facts.platform.availabilityZones,
         minSize: facts.platform.ec2?.minSize ?? 0,
+        eniTrunking: facts.platform.ec2?.eniTrunking ?? false,
     };
 }
 
@@ -220,14 +246,6 @@ export function cheaper(a: CapacityChoice, b: CapacityChoice): boolean {
  * variant, and the plan cannot see its manifest.
  */
 export function gravitonRule(services: readonly ServiceFacts[]): CapacityAdvice["graviton"] {
-    if (services.some((s) => s.builds === undefined)) {
-        return {
-            considered: false,
-            reason:
-                "Graviton (arm64) types not considered: the plan does not say which " +
-                "services build from source (written by an older fleet)",
-        };
-    }
     const published = services.filter((s) => !s.builds).map((s) => s.name);
     if (published.length === 0) {
         return {
@@ -261,7 +279,7 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
     const evaluate = (name: string, type: InstanceType): CapacityChoice | undefined => {
         const hourly = prices.ec2Hour[name];
         if (hourly === undefined) return undefined;
-        const shape = shapeOf(type, ec2.reservedMemoryMiB);
+        const shape = shapeOf(type, ec2.reservedMemoryMiB, workload.eniTrunking);
         const count = fewestInstances(workload, shape);
         return count === undefined ? undefined : choice(workload, name, shape, count, hourly, hours);
     };
@@ -316,7 +334,11 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
             "every EC2 task placed by memory reservation and CPU, " +
             `spread over ${facts.platform.availabilityZones} zone(s) then bin-packed, ` +
             `at least ${instanceFloor(workload)} instance(s) (zone spread, group minimum)` +
-            (copy ? `, with room for a rolling deployment's extra copy of ${copy} (maximum ${rollingDeployment.maximumPercent}%)` : ""),
+            (copy ? `, with room for a rolling deployment's extra copy of ${copy} (maximum ${rollingDeployment.maximumPercent}%)` : "") +
+            (workload.services.some((s) => s.enis)
+                ? ", each awsvpc task taking one of its instance's network interfaces " +
+                  `(${workload.eniTrunking ? "with" : "without"} ENI trunking)`
+                : ""),
         candidates: candidates.length,
         warnings:
             feasible === 0 && workload.services.length > 0

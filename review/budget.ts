@@ -3,8 +3,8 @@
  * estimate and, with a base plan of the same stack, against the change. Pure: a verdict the
  * report shows and the CLI acts on (a violation fails a mandatory stack, warns on an advisory one).
  */
-import { parseJsonOrString } from "../policy/limits";
-import { Enforcement } from "../policy/controls";
+import { parseJsonOrString } from "../facts/json";
+import { Enforcement } from "../facts/controls";
 import { PlanDocument } from "../plan/runProgram";
 import { usd } from "./costItems";
 import type { BudgetSettings } from "../model/stackSettings";

@@ -2,8 +2,8 @@
  * EC2 capacity arithmetic: how many instances the desired tasks need when ECS bin-packs them by
  * memory reservation. Pure, table-tested.
  */
-import { instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
-import { cpuUnitsPerVcpu } from "../policy/limits";
+import { awsvpcTaskLimit, instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
+import { cpuUnitsPerVcpu } from "../facts/aws";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 export interface Ec2CapacityReport {
@@ -33,28 +33,38 @@ interface Task {
     readonly service: string;
     readonly memory: number;
     readonly cpu: number;
+    /** Network interfaces of the instance it takes: 1 in awsvpc, 0 (or absent) in bridge. */
+    readonly enis?: number;
 }
 
-/** Packs tasks into as few instances as first-fit decreasing finds; tasks that fit nowhere are returned apart. */
+/**
+ * Packs tasks into as few instances as first-fit decreasing finds; tasks that fit nowhere are
+ * returned apart. `enisPerInstance`: the awsvpc tasks an instance holds (unlimited when absent).
+ */
 export function packTasks(
     tasks: readonly Task[],
     memoryPerInstance: number,
     cpuPerInstance: number,
+    enisPerInstance = Infinity,
 ): { instances: number; unplaceable: Task[] } {
-    const bins: { memory: number; cpu: number }[] = [];
+    const bins: { memory: number; cpu: number; enis: number }[] = [];
     const unplaceable: Task[] = [];
     const ordered = [...tasks].sort((a, b) => b.memory - a.memory || b.cpu - a.cpu || a.service.localeCompare(b.service));
     for (const task of ordered) {
-        if (task.memory > memoryPerInstance || task.cpu > cpuPerInstance) {
+        const enis = task.enis ?? 0;
+        if (task.memory > memoryPerInstance || task.cpu > cpuPerInstance || enis > enisPerInstance) {
             unplaceable.push(task);
             continue;
         }
-        const bin = bins.find((b) => b.memory + task.memory <= memoryPerInstance && b.cpu + task.cpu <= cpuPerInstance);
+        const bin = bins.find(
+            (b) => b.memory + task.memory <= memoryPerInstance && b.cpu + task.cpu <= cpuPerInstance && b.enis + enis <= enisPerInstance,
+        );
         if (bin) {
             bin.memory += task.memory;
             bin.cpu += task.cpu;
+            bin.enis += enis;
         } else {
-            bins.push({ memory: task.memory, cpu: task.cpu });
+            bins.push({ memory: task.memory, cpu: task.cpu, enis });
         }
     }
     return { instances: bins.length, unplaceable };
@@ -87,7 +97,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     if (!type) {
         warnings.push(`instance type ${ec2.instanceType} is not in model/instanceTypes.ts: capacity cannot be estimated`);
     }
-    // What the model computed (model/instanceTypes.ts), or extraction from an older plan.
+    // What the model computed (model/instanceTypes.ts).
     const registered = type ? ec2.registeredMemoryMiB : 0;
     const cpuUnits = (type?.vcpus ?? 0) * cpuUnitsPerVcpu;
     const services = facts.services.filter((s) => s.capacity === "ec2");
@@ -96,7 +106,8 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
         return Array.from({ length: peakTasks(s) }, () => task);
     });
     const reservedMiB = tasks.reduce((sum, t) => sum + t.memory, 0);
-    const packed = type ? packTasks(tasks, registered, cpuUnits) : { instances: 0, unplaceable: [] };
+    const enisPerInstance = type ? awsvpcTaskLimit(type, ec2.eniTrunking ?? false) : Infinity;
+    const packed = type ? packTasks(tasks, registered, cpuUnits, enisPerInstance) : { instances: 0, unplaceable: [] };
     for (const service of services) {
         const placed = placedOnInstance(service);
         if (type && (placed.memory > registered || placed.cpu > cpuUnits)) {
@@ -112,7 +123,30 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     // min(n, zones) instances at least.
     const spreadFloor = Math.min(facts.platform.availabilityZones, Math.max(0, ...services.map(peakTasks)));
     const instances = Math.min(Math.max(packed.instances, spreadFloor, ec2.minSize), Math.max(ec2.maxSize, ec2.minSize));
-    const reasons = [`${packed.instances} by packing`];
+    // Each awsvpc task takes one of the instance's network interfaces: say so when they, not
+    // memory or CPU, decide the count.
+    const byResources = type ? packTasks(tasks, registered, cpuUnits).instances : 0;
+    const trunking = ec2.eniTrunking ?? false;
+    const eniBound = packed.instances > byResources;
+    const reasons = [
+        eniBound
+            ? `${packed.instances} by packing (${enisPerInstance} awsvpc tasks per instance, ${trunking ? "with" : "without"} ENI trunking)`
+            : `${packed.instances} by packing`,
+    ];
+    if (trunking && type && type.awsvpcTasks.trunk === undefined && tasks.some((t) => t.enis)) {
+        warnings.push(
+            `capacity: fleet:cluster.ec2.eniTrunking is true, but ${ec2.instanceType} is not among the types AWS lists for ENI ` +
+                `trunking: each instance holds ${enisPerInstance} awsvpc tasks; choose a type that supports it (c6i, m6i, r6i, Graviton)`,
+        );
+    }
+    if (eniBound && !trunking && type?.awsvpcTasks.trunk !== undefined) {
+        warnings.push(
+            `capacity: the Service Connect services' awsvpc tasks need ${packed.instances} × ${ec2.instanceType} ` +
+                `(${enisPerInstance} network interfaces for tasks each), where memory and CPU need ${byResources}: turn on the ` +
+                `account's awsvpcTrunking (aws ecs put-account-setting-default --name awsvpcTrunking --value enabled) and set ` +
+                `fleet:cluster.ec2.eniTrunking to true, for ${type.awsvpcTasks.trunk} per instance`,
+        );
+    }
     if (spreadFloor > packed.instances) reasons.push(`${spreadFloor} to spread tasks over zones`);
     if (ec2.minSize > Math.max(packed.instances, spreadFloor)) reasons.push(`the group's minimum of ${ec2.minSize}`);
     if (Math.max(packed.instances, spreadFloor) > ec2.maxSize) {

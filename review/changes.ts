@@ -44,6 +44,8 @@ const wordings: Readonly<Record<string, readonly Wording[]>> = {
         { pattern: /^desiredCount$/, label: "tasks", fact: true },
         { pattern: /^capacityProviderStrategies\[\d+\]\.capacityProvider$/, label: "capacity provider", fact: true },
         { pattern: /^healthCheckGracePeriodSeconds$/, label: "health-check grace", unit: "s", fact: true },
+        // What the ECS service cannot change in place (infra/service.ts replacement()).
+        { pattern: /^\(replacementTrigger\)$/, label: "network mode and protocol" },
     ],
     "aws:lb/targetGroup:TargetGroup": [
         { pattern: /^targetType$/, label: "target type" },
@@ -217,12 +219,20 @@ function unworded(changes: readonly ResourceChange[]): string[] {
  * The changes of every service in words. Values of the task definition, the ECS service and the
  * scaling resources are said once per service (not per resource); replacements name the resource.
  */
-export function serviceChanges(diff: PlanDiff, base: PlanFacts, head: PlanFacts, https: boolean): ServiceChange[] {
-    const routes = new Map(routeChanges(base, head).map((r) => [r.service, r]));
-    const hosts = new Set(newHosts(base, head));
-    const baseServices = new Set(base.services.map((s) => s.name));
-    const headServices = new Set(head.services.map((s) => s.name));
+export function serviceChanges(diff: PlanDiff, base: PlanFacts | undefined, head: PlanFacts, https: boolean): ServiceChange[] {
     const groups = new Map(diff.groups.map((g) => [g.group, g.changes]));
+    // A base plan of another fleet version carries no facts this one reads: its services are
+    // known from the diff alone (a component added or removed), and only resources are worded.
+    const componentChange = (service: string) =>
+        groups.get(service)?.find((c) => c.type === "fleet:ecs:Service" && c.name === service)?.kind;
+    const routes = new Map(base ? routeChanges(base, head).map((r) => [r.service, r]) : []);
+    const hosts = new Set(base ? newHosts(base, head) : []);
+    const headServices = new Set(head.services.map((s) => s.name));
+    const baseServices = new Set(
+        base
+            ? base.services.map((s) => s.name)
+            : [...headServices, ...groups.keys()].filter((s) => s !== "platform" && componentChange(s) !== "add"),
+    );
     const names = [...new Set([...groups.keys(), ...routes.keys()])].sort((a, b) =>
         a === "platform" ? -1 : b === "platform" ? 1 : a.localeCompare(b),
     );
@@ -236,7 +246,7 @@ export function serviceChanges(diff: PlanDiff, base: PlanFacts, head: PlanFacts,
                   : "changed";
         const lines: string[] = [];
         if (status === "changed") {
-            const [before, after] = [base.services.find((x) => x.name === service), head.services.find((x) => x.name === service)];
+            const [before, after] = [base?.services.find((x) => x.name === service), head.services.find((x) => x.name === service)];
             if (before && after) lines.push(...factLines(before, after));
             for (const change of changes) {
                 const line = resourceLine(change);

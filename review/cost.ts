@@ -3,7 +3,7 @@
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
 import { smallestFargateSize } from "../model/fargate";
-import { cpuUnitsPerVcpu } from "../policy/limits";
+import { cpuUnitsPerVcpu } from "../facts/aws";
 import pricesFile from "../data/prices.json";
 import { Ec2CapacityReport } from "./capacity";
 import { CostContext, CostItem, costItems } from "./costItems";

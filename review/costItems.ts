@@ -4,10 +4,11 @@
  * estimated with the reason, so the estimate never leaves something out silently. Pure: the
  * context is read from the plan's resources once (costContext), the arithmetic here.
  */
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { PlanDocument } from "../plan/runProgram";
 import type { CostReport, PriceBook, RegionPrices } from "./cost";
 import { PlanFacts } from "./facts";
+import { plural } from "./changes";
 
 /** What the plan says that the extra items are priced on; read from its registered inputs. */
 export interface CostContext {
@@ -30,6 +31,8 @@ export interface CostContext {
     readonly rootVolumeGiB?: number;
     /** EFS file systems the stack keeps (services' `volumes`, `fleet:retired`); absent is none. */
     readonly efsFileSystems?: number;
+    /** Route 53 records the stack creates (`fleet:dns`: aliases and certificate validation); absent is none. */
+    readonly route53Records?: number;
 }
 
 export interface CostItem {
@@ -93,6 +96,7 @@ export function costContext(plan: PlanDocument): CostContext {
         certificate: ofType("aws:lb/listener:Listener").some((l) => typeof l.inputs.certificateArn === "string"),
         rootVolumeGiB: template ? (num(volumes[0]?.ebs?.volumeSize) ?? 0) : undefined,
         ...(ofType("aws:efs/fileSystem:FileSystem").length > 0 ? { efsFileSystems: ofType("aws:efs/fileSystem:FileSystem").length } : {}),
+        route53Records: ofType("aws:route53/record:Record").length || undefined,
     };
 }
 
@@ -253,9 +257,12 @@ export function costItems(facts: PlanFacts, context: CostContext, ec2Instances: 
     items.push({
         item: "Route 53",
         monthly: null,
-        detail:
-            `not estimated: the stack creates no hosted zone or record (DNS for the routed hosts points at the ALB outside the stack; ` +
-            `a hosted zone is ${other ? usd(other.route53HostedZoneMonth) : "$0.50"} a month plus queries)`,
+        detail: context.route53Records
+            ? `not estimated: the stack creates ${plural(context.route53Records, "record")} in an existing hosted zone (fleet:dns), ` +
+              `which is ${other ? usd(other.route53HostedZoneMonth) : "$0.50"} a month plus queries whoever owns it; ` +
+              "queries of alias records to the ALB are free"
+            : `not estimated: the stack creates no hosted zone or record (DNS for the routed hosts points at the ALB outside the stack; ` +
+              `a hosted zone is ${other ? usd(other.route53HostedZoneMonth) : "$0.50"} a month plus queries)`,
         inComparisons: true,
     });
     if (context.certificate) {

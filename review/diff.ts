@@ -5,7 +5,7 @@
  * out (also from `<project>-<stack>` names), so a prod plan compares with a dev one.
  */
 import { stackNames } from "../model/naming";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { planResources } from "./facts";
 import { ResourceIndex } from "../policy/rules";
 import { replacementPaths, replacementRule, touches, within } from "./replacements";
@@ -188,9 +188,10 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
             continue;
         }
         const values = changedValues(before.inputs, resource.inputs);
+        if (triggersReplacement(before.replacementTrigger, resource.replacementTrigger))
+            values.push({ path: replacementTriggerPath, before: before.replacementTrigger, after: resource.replacementTrigger });
         const paths = values.map((value) => value.path);
         if (before.protect !== resource.protect) paths.push("(protect)");
-        if (triggersReplacement(before.replacementTrigger, resource.replacementTrigger)) paths.push(replacementTriggerPath);
         if (paths.length === 0) continue;
         const replacedBy = replacingPaths(before, resource, paths);
         if (replacedBy.length > 0) {

@@ -3,7 +3,7 @@
  * that a stack guarding its deletions does not lose a service by accident.
  */
 import { evaluateIndex, PolicyResult, PolicySettings, settingsOf } from "../policy/rules";
-import { parseJsonOrString } from "../policy/limits";
+import { parseJsonOrString } from "../facts/json";
 import { changedPaths, replacingPaths } from "./diff";
 import { planResources } from "./facts";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
@@ -50,6 +50,7 @@ export function retirementProblems(base: PlanDocument, head: PlanDocument): stri
         ...fileSystemDeletions(base, head).problems,
         ...protectedDeletionProblems(base, head),
         ...protectedReplacementProblems(base, head),
+        ...capacityRemovalProblems(base, head),
     ];
 }
 
@@ -242,4 +243,74 @@ export function protectedReplacementProblems(base: PlanDocument, head: PlanDocum
         );
     }
     return problems;
+}
+
+/**
+ * EC2 capacity dropped while services of the base still run on it: the update would detach the
+ * capacity provider from the cluster while those services use it, and ECS refuses
+ * (PutClusterCapacityProviders: "The specified capacity provider is in use and cannot be removed",
+ * ResourceInUseException; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html).
+ * It takes two deploys: move the services off EC2, then drop the capacity.
+ */
+export function capacityRemovalProblems(base: PlanDocument, head: PlanDocument): string[] {
+    const providers = (plan: PlanDocument) =>
+        new Set(plan.resources.filter((r) => r.type === "aws:ecs/capacityProvider:CapacityProvider").map((r) => r.urn));
+    const headProviders = providers(head);
+    const dropped = [...providers(base)].filter((urn) => !headProviders.has(urn));
+    if (dropped.length === 0) return [];
+    const provider = (service: PlanResource) =>
+        ((service.inputs.capacityProviderStrategies ?? []) as { capacityProvider?: unknown }[])[0]?.capacityProvider;
+    const onEc2 = base.resources
+        .filter((r) => r.type === "aws:ecs/service:Service")
+        .filter((r) => {
+            const name = provider(r);
+            return name !== undefined && name !== "FARGATE" && name !== "FARGATE_SPOT";
+        })
+        .map((r) => r.name)
+        .sort();
+    if (onEc2.length === 0) return [];
+    const file = `Pulumi.${head.stack}.yaml`;
+    return [
+        `EC2 capacity (fleet:cluster.ec2) is removed while ${onEc2.join(", ")} still run on it in the base plan of ${base.stack}: ` +
+            "ECS refuses to detach a capacity provider that services use (ResourceInUseException), so the update would fail " +
+            `half-way. Do it in two deploys: first move them off EC2 (capacity: fargate or fargate-spot in ${file}, or ` +
+            "fleet:cluster.defaultCapacity) with the EC2 capacity still set, then remove fleet:cluster.ec2.",
+    ];
+}
+
+/**
+ * Pull-through cache rules whose prefix changes against the base (prefixes name the project as well as
+ * the stack: `fleet-dev-cache/...` where older stacks have `dev-cache/...`): a new rule is created and the old one
+ * deleted, so each service that pulls through it pulls its image again from the upstream on its next
+ * deployment, and the repositories the old rule cached stay in ECR, unused. Warnings, not refusals:
+ * nothing running is lost, tasks keep their images until they are replaced.
+ */
+export function cachePrefixChanges(base: PlanDocument, head: PlanDocument): string[] {
+    const rules = (plan: PlanDocument) =>
+        new Map(
+            plan.resources
+                .filter((r) => r.type === "aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+                .map((r) => [String(r.inputs.upstreamRegistryUrl), String(r.inputs.ecrRepositoryPrefix)]),
+        );
+    const before = rules(base);
+    const index = planResources(head);
+    const pulling = (prefix: string) =>
+        head.resources
+            .filter(
+                (r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && String(r.inputs.containerDefinitions).includes(`/${prefix}/`),
+            )
+            .map((r) => index.serviceOfUrn(r.urn))
+            .filter((service): service is string => service !== undefined)
+            .sort();
+    return [...rules(head)].flatMap(([upstream, prefix]) => {
+        const old = before.get(upstream);
+        if (old === undefined || old === prefix) return [];
+        const services = pulling(prefix);
+        const who = services.length ? `${services.join(", ")} (pulling through it)` : "services pulling through it";
+        return [
+            `the pull-through cache of ${upstream} moves from ${old} to ${prefix}: ${who} fetch their image ` +
+                "from the upstream again on their next deployment (its rate limits apply once more), and the repositories cached " +
+                `under ${old}/ stay in ECR, unused: delete them (aws ecr delete-repository) once no task runs from them`,
+        ];
+    });
 }

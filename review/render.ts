@@ -11,11 +11,11 @@ import { orderedValues, plural, serviceChanges, ServiceChange, showValue, typeWo
 import { completeCostLines, costContext, usd } from "./costItems";
 import { CostReport, estimateCost, priceBook } from "./cost";
 import { diffPlans, PlanDiff, replacementTriggerPath, ResourceChange } from "./diff";
-import { rollingDeployment } from "../policy/limits";
+import { rollingDeployment } from "../facts/fleet";
 import { PolicyResult } from "../policy/rules";
-import { PlanFacts, planFacts, ServiceFacts } from "./facts";
+import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "./facts";
 import { JobRow, jobRows } from "./jobs";
-import { fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
+import { cachePrefixChanges, fileSystemDeletions, planPolicy, retirementProblems } from "./guards";
 import { RolloutEstimate, rolloutEstimate } from "./rollout";
 import { RouteRow, routingOrder, routingTable } from "./routes";
 import { Verdict, verdictOf } from "./verdict";
@@ -30,12 +30,13 @@ export interface Review {
     readonly cost: CostReport;
     readonly against?: {
         readonly plan: PlanDocument;
-        readonly facts: PlanFacts;
         readonly diff: PlanDiff;
-        readonly routes: readonly RouteRow[];
-        readonly rollouts: readonly RolloutEstimate[];
-        readonly cost: CostReport;
         readonly retirement: readonly string[];
+        /** The base plan's facts and what the reports make of them; absent when another version of fleet wrote it. */
+        readonly facts?: PlanFacts;
+        readonly routes?: readonly RouteRow[];
+        readonly rollouts?: readonly RolloutEstimate[];
+        readonly cost?: CostReport;
     };
     /** Every service's changes in words (empty without a base plan). */
     readonly changes: readonly ServiceChange[];
@@ -63,7 +64,7 @@ const servesHttps = (plan: PlanDocument) =>
 
 /** The review of a plan, against a base plan when given. The policy always runs (`--policy` is kept for old scripts). */
 export function review(plan: PlanDocument, base?: PlanDocument, options: { now?: Date } = {}): Review {
-    const facts = planFacts(plan);
+    const facts = currentFacts(plan);
     const policy = planPolicy(plan);
     const capacity = ec2Capacity(facts);
     // A job has no rolling deployment: each run starts the current task definition.
@@ -76,13 +77,18 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         const baseFacts = planFacts(base);
         against = {
             plan: base,
-            facts: baseFacts,
             diff: diffPlans(base, plan),
-            routes: routingTable(baseFacts.rules),
-            rollouts: baseFacts.services.map(rolloutEstimate),
-            cost: estimateCost(baseFacts, ec2Capacity(baseFacts), priceBook, costContext(base)),
             // Only a plan of the same stack says what that stack would lose.
             retirement: base.stack === plan.stack ? retirementProblems(base, plan) : [],
+            // A base plan written by another version of fleet: its resources are compared, not its facts.
+            ...(baseFacts
+                ? {
+                      facts: baseFacts,
+                      routes: routingTable(baseFacts.rules),
+                      rollouts: baseFacts.services.map(rolloutEstimate),
+                      cost: estimateCost(baseFacts, ec2Capacity(baseFacts), priceBook, costContext(base)),
+                  }
+                : {}),
         };
     }
     const budget = checkBudget({
@@ -90,7 +96,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         budget: planBudget(plan),
         enforcement: policy.enforcement,
         monthly: cost.total,
-        base: against ? { stack: against.plan.stack, monthly: against.cost.total } : undefined,
+        base: against?.cost ? { stack: against.plan.stack, monthly: against.cost.total } : undefined,
     });
     const changes = against ? serviceChanges(against.diff, against.facts, facts, https) : [];
     const verdict = verdictOf({
@@ -99,7 +105,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         diff: against?.diff,
         changes,
         deletionsRefused: against?.retirement ?? [],
-        cost: { before: against?.cost.total, after: cost.total },
+        cost: { before: against?.cost?.total, after: cost.total },
         budgetViolations: budget.blocking ? budget.violations.length : 0,
     });
     return {
@@ -125,6 +131,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
             ...cost.warnings,
             // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
             ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
+            ...(base && base.stack === plan.stack ? cachePrefixChanges(base, plan) : []),
         ],
     };
 }
@@ -446,6 +453,8 @@ function verdictRows(r: Review): [string, string][] {
             ["replacements", replacements],
             ["redeploys", v.redeploys.length ? v.redeploys.join(", ") : "none"],
         );
+        if (!r.against.facts)
+            rows.push(["base plan", "written by another version of fleet: its resources are compared, not its cost, routes or sizes"]);
         if (v.added.length) rows.push(["new services", v.added.join(", ")]);
         if (v.removed.length) rows.push(["removed services", v.removed.join(", ")]);
         const lost = r.against.plan.stack === r.plan.stack ? fileSystemDeletions(r.against.plan, r.plan).lost : [];
@@ -623,7 +632,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const routeSummary =
         `${plural(r.routes.length, "rule")} ` +
         `for ${plural(new Set(r.routes.map((x) => x.service)).size, "service")}, ${plural(overlaps.length, "overlap")}`;
-    section("Routes", [routesTable(r.routes), base && routesTable(base.routes)], 3, routeSummary, [
+    section("Routes", [routesTable(r.routes), base?.routes && routesTable(base.routes)], 3, routeSummary, [
         routingOrder,
         "",
         ...overlaps.map((row) => `- :warning: ${row.service} (priority ${row.priority}): ${row.notes.join("; ")}`),
@@ -641,7 +650,7 @@ function markdownAt(r: Review, detail: Detail): string {
         const protocols = new Set(ports.rows.map((row) => row[2]));
         section(
             "Ports and volumes",
-            [ports, base && portsTable(base.plan, base.facts)],
+            [ports, base?.facts && portsTable(base.plan, base.facts)],
             0,
             `${plural(ports.rows.length, "service")}: ${[...protocols].filter((p) => p !== "-").join(", ")}`,
             [],
@@ -650,7 +659,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const reserved = r.facts.services.reduce((sum, s) => sum + s.reservation * s.desired, 0);
     section(
         "Memory and capacity",
-        [memoryTable(r.facts), base && memoryTable(base.facts)],
+        [memoryTable(r.facts), base?.facts && memoryTable(base.facts)],
         0,
         `${plural(r.facts.services.length, "service")}, ${reserved} MiB reserved at desired counts`,
         [...(r.capacity ? [...capacityLines(r.capacity), ""] : []), ...(r.advice ? [...adviceLines(r.advice, true), ""] : [])],
@@ -659,7 +668,7 @@ function markdownAt(r: Review, detail: Detail): string {
     const steps = r.rollouts.flatMap((e) => (e.stepSeconds === undefined ? [] : [e.stepSeconds]));
     section(
         "Rollout time (one rolling step)",
-        [rolloutTable(r.rollouts), base && rolloutTable(base.rollouts)],
+        [rolloutTable(r.rollouts), base?.rollouts && rolloutTable(base.rollouts)],
         0,
         steps.length ? `${Math.min(...steps)}-${Math.max(...steps)} s per step` : "no load-balanced service",
         [],
@@ -667,7 +676,7 @@ function markdownAt(r: Review, detail: Detail): string {
     );
     out.push("#### Monthly cost", "", markdownTable(sharedCostTable(r.cost)), "", markdownTable(baselineTable(r.cost)), "");
     const costs = serviceCostTable(r.cost);
-    const touchedCosts = changedRows(costs, base && serviceCostTable(base.cost), 0);
+    const touchedCosts = changedRows(costs, base?.cost && serviceCostTable(base.cost), 0);
     if (touchedCosts.rows.length) out.push(markdownTable(fold(touchedCosts)), "");
     if (detail !== "summary") out.push(...folded("Cost per service", markdownTable(fold(costs))));
     out.push(...completeCostLines(r.cost, true), "");

@@ -343,6 +343,31 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
         replaces: ["fileSystemId"],
         source: `${tfAws} internal/service/efs/file_system_policy.go: file_system_id ForceNew; policy and the lockout check update`,
     },
+    // A database a program of the user's own creates beside the fleet (docs/program.md).
+    "aws:rds/subnetGroup:SubnetGroup": {
+        replaces: ["name", "namePrefix"],
+        source: `${tfAws} internal/service/rds/subnet_group.go: name, name_prefix ForceNew; subnet_ids and description update`,
+    },
+    "aws:rds/instance:Instance": {
+        replaces: [
+            "identifier",
+            "identifierPrefix",
+            "availabilityZone",
+            "dbName",
+            "engine",
+            "storageEncrypted",
+            "kmsKeyId",
+            "username",
+            "characterSetName",
+            "snapshotIdentifier",
+            "timezone",
+        ],
+        stateful: "its data, unless a final snapshot is kept",
+        source:
+            `${tfAws} internal/service/rds/instance.go: identifier, identifier_prefix, availability_zone, db_name, ` +
+            "engine (other than a major version upgrade), storage_encrypted, kms_key_id, username, character_set_name, " +
+            "snapshot_identifier, timezone ForceNew; instance class, storage, password and parameters update",
+    },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",

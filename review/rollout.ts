@@ -2,7 +2,8 @@
  * Rollout time of one rolling step per service: how long ECS needs before a new task takes
  * traffic and the old one is gone. Pure, table-tested.
  */
-import { awsDefaultHealthCheck, deregistrationDelay } from "../policy/limits";
+import { awsDefaultHealthCheck } from "../facts/aws";
+import { deregistrationDelay } from "../facts/fleet";
 import { ServiceFacts } from "./facts";
 
 /** What AWS's defaults give: their health-check interval × healthy threshold + their deregistration delay, no grace. */

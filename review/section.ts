@@ -1,11 +1,11 @@
 /**
  * The plan JSON's `review` section: the review's figures as data, so CI and other tools read
- * numbers instead of text. An interface: extend it, never rename a field (README: "Plan JSON").
+ * numbers instead of text. An interface: extend it, never rename a field (docs/review.md, "The plan JSON").
  * Secrets stay "[secret]" (the plan never holds a value); values are the plan's inputs.
  */
 import { ValueChange } from "./diff";
 import { Review } from "./render";
-import { reviewSection as costSection } from "./reviewSection";
+import { costFigures } from "./costFigures";
 import { Verdict } from "./verdict";
 
 export const reviewSectionVersion = 1;
@@ -33,7 +33,7 @@ export interface ServiceDiff {
 export interface ReviewSection {
     readonly version: number;
     readonly verdict: Verdict;
-    /** The cost, capacity advice and budget (reviewSection.ts), with each service's monthly cost. */
+    /** The cost, capacity advice and budget (costFigures.ts), with each service's monthly cost. */
     readonly cost: CostSection["cost"] & { readonly services: Readonly<Record<string, number>> };
     readonly capacity: CostSection["capacity"];
     readonly budget: CostSection["budget"];
@@ -55,11 +55,11 @@ export interface ReviewSection {
     readonly diff?: { readonly against: string; readonly services: Readonly<Record<string, ServiceDiff>> };
 }
 
-type CostSection = ReturnType<typeof costSection>;
+type CostSection = ReturnType<typeof costFigures>;
 
-/** The whole `review` section: the verdict, rollout, policy and diff here, the cost figures from reviewSection.ts. */
+/** The whole `review` section: the verdict, rollout, policy and diff here, the cost figures from costFigures.ts. */
 export function reviewSection(r: Review): ReviewSection {
-    const figures = costSection(r);
+    const figures = costFigures(r);
     let diff: ReviewSection["diff"];
     if (r.against) {
         const words = new Map(r.changes.map((c) => [c.service, c]));

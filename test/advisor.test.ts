@@ -115,9 +115,12 @@ describe("the placement rule", () => {
     const c6iLarge = shapeOf(instanceTypes["c6i.large"], 256);
 
     it("registers memory as the agent does and offers a burstable type's baseline CPU only", () => {
-        assert.deepEqual(c6iLarge, { memory: 3737, cpu: 2048 });
-        // t3.large: 2 vCPUs at a 30% baseline.
-        assert.deepEqual(shapeOf(instanceTypes["t3.large"], 256), { memory: 7731, cpu: 614 });
+        // Two awsvpc tasks each (3 network interfaces, the primary one taken); ten with ENI trunking.
+        assert.deepEqual(c6iLarge, { memory: 3737, cpu: 2048, enis: 2 });
+        assert.deepEqual(shapeOf(instanceTypes["c6i.large"], 256, true), { memory: 3737, cpu: 2048, enis: 10 });
+        // t3.large: 2 vCPUs at a 30% baseline; no ENI trunking for burstable types.
+        assert.deepEqual(shapeOf(instanceTypes["t3.large"], 256), { memory: 7731, cpu: 614, enis: 2 });
+        assert.deepEqual(shapeOf(instanceTypes["t3.large"], 256, true), { memory: 7731, cpu: 614, enis: 2 });
     });
 
     it("needs room for the largest service's deployment copy", () => {
@@ -140,6 +143,15 @@ describe("the placement rule", () => {
         assert.equal(holds(workload, { memory: 3999, cpu: 2048 }, 2), false);
         assert.equal(holds(workload, { memory: 4000, cpu: 2048 }, 2), true);
     });
+
+    it("gives each awsvpc task, the deployment's copies too, one of its instance's network interfaces", () => {
+        // Three small awsvpc tasks and their three copies: six network interfaces, two per c6i.large without trunking.
+        const workload = { services: [{ name: "a", reservation: 100, cpu: 100, desired: 3, enis: 1 }], zones: 1, minSize: 0 };
+        assert.equal(holds(workload, c6iLarge, 2), false);
+        assert.equal(holds(workload, c6iLarge, 3), true);
+        assert.equal(holds(workload, shapeOf(instanceTypes["c6i.large"], 256, true), 1), true);
+        assert.equal(holds({ ...workload, services: [{ ...workload.services[0], enis: 0 }] }, c6iLarge, 1), true);
+    });
 });
 
 describe("the advice", () => {
@@ -149,13 +161,6 @@ describe("the advice", () => {
             reason:
                 "Graviton (arm64) types not considered: b runs a published image that may have no arm64 variant " +
                 "(build from source, or move to Fargate, to let the advisor consider Graviton)",
-        });
-        // A plan written before `builds` existed cannot tell: no Graviton.
-        assert.deepEqual(gravitonRule([service("a", { builds: undefined })]), {
-            considered: false,
-            reason:
-                "Graviton (arm64) types not considered: the plan does not say which " +
-                "services build from source (written by an older fleet)",
         });
         assert.equal(gravitonRule([service("a", {})]).considered, true);
     });

@@ -699,7 +699,7 @@ describe("fleet's mocks", () => {
                     type: "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
                     name: "docker-hub",
                     inputs: {
-                        ecrRepositoryPrefix: "dev-cache/docker-hub",
+                        ecrRepositoryPrefix: "fleet-dev-cache/docker-hub",
                         upstreamRegistryUrl: "registry-1.docker.io",
                         credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-Ab12Cd",
                     },

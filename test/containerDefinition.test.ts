@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { ContainerInputs, containerDefinition, secretVersionLabelPrefix, tmpfsSizeMiB } from "../model/containerDefinition";
-import { ContainerSecurity, ResolvedCapacity, ResolvedService } from "../model/resolved";
+import { ContainerSecurity, ResolvedCapacity, ResolvedService } from "../model/fleet";
 
 const fargate: ResolvedCapacity = { kind: "fargate", spot: false, size: { cpu: 256, memory: 1024 } };
 const ec2: ResolvedCapacity = { kind: "ec2" };
@@ -46,6 +46,7 @@ const api: ResolvedService = {
     stopTimeout: 30,
     deregistrationDelay: 15,
     capacity: fargate,
+    networkMode: "awsvpc",
     security: secure,
     urls: [],
     grants: [],
@@ -139,7 +140,16 @@ describe("containerDefinition", () => {
             [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
         ],
         ["Fargate Spot: the same", { capacity: { ...fargate, spot: true } }, [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }]],
-        ["EC2 (bridge): a dynamic host port", { capacity: ec2 }, [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }]],
+        [
+            "EC2 (bridge): a dynamic host port",
+            { capacity: ec2, networkMode: "bridge" },
+            [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+        ],
+        [
+            "EC2 in Service Connect (awsvpc): the container port",
+            { capacity: ec2, networkMode: "awsvpc" },
+            [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
+        ],
         ["a worker with no port: none", { port: undefined }, []],
     ];
     for (const [when, spec, expected] of ports) {
@@ -299,10 +309,10 @@ describe("containerDefinition", () => {
 
     it("imports nothing from @pulumi (model/ is pure)", () => {
         const source = fs.readFileSync(path.join(__dirname, "..", "model", "containerDefinition.ts"), "utf8");
-        // Only fleet's own pure modules: the model and its facts (policy/limits.ts imports nothing).
+        // Only fleet's own pure modules: the model and its facts (facts/ imports nothing).
         assert.deepEqual(
             [...source.matchAll(/from "([^"]+)"/g)].map((m) => m[1]),
-            ["./resolved", "../policy/limits"],
+            ["./fleet", "../facts/aws"],
         );
     });
 });

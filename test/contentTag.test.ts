@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { contentTag } from "../infra/contentTag";
 import { tagPattern } from "../model/images";
-import { ImageBuild } from "../model/resolved";
+import { ImageBuild } from "../model/fleet";
 import { commitAll, git } from "./support/git";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-content-tag-"));
@@ -90,6 +90,14 @@ const cases: [string, (root: string) => void, ImageBuild | undefined, boolean][]
     ["a build arg added", () => undefined, { ...baseBuild, args: { A: "1", B: "2", C: "" } }, true],
     ["the platform", () => undefined, { ...baseBuild, platform: "linux/arm64" }, true],
     ["a file made executable", (root) => fs.chmodSync(path.join(root, "app/server.js"), 0o755), undefined, true],
+    // The image holds the file's mode, and docker-build's context hash reads it: another umask is another image.
+    [
+        "a file group-writable (a checkout under umask 002)",
+        (root) => fs.chmodSync(path.join(root, "app/server.js"), 0o664),
+        undefined,
+        true,
+    ],
+    ["a file given git's own 0644 again", (root) => fs.chmodSync(path.join(root, "app/server.js"), 0o644), undefined, false],
     ["a symlink added", (root) => fs.symlinkSync("server.js", path.join(root, "app/link.js")), undefined, true],
 ];
 

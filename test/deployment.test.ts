@@ -8,7 +8,6 @@ import { deploymentExtraTasks, largestServices } from "../review/advisor";
 import { rolloutEstimate } from "../review/rollout";
 import { ServiceFacts } from "../review/facts";
 import { resolveForTest } from "./harness";
-import { resolutionProblems } from "./support/fleetInput";
 
 const memory = { reservation: 64, limit: 128 };
 const stack = { network: { natGateways: "single" }, cluster: { defaultCapacity: "fargate" } };
@@ -28,19 +27,6 @@ describe("deployment", () => {
         );
     });
 
-    it("refuses a deployment it does not know, and one on a job", () => {
-        assert.deepEqual(resolutionProblems({ db: { image: "postgres:16.4", memory, deployment: "blue-green" as never } }, stack), [
-            'service "db": deployment = "blue-green": is not a deployment; use one of rolling, recreate.',
-        ]);
-        assert.deepEqual(
-            resolutionProblems({ nightly: { image: "busybox:1.36", memory, schedule: "rate(1 day)", deployment: "recreate" } }, stack),
-            [
-                'service "nightly": deployment = "recreate": is for a service; a job\'s run starts the current task definition, ' +
-                    "with nothing to replace; remove deployment, or remove schedule to run it as a service.",
-            ],
-        );
-    });
-
     const facts = (name: string, desired: number, deployment?: "recreate"): ServiceFacts => ({
         name,
         capacity: "ec2",
@@ -50,6 +36,7 @@ describe("deployment", () => {
         desired,
         stopTimeout: 30,
         gracePeriodSeconds: 0,
+        builds: false,
         ...(deployment ? { deployment } : {}),
     });
 

@@ -4,13 +4,33 @@
  */
 import * as assert from "node:assert/strict";
 import { Catalog } from "../model/catalog";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { resolveFleet } from "../model/resolve";
+import type { PlatformRefs } from "../infra/platform";
 import { RecordedResource } from "../plan/mocks";
 import { fleetInput } from "./support/fleetInput";
 
 export const region = "eu-west-1";
 export const account = "123456789012";
+
+/**
+ * The platform a Service or Job is given in tests that register components alone: fixed ids and
+ * ARNs in `region` and `account`, so that their inputs can be asserted exactly.
+ */
+export const testPlatform: PlatformRefs = {
+    aws: { accountId: account, region, partition: "aws" },
+    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
+    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
+    // Every service is given the load balancer; only those with routes and a port join it.
+    loadBalancer: {
+        securityGroupId: "sg-0alb",
+        targetsSecurityGroupId: "sg-0targets",
+        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
+        arnSuffix: "app/fleet-test-alb/abc",
+    },
+    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
+    secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
+};
 
 /** Resolves a catalog against stack values, failing the test on any validation problem. */
 export function resolveForTest(catalog: Catalog, config: Record<string, unknown>, secretKeys: string[] = []): ResolvedFleet {

@@ -1,4 +1,5 @@
 import { describe, it } from "node:test";
+import { stackNames } from "../model/naming";
 import * as assert from "node:assert/strict";
 import {
     cachedImagePath,
@@ -166,16 +167,16 @@ describe("parseImageReference", () => {
 
 describe("cachePrefix", () => {
     const cases: [stack: string, registry: UpstreamRegistryKey, prefix: string][] = [
-        ["dev", "docker-hub", "dev-cache/docker-hub"],
-        ["prod", "github-container-registry", "prod-cache/ghcr"],
-        ["prod", "gitlab-container-registry", "prod-cache/gitlab"],
-        ["dev", "ecr-public", "dev-cache/ecr-public"],
-        ["dev", "quay", "dev-cache/quay"],
-        ["dev", "k8s", "dev-cache/k8s"],
+        ["dev", "docker-hub", "fleet-dev-cache/docker-hub"],
+        ["prod", "github-container-registry", "fleet-prod-cache/ghcr"],
+        ["prod", "gitlab-container-registry", "fleet-prod-cache/gitlab"],
+        ["dev", "ecr-public", "fleet-dev-cache/ecr-public"],
+        ["dev", "quay", "fleet-dev-cache/quay"],
+        ["dev", "k8s", "fleet-dev-cache/k8s"],
     ];
     for (const [stack, registry, prefix] of cases) {
         it(`${stack} ${registry} → ${prefix}`, () => {
-            assert.equal(cachePrefix(stack, registry), prefix);
+            assert.equal(cachePrefix(stackNames("fleet", stack), registry), prefix);
         });
     }
 
@@ -186,18 +187,18 @@ describe("cachePrefix", () => {
 
 describe("cachedImagePath", () => {
     const cases: [stack: string, reference: string, path: string][] = [
-        ["dev", "redis:7", "dev-cache/docker-hub/library/redis:7"],
-        ["prod", "docker.io/hashicorp/http-echo:1.0", "prod-cache/docker-hub/hashicorp/http-echo:1.0"],
-        ["dev", `redis@${digest}`, `dev-cache/docker-hub/library/redis@${digest}`],
-        ["prod", "ghcr.io/org/app:1.2", "prod-cache/ghcr/org/app:1.2"],
-        ["dev", "public.ecr.aws/nginx/nginx:1.27-alpine", "dev-cache/ecr-public/nginx/nginx:1.27-alpine"],
-        ["dev", "quay.io/prometheus/node-exporter:v1.8.0", "dev-cache/quay/prometheus/node-exporter:v1.8.0"],
-        ["prod", "registry.k8s.io/pause:3.9", "prod-cache/k8s/pause:3.9"],
-        ["dev", "registry.gitlab.com/group/project/image:1", "dev-cache/gitlab/group/project/image:1"],
+        ["dev", "redis:7", "fleet-dev-cache/docker-hub/library/redis:7"],
+        ["prod", "docker.io/hashicorp/http-echo:1.0", "fleet-prod-cache/docker-hub/hashicorp/http-echo:1.0"],
+        ["dev", `redis@${digest}`, `fleet-dev-cache/docker-hub/library/redis@${digest}`],
+        ["prod", "ghcr.io/org/app:1.2", "fleet-prod-cache/ghcr/org/app:1.2"],
+        ["dev", "public.ecr.aws/nginx/nginx:1.27-alpine", "fleet-dev-cache/ecr-public/nginx/nginx:1.27-alpine"],
+        ["dev", "quay.io/prometheus/node-exporter:v1.8.0", "fleet-dev-cache/quay/prometheus/node-exporter:v1.8.0"],
+        ["prod", "registry.k8s.io/pause:3.9", "fleet-prod-cache/k8s/pause:3.9"],
+        ["dev", "registry.gitlab.com/group/project/image:1", "fleet-dev-cache/gitlab/group/project/image:1"],
     ];
     for (const [stack, reference, path] of cases) {
         it(`${stack} ${reference} → ${path}`, () => {
-            assert.equal(cachedImagePath(stack, cached(reference)), path);
+            assert.equal(cachedImagePath(stackNames("fleet", stack), cached(reference)), path);
         });
     }
 });

@@ -7,11 +7,11 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
+import { Job } from "../infra/job";
 import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
-import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { account, containerOf, policyOf, region, Registered, resolveForTest, testPlatform } from "./harness";
 import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
@@ -33,6 +33,7 @@ const fleet = resolveForTest(
                     { cron: "cron(0 19 ? * MON-FRI *)", min: 1, max: 10, timezone: "Europe/Berlin" },
                 ],
             },
+            access: { sqs: { orders: "consume" } },
         },
         report: {
             image: "public.ecr.aws/docker/library/busybox:1.36",
@@ -54,26 +55,15 @@ const fleet = resolveForTest(
         network: { natGateways: "single" },
         cluster: { defaultCapacity: "fargate", ec2: { instanceType: "t3.medium", minSize: 0, maxSize: 2 } },
         registry: { pullThroughCache: { "ecr-public": {} } },
-        services: { worker: { scaling: { queue: { name: "orders-test" } } } },
+        services: { worker: { scaling: { queue: { name: "orders-test" } }, access: { sqs: { "orders-test": "consume" } } } },
     },
 );
 
-const clusterArn = `arn:aws:ecs:${region}:${account}:cluster/fleet-test`;
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: clusterArn, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    loadBalancer: {
-        securityGroupId: "sg-0alb",
-        targetsSecurityGroupId: "sg-0targets",
-        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-        arnSuffix: "app/fleet-test-alb/abc",
-    },
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
-};
+const platform = testPlatform;
+const clusterArn = platform.cluster.arn;
 const common: Omit<ServiceArgs, "spec"> = { platform, names: stackNames("fleet", "test"), logRetentionDays: 14 };
-for (const spec of fleet.services) new Service(spec.name, { ...common, spec });
+// A job is a Job, a service a Service: the same task steps, registered under the same type.
+for (const spec of fleet.services) spec.job ? new Job(spec.name, { ...common, spec }) : new Service(spec.name, { ...common, spec });
 
 /** The physical name the mocks give an auto-named resource (Pulumi's `<logical name>-<7 characters>`). */
 const autoName = (type: string, name: string) => `${name}-${createHash("sha256").update(`${type}/${name}`).digest("hex").slice(0, 7)}`;
@@ -177,6 +167,13 @@ describe("a job on Fargate", () => {
         assert.deepEqual(containerOf(task).secrets, [
             { name: "REPORT_TOKEN", valueFrom: `arn:aws:ssm:${region}:${account}:parameter/fleet/test/report/REPORT_TOKEN` },
         ]);
+    });
+
+    it("is a Job component under the Service's type token, so a job deployed before keeps every child's URN", () => {
+        const component = registered.one("fleet:ecs:Service", "report");
+        const schedule = registered.one("aws:scheduler/schedule:Schedule", "report-schedule");
+        assert.equal(schedule.parent, component.urn);
+        assert.match(schedule.urn, /::fleet:ecs:Service\$aws:scheduler\/schedule:Schedule::report-schedule$/);
     });
 
     it("runs its exact task definition in private subnets with its own group and no public IP, retrying then dead-lettering", () => {

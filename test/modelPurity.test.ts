@@ -1,7 +1,9 @@
 /**
- * model/ is pure: no module it loads, directly or through relative imports (policy/limits.ts,
- * policy/controls.ts), comes from @pulumi. So validation, naming and routing run without the
- * Pulumi runtime, and the layout keeps saying so.
+ * model/ is pure: no module it loads, directly or through relative imports (facts/), comes from
+ * @pulumi. So validation, naming and routing run without the Pulumi runtime, and the layout keeps
+ * saying so. And imports run one way: facts/ (AWS's numbers, fleet's thresholds, the controls) is a
+ * leaf that imports nothing; model/ imports only itself and facts/; policy/ only itself and facts/,
+ * so the policy pack loads on its own (`pulumi preview --policy-pack policy`).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -38,4 +40,43 @@ describe("the pure model", () => {
             assert.deepEqual(pulumi, []);
         });
     }
+});
+
+/** The relative imports of every .ts file of a folder, as folder names they reach (`facts`, `policy`, ...). */
+function foldersImported(folder: string): { file: string; folder: string }[] {
+    const dir = path.join(__dirname, "..", folder);
+    return fs
+        .readdirSync(dir)
+        .filter((name) => name.endsWith(".ts"))
+        .flatMap((name) => {
+            const source = fs.readFileSync(path.join(dir, name), "utf8");
+            return [...source.matchAll(/(?:from|import)\s*"(\.[^"]+)"/g)].map((m) => ({
+                file: `${folder}/${name}`,
+                folder: path.relative(path.join(__dirname, ".."), path.resolve(dir, m[1])).split(path.sep)[0],
+            }));
+        });
+}
+
+describe("the direction of imports", () => {
+    const allowed: Record<string, readonly string[]> = {
+        facts: ["facts"],
+        model: ["model", "facts"],
+        policy: ["policy", "facts"],
+    };
+    for (const [folder, may] of Object.entries(allowed)) {
+        it(`${folder}/ imports only from ${may.join(" and ")}/`, () => {
+            assert.deepEqual(
+                foldersImported(folder).filter((i) => !may.includes(i.folder)),
+                [],
+            );
+        });
+    }
+
+    it("facts/ imports no package either", () => {
+        const dir = path.join(__dirname, "..", "facts");
+        const packages = fs
+            .readdirSync(dir)
+            .flatMap((name) => [...fs.readFileSync(path.join(dir, name), "utf8").matchAll(/from\s*"([^."][^"]*)"/g)].map((m) => m[1]));
+        assert.deepEqual(packages, []);
+    });
 });

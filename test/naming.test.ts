@@ -4,6 +4,7 @@
  * every name is pinned.
  */
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import {
     clusterLogicalNames,
@@ -28,7 +29,13 @@ describe("physical names", () => {
         ["log group", servicePhysicalNames.logGroup(dev, "api"), "/fleet/dev/api"],
         ["secret parameter", servicePhysicalNames.secretParameter(dev, "api", "DB_PASSWORD"), "/fleet/dev/api/DB_PASSWORD"],
         ["secrets key alias", platformPhysicalNames.secretsKeyAlias(dev), "alias/fleet-dev-secrets"],
-        ["cache prefix", platformPhysicalNames.cachePrefix("dev", "docker-hub"), "dev-cache/docker-hub"],
+        ["cache prefix", platformPhysicalNames.cachePrefix(dev, "docker-hub"), "fleet-dev-cache/docker-hub"],
+        // Past 13 characters the project and stack are shortened, so every prefix fits ECR's 30.
+        [
+            "a long project's cache prefix",
+            platformPhysicalNames.cachePrefix(stackNames("payments-platform", "staging"), "docker-hub"),
+            `paym-${createHash("sha256").update("payments-platform-staging").digest("hex").slice(0, 8)}-cache/docker-hub`,
+        ],
     ];
     for (const [what, actual, expected] of table) it(`${what}: ${expected}`, () => assert.equal(actual, expected));
 });
@@ -87,7 +94,6 @@ describe("logical names", () => {
             secretsKey: "fleet-dev-secrets",
             secretsKeyAlias: "fleet-dev-secrets",
             serviceConnectNamespace: "fleet-dev-connect",
-            instancesConnect: "fleet-dev-instances-connect",
             dns: "fleet-dev-dns",
         });
         assert.deepEqual(networkLogicalNames("fleet-dev"), { vpc: "fleet-dev-vpc" });

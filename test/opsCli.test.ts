@@ -91,7 +91,7 @@ describe("ops: no AWS to talk to", () => {
             result.err,
             "ops status: no AWS credentials found for ecs:ListClusters: set " +
                 "AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), " +
-                "or run where a role is available; the read-only policy ops needs is in README.md, section Day two",
+                "or run where a role is available; the read-only policy ops needs is in docs/ops.md, section The read-only policy",
         );
         assert.equal(result.out, "");
     });

@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PlanDocument, PlanResource } from "../plan/runProgram";
-import { extractFacts, planFacts } from "../review/facts";
-import { modelSectionVersion } from "../review/modelFacts";
+import { PlanDocument, PlanResource, RefusalDocument } from "../plan/runProgram";
+import { planFacts } from "../review/facts";
+import { modelSectionVersion } from "../review/modelSection";
 import { addedName } from "./fixtures/catalogPlusOne";
 import { onFixtures, PlanCliRun as Run, runPlanCli } from "./support/planCli";
 
@@ -114,14 +114,13 @@ for (const stack of ["dev", "prod"]) {
             return run.plan!;
         };
 
-        it("carries the model section the reports read, agreeing with the facts its resources give", () => {
+        it("carries the model section the reports read, of this version of fleet", () => {
             const plan = p();
             assert.equal(plan.model?.version, modelSectionVersion);
-            // Facts as the JSON a plan carries them (absent fields, not undefined ones).
-            const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
-            const { model, ...older } = plan;
-            assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
-            assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
+            assert.deepEqual(
+                planFacts(plan)?.services.map((s) => s.name),
+                plan.resources.filter((r) => r.type === "fleet:ecs:Service").map((r) => r.name),
+            );
         });
 
         it("prints the verdict first, then routing, memory and cost", () => {
@@ -272,14 +271,16 @@ for (const stack of ["dev", "prod"]) {
             assert.deepEqual(
                 prefixes,
                 stack === "dev"
-                    ? ["dev-cache/ecr-public", "dev-cache/docker-hub"]
-                    : ["prod-cache/ecr-public", "prod-cache/quay", "prod-cache/docker-hub", "prod-cache/ghcr"],
+                    ? ["fleet-dev-cache/ecr-public", "fleet-dev-cache/docker-hub"]
+                    : ["fleet-prod-cache/ecr-public", "fleet-prod-cache/quay", "fleet-prod-cache/docker-hub", "fleet-prod-cache/ghcr"],
             );
             const images = containersOf(p()).map((c) => c.image);
-            assert.ok(images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/docker-hub/hashicorp/http-echo:1.0`));
+            assert.ok(
+                images.includes(`123456789012.dkr.ecr.us-east-1.amazonaws.com/fleet-${stack}-cache/docker-hub/hashicorp/http-echo:1.0`),
+            );
             assert.ok(
                 images.includes(
-                    `123456789012.dkr.ecr.us-east-1.amazonaws.com/${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`,
+                    `123456789012.dkr.ecr.us-east-1.amazonaws.com/fleet-${stack}-cache/ecr-public/nginx/nginx-unprivileged:1.27-alpine`,
                 ),
             );
         });
@@ -590,19 +591,21 @@ describe("the review of a change", () => {
         ]);
     });
 
-    it("says a move to EC2 replaces each routed service's target group (ip → instance targets)", () => {
+    it("says a move to EC2 replaces each ECS service (awsvpc → bridge) and routed service's target group (ip → instance targets)", () => {
         const run = runs.devOnEc2;
         assert.equal(run.code, 0, run.stderr);
         assert.equal(
             block(run.stdout, "Plan of")[4],
-            "  replacements       target group api-tg (api); target group docs-tg " +
-                "(docs); target group status-tg (status); target group web-tg (web)",
+            "  replacements       target group api-tg (api); service api (api); target group docs-tg (docs); service docs (docs); " +
+                "target group status-tg (status); service status (status); target group web-tg (web); service web (web); " +
+                "service worker (worker)",
         );
+        assert.match(run.stdout, /^ {2}worker: redeploys: .*; replaces service worker: network mode and protocol awsvpc → bridge$/m);
         assert.deepEqual(block(run.stdout, "Changes per service:").slice(2, 4), [
-            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → " +
-                "none; replaces target group api-tg: target type ip → instance",
-            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 " +
-                "→ none; replaces target group docs-tg: target type ip → instance",
+            "  api: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group api-tg: target type " +
+                "ip → instance; replaces service api: network mode and protocol awsvpc → bridge",
+            "  docs: redeploys: capacity fargate-spot → ec2; Fargate size 256/512 → none; replaces target group docs-tg: target " +
+                "type ip → instance; replaces service docs: network mode and protocol awsvpc → bridge",
         ]);
         assert.match(run.stdout, /^ {4}\+- aws:lb\/targetGroup:TargetGroup api-tg \(targetType: ip → instance\), forcing replacement$/m);
     });
@@ -671,5 +674,27 @@ describe("an invalid catalog", () => {
                 "different host or path.",
         ]);
         assert.doesNotMatch(run.stderr, /^\s+at /m);
+    });
+
+    it("writes the problems to --json as data, each with its code, subject, path and the line printed", () => {
+        const document = JSON.parse(fs.readFileSync(runs.invalid.json, "utf8")) as RefusalDocument;
+        assert.deepEqual(Object.keys(document), ["project", "stack", "problems"]);
+        assert.deepEqual([document.project, document.stack], ["fleet", "dev"]);
+        assert.deepEqual(
+            document.problems.map((p) => [p.code, p.subject, p.path]),
+            [
+                ["stack/override-of-unknown-service", "stack config fleet:services.api", "api"],
+                ["catalog/service-name-invalid", 'service "Bad_Name"', "name"],
+                ["image/reference-invalid", 'service "cache"', "image"],
+                ["catalog/memory-reservation-not-below-limit", 'service "cache"', "memory.reservation"],
+                ["routing/claimed-by-two-services", 'service "web"', "routes[0]"],
+            ],
+        );
+        assert.deepEqual(
+            document.problems.map((p) => `  - ${p.message}`),
+            runs.invalid.stderr.trim().split("\n").slice(1),
+        );
+        assert.deepEqual(Object.keys(document.problems[0]), ["code", "subject", "path", "value", "problem", "fix", "message"]);
+        assert.equal(document.problems[0].value, "(value not shown)");
     });
 });

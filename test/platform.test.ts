@@ -221,8 +221,8 @@ describe("the cluster", () => {
                 ],
                 // Per prefix, not per service image: adding or changing an EC2 service leaves the shared role alone.
                 Resource: [
-                    `arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/*`,
-                    `arn:aws:ecr:${region}:${account}:repository/test-cache/ecr-public/*`,
+                    `arn:aws:ecr:${region}:${account}:repository/fleet-test-cache/docker-hub/*`,
+                    `arn:aws:ecr:${region}:${account}:repository/fleet-test-cache/ecr-public/*`,
                 ],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
@@ -234,9 +234,9 @@ describe("the registry and secrets key", () => {
     it("creates a pull-through cache rule per enabled upstream, with the credential where AWS needs one", () => {
         const rules = registered.all("aws:ecr/pullThroughCacheRule:PullThroughCacheRule").map((r) => r.inputs);
         assert.deepEqual(rules, [
-            { ecrRepositoryPrefix: "test-cache/ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
+            { ecrRepositoryPrefix: "fleet-test-cache/ecr-public", upstreamRegistryUrl: "public.ecr.aws" },
             {
-                ecrRepositoryPrefix: "test-cache/docker-hub",
+                ecrRepositoryPrefix: "fleet-test-cache/docker-hub",
                 upstreamRegistryUrl: "registry-1.docker.io",
                 credentialArn: dockerHubCredential,
             },
@@ -245,7 +245,7 @@ describe("the registry and secrets key", () => {
 
     it("templates cached repositories with the rule's prefix, mutable tags and a lifecycle", () => {
         const template = registered.one("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate", "fleet-test-docker-hub-template");
-        assert.equal(template.inputs.prefix, "test-cache/docker-hub");
+        assert.equal(template.inputs.prefix, "fleet-test-cache/docker-hub");
         assert.deepEqual(template.inputs.appliedFors, ["PULL_THROUGH_CACHE"]);
         assert.equal(template.inputs.imageTagMutability, "MUTABLE");
         assert.equal(JSON.parse(String(template.inputs.lifecyclePolicy)).rules.length, 2);

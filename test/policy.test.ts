@@ -5,14 +5,14 @@
  */
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { controlIds, controlInfos } from "../policy/controls";
+import { controlIds, controlInfos } from "../facts/controls";
 import { evaluate, ResourceView } from "../policy/rules";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
-import { planAt } from "./support/planCli";
+import { planAt, planProgram } from "./support/planCli";
 
 let base: ResourceView[];
 before(async () => {
-    const plan = await planAt("the fixture fleet", fixtureRoot, "prod", fixtureCatalog());
+    const plan = await planAt("the fixture fleet", fixtureRoot, "prod", undefined, fixtureCatalog());
     base = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
 });
 
@@ -307,10 +307,10 @@ const cases: [string, () => ResourceView[], string][] = [
             }),
         `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
             `status-taskdef (service status): container status pulls through cache ` +
-            `prod-cache/docker-hub but its execution role may not import upstream ` +
+            `fleet-prod-cache/docker-hub but its execution role may not import upstream ` +
             `images. Fix: allow ecr:BatchImportUpstreamImage and ` +
             `ecr:CreateRepository on ` +
-            `repository/prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
+            `repository/fleet-prod-cache/docker-hub/hashicorp/http-echo, ${waive("FLEET.pull-through", "status")}`,
     ],
     [
         "FLEET.pull-through",
@@ -321,10 +321,10 @@ const cases: [string, () => ResourceView[], string][] = [
             })),
         `[FLEET.pull-through] aws:ecs/taskDefinition:TaskDefinition ` +
             `status-taskdef (service status): container status runs on EC2 and ` +
-            `pulls through cache prod-cache/docker-hub, but the container-instance ` +
+            `pulls through cache fleet-prod-cache/docker-hub, but the container-instance ` +
             `role may not import upstream images. Fix: allow ` +
             `ecr:BatchImportUpstreamImage and ecr:CreateRepository on ` +
-            `repository/prod-cache/docker-hub/hashicorp/http-echo for the instance ` +
+            `repository/fleet-prod-cache/docker-hub/hashicorp/http-echo for the instance ` +
             `role, ${waive("FLEET.pull-through", "status")}`,
     ],
 ];
@@ -387,6 +387,25 @@ describe("enforcement and waivers", () => {
             result.violations.map((v) => [v.control, v.service, v.waived]),
             [["ECS.5", "web", "the vendor image writes under /var"]],
         );
+    });
+
+    it("takes a reason in the author's words, tagged in AWS's tag characters for the pack to read", async () => {
+        const reason = 'nginx can\'t write its cache (see OPS-12), "temporarily"';
+        const planned = await planProgram("prod", {
+            root: fixtureRoot,
+            catalog: fixtureCatalog(),
+            configOverrides: { "fleet:policy": JSON.stringify({ waivers: { web: { "ECS.5": reason } } }) },
+        });
+        if (!planned.ok) assert.fail(planned.message);
+        const taskDefinition = planned.plan.resources.find((r) => r.name === "web-taskdef")!;
+        assert.equal(
+            (taskDefinition.inputs.tags as Record<string, string>)["fleet:waiver:ECS.5"],
+            "nginx cant write its cache see OPS-12 temporarily",
+        );
+        const views = planned.plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+        assert.deepEqual(evaluate(views).waivers, [
+            { scope: "web", control: "ECS.5", reason: "nginx cant write its cache see OPS-12 temporarily" },
+        ]);
     });
 
     it("does not let one service's waiver cover another's violation", () => {

@@ -1,7 +1,7 @@
 /**
  * What a server speaks on its port (`protocol`): the variables its callers get, Service Connect's
- * appProtocol, the target group's protocol version and health check, the exact messages for its
- * misuses, the mocks' rules behind them, and the review's tables, over the whole program
+ * appProtocol, the target group's protocol version and health check (its misuses are cases of the
+ * corpus, test/fixtures/problems/protocols.ts), the mocks' rules behind them, and the review's tables, over the whole program
  * (test/fixtures/catalogProtocols.ts on the tests' prod-like stack, which serves HTTPS).
  */
 import * as assert from "node:assert/strict";
@@ -15,7 +15,6 @@ import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { diffPlans, triggersReplacement } from "../review/diff";
 import { renderText, review } from "../review/render";
 import { resolveForTest } from "./harness";
-import { resolutionProblems } from "./support/fleetInput";
 import { prodSettingsRoot } from "./support/fixtures";
 import { planAt } from "./support/planCli";
 
@@ -89,117 +88,6 @@ describe("connects by protocol", () => {
                 'e.g. ["CMD-SHELL", "<a command that exits 0 when the server answers>"]',
         ]);
     });
-});
-
-describe("protocol misuses", () => {
-    /** [what, catalog, stack, exact messages] */
-    const cases: [string, Catalog, Record<string, unknown>, string[]][] = [
-        [
-            "a routed tcp server",
-            { db: { image: "postgres:16.4", port: 5432, protocol: "tcp", routes: [{ host: "db" }], memory } },
-            https,
-            [
-                'service "db": protocol = "tcp": cannot be routed: the load balancer speaks HTTP (HTTP/1.1, HTTP/2 or gRPC) to its ' +
-                    "targets, not raw TCP; remove routes (other services reach a tcp server through connects), or set the protocol " +
-                    "the server speaks if it is http, http2 or grpc.",
-            ],
-        ],
-        [
-            "a routed grpc server on a stack without HTTPS",
-            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], memory } },
-            stack,
-            [
-                'service "rpc": protocol = "grpc": needs an HTTPS listener to be routed (an ALB sends gRPC to targets only from ' +
-                    "HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
-                    "Pulumi.test.yaml, or route the service as http.",
-            ],
-        ],
-        [
-            "a routed http2 server on a stack without HTTPS",
-            { feed: { image: "nginx:1.27", port: 8443, protocol: "http2", routes: [{ path: "/feed/*" }], memory } },
-            stack,
-            [
-                'service "feed": protocol = "http2": needs an HTTPS listener to be routed (an ALB sends HTTP/2 to targets only ' +
-                    "from HTTPS), and stack test serves plain HTTP; set fleet:loadBalancer.certificateArn or fleet:dns in " +
-                    "Pulumi.test.yaml, or route the service as http.",
-            ],
-        ],
-        [
-            "a protocol without a port",
-            { worker: { image: "nginx:1.27", protocol: "grpc", memory } },
-            stack,
-            ['service "worker": protocol = "grpc": is set but the entry has no port; set port, or remove protocol.'],
-        ],
-        [
-            "a protocol fleet does not know",
-            { db: { image: "nginx:1.27", port: 5432, protocol: "postgres" as never, memory } },
-            stack,
-            ['service "db": protocol = "postgres": is not a protocol; use one of http, http2, grpc, tcp.'],
-        ],
-        [
-            "a grpc health path that is not a method",
-            {
-                rpc: {
-                    image: "nginx:1.27",
-                    port: 50051,
-                    protocol: "grpc",
-                    routes: [{ host: "rpc" }],
-                    health: { path: "/healthz" },
-                    memory,
-                },
-            },
-            https,
-            [
-                'service "rpc": health.path = "/healthz": is not a gRPC method: the target group of a grpc service calls ' +
-                    "/package.Service/Method; use /grpc.health.v1.Health/Check (the standard gRPC health service), or another " +
-                    "method the server answers.",
-            ],
-        ],
-        [
-            "HTTP codes for a grpc server",
-            { rpc: { image: "nginx:1.27", port: 50051, protocol: "grpc", routes: [{ host: "rpc" }], health: { matcher: "200" }, memory } },
-            https,
-            [
-                'service "rpc": health.matcher = "200": must be gRPC status codes from 0 to 99 for a grpc service, as a list ' +
-                    'or ranges; use e.g. "0" (OK).',
-            ],
-        ],
-        [
-            "gRPC codes for an http server",
-            { web: { image: "nginx:1.27", port: 8080, routes: [{ host: "www" }], health: { matcher: "0-12" }, memory } },
-            https,
-            ['service "web": health.matcher = "0-12": must be HTTP codes from 200 to 499, as a list or ranges; use e.g. 200 or 200-399.'],
-        ],
-        [
-            "a job that calls a service",
-            {
-                nightly: { image: "nginx:1.27", memory, schedule: "cron(0 3 * * ? *)", connects: ["api"] },
-                api: { image: "nginx:1.27", port: 8080, memory },
-            },
-            stack,
-            [
-                'service "nightly": connects = ["api"]: is a job (it has a schedule), which runs a task per schedule and takes no ' +
-                    "traffic; Service Connect serves only the tasks of ECS services, so the addresses connects gives a job's task " +
-                    "would never resolve; call the service by its host on the load balancer (its routes), or run the work as a " +
-                    "service (remove schedule).",
-            ],
-        ],
-    ];
-    cases.push([
-        "a call to an entry with problems of its own, reported once (on the entry)",
-        {
-            web: { image: "nginx:1.27", memory, connects: ["cache"] },
-            cache: { image: "redis:7.4", port: 6379, protocol: "tcp", memory: { reservation: 128, limit: 64 } },
-        },
-        stack,
-        [
-            'service "cache": memory.reservation = 128: must be below memory.limit (64): AWS requires the hard limit (memory) ' +
-                "above the soft reservation (memoryReservation); lower memory.reservation or raise memory.limit.",
-        ],
-    ]);
-    for (const [what, catalog, config, messages] of cases) {
-        it(`reports ${what}`, () => assert.deepEqual(resolutionProblems(catalog, config), messages));
-    }
 });
 
 describe("the mocks' rules for protocols", () => {
@@ -281,7 +169,7 @@ describe("a fleet of every protocol, planned", () => {
     let plan: PlanDocument;
     before(async () => {
         const root = prodSettingsRoot("protocols");
-        plan = await planAt("a fleet of every protocol", root, "protocols", path.join(fixtures, "catalogProtocols.ts"));
+        plan = await planAt("a fleet of every protocol", root, "protocols", undefined, path.join(fixtures, "catalogProtocols.ts"));
     });
     const one = (type: string, name: string): PlanResource => {
         const found = plan.resources.filter((r) => r.type === type && r.name === name);
@@ -296,8 +184,8 @@ describe("a fleet of every protocol, planned", () => {
             { name: "catalog", containerPort: 3550, hostPort: 3550, protocol: "tcp", appProtocol: "grpc" },
         ]);
         assert.deepEqual(container("cache").portMappings, [{ name: "cache", containerPort: 6379, hostPort: 6379, protocol: "tcp" }]);
-        // On EC2 (bridge): a dynamic host port.
-        assert.deepEqual(container("ledger").portMappings, [{ name: "ledger", containerPort: 5432, hostPort: 0, protocol: "tcp" }]);
+        // On EC2 too, in awsvpc (Service Connect): the container port, where the server's group admits its callers.
+        assert.deepEqual(container("ledger").portMappings, [{ name: "ledger", containerPort: 5432, hostPort: 5432, protocol: "tcp" }]);
         assert.deepEqual(container("stream").portMappings, [
             { name: "stream", containerPort: 8443, hostPort: 8443, protocol: "tcp", appProtocol: "http2" },
         ]);
@@ -326,24 +214,54 @@ describe("a fleet of every protocol, planned", () => {
         assert.equal(one("aws:lb/targetGroup:TargetGroup", "frontend-tg").inputs.protocolVersion, "HTTP1");
     });
 
-    it("replaces a server's ECS service, deleting it first, when its protocol changes (appProtocol is immutable)", () => {
+    it("replaces an ECS service when its protocol or network mode changes, a server deleting first (appProtocol is immutable)", () => {
         const catalog = one("aws:ecs/service:Service", "catalog");
-        assert.equal(catalog.replacementTrigger, "grpc");
+        assert.equal(catalog.replacementTrigger, "awsvpc+grpc");
         assert.equal(catalog.deleteBeforeReplace, true);
-        assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "tcp");
-        // A client only, and a routed server no one calls: no trigger, replaced like any service.
-        assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, undefined);
-        assert.equal(one("aws:ecs/service:Service", "api").replacementTrigger, undefined);
+        assert.equal(one("aws:ecs/service:Service", "cache").replacementTrigger, "awsvpc+tcp");
+        assert.equal(one("aws:ecs/service:Service", "ledger").replacementTrigger, "awsvpc+tcp");
+        // http is left out, so a service that starts serving calls is updated in place; a client only
+        // is created first on a replacement (a new auto-name), without downtime.
+        assert.equal(one("aws:ecs/service:Service", "frontend").replacementTrigger, "awsvpc");
+        assert.equal(one("aws:ecs/service:Service", "frontend").deleteBeforeReplace, false);
+        assert.equal(one("aws:ecs/service:Service", "api").replacementTrigger, "awsvpc+grpc");
         const grpcToHttp: PlanDocument = {
             ...plan,
-            resources: plan.resources.map((r) => (r === catalog ? { ...r, replacementTrigger: "http" } : r)),
+            resources: plan.resources.map((r) => (r === catalog ? { ...r, replacementTrigger: "awsvpc" } : r)),
         };
         const [change] = diffPlans(plan, grpcToHttp).groups.flatMap((g) => g.changes);
         assert.deepEqual([change.kind, change.name, change.replacedBy], ["replace", "catalog", ["(replacementTrigger)"]]);
+        assert.deepEqual(change.values, [{ path: "(replacementTrigger)", before: "awsvpc+grpc", after: "awsvpc" }]);
         // The engine's rule: a trigger set for the first time (or dropped) replaces nothing.
-        assert.equal(triggersReplacement(undefined, "http"), false);
-        assert.equal(triggersReplacement("http", undefined), false);
-        assert.equal(triggersReplacement("http", "grpc"), true);
+        assert.equal(triggersReplacement(undefined, "awsvpc"), false);
+        assert.equal(triggersReplacement("awsvpc", undefined), false);
+        assert.equal(triggersReplacement("awsvpc", "bridge"), true);
+    });
+
+    it("runs an EC2 server of Service Connect in awsvpc, its own group admitting its caller alone on its port", () => {
+        const group = (service: string) => one("aws:ec2/securityGroup:SecurityGroup", `${service}-sg`).urn;
+        const taskDefinition = one("aws:ecs/taskDefinition:TaskDefinition", "ledger-taskdef").inputs;
+        assert.deepEqual([taskDefinition.networkMode, taskDefinition.requiresCompatibilities], ["awsvpc", ["EC2"]]);
+        const ledger = one("aws:ecs/service:Service", "ledger");
+        const network = ledger.inputs.networkConfiguration as Record<string, unknown>;
+        assert.deepEqual([(network.securityGroups as unknown[]).length, network.assignPublicIp], [1, false]);
+        // In the private subnets, with its own group alone (not routed, so not the load balancer's targets' group).
+        assert.deepEqual(ledger.propertyDependencies?.networkConfiguration?.sort(), [
+            group("ledger"),
+            "urn:pulumi:protocols::fleet::fleet:network:Network$awsx:ec2:Vpc::fleet-protocols-vpc",
+        ]);
+        const rule = one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "frontend-to-ledger");
+        assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort], [5432, 5432]);
+        assert.deepEqual(rule.propertyDependencies?.securityGroupId, [group("ledger")]);
+        assert.deepEqual(rule.propertyDependencies?.referencedSecurityGroupId, [group("frontend")]);
+        // The instances' dynamic ports stay open to the load balancer's group alone (bridge tasks it routes to).
+        const ranges = plan.resources.filter(
+            (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.fromPort !== r.inputs.toPort,
+        );
+        assert.deepEqual(
+            ranges.map((r) => r.name),
+            ["fleet-protocols-instances-from-alb"],
+        );
     });
 
     it("discovers a tcp server by name on its port, like any other", () => {
@@ -371,7 +289,8 @@ describe("a fleet of every protocol, planned", () => {
         );
         assert.match(text, /\nfrontend +cache +6379 +CACHE_ADDR: the entry's own \(env\) is kept, not cache:6379\n/);
         assert.match(text, /frontend +catalog +3550 +CATALOG_ADDR=catalog:3550/);
-        assert.deepEqual(plan.model?.warnings, [
+        // The first warning; the second is the fixture stack's placeholders (test/updatePaths.test.ts).
+        assert.deepEqual(plan.model?.warnings?.slice(0, 1), [
             'service "ledger" is called through connects but has no health check at all (no routes, no health.command): ECS ' +
                 "keeps a task that hangs, and Service Connect keeps sending it calls; add health.command, e.g. " +
                 '["CMD-SHELL", "<a command that exits 0 when the server answers>"]',

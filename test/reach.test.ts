@@ -176,7 +176,11 @@ describe("web connects to api through Service Connect (dev: Fargate, awsvpc)", (
                 service,
             );
         }
-        assert.equal(ofType(runs.devPlain, "aws:servicediscovery/httpNamespace:HttpNamespace").length, 0);
+        // The namespace is the stack's, calls or none: the first call neither creates it nor the last deletes it.
+        assert.deepEqual(
+            ofType(runs.devPlain, "aws:servicediscovery/httpNamespace:HttpNamespace").map((n) => n.inputs),
+            ofType(runs.devReach, "aws:servicediscovery/httpNamespace:HttpNamespace").map((n) => n.inputs),
+        );
     });
 
     it("grants each task role its access on exact ARNs", () => {
@@ -215,7 +219,7 @@ describe("web connects to api through Service Connect (dev: Fargate, awsvpc)", (
     });
 });
 
-describe("web connects to api on EC2 (prod: bridge mode)", () => {
+describe("web connects to api on EC2 (prod: awsvpc, as every service in Service Connect)", () => {
     it("plans, and passes the policy", () => assert.equal(runs.prodReach.code, 0, runs.prodReach.stderr + runs.prodReach.stdout));
 
     it("gives the EC2 task the task size ECS requires under Service Connect: the agent's 256 CPU units and 64 MiB more", () => {
@@ -230,34 +234,26 @@ describe("web connects to api on EC2 (prod: bridge mode)", () => {
         assert.match(runs.prodReach.stdout, row);
     });
 
-    it("admits bridge-mode callers on the instances' dynamic ports (where the agent listens), once", () => {
+    it("runs both in awsvpc on EC2: api's group admits web's group on 8080 alone, and nothing opens the instances to each other", () => {
         const rules = ofType(runs.prodReach, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
             /-(to-|instances-connect)/.test(r.name),
         );
-        const instancesGroup = resource(
-            runs.prodReach,
-            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-            "fleet-prod-instances-from-alb",
-        ).inputs.securityGroupId;
+        const group = (service: string) => resource(runs.prodReach, "aws:ec2/securityGroup:SecurityGroup", `${service}-sg`).urn;
         assert.deepEqual(
-            rules.map((r) => [r.name, r.inputs]),
-            [
-                [
-                    "fleet-prod-instances-connect",
-                    {
-                        securityGroupId: instancesGroup,
-                        referencedSecurityGroupId: instancesGroup,
-                        ipProtocol: "tcp",
-                        fromPort: 32768,
-                        toPort: 65535,
-                        description: "Service Connect between bridge-mode services on the instances",
-                    },
-                ],
-            ],
+            rules.map((r) => [
+                r.name,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.propertyDependencies?.securityGroupId,
+                r.propertyDependencies?.referencedSecurityGroupId,
+            ]),
+            [["web-to-api", 8080, 8080, [group("api")], [group("web")]]],
         );
         assert.deepEqual(container(runs.prodReach, "api").portMappings, [
-            { name: "api", containerPort: 8080, hostPort: 0, protocol: "tcp", appProtocol: "http" },
+            { name: "api", containerPort: 8080, hostPort: 8080, protocol: "tcp", appProtocol: "http" },
         ]);
+        assert.equal(resource(runs.prodReach, "aws:ecs/taskDefinition:TaskDefinition", "api-taskdef").inputs.networkMode, "awsvpc");
+        assert.equal(resource(runs.prodReach, "aws:lb/targetGroup:TargetGroup", "web-tg").inputs.targetType, "ip");
     });
 });
 
@@ -326,6 +322,8 @@ describe("fleet:dns", () => {
                 name: `${host}.dev.fleet.example.com`,
                 type: "A",
                 aliases: [{ name: dnsName, zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }],
+                // Records made by hand before fleet:dns are taken over, not refused as existing.
+                allowOverwrite: true,
             })),
         );
     });

@@ -15,10 +15,11 @@ import { estimateCost, PriceBook, savings } from "../review/cost";
 import { CostContext } from "../review/costItems";
 import { factLines, serviceChanges } from "../review/changes";
 import { changedPaths, diffPlans } from "../review/diff";
-import { extractFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
-import { ModelSection, modelSectionVersion } from "../review/modelFacts";
+import { currentFacts, PlanFacts, planFacts, ServiceFacts } from "../review/facts";
+import { ModelSection, modelSectionVersion } from "../review/modelSection";
 import { awsDefaultStepSeconds, rolloutEstimate } from "../review/rollout";
 import { routingTable } from "../review/routes";
+import { renderText, review } from "../review/render";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
 import { planFactsOf, serviceFacts } from "./support/facts";
@@ -161,6 +162,35 @@ describe("EC2 packing", () => {
         assert.equal(report.packedInstances, 2); // 4064 + 4064 > 7731
         const plain = ec2Capacity(facts([{ ...connected, ec2TaskSize: undefined }], { ec2: m6i }))!;
         assert.deepEqual([plain.reservedMiB, plain.packedInstances], [2000, 1]);
+    });
+
+    it("gives each awsvpc task one of its instance's network interfaces, and says to turn on trunking when they decide the count", () => {
+        // Five small Service Connect tasks: memory and CPU fit one m6i.large, its network interfaces hold two tasks.
+        const connected = service("a", {
+            reservation: 100,
+            cpu: 64,
+            desired: 5,
+            ec2TaskSize: { cpu: 320, memory: 164 },
+            network: "awsvpc",
+        });
+        const report = ec2Capacity(facts([connected], { ec2: m6i, availabilityZones: 1 }))!;
+        assert.equal(report.packedInstances, 3);
+        assert.equal(report.instancesReason, "3 by packing (2 awsvpc tasks per instance, without ENI trunking)");
+        assert.deepEqual(report.warnings, [
+            "capacity: the Service Connect services' awsvpc tasks need 3 × m6i.large (2 network interfaces for tasks each), " +
+                "where memory and CPU need 1: turn on the account's awsvpcTrunking (aws ecs put-account-setting-default " +
+                "--name awsvpcTrunking --value enabled) and set fleet:cluster.ec2.eniTrunking to true, for 10 per instance",
+        ]);
+        const trunked = ec2Capacity(facts([connected], { ec2: { ...m6i, eniTrunking: true }, availabilityZones: 1 }))!;
+        assert.deepEqual([trunked.packedInstances, trunked.instancesReason, trunked.warnings], [1, "1 by packing", []]);
+        const burstable = { ...m6i, instanceType: "t3.large", eniTrunking: true };
+        assert.deepEqual(ec2Capacity(facts([connected], { ec2: burstable, availabilityZones: 1 }))!.warnings, [
+            "capacity: fleet:cluster.ec2.eniTrunking is true, but t3.large is not among the types AWS lists for ENI trunking: " +
+                "each instance holds 2 awsvpc tasks; choose a type that supports it (c6i, m6i, r6i, Graviton)",
+        ]);
+        // Bridge tasks take none.
+        const bridge = ec2Capacity(facts([{ ...connected, network: undefined }], { ec2: m6i, availabilityZones: 1 }))!;
+        assert.equal(bridge.packedInstances, 1);
     });
 
     it("has nothing to say without EC2 capacity", () => {
@@ -531,7 +561,13 @@ describe("the plan's model section", () => {
         fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(factsRoot, "Pulumi.yaml"));
         fs.writeFileSync(path.join(factsRoot, "Pulumi.facts.yaml"), fixtureStack);
         // The fixture dev and prod plans' sections are checked in plan.test.ts, which plans them anyway.
-        plans.fixture = await planAt("the facts fixture", factsRoot, "facts", fixtureCatalog("catalogFacts.ts"));
+        plans.fixture = await planAt(
+            "the facts fixture",
+            factsRoot,
+            "facts",
+            path.join(scratch, "fixture.json"),
+            fixtureCatalog("catalogFacts.ts"),
+        );
     });
 
     it("holds the resolved fleet's facts, versioned", () => {
@@ -541,7 +577,15 @@ describe("the plan's model section", () => {
         assert.deepEqual(model.platform, {
             region: "eu-west-1",
             availabilityZones: 3,
-            ec2: { instanceType: "m6i.large", minSize: 1, maxSize: 4, reservedMemoryMiB: 384, registeredMemoryMiB: 7603 },
+            ec2: {
+                instanceType: "m6i.large",
+                minSize: 1,
+                maxSize: 4,
+                reservedMemoryMiB: 384,
+                registeredMemoryMiB: 7603,
+                eniTrunking: false,
+                awsvpcTasksPerInstance: 2,
+            },
         });
         const tg = (name: string, deregistrationDelay: number) => ({
             name,
@@ -608,25 +652,36 @@ describe("the plan's model section", () => {
         }
     });
 
-    it("gives the facts extraction gives from the resources", () => {
+    it("is what the reports read; a section of another version, or none, is not read", () => {
         const plan = plans.fixture;
         assert.equal(plan.model?.version, modelSectionVersion);
-        const { model, ...older } = plan;
-        assert.deepEqual(asJson(planFacts(plan)), asJson(extractFacts(older)));
-        assert.deepEqual(asJson(planFacts(older)), asJson(extractFacts(older)));
-    });
-
-    it("is what the reports read; a section of another version is not read", () => {
-        const plan = plans.fixture;
         const edited: ModelSection = { ...plan.model!, services: plan.model!.services.map((s) => ({ ...s, desired: s.desired + 10 })) };
         assert.deepEqual(
-            planFacts({ ...plan, model: edited }).services.map((s) => s.desired),
+            planFacts({ ...plan, model: edited })?.services.map((s) => s.desired),
             [13, 12, 12],
         );
         const future = { ...plan, model: { ...edited, version: 2 } } as unknown as PlanDocument;
+        assert.equal(planFacts(future), undefined);
+        const { model: _model, ...older } = plan;
+        assert.equal(planFacts(older), undefined);
+        assert.throws(() => currentFacts(older), {
+            message: "the plan of fleet/facts has no model section of version 1: plan it again with this version of fleet",
+        });
+    });
+
+    it("compares a base plan another version of fleet wrote by its resources alone", () => {
+        const plan = plans.fixture;
+        const { model: _model, ...older } = plan;
+        // The base had no batch service: the diff alone says it is new.
+        const r = review(plan, { ...older, resources: plan.resources.filter((r) => !r.urn.includes("batch")) });
+        assert.equal(r.against?.facts, undefined);
+        assert.equal(r.against?.cost, undefined);
+        assert.equal(r.verdict.cost.before, undefined);
+        const text = renderText(r);
+        assert.match(text, /base plan +written by another version of fleet: its resources are compared, not its cost, routes or sizes/);
         assert.deepEqual(
-            planFacts(future).services.map((s) => s.desired),
-            [3, 2, 2],
+            r.changes.map((c) => [c.service, c.status]),
+            [["batch", "added"]],
         );
     });
 });

@@ -35,7 +35,7 @@ function plan(label: string, stack: string): Promise<PlanDocument> {
     fs.mkdirSync(root);
     fs.copyFileSync(path.join(fixtureRoot, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
     fs.writeFileSync(path.join(root, "Pulumi.rollout.yaml"), stack);
-    return planAt(`fixture plan ${label}`, root, "rollout", fixtureCatalog("catalogSecrets.ts"));
+    return planAt(`fixture plan ${label}`, root, "rollout", path.join(root, "plan.json"), fixtureCatalog("catalogSecrets.ts"));
 }
 
 /** Resources whose inputs differ between two plans of the same stack, by name. */

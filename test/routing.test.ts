@@ -9,6 +9,7 @@ import {
     planRoutes,
     PlannedRule,
     RouteInput,
+    RoutingPlan,
     RuleKind,
     ruleCovers,
     ruleKey,
@@ -33,12 +34,8 @@ function bandTierSlot(priority: number): { band: number; tier: number; slot: num
     return { band, tier: Math.floor(offset / slotsPerTier), slot: offset % slotsPerTier };
 }
 
-/** The number in a collision message's "pin `priority: N`" advice. */
-function suggestedPin(message: string): number {
-    const match = /pin `priority: (\d+)`/.exec(message);
-    if (!match) assert.fail(`no suggested priority in: ${message}`);
-    return Number(match[1]);
-}
+/** Each problem's code, subject and path (the wording is test/snapshots/problems.txt's). */
+const idsOf = (plan: RoutingPlan) => plan.problems.map((p) => [p.code, p.subject, p.path]);
 
 const serviceNames = ["orders", "billing", "users", "search", "web", "api", "auth", "cart", "catalog", "admin"];
 
@@ -157,7 +154,7 @@ describe("planRoutes", () => {
 
     it("returns every rule, in ascending priority, with its kind, key and pinned priority", () => {
         const plan = planRoutes(catalog);
-        assert.deepEqual(plan.errors, []);
+        assert.deepEqual(plan.problems, []);
         assert.equal(plan.rules.length, catalog.length);
         for (let i = 1; i < plan.rules.length; i++) {
             assert.ok(plan.rules[i - 1].priority < plan.rules[i].priority, `rule ${i - 1} before rule ${i}`);
@@ -183,8 +180,8 @@ describe("planRoutes", () => {
             route("search", 1, [], ["/search/*"]),
         ];
         const after = planRoutes(changed);
-        assert.deepEqual(before.errors, []);
-        assert.deepEqual(after.errors, []);
+        assert.deepEqual(before.problems, []);
+        assert.deepEqual(after.problems, []);
 
         const beforeById = prioritiesById(before.rules);
         const afterById = prioritiesById(after.rules);
@@ -203,92 +200,44 @@ describe("planRoutes", () => {
     });
 
     describe("claims", () => {
-        const conflicts: { name: string; routes: RouteInput[]; error: string }[] = [
-            {
-                name: "two services, same host (case-insensitive) and path",
-                routes: [route("orders", 0, ["api.example.com"], ["/orders/*"]), route("shop", 1, ["API.example.com"], ["/orders/*"])],
-                error:
-                    'routing: service "shop" routes[1] (host API.example.com path ' +
-                    '/orders/*) and service "orders" routes[0] (host api.example.com path ' +
-                    "/orders/*) " +
-                    "both claim host api.example.com path /orders/*; give one of them a different host or path.",
-            },
-            {
-                name: "two services, same path, no host",
-                routes: [route("orders", 0, [], ["/orders/*", "/shop/*"]), route("legacy", 0, [], ["/legacy/*", "/orders/*"])],
-                error:
-                    'routing: service "legacy" routes[0] (path /legacy/*, /orders/*) and ' +
-                    'service "orders" routes[0] (path /orders/*, /shop/*) ' +
-                    "both claim host * path /orders/*; give one of them a different host or path.",
-            },
-            {
-                name: "two services, same host, no path",
-                routes: [route("shop", 0, ["shop.example.com"], []), route("web", 2, ["shop.example.com"], [])],
-                error:
-                    'routing: service "web" routes[2] (host shop.example.com) and service "shop" routes[0] (host shop.example.com) ' +
-                    "both claim host shop.example.com path /*; give one of them a different host or path.",
-            },
-            {
-                name: "one service repeating a host in another route",
-                routes: [route("orders", 0, ["api.example.com"], []), route("orders", 1, ["API.example.com"], [])],
-                error:
-                    'routing: service "orders" routes[1] (host API.example.com) repeats ' +
-                    "host api.example.com path /* of routes[0]; remove the duplicate.",
-            },
-        ];
-        for (const { name, routes, error } of conflicts) {
-            it(name, () => {
-                assert.deepEqual(planRoutes(routes).errors, [error]);
-            });
-        }
-
+        // The claims of two services, or of one service twice, are cases of the corpus (test/fixtures/problems/routing.ts).
         it("one service repeating a path reports the repeat alone: pinning a priority would not fix it", () => {
             const plan = planRoutes([route("orders", 0, [], ["/a/*"]), route("orders", 2, [], ["/a/*"])]);
-            assert.deepEqual(plan.errors, [
-                'routing: service "orders" routes[2] (path /a/*) repeats host * path /a/* of routes[0]; remove the duplicate.',
-            ]);
+            assert.deepEqual(idsOf(plan), [["routing/duplicate-rule", 'service "orders"', "routes[2]"]]);
             assert.deepEqual(plan.suggestedPins, []);
         });
 
         it("two services claiming the same pair are told that, not to pin a priority", () => {
             // The same host and path in the same specificity tier: equal computed priorities too.
             const plan = planRoutes([route("a", 0, ["x.example.com"], ["/v1"]), route("b", 0, ["x.example.com"], ["/v1"])]);
-            assert.deepEqual(plan.errors, [
-                'routing: service "b" routes[0] (host x.example.com path /v1) and service "a" routes[0] (host x.example.com path /v1) ' +
-                    "both claim host x.example.com path /v1; give one of them a different host or path.",
-            ]);
+            assert.deepEqual(idsOf(plan), [["routing/claimed-by-two-services", 'service "b"', "routes[0]"]]);
             assert.deepEqual(plan.suggestedPins, []);
         });
 
         it("the same pattern in different case is a different path (paths are case-sensitive)", () => {
-            assert.deepEqual(planRoutes([route("orders", 0, [], ["/orders/*"]), route("legacy", 0, [], ["/Orders/*"])]).errors, []);
+            assert.deepEqual(planRoutes([route("orders", 0, [], ["/orders/*"]), route("legacy", 0, [], ["/Orders/*"])]).problems, []);
         });
 
         it("reports two catch-all rules of different services, however the catch-all is spelled", () => {
             // Both rules get priority 50000, which a listener cannot hold twice.
             const plan = planRoutes([route("a", 0, [], ["/*"]), route("b", 0, [], ["*"])]);
-            assert.ok(
-                plan.errors.some((e) => e.includes('service "a" routes[0]') && e.includes('service "b" routes[0]')),
-                `expected an error naming both catch-all rules, got ${JSON.stringify(plan.errors)}`,
-            );
+            assert.deepEqual(idsOf(plan), [["routing/claimed-by-two-services", 'service "b"', "routes[0]"]]);
+            assert.match(plan.problems[0].message, /service "b" routes\[0\] .* and service "a" routes\[0\]/);
         });
     });
 
     describe("priority collisions", () => {
         const ordersPriority = computedPriority("orders", [], ["/orders/*"]);
-        const collisionMessage = (priority: number, free: number) =>
-            `routing: service "billing" routes[0] (path /billing/*) and service ` +
-            `"orders" routes[0] (path /orders/*) both get priority ${priority}; ` +
-            `pin \`priority: ${free}\` on service "billing" routes[0] (path /billing/*) (a free value in the same specificity tier).`;
 
         it("reports a pin onto another rule's computed priority, with a free value after it in the same tier", () => {
             const routes = [route("orders", 0, [], ["/orders/*"]), route("billing", 0, [], ["/billing/*"], ordersPriority)];
             const plan = planRoutes(routes);
-            assert.equal(plan.errors.length, 1);
-            const free = suggestedPin(plan.errors[0]);
-            assert.equal(plan.errors[0], collisionMessage(ordersPriority, free));
-            // The same suggestion as data, for tools that pin it (the benchmark).
+            assert.deepEqual(idsOf(plan), [["routing/priority-collision", 'service "billing"', "routes[0]"]]);
+            // The suggestion as data, for tools that pin it (the benchmark); the message says the same in words.
+            assert.equal(plan.suggestedPins.length, 1);
+            const free = plan.suggestedPins[0].priority;
             assert.deepEqual(plan.suggestedPins, [{ service: "billing", route: 0, priority: free }]);
+            assert.ok(plan.problems[0].fix.includes(`pin \`priority: ${free}\``), plan.problems[0].fix);
 
             assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
             assert.ok(free > ordersPriority, `${free} comes after ${ordersPriority}`);
@@ -306,7 +255,7 @@ describe("planRoutes", () => {
                 ],
             );
             // Following the advice resolves it.
-            assert.deepEqual(planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], free)]).errors, []);
+            assert.deepEqual(planRoutes([routes[0], route("billing", 0, [], ["/billing/*"], free)]).problems, []);
         });
 
         it("gives each of several colliding rules its own unused suggestion", () => {
@@ -318,23 +267,18 @@ describe("planRoutes", () => {
                 route("cart", 0, [], ["/cart/*"], p + 1),
             ];
             const plan = planRoutes(routes);
-            assert.equal(plan.errors.length, 2);
-            assert.match(
-                plan.errors[0],
-                new RegExp(
-                    `^routing: service "billing" routes\\[0\\] .* both get priority ${p}; ` +
-                        `pin \`priority: \\d+\` on service "billing" routes\\[0\\]`,
-                ),
+            assert.deepEqual(idsOf(plan), [
+                ["routing/priority-collision", 'service "billing"', "routes[0]"],
+                ["routing/priority-collision", 'service "users"', "routes[0]"],
+            ]);
+            assert.deepEqual(
+                plan.suggestedPins.map((pin) => [pin.service, pin.route]),
+                [
+                    ["billing", 0],
+                    ["users", 0],
+                ],
             );
-            assert.match(
-                plan.errors[1],
-                new RegExp(
-                    `^routing: service "users" routes\\[0\\] .* both get priority ${p}; ` +
-                        `pin \`priority: \\d+\` on service "users" routes\\[0\\]`,
-                ),
-            );
-            const billing = suggestedPin(plan.errors[0]);
-            const users = suggestedPin(plan.errors[1]);
+            const [billing, users] = plan.suggestedPins.map((pin) => pin.priority);
             assert.notEqual(billing, users);
             for (const free of [billing, users]) {
                 assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
@@ -346,7 +290,7 @@ describe("planRoutes", () => {
                 route("users", 0, [], ["/users/*"], users),
                 routes[3],
             ]);
-            assert.deepEqual(fixed.errors, []);
+            assert.deepEqual(fixed.problems, []);
         });
 
         it("suggests a value in the taken priority's own tier when it is the tier's last slot", () => {
@@ -354,8 +298,8 @@ describe("planRoutes", () => {
             const taken = computedPriority("svc472", ["api.example.com"], []);
             assert.equal(bandTierSlot(taken).slot, slotsPerTier - 1, "precondition: last slot of the tier");
             const plan = planRoutes([route("svc472", 0, ["api.example.com"], []), route("billing", 0, ["billing.example.com"], [], taken)]);
-            assert.equal(plan.errors.length, 1);
-            const free = suggestedPin(plan.errors[0]);
+            assert.deepEqual(idsOf(plan), [["routing/priority-collision", 'service "billing"', "routes[0]"]]);
+            const free = plan.suggestedPins[0].priority;
             assert.ok(!plan.rules.some((r) => r.priority === free), `${free} is unused`);
             const t = bandTierSlot(taken);
             const f = bandTierSlot(free);
@@ -366,25 +310,17 @@ describe("planRoutes", () => {
     describe("unreachable rules", () => {
         it("reports a specific path pinned after a more general one", () => {
             const plan = planRoutes([route("gateway", 0, [], ["/api/*"], 100), route("admin", 0, [], ["/api/admin/*"], 200)]);
-            assert.deepEqual(plan.errors, [
-                'routing: service "admin" routes[0] (path /api/admin/*) (priority 200) is unreachable: ' +
-                    'service "gateway" routes[0] (path /api/*) (priority 100) matches every request it would; ' +
-                    'pin `priority` on service "admin" routes[0] (path /api/admin/*) below 100, or narrow the earlier route.',
-            ]);
+            assert.deepEqual(idsOf(plan), [["routing/unreachable-rule", 'service "admin"', "routes[0]"]]);
         });
 
         it("reports a specific host pinned after a wildcard host", () => {
             const plan = planRoutes([route("gw", 0, ["*.example.com"], [], 17000), route("api", 0, ["api.example.com"], [], 17001)]);
-            assert.deepEqual(plan.errors, [
-                'routing: service "api" routes[0] (host api.example.com) (priority 17001) is unreachable: ' +
-                    'service "gw" routes[0] (host *.example.com) (priority 17000) matches every request it would; ' +
-                    'pin `priority` on service "api" routes[0] (host api.example.com) below 17000, or narrow the earlier route.',
-            ]);
+            assert.deepEqual(idsOf(plan), [["routing/unreachable-rule", 'service "api"', "routes[0]"]]);
         });
 
         it("accepts the specific rule pinned before the general one", () => {
             assert.deepEqual(
-                planRoutes([route("gateway", 0, [], ["/api/*"], 200), route("admin", 0, [], ["/api/admin/*"], 100)]).errors,
+                planRoutes([route("gateway", 0, [], ["/api/*"], 200), route("admin", 0, [], ["/api/admin/*"], 100)]).problems,
                 [],
             );
         });
@@ -394,7 +330,7 @@ describe("planRoutes", () => {
                 for (const specific of serviceNames) {
                     if (general === specific) continue;
                     const plan = planRoutes([route(general, 0, [], ["/api/*"]), route(specific, 0, [], ["/api/admin/*"])]);
-                    assert.deepEqual(plan.errors, [], `${general} /api/* vs ${specific} /api/admin/*`);
+                    assert.deepEqual(plan.problems, [], `${general} /api/* vs ${specific} /api/admin/*`);
                     assert.deepEqual(
                         plan.rules.map((r) => r.service),
                         [specific, general],
@@ -406,26 +342,17 @@ describe("planRoutes", () => {
 
     describe("quota", () => {
         const manyRoutes = (count: number) => Array.from({ length: count }, (_, i) => route(`svc${i}`, 0, [], [`/svc${i}/*`]));
-        const quotaPrefix = "routing: the catalog needs";
+        const quota = (plan: RoutingPlan) => idsOf(plan).filter(([code]) => code === "routing/too-many-rules");
 
-        it("reports more than 100 rules", () => {
+        it("reports more than 100 rules, once", () => {
             assert.equal(maxRulesPerLoadBalancer, 100);
-            const errors = planRoutes(manyRoutes(101)).errors;
-            assert.equal(
-                errors[0],
-                "routing: the catalog needs 101 listener rules, above AWS's quota of 100 rules per ALB; " +
-                    "merge routes (up to 5 host and path values share one rule) or request a quota increase and raise the limit here.",
-            );
-            assert.equal(errors.filter((e) => e.startsWith(quotaPrefix)).length, 1);
+            assert.deepEqual(quota(planRoutes(manyRoutes(101))), [["routing/too-many-rules", "catalog", "routes"]]);
         });
 
         it("accepts exactly 100 rules", () => {
             const plan = planRoutes(manyRoutes(100));
             assert.equal(plan.rules.length, 100);
-            assert.deepEqual(
-                plan.errors.filter((e) => e.startsWith(quotaPrefix)),
-                [],
-            );
+            assert.deepEqual(quota(plan), []);
         });
     });
 });

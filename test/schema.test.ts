@@ -54,31 +54,48 @@ describe("JSON Schemas", () => {
         }
     });
 
-    it("agrees with the defaults in the README's reference tables", () => {
-        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        // `| \`field\` | meaning | default |` → field → default cell
-        const cells = new Map([...readme.matchAll(/^\| `([^`]+)` \|.*\| ([^|]*) \|$/gm)].map((row) => [row[1], row[2]]));
-        const leaves = (value: unknown): string[] =>
-            typeof value === "object" && value !== null ? Object.values(value).flatMap(leaves) : value === undefined ? [] : [String(value)];
-        const shapes: [string, Record<string, { safeParse(value: undefined): { success: boolean; data?: unknown } }>][] = [
-            ["", serviceSchema.shape],
-            ["fleet:", stackSchema.shape],
-        ];
-        let checked = 0;
-        for (const [prefix, shape] of shapes) {
-            for (const [field, schema] of Object.entries(shape)) {
-                const cell = cells.get(prefix + field);
-                const parsed = schema.safeParse(undefined);
-                if (cell === undefined || !parsed.success) continue;
-                for (const leaf of leaves(parsed.data)) {
-                    assert.ok(
-                        cell.includes(leaf),
-                        `README: the default of ${prefix + field} is ${leaf} in its schema, the table says "${cell}"`,
-                    );
-                    checked++;
-                }
+    it("agrees with the defaults in the reference pages (docs/catalog.md, docs/stack.md)", () => {
+        // The pages' default cells are a field's @default words where it has them: each must name zod's default.
+        const cells = new Map<string, string>();
+        for (const page of ["catalog.md", "stack.md"]) {
+            let section = "";
+            for (const line of fs.readFileSync(path.join(root, "docs", page), "utf8").split("\n")) {
+                const heading = /^### `([^`]+)`/.exec(line);
+                if (heading) section = `${heading[1]}.`;
+                else if (line.startsWith("## ")) section = "";
+                // | `field` | type | default | description |, pipes inside cells escaped
+                const row = line.startsWith("| `") ? line.split(/(?<!\\)\|/).map((cell) => cell.trim()) : undefined;
+                if (row) cells.set(section + row[1].replace(/`/g, ""), row[3]);
             }
         }
-        assert.ok(checked >= 10, `only ${checked} defaults found in the README tables`);
+        const leaves = (value: unknown): string[] =>
+            typeof value === "object" && value !== null ? Object.values(value).flatMap(leaves) : value === undefined ? [] : [String(value)];
+        type Node = { default?: unknown; properties?: Record<string, Node>; anyOf?: Node[]; items?: Node; additionalProperties?: unknown };
+        let checked = 0;
+        const walk = (node: Node, at: string): void => {
+            if (node.anyOf) node.anyOf.forEach((option) => walk(option, at));
+            if (node.items) walk(node.items, `${at}[]`);
+            if (typeof node.additionalProperties === "object") walk(node.additionalProperties as Node, `${at}.<name>`);
+            for (const [field, child] of Object.entries(node.properties ?? {})) {
+                const fieldPath = at ? `${at}.${field}` : field;
+                const cell = cells.get(fieldPath);
+                if (child.default !== undefined && !child.properties && cell !== undefined) {
+                    for (const leaf of leaves(child.default)) {
+                        assert.ok(
+                            cell.includes(leaf),
+                            `docs: the default of ${fieldPath} is ${leaf} in its schema, the page says "${cell}"`,
+                        );
+                        checked++;
+                    }
+                }
+                walk(child, fieldPath);
+            }
+        };
+        const { "catalog.schema.json": catalog, "stack.schema.json": stack } = jsonSchemas() as Record<string, Node>;
+        walk(catalog, "");
+        // A stack override's fields are the catalog's, documented once, in the catalog's page.
+        const { "fleet:services": _overrides, ...keys } = stack.properties!.config.properties!;
+        walk({ properties: keys }, "");
+        assert.ok(checked >= 20, `only ${checked} defaults found in the reference pages`);
     });
 });

@@ -4,23 +4,22 @@
  * definition (valueFrom with and without a JSON key, repositoryCredentials, version labels), the
  * exact execution-role statements, the image used as written even where the stack caches its
  * registry, the policy pack accepting exact secret ARNs and refusing wildcards, the mocks holding
- * valueFrom and credentialsParameter to ECS's forms, and every validation message, exactly.
+ * valueFrom and credentialsParameter to ECS's forms, and what validation accepts (what it refuses is
+ * in the corpus of test/fixtures/problems).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
 import { secretVersionLabelPrefix } from "../model/containerDefinition";
 import { stackNames } from "../model/naming";
-import { show } from "../model/problems";
 import { resolveFleet } from "../model/resolve";
-import { ResolvedFleet } from "../model/resolved";
+import { ResolvedFleet } from "../model/fleet";
 import { checkText, ecsContainerSecrets, ecsRepositoryCredentials, RuleContext } from "../plan/awsRules";
 import { FleetMocks, installMocks } from "../plan/mocks";
 import { evaluate, ResourceView } from "../policy/rules";
-import { account, containerOf, policyOf, region, Registered } from "./harness";
+import { account, containerOf, policyOf, region, Registered, testPlatform } from "./harness";
 import { fleetInput, resolutionProblems } from "./support/fleetInput";
 import { projectRoot } from "./support/fixtures";
 import { settled } from "./support/settled";
@@ -66,19 +65,7 @@ const fleet = resolved({
     worker: { image: "ghcr.io/acme/worker:1.0.0", memory: { reservation: 64, limit: 128 } },
 });
 
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    loadBalancer: {
-        securityGroupId: "sg-0alb",
-        targetsSecurityGroupId: "sg-0targets",
-        listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-        arnSuffix: "app/fleet-test-alb/abc",
-    },
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: `arn:aws:kms:${region}:${account}:key/1111-2222`,
-};
+const platform = testPlatform;
 const common: Omit<ServiceArgs, "spec"> = { platform, names: stackNames("fleet", "test"), logRetentionDays: 14 };
 for (const spec of fleet.services) new Service(spec.name, { ...common, spec });
 
@@ -177,7 +164,7 @@ describe("a service reading Secrets Manager secrets, its image from a private re
 
     it("pulls the same registry's image without credentials through the cache, with no credentials and no secret statements", () => {
         const container = containerOf(registered.one("aws:ecs/taskDefinition:TaskDefinition", "worker-taskdef"));
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/ghcr/acme/worker:1.0.0`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/ghcr/acme/worker:1.0.0`);
         assert.equal("repositoryCredentials" in container, false);
         assert.equal("dockerLabels" in container, false);
         const sids = policyOf(registered.one("aws:iam/rolePolicy:RolePolicy", "worker-exec")).Statement.map((s) => s.Sid);
@@ -303,134 +290,7 @@ describe("the mocks' rules on where a container reads its secrets and credential
 const ok = { image: "redis:7.4", memory: { reservation: 64, limit: 128 } };
 const errorsOf = (service: Record<string, unknown>) =>
     resolutionProblems({ svc: { ...ok, ...service } }, { network: { natGateways: "single" } }, { region });
-const otherRegion = rdsSecret.replace(`:${region}:`, ":us-east-1:");
-const partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/payments/api-token";
-
-/** [what, the entry's fields, exact messages] */
-const messages: [string, Record<string, unknown>, string[]][] = [
-    [
-        "a JSON key on an SSM parameter",
-        { secrets: { DB: { existing: "/shared/db", key: "password" } } },
-        [
-            'service "svc": secrets.DB.key = "password": selects a key of a JSON secret, but existing is an SSM parameter, whose ' +
-                "whole value ECS injects; remove key, or name in existing the full ARN of the Secrets Manager secret that holds the JSON.",
-        ],
-    ],
-    [
-        "a secret in another region than the stack's",
-        { secrets: { DB: { existing: otherRegion, key: "password" } } },
-        [
-            `service "svc": secrets.DB.existing = ${show(otherRegion)}: is a secret in us-east-1, but fleet reads secrets through ` +
-                `Secrets Manager in the stack's region, eu-west-1 (aws:region); replicate it to eu-west-1 (aws secretsmanager ` +
-                `replicate-secret-to-regions --secret-id ${otherRegion} --add-replica-regions Region=eu-west-1) and name the ` +
-                `replica, ${rdsSecret}.`,
-        ],
-    ],
-    [
-        "a malformed Secrets Manager ARN (no secret: before the name)",
-        { secrets: { DB: { existing: "arn:aws:secretsmanager:eu-west-1:123456789012:rds!db-0f1e-AbCdEf" } } },
-        [
-            'service "svc": secrets.DB.existing = "arn:aws:secretsmanager:eu-west-1:123456789012:rds!db-0f1e-AbCdEf": is not a ' +
-                "Secrets Manager secret ARN; give the secret's full ARN, " +
-                "arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> " +
-                "(aws secretsmanager describe-secret --secret-id <name> --query ARN).",
-        ],
-    ],
-    [
-        "a partial ARN, without the six characters AWS appends",
-        { secrets: { TOKEN: { existing: partial } } },
-        [
-            `service "svc": secrets.TOKEN.existing = ${show(partial)}: is a partial ARN: it lacks the - and six characters ` +
-                "Secrets Manager appends to the secret's name, so no IAM statement could name exactly this secret; give the full " +
-                "ARN, which aws secretsmanager describe-secret --secret-id prod/payments/api-token --region eu-west-1 --query ARN prints.",
-        ],
-    ],
-    [
-        "an ECS valueFrom pasted in existing",
-        { secrets: { DB: { existing: `${rdsSecret}:password::` } } },
-        [
-            `service "svc": secrets.DB.existing = ${show(`${rdsSecret}:password::`)}: ends with the ` +
-                ":<json-key>:<version-stage>:<version-id> fields of an ECS valueFrom, which fleet writes itself; write " +
-                `existing: "${rdsSecret}", key: "password".`,
-        ],
-    ],
-    [
-        "a JSON key beside another source",
-        { secrets: { DB: { generate: { length: 32 }, key: "password" } } },
-        ['service "svc": secrets.DB.key = "password": goes only with existing; remove key.'],
-    ],
-    [
-        "a JSON key with a colon",
-        { secrets: { DB: { existing: rdsSecret, key: "db:password" } } },
-        [
-            'service "svc": secrets.DB.key = "db:password": is not a JSON key ECS can select: it must be a top-level key of the ' +
-                'secret\'s JSON, not empty and without ":" (which separates the fields of an ECS valueFrom); name a top-level key of ' +
-                "the secret's JSON, e.g. password, or remove key to inject the whole secret.",
-        ],
-    ],
-    [
-        "a key in another region than the secret",
-        { secrets: { DB: { existing: rdsSecret, kmsKey: databaseKey.replace(`:${region}:`, ":us-east-1:") } } },
-        [
-            `service "svc": secrets.DB.kmsKey = ${show(databaseKey.replace(`:${region}:`, ":us-east-1:"))}: is a key in us-east-1, ` +
-                "but the secret is in eu-west-1, and Secrets Manager encrypts a secret only with a key of its own region; name the " +
-                "secret's own key, in eu-west-1.",
-        ],
-    ],
-    [
-        "credentials in an SSM parameter",
-        { image: "ghcr.io/acme/api:1.2", credentials: "arn:aws:ssm:eu-west-1:123456789012:parameter/registry/acme" },
-        [
-            'service "svc": credentials = "arn:aws:ssm:eu-west-1:123456789012:parameter/registry/acme": is an SSM parameter ARN, ' +
-                "but ECS reads a private registry's credentials only from a Secrets Manager secret; store the registry's " +
-                '{"username","password"} in a Secrets Manager secret (aws secretsmanager create-secret --name <name> ' +
-                "--secret-string file://credentials.json) and give its full ARN.",
-        ],
-    ],
-    [
-        "a password pasted in credentials: never repeated",
-        { image: "ghcr.io/acme/api:1.2", credentials: "hunter2-registry-password" },
-        [
-            'service "svc": credentials = (value not shown): is not a Secrets Manager secret ARN; store the registry\'s ' +
-                '{"username","password"} in a Secrets Manager secret (aws secretsmanager create-secret --name <name> ' +
-                "--secret-string file://credentials.json) and give its full ARN.",
-        ],
-    ],
-    [
-        "credentials as a partial ARN",
-        { image: "ghcr.io/acme/api:1.2", credentials: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry/acme" },
-        [
-            'service "svc": credentials = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry/acme": is a partial ' +
-                "ARN: it lacks the - and six characters Secrets Manager appends to the secret's name, so no IAM statement could " +
-                "name exactly this secret; give the full ARN, which aws secretsmanager describe-secret --secret-id registry/acme " +
-                "--region eu-west-1 --query ARN prints.",
-        ],
-    ],
-    [
-        "credentials with a build",
-        { image: undefined, build: "./apps/api", credentials: registrySecret },
-        [
-            `service "svc": credentials = ${show(registrySecret)}: is set, but the service builds its image (build), which goes ` +
-                "to the service's own ECR repository, pulled with the execution role's IAM permissions; remove credentials.",
-        ],
-    ],
-    [
-        "credentials with an ECR image",
-        { image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api:1.2", credentials: registrySecret },
-        [
-            `service "svc": credentials = ${show(registrySecret)}: is set, but image ` +
-                "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/api:1.2 is in ECR, which ECS pulls with the execution role's " +
-                "IAM permissions, not with registry credentials; remove credentials (for an image of another account's ECR, that " +
-                "registry's repository policy grants the pull).",
-        ],
-    ],
-];
-
-describe("validation of Secrets Manager secrets and registry credentials", () => {
-    for (const [what, service, expected] of messages) {
-        it(what, () => assert.deepEqual(errorsOf(service), expected));
-    }
-
+describe("Secrets Manager secrets and registry credentials that are accepted", () => {
     it("accepts a secret's full ARN in the stack's region, with a key, its key id, or neither", () => {
         assert.deepEqual(
             errorsOf({ secrets: { DB: { existing: rdsSecret, key: "password", kmsKey: "0a1b2c3d-4e5f-6789-abcd-ef0123456789" } } }),
@@ -446,10 +306,10 @@ describe("validation of Secrets Manager secrets and registry credentials", () =>
     });
 });
 
-describe("the README's Secrets Manager example", () => {
+describe("the Secrets Manager example of docs/services.md", () => {
     it("resolves as written: the password and user by key of the RDS secret, the image with its credentials", () => {
-        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
-        const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf("### Secrets Manager and private registries")));
+        const page = fs.readFileSync(path.join(projectRoot, "docs", "services.md"), "utf8");
+        const block = /```ts\n([\s\S]*?)```/.exec(page.slice(page.indexOf("### Secrets Manager and private registries")));
         assert.ok(block, "a ts block under ### Secrets Manager and private registries");
         const payments = resolved(new Function(`return ({${block[1]}});`)()).services[0];
         assert.deepEqual(payments.image, { kind: "private", reference: "ghcr.io/acme/payments-api:2.3.1", credentials: registrySecret });

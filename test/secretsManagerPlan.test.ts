@@ -17,7 +17,7 @@ const fixtures = path.resolve(__dirname, "fixtures");
 let plan: PlanDocument;
 before(async () => {
     const root = prodSettingsRoot("prod");
-    plan = await planAt("Secrets Manager and a private registry", root, "prod", path.join(fixtures, "catalogSecretsManager.ts"));
+    plan = await planAt("Secrets Manager and a private registry", root, "prod", undefined, path.join(fixtures, "catalogSecretsManager.ts"));
 });
 
 /** The plan with the payments container changed. */

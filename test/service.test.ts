@@ -5,11 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { PlatformRefs } from "../infra/platform";
 import { Service, ServiceArgs } from "../infra/service";
 import { stackNames } from "../model/naming";
 import { installMocks } from "../plan/mocks";
-import { account, containerOf, policyOf, region, Registered, resolveForTest } from "./harness";
+import { account, containerOf, policyOf, region, Registered, resolveForTest, testPlatform } from "./harness";
 import { settled } from "./support/settled";
 
 const runtime = installMocks({ project: "fleet", stack: "test", region });
@@ -70,22 +69,8 @@ const fleet = resolveForTest(
     ["dbPassword"],
 );
 
-const loadBalancer = {
-    securityGroupId: "sg-0alb",
-    targetsSecurityGroupId: "sg-0targets",
-    listenerArn: `arn:aws:elasticloadbalancing:${region}:${account}:listener/app/fleet-test-alb/abc/def`,
-    arnSuffix: "app/fleet-test-alb/abc",
-};
-const keyArn = `arn:aws:kms:${region}:${account}:key/1111-2222`;
-const platform: PlatformRefs = {
-    aws: { accountId: account, region, partition: "aws" },
-    cluster: { arn: `arn:aws:ecs:${region}:${account}:cluster/fleet-test`, name: "fleet-test", ec2CapacityProviderName: "fleet-test-ec2" },
-    network: { vpcId: "vpc-0test", privateSubnetIds: ["subnet-0a", "subnet-0b"] },
-    // Every service is given the load balancer; only those with routes and a port join it.
-    loadBalancer,
-    registry: { url: `${account}.dkr.ecr.${region}.amazonaws.com` },
-    secretsKeyArn: keyArn,
-};
+const platform = testPlatform;
+const { loadBalancer, secretsKeyArn: keyArn } = platform;
 const common: Omit<ServiceArgs, "spec"> = {
     platform,
     names: stackNames("fleet", "test"),
@@ -402,7 +387,7 @@ describe("an EC2 service", () => {
         assert.deepEqual(container.portMappings, [{ containerPort: 80, hostPort: 0, protocol: "tcp" }]);
         assert.equal(container.memory, 128);
         assert.equal(container.memoryReservation, 64);
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/docker-hub/library/nginx:1.27`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/docker-hub/library/nginx:1.27`);
     });
 
     it("bin-packs by memory after spreading over zones, on the EC2 capacity provider", () => {
@@ -443,7 +428,7 @@ describe("an EC2 service", () => {
                     "ecr:BatchImportUpstreamImage",
                     "ecr:CreateRepository",
                 ],
-                Resource: [`arn:aws:ecr:${region}:${account}:repository/test-cache/docker-hub/library/nginx`],
+                Resource: [`arn:aws:ecr:${region}:${account}:repository/fleet-test-cache/docker-hub/library/nginx`],
             },
             { Sid: "EcrAuthToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
         ]);
@@ -487,6 +472,6 @@ describe("a worker", () => {
         assert.deepEqual(container.command, ["sh", "-c", "sleep 3600"]);
         assert.deepEqual(container.portMappings, []);
         assert.deepEqual(container.healthCheck, { command: ["CMD-SHELL", "true"], interval: 15, timeout: 5, retries: 3, startPeriod: 30 });
-        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/test-cache/ecr-public/docker/library/busybox:1.36`);
+        assert.equal(container.image, `${account}.dkr.ecr.${region}.amazonaws.com/fleet-test-cache/ecr-public/docker/library/busybox:1.36`);
     });
 });

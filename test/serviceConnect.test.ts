@@ -1,18 +1,16 @@
 /**
- * Service Connect's security-group rules across capacities, under fleet's mocks: a Fargate
- * server admits its caller's group on its port; EC2 (bridge) servers' agents listen on the
- * instances' dynamic ports, admitted once per Fargate caller and once for every EC2 caller. And
- * the DNS component under the mocks' AWS rules: a hosted zone found by name, a zone id used as is.
+ * Service Connect's security-group rules across capacities, under fleet's mocks: every service in
+ * Service Connect runs in awsvpc (on EC2 too) with a group of its own, and a server's group admits
+ * each caller's group on the server's port alone: no range of ports, no shared instances' group.
+ * And the DNS component under the mocks' AWS rules: a hosted zone found by name, a zone id used as is.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Dns } from "../infra/dns";
-import { instanceTypes, registeredMemoryMiB } from "../model/instanceTypes";
-import { resolveFleet } from "../model/resolve";
 import { connectionRules } from "../infra/serviceConnect";
 import { enforceAwsRules } from "../plan/awsRules";
-import { installMocks } from "../plan/mocks";
+import { FleetMocks, installMocks } from "../plan/mocks";
 import { Registered, region, resolveForTest } from "./harness";
 import { settled } from "./support/settled";
 
@@ -38,13 +36,9 @@ const fleet = resolveForTest(
     },
 );
 const components = Object.fromEntries(fleet.services.map((s) => [s.name, new pulumi.ComponentResource("fleet:ecs:Service", s.name)]));
-const platform = new pulumi.ComponentResource("fleet:ecs:Cluster", "fleet-test");
 connectionRules(fleet, {
-    serviceGroups: { web: "sg-0web", billing: "sg-0billing" },
-    instancesGroup: "sg-0instances",
+    serviceGroups: { web: "sg-0web", worker: "sg-0worker", api: "sg-0api", search: "sg-0search", billing: "sg-0billing" },
     components,
-    platform,
-    platformNames: { instancesConnect: "fleet-test-instances-connect" },
 });
 const loadBalancer = { dnsName: "fleet-test-alb-1.eu-west-1.elb.amazonaws.com", zoneId: "Z32O12XQLNTSW2" };
 new Dns("by-name", { dns: { zone: "example.com", records: [{ name: "www.example.com" }] } }).pointAt(loadBalancer);
@@ -56,50 +50,97 @@ before(async () => (registered = await settled(runtime)));
 describe("connection rules", () => {
     const rule = (name: string) => registered.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name);
 
-    it("opens a Fargate server's group to its caller's group on its port only, as the caller's child", () => {
-        assert.deepEqual(rule("web-to-billing").inputs, {
-            securityGroupId: "sg-0billing",
-            referencedSecurityGroupId: "sg-0web",
-            ipProtocol: "tcp",
-            fromPort: 9000,
-            toPort: 9000,
-            description: "Service Connect from web to billing",
-        });
-        assert.equal(rule("web-to-billing").parent, registered.one("fleet:ecs:Service", "web").urn);
-        // An EC2 caller comes from the instances' group.
-        assert.deepEqual(rule("worker-to-billing").inputs, {
-            securityGroupId: "sg-0billing",
-            referencedSecurityGroupId: "sg-0instances",
-            ipProtocol: "tcp",
-            fromPort: 9000,
-            toPort: 9000,
-            description: "Service Connect from worker to billing",
-        });
+    const connection = (caller: string, server: string, port: number) => ({
+        securityGroupId: `sg-0${server}`,
+        referencedSecurityGroupId: `sg-0${caller}`,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        description: `Service Connect from ${caller} to ${server}`,
     });
 
-    it("opens the instances' dynamic ports once per Fargate caller, and once for all EC2 callers", () => {
-        assert.deepEqual(rule("web-to-instances").inputs, {
-            securityGroupId: "sg-0instances",
-            referencedSecurityGroupId: "sg-0web",
-            ipProtocol: "tcp",
-            fromPort: 32768,
-            toPort: 65535,
-            description: "Service Connect from web to bridge-mode services on the instances",
-        });
-        assert.deepEqual(rule("fleet-test-instances-connect").inputs, {
-            securityGroupId: "sg-0instances",
-            referencedSecurityGroupId: "sg-0instances",
-            ipProtocol: "tcp",
-            fromPort: 32768,
-            toPort: 65535,
-            description: "Service Connect between bridge-mode services on the instances",
-        });
+    it("opens a server's group to each caller's group on the server's port only, as the caller's child, on Fargate and EC2 alike", () => {
+        assert.deepEqual(rule("web-to-billing").inputs, connection("web", "billing", 9000));
+        assert.equal(rule("web-to-billing").parent, registered.one("fleet:ecs:Service", "web").urn);
+        // EC2 servers and callers in Service Connect have groups of their own (awsvpc).
+        assert.deepEqual(rule("web-to-api").inputs, connection("web", "api", 8080));
+        assert.deepEqual(rule("worker-to-api").inputs, connection("worker", "api", 8080));
+        assert.deepEqual(rule("worker-to-billing").inputs, connection("worker", "billing", 9000));
+        assert.equal(rule("worker-to-api").parent, registered.one("fleet:ecs:Service", "worker").urn);
+    });
+
+    it("opens nothing else: one rule per connection, none to a range of ports or to the instances' group", () => {
+        const rules = registered.all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.deepEqual(rules.map((r) => r.name).sort(), [
+            "web-to-api",
+            "web-to-billing",
+            "web-to-search",
+            "worker-to-api",
+            "worker-to-billing",
+        ]);
+        assert.ok(rules.every((r) => r.inputs.fromPort === r.inputs.toPort));
+    });
+
+    it("runs every service in Service Connect in awsvpc, and the EC2 service outside it in bridge", () => {
         assert.deepEqual(
-            registered
-                .all("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                .map((r) => r.name)
-                .sort(),
-            ["fleet-test-instances-connect", "web-to-billing", "web-to-instances", "worker-to-billing"],
+            fleet.services.map((s) => [s.name, s.capacity.kind, s.networkMode]),
+            [
+                ["api", "ec2", "awsvpc"],
+                ["batch", "ec2", "bridge"],
+                ["billing", "fargate", "awsvpc"],
+                ["search", "ec2", "awsvpc"],
+                ["web", "fargate", "awsvpc"],
+                ["worker", "ec2", "awsvpc"],
+            ],
+        );
+    });
+});
+
+describe("an ECS service's network, as the mocks hold ECS to it", () => {
+    const mocks = new FleetMocks(region);
+    const register = (type: string, name: string, inputs: Record<string, unknown>) =>
+        mocks.newResource({ type, name, inputs, custom: true }).state as Record<string, unknown>;
+    const family = (networkMode: string) =>
+        register("aws:ecs/taskDefinition:TaskDefinition", networkMode, {
+            family: `t-${networkMode}`,
+            networkMode,
+            containerDefinitions: "[]",
+        });
+    const [awsvpc, bridge] = [family("awsvpc"), family("bridge")];
+    const ipTargets = register("aws:lb/targetGroup:TargetGroup", "ip-tg", { targetType: "ip" });
+    const instanceTargets = register("aws:lb/targetGroup:TargetGroup", "instance-tg", { targetType: "instance" });
+    const network = { subnets: ["subnet-1"], securityGroups: ["sg-1"], assignPublicIp: false };
+    const service = (taskDefinition: Record<string, unknown>, inputs: Record<string, unknown>) => () =>
+        register("aws:ecs/service:Service", "svc", {
+            cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/c",
+            taskDefinition: taskDefinition.arn,
+            ...inputs,
+        });
+    const lb = (targets: Record<string, unknown>) => [{ targetGroupArn: targets.arn, containerName: "svc", containerPort: 80 }];
+    const createService = "ECS API CreateService, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html";
+    const loadBalancer = "ECS API LoadBalancer, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html";
+    const refusal = (problem: string, source: string) => ({
+        message: `fleet mocks: aws:ecs/service:Service "svc": ${problem} — ${source}`,
+    });
+
+    it("takes awsvpc with a network configuration and ip targets, bridge without one and with instance targets", () => {
+        assert.doesNotThrow(service(awsvpc, { networkConfiguration: network, loadBalancers: lb(ipTargets) }));
+        assert.doesNotThrow(service(bridge, { loadBalancers: lb(instanceTargets) }));
+    });
+
+    it("refuses awsvpc without a network configuration, bridge with one, and targets of the other type", () => {
+        assert.throws(service(awsvpc, {}), refusal("runs an awsvpc task definition without networkConfiguration", createService));
+        assert.throws(
+            service(bridge, { networkConfiguration: network }),
+            refusal("sets networkConfiguration for a bridge task definition", createService),
+        );
+        assert.throws(
+            service(awsvpc, { networkConfiguration: network, loadBalancers: lb(instanceTargets) }),
+            refusal("registers awsvpc tasks in a target group of target type instance, not ip", loadBalancer),
+        );
+        assert.throws(
+            service(bridge, { loadBalancers: lb(ipTargets) }),
+            refusal("registers bridge tasks in a target group of target type ip, not instance", loadBalancer),
         );
     });
 });
@@ -107,15 +148,16 @@ describe("connection rules", () => {
 describe("the DNS component", () => {
     const alias = [{ name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true }];
 
-    it("looks the public zone up by name, or uses the id given", () => {
+    it("looks the public zone up by name, or uses the id given, and takes over a record made by hand", () => {
         const byName = registered.one("aws:route53/record:Record", "by-name-www-example-com").inputs;
         assert.match(String(byName.zoneId), /^Z[0-9A-F]{20}$/);
-        assert.deepEqual(byName, { zoneId: byName.zoneId, name: "www.example.com", type: "A", aliases: alias });
+        assert.deepEqual(byName, { zoneId: byName.zoneId, name: "www.example.com", type: "A", aliases: alias, allowOverwrite: true });
         assert.deepEqual(registered.one("aws:route53/record:Record", "by-id-wildcard-example-com").inputs, {
             zoneId: "Z0123456789ABC",
             name: "*.example.com",
             type: "A",
             aliases: alias,
+            allowOverwrite: true,
         });
         assert.equal(registered.all("aws:acm/certificate:Certificate").length, 0, "no certificate planned, none requested");
     });
@@ -152,29 +194,5 @@ describe("task sizes that hold the Service Connect agent", () => {
         // 256 + 256 CPU units and 128 + 64 MiB: the smallest Fargate size holding both is 512/1024.
         assert.deepEqual(capacityOf("web"), { kind: "fargate", spot: false, size: { cpu: 512, memory: 1024 } });
         assert.deepEqual(capacityOf("billing"), { kind: "fargate", spot: false, size: { cpu: 512, memory: 1024 } });
-    });
-
-    it("refuses an EC2 service whose task, agent included, no instance can hold", () => {
-        const ec2 = { instanceType: "t3.medium", minSize: 0, maxSize: 2 };
-        const registeredMiB = registeredMemoryMiB(instanceTypes["t3.medium"], 256);
-        const result = resolveFleet(
-            {
-                web: { image: "nginx:1.27", port: 80, memory: { reservation: 64, limit: 128 }, connects: ["api"] },
-                api: { image: "nginx:1.27", port: 8080, memory: { reservation: 256, limit: registeredMiB - 10 }, capacity: "ec2" },
-            },
-            {
-                project: "fleet",
-                stack: "test",
-                config: { network: { natGateways: "single" }, cluster: { ec2 } },
-                configKeys: new Map(),
-            },
-        );
-        assert.equal(result.ok, false);
-        assert.deepEqual(!result.ok && result.errors, [
-            `service "api": memory.limit = ${registeredMiB - 10}: with the Service Connect agent (64 MiB more) ` +
-                `needs a ${registeredMiB + 54} MiB task, more than the ${registeredMiB} MiB a t3.medium registers ` +
-                "for tasks, so the task can never be placed; lower the limit or choose a larger " +
-                "fleet:cluster.ec2.instanceType.",
-        ]);
     });
 });

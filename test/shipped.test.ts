@@ -10,7 +10,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { rootUserPattern } from "../policy/limits";
+import { rootUserPattern } from "../facts/fleet";
 import { services as shipped } from "../services";
 import { exampleName, exampleSource, services as withExample } from "./fixtures/catalogReadmeExample";
 import { PlanCliRun } from "./support/planCli";

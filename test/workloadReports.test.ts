@@ -18,6 +18,7 @@ const base: ServiceFacts = {
     desired: 2,
     stopTimeout: 30,
     gracePeriodSeconds: 0,
+    builds: false,
 };
 const book: PriceBook = { ...priceBook, assumptions: { ...priceBook.assumptions, jobMinutesPerRun: 10 } };
 const nightly = { schedule: "cron(0 3 * * ? *)", timezone: "America/New_York", runsPerYear: 365 };

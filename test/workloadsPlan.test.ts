@@ -9,7 +9,6 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { PlanDocument } from "../plan/runProgram";
 import { priceBook } from "../review/cost";
-import { extractFacts, planFacts } from "../review/facts";
 import { planPolicy } from "../review/guards";
 import { renderText, review, Review } from "../review/render";
 import { prodSettingsRoot } from "./support/fixtures";
@@ -22,8 +21,12 @@ let plan: PlanDocument;
 let report: Review;
 before(async () => {
     // The prod-like fixture stack without its per-service tuning (other services), naming the worker's queue instead.
-    const root = prodSettingsRoot("jobs", "  fleet:services:\n    worker:\n      scaling: { queue: { name: orders-prod } }\n");
-    plan = await planAt("workers and jobs", root, "jobs", path.join(fixtures, "catalogWorkloads.ts"));
+    const root = prodSettingsRoot(
+        "jobs",
+        "  fleet:services:\n    worker:\n" +
+            "      scaling: { queue: { name: orders-prod } }\n      access: { sqs: { orders-prod: consume } }\n",
+    );
+    plan = await planAt("workers and jobs", root, "jobs", undefined, path.join(fixtures, "catalogWorkloads.ts"));
     report = review(plan, undefined, { now: new Date("2026-12-01T12:00:00Z") });
 });
 
@@ -104,12 +107,6 @@ describe("a plan with workers and jobs", () => {
         assert.deepEqual(services.web.scheduledMin, { highest: 4, average: (4 * 11 * 261 + 2 * (8760 - 11 * 261)) / 8760 });
         assert.equal(services.worker.scheduledMin, undefined);
         assert.equal(services.worker.job, undefined);
-    });
-
-    it("gives the facts extraction gives from the resources, but for a declared run time", () => {
-        const { model, ...older } = plan;
-        const fromModel = planFacts(plan).services.map((s) => (s.job ? { ...s, job: { ...s.job, durationMinutes: undefined } } : s));
-        assert.deepEqual(JSON.parse(JSON.stringify(fromModel)), JSON.parse(JSON.stringify(extractFacts(older).services)));
     });
 
     it("plans EC2 room for the highest scheduled minimum and a job's task", () => {

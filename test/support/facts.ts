@@ -4,7 +4,7 @@
  */
 import { PlanFacts, ServiceFacts } from "../../review/facts";
 
-/** An EC2 service of 256 MiB reserved (512 limit), 256 CPU units, one task, 30 s stop timeout and grace period. */
+/** An EC2 service of 256 MiB reserved (512 limit), 256 CPU units, one task, 30 s stop timeout and grace period, a published image. */
 export function serviceFacts(name: string, overrides: Partial<ServiceFacts> = {}): ServiceFacts {
     return {
         name,
@@ -15,6 +15,7 @@ export function serviceFacts(name: string, overrides: Partial<ServiceFacts> = {}
         desired: 1,
         stopTimeout: 30,
         gracePeriodSeconds: 30,
+        builds: false,
         ...overrides,
     };
 }

@@ -3,7 +3,7 @@
  * each a key the stack file sets (the secret ones marked so), every build context present, and a
  * fixed build tag, since test fixtures have no build contexts on disk to hash (contentTag.ts).
  */
-import { ImageTag } from "../../model/resolved";
+import { ImageTag } from "../../model/fleet";
 import { FleetInput, resolveFleet } from "../../model/resolve";
 
 /** The tag and revision every test build gets. */

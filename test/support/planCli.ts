@@ -1,18 +1,20 @@
 /**
  * The offline plan as a user runs it, for tests: `plan/cli.ts`'s command with what it printed, its
- * exit code and the files it wrote; also the program alone (`runProgram`) over a stack file in
- * another directory. Under `npm test` the tests' plan service plans (test/support/planService.ts);
- * a test file run on its own plans in a worker thread of its own (test/support/planWorker.ts).
- * Either way it is the command a user runs, not a process of its own: test/planProcess.test.ts
- * shows a plan here is the plan `plan/cli.ts` prints and writes as a process.
+ * exit code and the files it wrote (`runPlanCli`, `planOrFail`); also the program alone
+ * (`runProgram`) over a stack file in another directory (`planAt`). Under `npm test` the tests'
+ * plan service plans (test/support/planService.ts); a test file run on its own plans in a worker
+ * thread of its own (test/support/planWorker.ts). Either way it is the command a user runs, in this
+ * checkout, not a process of its own: test/planProcess.test.ts shows a plan here is the plan
+ * `plan/cli.ts` prints and writes as a process. Only a run in another checkout (`cwd`) is a process.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { PlanDocument } from "../../plan/runProgram";
-import { fixtureCatalog, fixtureRoot } from "./fixtures";
-import type { PlanReply, PlanRequest } from "./planHere";
+import { PlanDocument, PlanResult, RunProgramOptions } from "../../plan/runProgram";
+import { fixtureCatalog, fixtureRoot, projectRoot } from "./fixtures";
+import type { CommandResult, PlanReply, PlanRequest } from "./planHere";
 import { planServiceVariable, planWorkerCode } from "./planService";
 
 /** The plan JSON `--json` writes: the plan document with the policy result and the review section. */
@@ -44,6 +46,12 @@ export interface PlanCliOptions {
     readonly markdown?: string;
     /** The environment the plan sees (git, for content tags), instead of this process's. */
     readonly env?: NodeJS.ProcessEnv;
+    /**
+     * Another checkout to run `plan/cli.ts` in: that checkout's code, in a process of its own (a
+     * few seconds of CPU each). To plan another project's files with this checkout's code, pass
+     * `--root <dir> --catalog <module>` instead, which plans in-process. @default this checkout
+     */
+    readonly cwd?: string;
     /** The run's name in failure messages. @default the arguments, files by their base name */
     readonly label?: string;
 }
@@ -108,11 +116,32 @@ function plan<R extends PlanRequest>(request: R): Promise<PlanReply<R>> {
     });
 }
 
+/** `plan/cli.ts <args>` as a process in the checkout `cwd`, TypeScript loaded as `npm test` loads it. */
+function planProcess(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+    const loader = path.join(__dirname, "typescript.js");
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["--enable-source-maps", "--require", loader, "plan/cli.ts", ...args], { cwd, env });
+        // Decoded as streams: a character such as → split across two chunks stays whole.
+        child.stdout.setEncoding("utf8");
+        child.stderr.setEncoding("utf8");
+        let stdout = "";
+        let stderr = "";
+        let output = "";
+        child.stdout.on("data", (chunk) => ((stdout += chunk), (output += chunk)));
+        child.stderr.on("data", (chunk) => ((stderr += chunk), (output += chunk)));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? 2, stdout, stderr, output }));
+    });
+}
+
 /** Runs `plan/cli.ts <args> --json <json> [--markdown <markdown>]`'s command; resolves whatever its exit code. */
 export async function runPlanCli(args: readonly string[], options: PlanCliOptions): Promise<PlanCliRun> {
     const files = ["--json", options.json, ...(options.markdown ? ["--markdown", options.markdown] : [])];
     const label = options.label ?? args.map((arg) => (path.isAbsolute(arg) ? path.basename(arg) : arg)).join(" ");
-    const { code, stdout, stderr, output } = await plan({ kind: "command", args: [...args, ...files], env: options.env });
+    const elsewhere = options.cwd !== undefined && path.resolve(options.cwd) !== projectRoot;
+    const { code, stdout, stderr, output } = elsewhere
+        ? await planProcess(options.cwd!, [...args, ...files], options.env)
+        : await plan({ kind: "command", args: [...args, ...files], env: options.env });
     // A plan refused by a guardrail (exit 1) is written too, as for a pull request's review.
     const written = fs.existsSync(options.json) ? (JSON.parse(fs.readFileSync(options.json, "utf8")) as PlanJson) : undefined;
     const markdown = options.markdown && fs.existsSync(options.markdown) ? fs.readFileSync(options.markdown, "utf8") : undefined;
@@ -127,17 +156,29 @@ export async function planOrFail(args: readonly string[], options: PlanCliOption
 }
 
 /**
- * The program alone (`runProgram`: no review, no CLI) over the stack file `stack` under `root`, as
- * a plan file holds it; rejects, naming `label`, unless it plans.
+ * `runProgram(stack, options)` (plan/runProgram.ts: the program alone, no review, no CLI) in the
+ * tests' plan service, not in the test's process: what it resolves, a refusal included.
+ */
+export function planProgram(stack: string, options: RunProgramOptions = {}): Promise<PlanResult> {
+    return plan({ kind: "program", stack, options });
+}
+
+/**
+ * The program alone (`planProgram`) over the stack file `stack` under `root` (which holds
+ * Pulumi.yaml and Pulumi.<stack>.yaml), with `catalog` (a module exporting `services`) or else
+ * `root`'s index.ts; resolves the plan as a plan file holds it, and writes what `runProgram`
+ * resolved (`{ ok, plan }`) to `out` when given; rejects, naming `label`, unless it plans.
  */
 export async function planAt(
     label: string,
     root: string,
     stack: string,
+    out: string | undefined,
     catalog?: string,
     configOverrides?: Record<string, string>,
 ): Promise<PlanDocument> {
-    const result = await plan({ kind: "program", stack, root, catalog, configOverrides });
+    const result = await planProgram(stack, { root, catalog, configOverrides });
+    if (out !== undefined) fs.writeFileSync(out, JSON.stringify(result));
     if (!result.ok) throw new Error(`${label}: the plan of ${stack}: ${result.message}`);
     return result.plan;
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { format } from "node:util";
 import { main as planCommand } from "../../plan/cli";
-import { PlanDocument, runProgram } from "../../plan/runProgram";
+import { PlanResult, runProgram, RunProgramOptions } from "../../plan/runProgram";
 import { projectRoot } from "./fixtures";
 
 /** `plan/cli.ts <args>`: its arguments include where it writes (--json, --markdown). */
@@ -27,17 +27,15 @@ export interface CommandResult {
     readonly output: string;
 }
 
-/** `runProgram(stack, { root, catalog, configOverrides })`. */
+/** `runProgram(stack, options)`. */
 export interface ProgramRequest {
     readonly kind: "program";
     readonly stack: string;
-    readonly root: string;
-    readonly catalog?: string;
-    readonly configOverrides?: Record<string, string>;
+    readonly options: RunProgramOptions;
 }
 
-/** The plan as a plan file holds it (no undefined fields), or why there is none. */
-export type ProgramResult = { readonly ok: true; readonly plan: PlanDocument } | { readonly ok: false; readonly message: string };
+/** What `runProgram` resolves, as a plan file holds it (no undefined fields). */
+export type ProgramResult = PlanResult;
 
 export type PlanRequest = CommandRequest | ProgramRequest;
 export type PlanReply<R extends PlanRequest> = R extends CommandRequest ? CommandResult : ProgramResult;
@@ -59,9 +57,17 @@ function oneAtATime<T>(plan: () => Promise<T>, env?: NodeJS.ProcessEnv): Promise
     return run;
 }
 
-/** index.ts registers the fleet when loaded: a plan of the program at `root` loads it again. */
-function forgetProgram(root: string): void {
+/**
+ * What a plan loads afresh: index.ts, which registers the fleet when loaded, and every module
+ * outside this checkout and its dependencies (a test's copies of the project, the catalogs it
+ * writes, which it may edit between plans). The checkout's own modules and the dependencies load once.
+ */
+function forgetPrograms(root: string): void {
     delete require.cache[path.join(root, "index.ts")];
+    for (const file of Object.keys(require.cache)) {
+        const own = !path.relative(projectRoot, file).startsWith("..") || file.includes(`${path.sep}node_modules${path.sep}`);
+        if (!own) delete require.cache[file];
+    }
 }
 
 async function command(request: CommandRequest): Promise<CommandResult> {
@@ -77,7 +83,7 @@ async function command(request: CommandRequest): Promise<CommandResult> {
             else stderr += text;
             output += text;
         };
-    forgetProgram(args.includes("--root") ? path.resolve(args[args.indexOf("--root") + 1]) : projectRoot);
+    forgetPrograms(args.includes("--root") ? path.resolve(args[args.indexOf("--root") + 1]) : projectRoot);
     let code: number;
     try {
         code = await planCommand([...args], { log: print("out"), error: print("err") });
@@ -90,10 +96,8 @@ async function command(request: CommandRequest): Promise<CommandResult> {
 }
 
 async function program(request: ProgramRequest): Promise<ProgramResult> {
-    forgetProgram(request.root);
-    const { root, catalog, configOverrides } = request;
-    const result = await runProgram(request.stack, { root, catalog, configOverrides });
-    return result.ok ? { ok: true, plan: JSON.parse(JSON.stringify(result.plan)) as PlanDocument } : { ok: false, message: result.message };
+    forgetPrograms(path.resolve(request.options.root ?? projectRoot));
+    return JSON.parse(JSON.stringify(await runProgram(request.stack, request.options))) as ProgramResult;
 }
 
 /** Runs the request after every one asked for before it. */

@@ -1,7 +1,7 @@
 /**
- * The plan JSON's `review` section: the review's figures for CI and other tools, so they read
- * numbers instead of text. Part of the plan JSON, an interface: extend it, never rename a field.
- * USD amounts are monthly and rounded to cents.
+ * The cost, capacity and budget figures of the plan JSON's `review` section (section.ts), so CI
+ * and other tools read numbers instead of text. Part of the plan JSON, an interface: extend it,
+ * never rename a field. USD amounts are monthly and rounded to cents.
  */
 import { CapacityChoice } from "./advisor";
 import { BudgetVerdict } from "./budget";
@@ -18,7 +18,7 @@ export interface ReviewCapacityChoice {
     readonly utilisation: { readonly memory: number; readonly cpu: number };
 }
 
-export interface ReviewSection {
+export interface CostFigures {
     readonly cost: {
         /** The stack's monthly estimate, every estimated item included. */
         readonly monthly: number;
@@ -58,7 +58,7 @@ function capacityChoice(choice: CapacityChoice | null | undefined): ReviewCapaci
 }
 
 /** The `review` section of the plan JSON. */
-export function reviewSection(r: Review): ReviewSection {
+export function costFigures(r: Review): CostFigures {
     const cost = r.cost;
     const saved = savings(cost);
     return {
@@ -70,7 +70,9 @@ export function reviewSection(r: Review): ReviewSection {
             items: cost.items.map((i) => ({ item: i.item, monthly: i.monthly === null ? null : cents(i.monthly), detail: i.detail })),
             priceRegion: cost.priceRegion,
             priceDate: cost.priceDate,
-            ...(r.against ? { base: { monthly: cents(r.against.cost.total), change: cents(cost.total - r.against.cost.total) } } : {}),
+            ...(r.against?.cost
+                ? { base: { monthly: cents(r.against.cost.total), change: cents(cost.total - r.against.cost.total) } }
+                : {}),
         },
         capacity: {
             current: capacityChoice(r.advice?.current),

@@ -1,7 +1,7 @@
 /**
- * AWS numbers and fleet thresholds, each defined once: validation (model/), resources (infra/),
- * the policy rules and the review import them from here. No imports: the policy pack loads only
- * its own folder, and this is part of it.
+ * AWS's numbers and rules that fleet relies on, each defined once with its source: validation
+ * (model/), resources (infra/), the mocks (plan/), the policy pack (policy/), the review and ops
+ * import them from here. A leaf: imports nothing, so the policy pack loads it beside its own folder.
  */
 
 /** CPU units in one vCPU, as ECS counts them (ContainerDefinition.cpu, TaskDefinition.cpu). */
@@ -14,14 +14,6 @@ export const cpuUnitsPerVcpu = 1024;
 export const ecsDefaultStopTimeoutSeconds = 30;
 /** Fargate's maximum stopTimeout (ECS ContainerDefinition.stopTimeout). */
 export const fargateMaxStopTimeoutSeconds = 120;
-
-/**
- * Target-group deregistration delay. AWS accepts 0-3600 s and defaults to 300 s
- * (TargetGroupAttribute deregistration_delay.timeout_seconds). fleet refuses under 5 s (in-flight
- * requests are cut when a task stops) and defaults to 15 s, never above the container's stop
- * timeout (the container would be killed while the ALB still sends it requests).
- */
-export const deregistrationDelay = { awsMax: 3600, awsDefault: 300, fleetMin: 5, fleetDefault: 15 } as const;
 
 /**
  * AWS's default target-group health check for HTTP instance/ip targets
@@ -38,49 +30,11 @@ export const minimumLoadBalancerZones = 2;
 /** Availability zones an `awsx.ec2.Vpc` spans when `numberOfAvailabilityZones` is not set (awsx's default). */
 export const awsxDefaultAvailabilityZones = 3;
 
-/**
- * fleet's rolling deployments: every task stays up while a full new copy starts
- * (ECS deploymentMinimumHealthyPercent / deploymentMaximumPercent).
- */
-export const rollingDeployment = { minimumHealthyPercent: 100, maximumPercent: 200 } as const;
-
-/**
- * A `recreate` deployment: ECS stops the running tasks before it starts the new ones ("If
- * minimumHealthyPercent is 0 ... the scheduler can stop all the running tasks before starting new
- * ones"; maximumPercent 100 lets no new task start beside an old one: ECS API DeploymentConfiguration,
- * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
- */
-export const recreateDeployment = { minimumHealthyPercent: 0, maximumPercent: 100 } as const;
-
-/** Below this share of registered memory reserved by tasks, EC2 capacity is flagged as oversized (fleet's threshold, review/advisor.ts). */
-export const lowReservedMemoryUtilisation = 0.5;
-
-/** fleet's target-group health check, tuned for fast rollouts: healthy after 2 × 10 s, not AWS's 5 × 30 s. */
-export const fleetHealthCheck = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 } as const;
-
 /** AWS tag values are at most 256 characters (every service that tags; the mocks enforce it in plan/awsRules.ts). */
 export const awsTagValueMaxLength = 256;
 
-/**
- * The ALB's TLS policy unless the stack names another: TLS 1.3, with TLS 1.2 still accepted for
- * older clients and TLS 1.0/1.1 refused (ELB.17).
- */
-export const defaultSslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-
-/** A container `user` that is root: the name, uid 0, with or without a group (ECS.20). */
-export const rootUserPattern = /^(root|0)(:.*)?$/;
-
 /** An ECR private registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`. */
 export const ecrRegistryHostPattern = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
-
-/** A value as it travels in config and plans: JSON when it parses (documents, structured config), the string itself otherwise. */
-export function parseJsonOrString(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
-}
 
 /**
  * What ops (the day-two tools) relies on when it reads the live account:
@@ -96,14 +50,6 @@ export const cloudWatchHourlyRetentionDays = 455;
 export const getMetricDataMaxQueries = 500;
 export const ecsDescribeBatch = { services: 10, clusters: 100, tasks: 100 } as const;
 export const ecsStoppedTaskVisibilityHours = 1;
-
-/**
- * A job's retry policy when its task cannot be started (EventBridge Scheduler RetryPolicy: 0-185
- * attempts, default 185; event age 60-86400 s, default 86400): three more tries within an hour,
- * then the dead-letter queue, rather than a nightly job starting a day late.
- * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
- */
-export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 } as const;
 
 /** SQS's longest message retention, 14 days (CreateQueue MessageRetentionPeriod: 60-1,209,600 s): a failed run stays to be looked at. */
 export const sqsMaxRetentionSeconds = 1_209_600;
@@ -166,3 +112,18 @@ export const awsNameMaxLength = { targetGroup: 32, iamRole: 64, schedule: 64 } a
  * directory created 0750, owner and group only, as Copilot's managed EFS does.
  */
 export const efs = { nfsPort: 2049, maxPosixId: 4_294_967_295, rootDirectoryPermissions: "0750" } as const;
+
+/** Security policies that keep TLS 1.0 and 1.1 out and offer TLS 1.3 (Security Hub ELB.17's list). */
+export const recommendedTlsPolicies = [
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+];

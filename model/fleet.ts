@@ -143,11 +143,20 @@ export type ResolvedCapacity =
           /**
            * Task-level CPU units and memory (MiB), set only where AWS requires a task size on EC2:
            * a task in Service Connect must set task memory above its containers' limits, for the
-           * agent ECS adds (policy/limits.ts serviceConnectAgent). Placement then reserves this
+           * agent ECS adds (facts/aws.ts serviceConnectAgent). Placement then reserves this
            * size on an instance instead of the container's soft reservation.
            */
           readonly task?: { readonly cpu: number; readonly memory: number };
       };
+
+/**
+ * How a service's tasks are networked. `awsvpc`: an ENI and a security group of their own, in the
+ * private subnets (Fargate always; on EC2, every service in Service Connect, so that a server admits
+ * its callers' groups alone on its port, never the instances' whole dynamic port range). `bridge`:
+ * the instance's network through Docker's bridge on a dynamic host port (other EC2 services, which
+ * the load balancer reaches through the instances' group).
+ */
+export type NetworkMode = "awsvpc" | "bridge";
 
 /** A job: a task EventBridge Scheduler runs on a schedule (the entry's `schedule`), instead of an ECS service. */
 export interface ResolvedJob {
@@ -210,6 +219,7 @@ export interface ResolvedService {
     readonly stopTimeout: number;
     readonly deregistrationDelay: number;
     readonly capacity: ResolvedCapacity;
+    readonly networkMode: NetworkMode;
     /** How a deployment replaces the tasks: start new first (`rolling`) or stop old first (`recreate`). */
     readonly deployment: Deployment;
     readonly security: ContainerSecurity;
@@ -279,6 +289,11 @@ export interface ResolvedFleet extends StackSettings {
     readonly disabled: readonly string[];
     /** What is valid but likely wrong (a called service without any health check), one sentence each. */
     readonly warnings: readonly string[];
+    /**
+     * Stack values still the samples' placeholders (model/placeholders.ts): a warning in the offline
+     * plan, refused by a real `pulumi up`.
+     */
+    readonly placeholders: readonly string[];
     /** The stack's EFS file systems, by name. */
     readonly fileSystems: readonly ResolvedFileSystem[];
 }

@@ -7,12 +7,12 @@
  *
  * The section is part of the plan JSON, an interface other tools read: extend it, never rename a
  * field. A change that an older section cannot answer (a field the reports need that it lacks)
- * bumps `version`; a plan whose section has another version, or none (plans written before it
- * existed), is read by extraction from its resources (facts.ts).
+ * bumps `version`; a plan whose section has another version, or none (a base plan an older fleet
+ * wrote), has no facts, and the review compares its resources only (facts.ts).
  */
 import { Capacity, Protocol } from "../model/catalog";
 import { serviceLogicalNames } from "../model/naming";
-import { ResolvedFleet, ResolvedService } from "../model/resolved";
+import { ResolvedFleet, ResolvedService } from "../model/fleet";
 import { averageScheduledMin, parseCron, parseSchedule, referenceOffsetMinutes, runsPerYear } from "../model/schedule";
 
 export const modelSectionVersion = 1;
@@ -41,6 +41,11 @@ export interface ServiceFacts {
      * reserves it instead of the soft reservation. Absent otherwise, and in older sections.
      */
     readonly ec2TaskSize?: { readonly cpu: number; readonly memory: number };
+    /**
+     * `awsvpc` for an EC2 service in awsvpc (Service Connect): each task takes one of its instance's
+     * network interfaces. Absent for bridge and Fargate, and in older sections.
+     */
+    readonly network?: "awsvpc";
     readonly desired: number;
     /** Autoscaling bounds, when the service scales. */
     readonly min?: number;
@@ -53,9 +58,9 @@ export interface ServiceFacts {
     readonly targetGroup?: TargetGroupFacts;
     /**
      * Whether the image is built from source (for the cluster's architecture, so it can move to
-     * Graviton); false for a published image. Absent in sections written before it existed.
+     * Graviton); false for a published image.
      */
-    readonly builds?: boolean;
+    readonly builds: boolean;
     /** Scheduled scaling: the minimums the scheduled actions set. Absent without a schedule. */
     readonly scheduledMin?: ScheduledMinFacts;
     /** A job (run by a schedule, `desired` 0). Absent for a service. */
@@ -85,10 +90,15 @@ export function volumeFacts(volumes: ResolvedService["volumes"]): Pick<ServiceFa
 
 /**
  * What placement reserves for one task of an EC2 service: its task-level size where it has one
- * (Service Connect), else its containers' soft reservation and CPU.
+ * (Service Connect), else its containers' soft reservation and CPU; and a network interface of
+ * the instance when it runs in awsvpc.
  */
-export function placedOnInstance(service: ServiceFacts): { readonly memory: number; readonly cpu: number } {
-    return { memory: service.ec2TaskSize?.memory ?? service.reservation, cpu: service.ec2TaskSize?.cpu ?? service.cpu };
+export function placedOnInstance(service: ServiceFacts): { readonly memory: number; readonly cpu: number; readonly enis: number } {
+    return {
+        memory: service.ec2TaskSize?.memory ?? service.reservation,
+        cpu: service.ec2TaskSize?.cpu ?? service.cpu,
+        enis: service.network === "awsvpc" ? 1 : 0,
+    };
 }
 
 export interface ScheduledMinFacts {
@@ -148,6 +158,10 @@ export interface Ec2Facts {
     readonly reservedMemoryMiB: number;
     /** MiB the ECS agent registers per instance for tasks (model/instanceTypes.ts). */
     readonly registeredMemoryMiB: number;
+    /** `fleet:cluster.ec2.eniTrunking`: the account's awsvpcTrunking is on. Absent in older sections (false). */
+    readonly eniTrunking?: boolean;
+    /** awsvpc tasks an instance holds (model/instanceTypes.ts awsvpcTaskLimit). Absent in older sections. */
+    readonly awsvpcTasksPerInstance?: number;
 }
 
 export interface ModelPlatformFacts {
@@ -239,6 +253,7 @@ function serviceFacts(service: ResolvedService): ServiceFacts {
         fargateSize:
             service.capacity.kind === "fargate" ? { cpu: service.capacity.size.cpu, memory: service.capacity.size.memory } : undefined,
         ...(service.capacity.kind === "ec2" && service.capacity.task ? { ec2TaskSize: { ...service.capacity.task } } : {}),
+        ...(service.capacity.kind === "ec2" && service.networkMode === "awsvpc" ? { network: "awsvpc" as const } : {}),
         desired: service.desiredCount,
         min: service.scaling?.min,
         max: service.scaling?.max,
@@ -289,6 +304,8 @@ export function modelSection(fleet: ResolvedFleet, region: string): ModelSection
                       maxSize: ec2.maxSize,
                       reservedMemoryMiB: ec2.reservedMemoryMiB,
                       registeredMemoryMiB: ec2.registeredMemoryMiB,
+                      eniTrunking: ec2.eniTrunking,
+                      awsvpcTasksPerInstance: ec2.awsvpcTasksPerInstance,
                   }
                 : undefined,
         },

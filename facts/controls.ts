@@ -1,10 +1,11 @@
 /**
  * The controls fleet enforces: AWS Security Hub Foundational Security Best Practices ids where
  * one applies, `FLEET.*` for fleet's own. Shared by the policy pack, the offline plan and the
- * stack-file validation (waivers must name a known control). Imports only its own folder: the
- * policy pack loads it.
+ * stack-file validation (waivers must name a known control). A leaf with facts/aws.ts and
+ * facts/fleet.ts: the model and the policy pack both read it, and it imports nothing else.
  */
-import { awsTagValueMaxLength, deregistrationDelay, minimumLoadBalancerZones } from "./limits";
+import { awsTagValueMaxLength, minimumLoadBalancerZones } from "./aws";
+import { deregistrationDelay } from "./fleet";
 
 export interface ControlInfo {
     /** Security Hub control id(s), or FLEET.<name>. */
@@ -94,7 +95,7 @@ export const waiverTagPrefix = "fleet:waiver:";
 export const minimumReasonLength = 10;
 
 /**
- * Waiver reasons travel as AWS tag values, which allow letters, digits, spaces and `_ . : / = + - @`,
- * at most awsTagValueMaxLength characters; validation holds every reason (stack waivers, catalog opt-outs) to it.
+ * The most characters a reason may have: a waiver's reason travels as an AWS tag value (at most
+ * awsTagValueMaxLength), written in the tag character set by model/awsNames.ts asTagValue.
  */
-export const waiverReasonPattern = new RegExp(`^[\\p{L}\\p{N} _.:/=+\\-@]{${minimumReasonLength},${awsTagValueMaxLength}}$`, "u");
+export const maximumReasonLength = awsTagValueMaxLength;
