@@ -3,7 +3,9 @@
  * test file's process (`--require`); in the runner, the parent of the test files' processes, it
  * listens on a Unix socket named by FLEET_PLAN_SERVICE, which the test files' processes inherit,
  * and plans what they ask (test/support/planCli.ts) in worker threads, one per core. Elsewhere it
- * does nothing. Two costs are paid once per run instead of once per plan or per test file:
+ * does nothing. Before it listens, the runner compiles what of the project's TypeScript is not
+ * compiled yet (test/support/typescript.js), so that the test files' processes find it compiled.
+ * Two costs are paid once per run instead of once per plan or per test file:
  * loading the program and Pulumi's SDK takes about 3 s of CPU, ten times a small plan; and
  * node:test (Node 20) tracks every asynchronous resource of a test file's process with an async
  * hook, which makes a plan, thousands of promises, several times slower there than in a worker.
@@ -95,5 +97,6 @@ if (
     process.execArgv.includes("--test") &&
     !process.env[planServiceVariable]
 ) {
+    (require("./typescript.js") as { compileProject(): void }).compileProject();
     startService();
 }

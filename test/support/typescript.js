@@ -28,14 +28,23 @@ function compilerSalt() {
 }
 
 /**
+ * Where the output for this source of this file is kept.
+ * @param {string} source
+ * @param {string} filename
+ */
+function cachedPath(source, filename) {
+    salt ||= compilerSalt();
+    const key = crypto.createHash("sha256").update(salt).update("\0").update(filename).update("\0").update(source).digest("hex");
+    return path.join(cacheDirectory, `${key}.js`);
+}
+
+/**
  * @param {string} source
  * @param {string} filename
  * @returns {string}
  */
 function compile(source, filename) {
-    salt ||= compilerSalt();
-    const key = crypto.createHash("sha256").update(salt).update("\0").update(filename).update("\0").update(source).digest("hex");
-    const cached = path.join(cacheDirectory, `${key}.js`);
+    const cached = cachedPath(source, filename);
     try {
         return fs.readFileSync(cached, "utf8");
     } catch {
@@ -65,6 +74,38 @@ function compile(source, filename) {
     fs.renameSync(partial, cached);
     return output;
 }
+
+/**
+ * Compiles every TypeScript file of the project (tracked, or new and not ignored) not compiled yet,
+ * in this process: the test runner does it once before the test files start, instead of each test
+ * file's process loading TypeScript for the files it needs (half a second each) on a fresh checkout.
+ * Without git, the test files compile what they load.
+ */
+function compileProject() {
+    let files;
+    try {
+        files = require("node:child_process")
+            .execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.ts"], {
+                cwd: projectRoot,
+                stdio: ["ignore", "pipe", "ignore"],
+            })
+            .toString("utf8")
+            .split("\0");
+    } catch {
+        return;
+    }
+    for (const file of files) {
+        const filename = path.join(projectRoot, file);
+        let source;
+        try {
+            source = fs.readFileSync(filename, "utf8");
+        } catch {
+            continue; // deleted in the worktree
+        }
+        if (!fs.existsSync(cachedPath(source, filename))) compile(source, filename);
+    }
+}
+module.exports = { compileProject };
 
 /** @type {Record<string, (module: NodeJS.Module & { _compile(code: string, filename: string): void }, filename: string) => void>} */
 // @ts-expect-error: Module._extensions is Node's loader table, not in its types.
