@@ -67,6 +67,8 @@ function compile(source, filename) {
         tsBuildInfoFile: undefined,
     };
     const output = ts.transpileModule(source, { fileName: filename, compilerOptions }).outputText;
+    // A file outside the project (a test's copy, under a new temporary name each run) is not kept.
+    if (path.relative(projectRoot, filename).startsWith("..")) return output;
     // Written aside and renamed: test files compile at once in several processes.
     fs.mkdirSync(cacheDirectory, { recursive: true });
     const partial = `${cached}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
