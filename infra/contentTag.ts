@@ -201,7 +201,15 @@ function revisionOf(repository: Repository, worktree: { source: Source }, walkLi
         repository.dockerfile,
         `${repository.dockerfile}.dockerignore`,
     ];
-    const commits = git(repository.top, ["log", "--first-parent", "--format=%H", `-n${walkLimit}`, repository.head, "--", ...pathspecs])
+    const commits = gitObjects(repository.top, [
+        "log",
+        "--first-parent",
+        "--format=%H",
+        `-n${walkLimit}`,
+        repository.head,
+        "--",
+        ...pathspecs,
+    ])
         .split("\n")
         .filter((commit) => commit !== "");
     let revision = repository.head;
@@ -217,7 +225,7 @@ function sourceAt(repository: Repository, commit: string): Source {
     const { context, dockerfile } = repository;
     const specs = [context === "" ? "." : context, dockerfile, `${dockerfile}.dockerignore`];
     const blobs = new Map<string, { mode: string; oid: string }>();
-    const listing = git(repository.top, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", ...specs]);
+    const listing = gitObjects(repository.top, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", ...specs]);
     for (const record of listing.split("\0")) {
         if (record === "") continue;
         // <mode> SP <type> SP <object> TAB <path>
@@ -226,7 +234,7 @@ function sourceAt(repository: Repository, commit: string): Source {
         blobs.set(record.slice(tab + 1), { mode, oid });
     }
     const ignoreFile = blobs.get(`${dockerfile}.dockerignore`) ?? blobs.get(context === "" ? ".dockerignore" : `${context}/.dockerignore`);
-    const ignoreText = ignoreFile ? git(repository.top, ["cat-file", "blob", ignoreFile.oid]) : undefined;
+    const ignoreText = ignoreFile ? gitObjects(repository.top, ["cat-file", "blob", ignoreFile.oid]) : undefined;
     const matcher = ignoreText === undefined ? undefined : ignore().add(ignoreText);
     const under = context === "" ? "" : `${context}/`;
     const entries: SourceEntry[] = [];
@@ -246,6 +254,23 @@ function sourceKey(source: Source): string {
 
 function git(cwd: string, args: string[]): string {
     return execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).toString("utf8");
+}
+
+/** What git said about immutable objects (a commit's history and trees, a blob), by repository and question. */
+const answered = new Map<string, string>();
+
+/**
+ * `git <args>` where the answer depends only on the objects the arguments name by id (a commit,
+ * a blob), which never change: asked once per process, however many images and plans ask again.
+ */
+function gitObjects(top: string, args: string[]): string {
+    const key = JSON.stringify([top, args]);
+    let answer = answered.get(key);
+    if (answer === undefined) {
+        answer = git(top, args);
+        answered.set(key, answer);
+    }
+    return answer;
 }
 
 /** Git's object id of a blob with this content, as `git hash-object` computes it. */

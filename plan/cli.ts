@@ -27,7 +27,14 @@ function readBase(file: string): PlanDocument {
     return { ...doc, config: doc.config ?? {} };
 }
 
-async function main(): Promise<number> {
+/**
+ * The command: prints to `console` (the process's, or a test's capture: tests run it in-process)
+ * and returns the exit code.
+ */
+export async function main(
+    args: string[] = process.argv.slice(2),
+    console: Pick<Console, "log" | "error"> = globalThis.console,
+): Promise<number> {
     let values: {
         stack?: string;
         json?: string;
@@ -41,6 +48,7 @@ async function main(): Promise<number> {
     };
     try {
         ({ values } = parseArgs({
+            args,
             options: {
                 stack: { type: "string", short: "s" },
                 json: { type: "string" },
@@ -138,7 +146,8 @@ function exitAfterFlush(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
-main().then(exitAfterFlush, (error) => {
-    console.error(error);
-    exitAfterFlush(2);
-});
+if (require.main === module)
+    main().then(exitAfterFlush, (error) => {
+        console.error(error);
+        exitAfterFlush(2);
+    });

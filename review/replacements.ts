@@ -368,6 +368,32 @@ export const replacementRules: Readonly<Record<string, ReplacementRule>> = {
             "engine (other than a major version upgrade), storage_encrypted, kms_key_id, username, character_set_name, " +
             "snapshot_identifier, timezone ForceNew; instance class, storage, password and parameters update",
     },
+    "aws:sns/topic:Topic": {
+        replaces: ["name", "namePrefix", "fifoTopic"],
+        source: `${tfAws} internal/service/sns/topic.go: name, name_prefix, fifo_topic ForceNew; policy, kms_master_key_id update`,
+    },
+    "aws:sns/topicSubscription:TopicSubscription": {
+        replaces: ["endpoint", "protocol", "topic", "endpointAutoConfirms"],
+        source:
+            `${tfAws} internal/service/sns/topic_subscription.go: endpoint, protocol, topic_arn, endpoint_auto_confirms ` +
+            "ForceNew (an email address subscribes again and must confirm again); filter and delivery policies update",
+    },
+    "aws:sns/topicPolicy:TopicPolicy": {
+        replaces: ["arn"],
+        source: `${tfAws} internal/service/sns/topic_policy.go: arn ForceNew; policy updates`,
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        replaces: ["name"],
+        source: `${tfAws} internal/service/cloudwatch/metric_alarm.go: alarm_name ForceNew; metric, threshold and actions update`,
+    },
+    "aws:cloudwatch/eventRule:EventRule": {
+        replaces: ["name", "namePrefix", "eventBusName"],
+        source: `${tfAws} internal/service/events/rule.go: name, name_prefix, event_bus_name ForceNew; event_pattern updates`,
+    },
+    "aws:cloudwatch/eventTarget:EventTarget": {
+        replaces: ["rule", "targetId", "eventBusName"],
+        source: `${tfAws} internal/service/events/target.go: rule, target_id, event_bus_name ForceNew; arn and input update`,
+    },
     "random:index/randomPassword:RandomPassword": {
         replaces: { allExcept: [] },
         stateful: "a new value is generated: the secret rotates",

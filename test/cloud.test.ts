@@ -6,7 +6,7 @@
  *
  *   FLEET_CLOUD_TEST=1 AWS_PROFILE=<sandbox> node --import tsx --test test/cloud.test.ts
  */
-import * as automation from "@pulumi/pulumi/automation";
+import type * as Automation from "@pulumi/pulumi/automation";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -47,11 +47,13 @@ async function serverAnswering(url: string, deadline: number): Promise<string> {
 
 describe("against the real cloud", { skip: skipReason() }, () => {
     it("deploys dev's settings to an ephemeral stack, serves a request, and destroys it", { timeout: 60 * 60 * 1000 }, async () => {
+        // Loaded here: the Automation API takes seconds to load, and a skipped test needs none of it.
+        const automation: typeof Automation = await import("@pulumi/pulumi/automation");
         const stackName = `ci-${randomBytes(4).toString("hex")}`;
         const dev = readStackConfig(root, "dev");
         const stack = await automation.LocalWorkspace.createStack({ stackName, workDir: root });
         try {
-            const config: automation.ConfigMap = {};
+            const config: Automation.ConfigMap = {};
             for (const [key, value] of Object.entries(dev.config)) {
                 if (!dev.secretKeys.includes(key)) config[key] = { value };
             }

@@ -1,7 +1,8 @@
 /**
  * What a commit redeploys, through the real program and the offline plan in a git repository of
- * its own: the project's files with a fixture catalog of two built services and a stack file of
- * its own, committed, then changed by a docs-only commit and by a commit under one build context.
+ * its own: a project (Pulumi.yaml, a README) with a fixture catalog of two built services and a
+ * stack file of its own, committed, then changed by a docs-only commit and by a commit under one
+ * build context.
  * Content tags: the docs commit changes nothing; the code commit changes that service's image and
  * task definition and nothing of the other service.
  */
@@ -13,15 +14,12 @@ import { after, before, describe, it } from "node:test";
 import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { commitAll, git, gitEnv } from "./support/git";
 import { planOrFail } from "./support/planCli";
-import { copyProject } from "./support/project";
 
 const project = path.resolve(__dirname, "..");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-image-tags-"));
 const stack = "tags";
 
-const catalog = `import { Catalog } from "../model/catalog";
-
-export const services: Catalog = {
+const catalog = `export const services = {
     alpha: { build: "./fixture/alpha", port: 8080, routes: [{ path: "/alpha/*" }], memory: { reservation: 64, limit: 128 } },
     beta: { build: { context: "./fixture/beta", args: { GREETING: "hi" } }, memory: { reservation: 64, limit: 128 } },
 };
@@ -42,9 +40,13 @@ function write(root: string, file: string, content: string): void {
     fs.writeFileSync(path.join(root, file), content);
 }
 
-/** `plan/cli.ts` run in a checkout, as a user runs it. */
+/** `plan/cli.ts` on a checkout's stack file and catalog. */
 function plan(checkout: string, label: string): Promise<PlanDocument> {
-    return planOrFail(["--stack", stack], { json: path.join(scratch, `${label}.json`), cwd: checkout, env: gitEnv, label: `at ${label}` });
+    return planOrFail(["--stack", stack, "--root", checkout, "--catalog", path.join(checkout, "services", "index.ts")], {
+        json: path.join(scratch, `${label}.json`),
+        env: gitEnv,
+        label: `at ${label}`,
+    });
 }
 
 /** Names of the resources whose inputs differ between two plans (none added or removed here). */
@@ -68,7 +70,7 @@ const plans: Record<"base" | "docs" | "code", PlanDocument> = {} as never;
 
 before(async () => {
     const repo = path.join(scratch, "repo");
-    copyProject(repo);
+    for (const file of ["Pulumi.yaml", "README.md"]) write(repo, file, fs.readFileSync(path.join(project, file), "utf8"));
     write(repo, "services/index.ts", catalog);
     write(repo, `Pulumi.${stack}.yaml`, stackFile);
     for (const service of ["alpha", "beta"]) {
@@ -77,8 +79,6 @@ before(async () => {
         write(repo, `fixture/${service}/.dockerignore`, "*.md\n");
     }
     git(repo, "init", "-q");
-    // The symlink is not a directory, so .gitignore's `node_modules/` does not keep it out.
-    fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "/node_modules\n");
     commits.base = commitAll(repo, "base");
     write(repo, "README.md", fs.readFileSync(path.join(repo, "README.md"), "utf8") + "\nA docs-only change.\n");
     write(repo, "fixture/alpha/NOTES.md", "ignored by the build\n");
@@ -86,12 +86,11 @@ before(async () => {
     write(repo, "fixture/alpha/index.html", "<p>alpha, v2</p>\n");
     commits.code = commitAll(repo, "alpha v2");
 
-    // One checkout per commit, planned concurrently.
+    // One checkout per commit.
     const labels = Object.keys(commits) as (keyof typeof commits)[];
     for (const label of labels) {
         const checkout = path.join(scratch, label);
         git(repo, "worktree", "add", "-q", "--detach", checkout, commits[label]);
-        fs.symlinkSync(path.join(project, "node_modules"), path.join(checkout, "node_modules"));
     }
     const planned = await Promise.all(labels.map((label) => plan(path.join(scratch, label), label)));
     labels.forEach((label, i) => (plans[label] = planned[i]));

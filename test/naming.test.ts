@@ -86,7 +86,8 @@ describe("logical names", () => {
     });
 
     it("the platform's children carry the platform's name", () => {
-        assert.deepEqual(platformLogicalNames("fleet-dev"), {
+        const { alertSubscription, ...names } = platformLogicalNames("fleet-dev");
+        assert.deepEqual(names, {
             network: "fleet-dev",
             loadBalancer: "fleet-dev-alb",
             cluster: "fleet-dev",
@@ -95,7 +96,10 @@ describe("logical names", () => {
             secretsKeyAlias: "fleet-dev-secrets",
             serviceConnectNamespace: "fleet-dev-connect",
             dns: "fleet-dev-dns",
+            alertTopic: "fleet-dev-alerts",
+            loadBalancerAlarm: "fleet-dev-alarm-alb-5xx",
         });
+        assert.equal(alertSubscription("oncall@acme.io"), "fleet-dev-alerts-oncall@acme.io");
         assert.deepEqual(networkLogicalNames("fleet-dev"), { vpc: "fleet-dev-vpc" });
         const alb = loadBalancerLogicalNames("fleet-dev-alb");
         assert.deepEqual(

@@ -143,8 +143,8 @@ describe(
             root = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-ops-run-"));
             fs.copyFileSync(path.join(fixtures, "stacks", "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
             fs.writeFileSync(path.join(root, "Pulumi.runs.yaml"), stackFile);
-            // The catalog module imports the model by a path relative to test/fixtures.
-            catalog = path.join(fixtures, `.opsRunMoto-${process.pid}.ts`);
+            // Beside the stack file, outside the checkout: the run leaves nothing behind.
+            catalog = path.join(root, "catalog.ts");
             fs.writeFileSync(catalog, catalogModule);
 
             ecs = new ECSClient({ region });

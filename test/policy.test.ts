@@ -7,14 +7,13 @@ import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { controlIds, controlInfos } from "../facts/controls";
 import { evaluate, ResourceView } from "../policy/rules";
-import { runProgram } from "../plan/runProgram";
 import { fixtureCatalog, fixtureRoot } from "./support/fixtures";
+import { planAt, planProgram } from "./support/planCli";
 
 let base: ResourceView[];
 before(async () => {
-    const result = await runProgram("prod", { root: fixtureRoot, catalog: fixtureCatalog() });
-    if (!result.ok) assert.fail(result.message);
-    base = result.plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
+    const plan = await planAt("the fixture fleet", fixtureRoot, "prod", undefined, fixtureCatalog());
+    base = plan.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.inputs, parentUrn: r.parent }));
 });
 
 /** A copy of the prod resources with one resource's props changed. */
@@ -415,7 +414,7 @@ describe("enforcement and waivers", () => {
 
     it("takes a reason in the author's words, tagged in AWS's tag characters for the pack to read", async () => {
         const reason = 'nginx can\'t write its cache (see OPS-12), "temporarily"';
-        const planned = await runProgram("prod", {
+        const planned = await planProgram("prod", {
             root: fixtureRoot,
             catalog: fixtureCatalog(),
             configOverrides: { "fleet:policy": JSON.stringify({ waivers: { web: { "ECS.5": reason } } }) },

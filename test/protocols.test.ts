@@ -11,11 +11,12 @@ import { Catalog } from "../model/catalog";
 import { unwatchedServers } from "../model/connections";
 import { awsRuleViolations, listenerRuleProtocolProblem } from "../plan/awsRules";
 import { FleetMocks } from "../plan/mocks";
-import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { diffPlans, triggersReplacement } from "../review/diff";
 import { renderText, review } from "../review/render";
 import { resolveForTest } from "./harness";
 import { prodSettingsRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
 const fixtures = path.join(__dirname, "fixtures");
 const memory = { reservation: 64, limit: 128 };
@@ -169,9 +170,7 @@ describe("a fleet of every protocol, planned", () => {
     let plan: PlanDocument;
     before(async () => {
         const root = prodSettingsRoot("protocols");
-        const result = await runProgram("protocols", { root, catalog: path.join(fixtures, "catalogProtocols.ts") });
-        if (!result.ok) assert.fail(result.message);
-        plan = result.plan;
+        plan = await planAt("a fleet of every protocol", root, "protocols", undefined, path.join(fixtures, "catalogProtocols.ts"));
     });
     const one = (type: string, name: string): PlanResource => {
         const found = plan.resources.filter((r) => r.type === type && r.name === name);

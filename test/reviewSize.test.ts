@@ -6,9 +6,10 @@
  *
  * Both run the bench's largest size, 200 services: the full detail of either would not fit, the
  * grouped level does (the changes in words, the rest folded, equal rows grouped), and with less
- * room the summary level still names every changed service. The four plans run at once, each its own `plan/cli.ts`; the Markdown is rendered here from their
- * plan JSON as `plan/cli.ts --against <base> --markdown` renders it (review(head, base)), so
- * the level it chose can be named.
+ * room the summary level still names every changed service. The four plans are the program's
+ * alone (the plan `plan/cli.ts --json` writes, without the review it would render and discard);
+ * the Markdown is rendered here from them as `plan/cli.ts --against <base> --markdown` renders it
+ * (review(head, base)), so the level it chose can be named.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -17,9 +18,10 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, stackFleetInput } from "../bench/bench";
 import { ServiceSpec } from "../model/catalog";
+import { PlanResult } from "../plan/runProgram";
 import { Detail, fittedMarkdown, markdownBudget, renderMarkdown, review, Review } from "../review/render";
 import { fixtureRoot } from "./support/fixtures";
-import { PlanCliRun, runPlanCli } from "./support/planCli";
+import { planProgram } from "./support/planCli";
 
 /** GitHub refuses an issue or pull-request comment body over this many characters. */
 const githubCommentLimit = 65_536;
@@ -39,10 +41,9 @@ after(() => process.env.KEEP_SCRATCH || fs.rmSync(scratch, { recursive: true, fo
 const dropFixtureOverrides = (stack: string): [string, string][] =>
     (stack === "prod" ? ["web", "api", "worker", "docs", "status"] : ["web", "api"]).map((name) => [`services.${name}`, "null"]);
 
-/** `plan/cli.ts` on a fixture stack with a generated catalog module. */
-function plan(stack: string, catalog: string, json: string): Promise<PlanCliRun> {
-    const overrides = dropFixtureOverrides(stack).flatMap(([key, value]) => ["-c", `${key}=${value}`]);
-    return runPlanCli(["--stack", stack, "--root", fixtureRoot, "--catalog", catalog, ...overrides], { json });
+/** The program on a fixture stack with a generated catalog module, as `plan/cli.ts --json` writes its plan. */
+function plan(stack: string, catalog: string): Promise<PlanResult> {
+    return planProgram(stack, { root: fixtureRoot, catalog, configOverrides: Object.fromEntries(dropFixtureOverrides(stack)) });
 }
 
 /** Every service's memory limit raised (by one of four steps, so the changes differ), one route renamed, one service added. */
@@ -91,19 +92,19 @@ before(async () => {
             baseServices: Object.keys(generated.services).sort(),
             changedServices: Object.keys(head),
             // The head plan does not need the base plan (only its review does): all four run at once.
-            base: plan(stack, write("base", generated.services), path.join(scratch, `${stack}-base.json`)),
-            head: plan(stack, write("head", head), path.join(scratch, `${stack}-head.json`)),
+            base: plan(stack, write("base", generated.services)),
+            head: plan(stack, write("head", head)),
         };
     });
     for (const run of runs) {
         const [base, head] = await Promise.all([run.base, run.head]);
-        assert.equal(base.code, 0, `${run.stack} base: ${base.stderr}`);
-        assert.equal(head.code, 0, `${run.stack} head: ${head.stderr}`);
-        const r = review(head.plan!, base.plan!);
+        if (!base.ok) assert.fail(`${run.stack} base: ${base.message}`);
+        if (!head.ok) assert.fail(`${run.stack} head: ${head.message}`);
+        const r = review(head.plan, base.plan);
         const { text, detail } = fittedMarkdown(r);
         sections[run.stack] = {
             review: r,
-            first: review(base.plan!),
+            first: review(base.plan),
             markdown: text,
             detail,
             fullLength: renderMarkdown(r, Infinity).length,

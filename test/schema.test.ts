@@ -39,13 +39,6 @@ describe("JSON Schemas", () => {
         assert.equal(override.additionalProperties, false);
     });
 
-    it("is declared on the first line of each stack file", () => {
-        for (const file of fs.readdirSync(root).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-            const first = fs.readFileSync(path.join(root, file), "utf8").split("\n")[0];
-            assert.equal(first, "# yaml-language-server: $schema=./schema/stack.schema.json", file);
-        }
-    });
-
     it("agrees with the project-level defaults of Pulumi.yaml", () => {
         const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
         const declared = Object.entries<{ default?: unknown }>(project.config ?? {}).filter(([key]) => key.startsWith("fleet:"));

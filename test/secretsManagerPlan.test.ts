@@ -7,18 +7,17 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlanDocument, runProgram } from "../plan/runProgram";
+import { PlanDocument } from "../plan/runProgram";
 import { renderText, review } from "../review/render";
 import { prodSettingsRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
 const fixtures = path.resolve(__dirname, "fixtures");
 
 let plan: PlanDocument;
 before(async () => {
     const root = prodSettingsRoot("prod");
-    const result = await runProgram("prod", { root, catalog: path.join(fixtures, "catalogSecretsManager.ts") });
-    if (!result.ok) assert.fail(result.message);
-    plan = result.plan;
+    plan = await planAt("Secrets Manager and a private registry", root, "prod", undefined, path.join(fixtures, "catalogSecretsManager.ts"));
 });
 
 /** The plan with the payments container changed. */

@@ -12,17 +12,17 @@ import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { serversFirst } from "../infra/deploy";
 import { FleetMocks } from "../plan/mocks";
-import { PlanDocument, PlanResource, runProgram } from "../plan/runProgram";
+import { PlanDocument, PlanResource } from "../plan/runProgram";
 import { costContext, CostContext, costItems } from "../review/costItems";
 import { cachePrefixChanges, capacityRemovalProblems } from "../review/guards";
 import { priceBook } from "../review/cost";
 import { resolveForTest } from "./harness";
 import { fixtureCatalog, prodSettingsRoot } from "./support/fixtures";
-import { planOrFail } from "./support/planCli";
+import { planOrFail, planProgram } from "./support/planCli";
 
 let plan: PlanDocument;
 before(async () => {
-    const result = await runProgram("paths", { root: prodSettingsRoot("paths"), catalog: fixtureCatalog("catalogProtocols.ts") });
+    const result = await planProgram("paths", { root: prodSettingsRoot("paths"), catalog: fixtureCatalog("catalogProtocols.ts") });
     if (!result.ok) assert.fail(result.message);
     plan = result.plan;
 });
@@ -250,7 +250,7 @@ describe("the samples' placeholders", () => {
 
     it("are refused by an update before any resource is registered, and pass once replaced", async () => {
         const catalog = fixtureCatalog("catalogProtocols.ts");
-        const refused = await runProgram("paths", { root: prodSettingsRoot("paths"), catalog, update: true });
+        const refused = await planProgram("paths", { root: prodSettingsRoot("paths"), catalog, update: true });
         assert.equal(refused.ok, false);
         assert.equal(
             !refused.ok && refused.message,
@@ -265,7 +265,7 @@ describe("the samples' placeholders", () => {
             fs.readFileSync(file, "utf8").replaceAll("123456789012", "210987654321").replaceAll("example.com", "acme.io"),
         );
         // A mandatory stack must also page someone before an update (FLEET.alerts, test/alerts.test.ts).
-        const unalerted = await runProgram("paths", { root, catalog, update: true });
+        const unalerted = await planProgram("paths", { root, catalog, update: true });
         assert.equal(
             !unalerted.ok && unalerted.message,
             "fleet: stack paths is mandatory (fleet:policy.enforcement) and pages no one (FLEET.alerts): set fleet:alerts " +
@@ -273,7 +273,7 @@ describe("the samples' placeholders", () => {
                 "pulumi up refuses it until then",
         );
         fs.appendFileSync(file, "  fleet:alerts:\n    email: oncall@acme.io\n");
-        const replaced = await runProgram("paths", { root, catalog, update: true });
+        const replaced = await planProgram("paths", { root, catalog, update: true });
         assert.ok(replaced.ok, !replaced.ok ? replaced.message : "");
         assert.equal(
             replaced.plan.model?.warnings?.some((w) => w.includes("placeholders")),

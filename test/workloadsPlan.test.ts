@@ -7,11 +7,12 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { PlanDocument, runProgram } from "../plan/runProgram";
+import { PlanDocument } from "../plan/runProgram";
 import { priceBook } from "../review/cost";
 import { planPolicy } from "../review/guards";
 import { renderText, review, Review } from "../review/render";
 import { prodSettingsRoot } from "./support/fixtures";
+import { planAt } from "./support/planCli";
 
 const repo = path.resolve(__dirname, "..");
 const fixtures = path.join(repo, "test", "fixtures");
@@ -25,9 +26,7 @@ before(async () => {
         "  fleet:services:\n    worker:\n" +
             "      scaling: { queue: { name: orders-prod } }\n      access: { sqs: { orders-prod: consume } }\n",
     );
-    const result = await runProgram("jobs", { root, catalog: path.join(fixtures, "catalogWorkloads.ts") });
-    if (!result.ok) assert.fail(result.message);
-    plan = result.plan;
+    plan = await planAt("workers and jobs", root, "jobs", undefined, path.join(fixtures, "catalogWorkloads.ts"));
     report = review(plan, undefined, { now: new Date("2026-12-01T12:00:00Z") });
 });
 
