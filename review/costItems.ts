@@ -299,6 +299,7 @@ export function completeCostLines(c: CostReport, markdown: boolean): string[] {
         `Against one ALB per service on Fargate on-demand (${usd(c.baseline.total)}): ` +
             `one shared ALB ${saves(albSaving, { saves: "saves", costs: "costs", none: "changes nothing" })} ` +
             `(${usd(c.sharedAlbFargate.total)} on Fargate on-demand); ` +
-            `EC2 packing and Spot ${saves(packingSaving, { saves: "save", costs: "cost", none: "change nothing" })} (${usd(c.total)} as planned).`,
+            `EC2 packing and Spot ${saves(packingSaving, { saves: "save", costs: "cost", none: "change nothing" })} ` +
+            `(${usd(c.total)} as planned).`,
     ];
 }

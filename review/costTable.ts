@@ -111,13 +111,17 @@ export function costLines(c: CostReport): CostRow[] {
         rows.push({
             item: ec2.item,
             monthly: ec2.monthly,
-            detail: `${ec2.detail.replace(/ \(shared out to EC2 services above\)$/, "")}, shared by ${plural(onEc2.length, "service")} by memory reserved`,
+            detail:
+                `${ec2.detail.replace(/ \(shared out to EC2 services above\)$/, "")}, ` +
+                `shared by ${plural(onEc2.length, "service")} by memory reserved`,
         });
     if (spot)
         rows.push({
             item: spot.item,
             monthly: spot.monthly,
-            detail: `${spot.detail.replace(/; shared out to ec2-spot services above\)$/, ")")}, shared by ${plural(onSpot.length, "ec2-spot service")} by memory reserved`,
+            detail:
+                `${spot.detail.replace(/; shared out to ec2-spot services above\)$/, ")")}, ` +
+                `shared by ${plural(onSpot.length, "ec2-spot service")} by memory reserved`,
         });
     rows.push({
         item: "log ingestion",

@@ -119,7 +119,8 @@ function secretWords(secrets: readonly SecretSource[]): string[] {
             ? `${s.name} generated`
             : s.source === "config"
               ? `${s.name} from the stack's config`
-              : `${s.name} from ${s.source === "ssm" ? "SSM parameter" : "Secrets Manager secret"} ${s.reads}, which must exist before deploying (the stack only reads it)`;
+              : `${s.name} from ${s.source === "ssm" ? "SSM parameter" : "Secrets Manager secret"} ${s.reads}, ` +
+                "which must exist before deploying (the stack only reads it)";
     return [`secrets: ${secrets.map(from).join("; ")}`];
 }
 
@@ -132,7 +133,9 @@ function reachWords(plan: PlanDocument, s: ServiceFacts): string[] {
         ...(calls.length ? [`calls ${calls.map((c) => `${c.target} as ${c.variable}`).join(", ")}`] : []),
         ...(s.volumes?.length
             ? [
-                  `volumes: ${s.volumes.map((v) => (v.kind === "scratch" ? `${v.path} scratch` : `${v.path} on file system ${v.fileSystem}`)).join(", ")}`,
+                  `volumes: ${s.volumes
+                      .map((v) => (v.kind === "scratch" ? `${v.path} scratch` : `${v.path} on file system ${v.fileSystem}`))
+                      .join(", ")}`,
               ]
             : []),
     ];

@@ -638,7 +638,8 @@ describe("the review of a change", () => {
         assert.match(
             lines[4],
             new RegExp(
-                `^- \\*\\*${addedName}\\*\\* \\(new, \\$\\d+\\.\\d\\d a month\\): routes ${addedName}\\.dev\\.fleet\\.example\\.com, /${addedName}/\\* on any host to port 80 \\(http\\)$`,
+                `^- \\*\\*${addedName}\\*\\* \\(new, \\$\\d+\\.\\d\\d a month\\): ` +
+                    `routes ${addedName}\\.dev\\.fleet\\.example\\.com, /${addedName}/\\* on any host to port 80 \\(http\\)$`,
             ),
         );
         assert.deepEqual(lines.slice(5, 7), [

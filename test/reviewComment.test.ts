@@ -83,7 +83,8 @@ function assertWellFormed(c: Comment, stack: Stack): void {
     const all = lines(c.markdown);
     const diff = c.review.against!.diff;
     assert.equal(all[0], `### fleet plan: \`${stack}\` passes`);
-    const counts = `${diff.added} to add, ${diff.changed} to change${diff.replaced ? `, ${diff.replaced} to replace` : ""}, ${diff.removed} to remove`;
+    const replaced = diff.replaced ? `, ${diff.replaced} to replace` : "";
+    const counts = `${diff.added} to add, ${diff.changed} to change${replaced}, ${diff.removed} to remove`;
     assert.equal(all[2], `#### Changes against \`${stack}\`: ${counts}`);
     // Everything else once: one fold, closed.
     assert.equal(all.filter((line) => line === "<details>").length, 1);
@@ -150,7 +151,8 @@ describe("the comment on three new services", () => {
                 `- **nightly** (new, ${monthlyOf(r, "nightly")}): a job: one task a run of cron(30 2 * * ? *) UTC ` +
                     "(next 2026-12-07 02:30 UTC), 20 min each",
                 `  - ${where}; memory reservation 256 MiB, limit 512 MiB; 256 CPU units`,
-                "  - secrets: REPORT_TOKEN from SSM parameter /shared/report/token, which must exist before deploying (the stack only reads it)",
+                "  - secrets: REPORT_TOKEN from SSM parameter /shared/report/token, " +
+                    "which must exist before deploying (the stack only reads it)",
                 `- **orders** (new, ${monthlyOf(r, "orders")}): routes orders.${domain}, /orders/* on any host to port 80 (http)`,
                 `  - ${where}, 1-4 tasks on CPU 60%; memory reservation 128 MiB, limit 256 MiB; 256 CPU units`,
                 "  - secrets: DATABASE_PASSWORD from the stack's config; SIGNING_KEY generated",
