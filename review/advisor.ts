@@ -46,6 +46,11 @@ export interface CapacityAdvice {
     /** Candidate types evaluated (priced and known), and how many could hold the fleet at all. */
     readonly candidates: number;
     readonly warnings: readonly string[];
+    /**
+     * Below 50% of registered memory reserved: what the type's view can say (a better type, or none).
+     * Apart from `warnings`: the review says it only when the placement advisor has nothing better.
+     */
+    readonly utilisationWarning?: string;
 }
 
 /** One task to place: its service and reservation. */
@@ -302,6 +307,7 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
     const currentType = instanceTypes[ec2.instanceType];
     const current = currentType ? (evaluate(ec2.instanceType, currentType) ?? null) : null;
     if (!current) warnings.push(`capacity advisor: ${ec2.instanceType} has no price in data/prices.json or cannot hold every task`);
+    let utilisationWarning: string | undefined;
     if (current && current.utilisation.memory < lowReservedMemoryUtilisation) {
         const floor = instanceFloor(workload);
         const better =
@@ -312,11 +318,10 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
                   ? `; no candidate does better: the zone spread and the group's minimum need ${floor} instance(s); ` +
                     "fewer zones, or Fargate for the smallest services, would raise it"
                   : "";
-        warnings.push(
+        utilisationWarning =
             `capacity: ${current.count} × ${current.instanceType} would have ` +
-                `${percent(current.utilisation.memory)} of registered memory reserved ` +
-                `(below ${percent(lowReservedMemoryUtilisation)})${better}`,
-        );
+            `${percent(current.utilisation.memory)} of registered memory reserved ` +
+            `(below ${percent(lowReservedMemoryUtilisation)})${better}`;
     }
     if (recommendation && recommendation.count > ec2.maxSize) {
         warnings.push(
@@ -342,6 +347,7 @@ export function adviseCapacity(facts: PlanFacts, book: PriceBook = defaultPriceB
                   `(${workload.eniTrunking ? "with" : "without"} ENI trunking)`
                 : ""),
         candidates: candidates.length,
+        ...(utilisationWarning ? { utilisationWarning } : {}),
         warnings:
             feasible === 0 && workload.services.length > 0
                 ? [...warnings, "capacity advisor: no candidate type holds every task"]

@@ -70,12 +70,23 @@ export interface Review {
 /** The warnings of a plan's facts: its model's, then its capacity, capacity advice, rollout and cost reports'. */
 function factWarnings(
     plan: PlanDocument,
-    reports: { capacity?: Ec2CapacityReport; advice?: CapacityAdvice; rollouts: readonly RolloutEstimate[]; cost: CostReport },
+    reports: {
+        capacity?: Ec2CapacityReport;
+        advice?: CapacityAdvice;
+        placement?: PlacementAdvice;
+        rollouts: readonly RolloutEstimate[];
+        cost: CostReport;
+    },
 ): string[] {
+    // An under-used group is the placement advisor's to answer when it moves services; the type's
+    // view ("no candidate does better") would contradict it.
+    const placementAdvises = reports.placement && reports.placement.recommendation !== reports.placement.current;
+    const utilisation = reports.advice?.utilisationWarning;
     return [
         ...(plan.model?.warnings ?? []),
         ...(reports.capacity?.warnings ?? []),
         ...(reports.advice?.warnings ?? []),
+        ...(utilisation && !placementAdvises ? [utilisation] : []),
         ...reports.rollouts.flatMap((r) => r.warnings),
         ...reports.cost.warnings,
     ];
@@ -115,6 +126,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
             rollouts: baseFacts.services.filter((s) => !s.job).map(rolloutEstimate),
         };
         const baseCost = baseFacts && roundedCost(estimateCost(baseFacts, baseReports!.capacity, priceBook, costContext(base)));
+        const basePlacement = baseFacts && advisePlacement(baseFacts, baseCost!, baseReports!.capacity);
         against = {
             plan: base,
             diff: diffPlans(base, plan),
@@ -127,10 +139,10 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
                       routes: routingTable(baseFacts.rules),
                       rollouts: baseReports!.rollouts,
                       cost: baseCost,
-                      warnings: factWarnings(base, { ...baseReports!, cost: baseCost! }),
+                      warnings: factWarnings(base, { ...baseReports!, placement: basePlacement!, cost: baseCost! }),
+                      placement: basePlacement!,
                       ...(baseReports!.capacity ? { capacity: baseReports!.capacity } : {}),
                       ...(baseReports!.advice ? { advice: baseReports!.advice } : {}),
-                      placement: advisePlacement(baseFacts, baseCost!, baseReports!.capacity),
                       jobs: jobRows(baseFacts.services, options.now ?? new Date()),
                       policy: planPolicy(base),
                   }
@@ -179,7 +191,7 @@ export function review(plan: PlanDocument, base?: PlanDocument, options: { now?:
         budget,
         jobs,
         warnings: [
-            ...factWarnings(plan, { capacity, advice, rollouts, cost }),
+            ...factWarnings(plan, { capacity, advice, placement, rollouts, cost }),
             // A file system deleted in a stack that does not protect it: not refused, but its files are lost.
             ...(base && base.stack === plan.stack ? fileSystemDeletions(base, plan).warnings : []),
             ...(base && base.stack === plan.stack ? cachePrefixChanges(base, plan) : []),

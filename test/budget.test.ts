@@ -231,6 +231,11 @@ describe("budgets in the plan", () => {
             summary,
             "move api, status, web and worker to Fargate Spot and run no EC2 instance: $174.19 a month less ($204.63 instead of $378.82)",
         );
+        // The group's low utilisation is the placement advice's to answer: the type's view is not said beside it.
+        assert.equal(
+            review.warnings.all.some((w: string) => w.includes("of registered memory reserved")),
+            false,
+        );
         assert.equal(review.capacity.monthlySaving, 174.19);
         assert.equal(review.capacity.graviton.considered, false);
         // Without EC2 capacity: no instances, and no EC2 type advice.
