@@ -96,10 +96,10 @@ describe("a service moved from ec2 to ec2-spot", () => {
         assert.deepEqual(
             lines.filter((line) => /^(web {6}\$|EC2 Spot instances |EC2 instances )/.test(line)),
             [
-                "web      $51.76   11% of the EC2 instances and 100% of the EC2 Spot instances (by memory reserved); logs $1.00",
-                "EC2 instances       $210.24  3 × m6i.large (shared out to EC2 services above)",
-                "EC2 Spot instances  $28.03   1 × m6i.large at Spot (−60%; may launch m6i.large, m7i.large; " +
-                    "shared out to ec2-spot services above)",
+                "EC2 instances       $210.24  3 × m6i.large, shared by 4 services by memory reserved",
+                "EC2 Spot instances  $28.03   1 × m6i.large at Spot (−60%; may launch m6i.large, m7i.large), " +
+                    "shared by 1 ec2-spot service by memory reserved",
+                "web      $51.76   $50.76   $1.00  11% of the EC2 instances and 100% of the EC2 Spot instances (by memory reserved)",
             ],
         );
     });

@@ -30,7 +30,7 @@ const now = new Date("2026-12-06T12:00:00Z");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-review-comment-"));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const module = (name: string, services: object) => {
+const catalogModule = (name: string, services: object) => {
     const file = path.join(scratch, `${name}.ts`);
     fs.writeFileSync(file, `export const services = ${JSON.stringify(services)};\n`);
     return file;
@@ -44,8 +44,8 @@ interface Comment {
 const comments: Record<"three" | "twoLines", Record<Stack, Comment>> = { three: {} as never, twoLines: {} as never };
 
 before(async () => {
-    const three = module("three-new-services", { ...fixtureCatalog, ...threeNewServices });
-    const twoLines = module("two-line-change", twoLineChange.catalog);
+    const three = catalogModule("three-new-services", { ...fixtureCatalog, ...threeNewServices });
+    const twoLines = catalogModule("two-line-change", twoLineChange.catalog);
     const plan = (stack: Stack, name: string, catalog: string, config: readonly (readonly [string, string])[] = []) =>
         planOrFail(
             ["--stack", stack, "--root", fixtureRoot, "--catalog", catalog, ...config.flatMap(([key, value]) => ["-c", `${key}=${value}`])],
