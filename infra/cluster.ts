@@ -230,43 +230,13 @@ CONFIG
                 {
                     minSize: ec2.minSize,
                     maxSize: ec2.maxSize,
-                    vpcZoneIdentifiers: args.privateSubnetIds,
                     launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-                    // Managed termination protection requires scale-in protection on the group.
-                    protectFromScaleIn: true,
-                    healthCheckType: "EC2",
-                    // A new AMI or instance type rolls the instances; their scale-in protection must not block it.
-                    instanceRefresh: {
-                        strategy: "Rolling",
-                        preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" },
-                    },
-                    tags: [
-                        { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
-                        ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-                    ],
+                    ...ecsManagedGroup(args),
                 },
                 // The capacity provider's managed scaling owns the desired capacity.
                 { parent: this, ignoreChanges: ["desiredCapacity"] },
             );
-            const provider = new aws.ecs.CapacityProvider(
-                children.ec2CapacityProvider,
-                {
-                    autoScalingGroupProvider: {
-                        autoScalingGroupArn: group.arn,
-                        managedTerminationProtection: "ENABLED",
-                        managedDraining: "ENABLED",
-                        managedScaling: {
-                            status: "ENABLED",
-                            targetCapacity: ec2.targetCapacityPercent,
-                            minimumScalingStepSize: 1,
-                            maximumScalingStepSize: 10,
-                            instanceWarmupPeriod: 120,
-                        },
-                    },
-                    tags: args.tags,
-                },
-                { parent: this },
-            );
+            const provider = managedCapacityProvider(this, children.ec2CapacityProvider, group, ec2.targetCapacityPercent, args.tags);
             this.ec2CapacityProviderName = provider.name;
             providers.push(provider.name);
             if (ec2.spot) {
@@ -323,7 +293,6 @@ CONFIG
             {
                 minSize: spot.minSize,
                 maxSize: spot.maxSize,
-                vpcZoneIdentifiers: args.privateSubnetIds,
                 mixedInstancesPolicy: {
                     launchTemplate: {
                         launchTemplateSpecification: {
@@ -339,40 +308,62 @@ CONFIG
                     },
                 },
                 capacityRebalance: true,
-                protectFromScaleIn: true,
-                healthCheckType: "EC2",
-                instanceRefresh: {
-                    strategy: "Rolling",
-                    preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" },
-                },
-                tags: [
-                    { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
-                    ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-                ],
+                ...ecsManagedGroup(args),
             },
             { parent: this, ignoreChanges: ["desiredCapacity"] },
         );
-        const provider = new aws.ecs.CapacityProvider(
-            children.ec2SpotCapacityProvider,
-            {
-                autoScalingGroupProvider: {
-                    autoScalingGroupArn: group.arn,
-                    managedTerminationProtection: "ENABLED",
-                    managedDraining: "ENABLED",
-                    managedScaling: {
-                        status: "ENABLED",
-                        targetCapacity: ec2.targetCapacityPercent,
-                        minimumScalingStepSize: 1,
-                        maximumScalingStepSize: 10,
-                        instanceWarmupPeriod: 120,
-                    },
-                },
-                tags: args.tags,
-            },
-            { parent: this },
-        );
-        return provider.name;
+        return managedCapacityProvider(this, children.ec2SpotCapacityProvider, group, ec2.targetCapacityPercent, args.tags).name;
     }
+}
+
+/**
+ * What both Auto Scaling groups share: the private subnets; scale-in protection, which managed
+ * termination protection requires; an instance refresh that rolls a new AMI or instance type,
+ * past that protection; and the tag ECS managed scaling looks for.
+ */
+function ecsManagedGroup(args: ClusterArgs) {
+    return {
+        vpcZoneIdentifiers: args.privateSubnetIds,
+        protectFromScaleIn: true,
+        healthCheckType: "EC2",
+        instanceRefresh: {
+            strategy: "Rolling",
+            preferences: { minHealthyPercentage: 50, scaleInProtectedInstances: "Refresh", standbyInstances: "Terminate" },
+        },
+        tags: [
+            { key: "AmazonECSManaged", value: "true", propagateAtLaunch: true },
+            ...Object.entries(args.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        ],
+    };
+}
+
+/** A group's capacity provider: managed scaling to the stack's target, managed termination protection and draining. */
+function managedCapacityProvider(
+    parent: pulumi.Resource,
+    name: string,
+    group: aws.autoscaling.Group,
+    targetCapacity: number,
+    tags: ClusterArgs["tags"],
+): aws.ecs.CapacityProvider {
+    return new aws.ecs.CapacityProvider(
+        name,
+        {
+            autoScalingGroupProvider: {
+                autoScalingGroupArn: group.arn,
+                managedTerminationProtection: "ENABLED",
+                managedDraining: "ENABLED",
+                managedScaling: {
+                    status: "ENABLED",
+                    targetCapacity,
+                    minimumScalingStepSize: 1,
+                    maximumScalingStepSize: 10,
+                    instanceWarmupPeriod: 120,
+                },
+            },
+            tags,
+        },
+        { parent },
+    );
 }
 
 /** Where a task of the cluster's default strategy goes: `fleet:cluster.defaultCapacity`, as for a service. */
