@@ -56,3 +56,6 @@ export const jobRetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeInSecond
  * well past any healthy consumer's latency.
  */
 export const alertDefaults = { errorsPerMinute: 10, unhealthyTargets: 1, queueAgeMinutes: 10, evaluationMinutes: 3 } as const;
+
+/** Tasks of an `ec2-spot` service kept on on-demand EC2 unless the stack says otherwise (fleet:cluster.ec2.spot.onDemandBase). */
+export const defaultOnDemandBase = 1;

@@ -37,7 +37,7 @@ import {
 } from "./schema";
 import { controlIds, minimumReasonLength } from "../facts/controls";
 import { dnsSchema } from "./dns";
-import { defaultSslPolicy } from "../facts/fleet";
+import { defaultOnDemandBase, defaultSslPolicy } from "../facts/fleet";
 import { capacityProviderStrategy, recommendedTlsPolicies, serviceConnectAgentOnEc2 } from "../facts/aws";
 import { didYouMean, isRecord, Problems } from "./problems";
 import { efsNameFix, efsNamePattern, efsNameProblem } from "./volumes";
@@ -200,7 +200,7 @@ const spotSchema = fieldsObject({
      * an interruption of Spot capacity never takes the service down to zero. A job's run is one
      * task, started on Spot. @default 1
      */
-    onDemandBase: inRange(0, capacityProviderStrategy.maxBase).default(1),
+    onDemandBase: inRange(0, capacityProviderStrategy.maxBase).default(defaultOnDemandBase),
 }).superRefine((spot, ctx) => {
     if (spot.minSize > spot.maxSize) {
         refuse(

@@ -14,6 +14,8 @@ export interface ReviewFleetChoice {
     /** The EC2 type, null when no service runs on EC2. */
     readonly instanceType: string | null;
     readonly count: number;
+    /** Instances of the Spot group (ec2-spot services above their on-demand base), of the same type. */
+    readonly spotCount: number;
     /** The stack's monthly cost under this choice. */
     readonly monthly: number;
     /** EC2 instances with their root volumes, and Fargate tasks. */
@@ -67,6 +69,7 @@ function fleetChoice(choice: FleetChoice): ReviewFleetChoice {
     return {
         instanceType: choice.instanceType,
         count: choice.count,
+        spotCount: choice.spotCount,
         monthly: cents(choice.monthly),
         compute: cents(choice.compute),
         utilisation: choice.utilisation && { memory: ratio(choice.utilisation.memory), cpu: ratio(choice.utilisation.cpu) },

@@ -17,6 +17,7 @@
  * prefix search is not an exhaustive one: what it may miss is said in docs/memory-and-capacity.md.
  */
 import { fargateMaxStopTimeoutSeconds, serviceConnectAgentOnEc2 } from "../facts/aws";
+import { defaultOnDemandBase } from "../facts/fleet";
 import { Capacity } from "../model/catalog";
 import { InstanceType, instanceTypes } from "../model/instanceTypes";
 import { fewestInstances, shapeOf, Workload } from "./advisor";
@@ -26,12 +27,14 @@ import { usd } from "./costItems";
 import { PlanFacts, ServiceFacts } from "./facts";
 
 /** Where a service runs in a choice. */
-export type Mode = Extract<Capacity, "ec2" | "fargate" | "fargate-spot">;
+export type Mode = Capacity;
 
 export interface FleetChoice {
     /** The EC2 instance type, null when no service runs on EC2. */
     readonly instanceType: string | null;
     readonly count: number;
+    /** Instances of the Spot group (fleet:cluster.ec2.spot), of the same type; 0 without `ec2-spot` services. */
+    readonly spotCount: number;
     /** Every service's capacity. */
     readonly placement: Readonly<Record<string, Mode>>;
     /** A month of compute: EC2 instances with their root volumes, and Fargate tasks (USD). */
@@ -77,7 +80,10 @@ const prefixSamples = 32;
 /** Below this a cheaper choice is not worth a change of capacity (USD a month). */
 const worthwhileSaving = 1;
 
-const modeNames: Record<Mode, string> = { ec2: "EC2", fargate: "Fargate", "fargate-spot": "Fargate Spot" };
+const modeNames: Record<Mode, string> = { ec2: "EC2", "ec2-spot": "EC2 Spot", fargate: "Fargate", "fargate-spot": "Fargate Spot" };
+
+/** Whether tasks of the capacity run on the cluster's instances. */
+const onInstances = (mode: Capacity) => mode === "ec2" || mode === "ec2-spot";
 
 /** Whether losing a task to Spot is acceptable for the service (see above). */
 export function toleratesSpot(service: ServiceFacts): boolean {
@@ -91,7 +97,7 @@ export const runsOnArm = (service: ServiceFacts) => service.builds || service.mu
 
 /** What a task of the service reserves on an instance were it on EC2 (advisor.ts AdvisorTask). */
 function onInstance(service: ServiceFacts, agent: { memoryMiB: number; cpu: number }) {
-    if (service.capacity === "ec2" || service.capacity === "ec2-spot") {
+    if (onInstances(service.capacity)) {
         return {
             memory: service.ec2TaskSize?.memory ?? service.reservation,
             cpu: service.ec2TaskSize?.cpu ?? service.cpu,
@@ -138,41 +144,55 @@ export function advisePlacement(
         return { service, fargate, task: onInstance(service, agent), tasks: peakTasks(service) };
     });
 
-    const workloadOf = (onEc2: readonly Candidate[]): Workload => ({
-        services: onEc2.map((c) => ({
-            name: c.service.name,
-            reservation: c.task.memory,
-            cpu: c.task.cpu,
-            enis: c.task.enis,
-            desired: c.tasks,
-            // A job starts no deployment copy: its runs are replaced, not rolled.
-            deployment: c.service.job ? ("recreate" as const) : c.service.deployment,
-        })),
+    const workloadOf = (group: readonly { c: Candidate; tasks: number }[], minSize: number): Workload => ({
+        services: group
+            .filter((g) => g.tasks > 0)
+            .map(({ c, tasks }) => ({
+                name: c.service.name,
+                reservation: c.task.memory,
+                cpu: c.task.cpu,
+                enis: c.task.enis,
+                desired: tasks,
+                // A job starts no deployment copy: its runs are replaced, not rolled.
+                deployment: c.service.job ? ("recreate" as const) : c.service.deployment,
+            })),
         zones: facts.platform.availabilityZones,
-        minSize: ec2?.minSize ?? 0,
+        minSize,
         eniTrunking: ec2?.eniTrunking ?? false,
     });
+    // EC2 Spot: an ec2-spot service keeps its base on the on-demand group (a job runs on Spot alone).
+    const spotDiscount = book.assumptions.ec2SpotDiscount;
+    const base = (c: Candidate) => (c.service.job ? 0 : Math.min(c.tasks, c.service.onDemandBase ?? defaultOnDemandBase));
 
-    const price = (type: string | null, onEc2: readonly Candidate[]): FleetChoice | undefined => {
+    /** `onEc2` on `type`, those in `onSpot` as ec2-spot; undefined when something cannot be placed. */
+    const price = (
+        type: string | null,
+        onEc2: readonly Candidate[],
+        onSpot: ReadonlySet<Candidate> = new Set(),
+    ): FleetChoice | undefined => {
         const onFargate = candidates.filter((c) => !onEc2.includes(c));
         if (onFargate.some((c) => !c.fargate)) return undefined;
-        let count = 0;
+        let [count, spotCount, ec2Monthly] = [0, 0, 0];
         let utilisation: FleetChoice["utilisation"] = null;
-        let ec2Monthly = 0;
         if (type !== null && onEc2.length > 0) {
             const shape = shapeOf(instanceTypes[type], reservedMemoryMiB, ec2?.eniTrunking ?? false);
-            const fewest = fewestInstances(workloadOf(onEc2), shape);
-            if (fewest === undefined) return undefined;
-            count = fewest;
-            ec2Monthly = count * (prices.ec2Hour[type] * hours + rootVolumeMonthly);
+            const onDemand = onEc2.map((c) => ({ c, tasks: onSpot.has(c) ? base(c) : c.tasks }));
+            const spot = [...onSpot].map((c) => ({ c, tasks: c.tasks - base(c) }));
+            const fewest = onDemand.some((g) => g.tasks > 0) ? fewestInstances(workloadOf(onDemand, ec2?.minSize ?? 0), shape) : 0;
+            const fewestSpot = spot.some((g) => g.tasks > 0) ? fewestInstances(workloadOf(spot, ec2?.spot?.minSize ?? 0), shape) : 0;
+            if (fewest === undefined || fewestSpot === undefined) return undefined;
+            [count, spotCount] = [fewest, fewestSpot];
+            const hourly = prices.ec2Hour[type] * hours;
+            ec2Monthly = count * (hourly + rootVolumeMonthly) + spotCount * (hourly * (1 - (spotDiscount ?? 0)) + rootVolumeMonthly);
             const reserved = (key: "memory" | "cpu") => onEc2.reduce((sum, c) => sum + c.tasks * c.task[key], 0);
-            utilisation = { memory: reserved("memory") / (count * shape.memory), cpu: reserved("cpu") / (count * shape.cpu) };
+            const instances = count + spotCount;
+            utilisation = { memory: reserved("memory") / (instances * shape.memory), cpu: reserved("cpu") / (instances * shape.cpu) };
         }
         const placement = Object.fromEntries(
-            candidates.map((c) => [c.service.name, onEc2.includes(c) ? "ec2" : c.fargate!.mode] as const),
+            candidates.map((c) => [c.service.name, onSpot.has(c) ? "ec2-spot" : onEc2.includes(c) ? "ec2" : c.fargate!.mode] as const),
         ) as Record<string, Mode>;
         const compute = ec2Monthly + onFargate.reduce((sum, c) => sum + c.fargate!.monthly, 0);
-        return { instanceType: count > 0 ? type : null, count, placement, compute, monthly: 0, utilisation };
+        return { instanceType: count + spotCount > 0 ? type : null, count, spotCount, placement, compute, monthly: 0, utilisation };
     };
 
     const types = Object.keys(prices.ec2Hour)
@@ -197,10 +217,15 @@ export function advisePlacement(
         let held = false;
         let typeBest: { k: number; option: FleetChoice } | undefined;
         const tryPrefix = (k: number) => {
-            const option = price(name, [...stayers, ...movable.slice(0, k)]);
-            if (!option) return;
-            if (option.count > 0) held = true;
-            if (!typeBest || cheaperChoice(option, typeBest.option)) typeBest = { k, option };
+            const onEc2 = [...stayers, ...movable.slice(0, k)];
+            // On demand, and with the services that tolerate Spot on the Spot group, where Spot is priced.
+            const tolerant = new Set(onEc2.filter((c) => toleratesSpot(c.service)));
+            const options = [price(name, onEc2), spotDiscount !== undefined && tolerant.size ? price(name, onEc2, tolerant) : undefined];
+            for (const option of options) {
+                if (!option) continue;
+                if (option.count + option.spotCount > 0) held = true;
+                if (!typeBest || cheaperChoice(option, typeBest.option)) typeBest = { k, option };
+            }
         };
         // Every prefix of a small fleet; of a large one, evenly spaced prefixes, then every one
         // around the cheapest of them (a placement is seconds of packing at 200 services otherwise).
@@ -218,7 +243,8 @@ export function advisePlacement(
     const current: FleetChoice = {
         instanceType: capacity && capacity.instances > 0 ? capacity.instanceType : null,
         count: capacity?.instances ?? 0,
-        placement: Object.fromEntries(facts.services.map((s) => [s.name, s.capacity as Mode])),
+        spotCount: capacity?.spot?.instances ?? 0,
+        placement: Object.fromEntries(facts.services.map((s) => [s.name, s.capacity])),
         compute: currentCompute(facts, cost),
         monthly: cost.total,
         utilisation: capacity && capacity.instances > 0 ? { memory: capacity.utilisation, cpu: capacity.cpuUtilisation } : null,
@@ -231,7 +257,7 @@ export function advisePlacement(
             service: s.name,
             from: s.capacity,
             to: recommendation.placement[s.name],
-            replaces: !s.serviceConnect && (s.capacity === "ec2") !== (recommendation.placement[s.name] === "ec2"),
+            replaces: !s.serviceConnect && onInstances(s.capacity) !== onInstances(recommendation.placement[s.name]),
         }));
     const settings = recommendation === current ? {} : settingsFor(facts, recommendation, moves);
     return {
@@ -259,7 +285,7 @@ function currentCompute(facts: PlanFacts, cost: CostReport): number {
         .filter((l) => l.item === "EC2 instances" || l.item === "EC2 Spot instances")
         .reduce((sum, l) => sum + l.monthly, 0);
     const volumes = cost.items.find((i) => i.item === "EC2 root volumes")?.monthly ?? 0;
-    const onEc2 = new Set(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot").map((s) => s.name));
+    const onEc2 = new Set(facts.services.filter((s) => onInstances(s.capacity)).map((s) => s.name));
     return ec2 + volumes + cost.services.filter((s) => !onEc2.has(s.service)).reduce((sum, s) => sum + s.compute, 0);
 }
 
@@ -276,6 +302,9 @@ function settingsFor(facts: PlanFacts, choice: FleetChoice, moves: readonly Move
         if (!ec2) group.maxSize = choice.count * 2;
         else if (choice.count > ec2.maxSize) group.maxSize = choice.count;
         if (ec2 && ec2.minSize > choice.count) group.minSize = choice.count;
+        // A Spot group for the ec2-spot services, where the stack has none or too small a one.
+        if (choice.spotCount > 0 && !ec2?.spot) group.spot = { maxSize: choice.spotCount * 2 };
+        else if (choice.spotCount > 0 && ec2?.spot && choice.spotCount > ec2.spot.maxSize) group.spot = { maxSize: choice.spotCount };
         if (Object.keys(group).length) settings["fleet:cluster"] = { ec2: group };
     } else if (ec2 && ec2.minSize > 0) {
         settings["fleet:cluster"] = { ec2: { minSize: 0 } };
@@ -294,16 +323,20 @@ const list = (all: readonly string[]) => {
 
 function summaryOf(current: FleetChoice, recommendation: FleetChoice, moves: readonly Move[], facts: PlanFacts): string {
     if (recommendation === current) return "the plan is already the cheapest placement the advisor finds";
-    const byMode = (["fargate-spot", "fargate", "ec2"] as const)
+    const byMode = (["fargate-spot", "fargate", "ec2-spot", "ec2"] as const)
         .map((mode) => ({ mode, names: moves.filter((m) => m.to === mode).map((m) => m.service) }))
         .filter((g) => g.names.length > 0)
         .map((g) => `${list(g.names)} to ${modeNames[g.mode]}`);
     const parts = byMode.length ? [`move ${byMode.join(", ")}`] : [];
     const ec2 = facts.platform.ec2;
     if (recommendation.instanceType) {
-        if (recommendation.instanceType !== current.instanceType || recommendation.count !== current.count)
-            parts.push(`run ${recommendation.count} × ${recommendation.instanceType}`);
-    } else if (ec2 && current.count > 0) {
+        const spot = recommendation.spotCount > 0 ? ` (${recommendation.spotCount} of them Spot)` : "";
+        const changed =
+            recommendation.instanceType !== current.instanceType ||
+            recommendation.count !== current.count ||
+            recommendation.spotCount !== current.spotCount;
+        if (changed) parts.push(`run ${recommendation.count + recommendation.spotCount} × ${recommendation.instanceType}${spot}`);
+    } else if (ec2 && current.count + current.spotCount > 0) {
         parts.push("run no EC2 instance");
     }
     const saving = current.monthly - recommendation.monthly;
@@ -320,8 +353,10 @@ export function settingPairs(settings: Readonly<Record<string, unknown>>, prefix
 }
 
 const describeChoice = (c: FleetChoice) => {
-    const onFargate = Object.values(c.placement).filter((m) => m !== "ec2").length;
-    const ec2 = c.instanceType ? `${c.count} × ${c.instanceType}` : "no EC2 instance";
+    const onFargate = Object.values(c.placement).filter((m) => !onInstances(m)).length;
+    const ec2 = c.instanceType
+        ? `${c.count + c.spotCount} × ${c.instanceType}${c.spotCount ? ` (${c.spotCount} of them Spot)` : ""}`
+        : "no EC2 instance";
     const util = c.utilisation
         ? ` (${(c.utilisation.memory * 100).toFixed(0)}% of registered memory, ${(c.utilisation.cpu * 100).toFixed(0)}% of CPU reserved)`
         : "";

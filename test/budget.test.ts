@@ -204,6 +204,7 @@ describe("budgets in the plan", () => {
         assert.deepEqual(review.capacity.current, {
             instanceType: "m6i.large",
             count: 3,
+            spotCount: 0,
             monthly: 378.82,
             compute: 224.65,
             utilisation: { memory: 0.1131, cpu: 0.4583 },
@@ -214,6 +215,7 @@ describe("budgets in the plan", () => {
         assert.deepEqual(advised, {
             instanceType: null,
             count: 0,
+            spotCount: 0,
             monthly: 204.63,
             compute: 50.46,
             utilisation: null,

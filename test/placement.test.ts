@@ -57,8 +57,29 @@ describe("what a choice keeps", () => {
     it("keeps on EC2 a service whose stop timeout Fargate cannot give, and no Graviton type holds its published image", () => {
         const slow = serviceFacts("slow", { stopTimeout: 300, desired: 2 });
         const { advice } = advise([slow, serviceFacts("built", { builds: true, desired: 2 })], { ec2: ec2Platform });
-        assert.equal(advice.recommendation.placement.slow, "ec2");
+        // Two tasks tolerate Spot: on the instances, on-demand or the Spot group.
+        assert.ok(["ec2", "ec2-spot"].includes(advice.recommendation.placement.slow), advice.recommendation.placement.slow);
         assert.equal(instanceTypes[advice.recommendation.instanceType!].architecture, "x86_64");
+    });
+
+    it("puts a service that must stay on instances and tolerates Spot on the Spot group above its on-demand base", () => {
+        // Four tasks with a stop timeout Fargate cannot give: one stays on on-demand EC2 (the base), three go to Spot.
+        const slow = serviceFacts("slow", { stopTimeout: 300, desired: 4, reservation: 1024, limit: 2048, cpu: 512 });
+        const { advice } = advise([slow], { ec2: ec2Platform });
+        const r = advice.recommendation;
+        assert.equal(r.placement.slow, "ec2-spot");
+        assert.ok(r.count >= 1 && r.spotCount >= 1, `${r.count} on-demand, ${r.spotCount} Spot`);
+        assert.deepEqual((advice.settings["fleet:services"] as Record<string, unknown>).slow, { capacity: "ec2-spot" });
+        const group = (advice.settings["fleet:cluster"] as { ec2: Record<string, unknown> }).ec2;
+        assert.deepEqual(group.spot, { maxSize: r.spotCount * 2 });
+        assert.match(
+            advice.summary,
+            new RegExp(`^move slow to EC2 Spot and run ${r.count + r.spotCount} × \\S+ \\(${r.spotCount} of them Spot\\)`),
+        );
+        assert.deepEqual(
+            advice.moves.map((m) => [m.service, m.to, m.replaces]),
+            [["slow", "ec2-spot", false]],
+        );
     });
 });
 
