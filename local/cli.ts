@@ -167,11 +167,10 @@ function terminalAsk(prompt: string): Promise<string | undefined> {
 
 if (require.main === module) {
     const tty = process.stdin.isTTY && process.stdout.isTTY;
-    main(process.argv.slice(2), { out: console.log, err: console.error, ask: tty ? terminalAsk : undefined }).then(
-        (code) => process.stdout.write("", () => process.exit(code)),
-        (error) => {
-            console.error(`local: unexpected failure: ${(error as Error).message}`);
-            process.exit(1);
-        },
-    );
+    // Writes to a pipe are asynchronous: exit once both streams have flushed, or the last line is cut.
+    const exit = (code: number) => process.stderr.write("", () => process.stdout.write("", () => process.exit(code)));
+    main(process.argv.slice(2), { out: console.log, err: console.error, ask: tty ? terminalAsk : undefined }).then(exit, (error) => {
+        console.error(`local: unexpected failure: ${(error as Error).message}`);
+        exit(1);
+    });
 }
