@@ -1,6 +1,6 @@
 /**
- * The placement advisor: where each service runs (EC2 on-demand, Fargate, Fargate Spot) and on how
- * many instances of which type, for the cheapest month that keeps the advisor's placement rule
+ * The placement advisor: where each service runs (EC2 on-demand, EC2 Spot, Fargate, Fargate Spot)
+ * and on how many instances of which type, for the cheapest month that keeps the advisor's placement rule
  * (advisor.ts: zone spread, room for one rolling deployment, burstable types at their baseline CPU,
  * awsvpc tasks within their instance's network interfaces). Pure.
  *
@@ -13,7 +13,8 @@
  * The search, per instance type: every service starts at its cheapest Fargate mode; services are
  * then moved to EC2 in order of what Fargate charges per instance they would fill (the most
  * expensive on Fargate for their footprint first), and each prefix of that order is priced with
- * the fewest instances that hold it. The cheapest (type, prefix) wins, "no EC2" included. A
+ * the fewest instances that hold it, all on-demand and with its Spot-tolerant services on the Spot
+ * group above their on-demand base. The cheapest (type, prefix) wins, "no EC2" included. A
  * prefix search is not an exhaustive one: what it may miss is said in docs/memory-and-capacity.md.
  */
 import { fargateMaxStopTimeoutSeconds, serviceConnectAgentOnEc2 } from "../facts/aws";
