@@ -3,6 +3,7 @@
  * memory reservation, on the on-demand group and, with fleet:cluster.ec2.spot, on the Spot group
  * apart. Pure, table-tested.
  */
+import { onEc2 } from "../model/catalog";
 import { awsvpcTaskLimit, instanceTypes, kernelReserveFraction } from "../model/instanceTypes";
 import { cpuUnitsPerVcpu } from "../facts/aws";
 import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
@@ -154,7 +155,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
     const enisPerInstance = type ? awsvpcTaskLimit(type, ec2.eniTrunking ?? false) : Infinity;
     const packed = type ? packTasks(tasks, registered, cpuUnits, enisPerInstance) : { instances: 0, unplaceable: [] };
     // Every Spot type is at least the main type (stackSettings.ts): a task that fits on neither group is found here.
-    for (const service of facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot")) {
+    for (const service of facts.services.filter((s) => onEc2(s.capacity))) {
         const placed = placedOnInstance(service);
         if (type && (placed.memory > registered || placed.cpu > cpuUnits)) {
             warnings.push(
@@ -218,7 +219,7 @@ export function ec2Capacity(facts: PlanFacts): Ec2CapacityReport | undefined {
         instancesReason: reasons.join(", "),
         utilisation: instances > 0 && registered > 0 ? reservedMiB / (instances * registered) : 0,
         cpuUtilisation: instances > 0 && cpuUnits > 0 ? tasks.reduce((sum, t) => sum + t.cpu, 0) / (instances * cpuUnits) : 0,
-        assumptions: taskAssumptions(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot")),
+        assumptions: taskAssumptions(facts.services.filter((s) => onEc2(s.capacity))),
         warnings,
         ...(ec2.spot && type ? { spot: spotCapacity(facts, registered, cpuUnits, enisPerInstance, warnings) } : {}),
     };

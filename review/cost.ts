@@ -2,6 +2,7 @@
  * Monthly cost estimate of a planned stack, and of the same catalog run the common way (one ALB
  * per service, everything on Fargate on-demand), from the prices in data/prices.json. Pure.
  */
+import { onEc2 } from "../model/catalog";
 import { smallestFargateSize } from "../model/fargate";
 import { cpuUnitsPerVcpu, serviceConnectAgent } from "../facts/aws";
 import pricesFile from "../data/prices.json";
@@ -224,7 +225,7 @@ export function estimateCost(
     const services: ServiceCost[] = facts.services.map((service) => {
         let compute = 0;
         let detail: string;
-        if (service.capacity === "ec2" || service.capacity === "ec2-spot") {
+        if (onEc2(service.capacity)) {
             const memory = placedOnInstance(service).memory;
             const share = reservedOnEc2 > 0 ? (onGroups(service).onDemand * memory) / reservedOnEc2 : 0;
             const spotShare = reservedOnSpot > 0 ? (onGroups(service).spot * memory) / reservedOnSpot : 0;
@@ -274,7 +275,7 @@ export function estimateCost(
                 `may launch ${capacity.spot.instanceTypes.join(", ")}; shared out to ec2-spot services above)`,
         });
     // EC2 instances are counted once, in the shared lines; services carry their share for reading only.
-    const ec2Services = new Set(facts.services.filter((s) => s.capacity === "ec2" || s.capacity === "ec2-spot").map((s) => s.name));
+    const ec2Services = new Set(facts.services.filter((s) => onEc2(s.capacity)).map((s) => s.name));
     const total =
         shared.reduce((sum, l) => sum + l.monthly, 0) +
         services.reduce((sum, s) => sum + s.logs + (ec2Services.has(s.service) ? 0 : s.compute), 0);

@@ -5,6 +5,7 @@
  * rounded first and every total is their sum; the EC2 instances' cost (on-demand and Spot) is shared
  * out to the services on them in whole cents that add up to it (largest remainder). Pure.
  */
+import { onEc2 } from "../model/catalog";
 import { CostLine, CostReport, ServiceCost } from "./cost";
 import { plural } from "./changes";
 
@@ -17,7 +18,7 @@ const sumOf = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 
 const lineNames = { ec2: "EC2 instances", spot: "EC2 Spot instances", logs: "logs", otherItems: "other items" } as const;
 
 /** A service whose compute is a share of EC2 instances (cost.ts counts the instances once, in the shared lines). */
-export const onInstances = (s: ServiceCost) => s.capacity === "ec2" || s.capacity === "ec2-spot";
+export const onInstances = (s: ServiceCost) => onEc2(s.capacity);
 const isInstanceLine = (l: CostLine) => l.item === lineNames.ec2 || l.item === lineNames.spot;
 
 /**

@@ -19,13 +19,13 @@
  */
 import { fargateMaxStopTimeoutSeconds, serviceConnectAgentOnEc2 } from "../facts/aws";
 import { defaultOnDemandBase } from "../facts/fleet";
-import { Capacity } from "../model/catalog";
+import { Capacity, onEc2 } from "../model/catalog";
 import { InstanceType, instanceTypes } from "../model/instanceTypes";
 import { fewestInstances, shapeOf, Workload } from "./advisor";
 import { Ec2CapacityReport, peakTasks } from "./capacity";
 import { CostReport, fargateSizeOf, fargateTaskHour, PriceBook, priceBook as defaultPriceBook, taskLoad } from "./cost";
 import { usd } from "./costItems";
-import { PlanFacts, ServiceFacts } from "./facts";
+import { PlanFacts, placedOnInstance, ServiceFacts } from "./facts";
 
 /** Where a service runs in a choice. */
 export type Mode = Capacity;
@@ -83,9 +83,6 @@ const worthwhileSaving = 1;
 
 const modeNames: Record<Mode, string> = { ec2: "EC2", "ec2-spot": "EC2 Spot", fargate: "Fargate", "fargate-spot": "Fargate Spot" };
 
-/** Whether tasks of the capacity run on the cluster's instances. */
-const onInstances = (mode: Capacity) => mode === "ec2" || mode === "ec2-spot";
-
 /** Whether losing a task to Spot is acceptable for the service (see above). */
 export function toleratesSpot(service: ServiceFacts): boolean {
     if (service.interruptible) return true;
@@ -98,13 +95,7 @@ export const runsOnArm = (service: ServiceFacts) => service.builds || service.mu
 
 /** What a task of the service reserves on an instance were it on EC2 (advisor.ts AdvisorTask). */
 function onInstance(service: ServiceFacts, agent: { memoryMiB: number; cpu: number }) {
-    if (onInstances(service.capacity)) {
-        return {
-            memory: service.ec2TaskSize?.memory ?? service.reservation,
-            cpu: service.ec2TaskSize?.cpu ?? service.cpu,
-            enis: service.network === "awsvpc" ? 1 : 0,
-        };
-    }
+    if (onEc2(service.capacity)) return placedOnInstance(service);
     // A Fargate service moved to EC2: in Service Connect it gets a task memory and runs in awsvpc.
     return service.serviceConnect
         ? { memory: service.limit + agent.memoryMiB, cpu: service.cpu + agent.cpu, enis: 1 }
@@ -165,19 +156,19 @@ export function advisePlacement(
     const spotDiscount = book.assumptions.ec2SpotDiscount;
     const base = (c: Candidate) => (c.service.job ? 0 : Math.min(c.tasks, c.service.onDemandBase ?? defaultOnDemandBase));
 
-    /** `onEc2` on `type`, those in `onSpot` as ec2-spot; undefined when something cannot be placed. */
+    /** `placed` on `type`, those in `onSpot` as ec2-spot; undefined when something cannot be placed. */
     const price = (
         type: string | null,
-        onEc2: readonly Candidate[],
+        placed: readonly Candidate[],
         onSpot: ReadonlySet<Candidate> = new Set(),
     ): FleetChoice | undefined => {
-        const onFargate = candidates.filter((c) => !onEc2.includes(c));
+        const onFargate = candidates.filter((c) => !placed.includes(c));
         if (onFargate.some((c) => !c.fargate)) return undefined;
         let [count, spotCount, ec2Monthly] = [0, 0, 0];
         let utilisation: FleetChoice["utilisation"] = null;
-        if (type !== null && onEc2.length > 0) {
+        if (type !== null && placed.length > 0) {
             const shape = shapeOf(instanceTypes[type], reservedMemoryMiB, ec2?.eniTrunking ?? false);
-            const onDemand = onEc2.map((c) => ({ c, tasks: onSpot.has(c) ? base(c) : c.tasks }));
+            const onDemand = placed.map((c) => ({ c, tasks: onSpot.has(c) ? base(c) : c.tasks }));
             const spot = [...onSpot].map((c) => ({ c, tasks: c.tasks - base(c) }));
             const fewest = onDemand.some((g) => g.tasks > 0) ? fewestInstances(workloadOf(onDemand, ec2?.minSize ?? 0), shape) : 0;
             const fewestSpot = spot.some((g) => g.tasks > 0) ? fewestInstances(workloadOf(spot, ec2?.spot?.minSize ?? 0), shape) : 0;
@@ -185,12 +176,12 @@ export function advisePlacement(
             [count, spotCount] = [fewest, fewestSpot];
             const hourly = prices.ec2Hour[type] * hours;
             ec2Monthly = count * (hourly + rootVolumeMonthly) + spotCount * (hourly * (1 - (spotDiscount ?? 0)) + rootVolumeMonthly);
-            const reserved = (key: "memory" | "cpu") => onEc2.reduce((sum, c) => sum + c.tasks * c.task[key], 0);
+            const reserved = (key: "memory" | "cpu") => placed.reduce((sum, c) => sum + c.tasks * c.task[key], 0);
             const instances = count + spotCount;
             utilisation = { memory: reserved("memory") / (instances * shape.memory), cpu: reserved("cpu") / (instances * shape.cpu) };
         }
         const placement = Object.fromEntries(
-            candidates.map((c) => [c.service.name, onSpot.has(c) ? "ec2-spot" : onEc2.includes(c) ? "ec2" : c.fargate!.mode] as const),
+            candidates.map((c) => [c.service.name, onSpot.has(c) ? "ec2-spot" : placed.includes(c) ? "ec2" : c.fargate!.mode] as const),
         ) as Record<string, Mode>;
         const compute = ec2Monthly + onFargate.reduce((sum, c) => sum + c.fargate!.monthly, 0);
         return { instanceType: count + spotCount > 0 ? type : null, count, spotCount, placement, compute, monthly: 0, utilisation };
@@ -218,10 +209,10 @@ export function advisePlacement(
         let held = false;
         let typeBest: { k: number; option: FleetChoice } | undefined;
         const tryPrefix = (k: number) => {
-            const onEc2 = [...stayers, ...movable.slice(0, k)];
+            const placed = [...stayers, ...movable.slice(0, k)];
             // On demand, and with the services that tolerate Spot on the Spot group, where Spot is priced.
-            const tolerant = new Set(onEc2.filter((c) => toleratesSpot(c.service)));
-            const options = [price(name, onEc2), spotDiscount !== undefined && tolerant.size ? price(name, onEc2, tolerant) : undefined];
+            const tolerant = new Set(placed.filter((c) => toleratesSpot(c.service)));
+            const options = [price(name, placed), spotDiscount !== undefined && tolerant.size ? price(name, placed, tolerant) : undefined];
             for (const option of options) {
                 if (!option) continue;
                 if (option.count + option.spotCount > 0) held = true;
@@ -258,7 +249,7 @@ export function advisePlacement(
             service: s.name,
             from: s.capacity,
             to: recommendation.placement[s.name],
-            replaces: !s.serviceConnect && onInstances(s.capacity) !== onInstances(recommendation.placement[s.name]),
+            replaces: !s.serviceConnect && onEc2(s.capacity) !== onEc2(recommendation.placement[s.name]),
         }));
     const settings = recommendation === current ? {} : settingsFor(facts, recommendation, moves);
     return {
@@ -286,8 +277,8 @@ function currentCompute(facts: PlanFacts, cost: CostReport): number {
         .filter((l) => l.item === "EC2 instances" || l.item === "EC2 Spot instances")
         .reduce((sum, l) => sum + l.monthly, 0);
     const volumes = cost.items.find((i) => i.item === "EC2 root volumes")?.monthly ?? 0;
-    const onEc2 = new Set(facts.services.filter((s) => onInstances(s.capacity)).map((s) => s.name));
-    return ec2 + volumes + cost.services.filter((s) => !onEc2.has(s.service)).reduce((sum, s) => sum + s.compute, 0);
+    const instanced = new Set(facts.services.filter((s) => onEc2(s.capacity)).map((s) => s.name));
+    return ec2 + volumes + cost.services.filter((s) => !instanced.has(s.service)).reduce((sum, s) => sum + s.compute, 0);
 }
 
 /**
@@ -354,7 +345,7 @@ export function settingPairs(settings: Readonly<Record<string, unknown>>, prefix
 }
 
 const describeChoice = (c: FleetChoice) => {
-    const onFargate = Object.values(c.placement).filter((m) => !onInstances(m)).length;
+    const onFargate = Object.values(c.placement).filter((m) => !onEc2(m)).length;
     const ec2 = c.instanceType
         ? `${c.count + c.spotCount} × ${c.instanceType}${c.spotCount ? ` (${c.spotCount} of them Spot)` : ""}`
         : "no EC2 instance";
