@@ -16,9 +16,8 @@
  * against the bridge-mode task definition).
  */
 import * as assert from "node:assert/strict";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -37,20 +36,12 @@ import { main } from "../ops/cli";
 import { makeClients } from "../ops/aws";
 import { readStack } from "../ops/fleetModel";
 import { runLogs } from "../ops/logs";
+import { findMoto, freePort, waitForServer } from "./support/moto";
 
 const fixtures = path.join(__dirname, "fixtures");
 const catalog = path.join(fixtures, "catalog.ts");
 const region = "us-east-1";
 
-/** Where moto's server is: the moto_server script, or the module under python3; undefined when neither. */
-function findMoto(): string[] | undefined {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, "moto_server");
-        if (dir && fs.existsSync(candidate)) return [candidate];
-    }
-    const python = spawnSync("python3", ["-c", "import moto.server, flask, flask_cors"], { stdio: "ignore" });
-    return python.status === 0 ? ["python3", "-m", "moto.server"] : undefined;
-}
 const moto = findMoto();
 
 /** A stack file for the test's own stack: EC2 capacity on t3.medium (3737 MiB registered), api and web sized large by hand. */
@@ -80,32 +71,6 @@ const opsStack = (name: string, insights: string) =>
         "      capacity: fargate",
         "",
     ].join("\n");
-
-const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-
-/** Polls until the server answers (no fixed sleep): each attempt is a real request. */
-async function waitForServer(endpoint: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-        try {
-            const response = await fetch(`${endpoint}/moto-api/`);
-            if (response.ok) return;
-        } catch {
-            // not listening yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
-}
 
 /** EC2 through its Query API (moto accepts any signature): the VPC and instances target groups need. */
 async function ec2(endpoint: string, params: Record<string, string>): Promise<string> {

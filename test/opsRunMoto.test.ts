@@ -15,9 +15,8 @@
  * the task definition (as in test/opsMoto.test.ts).
  */
 import * as assert from "node:assert/strict";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -37,18 +36,11 @@ import {
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { main } from "../ops/cli";
 import { Clock } from "../ops/run";
+import { findMoto, freePort, waitForServer } from "./support/moto";
 
 const fixtures = path.join(__dirname, "fixtures");
 const region = "us-east-1";
 
-function findMoto(): string[] | undefined {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, "moto_server");
-        if (dir && fs.existsSync(candidate)) return [candidate];
-    }
-    const python = spawnSync("python3", ["-c", "import moto.server, flask, flask_cors"], { stdio: "ignore" });
-    return python.status === 0 ? ["python3", "-m", "moto.server"] : undefined;
-}
 const moto = findMoto();
 
 /** The test's catalog: a routed service, a worker, a job; and its stack file. */
@@ -69,30 +61,6 @@ const stackFile = [
     "  fleet:cluster: { defaultCapacity: ec2, ec2: { instanceType: t3.medium, maxSize: 2 } }",
     "",
 ].join("\n");
-
-const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-    });
-
-async function waitForServer(endpoint: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-        try {
-            if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
-        } catch {
-            // not listening yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
-}
 
 describe(
     "ops run and rollback against moto (emulated AWS)",

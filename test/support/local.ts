@@ -11,6 +11,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { prodSettingsRoot } from "./fixtures";
+import { freePort } from "./ports";
+export { freePort };
 
 /** `false` when `command` runs (`--version`-like `args`), else why the test that needs it is skipped. */
 export function skipUnless(command: string, args: readonly string[], install: string): false | string {
@@ -37,18 +39,6 @@ export function localFixtureRoot(): string {
 
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `fleet-${prefix}-`));
-}
-
-/** A port nothing listens on now (the kernel's choice, released for the caller). */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
 }
 
 /** Connects to `port` until it accepts, retrying on each refusal up to `attempts` times; fails early if `process` exits. */
