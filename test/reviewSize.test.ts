@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, stackFleetInput } from "../bench/bench";
+import { dropFixtureOverrides, largeFleetChange } from "../bench/review";
 import { ServiceSpec } from "../model/catalog";
 import { PlanResult } from "../plan/runProgram";
 import { Detail, fittedMarkdown, markdownBudget, renderMarkdown, review, Review } from "../review/render";
@@ -37,29 +38,9 @@ const fleets: Record<string, { readonly size: number; readonly detail: Detail }>
 const scratch = process.env.KEEP_SCRATCH ?? fs.mkdtempSync(path.join(os.tmpdir(), "fleet-review-size-"));
 after(() => process.env.KEEP_SCRATCH || fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** The fixture stacks' per-service overrides are for the fixture fleet, not the generated one: dropped. */
-const dropFixtureOverrides = (stack: string): [string, string][] =>
-    (stack === "prod" ? ["web", "api", "worker", "docs", "status"] : ["web", "api"]).map((name) => [`services.${name}`, "null"]);
-
 /** The program on a fixture stack with a generated catalog module, as `plan/cli.ts --json` writes its plan. */
 function plan(stack: string, catalog: string): Promise<PlanResult> {
     return planProgram(stack, { root: fixtureRoot, catalog, configOverrides: Object.fromEntries(dropFixtureOverrides(stack)) });
-}
-
-/** Every service's memory limit raised (by one of four steps, so the changes differ), one route renamed, one service added. */
-function changed(services: Record<string, ServiceSpec>): Record<string, ServiceSpec> {
-    const head: Record<string, ServiceSpec> = {};
-    Object.entries(services).forEach(([name, spec], i) => {
-        const limit = spec.memory.limit + 16 * (1 + (i % 4));
-        head[name] = { ...spec, memory: { ...spec.memory, limit } };
-    });
-    head.web = { ...head.web, routes: [{ host: "www2" }] };
-    head.ledger = {
-        image: "public.ecr.aws/docker/library/busybox:1.36",
-        command: ["sleep", "3600"],
-        memory: { reservation: 32, limit: 64 },
-    };
-    return head;
 }
 
 interface Section {
@@ -81,7 +62,7 @@ const sections: Record<string, Section> = {};
 before(async () => {
     const runs = Object.entries(fleets).map(([stack, { size }]) => {
         const generated = generateCatalog(size, stackFleetInput(fixtureRoot, stack, dropFixtureOverrides(stack)));
-        const head = changed(generated.services);
+        const head = largeFleetChange(generated.services);
         const write = (name: string, services: Record<string, ServiceSpec>) => {
             const file = path.join(scratch, `${stack}-${name}.ts`);
             fs.writeFileSync(file, `export const services = ${JSON.stringify(services)};\n`);
