@@ -9,20 +9,11 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { main } from "../ops/cli";
+import { runOps } from "./support/ops";
 
 const root = path.join(__dirname, "fixtures", "stacks");
 
-async function ops(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(
-        args,
-        (t) => out.push(t),
-        (t) => err.push(t),
-    );
-    return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const ops = (...args: string[]) => runOps(args);
 
 describe("ops: arguments", () => {
     it("a command and --stack are required; unknown options are refused with the usage", async () => {

@@ -32,10 +32,10 @@ import {
     StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { main } from "../ops/cli";
 import { makeClients } from "../ops/aws";
 import { readStack } from "../ops/fleetModel";
 import { runLogs } from "../ops/logs";
+import { runOps } from "./support/ops";
 import { findMoto, freePort, waitForServer } from "./support/moto";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -333,16 +333,7 @@ describe(
             if (root) fs.rmSync(root, { recursive: true, force: true });
         });
 
-        const ops = async (...args: string[]) => {
-            const out: string[] = [];
-            const err: string[] = [];
-            const code = await main(
-                [...args, "--root", root],
-                (t) => out.push(t),
-                (t) => err.push(t),
-            );
-            return { code, out: out.join("\n"), err: err.join("\n") };
-        };
+        const ops = (...args: string[]) => runOps([...args, "--root", root]);
 
         it(
             "status: finds the stack's services by tag, calls out the unsteady " + "one, the failing target and the OOM kill, and exits 1",

@@ -9,10 +9,11 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { TaskDefinition } from "@aws-sdk/client-ecs";
 import { Clients } from "../ops/aws";
-import { main, usage } from "../ops/cli";
+import { usage } from "../ops/cli";
 import { readStack } from "../ops/fleetModel";
 import { describeChanges } from "../ops/rollback";
 import { Clock, runOneOff } from "../ops/run";
+import { runOps } from "./support/ops";
 
 const context = readStack(path.join(__dirname, "fixtures", "stacks"), "dev");
 const clusterArn = "arn:aws:ecs:us-east-1:123456789012:cluster/fleet-dev-0a1b2c3";
@@ -209,16 +210,7 @@ describe("ops rollback: what changes", () => {
 });
 
 describe("ops: the command line of run, rollback and help", () => {
-    const ops = async (...args: string[]) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const code = await main(
-            args,
-            (t) => out.push(t),
-            (t) => err.push(t),
-        );
-        return { code, out: out.join("\n"), err: err.join("\n") };
-    };
+    const ops = (...args: string[]) => runOps(args);
 
     it("help prints the usage, exit 0", async () => {
         assert.deepEqual(await ops("help"), { code: 0, out: usage, err: "" });

@@ -34,8 +34,8 @@ import {
     StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { main } from "../ops/cli";
 import { Clock } from "../ops/run";
+import { runOps } from "./support/ops";
 import { findMoto, freePort, waitForServer } from "./support/moto";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -213,23 +213,10 @@ describe(
             return clock;
         };
 
-        const ops = async (args: string[], clock?: Clock) => {
-            const out: string[] = [];
-            const err: string[] = [];
-            const code = await main(
-                [
-                    ...args.slice(0, args.indexOf("--") < 0 ? args.length : args.indexOf("--")),
-                    "--root",
-                    root,
-                    "--catalog",
-                    catalog,
-                    ...(args.indexOf("--") < 0 ? [] : args.slice(args.indexOf("--"))),
-                ],
-                (t) => out.push(t),
-                (t) => err.push(t),
-                clock,
-            );
-            return { code, out: out.join("\n"), err: err.join("\n") };
+        // The stack's options go before `--`: what follows is the task's command.
+        const ops = (args: string[], clock?: Clock) => {
+            const dashes = args.indexOf("--") < 0 ? args.length : args.indexOf("--");
+            return runOps([...args.slice(0, dashes), "--root", root, "--catalog", catalog, ...args.slice(dashes)], clock);
         };
 
         const taskOf = async (id: string) => (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [id] }))).tasks![0];
